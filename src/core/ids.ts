@@ -1,0 +1,39 @@
+/**
+ * Deterministic identifiers. A run's id derives from its job and its scheduled instant,
+ * so computing the same run twice (a new leader, a restart, a clock step back) yields the
+ * same id, and the store's create-if-absent refuses the second launch.
+ * Same idea as hashicorp/nomad nomad/periodic.go `derivedJobID`.
+ */
+
+/** `<job>@<UTC instant, ISO 8601 with milliseconds>` e.g. `nightly@2026-03-08T07:00:00.000Z`. */
+export function scheduledRunId(job: string, instantMs: number): string {
+  return `${job}@${new Date(instantMs).toISOString()}`;
+}
+
+/** `<job>@manual-<n>` for the n-th on-demand run of a job. */
+export function manualRunId(job: string, n: number): string {
+  return `${job}@manual-${n}`;
+}
+
+/**
+ * A DAG task's run id inside one DAG run: `<dagRunId>/<task>`.
+ * e.g. `transcode@2026-03-08T07:00:00.000Z/split`.
+ */
+export function dagTaskRunId(dagRunId: string, task: string): string {
+  return `${dagRunId}/${task}`;
+}
+
+/**
+ * Mesos TaskID for an attempt of a run. Mesos forbids `/` and `\` in task ids
+ * (include/mesos/v1/mesos.proto TaskID; src/master/validation.cpp), so they are replaced;
+ * `:` and `.` are legal. Attempt numbers start at 1.
+ */
+export function mesosTaskId(runId: string, attempt: number): string {
+  return `kairos.${runId.replace(/[\/\\]/g, '~')}.${attempt}`;
+}
+
+/** Parses the job name out of a run id (everything before the first `@`). */
+export function jobOfRunId(runId: string): string {
+  const at = runId.indexOf('@');
+  return at < 0 ? runId : runId.slice(0, at);
+}

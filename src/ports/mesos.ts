@@ -1,0 +1,95 @@
+/**
+ * The port between the controller (what should run) and the Mesos framework (how it gets
+ * onto agents). The controller asks for launches and kills; the framework matches offers,
+ * calls back `persistLaunch` BEFORE it sends ACCEPT (intent is durable first), and calls
+ * `onStatus` for every task status update, acknowledging it to Mesos only after the hook
+ * resolved (docs/high-availability-framework-guide.md: write intent before launching;
+ * status updates are at-least-once, so `onStatus` must be idempotent).
+ */
+import type { TaskTemplate } from '../core/types.js';
+
+/** A task the controller wants running. `taskId` derives from run id and attempt. */
+export interface LaunchRequest {
+  taskId: string;
+  runId: string;
+  job: string;
+  attempt: number;
+  /** Manifest revision the run comes from; becomes a task label. */
+  revision: string;
+  template: TaskTemplate;
+  /** Extra argv appended / env merged for manual runs with overrides. */
+  args?: string[];
+  env?: Record<string, string>;
+  /** Epoch ms the run became due: older first within the same priority. */
+  dueAt: number;
+}
+
+/** A task the matcher placed on an offer; handed to `persistLaunch` before ACCEPT. */
+export interface PlacedLaunch {
+  request: LaunchRequest;
+  agentId: string;
+  hostname: string;
+}
+
+/** A task status update, decoded from Mesos (TaskStatus) into plain fields. */
+export interface TaskStatusUpdate {
+  taskId: string;
+  /** Mesos TaskState name, e.g. `TASK_RUNNING`, `TASK_FINISHED`. */
+  state: string;
+  reason?: string;
+  message?: string;
+  source?: string;
+  agentId?: string;
+  hostname?: string;
+  /** Epoch ms from TaskStatus.timestamp. */
+  timestamp: number;
+  /** Exit code when Mesos reports one (parsed from the message / container status). */
+  exitStatus?: number;
+  /** Task labels (job, run id, revision) as sent at launch: how unknown tasks are adopted. */
+  labels: Record<string, string>;
+  /** True when this update came from reconciliation rather than from the task itself. */
+  fromReconciliation: boolean;
+}
+
+/** Why a requested task has not launched yet, for `explain` and the API. */
+export interface PendingInfo {
+  taskId: string;
+  runId: string;
+  since: number;
+  reason: string;
+}
+
+/** What the framework knows of the cluster, for `/v1/cluster`, health and metrics. */
+export interface ClusterStatus {
+  connected: boolean;
+  frameworkId?: string;
+  master?: string;
+  starving: boolean;
+  /** Epoch ms of the last offer received. */
+  lastOfferAt?: number;
+  offersReceived: number;
+  offersDeclined: number;
+  revives: number;
+  suppressed: boolean;
+}
+
+export interface FrameworkHooks {
+  /** Persist the launch intent; a rejection means "do not launch" (offer is declined). */
+  persistLaunch(launches: PlacedLaunch[]): Promise<void>;
+  /** Persist a status update; resolves before the update is acknowledged to Mesos. */
+  onStatus(update: TaskStatusUpdate): Promise<void>;
+}
+
+/** The framework as the controller sees it. */
+export interface MesosFramework {
+  /** Queue tasks for launch; idempotent by taskId. */
+  launch(requests: LaunchRequest[]): void;
+  /** Withdraw a queued task (not yet placed) or kill a launched one. */
+  kill(taskId: string): Promise<void>;
+  /** Tasks still waiting for a fitting offer, with the reason. */
+  pending(): PendingInfo[];
+  status(): ClusterStatus;
+  /** Subscribe (with `force` only right after winning leadership) and run until stopped. */
+  start(opts: { force: boolean; knownTasks: { taskId: string; agentId?: string }[] }): Promise<void>;
+  stop(): Promise<void>;
+}
