@@ -1,0 +1,249 @@
+/**
+ * The Controller ports: what the API, the UI, `explain` and the CLI need from the running
+ * controller. A read view (`ControllerView`, answered from in-memory state, cheap, never
+ * throws for a missing name: returns `undefined`) apart from a write port
+ * (`ControllerActions`, async, throws KairosError), as hashicorp/nomad separates its
+ * scheduler `State` from its `Planner`. The controller (src/controller/) implements both;
+ * tests use an in-memory double.
+ *
+ * Everything here is plain JSON: no class instances, no Maps, times as epoch ms.
+ * Secrets never appear: env values from `secrets` are never resolved into these types.
+ *
+ * Errors thrown by `ControllerActions` map to HTTP statuses in src/api/errors.ts:
+ * E_NOT_FOUND → 404, E_INVALID → 400, E_CONFLICT → 409, E_FENCED / E_UNAVAILABLE → 503.
+ */
+import type { Problem } from '../core/errors.js';
+import type { Run, RunOverrides } from '../core/run.js';
+import type { Resource, RunState, SourceRef } from '../core/types.js';
+import type { ClusterStatus, PendingInfo } from './mesos.js';
+
+/**
+ * A job's status as the jobs table shows it, most significant first:
+ * `suspended` (manifest says `suspend: true`), `paused` (paused through the API: drift),
+ * `running` (a run is launching or running), `pending` (a run is due and waits for an
+ * offer or for its parents), `idle` (nothing active).
+ */
+export type JobStatus = 'suspended' | 'paused' | 'running' | 'pending' | 'idle';
+
+/** A short view of one run for tables: enough to colour a cell and link to the run. */
+export interface RunBrief {
+  id: string;
+  state: RunState;
+  /** Epoch ms of the scheduled instant (manual runs: when requested). */
+  scheduledAt: number;
+  /** Epoch ms the run reached a terminal state. */
+  endedAt?: number;
+  /** Exit status of the last attempt, when Mesos reported one. */
+  exitStatus?: number;
+}
+
+/** One row of the jobs table (`GET /v1/jobs`). */
+export interface JobSummary {
+  /** `metadata.name`: unique across Jobs and DAGs. */
+  name: string;
+  kind: 'Job' | 'DAG';
+  /** `metadata.owner` (Chronos `owner`), if set. */
+  owner?: string;
+  /** `metadata.labels`. */
+  labels: Record<string, string>;
+  status: JobStatus;
+  /** Schedule as written, e.g. `cron 0 2 * * * (Europe/Berlin)`; absent for `after:`-only jobs. */
+  schedule?: string;
+  /** Names of parent jobs (`spec.after`), empty for scheduled jobs and DAGs. */
+  after: string[];
+  /** Epoch ms of the next scheduled instant; absent when none (suspended, exhausted, parents). */
+  nextRunAt?: number;
+  /** The most recent run that reached a terminal state. */
+  lastRun?: RunBrief;
+  /** Runs currently pending, launching or running. */
+  activeRuns: number;
+  /** Commit (revision) the applied version of this job came from. */
+  revision: string;
+  /** Manifest file and line in the source. */
+  source: SourceRef;
+}
+
+/** One item of drift: the live state disagrees with git on purpose (pause) or by accident. */
+export interface DriftItem {
+  /** Job or DAG name. */
+  job: string;
+  /** Field that differs, e.g. `paused`. */
+  field: string;
+  /** Value in git (the manifest). */
+  desired: unknown;
+  /** Value in effect. */
+  live: unknown;
+  /** Epoch ms the drift started, if known. */
+  since?: number;
+}
+
+/** Everything about one job (`GET /v1/jobs/{name}`). */
+export interface JobDetail extends JobSummary {
+  /** The applied resource (metadata + compiled spec). `secrets` are references, never values. */
+  resource: Resource;
+  /** The manifest document as it is in git (YAML text) at `revision`, when the source kept it. */
+  manifest?: string;
+  /** True when paused through the API (recorded as drift against git). */
+  paused: boolean;
+  /** The next few scheduled instants, epoch ms, ascending. */
+  nextRuns: number[];
+  /** Most recent runs, newest first (bounded by history limits). */
+  lastRuns: Run[];
+  /** Why the current pending run (if any) has not launched, in words. */
+  pendingReason?: string;
+  /** Drift items for this job. */
+  drift: DriftItem[];
+}
+
+/** Options for `ControllerView.runs`. */
+export interface RunQuery {
+  /** Only runs in these states. */
+  states?: RunState[];
+  /** At most this many, newest (by scheduledAt) first. Default: all kept in history. */
+  limit?: number;
+}
+
+/** A run with its DAG task runs (for a DAG run) — `GET /v1/runs/{id}`. */
+export interface RunDetail extends Run {
+  /** For a DAG run: its task runs, in topological order. Empty otherwise. */
+  children: Run[];
+}
+
+/** Outcome of the last sync and what is applied (`GET /v1/sync`, the UI's sync banner). */
+export interface SyncStatus {
+  /** Where manifests come from: a directory path or a git URL with its ref. */
+  source: string;
+  /** Revision (commit) currently applied; absent before the first successful sync. */
+  appliedRevision?: string;
+  /** Epoch ms the applied revision was applied. */
+  appliedAt?: number;
+  /** Revision the last sync attempt looked at (may differ from applied when it failed). */
+  lastRevision?: string;
+  /** Epoch ms of the last sync attempt. */
+  lastSyncAt?: number;
+  /** `ok`: last attempt applied (or found nothing to do); `failed`: it changed nothing. */
+  result: 'never' | 'ok' | 'failed';
+  /** Human message for a failure (source unreachable, mass prune refused, ...). */
+  message?: string;
+  /** Validation problems of the last attempt, with file:line:column and field path. */
+  problems: Problem[];
+  /** All drift across jobs. */
+  drift: DriftItem[];
+  /** True while a sync is in progress. */
+  syncing: boolean;
+}
+
+/** One change the next sync would make (`GET /v1/plan`). */
+export interface PlanChange {
+  action: 'create' | 'update' | 'prune';
+  kind: 'Job' | 'DAG';
+  name: string;
+  /** Changed field paths for updates, e.g. `spec.schedule.expression`. */
+  fields: string[];
+}
+
+/** What the next sync would do, computed by the same path as a real sync, without writing. */
+export interface PlanView {
+  /** Revision the plan was computed against (the source's head). */
+  revision: string;
+  /** Revision currently applied. */
+  appliedRevision?: string;
+  changes: PlanChange[];
+  /** Counts per action, for summaries ("2 create, 1 update, 0 prune"). */
+  summary: { create: number; update: number; prune: number; unchanged: number };
+  /** Validation problems: a plan with problems is never applied. */
+  problems: Problem[];
+}
+
+/** A node of the dependency graph: a Job, a DAG, or one task of a DAG (`dag/task`). */
+export interface GraphNode {
+  /** Unique id: the job or DAG name, or `<dag>/<task>` for DAG tasks. */
+  id: string;
+  kind: 'job' | 'dag' | 'task';
+  /** Short label to draw. */
+  label: string;
+  /** For `task` nodes: the DAG it belongs to. */
+  dag?: string;
+  /** State of the most recent run of this node, to colour it; absent if it never ran. */
+  state?: RunState;
+  /** Status of the job (for `job`/`dag` nodes). */
+  status?: JobStatus;
+}
+
+/** A dependency: `to` runs after `from` (`after:` for jobs, `dependsOn` inside DAGs). */
+export interface GraphEdge {
+  from: string;
+  to: string;
+  kind: 'after' | 'dependsOn';
+}
+
+/** The dependency graph of all applied jobs and DAGs (`GET /v1/graph`). */
+export interface Graph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+/** The cluster as the framework sees it, plus tasks still waiting for offers. */
+export interface ClusterView extends ClusterStatus {
+  /** Tasks queued for launch that no offer fitted yet, with the reason. */
+  pending: PendingInfo[];
+}
+
+/** Which task sandbox file to read. */
+export type LogStream = 'stdout' | 'stderr';
+
+/**
+ * A chunk of a task's sandbox file, the shape of the Mesos agent's `/files/read`
+ * endpoint (`{data, offset}`; docs/endpoints/files/read.md).
+ */
+export interface LogChunk {
+  /** The run attempt the file belongs to (the latest attempt by default). */
+  attempt: number;
+  /** Offset in bytes of `data` in the file. */
+  offset: number;
+  /** The bytes read, decoded as UTF-8. */
+  data: string;
+  /** Total size of the file when read, in bytes (to page or follow). */
+  size: number;
+}
+
+/** The read side the API needs. All methods are synchronous and cheap except logs/plan. */
+export interface ControllerView {
+  /** Every applied Job and DAG, sorted by name. Filtering is the caller's job. */
+  jobs(): JobSummary[];
+  /** One Job or DAG by name; undefined when not applied. */
+  job(name: string): JobDetail | undefined;
+  /** Runs of a job (including DAG runs for a DAG), newest first; undefined for an unknown job. */
+  runs(job: string, query?: RunQuery): Run[] | undefined;
+  /** One run by id (scheduled, manual or DAG task run id); undefined when unknown. */
+  run(id: string): RunDetail | undefined;
+  sync(): SyncStatus;
+  /** Dry-run of the next sync against the source's head. */
+  plan(): Promise<PlanView>;
+  graph(): Graph;
+  cluster(): ClusterView;
+  /**
+   * Reads a sandbox file of a run's attempt (default: latest) from its agent.
+   * Undefined when the run is unknown or never launched; throws E_UNAVAILABLE when the
+   * agent cannot be reached.
+   */
+  logs(runId: string, stream: LogStream, opts?: { offset?: number; length?: number; attempt?: number }): Promise<LogChunk | undefined>;
+}
+
+/**
+ * The write side. Every action is recorded in the store by the controller before it
+ * resolves; only the leader may act (followers' API forwards writes to the leader).
+ */
+export interface ControllerActions {
+  /**
+   * Starts a manual run now (`<job>@manual-<n>`), with optional argv/env overrides.
+   * Throws E_NOT_FOUND for an unknown job, E_INVALID for a DAG task or bad overrides.
+   */
+  runNow(job: string, overrides?: RunOverrides): Promise<Run>;
+  /** Kills a run's active task (or withdraws it if not launched). E_NOT_FOUND if unknown. */
+  kill(runId: string): Promise<Run>;
+  /** Stops new runs of a job until resumed; recorded as drift against git. */
+  pause(job: string): Promise<JobSummary>;
+  /** Undoes `pause`. */
+  resume(job: string): Promise<JobSummary>;
+}
