@@ -1,0 +1,166 @@
+/**
+ * `kairos serve` options, normalised once (STYLE.md §12, graphile/worker
+ * `processSharedOptions`): flags win over `KAIROS_*` environment variables, which win over
+ * defaults. Everything downstream reads the compiled {@link ServeConfig}, never raw strings.
+ * Malformed values throw KairosError `E_INVALID` naming the flag and what was expected.
+ */
+import { resolve } from 'node:path';
+import { KairosError } from './core/errors.js';
+import type { LogLevel } from './ports/logger.js';
+
+/** Where the manifests come from: a plain directory, or a git repository at a ref. */
+export type SourceConfig = { kind: 'dir'; path: string } | { kind: 'git'; url: string; ref?: string };
+
+/** Where applied state and runs live (src/ports/store.ts adapters). */
+export type StoreConfig =
+  | { kind: 'file'; path: string }
+  | { kind: 'zk'; url: string }
+  | { kind: 'memory' };
+
+/** Which Mesos master to use: the embedded one (default), masters by URL, or ZooKeeper discovery. */
+export type MesosConfig =
+  | { kind: 'embedded'; agents: number }
+  | { kind: 'http'; urls: string[] }
+  | { kind: 'zk'; url: string };
+
+/** The compiled, validated configuration of one controller process. */
+export interface ServeConfig {
+  source: SourceConfig;
+  store: StoreConfig;
+  mesos: MesosConfig;
+  /** API listen address; port 0 picks a free port (tests). */
+  listen: { host: string; port: number };
+  /** Git/directory poll interval in ms (0 disables polling). */
+  pollMs: number;
+  /** Delete applied jobs that left the manifests (Argo CD `prune`, Flux `spec.prune`). */
+  prune: boolean;
+  /** Allow a sync to prune more than half of the jobs (see src/plan). */
+  allowMassPrune: boolean;
+  /** HMAC-SHA256 secret for `POST /v1/webhook`; unset = signatures not checked. */
+  webhookSecret?: string;
+  /** Access-control token file for the API (format: README "API, UI and access control"). */
+  tokensFile?: string;
+  /** Global cap on stored finished runs, across all jobs. */
+  historyCap: number;
+  logLevel: LogLevel;
+}
+
+/** The raw options as commander hands them over; every field optional. */
+export interface ServeFlags {
+  source?: string;
+  ref?: string;
+  store?: string;
+  mesos?: string;
+  listen?: string;
+  poll?: string;
+  prune?: boolean;
+  allowMassPrune?: boolean;
+  agents?: string;
+  tokens?: string;
+  historyCap?: string;
+  logLevel?: string;
+}
+
+/** Defaults, also shown in `kairos serve --help`. */
+export const SERVE_DEFAULTS = {
+  source: '.',
+  store: 'file:.kairos/state.json',
+  mesos: 'embedded',
+  listen: '127.0.0.1:4400',
+  poll: '30s',
+  agents: '2',
+  historyCap: '10000',
+  logLevel: 'info',
+} as const;
+
+const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses `500ms`, `30s`, `5m`, `1h` (or a bare number of seconds) into milliseconds. */
+export function parseDuration(flag: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw invalid(flag, text, 'a duration like 500ms, 30s, 5m or 1h');
+  return Math.round(Number(m[1]) * units[m[2] ?? 's']);
+}
+
+/** Parses `host:port` (IPv6 in brackets); port 0 means "any free port". */
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw invalid('--listen', text, 'host:port, e.g. 127.0.0.1:4400');
+  return { host: m[1] ?? m[2], port };
+}
+
+/**
+ * A source is git when it looks like a remote (scheme://, user@host:path, *.git) or when a
+ * ref is given; otherwise it is a directory read as it is on disk.
+ */
+export function parseSource(text: string, ref: string | undefined, cwd: string): SourceConfig {
+  const remote = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) || /^[\w.-]+@[\w.-]+:/.test(text) || /\.git\/?$/.test(text);
+  if (remote) return { kind: 'git', url: text, ref };
+  if (ref !== undefined) return { kind: 'git', url: resolve(cwd, text), ref };
+  return { kind: 'dir', path: resolve(cwd, text) };
+}
+
+/** Parses `file:PATH`, `zk://host:port[,host:port]/path` or `memory`. */
+export function parseStore(text: string, cwd: string): StoreConfig {
+  if (text === 'memory') return { kind: 'memory' };
+  if (text.startsWith('file:') && text.length > 5) return { kind: 'file', path: resolve(cwd, text.slice(5)) };
+  if (/^zk:\/\/[^/]+\/.+/.test(text)) return { kind: 'zk', url: text };
+  throw invalid('--store', text, 'file:PATH, zk://host:port[,host:port]/path or memory');
+}
+
+/** Parses `embedded`, `http://host:port[,host:port]` or `zk://host:port/mesos`. */
+export function parseMesos(text: string, agents: number): MesosConfig {
+  if (text === 'embedded') return { kind: 'embedded', agents };
+  if (/^zk:\/\/[^/]+\/.+/.test(text)) return { kind: 'zk', url: text };
+  if (/^https?:\/\//.test(text)) {
+    const [first, ...rest] = text.split(',');
+    const scheme = first.slice(0, first.indexOf('://') + 3);
+    const urls = [first, ...rest.map((h) => (h.includes('://') ? h : scheme + h))].map((u) => u.replace(/\/+$/, ''));
+    for (const u of urls) if (!/^https?:\/\/[^/\s]+$/.test(u)) throw invalid('--mesos', text, 'http://host:port[,host:port]');
+    return { kind: 'http', urls };
+  }
+  throw invalid('--mesos', text, 'embedded, http://host:port[,host:port] or zk://host:port/path');
+}
+
+function parseCount(flag: string, text: string, min: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw invalid(flag, text, `an integer ≥ ${min}`);
+  return n;
+}
+
+const levels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/**
+ * Compiles flags and environment (`KAIROS_SOURCE`, `KAIROS_REF`, `KAIROS_STORE`,
+ * `KAIROS_MESOS`, `KAIROS_LISTEN`, `KAIROS_POLL`, `KAIROS_PRUNE=1`, `KAIROS_AGENTS`,
+ * `KAIROS_TOKENS`, `KAIROS_WEBHOOK_SECRET`, `KAIROS_LOG_LEVEL`) into one ServeConfig.
+ */
+export function compileServeConfig(
+  flags: ServeFlags,
+  env: Record<string, string | undefined> = {},
+  cwd = process.cwd(),
+): ServeConfig {
+  const pick = (flag: string | undefined, name: string, dflt?: string): string | undefined =>
+    flag ?? (env[`KAIROS_${name}`] || undefined) ?? dflt;
+  const agents = parseCount('--agents', pick(flags.agents, 'AGENTS', SERVE_DEFAULTS.agents)!, 1);
+  const logLevel = pick(flags.logLevel, 'LOG_LEVEL', SERVE_DEFAULTS.logLevel)! as LogLevel;
+  if (!levels.includes(logLevel)) throw invalid('--log-level', logLevel, levels.join(', '));
+  return {
+    source: parseSource(pick(flags.source, 'SOURCE', SERVE_DEFAULTS.source)!, pick(flags.ref, 'REF'), cwd),
+    store: parseStore(pick(flags.store, 'STORE', SERVE_DEFAULTS.store)!, cwd),
+    mesos: parseMesos(pick(flags.mesos, 'MESOS', SERVE_DEFAULTS.mesos)!, agents),
+    listen: parseListen(pick(flags.listen, 'LISTEN', SERVE_DEFAULTS.listen)!),
+    pollMs: parseDuration('--poll', pick(flags.poll, 'POLL', SERVE_DEFAULTS.poll)!),
+    prune: flags.prune ?? env.KAIROS_PRUNE === '1',
+    allowMassPrune: flags.allowMassPrune ?? false,
+    webhookSecret: env.KAIROS_WEBHOOK_SECRET || undefined,
+    tokensFile: pick(flags.tokens, 'TOKENS'),
+    historyCap: parseCount('--history-cap', pick(flags.historyCap, 'HISTORY_CAP', SERVE_DEFAULTS.historyCap)!, 1),
+    logLevel,
+  };
+}
+
+function invalid(flag: string, got: string, expected: string): KairosError {
+  return new KairosError('E_INVALID', `${flag}: expected ${expected}, got ${JSON.stringify(got)}`);
+}

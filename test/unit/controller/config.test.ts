@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { compileServeConfig, parseDuration, parseListen, parseMesos, parseSource, parseStore } from '../../../src/config.js';
+import { KairosError } from '../../../src/core/errors.js';
+
+describe('compileServeConfig', () => {
+  it('fills every default: file store, embedded master, loopback listen, 30 s poll, no prune', () => {
+    const c = compileServeConfig({}, {}, '/repo');
+    expect(c).toEqual({
+      source: { kind: 'dir', path: '/repo' },
+      store: { kind: 'file', path: '/repo/.kairos/state.json' },
+      mesos: { kind: 'embedded', agents: 2 },
+      listen: { host: '127.0.0.1', port: 4400 },
+      pollMs: 30_000,
+      prune: false,
+      allowMassPrune: false,
+      webhookSecret: undefined,
+      tokensFile: undefined,
+      historyCap: 10_000,
+      logLevel: 'info',
+    });
+  });
+
+  it('takes KAIROS_* environment variables, and flags win over them', () => {
+    const env = { KAIROS_POLL: '5m', KAIROS_STORE: 'memory', KAIROS_PRUNE: '1', KAIROS_WEBHOOK_SECRET: 's3cret' };
+    const c = compileServeConfig({ poll: '10s' }, env, '/repo');
+    expect(c.pollMs).toBe(10_000);
+    expect(c.store).toEqual({ kind: 'memory' });
+    expect(c.prune).toBe(true);
+    expect(c.webhookSecret).toBe('s3cret');
+    expect(compileServeConfig({ prune: false }, env, '/repo').prune).toBe(false);
+  });
+
+  it('names the flag and what was expected when a value is malformed', () => {
+    expect(() => compileServeConfig({ poll: 'soon' })).toThrow(/--poll: expected a duration like 500ms, 30s, 5m or 1h, got "soon"/);
+    expect(() => compileServeConfig({ agents: '0' })).toThrow(/--agents: expected an integer ≥ 1/);
+    expect(() => compileServeConfig({ logLevel: 'loud' })).toThrow(KairosError);
+  });
+});
+
+describe('option parsers', () => {
+  it('durations', () => {
+    expect(parseDuration('--poll', '500ms')).toBe(500);
+    expect(parseDuration('--poll', '1.5s')).toBe(1500);
+    expect(parseDuration('--poll', '2h')).toBe(7_200_000);
+    expect(parseDuration('--poll', '45')).toBe(45_000);
+    expect(() => parseDuration('--poll', '-1s')).toThrow(KairosError);
+  });
+
+  it('listen addresses, IPv6 in brackets, port 0 for tests', () => {
+    expect(parseListen('0.0.0.0:80')).toEqual({ host: '0.0.0.0', port: 80 });
+    expect(parseListen('[::1]:0')).toEqual({ host: '::1', port: 0 });
+    expect(() => parseListen('localhost')).toThrow(/--listen/);
+    expect(() => parseListen('h:70000')).toThrow(/--listen/);
+  });
+
+  it('sources: remote-looking or with a ref is git, anything else a directory', () => {
+    expect(parseSource('https://git.example/jobs.git', undefined, '/w')).toEqual({ kind: 'git', url: 'https://git.example/jobs.git', ref: undefined });
+    expect(parseSource('git@host:team/jobs', 'prod', '/w')).toEqual({ kind: 'git', url: 'git@host:team/jobs', ref: 'prod' });
+    expect(parseSource('repo', 'main', '/w')).toEqual({ kind: 'git', url: '/w/repo', ref: 'main' });
+    expect(parseSource('examples', undefined, '/w')).toEqual({ kind: 'dir', path: '/w/examples' });
+  });
+
+  it('stores', () => {
+    expect(parseStore('file:state.json', '/w')).toEqual({ kind: 'file', path: '/w/state.json' });
+    expect(parseStore('zk://a:2181,b:2181/kairos', '/w')).toEqual({ kind: 'zk', url: 'zk://a:2181,b:2181/kairos' });
+    expect(() => parseStore('redis://x', '/w')).toThrow(/--store: expected file:PATH/);
+    expect(() => parseStore('zk://a:2181', '/w')).toThrow(KairosError);
+  });
+
+  it('masters: a comma list shares the first scheme', () => {
+    expect(parseMesos('http://m1:5050,m2:5050/', 2)).toEqual({ kind: 'http', urls: ['http://m1:5050', 'http://m2:5050'] });
+    expect(parseMesos('zk://z:2181/mesos', 2)).toEqual({ kind: 'zk', url: 'zk://z:2181/mesos' });
+    expect(parseMesos('embedded', 3)).toEqual({ kind: 'embedded', agents: 3 });
+    expect(() => parseMesos('http://m1:5050/path', 1)).toThrow(/--mesos/);
+    expect(() => parseMesos('mesos', 1)).toThrow(/--mesos/);
+  });
+});
