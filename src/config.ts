@@ -103,7 +103,7 @@ export function parseSource(text: string, ref: string | undefined, cwd: string):
 
 /** Parses `file:PATH`, `zk://host:port[,host:port]/path` or `memory`. */
 export function parseStore(text: string, cwd: string): StoreConfig {
-  if (text === 'memory') return { kind: 'memory' };
+  if (text === 'memory' || text === 'memory:') return { kind: 'memory' };
   if (text.startsWith('file:') && text.length > 5) return { kind: 'file', path: resolve(cwd, text.slice(5)) };
   if (/^zk:\/\/[^/]+\/.+/.test(text)) return { kind: 'zk', url: text };
   throw invalid('--store', text, 'file:PATH, zk://host:port[,host:port]/path or memory');

@@ -1,0 +1,122 @@
+/**
+ * The run ledger: every run's record in the store (`runs/<runId>` → Run), mirrored in
+ * memory so the API's read view is cheap. A run is created with create-if-absent
+ * (`expectedVersion: -1`) under its deterministic id (src/core/ids.ts), so a run computed
+ * twice (restart, new leader, clock stepping back) is created, and so launched, once.
+ * Every later change is a compare-and-set on the version last read, retried after a
+ * conflict against the fresh value.
+ */
+import { ConflictError } from '../core/errors.js';
+import type { Run } from '../core/run.js';
+import { isTerminalRun } from '../core/types.js';
+import type { Store } from '../ports/store.js';
+
+/** The store collection holding runs. */
+export const RUNS = 'runs';
+
+const key = (id: string) => `${RUNS}/${id}`;
+
+/** Newest first by scheduled instant, then by id for a stable order. */
+export function newestFirst(a: Run, b: Run): number {
+  return b.scheduledAt - a.scheduledAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+/** Store-backed runs with an in-memory mirror and a task-id index. */
+export class RunLedger {
+  private runs = new Map<string, { run: Run; version: number }>();
+  private tasks = new Map<string, string>();
+
+  constructor(private readonly store: Store) {}
+
+  /** Reads every run from the store (after a start or a leader change). */
+  async load(): Promise<void> {
+    this.runs.clear();
+    this.tasks.clear();
+    for (const id of await this.store.list(RUNS)) {
+      const got = await this.store.get<Run>(key(id));
+      if (got) this.remember(got.value, got.version);
+    }
+  }
+
+  get(id: string): Run | undefined {
+    return this.runs.get(id)?.run;
+  }
+
+  /** All runs, in no particular order. */
+  all(): Run[] {
+    return [...this.runs.values()].map((e) => e.run);
+  }
+
+  /** A job's runs (DAG task runs included for a DAG), newest first. */
+  ofJob(job: string): Run[] {
+    return this.all().filter((r) => r.job === job).sort(newestFirst);
+  }
+
+  /** Runs not yet in a terminal state. */
+  active(): Run[] {
+    return this.all().filter((r) => !isTerminalRun(r.state));
+  }
+
+  /** The run that launched a Mesos task id, if any. */
+  byTask(taskId: string): Run | undefined {
+    const id = this.tasks.get(taskId);
+    return id === undefined ? undefined : this.get(id);
+  }
+
+  /** Creates a run if no run has this id; false when one existed (it is then left alone). */
+  async create(run: Run): Promise<boolean> {
+    try {
+      const version = await this.store.put(key(run.id), run, -1);
+      this.remember(run, version);
+      return true;
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      const got = await this.store.get<Run>(key(run.id));
+      if (got) this.remember(got.value, got.version);
+      return false;
+    }
+  }
+
+  /**
+   * Read-modify-write of one run: `change` gets the current run and returns the new one
+   * (or undefined: nothing to write). Retries on a lost compare-and-set with the fresh value.
+   */
+  async update(id: string, change: (run: Run) => Run | undefined): Promise<Run | undefined> {
+    for (let tries = 0; ; tries++) {
+      const cur = this.runs.get(id) ?? (await this.fresh(id));
+      if (!cur) return undefined;
+      const next = change(structuredClone(cur.run));
+      if (!next) return cur.run;
+      try {
+        const version = await this.store.put(key(id), next, cur.version);
+        this.remember(next, version);
+        return next;
+      } catch (err) {
+        if (!(err instanceof ConflictError) || tries >= 5) throw err;
+        this.runs.delete(id);
+      }
+    }
+  }
+
+  /** Deletes runs (history bounding) in one atomic commit. */
+  async remove(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.store.commit(ids.map((id) => ({ op: 'delete' as const, key: key(id) })));
+    for (const id of ids) {
+      for (const a of this.runs.get(id)?.run.attempts ?? []) this.tasks.delete(a.taskId);
+      this.runs.delete(id);
+    }
+  }
+
+  private async fresh(id: string): Promise<{ run: Run; version: number } | undefined> {
+    const got = await this.store.get<Run>(key(id));
+    if (!got) return undefined;
+    this.remember(got.value, got.version);
+    return { run: got.value, version: got.version };
+  }
+
+  private remember(run: Run, version: number): void {
+    this.runs.set(run.id, { run, version });
+    for (const a of run.attempts) this.tasks.set(a.taskId, run.id);
+  }
+}
