@@ -1,0 +1,106 @@
+/**
+ * ISO 8601 repeating intervals in the Chronos form `R[n]/<start>/<duration>`
+ * (ISO 8601-1:2019 §5.6 "recurring time interval", form 3: start and duration).
+ *
+ * - `n` omitted (`R/...`) repeats forever; `R0` never runs; `Rn` runs n times
+ *   (occurrences 0 .. n-1).
+ * - `<start>` is an ISO 8601 date-time. With an offset (`Z`, `+01:00`) it is that instant;
+ *   without one it is a wall time in the job's zone (resolved by the DST rule of ./zone.ts).
+ *   `<start>` may be omitted (`R/PT1H` or `R//PT1H`), meaning "now": the caller passes that
+ *   instant as `reference` (the controller uses the time the job was applied, so the grid
+ *   survives restarts); without one the Unix epoch is used, which keeps results
+ *   deterministic.
+ * - `<duration>` is `P[nY][nM][nW][nD][T[nH][nM][nS]]` (§5.5.2.2), integers except seconds.
+ *
+ * Occurrence k is start + k × duration, never previous + duration, so P1M from Jan 31 gives
+ * Feb 28/29, Mar 31, Apr 30, ... The date part (Y, M, W, D) moves the wall-clock date in the
+ * job's zone, keeping the wall time (P1D stays at 02:00 across DST); the time part (H, M, S)
+ * is exact elapsed time (PT24H moves by 24 real hours, so its wall time shifts across DST).
+ * This is the order of RFC 5545 §3.3.6 and Temporal's `ZonedDateTime.add`.
+ */
+import { DateTime } from 'luxon';
+import { KairosError } from '../core/errors.js';
+import type { Zone } from './zone.js';
+
+const DAY = 86_400_000;
+const DURATION = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$/;
+const OFFSET = /(?:Z|[+-]\d\d(?::?\d\d)?)$/i;
+
+/** A parsed repeating interval, with its start already fixed to an instant. */
+export interface IsoRepeat {
+  /** Number of occurrences, or Infinity. */
+  count: number;
+  startMs: number;
+  years: number;
+  months: number;
+  /** Days including 7 × weeks. */
+  days: number;
+  /** The exact-time part in milliseconds. */
+  timeMs: number;
+}
+
+function fail(expr: string, msg: string): never {
+  throw new KairosError('E_SCHEDULE', `ISO 8601 schedule ${JSON.stringify(expr)}: ${msg}`);
+}
+
+function parseStart(expr: string, text: string, zone: Zone): number {
+  const hasOffset = text.includes('T') && OFFSET.test(text.slice(text.indexOf('T')));
+  const dt = DateTime.fromISO(text, hasOffset ? { setZone: true } : { zone: 'utc' });
+  if (!dt.isValid) fail(expr, `start ${JSON.stringify(text)} is not an ISO 8601 date-time (${dt.invalidExplanation ?? dt.invalidReason})`);
+  return hasOffset ? dt.toMillis() : zone.resolveWall(dt.toMillis());
+}
+
+/**
+ * Parses `R[n]/<start>/<duration>`. `reference` stands in for an omitted start.
+ * Throws KairosError E_SCHEDULE saying which part is wrong.
+ */
+export function parseIso(expression: string, zone: Zone, reference = 0): IsoRepeat {
+  const parts = expression.trim().split('/');
+  if (parts.length < 2 || parts.length > 3) fail(expression, 'expected R[n]/<start>/<duration> (start may be left out)');
+  const m = /^R(\d*)$/.exec(parts[0]);
+  if (!m) fail(expression, `repetition ${JSON.stringify(parts[0])} must be R or Rn (n a whole number)`);
+  const count = m[1] === '' ? Infinity : Number(m[1]);
+  const durationText = parts[parts.length - 1];
+  const d = DURATION.exec(durationText);
+  if (!d || durationText === 'P' || durationText.endsWith('T')) fail(expression, `duration ${JSON.stringify(durationText)} must look like P1D, PT1H30M or P1Y2M10DT2H30M`);
+  const n = (i: number) => (d[i] ? Number(d[i].replace(',', '.')) : 0);
+  const rep: IsoRepeat = {
+    count,
+    startMs: parts.length === 3 && parts[1] !== '' ? parseStart(expression, parts[1], zone) : reference,
+    years: n(1),
+    months: n(2),
+    days: n(3) * 7 + n(4),
+    timeMs: Math.round((n(5) * 3600 + n(6) * 60 + n(7)) * 1000),
+  };
+  if (rep.years + rep.months + rep.days === 0 && rep.timeMs <= 0) fail(expression, `duration ${JSON.stringify(durationText)} is zero; it must be positive`);
+  return rep;
+}
+
+/** The instant of occurrence k (0-based) of `r` in `zone`. */
+export function occurrence(r: IsoRepeat, zone: Zone, k: number): number {
+  if (k === 0) return r.startMs;
+  if (r.years === 0 && r.months === 0 && r.days === 0) return r.startMs + k * r.timeMs;
+  const base = zone.wallOf(r.startMs);
+  const wall =
+    r.years === 0 && r.months === 0
+      ? base + k * r.days * DAY
+      : DateTime.fromMillis(base, { zone: 'utc' }).plus({ years: k * r.years, months: k * r.months, days: k * r.days }).toMillis();
+  return zone.resolveWall(wall) + k * r.timeMs;
+}
+
+/** Average length of one period in ms, to estimate which occurrence comes next. */
+function approxPeriod(r: IsoRepeat): number {
+  return r.years * 365.2425 * DAY + r.months * 30.436875 * DAY + r.days * DAY + r.timeMs;
+}
+
+/** The first occurrence strictly after `afterMs`, or undefined when the repetitions are spent. */
+export function nextIso(r: IsoRepeat, zone: Zone, afterMs: number): number | undefined {
+  let k = afterMs < r.startMs ? 0 : Math.floor((afterMs - r.startMs) / approxPeriod(r));
+  if (occurrence(r, zone, k) > afterMs) {
+    while (k > 0 && occurrence(r, zone, k - 1) > afterMs) k--;
+  } else {
+    do k++;
+    while (occurrence(r, zone, k) <= afterMs);
+  }
+  return k < r.count ? occurrence(r, zone, k) : undefined;
+}
