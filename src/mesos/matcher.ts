@@ -56,6 +56,8 @@ interface ShapeState {
   cursor: number;
   exhausted: boolean;
   monotonic: boolean;
+  statics: Constraint[];
+  statefuls: { c: Constraint; values: () => Iterable<string> }[];
   reason?: string;
 }
 
@@ -124,22 +126,28 @@ export function matchOffers<T>(demands: readonly Demand<T>[], offers: readonly M
     const key = shapeKey(d);
     let s = shapes.get(key);
     if (!s) {
-      s = { cursor: 0, exhausted: false, monotonic: !d.constraints.some((c) => c.operator === 'GROUP_BY') };
+      s = {
+        cursor: 0,
+        exhausted: false,
+        monotonic: !d.constraints.some((c) => c.operator === 'GROUP_BY'),
+        statics: d.constraints.filter((c) => !isStateful(c)),
+        statefuls: d.constraints.filter(isStateful).map((c) => ({ c, values: valuesSeen(c.attribute) })),
+      };
       shapes.set(key, s);
     }
     if (s.exhausted) {
       unplaced.push({ demand: d, reason: (s.reason ??= explain(d, work, running)) });
       continue;
     }
-    const stateful = d.constraints.filter(isStateful);
-    const pc = stateful.length > 0 ? countsOf(d) : undefined;
+    const { statics, statefuls } = s;
+    const pc = statefuls.length > 0 ? countsOf(d) : undefined;
     let placed: Working | undefined;
     for (let i = s.cursor; i < work.length; i++) {
       const w = work[i];
       const fits =
         shortfall(d.need, w.totals) === undefined &&
-        d.constraints.every((c) => staticOk(c, w.offer)) &&
-        (!pc || stateful.every((c) => statefulOk(c, w.offer, pc, valuesSeen(c.attribute))));
+        (statics.length === 0 || statics.every((c) => staticOk(c, w.offer))) &&
+        (!pc || statefuls.every((x) => statefulOk(x.c, w.offer, pc, x.values)));
       if (fits) {
         placed = w;
         break;
@@ -157,7 +165,7 @@ export function matchOffers<T>(demands: readonly Demand<T>[], offers: readonly M
       launches.push(placed.launch as OfferLaunch<T>);
     }
     (placed.launch as OfferLaunch<T>).tasks.push({ demand: d, resources });
-    pc?.add(placed.offer, stateful.map((c) => c.attribute));
+    pc?.add(placed.offer, statefuls.map((x) => x.c.attribute));
   }
   return { launches, unused: work.filter((w) => !w.launch).map((w) => w.offer), unplaced };
 }

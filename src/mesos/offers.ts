@@ -1,0 +1,82 @@
+/**
+ * Turns Mesos Offers (include/mesos/v1/mesos.proto Offer) into the matcher's view, and
+ * keeps the set of offers currently held. Offers are dropped wholesale on every
+ * disconnect and every SUBSCRIBED: the master discards them silently on resubscribe
+ * (docs/scheduler-http-api.md, "Disconnections"), so holding on to them only produces
+ * ACCEPTs that fail with TASK_DROPPED.
+ */
+import type { MatchOffer } from './matcher.js';
+import { toMilli, type Pool, type Range } from './resources.js';
+import type { Attribute, Offer } from './types.js';
+
+/** Text form of an attribute, as Mesos prints it (`rack:r1`, `cores:4`, `[1-5]`, `{a,b}`). */
+export function attributeText(a: Attribute): string {
+  switch (a.type) {
+    case 'TEXT':
+      return a.text?.value ?? '';
+    case 'SCALAR':
+      return String(a.scalar?.value ?? 0);
+    case 'RANGES':
+      return `[${(a.ranges?.range ?? []).map((r) => `${r.begin}-${r.end}`).join(',')}]`;
+    case 'SET':
+      return `{${(a.set?.item ?? []).join(',')}}`;
+  }
+}
+
+/**
+ * The matcher's view of an offer. Resources the matcher does not understand (sets,
+ * revocable or shared resources) are left out, so they are never handed to a task.
+ */
+export function toMatchOffer(o: Offer): MatchOffer {
+  const pools: Pool[] = [];
+  for (const r of o.resources ?? []) {
+    if (r.revocable || r.shared) continue;
+    const { scalar: _s, ranges: _r, set: _set, ...template } = r;
+    if (r.type === 'SCALAR' && r.scalar && r.name !== 'ports') {
+      pools.push({ name: r.name, template, milli: toMilli(r.scalar.value), ranges: [] });
+    } else if (r.type === 'RANGES' && r.name === 'ports') {
+      const ranges: Range[] = (r.ranges?.range ?? []).map((x) => [x.begin, x.end]);
+      pools.push({ name: 'ports', template, milli: 0, ranges });
+    }
+  }
+  const attributes: Record<string, string> = {};
+  for (const a of o.attributes ?? []) attributes[a.name] = attributeText(a);
+  const role = o.allocation_info?.role ?? o.resources?.find((r) => r.allocation_info?.role)?.allocation_info?.role ?? '*';
+  return { id: o.id.value, agentId: o.agent_id.value, hostname: o.hostname, role, attributes, pools };
+}
+
+/** Offers currently held, with the time each arrived (to never hold one too long). */
+export class OfferBook {
+  private readonly offers = new Map<string, { offer: MatchOffer; at: number }>();
+
+  add(o: Offer, now: number): void {
+    this.offers.set(o.id.value, { offer: toMatchOffer(o), at: now });
+  }
+
+  rescind(offerId: string): void {
+    this.offers.delete(offerId);
+  }
+
+  /** Removes and returns every held offer (for one matching round). */
+  takeAll(): MatchOffer[] {
+    const all = [...this.offers.values()].map((x) => x.offer);
+    this.offers.clear();
+    return all;
+  }
+
+  /** Forgets every offer (disconnect, SUBSCRIBED): the master has already dropped them. */
+  clear(): void {
+    this.offers.clear();
+  }
+
+  get size(): number {
+    return this.offers.size;
+  }
+
+  /** Arrival time of the oldest held offer. */
+  oldest(): number | undefined {
+    let min: number | undefined;
+    for (const { at } of this.offers.values()) if (min === undefined || at < min) min = at;
+    return min;
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * TaskInfo from a LaunchRequest (include/mesos/v1/mesos.proto TaskInfo, CommandInfo,
+ * ContainerInfo), and the outcome Kairos gives each Mesos TaskState.
+ *
+ * Commands: `shell` runs `/bin/sh -c <shell>` (CommandInfo.shell = true, the upstream
+ * default), extra args are shell-quoted onto the end; `argv` runs without a shell
+ * (shell = false). Containers: Docker images run with the DOCKER containerizer
+ * (ContainerInfo.DockerInfo) or, by configuration, the MESOS containerizer with a Docker
+ * image (ContainerInfo.MesosInfo.image; agents need `--image_providers=docker`).
+ * Labels `kairos.job`, `kairos.run`, `kairos.revision`, `kairos.attempt` let a restarted
+ * controller recognise its tasks during reconciliation.
+ */
+import type { LaunchRequest } from '../ports/mesos.js';
+import type { Allocation } from './resources.js';
+import type { CommandInfo, ContainerInfo, Label, Resource, TaskInfo, TaskState } from './types.js';
+
+/** Which containerizer runs Docker images. */
+export type Containerizer = 'docker' | 'mesos';
+
+/** Label keys Kairos puts on every task. */
+export const LABEL_JOB = 'kairos.job';
+export const LABEL_RUN = 'kairos.run';
+export const LABEL_REVISION = 'kairos.revision';
+export const LABEL_ATTEMPT = 'kairos.attempt';
+
+const NANOS_PER_SECOND = 1_000_000_000;
+
+/** Turns matcher allocations into Mesos Resources, keeping role/reservation/allocation. */
+export function toMesosResources(allocs: readonly Allocation[]): Resource[] {
+  return allocs.map((a) => {
+    const { scalar: _s, ranges: _r, set: _set, ...rest } = a.template as Record<string, unknown> & { scalar?: unknown; ranges?: unknown; set?: unknown };
+    if (a.ranges) return { ...rest, name: a.name, type: 'RANGES', ranges: { range: a.ranges.map(([begin, end]) => ({ begin, end })) } } as Resource;
+    return { ...rest, name: a.name, type: 'SCALAR', scalar: { value: a.scalar ?? 0 } } as Resource;
+  });
+}
+
+/** Quotes one word for `/bin/sh` so that it arrives as one literal argument. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_\-.,:/@%+=]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+function allocatedPorts(allocs: readonly Allocation[]): number[] {
+  const ports: number[] = [];
+  for (const a of allocs) for (const [b, e] of a.ranges ?? []) for (let p = b; p <= e; p++) ports.push(p);
+  return ports;
+}
+
+function commandOf(req: LaunchRequest, env: Record<string, string>, docker: boolean): CommandInfo {
+  const t = req.template;
+  const cmd: CommandInfo = {};
+  const variables = Object.entries(env).map(([name, value]) => ({ name, type: 'VALUE' as const, value }));
+  if (variables.length > 0) cmd.environment = { variables };
+  if (t.fetch.length > 0)
+    cmd.uris = t.fetch.map((f) => ({ value: f.uri, executable: f.executable, extract: f.extract, cache: f.cache, ...(f.outputFile ? { output_file: f.outputFile } : {}) }));
+  if (t.user) cmd.user = t.user;
+  const extra = req.args ?? [];
+  const c = t.command;
+  if (c && 'shell' in c) {
+    cmd.shell = true;
+    cmd.value = [c.shell, ...extra.map(shellQuote)].join(' ');
+  } else if (c && 'argv' in c) {
+    const argv = [...c.argv, ...extra];
+    cmd.shell = false;
+    cmd.value = argv[0];
+    // The command executor execs `value` with `arguments` as the whole argv; the Docker
+    // containerizer appends `value` then `arguments` after the image (docker.cpp).
+    cmd.arguments = docker ? argv.slice(1) : argv;
+  } else {
+    // No command: run the image's own entrypoint/command.
+    cmd.shell = false;
+    if (extra.length > 0) cmd.arguments = extra;
+  }
+  return cmd;
+}
+
+function containerOf(req: LaunchRequest, containerizer: Containerizer, ports: number[]): ContainerInfo | undefined {
+  const c = req.template.container;
+  if (!c) return undefined;
+  const volumes = c.volumes.map((v) => ({ container_path: v.containerPath, host_path: v.hostPath, mode: v.mode }));
+  if (containerizer === 'mesos') {
+    return { type: 'MESOS', mesos: { image: { type: 'DOCKER', docker: { name: c.image }, cached: !c.forcePull } }, ...(volumes.length ? { volumes } : {}) };
+  }
+  let next = 0;
+  const port_mappings = c.portMappings.map((m) => ({
+    host_port: m.hostPort === 0 ? (ports[next++] ?? 0) : m.hostPort,
+    container_port: m.containerPort,
+    protocol: m.protocol,
+  }));
+  return {
+    type: 'DOCKER',
+    docker: {
+      image: c.image,
+      network: c.network,
+      privileged: c.privileged,
+      force_pull_image: c.forcePull,
+      ...(port_mappings.length ? { port_mappings } : {}),
+      ...(c.parameters.length ? { parameters: c.parameters.map((p) => ({ key: p.key, value: p.value })) } : {}),
+    },
+    ...(volumes.length ? { volumes } : {}),
+  };
+}
+
+/**
+ * Builds the TaskInfo for one placed request. Environment: the template's env, then the
+ * request's overrides, then `PORT0..n` for allocated host ports (as Marathon does), then
+ * `KAIROS_JOB`, `KAIROS_RUN_ID`, `KAIROS_ATTEMPT`.
+ */
+export function buildTaskInfo(req: LaunchRequest, agentId: string, allocs: readonly Allocation[], containerizer: Containerizer): TaskInfo {
+  const t = req.template;
+  const ports = allocatedPorts(allocs);
+  const env: Record<string, string> = { ...t.env, ...req.env };
+  ports.forEach((p, i) => (env[`PORT${i}`] = String(p)));
+  if (ports.length > 0) env.PORT = String(ports[0]);
+  env.KAIROS_JOB = req.job;
+  env.KAIROS_RUN_ID = req.runId;
+  env.KAIROS_ATTEMPT = String(req.attempt);
+  const docker = t.container !== undefined && containerizer === 'docker';
+  const labels: Label[] = [
+    { key: LABEL_JOB, value: req.job },
+    { key: LABEL_RUN, value: req.runId },
+    { key: LABEL_REVISION, value: req.revision },
+    { key: LABEL_ATTEMPT, value: String(req.attempt) },
+  ];
+  const info: TaskInfo = {
+    name: `${req.runId} #${req.attempt}`,
+    task_id: { value: req.taskId },
+    agent_id: { value: agentId },
+    resources: toMesosResources(allocs),
+    command: commandOf(req, env, docker),
+    labels: { labels },
+    kill_policy: { grace_period: { nanoseconds: Math.round(t.killGracePeriodSeconds * NANOS_PER_SECOND) } },
+  };
+  const container = containerOf(req, containerizer, ports);
+  if (container) info.container = container;
+  if (t.timeoutSeconds !== undefined) info.max_completion_time = { nanoseconds: Math.round(t.timeoutSeconds * NANOS_PER_SECOND) };
+  return info;
+}
+
+/** Reads Kairos labels (and any others) off a TaskStatus/TaskInfo label list. */
+export function labelMap(labels: readonly Label[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of labels ?? []) out[l.key] = l.value ?? '';
+  return out;
+}
+
+/**
+ * What a Mesos TaskState means for a Kairos run (the controller acts on this):
+ * - `active`: STAGING, STARTING, RUNNING, KILLING: the task is (about to be) running.
+ * - `succeeded`: FINISHED (exit 0).
+ * - `failed`: FAILED (non-zero exit, or the container could not start): retry per policy.
+ * - `killed`: KILLED: a kill Kairos asked for (or an operator's); not retried.
+ * - `error`: ERROR: Mesos rejected the TaskInfo (REASON_TASK_INVALID). Launching the same
+ *   TaskInfo again fails the same way, so the run fails without retry.
+ * - `lost`: LOST, DROPPED, GONE, GONE_BY_OPERATOR, UNKNOWN: the task is not running and
+ *   never will (DROPPED: the launch never reached the agent; GONE: the agent is gone for
+ *   good). The run is retried without counting it against the job's retries when the task
+ *   never started (DROPPED), and as a normal failure otherwise.
+ * - `unreachable`: UNREACHABLE: the agent is partitioned (PARTITION_AWARE); the task may
+ *   still run and report RUNNING again, so the run stays running and waits; the master
+ *   later sends GONE (or reconciliation UNKNOWN) if the agent never returns.
+ */
+export type TaskOutcome = 'active' | 'succeeded' | 'failed' | 'killed' | 'error' | 'lost' | 'unreachable';
+
+const OUTCOMES: Record<TaskState, TaskOutcome> = {
+  TASK_STAGING: 'active',
+  TASK_STARTING: 'active',
+  TASK_RUNNING: 'active',
+  TASK_KILLING: 'active',
+  TASK_FINISHED: 'succeeded',
+  TASK_FAILED: 'failed',
+  TASK_KILLED: 'killed',
+  TASK_ERROR: 'error',
+  TASK_LOST: 'lost',
+  TASK_DROPPED: 'lost',
+  TASK_GONE: 'lost',
+  TASK_GONE_BY_OPERATOR: 'lost',
+  TASK_UNKNOWN: 'lost',
+  TASK_UNREACHABLE: 'unreachable',
+};
+
+/** The outcome of a TaskState name (see TaskOutcome); unknown names count as `lost`. */
+export function taskOutcome(state: string): TaskOutcome {
+  return OUTCOMES[state as TaskState] ?? 'lost';
+}
+
+/** True for outcomes after which the task will never run again. */
+export function isFinalOutcome(o: TaskOutcome): boolean {
+  return o !== 'active' && o !== 'unreachable';
+}
