@@ -6,13 +6,15 @@
  */
 import { Command, CommanderError } from 'commander';
 import { KairosError, ManifestError, messageOf } from './core/errors.js';
+import * as runCommand from './cli/run.js';
+import * as statusCommand from './cli/status.js';
 
 const program = new Command('kairos')
   .description('Declarative, GitOps-style job controller for Apache Mesos')
   .showHelpAfterError()
   .exitOverride();
 
-const commands: { register(p: Command): void }[] = [];
+const commands: { register(p: Command): void }[] = [statusCommand, runCommand];
 for (const c of commands) c.register(program);
 
 try {

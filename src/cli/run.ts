@@ -1,0 +1,77 @@
+/**
+ * `kairos run <job> [--arg A]... [--env K=V]... [--wait] [--server URL]`: asks a running
+ * controller for a manual run (`POST /v1/jobs/{name}/runs`, id `<job>@manual-<n>`) and, with
+ * `--wait`, follows it (`GET /v1/runs/{id}`) until it ends. Exit status: 0 when the run was
+ * accepted (without --wait) or succeeded (with it), 1 otherwise.
+ */
+import type { Command } from 'commander';
+import { KairosError } from '../core/errors.js';
+import type { Run, RunOverrides } from '../core/run.js';
+import { isTerminalRun } from '../core/types.js';
+import type { Clock } from '../ports/clock.js';
+import { systemClock } from '../ports/clock.js';
+import { addServerOptions, ApiClient, type ServerFlags } from './api-client.js';
+import { instant } from './status.js';
+
+/** Parses repeated `--env K=V` values into a map; a value without `=` is refused. */
+export function parseEnvPairs(pairs: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const p of pairs) {
+    const i = p.indexOf('=');
+    if (i <= 0) throw new KairosError('E_INVALID', `--env: expected NAME=VALUE, got ${JSON.stringify(p)}`);
+    env[p.slice(0, i)] = p.slice(i + 1);
+  }
+  return env;
+}
+
+/** Polls a run until it reaches a terminal state, reporting each state change after `from`'s. */
+export async function waitForRun(
+  api: ApiClient,
+  from: Run,
+  clock: Clock,
+  onState: (run: Run) => void,
+  pollMs = 1000,
+): Promise<Run> {
+  let last = from.state;
+  if (isTerminalRun(from.state)) return from;
+  for (;;) {
+    await clock.sleep(pollMs);
+    const run = await api.get<Run>(`/v1/runs/${encodeURIComponent(from.id)}`);
+    if (run.state !== last) onState(run);
+    last = run.state;
+    if (isTerminalRun(run.state)) return run;
+  }
+}
+
+/** One line per run state, e.g. `my-job@manual-3 running on agent-1`. */
+export function describeRun(run: Run): string {
+  const a = run.attempts.at(-1);
+  const where = a?.hostname ? ` on ${a.hostname}` : '';
+  const exit = a?.exitStatus !== undefined ? ` (exit ${a.exitStatus})` : '';
+  const why = run.reason && isTerminalRun(run.state) && run.state !== 'succeeded' ? `: ${run.reason}` : '';
+  return `${run.id} ${run.state}${where}${exit}${why} at ${instant(run.endedAt ?? a?.startedAt ?? run.createdAt)}`;
+}
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+/** Registers `kairos run`. */
+export function register(program: Command): void {
+  addServerOptions(
+    program
+      .command('run <job>')
+      .description('start a manual run of a job on a running controller')
+      .option('--arg <arg>', 'argument appended to the command (repeatable)', collect, [])
+      .option('--env <NAME=VALUE>', 'environment variable for this run (repeatable)', collect, [])
+      .option('--wait', 'follow the run until it ends; exit 1 unless it succeeded'),
+  ).action(async (job: string, flags: ServerFlags & { arg: string[]; env: string[]; wait?: boolean }) => {
+    const api = new ApiClient(flags);
+    const overrides: RunOverrides = {};
+    if (flags.arg.length) overrides.args = flags.arg;
+    if (flags.env.length) overrides.env = parseEnvPairs(flags.env);
+    const run = await api.post<Run>(`/v1/jobs/${encodeURIComponent(job)}/runs`, overrides);
+    process.stdout.write(`${describeRun(run)}\n`);
+    if (!flags.wait) return;
+    const end = await waitForRun(api, run, systemClock, (r) => process.stdout.write(`${describeRun(r)}\n`));
+    if (end.state !== 'succeeded') process.exitCode = 1;
+  });
+}
