@@ -1,0 +1,181 @@
+/**
+ * `buildApp(deps)`: the controller's HTTP API, `/metrics` and the web UI as one fastify
+ * instance. It never listens (the caller does, or tests use `app.inject`; fastify
+ * test/inject.test.js, STYLE.md §13). Everything it knows comes through `deps`.
+ *
+ * Request pipeline, in order:
+ * 1. onRequest — authenticate the bearer token, check the route's role (401/403);
+ *    rate-limit writes (429).
+ * 2. body parsing — JSON (and form bodies for webhooks), raw bytes kept for HMAC and
+ *    forwarding; body size limited (413).
+ * 3. preHandler — on a follower, writes are forwarded once to the leader (src/ha/forward.ts
+ *    via `deps.forward`), or answered 503 naming the leader.
+ * 4. handler; errors become `{error: {code, message}}` (src/api/errors.ts).
+ * 5. onSend — known secret values are masked in every response body.
+ */
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Clock } from '../ports/clock.js';
+import type { ControllerActions, ControllerView } from '../ports/controller.js';
+import { silentLogger, type Logger } from '../ports/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { authenticate, bearerToken, roleAllows, type AccessConfig, type Principal, type Role } from './access.js';
+import { errorHandler, HttpError } from './errors.js';
+import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { maskSecrets } from './redact.js';
+import { registerJobRoutes } from './routes-jobs.js';
+import { registerRunRoutes } from './routes-runs.js';
+import { registerSystemRoutes } from './routes-system.js';
+import { registerUiRoutes } from './ui.js';
+import type { WebhookEvent } from './webhook.js';
+
+/** What the API needs to know about leadership (the HA engineer's Leadership port fits). */
+export interface LeadershipView {
+  isLeader(): boolean;
+  epoch(): number | undefined;
+  leaderUrl(): string | undefined;
+}
+
+/** A request as the leader forwarder sees it (framework-free). */
+export interface ForwardRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** The leader's answer, relayed to the client as is. */
+export interface ForwardResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer | string;
+}
+
+/** Everything `buildApp` needs. Only `view`, `actions`, `leadership` and `clock` are required. */
+export interface ApiDeps {
+  view: ControllerView;
+  actions: ControllerActions;
+  leadership: LeadershipView;
+  clock: Clock;
+  logger?: Logger;
+  /** Serves `/metrics` when given. */
+  metrics?: Metrics;
+  /** Bearer tokens; when absent every request is treated as admin (loopback only: see checkListenSafety). */
+  access?: AccessConfig;
+  /** Webhook trigger; `secret` enables signature verification. Without `onWebhook`, /v1/webhook is 404. */
+  webhook?: { secret?: string; onWebhook(event: WebhookEvent): void | Promise<void> };
+  /** Asks the controller to sync now (`POST /v1/sync`, admin). */
+  triggerSync?: () => void | Promise<void>;
+  /** Forwards a write to the leader when this controller is a follower. */
+  forward?: (req: ForwardRequest) => Promise<ForwardResponse>;
+  /** Write rate limit per principal; default 60/min, burst 20. */
+  rateLimit?: RateLimitOptions;
+  /** Request body limit in bytes; default 64 KiB (webhooks: 1 MiB). */
+  bodyLimit?: number;
+  /** Values that must never appear in a response (resolved secrets, tokens). */
+  secretValues?: () => Iterable<string>;
+  /** Serve the web UI under `/`; default true. */
+  ui?: boolean;
+}
+
+/** Per-route options read by the hooks. `role: 'public'` skips authentication. */
+export interface RouteAccess {
+  role: Role | 'public';
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The raw request body, for signatures and forwarding. */
+    rawBody?: Buffer;
+    /** Who is calling (anonymous admin when access control is off). */
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+}
+
+const ANONYMOUS: Principal = { name: 'anonymous', role: 'admin' };
+const isWrite = (method: string) => method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
+
+function parseJsonBody(req: FastifyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void) {
+  req.rawBody = body;
+  if (body.length === 0) return done(null, undefined);
+  try {
+    done(null, JSON.parse(body.toString('utf8')));
+  } catch {
+    done(new HttpError(400, 'E_INVALID', 'request body is not valid JSON'));
+  }
+}
+
+/** Builds the API. Call `.listen()` yourself, or `.inject()` in tests. */
+export function buildApp(deps: ApiDeps): FastifyInstance {
+  const logger = deps.logger ?? silentLogger;
+  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 64 * 1024, return503OnClosing: true });
+  const limiter = new RateLimiter(deps.clock, deps.rateLimit ?? { perMinute: 60, burst: 20 });
+
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJsonBody);
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (req, body, done) => {
+    req.rawBody = body as Buffer;
+    done(null, undefined);
+  });
+  app.setErrorHandler(errorHandler(logger));
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ error: { code: 'E_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
+  );
+
+  app.addHook('onRequest', async (req, reply) => {
+    const role = req.routeOptions.config.access?.role ?? 'admin';
+    if (role === 'public') return;
+    let principal = ANONYMOUS;
+    if (deps.access) {
+      const token = bearerToken(req.headers.authorization);
+      if (!token) {
+        reply.header('www-authenticate', 'Bearer realm="kairos"');
+        throw new HttpError(401, 'E_UNAUTHENTICATED', 'a bearer token is required (Authorization: Bearer <token>)');
+      }
+      const found = authenticate(deps.access, token);
+      if (!found) {
+        reply.header('www-authenticate', 'Bearer realm="kairos", error="invalid_token"');
+        throw new HttpError(401, 'E_UNAUTHENTICATED', 'the bearer token is not valid');
+      }
+      principal = found;
+    }
+    req.principal = principal;
+    if (!roleAllows(principal.role, role)) {
+      throw new HttpError(403, 'E_FORBIDDEN', `${principal.name} has role ${principal.role}; this needs ${role}`);
+    }
+    if (isWrite(req.method)) {
+      const d = limiter.take(deps.access ? `p:${principal.name}` : `ip:${req.ip}`);
+      if (!d.ok) {
+        reply.header('retry-after', String(d.retryAfterSeconds));
+        throw new HttpError(429, 'E_RATE_LIMITED', `too many write requests; retry in ${d.retryAfterSeconds}s`);
+      }
+    }
+  });
+
+  app.addHook('preHandler', async (req, reply) => {
+    if (!isWrite(req.method) || deps.leadership.isLeader()) return;
+    if (!deps.forward) {
+      const leader = deps.leadership.leaderUrl();
+      throw new HttpError(503, 'E_NOT_LEADER', leader ? `not the leader; send writes to ${leader}` : 'not the leader, and no leader is known', 'E_UNAVAILABLE');
+    }
+    const res = await deps.forward({ method: req.method, url: req.url, headers: req.headers, body: req.rawBody ?? Buffer.alloc(0) });
+    for (const [k, v] of Object.entries(res.headers)) {
+      if (v !== undefined && !/^(content-length|transfer-encoding|connection|keep-alive)$/i.test(k)) reply.header(k, v);
+    }
+    return reply.status(res.status).send(res.body);
+  });
+
+  app.addHook('onSend', async (_req, _reply, payload) => (deps.secretValues ? maskSecrets(payload, deps.secretValues()) : payload));
+
+  app.addHook('onResponse', async (req, reply) => {
+    logger.debug('api', { method: req.method, route: req.routeOptions.url ?? '-', status: reply.statusCode, who: req.principal?.name ?? '-' });
+  });
+
+  registerJobRoutes(app, deps);
+  registerRunRoutes(app, deps);
+  registerSystemRoutes(app, deps);
+  if (deps.ui !== false) registerUiRoutes(app);
+  return app;
+}

@@ -1,0 +1,52 @@
+/**
+ * Run routes: one run (tasks, agent, sandbox, exit status), kill, and sandbox logs.
+ * Run ids contain `@`, `:` and, for DAG tasks, `/`: clients URL-encode them
+ * (`encodeURIComponent`), the router decodes.
+ */
+import type { FastifyInstance } from 'fastify';
+import { KairosError } from '../core/errors.js';
+import { isTerminalRun } from '../core/types.js';
+import type { LogStream } from '../ports/controller.js';
+import type { ApiDeps } from './app.js';
+import { invalid, notFound } from './errors.js';
+
+type IdParams = { Params: { id: string } };
+type LogQuery = { Querystring: { stream?: string; offset?: string; length?: string; attempt?: string } };
+
+/** Reads an optional non-negative integer query parameter. */
+function intParam(name: string, v: string | undefined, max: number): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > max) invalid(name, `must be an integer from 0 to ${max}`);
+  return n;
+}
+
+/** Largest log chunk one request returns (1 MiB), as the Mesos agent's default page. */
+const MAX_LOG_CHUNK = 1024 * 1024;
+
+/** Registers `/v1/runs...`. */
+export function registerRunRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.get<IdParams>('/v1/runs/:id', { config: { access: { role: 'viewer' } } }, async (req) => deps.view.run(req.params.id) ?? notFound('run', req.params.id));
+
+  app.post<IdParams>('/v1/runs/:id/kill', { config: { access: { role: 'operator' } } }, async (req, reply) => {
+    const run = deps.view.run(req.params.id) ?? notFound('run', req.params.id);
+    if (isTerminalRun(run.state)) {
+      return reply.status(409).send({ error: { code: 'E_CONFLICT', message: `run ${run.id} already ended (${run.state})` } });
+    }
+    return deps.actions.kill(run.id);
+  });
+
+  app.get<IdParams & LogQuery>('/v1/runs/:id/logs', { config: { access: { role: 'viewer' } } }, async (req) => {
+    const stream = (req.query.stream ?? 'stdout') as LogStream;
+    if (stream !== 'stdout' && stream !== 'stderr') invalid('stream', 'must be stdout or stderr');
+    const opts = {
+      offset: intParam('offset', req.query.offset, Number.MAX_SAFE_INTEGER),
+      length: intParam('length', req.query.length, MAX_LOG_CHUNK) ?? MAX_LOG_CHUNK,
+      attempt: intParam('attempt', req.query.attempt, 10_000),
+    };
+    if (!deps.view.run(req.params.id)) notFound('run', req.params.id);
+    const chunk = await deps.view.logs(req.params.id, stream, opts);
+    if (!chunk) throw new KairosError('E_NOT_FOUND', `run ${req.params.id} has no ${stream} (it never launched)`);
+    return chunk;
+  });
+}
