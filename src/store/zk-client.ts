@@ -1,0 +1,292 @@
+/**
+ * A promise-based ZooKeeper session over node-zookeeper-client, shared by the ZooKeeper
+ * store and the leader election of one controller. It adds what that library lacks:
+ * - liveness: the library never notices a silent server, so a heartbeat tracks the last
+ *   answer and the connection counts as lost after 2/3 of the session timeout without one
+ *   (the Java client's read timeout, ZooKeeper Programmer's Guide, "ZooKeeper Sessions");
+ * - expiry: an expired session is dead for good, so a new client and session replace it;
+ * - events: `connected` (with `newSession`), `disconnected`, `expired`.
+ */
+import zookeeper from 'node-zookeeper-client';
+import type { ACL, Client, Stat } from 'node-zookeeper-client';
+import { KairosError } from '../core/errors.js';
+import { systemClock, type Clock, type Timer } from '../ports/clock.js';
+import { silentLogger, type Logger } from '../ports/logger.js';
+
+const { createClient, CreateMode, Exception, ACL: AclClass, Id, Permission } = zookeeper;
+
+/** ZooKeeper error codes callers branch on (ZooKeeper's KeeperException.Code). */
+export const ZK = {
+  NO_NODE: Exception.NO_NODE,
+  NODE_EXISTS: Exception.NODE_EXISTS,
+  BAD_VERSION: Exception.BAD_VERSION,
+  NOT_EMPTY: Exception.NOT_EMPTY,
+  NO_AUTH: Exception.NO_AUTH,
+} as const;
+
+const UNAVAILABLE = new Set([Exception.CONNECTION_LOSS, Exception.SESSION_EXPIRED, Exception.OPERATION_TIMEOUT, Exception.AUTH_FAILED]);
+
+/** A failed ZooKeeper call; `zkCode` is ZooKeeper's code, `index` the failing op of a multi. */
+export class ZkError extends KairosError {
+  constructor(
+    readonly zkCode: number,
+    message: string,
+    readonly index?: number,
+  ) {
+    super(UNAVAILABLE.has(zkCode) ? 'E_UNAVAILABLE' : 'E_INTERNAL', message);
+    this.name = 'ZkError';
+  }
+}
+
+/** One operation of a multi (ZooKeeper Programmer's Guide, "Multi-update"). */
+export type ZkOp =
+  | { type: 'create'; path: string; data: Buffer }
+  | { type: 'set'; path: string; data: Buffer; version: number }
+  | { type: 'remove'; path: string; version: number }
+  | { type: 'check'; path: string; version: number };
+
+/** How to reach ZooKeeper. */
+export interface ZkClientOptions {
+  /** `host:port[,host:port]`. */
+  servers: string;
+  /** Requested session timeout; the server may negotiate it within its bounds. */
+  sessionTimeoutMs?: number;
+  /** `user:password` for the digest scheme; nodes are then created with CREATOR_ALL ACLs. */
+  auth?: string;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+type Events = { connected: { newSession: boolean }; disconnected: undefined; expired: undefined };
+
+/** One logical ZooKeeper session that survives reconnects and is replaced on expiry. */
+export class ZkClient {
+  readonly requestedTimeoutMs: number;
+  private client!: Client;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly acl: ACL[];
+  private listeners: { [K in keyof Events]: Set<(e: Events[K]) => void> } = { connected: new Set(), disconnected: new Set(), expired: new Set() };
+  private up = false;
+  private everConnected = false;
+  private contact = 0;
+  private heartbeat?: Timer;
+  private closed = false;
+
+  constructor(private readonly opts: ZkClientOptions) {
+    this.requestedTimeoutMs = opts.sessionTimeoutMs ?? 10_000;
+    this.clock = opts.clock ?? systemClock;
+    this.log = opts.logger ?? silentLogger;
+    this.acl = opts.auth ? [new AclClass(Permission.ALL, new Id('auth', ''))] : [new AclClass(Permission.ALL, new Id('world', 'anyone'))];
+    this.open(false);
+  }
+
+  /** Resolves once connected, or throws E_UNAVAILABLE after `withinMs`. */
+  async connect(withinMs = this.requestedTimeoutMs): Promise<void> {
+    if (this.connected()) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => {
+        off();
+        reject(new KairosError('E_UNAVAILABLE', `ZooKeeper ${this.opts.servers} not reachable within ${withinMs} ms`));
+      }, withinMs);
+      const off = this.on('connected', () => {
+        timer.cancel();
+        off();
+        resolve();
+      });
+    });
+  }
+
+  /** Subscribes to a session event; returns the unsubscribe function. */
+  on<K extends keyof Events>(event: K, fn: (e: Events[K]) => void): () => void {
+    this.listeners[event].add(fn);
+    return () => this.listeners[event].delete(fn);
+  }
+
+  /** The negotiated session timeout (the requested one until connected). */
+  sessionTimeoutMs(): number {
+    return this.up ? this.client.getSessionTimeout() : this.requestedTimeoutMs;
+  }
+
+  /** Connected and heard from within the read timeout (2/3 of the session timeout). */
+  connected(): boolean {
+    return this.up && this.clock.now() - this.contact <= this.readTimeoutMs();
+  }
+
+  /** Data and version of a node, or undefined if absent; `watch` fires once on change. */
+  get(path: string, watch?: () => void): Promise<{ data: Buffer; version: number } | undefined> {
+    return this.call<{ data: Buffer; version: number } | undefined>((done) => {
+      const cb = (err: unknown, data: Buffer, stat: Stat) => done(err, err ? undefined : { data: data ?? Buffer.alloc(0), version: stat.version });
+      if (watch) this.client.getData(path, () => watch(), cb);
+      else this.client.getData(path, cb);
+    }, true);
+  }
+
+  /** The version of a node, or undefined if absent; `watch` fires once on creation/change/deletion. */
+  exists(path: string, watch?: () => void): Promise<number | undefined> {
+    return this.call<number | undefined>((done) => {
+      const cb = (err: unknown, stat: Stat) => done(err, stat ? stat.version : undefined);
+      if (watch) this.client.exists(path, () => watch(), cb);
+      else this.client.exists(path, cb);
+    });
+  }
+
+  /** Child names of a node, or undefined if it is absent; `watch` fires once on change. */
+  children(path: string, watch?: () => void): Promise<string[] | undefined> {
+    return this.call<string[] | undefined>((done) => {
+      const cb = (err: unknown, names: string[]) => done(err, names);
+      if (watch) this.client.getChildren(path, () => watch(), cb);
+      else this.client.getChildren(path, cb);
+    }, true);
+  }
+
+  /** Creates a node; returns its path (with the sequence suffix for sequential modes). */
+  create(path: string, data: Buffer, mode: 'persistent' | 'ephemeral' | 'ephemeral-sequential' = 'persistent'): Promise<string> {
+    const m = mode === 'persistent' ? CreateMode.PERSISTENT : mode === 'ephemeral' ? CreateMode.EPHEMERAL : CreateMode.EPHEMERAL_SEQUENTIAL;
+    return this.call<string>((done) => this.client.create(path, data, this.acl, m, (err, p) => done(err, p)));
+  }
+
+  /** Creates a path and its missing parents (empty persistent nodes); existing is fine. */
+  ensure(path: string): Promise<void> {
+    return this.call<void>((done) => this.client.mkdirp(path, Buffer.alloc(0), this.acl, CreateMode.PERSISTENT, (err) => done(err, undefined)));
+  }
+
+  /** Writes a node at an expected version (-1 = any); returns the new version. */
+  set(path: string, data: Buffer, version: number): Promise<number> {
+    return this.call<number>((done) => this.client.setData(path, data, version, (err, stat) => done(err, stat?.version)));
+  }
+
+  /** Deletes a node at an expected version (-1 = any). */
+  remove(path: string, version = -1): Promise<void> {
+    return this.call<void>((done) => this.client.remove(path, version, (err) => done(err, undefined)));
+  }
+
+  /**
+   * Applies all ops or none. On failure throws ZkError with the failing op's `index`;
+   * on success returns the new version of each op's node (create 0, set n, else -1).
+   */
+  multi(ops: ZkOp[]): Promise<number[]> {
+    const tx = this.client.transaction();
+    // node-zookeeper-client's Transaction turns version 0 into -1 ("any": `version || -1`),
+    // which would silently drop a compare-and-set; the queued op gets the real version back.
+    const queued = (tx as unknown as { ops: { version?: number }[] }).ops;
+    for (const op of ops) {
+      if (op.type === 'create') tx.create(op.path, op.data, this.acl, CreateMode.PERSISTENT);
+      else if (op.type === 'set') tx.setData(op.path, op.data, op.version);
+      else if (op.type === 'remove') tx.remove(op.path, op.version);
+      else tx.check(op.path, op.version);
+      if (op.type !== 'create') queued[queued.length - 1].version = op.version;
+    }
+    return this.call<number[]>((done) =>
+      tx.commit((err, results: { type: number; err?: number; stat?: Stat }[]) => {
+        if (!err) return done(null, ops.map((op, i) => (op.type === 'create' ? 0 : op.type === 'set' ? (results[i].stat?.version ?? -1) : -1)));
+        const index = Array.isArray(results) ? results.findIndex((r) => r.err !== undefined && r.err !== 0 && r.err !== Exception.RUNTIME_INCONSISTENCY) : -1;
+        const code = codeOf(err);
+        done(new ZkError(code, `ZooKeeper transaction failed at op ${index} (${ops[index]?.path ?? '?'}): ${nameOf(err)}`, index < 0 ? undefined : index), undefined);
+      }),
+    );
+  }
+
+  /** Ends the session (its ephemeral nodes vanish at once) and stops the heartbeat. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.heartbeat?.cancel();
+    const c = this.client;
+    if (this.up) await new Promise<void>((resolve) => {
+      c.once('disconnected', () => resolve());
+      const t = this.clock.setTimeout(resolve, 2_000);
+      c.once('disconnected', () => t.cancel());
+      c.close();
+    });
+    else c.close();
+    this.up = false;
+  }
+
+  private readTimeoutMs(): number {
+    return Math.floor((this.sessionTimeoutMs() * 2) / 3);
+  }
+
+  private open(newSession: boolean): void {
+    const c = createClient(this.opts.servers, { sessionTimeout: this.requestedTimeoutMs, spinDelay: 200, retries: 0 });
+    this.client = c;
+    if (this.opts.auth) c.addAuthInfo('digest', Buffer.from(this.opts.auth));
+    let fresh = newSession;
+    c.on('state', (s) => {
+      if (c !== this.client || this.closed) return;
+      const name = (s as unknown as { name: string }).name;
+      if (name === 'SYNC_CONNECTED') {
+        this.up = true;
+        this.contact = this.clock.now();
+        const isNew = fresh || !this.everConnected;
+        fresh = false;
+        this.everConnected = true;
+        this.log.info('zookeeper connected', { servers: this.opts.servers, newSession: isNew, sessionTimeoutMs: c.getSessionTimeout() });
+        this.emit('connected', { newSession: isNew });
+        this.beat();
+      } else if (name === 'DISCONNECTED') {
+        this.lost();
+      } else if (name === 'EXPIRED' || name === 'AUTH_FAILED') {
+        this.lost();
+        this.log.warn(name === 'EXPIRED' ? 'zookeeper session expired; opening a new one' : 'zookeeper authentication failed', { servers: this.opts.servers });
+        this.emit('expired', undefined);
+        c.close();
+        if (name === 'EXPIRED') this.open(true);
+      }
+    });
+    c.connect();
+  }
+
+  private lost(): void {
+    if (!this.up) return;
+    this.up = false;
+    this.log.warn('zookeeper disconnected', { servers: this.opts.servers });
+    this.emit('disconnected', undefined);
+  }
+
+  /** Heartbeat every 1/3 session timeout; a missing answer for the read timeout drops the connection. */
+  private beat(): void {
+    this.heartbeat?.cancel();
+    if (this.closed) return;
+    const c = this.client;
+    this.heartbeat = this.clock.setTimeout(() => {
+      if (c !== this.client || this.closed) return;
+      if (this.up && this.clock.now() - this.contact > this.readTimeoutMs()) {
+        this.lost();
+        // Force the library to reconnect: it would otherwise wait on a dead socket forever.
+        (c as unknown as { connectionManager?: { socket?: { destroy(): void } } }).connectionManager?.socket?.destroy();
+      } else if (this.up) {
+        this.exists('/').catch(() => undefined);
+      }
+      this.beat();
+    }, Math.max(50, Math.floor(this.sessionTimeoutMs() / 3)));
+  }
+
+  private emit<K extends keyof Events>(event: K, e: Events[K]): void {
+    for (const fn of [...this.listeners[event]]) fn(e);
+  }
+
+  /** Runs one library call, records contact on an answer, maps errors; NO_NODE → undefined if `absentOk`. */
+  private call<T>(start: (done: (err: unknown, value: T | undefined) => void) => void, absentOk = false): Promise<T> {
+    const sent = this.clock.now();
+    return new Promise<T>((resolve, reject) => {
+      start((err, value) => {
+        if (err instanceof ZkError) return reject(err);
+        const code = err ? codeOf(err) : 0;
+        if (!err || !UNAVAILABLE.has(code)) this.contact = Math.max(this.contact, sent);
+        if (!err) return resolve(value as T);
+        if (absentOk && code === Exception.NO_NODE) return resolve(undefined as T);
+        reject(new ZkError(code, `ZooKeeper ${this.opts.servers}: ${nameOf(err)}`));
+      });
+    });
+  }
+}
+
+function codeOf(err: unknown): number {
+  const c = (err as { getCode?: () => number; code?: number })?.getCode?.() ?? (err as { code?: number })?.code;
+  return typeof c === 'number' ? c : Exception.SYSTEM_ERROR;
+}
+
+function nameOf(err: unknown): string {
+  return (err as { getName?: () => string })?.getName?.() ?? (err as Error)?.message ?? String(err);
+}

@@ -1,0 +1,185 @@
+/**
+ * The Store port on ZooKeeper (`--store zk://[user:password@]host:port[,host:port]/path`),
+ * for several controllers sharing state. One key is one znode (layout in zk-layout.ts);
+ * the Store version is the znode `version`, so compare-and-set is ZooKeeper's own
+ * conditional setData/delete, and `commit` is one ZooKeeper multi (all or nothing).
+ *
+ * Fencing: given a `fence`, every write's multi also checks the version of the epoch
+ * znode the leader saw when it won (src/ha/election.ts). A new leader bumps that version
+ * on winning, so a deposed leader's writes fail as a whole with FencedError, even if its
+ * process was paused and still believes it leads.
+ */
+import { ConflictError, FencedError, KairosError } from '../core/errors.js';
+import { splitKey, type Store, type StoreOp, type Versioned } from '../ports/store.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import { checkKey, encodeValue } from './ops.js';
+import { ZK, ZkClient, ZkError, type ZkOp } from './zk-client.js';
+import { decodeData, encodeData, parseZkUrl, unescapeName, zkPaths } from './zk-layout.js';
+
+/** Largest total payload of one multi; ZooKeeper refuses packets over 1 MiB (`jute.maxbuffer`). */
+export const MAX_MULTI_BYTES = 900 * 1024;
+
+/** The epoch znode and the version this process must still find there to write. */
+export interface FenceToken {
+  path: string;
+  version: number;
+}
+
+/** Returns the current fence token, or throws FencedError when this process may not write. */
+export type Fence = () => FenceToken;
+
+/** Options of a ZookeeperStore. */
+export interface ZookeeperStoreOptions {
+  /** When set, every write is fenced by the leader's epoch (see the module comment). */
+  fence?: Fence;
+  /** Close the client with the store (true when `open` built it). */
+  ownsClient?: boolean;
+}
+
+/** A retry budget for unconditional ops whose existence pre-read went stale. */
+const STALE_RETRIES = 5;
+
+/** The Store port over one ZooKeeper session. */
+export class ZookeeperStore implements Store {
+  private readonly paths;
+  private readonly collections = new Set<string>();
+
+  constructor(
+    readonly zk: ZkClient,
+    readonly root: string,
+    private readonly opts: ZookeeperStoreOptions = {},
+  ) {
+    this.paths = zkPaths(root);
+  }
+
+  /** Connects to the URL's ensemble with its own session and prepares the layout. */
+  static async open(url: string, o: { clock?: Clock; logger?: Logger; sessionTimeoutMs?: number; fence?: Fence } = {}): Promise<ZookeeperStore> {
+    const { servers, root, auth } = parseZkUrl(url);
+    const zk = new ZkClient({ servers, auth, clock: o.clock, logger: o.logger, sessionTimeoutMs: o.sessionTimeoutMs });
+    try {
+      await zk.connect();
+      await zk.ensure(zkPaths(root).data);
+    } catch (err) {
+      await zk.close();
+      throw err;
+    }
+    return new ZookeeperStore(zk, root, { fence: o.fence, ownsClient: true });
+  }
+
+  /** The same data and session, with writes fenced by `fence`. */
+  withFence(fence: Fence): ZookeeperStore {
+    return new ZookeeperStore(this.zk, this.root, { fence });
+  }
+
+  async get<T>(key: string): Promise<Versioned<T> | undefined> {
+    const got = await this.zk.get(this.path(key));
+    return got && { value: JSON.parse(decodeData(got.data)) as T, version: got.version };
+  }
+
+  async list(collection: string): Promise<string[]> {
+    return ((await this.zk.children(this.paths.collection(collection))) ?? []).map(unescapeName);
+  }
+
+  async put(key: string, value: unknown, expectedVersion?: number): Promise<number> {
+    const versions = await this.apply([{ op: 'put', key, value, expectedVersion }]);
+    return versions[0];
+  }
+
+  async delete(key: string, expectedVersion?: number): Promise<void> {
+    await this.apply([{ op: 'delete', key, expectedVersion }]);
+  }
+
+  async commit(ops: StoreOp[]): Promise<void> {
+    await this.apply(ops);
+  }
+
+  async close(): Promise<void> {
+    if (this.opts.ownsClient) await this.zk.close();
+  }
+
+  private path(key: string): string {
+    checkKey(key);
+    const { collection, id } = splitKey(key);
+    return this.paths.key(collection, id);
+  }
+
+  /** Runs ops as one multi; returns each op's resulting version (-1 for deletes). */
+  private async apply(ops: StoreOp[]): Promise<number[]> {
+    const token = this.opts.fence?.();
+    const data = ops.map((op) => (op.op === 'put' ? encodeData(encodeValue(op.key, op.value)) : undefined));
+    const paths = ops.map((op) => this.path(op.key));
+    const size = data.reduce((n, d) => n + (d?.length ?? 0) + 100, 0);
+    if (size > MAX_MULTI_BYTES) {
+      throw new KairosError('E_INVALID', `a store transaction of ${ops.length} ops carries ${size} bytes; ZooKeeper's limit is ${MAX_MULTI_BYTES}`);
+    }
+    if (ops.length === 0) return [];
+    await this.ensureCollections(ops);
+    for (let attempt = 0; ; attempt++) {
+      const plan = await this.plan(ops, paths, data);
+      const zops = token ? [{ type: 'check', path: token.path, version: token.version } as ZkOp, ...plan.zops] : plan.zops;
+      try {
+        const versions = await this.zk.multi(zops);
+        const byOp = ops.map(() => -1);
+        plan.owner.forEach((opIndex, i) => (byOp[opIndex] = versions[i + (token ? 1 : 0)]));
+        return byOp;
+      } catch (err) {
+        if (!(err instanceof ZkError) || err.index === undefined) throw err;
+        if (token && err.index === 0) throw new FencedError(`this controller's leader epoch is over (${token.path} moved past version ${token.version}); nothing was written`);
+        const op = ops[plan.owner[err.index - (token ? 1 : 0)]];
+        const stale = op.expectedVersion === undefined && [ZK.NO_NODE, ZK.NODE_EXISTS, ZK.BAD_VERSION].includes(err.zkCode);
+        if (stale && attempt < STALE_RETRIES) continue;
+        if (err.zkCode === ZK.NO_AUTH) throw new KairosError('E_UNAVAILABLE', `ZooKeeper refused access to ${this.path(op.key)}: check the store credentials`);
+        if (![ZK.NO_NODE, ZK.NODE_EXISTS, ZK.BAD_VERSION].includes(err.zkCode)) throw err;
+        if (op.expectedVersion === undefined) throw new KairosError('E_CONFLICT', `concurrent writers kept changing ${op.key}; retry`);
+        const actual = await this.zk.exists(this.path(op.key)).catch(() => undefined);
+        throw new ConflictError(op.key, op.expectedVersion, actual);
+      }
+    }
+  }
+
+  /**
+   * Translates store ops into ZooKeeper ops. Conditional ops map directly; unconditional
+   * ones need to know whether the node exists, read just before (a stale read makes the
+   * multi fail, and `apply` retries).
+   */
+  private async plan(ops: StoreOp[], paths: string[], data: (Buffer | undefined)[]): Promise<{ zops: ZkOp[]; owner: number[] }> {
+    const exists = new Map<string, boolean>();
+    await Promise.all(
+      ops.map(async (op, i) => {
+        if (op.expectedVersion === undefined && !exists.has(paths[i])) exists.set(paths[i], (await this.zk.exists(paths[i])) !== undefined);
+      }),
+    );
+    const zops: ZkOp[] = [];
+    const owner: number[] = [];
+    const add = (i: number, z: ZkOp) => (zops.push(z), owner.push(i));
+    ops.forEach((op, i) => {
+      const path = paths[i];
+      const v = op.expectedVersion;
+      if (op.op === 'put') {
+        if (v === -1 || (v === undefined && !exists.get(path))) add(i, { type: 'create', path, data: data[i]! });
+        else add(i, { type: 'set', path, data: data[i]!, version: v ?? -1 });
+        exists.set(path, true);
+      } else {
+        if (v === -1) {
+          // "must not exist": creating it fails exactly when it exists; then undo.
+          add(i, { type: 'create', path, data: Buffer.alloc(0) });
+          add(i, { type: 'remove', path, version: 0 });
+        } else if (v !== undefined || exists.get(path)) {
+          add(i, { type: 'remove', path, version: v ?? -1 });
+        }
+        exists.set(path, false);
+      }
+    });
+    return { zops, owner };
+  }
+
+  private async ensureCollections(ops: StoreOp[]): Promise<void> {
+    for (const op of ops) {
+      const { collection } = splitKey(op.key);
+      if (this.collections.has(collection)) continue;
+      await this.zk.ensure(this.paths.collection(collection));
+      this.collections.add(collection);
+    }
+  }
+}
