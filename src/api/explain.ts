@@ -48,13 +48,15 @@ export interface ExplainFacts {
   now: number;
 }
 
-const fmtAgo = (ms: number): string => {
+/** A duration as `45s`, `1m30s`, `2h5m`, `3d4h`: two units at most, zero parts left out. */
+export function fmtDuration(ms: number): string {
   const s = Math.round(Math.abs(ms) / 1000);
-  if (s < 90) return `${s}s`;
-  if (s < 5400) return `${Math.round(s / 60)}m`;
-  if (s < 172800) return `${Math.round(s / 3600)}h`;
-  return `${Math.round(s / 86400)}d`;
-};
+  const two = (a: number, ua: string, b: number, ub: string) => `${a}${ua}${b ? `${b}${ub}` : ''}`;
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return two(Math.floor(s / 60), 'm', s % 60, 's');
+  if (s < 86400) return two(Math.floor(s / 3600), 'h', Math.floor((s % 3600) / 60), 'm');
+  return two(Math.floor(s / 86400), 'd', Math.floor((s % 86400) / 3600), 'h');
+}
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The newest successful run's instant among `runs`, if any. */
@@ -83,13 +85,13 @@ export function explain(f: ExplainFacts): Explanation {
   if (job.resource.spec.suspend) add('suspended', `suspend: true in ${job.source.file}:${job.source.line}`);
   if (job.paused) {
     const d = job.drift.find((x) => x.field === 'paused');
-    add('paused', `paused through the API${d?.since !== undefined ? ` ${fmtAgo(now - d.since)} ago` : ''} (drift from git); resume to schedule again`);
+    add('paused', `paused through the API${d?.since !== undefined ? ` ${fmtDuration(now - d.since)} ago` : ''} (drift from git); resume to schedule again`);
   }
   for (const r of active.filter((x) => x.state === 'running' || x.state === 'launching')) {
     const a = r.attempts[r.attempts.length - 1];
     const where = a?.hostname ? ` on ${a.hostname}` : '';
     const since = a?.startedAt ?? a?.intentAt;
-    add('running', `run ${r.id} is ${r.state}${where}${since !== undefined ? ` for ${fmtAgo(now - since)}` : ''}`);
+    add('running', `run ${r.id} is ${r.state}${where}${since !== undefined ? ` for ${fmtDuration(now - since)}` : ''}`);
   }
   if (running && job.resource.spec.concurrencyPolicy === 'Forbid') {
     add('concurrency-forbid', 'concurrencyPolicy: Forbid — instants that fall due while a run is active are skipped');
@@ -110,9 +112,9 @@ export function explain(f: ExplainFacts): Explanation {
     const p = f.cluster.pending.find((x) => x.runId === r.id);
     const a = r.attempts[r.attempts.length - 1];
     if (a && a.notBefore > now) {
-      add('retry-backoff', `run ${r.id} retries attempt ${a.n} at ${iso(a.notBefore)} (in ${fmtAgo(a.notBefore - now)})`);
+      add('retry-backoff', `run ${r.id} retries attempt ${a.n} at ${iso(a.notBefore)} (in ${fmtDuration(a.notBefore - now)})`);
     } else if (p) {
-      add('no-offer-fits', `run ${r.id} pending for ${fmtAgo(now - p.since)}: ${p.reason}`);
+      add('no-offer-fits', `run ${r.id} pending for ${fmtDuration(now - p.since)}: ${p.reason}`);
     } else if (r.reason) {
       add('no-offer-fits', `run ${r.id} pending: ${r.reason}`);
     }
@@ -120,10 +122,10 @@ export function explain(f: ExplainFacts): Explanation {
   if (!f.cluster.connected) add('disconnected', `not subscribed to the Mesos master${f.cluster.master ? ` ${f.cluster.master}` : ''}`);
   else if (f.cluster.starving) {
     const last = f.cluster.lastOfferAt;
-    add('starving', `no offers from Mesos${last !== undefined ? ` for ${fmtAgo(now - last)}` : ' yet'} (revives sent: ${f.cluster.revives})`);
+    add('starving', `no offers from Mesos${last !== undefined ? ` for ${fmtDuration(now - last)}` : ' yet'} (revives sent: ${f.cluster.revives})`);
   }
   if (!running && job.nextRunAt !== undefined) {
-    add('scheduled', `next run at ${iso(job.nextRunAt)} (in ${fmtAgo(job.nextRunAt - now)}) by ${job.schedule ?? 'schedule'}`);
+    add('scheduled', `next run at ${iso(job.nextRunAt)} (in ${fmtDuration(job.nextRunAt - now)}) by ${job.schedule ?? 'schedule'}`);
   } else if (!running && job.schedule && job.nextRunAt === undefined && !job.resource.spec.suspend && !job.paused) {
     add('schedule-exhausted', `the schedule ${job.schedule} has no further instants`);
   } else if (!job.schedule && job.after.length === 0 && job.kind === 'Job') {

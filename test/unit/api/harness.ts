@@ -3,6 +3,7 @@
  * leadership, for in-process (`app.inject`) and over-HTTP tests alike.
  */
 import { buildApp, type ApiDeps, type LeadershipView } from '../../../src/api/app.js';
+import { Metrics } from '../../../src/metrics/metrics.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { MemoryController } from './memory-controller.js';
 
@@ -37,6 +38,7 @@ export function makeApi(extra: Partial<ApiDeps> = {}) {
   ctl.addRun({ id: 'nightly@2026-03-08T01:00:00.000Z', job: 'nightly', state: 'running', scheduledAt: Date.parse('2026-03-08T01:00:00Z') });
   ctl.transition('nightly@2026-03-08T01:00:00.000Z', 'running');
   ctl.transition('nightly@2026-03-08T01:00:00.000Z', 'succeeded');
-  const app = buildApp({ view: ctl, actions: ctl, leadership, clock, ...extra });
-  return { app, ctl, clock, leadership };
+  const metrics = new Metrics(clock);
+  const app = buildApp({ view: ctl, actions: ctl, leadership, clock, metrics, ...extra });
+  return { app, ctl, clock, leadership, metrics };
 }
