@@ -8,13 +8,15 @@ import { Command, CommanderError } from 'commander';
 import { KairosError, ManifestError, messageOf } from './core/errors.js';
 import * as runCommand from './cli/run.js';
 import * as statusCommand from './cli/status.js';
+import * as validateCommand from './cli/validate.js';
+import * as reconcileCommand from './cli/reconcile.js';
 
 const program = new Command('kairos')
   .description('Declarative, GitOps-style job controller for Apache Mesos')
   .showHelpAfterError()
   .exitOverride();
 
-const commands: { register(p: Command): void }[] = [statusCommand, runCommand];
+const commands: { register(p: Command): void }[] = [statusCommand, runCommand, validateCommand, reconcileCommand];
 for (const c of commands) c.register(program);
 
 try {

@@ -1,0 +1,116 @@
+/**
+ * `kairos reconcile`: plan the manifests (at a commit) against the applied state in the
+ * store and apply the plan, or with `--dry-run` only show it. Exit codes follow terraform's
+ * `-detailed-exitcode`: 0 in sync (or applied), 2 changes pending (dry-run), 1 error.
+ * `--against REF` plans against the manifests at another git ref instead of a store, for
+ * pull-request review without cluster access (implies --dry-run).
+ */
+import { Command, Option } from 'commander';
+import { parseSource, parseStore, type StoreConfig } from '../config.js';
+import { KairosError } from '../core/errors.js';
+import { systemClock } from '../ports/clock.js';
+import type { ManifestSource } from '../ports/source.js';
+import type { Store } from '../ports/store.js';
+import { loadDesired } from '../manifests/load.js';
+import { appliedFromDesired, applyPlan, loadApplied } from '../plan/apply.js';
+import { plan } from '../plan/plan.js';
+import { OUTPUT_FORMATS, renderPlan, type OutputFormat } from '../plan/render.js';
+import { hasChanges, type Plan } from '../plan/types.js';
+import { FileStore } from '../store/file-store.js';
+import { MemoryStore } from '../store/memory-store.js';
+import { addSourceOptions, openSource, type SourceFlags } from '../source/open.js';
+
+/** Everything one reconcile needs, already built. */
+export interface ReconcileInput {
+  source: ManifestSource;
+  /** Applied state lives here (absent with `against`). */
+  store?: Store;
+  /** Plan against this source's manifests instead of the store (dry-run only). */
+  against?: ManifestSource;
+  dryRun: boolean;
+  prune: boolean;
+  allowMassPrune: boolean;
+  output: OutputFormat;
+  color: boolean;
+  now: number;
+}
+
+/** What a reconcile printed and how the process should exit. */
+export interface ReconcileResult {
+  plan: Plan;
+  output: string;
+  exitCode: 0 | 2;
+  applied: boolean;
+}
+
+/** Plans, and unless dry-run, applies. Throws ManifestError / KairosError on errors (exit 1). */
+export async function reconcile(input: ReconcileInput): Promise<ReconcileResult> {
+  const desired = loadDesired(await input.source.snapshot());
+  const applied = input.against
+    ? appliedFromDesired(loadDesired(await input.against.snapshot()))
+    : await loadApplied(requireStore(input.store));
+  const p = plan(desired, applied, { now: input.now, prune: input.prune, allowMassPrune: input.allowMassPrune });
+  let output = renderPlan(p, input.output, { color: input.color });
+  const dryRun = input.dryRun || input.against !== undefined;
+  if (dryRun) return { plan: p, output, exitCode: hasChanges(p) ? 2 : 0, applied: false };
+  await applyPlan(requireStore(input.store), p, input.now);
+  if (input.output === 'text') output += `Applied revision ${p.revision}.\n`;
+  return { plan: p, output, exitCode: 0, applied: true };
+}
+
+function requireStore(store: Store | undefined): Store {
+  if (!store) throw new KairosError('E_INVALID', 'no store to read applied state from');
+  return store;
+}
+
+/** The stores the CLI can open itself; ZooKeeper state is planned through `serve`. */
+export function openCliStore(cfg: StoreConfig): Store {
+  if (cfg.kind === 'file') return new FileStore(cfg.path);
+  if (cfg.kind === 'memory') return new MemoryStore();
+  throw new KairosError('E_INVALID', `--store ${cfg.url}: reconcile reads file: or memory stores; for ZooKeeper run \`kairos serve\``);
+}
+
+interface ReconcileFlags extends SourceFlags {
+  dryRun?: boolean;
+  store: string;
+  output: OutputFormat;
+  prune?: boolean;
+  allowMassPrune?: boolean;
+  against?: string;
+}
+
+/** Registers `reconcile` on the program. */
+export function register(program: Command): void {
+  const cmd = program
+    .command('reconcile')
+    .description('plan manifests against the applied state and apply (or only show, with --dry-run)')
+    .option('--dry-run', 'show the plan; exit 0 in sync, 2 changes pending, 1 error')
+    .option('--store <spec>', 'applied state: file:PATH or memory', 'file:.kairos/state.json')
+    .addOption(new Option('--output <format>', 'plan format').choices([...OUTPUT_FORMATS]).default('text'))
+    .option('--prune', 'delete applied jobs that are no longer in the manifests')
+    .option('--allow-mass-prune', 'allow pruning more than half of the applied jobs')
+    .option('--against <ref>', 'plan against the manifests at this git ref instead of a store (implies --dry-run)');
+  addSourceOptions(cmd).action(async (flags: ReconcileFlags) => {
+    const cwd = process.cwd();
+    const sourceText = flags.source ?? '.';
+    const against = flags.against === undefined ? undefined : openSource({ kind: 'git', url: sourceText, ref: flags.against });
+    const store = against ? undefined : openCliStore(parseStore(flags.store, cwd));
+    try {
+      const result = await reconcile({
+        source: openSource(parseSource(sourceText, flags.ref, cwd)),
+        store,
+        against,
+        dryRun: flags.dryRun === true,
+        prune: flags.prune === true,
+        allowMassPrune: flags.allowMassPrune === true,
+        output: flags.output,
+        color: process.stdout.isTTY === true,
+        now: systemClock.now(),
+      });
+      process.stdout.write(result.output);
+      process.exitCode = result.exitCode;
+    } finally {
+      await store?.close();
+    }
+  });
+}

@@ -1,0 +1,33 @@
+/**
+ * `kairos validate [--source DIR|URL] [--ref REF]`: load every manifest and report every
+ * problem (file:line:column, field, what was expected) or a one-line summary. Exit 1 on
+ * any problem (main.ts prints ManifestError problems, never a stack trace).
+ */
+import type { Command } from 'commander';
+import { parseSource } from '../config.js';
+import type { DesiredState } from '../core/types.js';
+import { loadDesired } from '../manifests/load.js';
+import type { ManifestSource } from '../ports/source.js';
+import { addSourceOptions, openSource, type SourceFlags } from '../source/open.js';
+
+/** Loads a source's manifests; throws ManifestError listing every problem. */
+export async function validateSource(source: ManifestSource): Promise<DesiredState> {
+  return loadDesired(await source.snapshot());
+}
+
+/** `ok: 3 Jobs, 1 DAG in dir:examples at sha256:…` */
+export function describeDesired(source: ManifestSource, d: DesiredState): string {
+  const jobs = d.resources.filter((r) => r.kind === 'Job').length;
+  const dags = d.resources.length - jobs;
+  return `ok: ${jobs} Job${jobs === 1 ? '' : 's'}, ${dags} DAG${dags === 1 ? '' : 's'} in ${source.description} at ${d.revision}\n`;
+}
+
+/** Registers `validate` on the program. */
+export function register(program: Command): void {
+  addSourceOptions(program.command('validate').description('check manifests: schema, references, cycles, schedules')).action(
+    async (flags: SourceFlags) => {
+      const source = openSource(parseSource(flags.source ?? '.', flags.ref, process.cwd()));
+      process.stdout.write(describeDesired(source, await validateSource(source)));
+    },
+  );
+}

@@ -1,0 +1,85 @@
+/**
+ * The plan model: what a reconcile would do to go from the applied state (store) to the
+ * desired state (manifests at a revision). Produced by the pure `plan()` (plan.ts), shown
+ * by the renderers, written by `applyPlan()` (apply.ts). The JSON form is documented in
+ * schemas/plan.schema.json.
+ */
+import type { AppliedResource, Resource, SourceRef } from '../core/types.js';
+
+/** What the store holds before a reconcile, with the store versions needed for compare-and-set. */
+export interface AppliedState {
+  /** The revision of the last apply, if any. */
+  revision?: string;
+  resources: AppliedResource[];
+  /** Store version of `resources/<name>` per resource name. */
+  versions: Record<string, number>;
+  /** Store version of `meta/applied`, when it exists. */
+  metaVersion?: number;
+}
+
+/** One changed field of an update: its path (e.g. `spec.resources.cpus`), old and new value. */
+export interface FieldChange {
+  path: string;
+  /** Absent when the field did not exist before. */
+  old?: unknown;
+  /** Absent when the field no longer exists. */
+  new?: unknown;
+}
+
+/** One upcoming run instant, in UTC and in the schedule's own time zone. */
+export interface NextRun {
+  /** Epoch ms. */
+  at: number;
+  /** ISO 8601 in UTC, e.g. `2026-01-01T18:00:00Z`. */
+  utc: string;
+  /** ISO 8601 with the zone's offset, e.g. `2026-01-02T02:00:00+08:00`. */
+  local: string;
+  timeZone: string;
+}
+
+export type PlanAction = 'create' | 'update' | 'prune' | 'unchanged';
+
+/** What happens to one Job or DAG. */
+export interface PlanEntry {
+  action: PlanAction;
+  kind: Resource['kind'];
+  name: string;
+  /** Where the manifest is (for prunes: where it was when applied). */
+  source: SourceRef;
+  /** Whether applying the plan performs this action; false for prunes not allowed (no --prune). */
+  willApply: boolean;
+  /** For updates: every changed field, in path order. Empty otherwise. */
+  changes: FieldChange[];
+  /** For creates and updates of scheduled resources: the next run instants. */
+  nextRuns: NextRun[];
+  /** The desired resource (absent for prunes). */
+  resource?: Resource;
+  /** Store version of the applied copy (updates and prunes), for compare-and-set. */
+  expectedVersion?: number;
+}
+
+/** Counts per action. `prune` counts prunes that will be applied; `pruneSkipped` the others. */
+export interface PlanSummary {
+  create: number;
+  update: number;
+  prune: number;
+  pruneSkipped: number;
+  unchanged: number;
+}
+
+/** A complete plan. Entries are sorted by name. */
+export interface Plan {
+  revision: string;
+  appliedRevision?: string;
+  /** Store version of `meta/applied` the plan was made against. */
+  appliedMetaVersion?: number;
+  /** Epoch ms the plan (and its next-run instants) was computed for. */
+  planAt: number;
+  entries: PlanEntry[];
+  summary: PlanSummary;
+}
+
+/** True when applying the plan would change any resource (terraform's exit code 2). */
+export function hasChanges(p: Plan): boolean {
+  return p.summary.create + p.summary.update + p.summary.prune > 0;
+}

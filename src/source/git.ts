@@ -1,0 +1,89 @@
+/**
+ * A ManifestSource over a git repository (a URL or a local path) at a ref. It never
+ * touches the user's working copy: it keeps its own clone under a cache directory
+ * (`.kairos/cache/<hash of the URL>`), fetches, checks the wanted commit out there
+ * (detached, forced) and reads the tree with the same walker as the directory source.
+ * The snapshot's revision is the commit id. One cache clone serves one process at a time.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { KairosError, messageOf } from '../core/errors.js';
+import type { ManifestSource, Snapshot } from '../ports/source.js';
+import { readManifestTree, type WalkOptions } from './walk.js';
+
+export interface GitSourceOptions extends WalkOptions {
+  /** Repository URL or local path. */
+  url: string;
+  /** Branch, tag or commit id; default: the remote's HEAD branch. */
+  ref?: string;
+  /** Where cache clones live; default `.kairos/cache` under the current directory. */
+  cacheRoot?: string;
+  /** Manifests live under this directory of the repository (default: its root). */
+  subdir?: string;
+}
+
+/** Reads manifests from a git repository at a ref, through a private cache clone. */
+export class GitSource implements ManifestSource {
+  readonly description: string;
+  private readonly url: string;
+  private readonly dir: string;
+
+  constructor(private readonly opts: GitSourceOptions) {
+    this.url = isRemoteUrl(opts.url) ? opts.url : resolve(opts.url);
+    const key = createHash('sha256').update(this.url).digest('hex').slice(0, 16);
+    this.dir = join(resolve(opts.cacheRoot ?? '.kairos/cache'), key);
+    this.description = `git:${opts.url}@${opts.ref ?? 'HEAD'}`;
+  }
+
+  async snapshot(): Promise<Snapshot> {
+    const git = await this.sync();
+    const commit = await this.resolveRef(git, this.opts.ref);
+    try {
+      await git.raw(['checkout', '--force', '--detach', commit]);
+      await git.raw(['clean', '-ffdqx']);
+    } catch (err) {
+      throw new KairosError('E_SOURCE', `cannot check out ${commit} in cache clone ${this.dir}: ${messageOf(err)}`, { cause: err });
+    }
+    const root = this.opts.subdir ? join(this.dir, this.opts.subdir) : this.dir;
+    const { files, problems } = await readManifestTree(root, this.opts);
+    return { revision: commit, commit, files, problems };
+  }
+
+  /** Clones on first use, fetches afterwards; returns a git client on the cache clone. */
+  private async sync(): Promise<SimpleGit> {
+    try {
+      const exists = await stat(join(this.dir, '.git')).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) {
+        await mkdir(this.dir, { recursive: true });
+        await simpleGit(this.dir).clone(this.url, this.dir, ['--no-checkout', '--quiet']);
+      }
+      const git = simpleGit(this.dir);
+      // Branches as origin/<name>; the source's own remote-tracking refs too (a CI checkout
+      // often has the base branch only as origin/main), as upstream/<remote>/<name>.
+      await git.raw(['fetch', '--quiet', '--prune', '--tags', '--force', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/remotes/*:refs/remotes/upstream/*']);
+      return git;
+    } catch (err) {
+      throw new KairosError('E_SOURCE', `cannot fetch git repository ${this.opts.url}: ${messageOf(err)}`, { cause: err });
+    }
+  }
+
+  /** A branch name is looked up on the remote first, so a stale local name never wins. */
+  private async resolveRef(git: SimpleGit, ref: string | undefined): Promise<string> {
+    const candidates = ref === undefined ? ['origin/HEAD', 'HEAD'] : [`origin/${ref}`, `upstream/${ref}`, ref];
+    for (const c of candidates) {
+      const out = await git.raw(['rev-parse', '--verify', '--quiet', `${c}^{commit}`]).catch(() => '');
+      if (/^[0-9a-f]{40,64}$/.test(out.trim())) return out.trim();
+    }
+    throw new KairosError('E_SOURCE', `ref ${JSON.stringify(ref ?? 'HEAD')} not found in ${this.opts.url}`);
+  }
+}
+
+/** True for `scheme://...` and scp-like `user@host:path` git URLs. */
+export function isRemoteUrl(s: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^[^/\s]+@[^/\s]+:/.test(s);
+}
