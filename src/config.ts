@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import { KairosError } from './core/errors.js';
 import type { LogLevel } from './ports/logger.js';
+import { isRemoteUrl } from './source/git.js';
 
 /** Where the manifests come from: a plain directory, or a git repository at a ref. */
 export type SourceConfig = { kind: 'dir'; path: string } | { kind: 'git'; url: string; ref?: string };
@@ -91,12 +92,11 @@ export function parseListen(text: string): { host: string; port: number } {
 }
 
 /**
- * A source is git when it looks like a remote (scheme://, user@host:path, *.git) or when a
- * ref is given; otherwise it is a directory read as it is on disk.
+ * A source is git when it is a URL (scheme://, user@host:path) or when a ref is given;
+ * otherwise it is a directory read as it is on disk (the rule of src/source/open.ts).
  */
 export function parseSource(text: string, ref: string | undefined, cwd: string): SourceConfig {
-  const remote = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) || /^[\w.-]+@[\w.-]+:/.test(text) || /\.git\/?$/.test(text);
-  if (remote) return { kind: 'git', url: text, ref };
+  if (isRemoteUrl(text)) return { kind: 'git', url: text, ref };
   if (ref !== undefined) return { kind: 'git', url: resolve(cwd, text), ref };
   return { kind: 'dir', path: resolve(cwd, text) };
 }

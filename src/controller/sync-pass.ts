@@ -1,0 +1,112 @@
+/**
+ * One sync pass: snapshot → load/validate → plan → apply → record (STYLE.md §3: the same
+ * path serves `GET /v1/plan`, which stops before writing). A snapshot with any problem is
+ * never applied: the last good revision stays applied and the problems (file:line:column,
+ * field) are recorded in `meta/sync` for the API, the log and `kairos status`.
+ */
+import { KairosError, ManifestError, messageOf } from '../core/errors.js';
+import type { DesiredState } from '../core/types.js';
+import type { Clock } from '../ports/clock.js';
+import type { PlanView } from '../ports/controller.js';
+import type { ManifestSource } from '../ports/source.js';
+import type { Store } from '../ports/store.js';
+import { loadManifests } from '../manifests/load.js';
+import { applyPlan, loadApplied } from '../plan/apply.js';
+import { plan as makePlan } from '../plan/plan.js';
+import type { Plan } from '../plan/types.js';
+import type { ControllerState } from './state.js';
+
+/** What a pass needs. */
+export interface SyncPassDeps {
+  source: ManifestSource;
+  store: Store;
+  state: ControllerState;
+  clock: Clock;
+  prune: boolean;
+  allowMassPrune: boolean;
+}
+
+/** A plan computed from the source's head against the store. */
+export interface ComputedPlan {
+  desired: DesiredState;
+  plan: Plan;
+}
+
+/**
+ * Reads the source and plans against the store, without writing. Throws ManifestError
+ * (E_MANIFEST, terminal) for invalid manifests and E_SOURCE (retryable) when the source
+ * cannot be read.
+ */
+export async function computePlan(d: SyncPassDeps): Promise<ComputedPlan> {
+  let snapshot;
+  try {
+    snapshot = await d.source.snapshot();
+  } catch (err) {
+    if (err instanceof KairosError) throw err;
+    throw new KairosError('E_SOURCE', `cannot read ${d.source.description}: ${messageOf(err)}`, { cause: err });
+  }
+  const { desired, problems } = loadManifests(snapshot);
+  if (!desired) throw Object.assign(new ManifestError(problems), { revision: snapshot.revision });
+  const plan = makePlan(desired, await loadApplied(d.store), { now: d.clock.now(), prune: d.prune, allowMassPrune: d.allowMassPrune });
+  return { desired, plan };
+}
+
+/** Whether applying the plan would write anything besides the same revision. */
+export function planChangesSomething(p: Plan): boolean {
+  return p.summary.create + p.summary.update + p.summary.prune > 0 || p.revision !== p.appliedRevision;
+}
+
+/**
+ * Plans and applies. On success records `ok` and returns the applied plan; on failure
+ * records `failed` (keeping the applied revision) and rethrows for the sync loop to decide
+ * whether to retry.
+ */
+export async function syncPass(d: SyncPassDeps): Promise<Plan> {
+  const now = d.clock.now();
+  const prev = d.state.sync;
+  try {
+    const { plan } = await computePlan(d);
+    if (planChangesSomething(plan)) {
+      await applyPlan(d.store, plan, now);
+      await d.state.reloadApplied();
+    }
+    const applied = plan.revision !== prev.appliedRevision || prev.appliedAt === undefined;
+    await d.state.recordSync({
+      appliedRevision: plan.revision,
+      appliedAt: applied ? now : prev.appliedAt,
+      lastRevision: plan.revision,
+      lastSyncAt: now,
+      result: 'ok',
+      problems: [],
+    });
+    return plan;
+  } catch (err) {
+    await d.state.recordSync({
+      appliedRevision: prev.appliedRevision,
+      appliedAt: prev.appliedAt,
+      lastRevision: (err as { revision?: string }).revision ?? prev.lastRevision,
+      lastSyncAt: now,
+      result: 'failed',
+      message: err instanceof ManifestError ? `${err.problems.length} problem(s) in manifests` : messageOf(err),
+      problems: err instanceof ManifestError ? err.problems : [],
+    });
+    throw err;
+  }
+}
+
+/** The API's view of a plan (`GET /v1/plan`), problems included instead of thrown. */
+export async function planView(d: SyncPassDeps): Promise<PlanView> {
+  const appliedRevision = d.state.sync.appliedRevision;
+  try {
+    const { plan } = await computePlan(d);
+    const changes = plan.entries
+      .filter((e) => e.action !== 'unchanged' && e.willApply)
+      .map((e) => ({ action: e.action as 'create' | 'update' | 'prune', kind: e.kind, name: e.name, fields: e.changes.map((c) => c.path) }));
+    const { create, update, prune, unchanged } = plan.summary;
+    return { revision: plan.revision, appliedRevision, changes, summary: { create, update, prune, unchanged }, problems: [] };
+  } catch (err) {
+    if (!(err instanceof ManifestError)) throw err;
+    const revision = (err as { revision?: string }).revision ?? '';
+    return { revision, appliedRevision, changes: [], summary: { create: 0, update: 0, prune: 0, unchanged: 0 }, problems: err.problems };
+  }
+}

@@ -1,0 +1,76 @@
+import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ControllerState } from '../../../src/controller/state.js';
+import { planView, syncPass, type SyncPassDeps } from '../../../src/controller/sync-pass.js';
+import { ManifestError } from '../../../src/core/errors.js';
+import { DirectorySource } from '../../../src/source/directory.js';
+import { MemoryStore } from '../../../src/store/memory-store.js';
+import { FakeClock } from '../../support/fake-clock.js';
+
+const job = (name: string, cron: string) => `apiVersion: kairos/v1
+kind: Job
+metadata:
+  name: ${name}
+spec:
+  schedule:
+    cron: "${cron}"
+  command:
+    shell: echo ${name}
+`;
+
+describe('syncPass', () => {
+  let dir: string;
+  let deps: SyncPassDeps;
+  let clock: FakeClock;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kairos-sync-'));
+    clock = new FakeClock('2026-03-08T07:00:00Z');
+    const store = new MemoryStore();
+    deps = { source: new DirectorySource(dir), store, state: new ControllerState(store), clock, prune: true, allowMassPrune: true };
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('applies a valid revision and records it as applied', async () => {
+    await writeFile(join(dir, 'a.yaml'), job('a', '* * * * *'));
+    const plan = await syncPass(deps);
+    expect(plan.summary.create).toBe(1);
+    expect([...deps.state.applied.keys()]).toEqual(['a']);
+    expect(deps.state.sync).toMatchObject({ result: 'ok', appliedRevision: plan.revision, appliedAt: clock.now(), problems: [] });
+  });
+
+  it('a broken manifest changes nothing: the last good revision stays applied and the problem names file:line', async () => {
+    await writeFile(join(dir, 'a.yaml'), job('a', '* * * * *'));
+    const good = await syncPass(deps);
+    clock.advance(60_000);
+    await writeFile(join(dir, 'a.yaml'), job('a', '* * * * *').replace('cron:', 'cronn:'));
+    const err = await syncPass(deps).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ManifestError);
+    expect(deps.state.applied.get('a')!.revision).toBe(good.revision);
+    expect(deps.state.sync).toMatchObject({ result: 'failed', appliedRevision: good.revision, appliedAt: clock.now() - 60_000 });
+    expect(deps.state.sync.lastRevision).not.toBe(good.revision);
+    expect(deps.state.sync.problems[0]).toMatchObject({ file: 'a.yaml', line: 7 });
+    const view = await planView(deps);
+    expect(view.problems.length).toBeGreaterThan(0);
+    expect(view.changes).toEqual([]);
+  });
+
+  it('prunes a deleted file and updates a changed one; the dry-run view shows the change first', async () => {
+    await writeFile(join(dir, 'a.yaml'), job('a', '* * * * *'));
+    await writeFile(join(dir, 'b.yaml'), job('b', '0 * * * *'));
+    await writeFile(join(dir, 'c.yaml'), job('c', '0 * * * *'));
+    await syncPass(deps);
+    await unlink(join(dir, 'b.yaml'));
+    await writeFile(join(dir, 'a.yaml'), job('a', '*/5 * * * *'));
+    const view = await planView(deps);
+    expect(view.changes).toEqual([
+      { action: 'update', kind: 'Job', name: 'a', fields: ['spec.schedule.expression'] },
+      { action: 'prune', kind: 'Job', name: 'b', fields: [] },
+    ]);
+    await syncPass(deps);
+    expect([...deps.state.applied.keys()].sort()).toEqual(['a', 'c']);
+    expect(deps.state.applied.get('a')!.resource.spec.schedule).toMatchObject({ expression: '*/5 * * * *' });
+  });
+});
