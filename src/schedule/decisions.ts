@@ -1,0 +1,87 @@
+/**
+ * The vocabulary between the pure scheduling core (./scheduler.ts) and the controller that
+ * carries its decisions out. The core never persists or launches anything itself: every
+ * call returns `Decision[]`, in the order they must be applied, and the controller
+ *   - `create`: writes the new run with create-if-absent (its id is deterministic, so a
+ *     second computation of the same run is refused by the store and must not be launched);
+ *   - `update`: writes the changed run (state, reason, attempts, endedAt);
+ *   - `launch`: asks the Mesos framework to launch `attempt` of `run` (the attempt is
+ *     already appended to `run.attempts` by the preceding `create`/`update`);
+ *   - `kill`: asks the framework to kill `taskId` (the run is already marked terminal);
+ *   - `dropped`: logs that a long outage's oldest fire instants were not even recorded.
+ */
+import type { Attempt, Run, RunOverrides } from '../core/run.js';
+import type { TaskTemplate } from '../core/types.js';
+
+/** Persist a run that did not exist before (create-if-absent). */
+export interface CreateDecision {
+  type: 'create';
+  run: Run;
+}
+
+/** Persist a changed run. */
+export interface UpdateDecision {
+  type: 'update';
+  run: Run;
+}
+
+/** Launch one attempt of a run on Mesos. */
+export interface LaunchDecision {
+  type: 'launch';
+  run: Run;
+  attempt: Attempt;
+  /** What to run: the job's template, or the DAG task's (inline or referenced job). */
+  template: TaskTemplate;
+  overrides?: RunOverrides;
+}
+
+/** Kill a launched task. */
+export interface KillDecision {
+  type: 'kill';
+  runId: string;
+  taskId: string;
+  reason: 'replaced' | 'timed_out' | 'pruned';
+}
+
+/**
+ * Every fire instant of `job` strictly between `from` and `to` (epoch ms) was older than
+ * the catch-up bound (MAX_BACKLOG in ./missed.ts) and was neither run nor recorded.
+ */
+export interface DroppedDecision {
+  type: 'dropped';
+  job: string;
+  from: number;
+  to: number;
+}
+
+/** One thing the controller must do, see the module comment. */
+export type Decision = CreateDecision | UpdateDecision | LaunchDecision | KillDecision | DroppedDecision;
+
+/** How an attempt's Mesos task ended, as the scheduler needs to know it. */
+export type TaskOutcome = 'succeeded' | 'failed' | 'killed' | 'lost';
+
+/**
+ * Maps a terminal Mesos TaskState (include/mesos/v1/mesos.proto `TaskState`) to an
+ * outcome; undefined for non-terminal states (STAGING, STARTING, RUNNING, KILLING...).
+ * TASK_ERROR (invalid task) counts as failed; LOST, DROPPED, GONE, GONE_BY_OPERATOR and
+ * UNKNOWN as lost. UNREACHABLE is not terminal: the agent may come back.
+ */
+export function outcomeOfMesosState(state: string): TaskOutcome | undefined {
+  switch (state) {
+    case 'TASK_FINISHED':
+      return 'succeeded';
+    case 'TASK_FAILED':
+    case 'TASK_ERROR':
+      return 'failed';
+    case 'TASK_KILLED':
+      return 'killed';
+    case 'TASK_LOST':
+    case 'TASK_DROPPED':
+    case 'TASK_GONE':
+    case 'TASK_GONE_BY_OPERATOR':
+    case 'TASK_UNKNOWN':
+      return 'lost';
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,429 @@
+/**
+ * The scheduling core: a pure state machine over jobs, DAGs and their runs. Time comes in
+ * as arguments (no clock, no timers); every call returns the decisions the controller must
+ * carry out, in order (./decisions.ts). After a restart or a leader change, `load` rebuilds
+ * the whole state from the applied resources and the persisted runs alone.
+ *
+ * What it decides:
+ * - Scheduled fires from a min-heap of due times (./heap.ts): a tick costs O(due · log n).
+ *   Run ids are `<job>@<UTC instant>` (src/core/ids.ts), so the same fire computed twice
+ *   (restart, new leader, clock stepping back) is the same run. A job's cursor (its newest
+ *   considered fire instant) only moves forward, so a clock going backwards fires nothing
+ *   twice.
+ * - Missed runs and catch-up after a gap: ./missed.ts.
+ * - concurrencyPolicy: Allow; Forbid (the new run is recorded `skipped`); Replace (the active
+ *   run is marked `killed` and its task killed, then the new one starts). Manual and
+ *   parent-triggered runs obey it too.
+ * - Retries with exponential backoff (./retry.ts) after a failed or lost attempt; a killed
+ *   attempt is not retried. `timeoutSeconds` (maxDuration) counts from the attempt's start:
+ *   the run is marked `timed_out`, its task killed, and it is not retried.
+ * - Chronos parents (`after`): a job runs once every parent has a run that succeeded later
+ *   than the child's last parent-triggered run; that run's instant (and id) is the newest of
+ *   those success times, so re-deriving it after a leader change gives the same id. A job
+ *   added later waits for parent successes after it was applied.
+ * - DAG runs: one run per fire, task runs `<dagRunId>/<task>` started or skipped by trigger
+ *   rules (./dag-steps.ts), the DAG run's state derived from its tasks'. Overrides of a
+ *   manual DAG run apply to each task.
+ * - Manual runs `<job>@manual-<n>`, n counting up from the persisted runs.
+ *
+ * @example
+ *   const s = new Scheduler();
+ *   apply(s.load(appliedResources, persistedRuns, clock.now()));
+ *   apply(s.tick(clock.now()));           // again at s.nextWakeAt() (see ./dispatcher.ts)
+ *   apply(s.taskStarted(runId, 1, at));   // from Mesos status updates,
+ *   apply(s.taskEnded(runId, 1, outcomeOfMesosState('TASK_FAILED')!, at));
+ *   const { runId, decisions } = s.requestRun('nightly', clock.now(), { env: { FULL: '1' } });
+ */
+import { KairosError } from '../core/errors.js';
+import { dagTaskRunId, manualRunId, mesosTaskId, scheduledRunId } from '../core/ids.js';
+import type { Run, RunOverrides, RunTrigger } from '../core/run.js';
+import { isTerminalRun, type AppliedResource, type DagSpec, type DagTaskSpec, type Resource, type RunState, type TaskTemplate } from '../core/types.js';
+import { dagStep } from './dag-steps.js';
+import type { Decision, TaskOutcome } from './decisions.js';
+import { TimerHeap } from './heap.js';
+import { compileSchedule, type CompiledSchedule } from './index.js';
+import { collectDue, judgeDue } from './missed.js';
+import { mayRetry, retryDelayMs } from './retry.js';
+
+/** A Job or DAG as the scheduler tracks it. */
+interface Entry {
+  name: string;
+  resource: Resource;
+  revision: string;
+  schedule?: CompiledSchedule;
+  scheduleKey: string;
+  /** Newest fire instant already considered (run, missed or skipped). */
+  cursor: number;
+  /** Bumped whenever the pending fire in the heap becomes stale. */
+  gen: number;
+  manualCount: number;
+  lastSuccessAt: number;
+  lastParentsRunAt: number;
+}
+
+/** A non-terminal run and what is needed to drive it. */
+interface Active {
+  run: Run;
+  /** Job runs and DAG task runs; undefined when the job is gone (no retries then). */
+  template?: TaskTemplate;
+  dag?: { spec: DagSpec; tasks: Map<string, Run> };
+}
+
+type Due = { at: number; kind: 'fire'; job: string; gen: number } | { at: number; kind: 'retry' | 'timeout'; runId: string; n: number };
+
+const lastAttempt = (run: Run) => run.attempts[run.attempts.length - 1];
+
+/** The scheduling state machine; see the module comment. Not safe for concurrent calls. */
+export class Scheduler {
+  private entries = new Map<string, Entry>();
+  private active = new Map<string, Active>();
+  private activeByJob = new Map<string, Set<string>>();
+  private children = new Map<string, Set<string>>();
+  private heap = new TimerHeap<Due>();
+  private out: Decision[] = [];
+
+  /**
+   * Replaces all state with what `resources` and persisted `runs` imply, and returns the
+   * launches that were due (runs created but never launched, retries whose time passed are
+   * queued for the next tick). In-flight attempts are left to Mesos reconciliation: their
+   * status comes back through `taskStarted` / `taskEnded`.
+   */
+  load(resources: AppliedResource[], runs: Run[], now: number): Decision[] {
+    return this.collect(() => {
+      this.entries.clear();
+      this.active.clear();
+      this.activeByJob.clear();
+      this.children.clear();
+      this.heap = new TimerHeap<Due>();
+      for (const r of resources) this.entries.set(r.resource.metadata.name, this.newEntry(r));
+      for (const e of this.entries.values()) this.link(e);
+      const tasksOf = new Map<string, Run[]>();
+      for (const run of runs) if (run.dagRunId) tasksOf.set(run.dagRunId, [...(tasksOf.get(run.dagRunId) ?? []), run]);
+      for (const run of runs) if (!run.dagRunId) this.remember(run);
+      for (const run of runs) if (!run.dagRunId && !isTerminalRun(run.state)) this.resume(run, tasksOf.get(run.id) ?? [], now);
+      for (const e of this.entries.values()) this.arm(e);
+      for (const e of this.entries.values()) this.checkParents(e, now);
+    });
+  }
+
+  /** Adds or updates a Job/DAG. A changed schedule or an un-suspend only fires from `now` on. */
+  upsert(applied: AppliedResource, now: number): Decision[] {
+    return this.collect(() => {
+      const fresh = this.newEntry(applied);
+      const old = this.entries.get(fresh.name);
+      if (old) {
+        this.unlink(old);
+        const resumed = old.resource.spec.suspend && !fresh.resource.spec.suspend;
+        const cursor = old.scheduleKey !== fresh.scheduleKey || resumed ? Math.max(old.cursor, now) : old.cursor;
+        Object.assign(old, { resource: fresh.resource, revision: fresh.revision, schedule: fresh.schedule, scheduleKey: fresh.scheduleKey, cursor });
+      } else this.entries.set(fresh.name, fresh);
+      const e = this.entries.get(fresh.name)!;
+      this.link(e);
+      this.arm(e);
+    });
+  }
+
+  /** Forgets a Job/DAG; with `onPrune: kill` its active runs are killed, else they finish. */
+  remove(name: string, now: number): Decision[] {
+    return this.collect(() => {
+      const e = this.entries.get(name);
+      if (!e) return;
+      this.unlink(e);
+      this.entries.delete(name);
+      if (e.resource.spec.onPrune === 'kill') {
+        for (const id of [...(this.activeByJob.get(name) ?? [])]) this.terminate(this.active.get(id)!, 'killed', 'its manifest was pruned', 'pruned', now);
+      }
+    });
+  }
+
+  /** Processes everything due at or before `now`: fires, retries, timeouts. */
+  tick(now: number): Decision[] {
+    return this.collect(() => {
+      for (let due = this.heap.popDue(now); due; due = this.heap.popDue(now)) {
+        if (due.kind === 'fire') {
+          const e = this.entries.get(due.job);
+          if (e && e.gen === due.gen) this.fire(e, due.at, now);
+          continue;
+        }
+        const a = this.active.get(due.runId);
+        const att = a && lastAttempt(a.run);
+        if (!a || !att || att.n !== due.n) continue;
+        if (due.kind === 'retry' && att.endedAt !== undefined) this.launch(a, now, due.at, false);
+        if (due.kind === 'timeout' && att.endedAt === undefined && att.startedAt !== undefined) {
+          this.terminate(a, 'timed_out', `exceeded maxDuration of ${a.template?.timeoutSeconds} s`, 'timed_out', now);
+        }
+      }
+    });
+  }
+
+  /** When `tick` next has something to do (epoch ms), or undefined when nothing is queued. */
+  nextWakeAt(): number | undefined {
+    return this.heap.peekAt();
+  }
+
+  /** The next scheduled instant of a job, for views; undefined if none (suspended, exhausted, parents only). */
+  nextRunAt(name: string): number | undefined {
+    const e = this.entries.get(name);
+    return e && !e.resource.spec.suspend ? e.schedule?.next(e.cursor) : undefined;
+  }
+
+  /** The live record of a non-terminal run, if any. */
+  activeRun(id: string): Run | undefined {
+    return this.active.get(id)?.run;
+  }
+
+  /** An on-demand run of a Job or DAG; throws KairosError E_NOT_FOUND for an unknown name. */
+  requestRun(name: string, now: number, overrides?: RunOverrides): { runId: string; decisions: Decision[] } {
+    const e = this.entries.get(name);
+    if (!e) throw new KairosError('E_NOT_FOUND', `no Job or DAG named ${JSON.stringify(name)}`);
+    const runId = manualRunId(name, ++e.manualCount);
+    return { runId, decisions: this.collect(() => this.startRun(e, runId, 'manual', now, now, overrides)) };
+  }
+
+  /** Mesos reported attempt `n` of a run running (TASK_RUNNING). Idempotent. */
+  taskStarted(runId: string, n: number, at: number): Decision[] {
+    return this.collect(() => {
+      const a = this.active.get(runId);
+      const att = a && lastAttempt(a.run);
+      if (!a || !att || att.n !== n || att.endedAt !== undefined || att.startedAt !== undefined) return;
+      att.startedAt = at;
+      a.run.state = 'running';
+      this.out.push({ type: 'update', run: a.run });
+      const limit = a.template?.timeoutSeconds;
+      if (limit !== undefined) this.heap.push({ at: at + limit * 1000, kind: 'timeout', runId, n });
+    });
+  }
+
+  /** Mesos reported attempt `n` of a run ended. Idempotent; stale attempts are ignored. */
+  taskEnded(runId: string, n: number, outcome: TaskOutcome, at: number, info: { exitStatus?: number; message?: string } = {}): Decision[] {
+    return this.collect(() => {
+      const a = this.active.get(runId);
+      const att = a && lastAttempt(a.run);
+      if (!a || !att || att.n !== n || att.endedAt !== undefined) return;
+      att.endedAt = at;
+      if (info.exitStatus !== undefined) att.exitStatus = info.exitStatus;
+      if (info.message !== undefined) att.message = info.message;
+      const what = `attempt ${n} ${outcome}${info.message ? `: ${info.message}` : ''}`;
+      if (outcome === 'succeeded' || outcome === 'killed') return this.finish(a, outcome, at, outcome === 'killed' ? what : undefined);
+      const policy = a.template?.retries;
+      if (!policy || !mayRetry(policy, n)) return this.finish(a, outcome === 'lost' ? 'lost' : 'failed', at, what);
+      const retryAt = at + retryDelayMs(policy, n);
+      a.run.state = 'pending';
+      a.run.reason = `${what}; attempt ${n + 1} of ${policy.count + 1} at ${new Date(retryAt).toISOString()}`;
+      this.out.push({ type: 'update', run: a.run });
+      this.heap.push({ at: retryAt, kind: 'retry', runId, n });
+    });
+  }
+
+  private collect(work: () => void): Decision[] {
+    this.out = [];
+    work();
+    return this.out;
+  }
+
+  private newEntry(applied: AppliedResource): Entry {
+    const spec = applied.resource.spec;
+    return {
+      name: applied.resource.metadata.name,
+      resource: applied.resource,
+      revision: applied.revision,
+      schedule: spec.schedule ? compileSchedule(spec.schedule, { reference: applied.appliedAt }) : undefined,
+      scheduleKey: JSON.stringify(spec.schedule ?? null),
+      cursor: applied.appliedAt,
+      gen: 0,
+      manualCount: 0,
+      lastSuccessAt: -Infinity,
+      lastParentsRunAt: applied.appliedAt,
+    };
+  }
+
+  /** Folds a persisted top-level run into its entry's cursors and counters. */
+  private remember(run: Run): void {
+    const e = this.entries.get(run.job);
+    if (!e) return;
+    if (run.trigger === 'schedule' || run.trigger === 'catch-up') e.cursor = Math.max(e.cursor, run.scheduledAt);
+    if (run.trigger === 'parents') e.lastParentsRunAt = Math.max(e.lastParentsRunAt, run.scheduledAt);
+    const manual = /@manual-(\d+)$/.exec(run.id);
+    if (manual) e.manualCount = Math.max(e.manualCount, Number(manual[1]));
+    if (run.state === 'succeeded') e.lastSuccessAt = Math.max(e.lastSuccessAt, run.endedAt ?? run.scheduledAt);
+  }
+
+  private parentsOf(e: Entry): string[] {
+    return e.resource.kind === 'Job' ? e.resource.spec.after : [];
+  }
+
+  private link(e: Entry): void {
+    for (const p of this.parentsOf(e)) this.children.set(p, (this.children.get(p) ?? new Set()).add(e.name));
+  }
+
+  private unlink(e: Entry): void {
+    for (const p of this.parentsOf(e)) this.children.get(p)?.delete(e.name);
+  }
+
+  /** Queues the entry's next fire after its cursor (and invalidates any older one). */
+  private arm(e: Entry): void {
+    e.gen++;
+    if (e.resource.spec.suspend || !e.schedule) return;
+    const at = e.schedule.next(e.cursor);
+    if (at !== undefined) this.heap.push({ at, kind: 'fire', job: e.name, gen: e.gen });
+  }
+
+  private fire(e: Entry, dueAt: number, now: number): void {
+    const { instants, dropFrom } = collectDue(e.schedule!, e.cursor, now);
+    if (dropFrom !== undefined) this.out.push({ type: 'dropped', job: e.name, from: dropFrom, to: instants[0] });
+    for (const v of judgeDue(instants, now, e.resource.spec)) {
+      const id = scheduledRunId(e.name, v.at);
+      if (v.run) this.startRun(e, id, v.trigger, v.at, now);
+      else this.record(e, id, v.trigger, v.at, now, 'missed', v.reason!);
+    }
+    e.cursor = Math.max(e.cursor, dueAt, ...instants.slice(-1));
+    this.arm(e);
+  }
+
+  private checkParents(e: Entry, now: number): void {
+    const parents = this.parentsOf(e);
+    if (parents.length === 0 || e.resource.spec.suspend) return;
+    let newest = -Infinity;
+    for (const p of parents) {
+      const at = this.entries.get(p)?.lastSuccessAt ?? -Infinity;
+      if (at <= e.lastParentsRunAt) return;
+      newest = Math.max(newest, at);
+    }
+    e.lastParentsRunAt = newest;
+    this.startRun(e, scheduledRunId(e.name, newest), 'parents', newest, now);
+  }
+
+  private newRun(of: { name: string; revision: string }, id: string, trigger: RunTrigger, scheduledAt: number, now: number): Run {
+    return { id, job: of.name, trigger, scheduledAt, revision: of.revision, state: 'pending', attempts: [], createdAt: now };
+  }
+
+  /** Creates a run that is terminal from the start (missed, skipped). */
+  private record(e: Entry, id: string, trigger: RunTrigger, at: number, now: number, state: RunState, reason: string): void {
+    this.out.push({ type: 'create', run: { ...this.newRun(e, id, trigger, at, now), state, reason, endedAt: now } });
+  }
+
+  /** Starts a top-level run under the entry's concurrency policy. */
+  private startRun(e: Entry, id: string, trigger: RunTrigger, at: number, now: number, overrides?: RunOverrides): void {
+    const running = [...(this.activeByJob.get(e.name) ?? [])];
+    const policy = e.resource.spec.concurrencyPolicy;
+    if (running.length > 0 && policy === 'Forbid') {
+      return this.record(e, id, trigger, at, now, 'skipped', `concurrencyPolicy Forbid: ${running[0]} is still active`);
+    }
+    if (policy === 'Replace') for (const r of running) this.terminate(this.active.get(r)!, 'killed', `replaced by ${id}`, 'replaced', now);
+    const run = this.newRun(e, id, trigger, at, now);
+    if (overrides) run.overrides = overrides;
+    if (e.resource.kind === 'Job') return this.launch(this.track({ run, template: e.resource.spec }), now, now, true);
+    run.state = 'running';
+    const a = this.track({ run, dag: { spec: e.resource.spec, tasks: new Map() } });
+    this.out.push({ type: 'create', run });
+    this.advanceDag(a, now);
+  }
+
+  /** Continues a persisted non-terminal run after `load`. */
+  private resume(run: Run, taskRuns: Run[], now: number): void {
+    const e = this.entries.get(run.job);
+    if (e?.resource.kind === 'DAG' || taskRuns.length > 0) {
+      const a = this.track({ run, dag: e?.resource.kind === 'DAG' ? { spec: e.resource.spec, tasks: new Map(taskRuns.map((t) => [t.task!, t])) } : undefined });
+      if (!a.dag) return this.finish(a, 'killed', now, 'its DAG no longer exists');
+      for (const t of taskRuns) if (!isTerminalRun(t.state)) this.resumeAttempts(this.track({ run: t, template: this.templateOf(a.dag.spec, t.task!) }), now);
+      return this.advanceDag(a, now);
+    }
+    this.resumeAttempts(this.track({ run, template: e?.resource.kind === 'Job' ? e.resource.spec : undefined }), now);
+  }
+
+  private resumeAttempts(a: Active, now: number): void {
+    const att = lastAttempt(a.run);
+    if (!att) return a.template ? this.launch(a, now, now, false) : this.finish(a, 'failed', now, 'its job no longer exists');
+    if (att.endedAt !== undefined) {
+      if (!a.template) return this.finish(a, 'failed', now, 'its job no longer exists');
+      return this.heap.push({ at: att.endedAt + retryDelayMs(a.template.retries, att.n), kind: 'retry', runId: a.run.id, n: att.n });
+    }
+    const limit = a.template?.timeoutSeconds;
+    if (att.startedAt !== undefined && limit !== undefined) this.heap.push({ at: att.startedAt + limit * 1000, kind: 'timeout', runId: a.run.id, n: att.n });
+  }
+
+  private track(a: Active): Active {
+    this.active.set(a.run.id, a);
+    if (!a.run.dagRunId) this.activeByJob.set(a.run.job, (this.activeByJob.get(a.run.job) ?? new Set()).add(a.run.id));
+    return a;
+  }
+
+  /** Appends the next attempt and asks for its launch. */
+  private launch(a: Active, now: number, notBefore: number, isNew: boolean): void {
+    const run = a.run;
+    const n = run.attempts.length + 1;
+    const attempt = { n, taskId: mesosTaskId(run.id, n), intentAt: now, notBefore };
+    run.attempts.push(attempt);
+    run.state = 'pending';
+    this.out.push({ type: isNew ? 'create' : 'update', run });
+    this.out.push({ type: 'launch', run, attempt, template: a.template!, overrides: run.overrides });
+  }
+
+  /** Marks a run terminal and follows the consequences (DAG step, children). */
+  private finish(a: Active, state: RunState, at: number, reason?: string): void {
+    const run = a.run;
+    run.state = state;
+    run.endedAt = at;
+    if (reason !== undefined) run.reason = reason;
+    this.active.delete(run.id);
+    this.activeByJob.get(run.job)?.delete(run.id);
+    this.out.push({ type: 'update', run });
+    if (run.dagRunId) {
+      const parent = this.active.get(run.dagRunId);
+      if (parent) this.advanceDag(parent, at);
+    } else if (state === 'succeeded') {
+      const e = this.entries.get(run.job);
+      if (e) e.lastSuccessAt = Math.max(e.lastSuccessAt, at);
+      for (const child of this.children.get(run.job) ?? []) this.checkParents(this.entries.get(child)!, at);
+    }
+  }
+
+  /** Ends a run on the controller's initiative (Replace, timeout, prune) and kills its task(s). */
+  private terminate(a: Active, state: RunState, reason: string, why: 'replaced' | 'timed_out' | 'pruned', now: number): void {
+    this.finish(a, state, now, reason);
+    const att = lastAttempt(a.run);
+    if (att && att.endedAt === undefined) this.out.push({ type: 'kill', runId: a.run.id, taskId: att.taskId, reason: why });
+    for (const t of a.dag?.tasks.values() ?? []) {
+      const child = this.active.get(t.id);
+      if (child) this.terminate(child, 'killed', `DAG run ${a.run.id}: ${reason}`, why, now);
+    }
+  }
+
+  private templateOf(spec: DagSpec, task: string): TaskTemplate | undefined {
+    const t: DagTaskSpec | undefined = spec.tasks.find((x) => x.name === task);
+    if (t?.template) return t.template;
+    const job = t?.job ? this.entries.get(t.job)?.resource : undefined;
+    return job?.kind === 'Job' ? job.spec : undefined;
+  }
+
+  /** Starts or skips the DAG run's tasks whose rules decide, and ends the DAG run when done. */
+  private advanceDag(a: Active, now: number): void {
+    const dag = a.dag!;
+    const step = dagStep(dag.spec.tasks, new Map([...dag.tasks].map(([k, r]) => [k, r.state])));
+    const taskRun = (task: string): Run => ({
+      ...this.newRun({ name: a.run.job, revision: a.run.revision }, dagTaskRunId(a.run.id, task), 'dag', a.run.scheduledAt, now),
+      task,
+      dagRunId: a.run.id,
+      ...(a.run.overrides ? { overrides: a.run.overrides } : {}),
+    });
+    for (const task of step.skip) {
+      const run = { ...taskRun(task), state: 'skipped' as const, endedAt: now, reason: 'its trigger rule can no longer hold' };
+      dag.tasks.set(task, run);
+      this.out.push({ type: 'create', run });
+    }
+    let missing = false;
+    for (const task of step.start) {
+      const run = taskRun(task);
+      dag.tasks.set(task, run);
+      const template = this.templateOf(dag.spec, task);
+      if (template) this.launch(this.track({ run, template }), now, now, true);
+      else {
+        Object.assign(run, { state: 'failed', endedAt: now, reason: 'the job it references does not exist' });
+        this.out.push({ type: 'create', run });
+        missing = true;
+      }
+    }
+    if (missing) return this.advanceDag(a, now);
+    if (isTerminalRun(step.state)) this.finish(a, step.state, now);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Test harness for the scheduling core: builds compiled Jobs/DAGs with defaults and plays
+ * the controller's part, applying decisions to an in-memory "store" with create-if-absent
+ * semantics (a refused create is never launched), recording launches and kills.
+ */
+import type { Run } from '../../../src/core/run.js';
+import type { AppliedResource, DagSpec, DagTaskSpec, JobSpec, TaskTemplate } from '../../../src/core/types.js';
+import type { Decision, KillDecision, LaunchDecision, TaskOutcome } from '../../../src/schedule/decisions.js';
+import { Scheduler } from '../../../src/schedule/scheduler.js';
+
+export const T = (iso: string) => Date.parse(iso);
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+export function template(over: Partial<TaskTemplate> = {}): TaskTemplate {
+  return {
+    command: { shell: 'true' },
+    resources: { cpus: 0.1, mem: 32, disk: 0, gpus: 0, ports: 0 },
+    env: {},
+    secrets: [],
+    fetch: [],
+    constraints: [],
+    retries: { count: 0, initialDelaySeconds: 10, maxDelaySeconds: 300 },
+    killGracePeriodSeconds: 5,
+    priority: 0,
+    ...over,
+  };
+}
+
+export function job(name: string, over: Partial<JobSpec> = {}, appliedAt = T('2026-01-01T00:00:00Z')): AppliedResource {
+  const spec: JobSpec = {
+    ...template(),
+    after: [],
+    concurrencyPolicy: 'Allow',
+    catchUp: 'none',
+    suspend: false,
+    history: { succeeded: 10, failed: 10 },
+    onPrune: 'finish',
+    ...over,
+  };
+  return { resource: { kind: 'Job', metadata: { name, labels: {}, annotations: {} }, spec, source: { file: `${name}.yaml`, line: 1 } }, revision: 'r1', appliedAt };
+}
+
+export function dag(name: string, tasks: Partial<DagTaskSpec>[], over: Partial<DagSpec> = {}, appliedAt = T('2026-01-01T00:00:00Z')): AppliedResource {
+  const spec: DagSpec = {
+    tasks: tasks.map((t) => ({ name: t.name!, dependsOn: [], trigger: 'all_succeeded', template: template(), ...t })),
+    concurrencyPolicy: 'Allow',
+    catchUp: 'none',
+    suspend: false,
+    history: { succeeded: 10, failed: 10 },
+    onPrune: 'finish',
+    ...over,
+  };
+  return { resource: { kind: 'DAG', metadata: { name, labels: {}, annotations: {} }, spec, source: { file: `${name}.yaml`, line: 1 } }, revision: 'r1', appliedAt };
+}
+
+/** The controller's part, in memory. */
+export class Harness {
+  scheduler = new Scheduler();
+  store = new Map<string, Run>();
+  launches: LaunchDecision[] = [];
+  kills: KillDecision[] = [];
+  decisions: Decision[] = [];
+  refused: string[] = [];
+
+  apply(ds: Decision[]): Decision[] {
+    const refused = new Set<string>();
+    for (const d of ds) {
+      this.decisions.push(d);
+      if (d.type === 'create') {
+        if (this.store.has(d.run.id)) {
+          refused.add(d.run.id);
+          this.refused.push(d.run.id);
+        } else this.store.set(d.run.id, structuredClone(d.run));
+      } else if (d.type === 'update') this.store.set(d.run.id, structuredClone(d.run));
+      else if (d.type === 'launch' && !refused.has(d.run.id)) this.launches.push(d);
+      else if (d.type === 'kill') this.kills.push(d);
+    }
+    return ds;
+  }
+
+  tick(at: string | number): Decision[] {
+    return this.apply(this.scheduler.tick(typeof at === 'string' ? T(at) : at));
+  }
+
+  started(runId: string, at: string, n = 1): void {
+    this.apply(this.scheduler.taskStarted(runId, n, T(at)));
+  }
+
+  ended(runId: string, outcome: TaskOutcome, at: string, n = 1): void {
+    this.apply(this.scheduler.taskEnded(runId, n, outcome, T(at)));
+  }
+
+  /** A new scheduler (restart / new leader) loaded from the store. */
+  restart(resources: AppliedResource[], at: string): void {
+    this.scheduler = new Scheduler();
+    this.apply(this.scheduler.load(resources, [...this.store.values()].map((r) => structuredClone(r)), T(at)));
+  }
+
+  state(id: string): string | undefined {
+    return this.store.get(id)?.state;
+  }
+
+  /** Persisted runs of a job: `id state` lines sorted by id, for whole-picture assertions. */
+  runs(jobName: string): string[] {
+    return [...this.store.values()].filter((r) => r.job === jobName).map((r) => `${r.id} ${r.state}`).sort();
+  }
+
+  launchedIds(): string[] {
+    return this.launches.map((l) => `${l.run.id}#${l.attempt.n}`);
+  }
+}
