@@ -49,8 +49,11 @@ export function toMatchOffer(o: Offer): MatchOffer {
 export class OfferBook {
   private readonly offers = new Map<string, { offer: MatchOffer; at: number }>();
 
-  add(o: Offer, now: number): void {
-    this.offers.set(o.id.value, { offer: toMatchOffer(o), at: now });
+  /** Holds an offer; returns the matcher's view of it. */
+  add(o: Offer, now: number): MatchOffer {
+    const offer = toMatchOffer(o);
+    this.offers.set(o.id.value, { offer, at: now });
+    return offer;
   }
 
   rescind(offerId: string): void {

@@ -1,0 +1,162 @@
+/**
+ * The HTTP side of the Mesos v1 Scheduler API (docs/scheduler-http-api.md): one
+ * long-lived SUBSCRIBE stream per subscription (its own connection, RecordIO-framed
+ * events parsed as bytes), and every other call as a POST carrying `Mesos-Stream-Id`
+ * over a keep-alive agent. A 307 from a non-leading master is followed by resolving its
+ * protocol-relative `Location` (`//host:port/api/v1/scheduler`, src/master/http.cpp
+ * `redirect`) against the current URL, at most `maxRedirects` hops and never to itself.
+ * This is an edge adapter: it owns sockets, so socket timeouts live here.
+ */
+import http from 'node:http';
+import { KairosError } from '../core/errors.js';
+import { decodeEvent, encodeCall, type Encoding } from './codec.js';
+import { RecordIODecoder } from './recordio.js';
+import type { Call, Event } from './types.js';
+
+/** The scheduler endpoint path on every master. */
+export const SCHEDULER_PATH = '/api/v1/scheduler';
+
+/** A call the master answered with an unexpected HTTP status. */
+export class MesosHttpError extends KairosError {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    url: string,
+  ) {
+    super(status === 503 || status === 0 ? 'E_UNAVAILABLE' : 'E_MESOS', `${url}: HTTP ${status || 'connection failed'}${body ? `: ${body.trim()}` : ''}`);
+    this.name = 'MesosHttpError';
+  }
+}
+
+export interface ClientOptions {
+  encoding: Encoding;
+  /** 307 hops followed before giving up (USI uses 3). */
+  maxRedirects: number;
+  /** Socket idle timeout for calls other than SUBSCRIBE (the C++ library uses ~75 s). */
+  requestTimeoutMs: number;
+  /** Sockets kept open to the master for calls. */
+  maxSockets: number;
+}
+
+/** Defaults: protobuf, 3 redirects, 75 s call timeout, 32 sockets. */
+export const DEFAULT_CLIENT_OPTIONS: ClientOptions = { encoding: 'application/x-protobuf', maxRedirects: 3, requestTimeoutMs: 75_000, maxSockets: 32 };
+
+/** An open subscription stream. */
+export interface Subscription {
+  /** The URL that finally answered 200 (after redirects): calls go there. */
+  url: string;
+  streamId: string;
+  /** Closes the stream; `onClose` is called once. */
+  close(): void;
+}
+
+/** Callbacks for a subscription's events and its end. */
+export interface StreamHandlers {
+  onEvent(event: Event): void;
+  /** The stream ended: closed by us, by the master, or broken (`err`). Called once. */
+  onClose(err?: Error): void;
+}
+
+/** The scheduler API client. One instance per framework; `close()` frees its sockets. */
+export class SchedulerClient {
+  private readonly agent: http.Agent;
+  readonly opts: ClientOptions;
+
+  constructor(opts: Partial<ClientOptions> = {}) {
+    this.opts = { ...DEFAULT_CLIENT_OPTIONS, ...opts };
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: this.opts.maxSockets });
+  }
+
+  /** Sends SUBSCRIBE to `baseUrl` (following redirects) and streams events to `handlers`. */
+  async subscribe(baseUrl: string, call: Call, handlers: StreamHandlers): Promise<Subscription> {
+    const body = encodeCall(call, this.opts.encoding);
+    let url = new URL(SCHEDULER_PATH, baseUrl).href;
+    for (let hop = 0; ; hop++) {
+      const res = await this.send(url, body, { Accept: this.opts.encoding }, false);
+      if (res.statusCode === 307 && hop < this.opts.maxRedirects) {
+        url = this.redirectTarget(url, res);
+        continue;
+      }
+      if (res.statusCode !== 200) throw new MesosHttpError(res.statusCode ?? 0, await readBody(res), url);
+      const streamId = String(res.headers['mesos-stream-id'] ?? '');
+      const enc = (String(res.headers['content-type'] ?? this.opts.encoding).split(';')[0].trim() as Encoding) || this.opts.encoding;
+      return { url, streamId, close: this.pump(res, enc, handlers) };
+    }
+  }
+
+  /** POSTs a non-SUBSCRIBE call on the subscription; resolves on 202 (or 200). */
+  async call(sub: Pick<Subscription, 'url' | 'streamId'>, call: Call): Promise<void> {
+    const body = encodeCall(call, this.opts.encoding);
+    const res = await this.send(sub.url, body, { 'Mesos-Stream-Id': sub.streamId }, true);
+    if (res.statusCode === 202 || res.statusCode === 200) {
+      res.resume();
+      return;
+    }
+    throw new MesosHttpError(res.statusCode ?? 0, await readBody(res), sub.url);
+  }
+
+  /** Frees pooled sockets. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private redirectTarget(url: string, res: http.IncomingMessage): string {
+    res.resume();
+    const loc = res.headers.location;
+    if (!loc) throw new MesosHttpError(307, 'redirect without Location', url);
+    const next = new URL(loc, url);
+    if (next.pathname === '/' || next.pathname === '') next.pathname = SCHEDULER_PATH;
+    if (next.href === url) throw new MesosHttpError(307, `redirect to itself (${loc})`, url);
+    return next.href;
+  }
+
+  private send(url: string, body: Uint8Array, headers: Record<string, string>, pooled: boolean): Promise<http.IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(url, {
+        method: 'POST',
+        agent: pooled ? this.agent : false,
+        headers: { 'Content-Type': this.opts.encoding, 'Content-Length': body.byteLength, ...headers },
+      });
+      if (pooled) req.setTimeout(this.opts.requestTimeoutMs, () => req.destroy(new KairosError('E_UNAVAILABLE', `${url}: no answer in ${this.opts.requestTimeoutMs} ms`)));
+      req.on('response', resolve);
+      req.on('error', (err) => reject(err instanceof KairosError ? err : new KairosError('E_UNAVAILABLE', `${url}: ${err.message}`, { cause: err })));
+      req.end(body);
+    });
+  }
+
+  /** Feeds the response body through RecordIO and the codec; returns a closer. */
+  private pump(res: http.IncomingMessage, enc: Encoding, h: StreamHandlers): () => void {
+    const decoder = new RecordIODecoder();
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      res.destroy();
+      h.onClose(err);
+    };
+    res.on('data', (chunk: Buffer) => {
+      if (done) return;
+      try {
+        for (const rec of decoder.push(chunk)) {
+          h.onEvent(decodeEvent(rec, enc));
+          if (done) return;
+        }
+      } catch (err) {
+        finish(err as Error);
+      }
+    });
+    res.on('end', () => finish(decoder.idle ? undefined : new KairosError('E_MESOS', 'stream ended inside a record')));
+    res.on('error', (err) => finish(err));
+    res.on('close', () => finish());
+    return () => finish();
+  }
+}
+
+function readBody(res: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const parts: Buffer[] = [];
+    res.on('data', (c: Buffer) => parts.push(c));
+    res.on('end', () => resolve(Buffer.concat(parts).toString('utf8').slice(0, 1000)));
+    res.on('error', () => resolve(Buffer.concat(parts).toString('utf8')));
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * The framework's settings, normalised once at the edge (graphile/worker's
+ * `processSharedOptions` idea): everything below reads a complete FrameworkConfig.
+ * Defaults follow the Mesos docs' advice, cited per field.
+ */
+import { KairosError } from '../core/errors.js';
+import type { Encoding } from './codec.js';
+import { DEFAULT_RECONCILE_BACKOFF, type ReconcileBackoff } from './reconcile.js';
+import type { Containerizer } from './tasks.js';
+
+export interface FrameworkConfig {
+  name: string;
+  /** OS user tasks run as unless a job sets `user` (FrameworkInfo.user). */
+  user: string;
+  /** MULTI_ROLE roles (FrameworkInfo.roles; `role` is never sent). */
+  roles: string[];
+  principal?: string;
+  hostname?: string;
+  webuiUrl?: string;
+  /**
+   * Seconds the master keeps tasks running while Kairos is away. Upstream default is 0
+   * (any disconnect kills every task); docs/high-availability-framework-guide.md advises
+   * weeks. Default: one week.
+   */
+  failoverTimeoutSeconds: number;
+  encoding: Encoding;
+  /** Which containerizer runs Docker images (tasks.ts). */
+  containerizer: Containerizer;
+  /** Offers are gathered this long, then matched and answered: never held longer. */
+  batchWindowMs: number;
+  /** Refuse filter when demand remains (leftovers of an ACCEPT, unfit offers). */
+  declineShortSeconds: number;
+  /** Refuse filter when nothing is queued (docs/app-framework-development-guide.md). */
+  declineLongSeconds: number;
+  /** Demand without offers this long → REVIVE, then resubscribe, then "starving". */
+  starvationTimeoutMs: number;
+  /** Periodic reconciliation (docs/reconciliation.md suggests minutes; Marathon 600 s). */
+  reconcileIntervalMs: number;
+  reconcileBackoff: ReconcileBackoff;
+  /** Resubscribe backoff: doubling from initialMs, capped (the C++ library caps ~15 s). */
+  resubscribeBackoff: { initialMs: number; maxMs: number };
+  /** Heartbeat intervals without any event before the stream counts as dead. */
+  heartbeatMisses: number;
+  maxRedirects: number;
+  requestTimeoutMs: number;
+}
+
+/** The defaults; see each field. */
+export const DEFAULT_FRAMEWORK_CONFIG: FrameworkConfig = {
+  name: 'kairos',
+  user: 'root',
+  roles: ['*'],
+  failoverTimeoutSeconds: 7 * 24 * 3600,
+  encoding: 'application/x-protobuf',
+  containerizer: 'docker',
+  batchWindowMs: 20,
+  declineShortSeconds: 1,
+  declineLongSeconds: 300,
+  starvationTimeoutMs: 60_000,
+  reconcileIntervalMs: 15 * 60_000,
+  reconcileBackoff: DEFAULT_RECONCILE_BACKOFF,
+  resubscribeBackoff: { initialMs: 500, maxMs: 15_000 },
+  heartbeatMisses: 5,
+  maxRedirects: 3,
+  requestTimeoutMs: 75_000,
+};
+
+/** Fills defaults and rejects settings that would starve or kill tasks by accident. */
+export function normalizeConfig(partial: Partial<FrameworkConfig>): FrameworkConfig {
+  const c: FrameworkConfig = { ...DEFAULT_FRAMEWORK_CONFIG, ...stripUndefined(partial) };
+  if (c.roles.length === 0) throw new KairosError('E_INVALID', 'mesos roles: at least one role is needed');
+  if (!(c.failoverTimeoutSeconds > 0)) throw new KairosError('E_INVALID', 'mesos failover timeout must be positive (0 kills every task on any disconnect)');
+  for (const k of ['batchWindowMs', 'starvationTimeoutMs', 'reconcileIntervalMs', 'requestTimeoutMs'] as const)
+    if (!(c[k] > 0)) throw new KairosError('E_INVALID', `mesos ${k} must be positive, got ${c[k]}`);
+  if (c.declineShortSeconds < 0 || c.declineLongSeconds < c.declineShortSeconds) throw new KairosError('E_INVALID', 'mesos decline filters: need 0 ≤ short ≤ long');
+  return c;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

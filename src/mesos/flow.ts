@@ -1,0 +1,192 @@
+/**
+ * The offer flow (docs/app-framework-development-guide.md, "Scheduler best practices"):
+ * - demand appears → REVIVE (only when suppressed or after long declines: reviving too
+ *   often resets the allocator's view); no demand → SUPPRESS;
+ * - offers are gathered for a short batching window, matched (matcher.ts), and every
+ *   one is answered in the same round: never held;
+ * - the launch intent is persisted (`persistLaunch`) BEFORE the ACCEPTs go out; one
+ *   ACCEPT per offer with one LAUNCH of all tasks placed on it;
+ * - offers that took nothing are declined: with a short filter while demand remains,
+ *   with a long one when nothing is queued.
+ */
+import { messageOf } from '../core/errors.js';
+import type { Clock, Timer } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { LaunchRequest, PlacedLaunch } from '../ports/mesos.js';
+import type { AgentFacts } from './constraints.js';
+import type { FrameworkConfig } from './config.js';
+import { isStateful } from './constraints.js';
+import { matchOffers, type MatchOffer, type OfferLaunch } from './matcher.js';
+import { OfferBook } from './offers.js';
+import type { TaskBook } from './taskbook.js';
+import { buildTaskInfo } from './tasks.js';
+import type { Call, Offer } from './types.js';
+
+/** What the flow needs from the framework around it. */
+export interface FlowDeps {
+  clock: Clock;
+  config: FrameworkConfig;
+  log: Logger;
+  tasks: TaskBook;
+  persistLaunch(launches: PlacedLaunch[]): Promise<void>;
+  post(call: Call): Promise<void>;
+  emit(name: 'offers' | 'accepted' | 'declined' | 'revived' | 'suppressed', arg?: unknown): void;
+  /** Some ACCEPT failed: the framework reconciles to learn what became of the tasks. */
+  onAcceptFailed(): void;
+}
+
+/** Offer handling for one framework; lives across subscriptions. */
+export class OfferFlow {
+  private readonly book = new OfferBook();
+  private readonly agents = new Map<string, AgentFacts>();
+  private timer: Timer | undefined;
+  private matching = false;
+  private suppressed = false;
+  private longFilters = false;
+  private stopped = false;
+  private stats = { offersReceived: 0, offersDeclined: 0, revives: 0, lastOfferAt: undefined as number | undefined };
+
+  constructor(private readonly d: FlowDeps) {}
+
+  /** Counters for ClusterStatus. */
+  counters(): { offersReceived: number; offersDeclined: number; revives: number; suppressed: boolean; lastOfferAt?: number } {
+    const { lastOfferAt, ...rest } = this.stats;
+    return { ...rest, suppressed: this.suppressed, ...(lastOfferAt !== undefined ? { lastOfferAt } : {}) };
+  }
+
+  /** A new subscription: the master dropped our offers; say whether we want more. */
+  subscribed(): void {
+    this.book.clear();
+    this.suppressed = false;
+    this.longFilters = false;
+    this.syncDemand();
+  }
+
+  /** The stream is gone: offers held are void. */
+  disconnected(): void {
+    this.book.clear();
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.disconnected();
+  }
+
+  /** New tasks were queued. */
+  demandAppeared(): void {
+    if (this.suppressed || this.longFilters) void this.revive().catch((e) => this.d.log.warn('REVIVE failed', { error: messageOf(e) }));
+    if (this.book.size > 0) this.schedule();
+  }
+
+  offers(offers: readonly Offer[]): void {
+    const now = this.d.clock.now();
+    for (const o of offers) {
+      const m = this.book.add(o, now);
+      this.agents.set(m.agentId, { hostname: m.hostname, attributes: m.attributes });
+    }
+    this.stats.offersReceived += offers.length;
+    this.stats.lastOfferAt = now;
+    this.d.emit('offers', { count: offers.length });
+    this.schedule();
+  }
+
+  rescind(offerId: string): void {
+    this.book.rescind(offerId);
+  }
+
+  async revive(): Promise<void> {
+    this.suppressed = false;
+    this.longFilters = false;
+    this.stats.revives++;
+    await this.d.post({ type: 'REVIVE', revive: { roles: this.d.config.roles } });
+    this.d.emit('revived');
+  }
+
+  private async suppress(): Promise<void> {
+    if (this.suppressed) return;
+    this.suppressed = true;
+    await this.d.post({ type: 'SUPPRESS', suppress: { roles: this.d.config.roles } });
+    this.d.emit('suppressed');
+  }
+
+  /** REVIVE if there is demand, SUPPRESS if not. */
+  private syncDemand(): void {
+    const p = this.d.tasks.queued > 0 ? this.revive() : this.suppress();
+    p.catch((e) => this.d.log.warn('REVIVE/SUPPRESS failed', { error: messageOf(e) }));
+  }
+
+  private schedule(): void {
+    if (this.timer || this.matching || this.stopped) return;
+    this.timer = this.d.clock.setTimeout(() => {
+      this.timer = undefined;
+      void this.round();
+    }, this.d.config.batchWindowMs);
+  }
+
+  /** One matching round over every held offer. */
+  private async round(): Promise<void> {
+    this.matching = true;
+    try {
+      const offers = this.book.takeAll();
+      if (offers.length === 0) return;
+      const { tasks, config } = this.d;
+      if (tasks.queued === 0) {
+        await this.decline(offers, config.declineLongSeconds);
+        await this.suppress();
+        return;
+      }
+      const demands = tasks.demands();
+      const jobs = new Set(demands.filter((x) => x.constraints.some(isStateful)).map((x) => x.group));
+      const result = matchOffers(demands, offers, tasks.placements(jobs, (id) => this.agents.get(id)));
+      for (const u of result.unplaced) tasks.setReason(u.demand.id, u.reason);
+      const launches = result.launches;
+      const placing = tasks.beginPlacing(launches.flatMap((l) => l.tasks.map((t) => t.demand.id)));
+      const placed: PlacedLaunch[] = launches.flatMap((l) => l.tasks.map((t) => ({ request: t.demand.payload, agentId: l.offer.agentId, hostname: l.offer.hostname })));
+      const refuse = tasks.queued > 0 ? config.declineShortSeconds : config.declineLongSeconds;
+      if (placed.length > 0) {
+        try {
+          await this.d.persistLaunch(placed);
+        } catch (err) {
+          this.d.log.warn('persistLaunch refused; declining the offers', { tasks: placed.length, error: messageOf(err) });
+          tasks.abortPlacing(placing, `launch intent not persisted: ${messageOf(err)}`);
+          await this.decline(offers, config.declineShortSeconds);
+          return;
+        }
+        tasks.commitPlacing(placed);
+      }
+      await Promise.all([...launches.map((l) => this.accept(l.offer, l.tasks, refuse)), this.decline(result.unused, result.unplaced.length > 0 ? config.declineShortSeconds : config.declineLongSeconds)]);
+      if (tasks.queued === 0) await this.suppress();
+    } catch (err) {
+      this.d.log.warn('offer round failed', { error: messageOf(err) });
+    } finally {
+      this.matching = false;
+      if (this.book.size > 0) this.schedule();
+    }
+  }
+
+  private async accept(offer: MatchOffer, placed: OfferLaunch<LaunchRequest>['tasks'], refuse: number): Promise<void> {
+    const task_infos = placed.map((t) => buildTaskInfo(t.demand.payload, offer.agentId, t.resources, this.d.config.containerizer));
+    const taskIds = task_infos.map((t) => t.task_id.value);
+    try {
+      await this.d.post({ type: 'ACCEPT', accept: { offer_ids: [{ value: offer.id }], operations: [{ type: 'LAUNCH', launch: { task_infos } }], filters: { refuse_seconds: refuse } } });
+      this.d.emit('accepted', { offerId: offer.id, taskIds });
+    } catch (err) {
+      this.d.log.warn('ACCEPT failed; reconciling to learn the tasks fate', { offerId: offer.id, tasks: taskIds.length, error: messageOf(err) });
+      this.d.onAcceptFailed();
+    }
+  }
+
+  private async decline(offers: readonly MatchOffer[], refuseSeconds: number): Promise<void> {
+    if (offers.length === 0) return;
+    if (refuseSeconds >= this.d.config.declineLongSeconds) this.longFilters = true;
+    this.stats.offersDeclined += offers.length;
+    try {
+      await this.d.post({ type: 'DECLINE', decline: { offer_ids: offers.map((o) => ({ value: o.id })), filters: { refuse_seconds: refuseSeconds } } });
+      this.d.emit('declined', { count: offers.length, refuseSeconds });
+    } catch (err) {
+      this.d.log.warn('DECLINE failed', { count: offers.length, error: messageOf(err) });
+    }
+  }
+}

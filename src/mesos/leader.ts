@@ -1,0 +1,123 @@
+/**
+ * Finding the leading Mesos master from `--mesos`:
+ * - `http://h1:5050[,h2:5050]` (or bare `h1:5050,...`): a fixed list, tried in turn; a
+ *   standby answers 307 to the leader, which the client follows.
+ * - `zk://h1:2181[,h2:2181]/mesos`: each master holds an ephemeral sequential znode
+ *   `<path>/json.info_<seq>` with its MasterInfo as JSON; the leader is the smallest
+ *   sequence (docs/high-availability.md, "Leader election"; src/master/detector).
+ */
+import zookeeper from 'node-zookeeper-client';
+import { KairosError } from '../core/errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { MasterInfo } from './types.js';
+
+/** Gives the base URL (`http://host:port`) of the master to try next. */
+export interface MasterDetector {
+  detect(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A parsed `--mesos` value. */
+export type MesosAddress = { kind: 'http'; urls: string[] } | { kind: 'zk'; hosts: string; path: string };
+
+/** Parses `--mesos`; throws E_INVALID naming the flag on anything else. */
+export function parseMesosAddress(spec: string): MesosAddress {
+  const s = spec.trim();
+  if (s.startsWith('zk://')) {
+    const rest = s.slice(5);
+    const slash = rest.indexOf('/');
+    if (slash <= 0 || slash === rest.length - 1) throw new KairosError('E_INVALID', `--mesos: expected zk://host:port[,host:port]/path, got ${JSON.stringify(spec)}`);
+    return { kind: 'zk', hosts: rest.slice(0, slash), path: rest.slice(slash).replace(/\/+$/, '') };
+  }
+  const urls = s.split(',').map((part) => {
+    const withScheme = /^https?:\/\//.test(part) ? part : `http://${part}`;
+    let u: URL;
+    try {
+      u = new URL(withScheme);
+    } catch {
+      throw new KairosError('E_INVALID', `--mesos: ${JSON.stringify(part)} is not host:port or a URL`);
+    }
+    if (!u.port && u.protocol === 'http:' && !/^https?:\/\//.test(part)) u.port = '5050';
+    return `${u.protocol}//${u.host}`;
+  });
+  if (urls.length === 0 || urls.some((u) => u === 'http://')) throw new KairosError('E_INVALID', `--mesos: no master in ${JSON.stringify(spec)}`);
+  return { kind: 'http', urls };
+}
+
+/** A fixed list of masters, handed out round-robin (each failure moves to the next). */
+export function listDetector(urls: string[]): MasterDetector {
+  let i = 0;
+  return {
+    detect: async () => urls[i++ % urls.length],
+    close: async () => {},
+  };
+}
+
+/** The sequence number of a `json.info_<seq>` child, or undefined for other children. */
+function sequenceOf(child: string): number | undefined {
+  const m = /^json\.info_(\d+)$/.exec(child);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The leader's znode among `children`: the `json.info_` child with the smallest sequence. */
+export function leaderZnode(children: readonly string[]): string | undefined {
+  let best: { child: string; seq: number } | undefined;
+  for (const child of children) {
+    const seq = sequenceOf(child);
+    if (seq !== undefined && (!best || seq < best.seq)) best = { child, seq };
+  }
+  return best?.child;
+}
+
+/** `http://host:port` from a MasterInfo (address.hostname, then address.ip, then the legacy fields). */
+export function masterUrl(info: MasterInfo): string {
+  const port = info.address?.port ?? info.port;
+  const ipv4 = (n: number) => [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, (n >>> 24) & 255].join('.');
+  const host = info.address?.hostname || info.address?.ip || info.hostname || (info.ip !== undefined ? ipv4(info.ip) : undefined);
+  if (!host || !port) throw new KairosError('E_MESOS', `MasterInfo without address: ${JSON.stringify(info)}`);
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** Reads the leader from ZooKeeper on every `detect()`; one ZooKeeper session per detector. */
+export function zkDetector(hosts: string, path: string, clock: Clock, timeoutMs = 10_000): MasterDetector {
+  const client = zookeeper.createClient(hosts, { sessionTimeout: timeoutMs, retries: 1 });
+  let connected: Promise<void> | undefined;
+  const connect = () =>
+    (connected ??= new Promise<void>((resolve, reject) => {
+      const t = clock.setTimeout(() => {
+        connected = undefined;
+        reject(new KairosError('E_UNAVAILABLE', `ZooKeeper ${hosts}: not connected after ${timeoutMs} ms`));
+      }, timeoutMs);
+      client.once('connected', () => {
+        t.cancel();
+        resolve();
+      });
+      client.connect();
+    }));
+  const call = <T>(f: (cb: (err: Error | null, v: T) => void) => void) =>
+    new Promise<T>((resolve, reject) => f((err, v) => (err ? reject(new KairosError('E_UNAVAILABLE', `ZooKeeper ${hosts}${path}: ${err.message}`, { cause: err })) : resolve(v))));
+  return {
+    async detect() {
+      await connect();
+      const children = await call<string[]>((cb) => client.getChildren(path, (e, c) => cb(e as Error | null, c)));
+      const leader = leaderZnode(children);
+      if (!leader) throw new KairosError('E_UNAVAILABLE', `no Mesos master registered under zk://${hosts}${path}`);
+      const data = await call<Buffer | undefined>((cb) => client.getData(`${path}/${leader}`, (e, d) => cb(e as Error | null, d)));
+      let info: MasterInfo;
+      try {
+        info = JSON.parse((data ?? Buffer.alloc(0)).toString('utf8')) as MasterInfo;
+      } catch (err) {
+        throw new KairosError('E_MESOS', `zk://${hosts}${path}/${leader}: not MasterInfo JSON`, { cause: err });
+      }
+      return masterUrl(info);
+    },
+    async close() {
+      client.close();
+    },
+  };
+}
+
+/** The detector for a parsed `--mesos` value. */
+export function detectorFor(addr: MesosAddress, clock: Clock): MasterDetector {
+  return addr.kind === 'http' ? listDetector(addr.urls) : zkDetector(addr.hosts, addr.path, clock);
+}

@@ -1,0 +1,50 @@
+/**
+ * Mesos TaskStatus → the port's TaskStatusUpdate, and recognising Kairos's own tasks.
+ *
+ * Reconciliation answers and master-generated updates carry no task labels (TaskStatus
+ * `labels` are the executor's, not the TaskInfo's), so a task Kairos does not remember is
+ * recognised by its id: `kairos.<run id with / as ~>.<attempt>` (src/core/ids.ts
+ * mesosTaskId). The labels reported for it are rebuilt from that id.
+ */
+import { jobOfRunId } from '../core/ids.js';
+import type { TaskStatusUpdate } from '../ports/mesos.js';
+import { LABEL_ATTEMPT, LABEL_JOB, LABEL_RUN, labelMap } from './tasks.js';
+import type { TaskStatus } from './types.js';
+
+const TASK_ID = /^kairos\.(.+)\.(\d+)$/;
+
+/** Kairos labels rebuilt from a Kairos task id, or undefined for anyone else's task. */
+export function labelsFromTaskId(taskId: string): Record<string, string> | undefined {
+  const m = TASK_ID.exec(taskId);
+  if (!m) return undefined;
+  const runId = m[1].replace(/~/g, '/');
+  return { [LABEL_JOB]: jobOfRunId(runId), [LABEL_RUN]: runId, [LABEL_ATTEMPT]: m[2] };
+}
+
+/**
+ * The exit code in a status message, where Mesos reports one: the command executor says
+ * "Command exited with status N", the Docker executor "Container exited with status N".
+ */
+export function exitStatusOf(message: string | undefined): number | undefined {
+  const m = /exited with status (-?\d+)/.exec(message ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Converts a TaskStatus; `labels` are what Kairos knows of the task (launch labels). */
+export function toStatusUpdate(s: TaskStatus, labels: Record<string, string>, now: number): TaskStatusUpdate {
+  const u: TaskStatusUpdate = {
+    taskId: s.task_id.value,
+    state: s.state,
+    timestamp: s.timestamp !== undefined ? Math.round(s.timestamp * 1000) : now,
+    labels: { ...labelMap(s.labels?.labels), ...labels },
+    fromReconciliation: s.reason === 'REASON_RECONCILIATION',
+  };
+  if (s.reason) u.reason = s.reason;
+  if (s.message) u.message = s.message;
+  if (s.source) u.source = s.source;
+  if (s.agent_id) u.agentId = s.agent_id.value;
+  const exit = exitStatusOf(s.message);
+  if (exit !== undefined) u.exitStatus = exit;
+  else if (s.state === 'TASK_FINISHED') u.exitStatus = 0;
+  return u;
+}

@@ -1,0 +1,169 @@
+/**
+ * What the framework knows of tasks: the queue of requests waiting for offers (with the
+ * reason each still waits) and the live tasks it launched, adopted or was told about at
+ * start. Live tasks feed reconciliation and the stateful placement constraints; a task
+ * leaves when Mesos reports an outcome after which it never runs again (tasks.ts).
+ */
+import type { LaunchRequest, PendingInfo, PlacedLaunch, TaskStatusUpdate } from '../ports/mesos.js';
+import type { AgentFacts } from './constraints.js';
+import type { Demand, RunningPlacements } from './matcher.js';
+import { needOf } from './resources.js';
+import { labelsFromTaskId, toStatusUpdate } from './status.js';
+import { isFinalOutcome, LABEL_ATTEMPT, LABEL_JOB, LABEL_REVISION, LABEL_RUN, taskOutcome } from './tasks.js';
+import type { TaskStatus } from './types.js';
+
+interface Queued {
+  demand: Demand<LaunchRequest>;
+  since: number;
+  reason: string;
+}
+
+interface Live {
+  taskId: string;
+  agentId?: string;
+  hostname?: string;
+  job?: string;
+  labels: Record<string, string>;
+}
+
+/** The reason shown for a task no matching round has looked at yet. */
+export const WAITING_FOR_OFFERS = 'waiting for offers';
+
+export class TaskBook {
+  private readonly queue = new Map<string, Queued>();
+  private readonly liveTasks = new Map<string, Live>();
+  private readonly placing = new Set<string>();
+
+  /** Queues requests not already queued, being placed or live; returns how many were new. */
+  enqueue(requests: readonly LaunchRequest[], now: number): number {
+    let n = 0;
+    for (const r of requests) {
+      if (this.queue.has(r.taskId) || this.placing.has(r.taskId) || this.liveTasks.has(r.taskId)) continue;
+      const t = r.template;
+      this.queue.set(r.taskId, {
+        demand: { id: r.taskId, group: r.job, need: needOf(t.resources), constraints: t.constraints, priority: t.priority, dueAt: r.dueAt, payload: r },
+        since: now,
+        reason: WAITING_FOR_OFFERS,
+      });
+      n++;
+    }
+    return n;
+  }
+
+  /** Withdraws a queued request; false if it was not queued. */
+  dequeue(taskId: string): boolean {
+    return this.queue.delete(taskId);
+  }
+
+  get queued(): number {
+    return this.queue.size;
+  }
+
+  demands(): Demand<LaunchRequest>[] {
+    return [...this.queue.values()].map((q) => q.demand);
+  }
+
+  setReason(taskId: string, reason: string): void {
+    const q = this.queue.get(taskId);
+    if (q) q.reason = reason;
+  }
+
+  /** Moves placed requests out of the queue while their intent is persisted. */
+  beginPlacing(taskIds: readonly string[]): Queued[] {
+    const out: Queued[] = [];
+    for (const id of taskIds) {
+      const q = this.queue.get(id);
+      if (!q) continue;
+      this.queue.delete(id);
+      this.placing.add(id);
+      out.push(q);
+    }
+    return out;
+  }
+
+  /** Persisting failed: the requests go back to the queue as they were. */
+  abortPlacing(entries: readonly Queued[], reason: string): void {
+    for (const q of entries) {
+      this.placing.delete(q.demand.id);
+      this.queue.set(q.demand.id, { ...q, reason });
+    }
+  }
+
+  /** Intent persisted: the tasks are live from now on (ACCEPT goes out next). */
+  commitPlacing(placed: readonly PlacedLaunch[]): void {
+    for (const p of placed) {
+      const r = p.request;
+      this.placing.delete(r.taskId);
+      this.liveTasks.set(r.taskId, {
+        taskId: r.taskId,
+        agentId: p.agentId,
+        hostname: p.hostname,
+        job: r.job,
+        labels: { [LABEL_JOB]: r.job, [LABEL_RUN]: r.runId, [LABEL_REVISION]: r.revision, [LABEL_ATTEMPT]: String(r.attempt) },
+      });
+    }
+  }
+
+  /** Tasks the store says are live after a restart. */
+  seed(known: readonly { taskId: string; agentId?: string }[]): void {
+    for (const k of known) {
+      if (this.liveTasks.has(k.taskId)) continue;
+      const labels = labelsFromTaskId(k.taskId) ?? {};
+      this.liveTasks.set(k.taskId, { taskId: k.taskId, ...(k.agentId ? { agentId: k.agentId } : {}), job: labels[LABEL_JOB], labels });
+    }
+  }
+
+  get(taskId: string): Live | undefined {
+    return this.liveTasks.get(taskId);
+  }
+
+  /** Live tasks for explicit reconciliation. */
+  live(): { taskId: string; agentId?: string }[] {
+    return [...this.liveTasks.values()].map((t) => (t.agentId ? { taskId: t.taskId, agentId: t.agentId } : { taskId: t.taskId }));
+  }
+
+  get liveCount(): number {
+    return this.liveTasks.size;
+  }
+
+  /**
+   * Applies a status. Returns the update to report, or undefined for a task that is
+   * neither known nor Kairos's (left alone). Unknown Kairos tasks that still run are
+   * adopted: they become live, so they are reconciled and counted from now on.
+   */
+  update(s: TaskStatus, now: number): TaskStatusUpdate | undefined {
+    const taskId = s.task_id.value;
+    let t = this.liveTasks.get(taskId);
+    const final = isFinalOutcome(taskOutcome(s.state));
+    if (!t) {
+      const labels = labelsFromTaskId(taskId);
+      if (!labels) return undefined;
+      t = { taskId, job: labels[LABEL_JOB], labels };
+      if (!final) this.liveTasks.set(taskId, t);
+    }
+    if (s.agent_id) t.agentId = s.agent_id.value;
+    if (final) this.liveTasks.delete(taskId);
+    const u = toStatusUpdate(s, t.labels, now);
+    if (t.hostname) u.hostname = t.hostname;
+    return u;
+  }
+
+  /** Where the live tasks of `jobs` run, for UNIQUE / MAX_PER / GROUP_BY. */
+  placements(jobs: ReadonlySet<string>, facts: (agentId: string) => AgentFacts | undefined): RunningPlacements {
+    const out = new Map<string, AgentFacts[]>();
+    if (jobs.size === 0) return out;
+    for (const t of this.liveTasks.values()) {
+      if (!t.job || !jobs.has(t.job) || !t.agentId) continue;
+      const f = facts(t.agentId);
+      if (!f) continue;
+      let list = out.get(t.job);
+      if (!list) out.set(t.job, (list = []));
+      list.push(f);
+    }
+    return out;
+  }
+
+  pendingInfo(): PendingInfo[] {
+    return [...this.queue.values()].map((q) => ({ taskId: q.demand.id, runId: q.demand.payload.runId, since: q.since, reason: q.reason }));
+  }
+}
