@@ -276,7 +276,8 @@ export class ZkClient {
         if (!err || !UNAVAILABLE.has(code)) this.contact = Math.max(this.contact, sent);
         if (!err) return resolve(value as T);
         if (absentOk && code === Exception.NO_NODE) return resolve(undefined as T);
-        reject(new ZkError(code, `ZooKeeper ${this.opts.servers}: ${nameOf(err)}`));
+        const hint = code === Exception.NO_AUTH ? ' (not authorised: check the user:password in the zk:// URL)' : '';
+        reject(new ZkError(code, `ZooKeeper ${this.opts.servers}: ${nameOf(err)}${hint}`));
       });
     });
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZookeeperStore } from '../../src/store/zookeeper-store.js';
 import { ZkClient } from '../../src/store/zk-client.js';
@@ -19,3 +20,61 @@ storeContract(
   },
   { persistent: true },
 );
+
+describe('ZookeeperStore specifics', () => {
+  it('protects data with digest ACLs when credentials are given', async () => {
+    const path = `/acl-${n++}`;
+    const owner = await ZookeeperStore.open(zk.url(path).replace('zk://', 'zk://kairos:s3cret@'));
+    const stranger = new ZkClient({ servers: zk.connectString });
+    try {
+      await owner.put('jobs/a', { secret: true });
+      expect((await owner.get('jobs/a'))?.value).toEqual({ secret: true });
+      await expect(ZookeeperStore.open(zk.url(path))).rejects.toThrow(/not authorised/);
+      await stranger.connect();
+      await expect(stranger.get(`${path}/data/jobs/a`)).rejects.toThrow(/not authorised/);
+      await expect(stranger.set(`${path}/data/jobs/a`, Buffer.from('1'), -1)).rejects.toThrow(/not authorised/);
+      const wrong = await ZookeeperStore.open(zk.url(path).replace('zk://', 'zk://kairos:guess@')).catch((e: Error) => e);
+      expect(wrong).toBeInstanceOf(Error);
+    } finally {
+      await owner.close();
+      await stranger.close();
+    }
+  });
+
+  it('stores large values compactly and refuses transactions ZooKeeper could not take', async () => {
+    const store = await ZookeeperStore.open(zk.url(`/size-${n++}`));
+    const raw = new ZkClient({ servers: zk.connectString });
+    try {
+      const value = { output: 'the same log line again\n'.repeat(10_000) };
+      await store.put('runs/big', value);
+      expect((await store.get('runs/big'))?.value).toEqual(value);
+      await raw.connect();
+      const node = await raw.get(`/size-${n - 1}/data/runs/big`);
+      expect(node!.data.length).toBeLessThan(JSON.stringify(value).length / 50);
+      // Base64 of random bytes deflates to about 3/4: 7 × ~150 kB is over ZooKeeper's 1 MiB.
+      const ops = Array.from({ length: 7 }, (_, i) => ({ op: 'put' as const, key: `runs/r${i}`, value: randomBytes(150_000).toString('base64') }));
+      await expect(store.commit(ops)).rejects.toMatchObject({ code: 'E_INVALID' });
+      expect(await store.list('runs')).toEqual(['big']);
+    } finally {
+      await raw.close();
+      await store.close();
+    }
+  });
+
+  it('recovers its session after ZooKeeper restarts', async () => {
+    const store = await ZookeeperStore.open(zk.url(`/restart-${n++}`), { sessionTimeoutMs: 6_000 });
+    try {
+      await store.put('jobs/a', 1);
+      const back = new Promise<void>((r) => store.zk.on('connected', () => r()));
+      await zk.stop();
+      const pending = store.put('jobs/a', 2, 0);
+      await zk.start();
+      await back;
+      expect(await pending.catch((e: { code?: string }) => e.code)).toSatisfy((x: unknown) => x === 1 || x === 'E_UNAVAILABLE');
+      const cur = (await store.get<number>('jobs/a'))!;
+      expect(await store.put('jobs/a', 3, cur.version)).toBe(cur.version + 1);
+    } finally {
+      await store.close();
+    }
+  });
+});
