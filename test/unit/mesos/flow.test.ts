@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import type { TaskTemplate } from '../../../src/core/types.js';
+import { normalizeConfig } from '../../../src/mesos/config.js';
+import { OfferFlow } from '../../../src/mesos/flow.js';
+import { TaskBook } from '../../../src/mesos/taskbook.js';
+import type { Call, Offer } from '../../../src/mesos/types.js';
+import type { LaunchRequest, PlacedLaunch } from '../../../src/ports/mesos.js';
+import { silentLogger } from '../../../src/ports/logger.js';
+import { FakeClock } from '../../support/fake-clock.js';
+
+const template: TaskTemplate = {
+  command: { shell: 'true' },
+  resources: { cpus: 1, mem: 128, disk: 0, gpus: 0, ports: 0 },
+  env: {},
+  secrets: [],
+  fetch: [],
+  constraints: [],
+  retries: { count: 0, initialDelaySeconds: 1, maxDelaySeconds: 1 },
+  killGracePeriodSeconds: 1,
+  priority: 0,
+};
+const req = (n: number, over: Partial<TaskTemplate> = {}): LaunchRequest => ({ taskId: `kairos.j@${n}.1`, runId: `j@${n}`, job: 'j', attempt: 1, revision: 'r', template: { ...template, ...over }, dueAt: n });
+const offer = (id: string, cpus: number): Offer => ({
+  id: { value: id },
+  framework_id: { value: 'F' },
+  agent_id: { value: `A-${id}` },
+  hostname: `h-${id}`,
+  allocation_info: { role: '*' },
+  resources: [
+    { name: 'cpus', type: 'SCALAR', scalar: { value: cpus }, allocation_info: { role: '*' } },
+    { name: 'mem', type: 'SCALAR', scalar: { value: 4096 }, allocation_info: { role: '*' } },
+  ],
+});
+
+function setup(opts: { persist?: (l: PlacedLaunch[]) => Promise<void> } = {}) {
+  const clock = new FakeClock();
+  const tasks = new TaskBook();
+  const log: string[] = [];
+  const calls: Call[] = [];
+  const flow = new OfferFlow({
+    clock,
+    config: normalizeConfig({ batchWindowMs: 10, declineShortSeconds: 1, declineLongSeconds: 300 }),
+    log: silentLogger,
+    tasks,
+    persistLaunch: async (l) => {
+      log.push(`persist ${l.map((x) => x.request.taskId).join(',')}`);
+      await (opts.persist ?? (async () => {}))(l);
+    },
+    post: async (c) => {
+      calls.push(c);
+      log.push(c.type ?? '?');
+    },
+    emit: () => {},
+    onAcceptFailed: () => log.push('reconcile'),
+  });
+  return { clock, tasks, log, calls, flow };
+}
+
+describe('OfferFlow', () => {
+  it('suppresses when idle, revives on demand, persists before ACCEPT, declines leftovers', async () => {
+    const { clock, tasks, log, calls, flow } = setup();
+    flow.subscribed();
+    expect(log).toEqual(['SUPPRESS']);
+    tasks.enqueue([req(1), req(2), req(3)], clock.now());
+    flow.demandAppeared();
+    expect(log).toEqual(['SUPPRESS', 'REVIVE']);
+    flow.offers([offer('o1', 2), offer('o2', 2), offer('o3', 2)]);
+    await clock.advanceAsync(10);
+    expect(log).toEqual(['SUPPRESS', 'REVIVE', 'persist kairos.j@1.1,kairos.j@2.1,kairos.j@3.1', 'ACCEPT', 'ACCEPT', 'DECLINE', 'SUPPRESS']);
+    const accepts = calls.filter((c) => c.type === 'ACCEPT');
+    expect(accepts.map((c) => c.accept?.operations?.[0].launch?.task_infos?.map((t) => t.task_id.value))).toEqual([['kairos.j@1.1', 'kairos.j@2.1'], ['kairos.j@3.1']]);
+    expect(accepts[0].accept?.filters).toEqual({ refuse_seconds: 300 });
+    expect(calls.find((c) => c.type === 'DECLINE')?.decline).toEqual({ offer_ids: [{ value: 'o3' }], filters: { refuse_seconds: 300 } });
+    expect(tasks.queued).toBe(0);
+    expect(tasks.live().map((t) => t.taskId)).toHaveLength(3);
+    expect(flow.counters()).toMatchObject({ offersReceived: 3, offersDeclined: 1, revives: 1, suppressed: true });
+  });
+
+  it('declines with a short filter while unfit demand remains, and shows why it waits', async () => {
+    const { clock, tasks, calls, flow } = setup();
+    flow.subscribed();
+    tasks.enqueue([req(1, { resources: { ...template.resources, gpus: 1 } })], clock.now());
+    flow.demandAppeared();
+    flow.offers([offer('o1', 2)]);
+    await clock.advanceAsync(10);
+    expect(calls.at(-1)).toMatchObject({ type: 'DECLINE', decline: { filters: { refuse_seconds: 1 } } });
+    expect(tasks.pendingInfo()).toEqual([{ taskId: 'kairos.j@1.1', runId: 'j@1', since: clock.now() - 10, reason: 'no offer has gpus' }]);
+  });
+
+  it('sends no ACCEPT when the intent cannot be persisted, and keeps the tasks queued', async () => {
+    const { clock, tasks, log, flow } = setup({ persist: async () => Promise.reject(new Error('store down')) });
+    flow.subscribed();
+    tasks.enqueue([req(1)], clock.now());
+    flow.demandAppeared();
+    flow.offers([offer('o1', 2)]);
+    await clock.advanceAsync(10);
+    expect(log).not.toContain('ACCEPT');
+    expect(log.at(-1)).toBe('DECLINE');
+    expect(tasks.pendingInfo()[0].reason).toBe('launch intent not persisted: store down');
+  });
+
+  it('forgets held offers on disconnect and rescind', async () => {
+    const { clock, tasks, log, flow } = setup();
+    flow.subscribed();
+    flow.offers([offer('o1', 2), offer('o2', 2)]);
+    flow.rescind('o1');
+    flow.disconnected();
+    tasks.enqueue([req(1)], clock.now());
+    await clock.advanceAsync(100);
+    expect(log).toEqual(['SUPPRESS']);
+  });
+});
