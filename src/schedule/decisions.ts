@@ -6,7 +6,11 @@
  *     second computation of the same run is refused by the store and must not be launched);
  *   - `update`: writes the changed run (state, reason, attempts, endedAt);
  *   - `launch`: asks the Mesos framework to launch `attempt` of `run` (the attempt is
- *     already appended to `run.attempts` by the preceding `create`/`update`);
+ *     already appended to `run.attempts` by the preceding `create`/`update`). When the
+ *     framework's `persistLaunch` fires, the controller sets `run.state = 'launching'` on
+ *     the same Run object; a run still `pending` after a restart was never placed and is
+ *     launched again under the same task id, a `launching`/`running` one is left to Mesos
+ *     reconciliation;
  *   - `kill`: asks the framework to kill `taskId` (the run is already marked terminal);
  *   - `dropped`: logs that a long outage's oldest fire instants were not even recorded.
  */

@@ -338,6 +338,10 @@ export class Scheduler {
       if (!a.template) return this.finish(a, 'failed', now, 'its job no longer exists');
       return this.heap.push({ at: att.endedAt + retryDelayMs(a.template.retries, att.n), kind: 'retry', runId: a.run.id, n: att.n });
     }
+    if (a.run.state === 'pending' && att.startedAt === undefined && a.template) {
+      // Decided but never placed on an offer (no `launching` recorded): ask again, same task id.
+      return void this.out.push({ type: 'launch', run: a.run, attempt: att, template: a.template, overrides: a.run.overrides });
+    }
     const limit = a.template?.timeoutSeconds;
     if (att.startedAt !== undefined && limit !== undefined) this.heap.push({ at: att.startedAt + limit * 1000, kind: 'timeout', runId: a.run.id, n: att.n });
   }

@@ -50,7 +50,9 @@ describe('missed runs and catch-up', () => {
     const h = new Harness();
     h.apply(h.scheduler.load([job('j', hourly)], [], T('2026-01-01T00:00:00Z')));
     h.tick('2026-01-01T01:00:00Z');
+    h.ended('j@2026-01-01T01:00:00.000Z', 'succeeded', '2026-01-01T01:00:10Z');
     h.tick('2026-01-01T02:00:00Z');
+    h.ended('j@2026-01-01T02:00:00.000Z', 'succeeded', '2026-01-01T02:00:10Z');
     h.tick('2026-01-01T00:30:00Z'); // NTP steps back 90 minutes
     h.tick('2026-01-01T01:00:00Z');
     h.tick('2026-01-01T02:00:00Z');

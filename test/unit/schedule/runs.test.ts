@@ -1,0 +1,199 @@
+import { describe, expect, it } from 'vitest';
+import { Harness, job, T } from './harness.js';
+import { KairosError } from '../../../src/core/errors.js';
+import { outcomeOfMesosState } from '../../../src/schedule/decisions.js';
+
+const every10 = { schedule: { kind: 'cron' as const, expression: '*/10 * * * *', timeZone: 'UTC' } };
+const start = T('2026-01-01T00:00:00Z');
+const A = 'j@2026-01-01T00:10:00.000Z';
+const B = 'j@2026-01-01T00:20:00.000Z';
+const C = 'j@2026-01-01T00:30:00.000Z';
+
+describe('concurrency policy', () => {
+  it('Forbid skips and records fires while a long run is active', () => {
+    const h = new Harness();
+    h.apply(h.scheduler.load([job('j', { ...every10, concurrencyPolicy: 'Forbid' })], [], start));
+    h.tick('2026-01-01T00:10:00Z');
+    h.started(A, '2026-01-01T00:10:05Z');
+    h.tick('2026-01-01T00:20:00Z');
+    expect(h.store.get(B)?.reason).toBe(`concurrencyPolicy Forbid: ${A} is still active`);
+    h.ended(A, 'succeeded', '2026-01-01T00:25:00Z');
+    h.tick('2026-01-01T00:30:00Z');
+    expect(h.runs('j')).toEqual([`${A} succeeded`, `${B} skipped`, `${C} pending`]);
+    expect(h.launchedIds()).toEqual([`${A}#1`, `${C}#1`]);
+  });
+
+  it('Replace kills the running run and starts the new one', () => {
+    const h = new Harness();
+    h.apply(h.scheduler.load([job('j', { ...every10, concurrencyPolicy: 'Replace' })], [], start));
+    h.tick('2026-01-01T00:10:00Z');
+    h.started(A, '2026-01-01T00:10:05Z');
+    h.tick('2026-01-01T00:20:00Z');
+    expect(h.kills).toEqual([{ type: 'kill', runId: A, taskId: `kairos.${A}.1`, reason: 'replaced' }]);
+    expect(h.store.get(A)).toMatchObject({ state: 'killed', reason: `replaced by ${B}`, endedAt: T('2026-01-01T00:20:00Z') });
+    expect(h.launchedIds()).toEqual([`${A}#1`, `${B}#1`]);
+    // the late TASK_KILLED of the replaced run changes nothing
+    h.ended(A, 'killed', '2026-01-01T00:20:02Z');
+    expect(h.state(A)).toBe('killed');
+  });
+
+  it('Allow runs concurrently', () => {
+    const h = new Harness();
+    h.apply(h.scheduler.load([job('j', every10)], [], start));
+    h.tick('2026-01-01T00:10:00Z');
+    h.started(A, '2026-01-01T00:10:05Z');
+    h.tick('2026-01-01T00:20:00Z');
+    expect(h.runs('j')).toEqual([`${A} running`, `${B} pending`]);
+  });
+});
+
+describe('retries and timeouts', () => {
+  const retrying = { ...every10, retries: { count: 3, initialDelaySeconds: 10, maxDelaySeconds: 25 } };
+
+  it('retries with exact exponential backoff capped at the maximum, then fails', () => {
+    const h = new Harness();
+    h.apply(h.scheduler.load([job('j', retrying)], [], start));
+    h.tick('2026-01-01T00:10:00Z');
+    h.ended(A, 'failed', '2026-01-01T00:10:30Z', 1);
+    expect(h.scheduler.nextWakeAt()).toBe(T('2026-01-01T00:10:40Z')); // +10 s
+    expect(h.store.get(A)?.reason).toBe('attempt 1 failed; attempt 2 of 4 at 2026-01-01T00:10:40.000Z');
+    h.tick('2026-01-01T00:10:39.999Z');
+    expect(h.launches).toHaveLength(1);
+    h.tick('2026-01-01T00:10:40Z');
+    expect(h.launches[1].attempt).toMatchObject({ n: 2, taskId: `kairos.${A}.2`, notBefore: T('2026-01-01T00:10:40Z') });
+    h.ended(A, 'lost', '2026-01-01T00:11:00Z', 2);
+    expect(h.scheduler.nextWakeAt()).toBe(T('2026-01-01T00:11:20Z')); // +20 s
+    h.tick('2026-01-01T00:11:20Z');
+    h.ended(A, 'failed', '2026-01-01T00:12:00Z', 3);
+    expect(h.scheduler.nextWakeAt()).toBe(T('2026-01-01T00:12:25Z')); // 40 s capped at 25 s
+    h.tick('2026-01-01T00:12:25Z');
+    h.ended(A, 'failed', '2026-01-01T00:13:00Z', 4);
+    expect(h.store.get(A)).toMatchObject({ state: 'failed', endedAt: T('2026-01-01T00:13:00Z') });
+    expect(h.launches.map((l) => l.attempt.notBefore)).toEqual(
+      ['00:10:00', '00:10:40', '00:11:20', '00:12:25'].map((t) => T(`2026-01-01T${t}Z`)),
+    );
+  });
+
+  it('retries: 0 means no retry', () => {
+    const h = new Harness();
+    h.apply(h.scheduler.load([job('j', every10)], [], start));
+    h.tick('2026-01-01T00:10:00Z');
+    h.ended(A, 'lost', '2026-01-01T00:10:30Z');
+    expect(h.state(A)).toBe('lost');
+    h.tick('2026-01-01T00:19:00Z');
+    expect(h.launches).toHaveLength(1);
+  });
+
+  it('duplicate and stale status updates are ignored', () => {
+    const h = new Harness();
+    h.apply(h.scheduler.load([job('j', retrying)], [], start));
+    h.tick('2026-01-01T00:10:00Z');
+    h.ended(A, 'failed', '2026-01-01T00:10:30Z', 1);
+    h.ended(A, 'failed', '2026-01-01T00:10:31Z', 1);
+    h.tick('2026-01-01T00:10:40Z');
+    h.ended(A, 'failed', '2026-01-01T00:10:45Z', 1); // stale attempt
+    expect(h.store.get(A)?.attempts.map((a) => a.n)).toEqual([1, 2]);
+    expect(h.state(A)).toBe('pending');
+  });
+
+  it('a run past timeoutSeconds is marked timed_out, killed and not retried', () => {
+    const h = new Harness();
+    h.apply(h.scheduler.load([job('j', { ...retrying, timeoutSeconds: 120 })], [], start));
+    h.tick('2026-01-01T00:10:00Z');
+    h.started(A, '2026-01-01T00:10:30Z');
+    h.tick('2026-01-01T00:12:29Z');
+    expect(h.state(A)).toBe('running');
+    h.tick('2026-01-01T00:12:30Z');
+    expect(h.store.get(A)).toMatchObject({ state: 'timed_out', reason: 'exceeded maxDuration of 120 s' });
+    expect(h.kills).toEqual([{ type: 'kill', runId: A, taskId: `kairos.${A}.1`, reason: 'timed_out' }]);
+    h.ended(A, 'killed', '2026-01-01T00:12:31Z');
+    expect(h.launches).toHaveLength(1);
+  });
+
+  it('a restart during backoff resumes the retry at the same instant', () => {
+    const h = new Harness();
+    const r = job('j', retrying);
+    h.apply(h.scheduler.load([r], [], start));
+    h.tick('2026-01-01T00:10:00Z');
+    h.ended(A, 'failed', '2026-01-01T00:10:30Z', 1);
+    h.restart([r], '2026-01-01T00:10:35Z');
+    expect(h.scheduler.nextWakeAt()).toBe(T('2026-01-01T00:10:40Z'));
+    h.tick('2026-01-01T00:10:40Z');
+    expect(h.launchedIds()).toEqual([`${A}#1`, `${A}#2`]);
+  });
+});
+
+describe('manual runs', () => {
+  it('gets <job>@manual-<n> with overrides, counting on after a restart', () => {
+    const h = new Harness();
+    const r = job('j');
+    h.apply(h.scheduler.load([r], [], start));
+    const first = h.scheduler.requestRun('j', T('2026-01-01T05:00:00Z'), { args: ['--full'], env: { MODE: 'x' } });
+    h.apply(first.decisions);
+    expect(first.runId).toBe('j@manual-1');
+    expect(h.launches[0]).toMatchObject({ overrides: { args: ['--full'], env: { MODE: 'x' } } });
+    expect(h.store.get('j@manual-1')).toMatchObject({ trigger: 'manual', scheduledAt: T('2026-01-01T05:00:00Z') });
+    h.restart([r], '2026-01-01T06:00:00Z');
+    expect(h.scheduler.requestRun('j', T('2026-01-01T06:00:00Z')).runId).toBe('j@manual-2');
+  });
+
+  it('an unknown job is E_NOT_FOUND', () => {
+    const h = new Harness();
+    expect(() => h.scheduler.requestRun('nope', start)).toThrow(KairosError);
+  });
+});
+
+describe('lifecycle', () => {
+  it('maps terminal Mesos states to outcomes', () => {
+    expect(['TASK_FINISHED', 'TASK_FAILED', 'TASK_ERROR', 'TASK_KILLED', 'TASK_LOST', 'TASK_GONE', 'TASK_RUNNING', 'TASK_UNREACHABLE'].map(outcomeOfMesosState)).toEqual([
+      'succeeded', 'failed', 'failed', 'killed', 'lost', 'lost', undefined, undefined,
+    ]);
+  });
+
+  it('pruning with onPrune kill kills active runs; finish lets them end', () => {
+    const h = new Harness();
+    h.apply(h.scheduler.load([job('k', { ...every10, onPrune: 'kill' }), job('f', every10)], [], start));
+    h.tick('2026-01-01T00:10:00Z');
+    h.apply(h.scheduler.remove('k', T('2026-01-01T00:11:00Z')));
+    h.apply(h.scheduler.remove('f', T('2026-01-01T00:11:00Z')));
+    expect(h.state('k@2026-01-01T00:10:00.000Z')).toBe('killed');
+    expect(h.state('f@2026-01-01T00:10:00.000Z')).toBe('pending');
+    h.ended('f@2026-01-01T00:10:00.000Z', 'succeeded', '2026-01-01T00:12:00Z');
+    expect(h.state('f@2026-01-01T00:10:00.000Z')).toBe('succeeded');
+    h.tick('2026-01-01T01:00:00Z');
+    expect(h.launches).toHaveLength(2);
+  });
+
+  it('a changed schedule fires from now on, without treating the gap as missed', () => {
+    const h = new Harness();
+    h.apply(h.scheduler.load([job('j', { schedule: { kind: 'cron', expression: '0 * * * *', timeZone: 'UTC' } })], [], start));
+    h.apply(h.scheduler.upsert(job('j', every10), T('2026-01-01T00:35:00Z')));
+    h.tick('2026-01-01T00:40:00Z');
+    expect(h.runs('j')).toEqual(['j@2026-01-01T00:40:00.000Z pending']);
+  });
+
+  it('a created-but-never-launched run is launched after a restart, once', () => {
+    const h = new Harness();
+    const r = job('j', every10);
+    h.apply(h.scheduler.load([r], [], start));
+    const ds = h.scheduler.tick(T('2026-01-01T00:10:00Z'));
+    const created = ds.find((d) => d.type === 'create')!;
+    h.store.set(created.run.id, structuredClone(created.run)); // crashed before the framework placed it
+    h.restart([r], '2026-01-01T00:11:00Z');
+    h.tick('2026-01-01T00:11:00Z');
+    expect(h.launchedIds()).toEqual([`${A}#1`]);
+  });
+
+  it('a run the framework was placing (launching) is left to reconciliation after a restart', () => {
+    const h = new Harness();
+    const r = job('j', { ...every10, retries: { count: 1, initialDelaySeconds: 5, maxDelaySeconds: 5 } });
+    h.apply(h.scheduler.load([r], [], start));
+    h.tick('2026-01-01T00:10:00Z');
+    h.store.get(A)!.state = 'launching';
+    h.restart([r], '2026-01-01T00:11:00Z');
+    expect(h.launchedIds()).toEqual([`${A}#1`]);
+    h.ended(A, 'lost', '2026-01-01T00:11:01Z'); // reconciliation: TASK_LOST
+    h.tick('2026-01-01T00:11:06Z');
+    expect(h.launchedIds()).toEqual([`${A}#1`, `${A}#2`]);
+  });
+});
