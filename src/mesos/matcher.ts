@@ -120,6 +120,15 @@ export function matchOffers<T>(demands: readonly Demand<T>[], offers: readonly M
     return c;
   };
 
+  // Offers that cannot take even the smallest need of any demand are skipped by everyone.
+  const minNeed = { cpus: Infinity, mem: Infinity, disk: Infinity, gpus: Infinity, ports: Infinity };
+  for (const d of demands) for (const k of ['cpus', 'mem', 'disk', 'gpus', 'ports'] as const) minNeed[k] = Math.min(minNeed[k], d.need[k]);
+  let firstUseful = 0;
+  const skipUseless = () => {
+    while (firstUseful < work.length && shortfall(minNeed, work[firstUseful].totals) !== undefined) firstUseful++;
+  };
+  skipUseless();
+
   const launches: OfferLaunch<T>[] = [];
   const unplaced: { demand: Demand<T>; reason: string }[] = [];
   for (const d of sorted) {
@@ -142,6 +151,7 @@ export function matchOffers<T>(demands: readonly Demand<T>[], offers: readonly M
     const { statics, statefuls } = s;
     const pc = statefuls.length > 0 ? countsOf(d) : undefined;
     let placed: Working | undefined;
+    if (s.cursor < firstUseful) s.cursor = firstUseful;
     for (let i = s.cursor; i < work.length; i++) {
       const w = work[i];
       const fits =
@@ -166,6 +176,7 @@ export function matchOffers<T>(demands: readonly Demand<T>[], offers: readonly M
     }
     (placed.launch as OfferLaunch<T>).tasks.push({ demand: d, resources });
     pc?.add(placed.offer, statefuls.map((x) => x.c.attribute));
+    skipUseless();
   }
   return { launches, unused: work.filter((w) => !w.launch).map((w) => w.offer), unplaced };
 }
