@@ -1,0 +1,61 @@
+/**
+ * What the embedded master needs from an agent: its identity and resources, and a way to
+ * start and kill tasks. Agents report task states through the callback given at launch;
+ * the master turns each report into a status update with a uuid (src/mesos/embedded/
+ * updates.ts), as a real agent's status update manager does.
+ */
+import type { Attribute, TaskInfo, TaskState, TaskStatusReason, TaskStatusSource } from '../types.js';
+import type { ResourceBag } from './resources.js';
+
+/** One state change of a task, as the agent observed it. */
+export interface AgentReport {
+  state: TaskState;
+  message?: string;
+  reason?: TaskStatusReason;
+  /** Who produced it: the executor (normal lifecycle) or the agent (launch failures). */
+  source: TaskStatusSource;
+}
+
+/** Receives a task's reports, in order. */
+export type ReportFn = (report: AgentReport) => void;
+
+/** A task as handed to an agent. */
+export interface AgentLaunch {
+  task: TaskInfo;
+  frameworkId: string;
+  report: ReportFn;
+}
+
+/** An agent of the embedded master: the local process runner or a simulated one. */
+export interface Agent {
+  readonly id: string;
+  readonly hostname: string;
+  readonly kind: 'local' | 'simulated';
+  /** Everything the agent offers (unreserved, role `*`). */
+  readonly total: ResourceBag;
+  readonly attributes: Attribute[];
+  /** Starts a task; reports follow through `launch.report` (never synchronously). */
+  launch(launch: AgentLaunch): void;
+  /**
+   * Kills a task: SIGTERM (or the simulated equivalent), then SIGKILL after the grace
+   * period (KillPolicy.grace_period; default 3 s, as the command executor).
+   */
+  kill(taskId: string, gracePeriodMs?: number): void;
+  /** The sandbox directory of a task this agent ran, if it has one. */
+  sandbox(taskId: string): string | undefined;
+  /** Kills every task and waits until none is left. */
+  stop(): Promise<void>;
+}
+
+/** Default kill grace period of the Mesos command executor. */
+export const DEFAULT_GRACE_MS = 3000;
+
+/** Milliseconds of a DurationInfo, or undefined. */
+export function durationMs(d: { nanoseconds: number } | undefined): number | undefined {
+  return d === undefined ? undefined : d.nanoseconds / 1e6;
+}
+
+/** Value of a task label, if present. */
+export function labelOf(task: TaskInfo, key: string): string | undefined {
+  return task.labels?.labels?.find((l) => l.key === key)?.value;
+}

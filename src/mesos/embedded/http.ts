@@ -1,0 +1,162 @@
+/**
+ * The embedded master's HTTP front (node:http, no framework) with the exact semantics of
+ * the Mesos master's `/api/v1/scheduler` (Master::Http::scheduler, src/master/http.cpp):
+ * 307 to the leader (protocol-relative Location) or 503 without one, 405 for non-POST,
+ * 400 without Content-Type and 415 for any other than the two exact media types, 400 for
+ * bodies that do not parse or validate, Accept negotiation for SUBSCRIBE (JSON first, else
+ * protobuf, else 406), the Mesos-Stream-Id rules, 400/403 for unknown/disconnected
+ * frameworks, 202 with an empty body, 501 for UNKNOWN. Also `/master/state`,
+ * `/files/read` and the `/__faults/*` test hooks.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { decodeCall, encodingOf, JSON_TYPE, MesosCodecError, PROTOBUF_TYPE, type Encoding } from '../codec.js';
+import type { Call } from '../types.js';
+import type { Faults } from './faults.js';
+import type { Master } from './master.js';
+import { readSandbox, stateOf } from './state.js';
+import { EventStream } from './stream.js';
+
+/** Who leads: this master, another one (standby: redirect), or nobody (503). */
+export type Leadership = { kind: 'leader' } | { kind: 'standby'; leader: string } | { kind: 'none' };
+
+const MAX_BODY = 64 * 1024 * 1024;
+
+function reply(res: ServerResponse, status: number, message = '', headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...(message ? { 'Content-Type': 'text/plain; charset=utf-8' } : {}), ...headers });
+  res.end(message);
+}
+
+function json(res: ServerResponse, body: unknown): void {
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** Whether an Accept header admits a media type (no header accepts everything). */
+export function acceptsMediaType(accept: string | undefined, type: string): boolean {
+  if (accept === undefined) return true;
+  const [major] = type.split('/');
+  let best: { rank: number; q: number } | undefined;
+  for (const part of accept.split(',')) {
+    const [range, ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    const rank = range === type ? 3 : range === `${major}/*` ? 2 : range === '*/*' ? 1 : 0;
+    if (rank === 0) continue;
+    const qp = params.find((p) => p.startsWith('q='));
+    const q = qp ? Number(qp.slice(2)) : 1;
+    if (!best || rank > best.rank) best = { rank, q: Number.isNaN(q) ? 0 : q };
+  }
+  return best !== undefined && best.q > 0;
+}
+
+/** validation::scheduler::call::validate: presence rules beyond the schema. */
+export function validateCall(call: Call): string | undefined {
+  if (call.type === undefined) return "Expecting 'type' to be present";
+  if (call.type === 'SUBSCRIBE') {
+    if (!call.subscribe) return "Expecting 'subscribe' to be present";
+    if ((call.subscribe.framework_info.id?.value ?? undefined) !== (call.framework_id?.value ?? undefined))
+      return "'framework_id' differs from 'subscribe.framework_info.id'";
+    return undefined;
+  }
+  if (!call.framework_id) return "Expecting 'framework_id' to be present";
+  const needs: Partial<Record<string, keyof Call>> = {
+    ACCEPT: 'accept',
+    DECLINE: 'decline',
+    KILL: 'kill',
+    SHUTDOWN: 'shutdown',
+    ACKNOWLEDGE: 'acknowledge',
+    RECONCILE: 'reconcile',
+    MESSAGE: 'message',
+    UPDATE_FRAMEWORK: 'update_framework',
+  };
+  const field = needs[call.type];
+  if (field && !call[field]) return `Expecting '${field}' to be present`;
+  if (call.type === 'ACKNOWLEDGE' && Buffer.from(call.acknowledge!.uuid, 'base64').length !== 16)
+    return `Invalid UUID: expected 16 bytes, got ${Buffer.from(call.acknowledge!.uuid, 'base64').length}`;
+  if (call.type === 'UPDATE_FRAMEWORK' && call.update_framework!.framework_info.id?.value !== call.framework_id.value)
+    return "'framework_id' differs from 'update_framework.framework_info.id'";
+  return undefined;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        resolve(undefined);
+        req.destroy();
+      } else parts.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(parts)));
+    req.on('error', reject);
+  });
+}
+
+/** The scheduler endpoint proper. */
+async function scheduler(master: Master, leadership: Leadership, req: IncomingMessage, res: ServerResponse, query: string): Promise<void> {
+  if (leadership.kind === 'standby') return reply(res, 307, '', { Location: `//${leadership.leader}/api/v1/scheduler${query}` });
+  if (leadership.kind === 'none') return reply(res, 503, 'No leader elected');
+  if (req.method !== 'POST') return reply(res, 405, `Expecting one of { 'POST' }, but received '${req.method}'`, { Allow: 'POST' });
+  const contentType = req.headers['content-type'];
+  if (contentType === undefined) return reply(res, 400, "Expecting 'Content-Type' to be present");
+  const enc = encodingOf(contentType);
+  if (!enc) return reply(res, 415, `Expecting 'Content-Type' of ${JSON_TYPE} or ${PROTOBUF_TYPE}`);
+  const body = await readBody(req);
+  if (!body) return reply(res, 413, 'Request body too large');
+  let call: Call;
+  try {
+    call = decodeCall(body, enc);
+  } catch (err) {
+    if (!(err instanceof MesosCodecError)) throw err;
+    const what = enc === PROTOBUF_TYPE ? 'Failed to parse body into Call protobuf' : 'Failed to convert JSON into Call protobuf';
+    return reply(res, 400, `${what}: ${err.message}`);
+  }
+  const invalid = validateCall(call);
+  if (invalid) return reply(res, 400, `Failed to validate scheduler::Call: ${invalid}`);
+  const streamIdHeader = req.headers['mesos-stream-id'];
+  if (call.type === 'SUBSCRIBE') {
+    const accept = req.headers.accept;
+    const streamEnc: Encoding | undefined = acceptsMediaType(accept, JSON_TYPE) ? JSON_TYPE : acceptsMediaType(accept, PROTOBUF_TYPE) ? PROTOBUF_TYPE : undefined;
+    if (!streamEnc) return reply(res, 406, `Expecting 'Accept' to allow '${PROTOBUF_TYPE}' or '${JSON_TYPE}'`);
+    if (streamIdHeader !== undefined) return reply(res, 400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
+    const streamId = master.newStreamId();
+    res.writeHead(200, { 'Content-Type': streamEnc, 'Mesos-Stream-Id': streamId, 'Cache-Control': 'no-cache' });
+    res.flushHeaders();
+    req.socket.setNoDelay(true);
+    master.subscribe(call, new EventStream(res, streamEnc, streamId, master.opts.clock));
+    return;
+  }
+  const fw = master.frameworks.get(call.framework_id!.value);
+  if (!fw) return reply(res, 400, 'Framework cannot be found');
+  if (!fw.stream || fw.stream.closed) return reply(res, 403, 'Framework is not subscribed');
+  if (streamIdHeader === undefined) return reply(res, 400, "All non-subscribe calls should include the 'Mesos-Stream-Id' header");
+  if (streamIdHeader !== fw.stream.streamId)
+    return reply(res, 400, `The stream ID '${streamIdHeader}' included in this request didn't match the stream ID currently associated with framework ID ${fw.id}`);
+  const result = master.handle(fw, call);
+  reply(res, result.status, result.message ?? '');
+}
+
+/** Builds (does not start) the HTTP server of an embedded master. */
+export function buildServer(master: Master, faults: Faults, leadership: () => Leadership): Server {
+  return createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = async () => {
+      if (url.pathname === '/api/v1/scheduler') return scheduler(master, leadership(), req, res, url.search);
+      if (url.pathname === '/master/state' || url.pathname === '/state') return json(res, stateOf(master));
+      if (url.pathname === '/files/read') {
+        const got = readSandbox(master, url.searchParams.get('path') ?? '', Number(url.searchParams.get('offset') ?? 0), Number(url.searchParams.get('length') ?? -1));
+        return got ? json(res, got) : reply(res, 404, 'No such file in any sandbox');
+      }
+      if (url.pathname.startsWith('/__faults/') && req.method === 'POST') {
+        const ok = faults.byName(url.pathname.slice('/__faults/'.length), Object.fromEntries(url.searchParams));
+        return ok ? reply(res, 204) : reply(res, 404, 'Unknown fault');
+      }
+      reply(res, 404);
+    };
+    route().catch((err: unknown) => {
+      master.opts.logger.error('embedded master request failed', { path: url.pathname, error: String(err) });
+      if (!res.headersSent) reply(res, 500, 'Internal error');
+      else res.destroy();
+    });
+  });
+}

@@ -1,0 +1,197 @@
+/**
+ * The local agent: runs command tasks as child processes of this process, each in its own
+ * sandbox directory (stdout and stderr files, MESOS_SANDBOX), like the Mesos command
+ * executor: `shell` (default true) runs `/bin/sh -c value`; otherwise `value` is the
+ * executable and `arguments` its argv. Kill sends SIGTERM to the task's process group
+ * and SIGKILL after the grace period. Exit codes are real. Docker tasks run through the
+ * `docker` CLI only when `docker info` answers; otherwise they fail with
+ * REASON_CONTAINER_LAUNCH_FAILED and say there is no Docker daemon.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { copyFileSync, chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Clock, Timer } from '../../ports/clock.js';
+import type { Attribute, TaskInfo } from '../types.js';
+import { DEFAULT_GRACE_MS, durationMs, type Agent, type AgentLaunch, type AgentReport } from './agent.js';
+import { dockerArgv, isDockerTask } from './docker.js';
+import { ResourceBag } from './resources.js';
+
+/** Options of the local agent. */
+export interface LocalAgentOptions {
+  id: string;
+  hostname: string;
+  resources: ResourceBag;
+  attributes?: Attribute[];
+  clock: Clock;
+  /** Directory under which each task gets its sandbox. */
+  sandboxRoot: string;
+  /** The docker CLI to use; default `docker`. */
+  dockerCommand?: string;
+}
+
+interface Running {
+  child?: ChildProcess;
+  report: (r: AgentReport) => void;
+  sandbox: string;
+  killedBy?: 'kill' | 'max_completion_time';
+  timers: Timer[];
+  done: Promise<void>;
+  docker?: string;
+}
+
+const SIGNAL_TEXT: Record<string, string> = { SIGTERM: 'Terminated', SIGKILL: 'Killed', SIGINT: 'Interrupt', SIGHUP: 'Hangup' };
+
+/** See the file comment. */
+export class LocalAgent implements Agent {
+  readonly kind = 'local' as const;
+  readonly id: string;
+  readonly hostname: string;
+  readonly total: ResourceBag;
+  readonly attributes: Attribute[];
+  private readonly running = new Map<string, Running>();
+  private readonly sandboxes = new Map<string, string>();
+  private dockerCheck: Promise<string | undefined> | undefined;
+  private seq = 0;
+
+  constructor(private readonly opts: LocalAgentOptions) {
+    this.id = opts.id;
+    this.hostname = opts.hostname;
+    this.total = opts.resources;
+    this.attributes = opts.attributes ?? [];
+  }
+
+  launch({ task, frameworkId, report }: AgentLaunch): void {
+    const id = task.task_id.value;
+    const sandbox = join(this.opts.sandboxRoot, this.id, frameworkId, `${id}.${++this.seq}`);
+    mkdirSync(sandbox, { recursive: true });
+    this.sandboxes.set(id, sandbox);
+    let finish!: () => void;
+    const r: Running = { report, sandbox, timers: [], done: new Promise((res) => (finish = res)) };
+    this.running.set(id, r);
+    const fail = (message: string) => {
+      this.running.delete(id);
+      report({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message, source: 'SOURCE_AGENT' });
+      finish();
+    };
+    void this.prepare(task, sandbox).then(
+      (argv) => {
+        if (r.killedBy) {
+          this.running.delete(id);
+          report({ state: 'TASK_KILLED', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Killed before launch', source: 'SOURCE_AGENT' });
+          return finish();
+        }
+        this.start(id, task, r, argv, finish, fail);
+      },
+      (err: Error) => fail(err.message),
+    );
+  }
+
+  /** Resolves the argv to run (fetching URIs into the sandbox), or rejects with why not. */
+  private async prepare(task: TaskInfo, sandbox: string): Promise<string[]> {
+    for (const uri of task.command?.uris ?? []) {
+      const path = uri.value.startsWith('file://') ? uri.value.slice('file://'.length) : uri.value;
+      if (!path.startsWith('/')) throw new Error(`the embedded agent fetches local files only, not ${uri.value}`);
+      const dest = join(sandbox, uri.output_file ?? basename(path));
+      copyFileSync(path, dest);
+      if (uri.executable) chmodSync(dest, 0o755);
+    }
+    if (isDockerTask(task)) {
+      const why = await this.dockerUnavailable();
+      if (why) throw new Error(`no Docker daemon on agent ${this.hostname} (${why}); the embedded agent cannot run container images`);
+      return [this.opts.dockerCommand ?? 'docker', ...dockerArgv(task, `mesos-${this.id}-${task.task_id.value}`.replace(/[^A-Za-z0-9_.-]/g, '_'))];
+    }
+    const cmd = task.command ?? {};
+    if (cmd.shell !== false) return ['/bin/sh', '-c', cmd.value ?? ''];
+    if (!cmd.value) throw new Error('CommandInfo.value is required when shell is false');
+    return [cmd.value, ...(cmd.arguments ?? []).slice(1)];
+  }
+
+  private start(id: string, task: TaskInfo, r: Running, argv: string[], finish: () => void, fail: (m: string) => void): void {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/',
+      MESOS_SANDBOX: r.sandbox,
+      MESOS_TASK_ID: id,
+      MESOS_AGENT_ID: this.id,
+    };
+    for (const v of task.command?.environment?.variables ?? []) if (v.type !== 'SECRET') env[v.name] = v.value ?? '';
+    const out = openSync(join(r.sandbox, 'stdout'), 'a');
+    const err = openSync(join(r.sandbox, 'stderr'), 'a');
+    r.report({ state: 'TASK_STARTING', source: 'SOURCE_EXECUTOR' });
+    const child = spawn(argv[0], argv.slice(1), { cwd: r.sandbox, env, stdio: ['ignore', out, err], detached: true });
+    closeSync(out);
+    closeSync(err);
+    r.child = child;
+    child.once('error', (e) => {
+      if (this.running.get(id) !== r) return;
+      r.timers.forEach((t) => t.cancel());
+      fail(`Failed to launch '${argv[0]}': ${e.message}`);
+    });
+    child.once('spawn', () => {
+      r.report({ state: 'TASK_RUNNING', source: 'SOURCE_EXECUTOR' });
+      const max = durationMs(task.max_completion_time);
+      if (max !== undefined) r.timers.push(this.opts.clock.setTimeout(() => this.terminate(id, 'max_completion_time', 0), max));
+    });
+    child.once('exit', (code, signal) => {
+      if (this.running.get(id) !== r) return;
+      r.timers.forEach((t) => t.cancel());
+      this.running.delete(id);
+      const how = signal ? `Command terminated with signal ${SIGNAL_TEXT[signal] ?? signal}` : `Command exited with status ${code}`;
+      if (r.killedBy === 'max_completion_time')
+        r.report({ state: 'TASK_FAILED', reason: 'REASON_MAX_COMPLETION_TIME_REACHED', message: `Task exceeded its max completion time; ${how}`, source: 'SOURCE_EXECUTOR' });
+      else if (r.killedBy === 'kill') r.report({ state: 'TASK_KILLED', message: how, source: 'SOURCE_EXECUTOR' });
+      else if (code === 0) r.report({ state: 'TASK_FINISHED', message: how, source: 'SOURCE_EXECUTOR' });
+      else r.report({ state: 'TASK_FAILED', message: how, source: 'SOURCE_EXECUTOR' });
+      finish();
+    });
+  }
+
+  kill(taskId: string, gracePeriodMs = DEFAULT_GRACE_MS): void {
+    const r = this.running.get(taskId);
+    if (!r || r.killedBy) return;
+    if (r.child) r.report({ state: 'TASK_KILLING', source: 'SOURCE_EXECUTOR' });
+    this.terminate(taskId, 'kill', gracePeriodMs);
+  }
+
+  /** SIGTERM to the process group now, SIGKILL after `graceMs`. */
+  private terminate(taskId: string, why: 'kill' | 'max_completion_time', graceMs: number): void {
+    const r = this.running.get(taskId);
+    if (!r) return;
+    r.killedBy ??= why;
+    if (!r.child?.pid) return; // not started yet: launch() sees killedBy
+    const pid = r.child.pid;
+    signalGroup(pid, 'SIGTERM');
+    r.timers.push(this.opts.clock.setTimeout(() => signalGroup(pid, 'SIGKILL'), Math.max(0, graceMs)));
+  }
+
+  sandbox(taskId: string): string | undefined {
+    return this.sandboxes.get(taskId);
+  }
+
+  async stop(): Promise<void> {
+    const all = [...this.running.values()];
+    for (const r of all) {
+      r.killedBy ??= 'kill';
+      if (r.child?.pid) signalGroup(r.child.pid, 'SIGKILL');
+    }
+    await Promise.all(all.map((r) => r.done));
+  }
+
+  /** Undefined when a Docker daemon answers `docker info`, else the reason it does not. */
+  private dockerUnavailable(): Promise<string | undefined> {
+    this.dockerCheck ??= new Promise((resolve) => {
+      execFile(this.opts.dockerCommand ?? 'docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 10_000 }, (err, _out, stderr) =>
+        resolve(err ? (stderr.trim().split('\n')[0] || err.message) : undefined),
+      );
+    });
+    return this.dockerCheck;
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}

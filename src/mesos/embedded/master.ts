@@ -1,0 +1,298 @@
+/**
+ * The embedded Mesos master's brain: framework subscriptions (SUBSCRIBE, failover,
+ * disconnect and failover_timeout, TEARDOWN), offers (allocation, ACCEPT, DECLINE,
+ * REVIVE, SUPPRESS) and the dispatch of every other scheduler call, following
+ * docs/scheduler-http-api.md and src/master/master.cpp. HTTP framing lives in http.ts,
+ * agents and tasks in cluster.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock, Timer } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { Call, Event, FrameworkInfo, MasterInfo, Offer } from '../types.js';
+import { acceptOffers } from './accept.js';
+import type { Agent } from './agent.js';
+import { Allocator, type OfferRecord } from './allocator.js';
+import { Cluster } from './cluster.js';
+import type { EventStream } from './stream.js';
+import type { RetryOptions } from './updates.js';
+import { hasCapability, rolesOf, validateFrameworkInfo, validateRole } from './validate.js';
+
+/** A framework the master knows. */
+export interface FrameworkState {
+  id: string;
+  info: FrameworkInfo;
+  roles: string[];
+  stream?: EventStream;
+  failoverTimer?: Timer;
+  registeredAt: number;
+  partitionAware: boolean;
+}
+
+/** Normalised options of the master core. */
+export interface MasterOptions {
+  clock: Clock;
+  logger: Logger;
+  masterId: string;
+  heartbeatIntervalMs: number;
+  allocationIntervalMs: number;
+  statusRetry: RetryOptions;
+}
+
+/** Result of a non-SUBSCRIBE call after the HTTP checks: status code and message. */
+export interface CallResult {
+  status: 202 | 501;
+  message?: string;
+}
+
+/** See the file comment. */
+export class Master {
+  masterId: string;
+  /** Where this master listens; set by the HTTP layer once it knows its port. */
+  address = { hostname: '127.0.0.1', ip: '127.0.0.1', port: 0 };
+  readonly frameworks = new Map<string, FrameworkState>();
+  readonly removedFrameworks = new Set<string>();
+  readonly allocator: Allocator;
+  readonly cluster: Cluster;
+  /** Fault: while true no offers are made. */
+  offeringStopped = false;
+  /** Fault: UPDATE events delayed by `delayMs` and/or sent twice. */
+  readonly updateFault = { delayMs: 0, duplicate: false };
+  private frameworkSeq = 0;
+  private allocationPending = false;
+  private periodic: Timer | undefined;
+  private stopped = false;
+
+  constructor(readonly opts: MasterOptions) {
+    this.masterId = opts.masterId;
+    this.allocator = new Allocator(opts.clock, opts.masterId, opts.allocationIntervalMs);
+    this.cluster = new Cluster(opts.clock, opts.statusRetry, {
+      send: (fw, event) => this.send(fw, event),
+      caps: (fw) => {
+        const f = this.frameworks.get(fw);
+        return f && { partitionAware: f.partitionAware, killingState: hasCapability(f.info, 'TASK_KILLING_STATE') };
+      },
+      freed: () => this.requestAllocation(),
+    });
+    const tick = () => {
+      this.allocate();
+      this.periodic = opts.clock.setTimeout(tick, opts.allocationIntervalMs);
+    };
+    this.periodic = opts.clock.setTimeout(tick, opts.allocationIntervalMs);
+  }
+
+  /** MasterInfo as SUBSCRIBED carries it (ip is the IPv4 address in network byte order). */
+  masterInfo(): MasterInfo {
+    const { hostname, ip, port } = this.address;
+    const [a, b, c, d] = ip.split('.').map(Number);
+    return { id: this.masterId, ip: (((d << 24) >>> 0) + (c << 16) + (b << 8) + a) >>> 0, port, pid: `master@${ip}:${port}`, hostname, version: '1.11.0', address: { hostname, ip, port } };
+  }
+
+  addAgent(agent: Agent): void {
+    this.cluster.addAgent(agent);
+  }
+
+  /** Delivers an event to a framework if it is connected. */
+  send(frameworkId: string, event: Event): void {
+    const deliver = () => {
+      const s = this.frameworks.get(frameworkId)?.stream;
+      if (!s || s.closed) return;
+      s.send(event);
+      if (event.type === 'UPDATE' && this.updateFault.duplicate) s.send(event);
+    };
+    if (event.type === 'UPDATE' && this.updateFault.delayMs > 0) this.opts.clock.setTimeout(deliver, this.updateFault.delayMs);
+    else deliver();
+  }
+
+  /**
+   * SUBSCRIBE on a fresh stream (Master::subscribe). Invalid FrameworkInfo: ERROR event
+   * and close. A second subscription of a known framework fails the old stream over.
+   */
+  subscribe(call: Call, stream: EventStream): void {
+    const info = call.subscribe!.framework_info;
+    const error = validateFrameworkInfo(info) ?? (info.id && this.removedFrameworks.has(info.id.value) ? 'Framework has been removed' : undefined);
+    if (error) {
+      stream.send({ type: 'ERROR', error: { message: error } });
+      stream.close();
+      return;
+    }
+    const id = info.id?.value || `${this.masterId}-${String(this.frameworkSeq++).padStart(4, '0')}`;
+    let fw = this.frameworks.get(id);
+    if (fw) {
+      fw.failoverTimer?.cancel();
+      fw.failoverTimer = undefined;
+      if (fw.stream && !fw.stream.closed) {
+        fw.stream.send({ type: 'ERROR', error: { message: 'Framework failed over' } });
+        fw.stream.close();
+      }
+      this.dropOffers(id, false);
+      fw.info = { ...info, id: { value: id } };
+    } else {
+      fw = { id, info: { ...info, id: { value: id } }, roles: [], registeredAt: this.opts.clock.now(), partitionAware: false };
+      this.frameworks.set(id, fw);
+    }
+    fw.roles = rolesOf(info);
+    fw.partitionAware = hasCapability(info, 'PARTITION_AWARE');
+    fw.stream = stream;
+    this.allocator.revive(id, fw.roles);
+    this.allocator.suppress(id, call.subscribe!.suppressed_roles ?? []);
+    const current = fw;
+    stream.onDisconnect(() => this.disconnected(current, stream));
+    stream.send({ type: 'SUBSCRIBED', subscribed: { framework_id: { value: id }, heartbeat_interval_seconds: this.opts.heartbeatIntervalMs / 1000, master_info: this.masterInfo() } });
+    stream.startHeartbeats(this.opts.heartbeatIntervalMs);
+    this.opts.logger.info('framework subscribed', { framework: id, stream: stream.streamId });
+    this.requestAllocation();
+  }
+
+  /** A new Mesos-Stream-Id. */
+  newStreamId(): string {
+    return randomUUID();
+  }
+
+  /** Disconnect: deactivate, drop offers, remove the framework after failover_timeout. */
+  private disconnected(fw: FrameworkState, stream: EventStream): void {
+    if (fw.stream !== stream || this.frameworks.get(fw.id) !== fw) return;
+    fw.stream = undefined;
+    this.dropOffers(fw.id, false);
+    const ms = (fw.info.failover_timeout ?? 0) * 1000;
+    this.opts.logger.info('framework disconnected', { framework: fw.id, failoverTimeoutMs: ms });
+    fw.failoverTimer = this.opts.clock.setTimeout(() => this.removeFramework(fw.id), ms);
+  }
+
+  /** TEARDOWN or failover timeout: the framework and all its tasks go away. */
+  removeFramework(id: string): void {
+    const fw = this.frameworks.get(id);
+    if (!fw) return;
+    fw.failoverTimer?.cancel();
+    this.dropOffers(id, false);
+    this.frameworks.delete(id);
+    this.removedFrameworks.add(id);
+    this.allocator.forget(id);
+    this.cluster.removeFramework(id);
+    fw.stream?.close();
+    this.opts.logger.info('framework removed', { framework: id });
+  }
+
+  /** Removes a framework's (or all) outstanding offers, returning resources; RESCIND if asked. */
+  dropOffers(frameworkId: string | undefined, rescind: boolean, agentId?: string): void {
+    for (const o of this.allocator.find((x) => (frameworkId === undefined || x.frameworkId === frameworkId) && (agentId === undefined || x.agentId === agentId))) {
+      this.recover(o);
+      if (rescind) this.send(o.frameworkId, { type: 'RESCIND', rescind: { offer_id: { value: o.id } } });
+    }
+  }
+
+  /** Takes an offer out of circulation and returns its resources to the agent. */
+  recover(o: OfferRecord): void {
+    this.allocator.offers.delete(o.id);
+    const a = this.cluster.agents.get(o.agentId);
+    if (a && a.status === 'active') a.free.add(o.resources);
+  }
+
+  /** Dispatches a validated, authorised non-SUBSCRIBE call (Master::Http::scheduler). */
+  handle(fw: FrameworkState, call: Call): CallResult {
+    switch (call.type) {
+      case 'TEARDOWN':
+        this.removeFramework(fw.id);
+        break;
+      case 'ACCEPT':
+        acceptOffers(this, fw, call.accept!);
+        break;
+      case 'DECLINE':
+        for (const { value } of call.decline!.offer_ids ?? []) {
+          const o = this.allocator.offers.get(value);
+          if (!o || o.frameworkId !== fw.id) continue;
+          this.recover(o);
+          this.allocator.refuse(fw.id, o.role, o.agentId, o.resources, call.decline!.filters?.refuse_seconds ?? 5);
+        }
+        break;
+      case 'REVIVE':
+      case 'SUPPRESS': {
+        const asked = (call.type === 'REVIVE' ? call.revive?.roles : call.suppress?.roles) ?? [];
+        // Upstream drops the whole call when any role is invalid or not the framework's.
+        if (asked.some((r) => validateRole(r) !== undefined || !fw.roles.includes(r))) break;
+        const roles = asked.length ? asked : fw.roles;
+        if (call.type === 'REVIVE') {
+          this.allocator.revive(fw.id, roles);
+          this.requestAllocation();
+        } else this.allocator.suppress(fw.id, roles);
+        break;
+      }
+      case 'KILL': {
+        const k = call.kill!;
+        this.cluster.kill(fw.id, k.task_id.value, k.agent_id?.value, k.kill_policy?.grace_period?.nanoseconds);
+        break;
+      }
+      case 'ACKNOWLEDGE':
+        this.cluster.acknowledge(fw.id, call.acknowledge!.task_id.value, call.acknowledge!.uuid);
+        break;
+      case 'RECONCILE':
+        this.cluster.reconcile(
+          fw.id,
+          (call.reconcile!.tasks ?? []).map((t) => ({ taskId: t.task_id.value, agentId: t.agent_id?.value })),
+          fw.partitionAware,
+        );
+        break;
+      case 'UPDATE_FRAMEWORK': {
+        const info = call.update_framework!.framework_info;
+        fw.info = { ...info, id: { value: fw.id } };
+        fw.roles = rolesOf(info);
+        fw.partitionAware = hasCapability(info, 'PARTITION_AWARE');
+        this.requestAllocation();
+        break;
+      }
+      case 'SHUTDOWN': // no custom executors run here: nothing to shut down
+      case 'MESSAGE':
+      case 'REQUEST':
+        break;
+      default:
+        return { status: 501, message: `Call type ${call.type} is not implemented by the embedded master` };
+    }
+    return { status: 202 };
+  }
+
+  /** Allocates soon (coalesced); used whenever resources or demand change. */
+  requestAllocation(): void {
+    if (this.allocationPending || this.stopped) return;
+    this.allocationPending = true;
+    queueMicrotask(() => {
+      this.allocationPending = false;
+      this.allocate();
+    });
+  }
+
+  /** One allocation round: offers go out as one OFFERS event per framework. */
+  allocate(): void {
+    if (this.offeringStopped || this.stopped) return;
+    const active = [...this.frameworks.values()].filter((f) => f.stream && !f.stream.closed);
+    const views = active.map((f) => ({ id: f.id, roles: f.roles, gpuCapable: hasCapability(f.info, 'GPU_RESOURCES') }));
+    const agents = [...this.cluster.agents.values()].filter((a) => a.status === 'active').map((a) => ({ id: a.agent.id, free: a.free }));
+    const made = this.allocator.allocate(agents, views);
+    const byFw = new Map<string, Offer[]>();
+    for (const o of made) {
+      const a = this.cluster.agents.get(o.agentId)!.agent;
+      const offer: Offer = {
+        id: { value: o.id },
+        framework_id: { value: o.frameworkId },
+        agent_id: { value: o.agentId },
+        hostname: a.hostname,
+        resources: o.resources.toProto(o.role),
+        attributes: a.attributes,
+        allocation_info: { role: o.role },
+      };
+      const list = byFw.get(o.frameworkId);
+      if (list) list.push(offer);
+      else byFw.set(o.frameworkId, [offer]);
+    }
+    for (const [fw, offers] of byFw) this.send(fw, { type: 'OFFERS', offers: { offers } });
+  }
+
+  /** Stops timers, closes streams and stops agents. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.periodic?.cancel();
+    for (const fw of this.frameworks.values()) {
+      fw.failoverTimer?.cancel();
+      fw.stream?.close();
+    }
+    await this.cluster.stop();
+  }
+}

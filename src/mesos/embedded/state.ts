@@ -1,0 +1,111 @@
+/**
+ * Read views of the embedded master: a subset of the Mesos `/master/state` JSON
+ * (frameworks with tasks and offers, agents) in the upstream field names, plus one
+ * addition, `sandbox` on tasks run by the local agent; and sandbox file reads shaped like
+ * the agent's `/files/read` ({ data, offset }; offset -1 asks for the file size).
+ */
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { TaskRecord } from './cluster.js';
+import type { Master } from './master.js';
+import type { ResourceBag } from './resources.js';
+
+/** Resources as /master/state renders them: scalars as numbers, ranges as "[a-b, c-d]". */
+export function resourcesJson(bag: ResourceBag): Record<string, number | string> {
+  const out: Record<string, number | string> = { cpus: 0, mem: 0, disk: 0, gpus: 0 };
+  for (const [k] of bag.scalars) out[k] = bag.scalar(k);
+  for (const [k, v] of bag.ranges) out[k] = `[${v.map(([b, e]) => `${b}-${e}`).join(', ')}]`;
+  for (const [k, v] of bag.sets) out[k] = `{${[...v].join(', ')}}`;
+  return out;
+}
+
+function taskJson(master: Master, t: TaskRecord) {
+  const sandbox = master.cluster.agents.get(t.agentId)?.agent.sandbox(t.info.task_id.value);
+  return {
+    id: t.info.task_id.value,
+    name: t.info.name,
+    framework_id: t.frameworkId,
+    slave_id: t.agentId,
+    state: t.state,
+    role: t.role,
+    resources: resourcesJson(t.resources),
+    statuses: t.statuses.map((s) => ({ state: s.state, timestamp: s.timestamp })),
+    labels: t.info.labels?.labels ?? [],
+    ...(sandbox ? { sandbox } : {}),
+  };
+}
+
+/** The `/master/state` subset. */
+export function stateOf(master: Master) {
+  const info = master.masterInfo();
+  const agents = [...master.cluster.agents.values()];
+  return {
+    id: info.id,
+    pid: info.pid,
+    hostname: info.hostname,
+    version: info.version,
+    leader: info.pid,
+    activated_slaves: agents.filter((a) => a.status === 'active').length,
+    frameworks: [...master.frameworks.values()].map((f) => {
+      const t = master.cluster.tasksOf(f.id);
+      return {
+        id: f.id,
+        name: f.info.name,
+        user: f.info.user,
+        roles: f.roles,
+        active: !!f.stream && !f.stream.closed,
+        connected: !!f.stream && !f.stream.closed,
+        capabilities: (f.info.capabilities ?? []).map((c) => c.type),
+        failover_timeout: f.info.failover_timeout ?? 0,
+        registered_time: f.registeredAt / 1000,
+        suppressed_roles: master.allocator.suppressedRoles(f.id),
+        tasks: [...t.active.values()].map((r) => taskJson(master, r)),
+        unreachable_tasks: [...t.unreachable.values()].map((r) => taskJson(master, r)),
+        completed_tasks: t.completed.map((r) => taskJson(master, r)),
+        offers: master.allocator.find((o) => o.frameworkId === f.id).map((o) => ({ id: o.id, slave_id: o.agentId, resources: resourcesJson(o.resources) })),
+      };
+    }),
+    completed_frameworks: [...master.removedFrameworks].map((id) => ({ id })),
+    slaves: agents.map((a) => ({
+      id: a.agent.id,
+      hostname: a.agent.hostname,
+      active: a.status === 'active',
+      status: a.status,
+      kind: a.agent.kind,
+      resources: resourcesJson(a.agent.total),
+      unreserved_resources: resourcesJson(a.free),
+      attributes: Object.fromEntries(a.agent.attributes.map((x) => [x.name, x.text?.value ?? x.scalar?.value ?? ''])),
+    })),
+  };
+}
+
+/** Every sandbox directory the master's agents have made. */
+function sandboxes(master: Master): Set<string> {
+  const out = new Set<string>();
+  for (const t of master.cluster.tasks.values())
+    for (const r of [...t.active.values(), ...t.unreachable.values(), ...t.completed]) {
+      const dir = master.cluster.agents.get(r.agentId)?.agent.sandbox(r.info.task_id.value);
+      if (dir) out.add(dir);
+    }
+  return out;
+}
+
+/**
+ * Reads `length` bytes (all when negative) at `offset` of a file directly inside a task
+ * sandbox; offset -1 returns the size. Undefined when the path is not a sandbox file.
+ */
+export function readSandbox(master: Master, path: string, offset: number, length: number): { data: string; offset: number } | undefined {
+  const file = resolve(path);
+  if (!sandboxes(master).has(dirname(file)) || !existsSync(file)) return undefined;
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (offset < 0) return { data: '', offset: size };
+    const n = Math.max(0, Math.min(length < 0 ? size : length, size - offset));
+    const buf = Buffer.alloc(n);
+    readSync(fd, buf, 0, n, offset);
+    return { data: buf.toString('utf8'), offset };
+  } finally {
+    closeSync(fd);
+  }
+}
