@@ -1,0 +1,96 @@
+/**
+ * The framework over real HTTP against a master: the embedded one by default, or a real
+ * Mesos master with KAIROS_TEST_MESOS_URL (see framework.harness.ts).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { masterUnderTest, shellTask, startFramework, type MasterUnderTest, type TestFramework } from './framework.harness.js';
+
+describe.each(['application/x-protobuf', 'application/json'] as const)('framework over %s', (encoding) => {
+  let master: MasterUnderTest;
+  const frameworks: TestFramework[] = [];
+  const start = async (...args: Parameters<typeof startFramework> extends [string, ...infer R] ? R : never) => {
+    const t = await startFramework(master.url, { encoding, ...args[0] }, args[1]);
+    frameworks.push(t);
+    return t;
+  };
+
+  beforeEach(async () => {
+    master = await masterUnderTest();
+  });
+  afterEach(async () => {
+    for (const f of frameworks.splice(0)) await f.stop();
+    await master.stop();
+  });
+
+  it('launches a task that finishes, persisting the intent before ACCEPT', async () => {
+    const t = await start();
+    expect(t.fw.status()).toMatchObject({ connected: true, starving: false });
+    expect(t.frameworkId.value).toBe(t.fw.status().frameworkId);
+    const task = shellTask('echo hello');
+    t.fw.launch([task]);
+    const done = await t.waitForState(task.taskId, 'TASK_FINISHED');
+    expect(done).toMatchObject({ exitStatus: 0, fromReconciliation: false, labels: { 'kairos.job': 'itest', 'kairos.run': task.runId, 'kairos.revision': 'test', 'kairos.attempt': '1' } });
+    expect(t.statuses.filter((u) => u.taskId === task.taskId).map((u) => u.state)).toContain('TASK_RUNNING');
+    expect(t.order.slice(0, 2)).toEqual([`persist:${task.taskId}`, `accept:${task.taskId}`]);
+    expect(t.persisted[0]).toMatchObject({ request: { taskId: task.taskId }, agentId: expect.any(String), hostname: expect.any(String) });
+    expect(t.fw.pending()).toEqual([]);
+  });
+
+  it('reports a failing command with its exit code', async () => {
+    const t = await start();
+    const task = shellTask('exit 3');
+    t.fw.launch([task]);
+    expect(await t.waitForState(task.taskId, 'TASK_FAILED')).toMatchObject({ exitStatus: 3 });
+  });
+
+  it('kills a running task', async () => {
+    const t = await start();
+    const task = shellTask('sleep 30');
+    t.fw.launch([task]);
+    await t.waitForState(task.taskId, 'TASK_RUNNING');
+    await t.fw.kill(task.taskId);
+    expect((await t.waitForState(task.taskId, 'TASK_KILLED')).state).toBe('TASK_KILLED');
+  });
+
+  it('withdraws a task that is still queued without asking Mesos', async () => {
+    const t = await start();
+    const task = shellTask('true', { resources: { cpus: 1000, mem: 32, disk: 0, gpus: 0, ports: 0 } });
+    t.fw.launch([task]);
+    await t.next('declined');
+    expect(t.fw.pending()).toEqual([expect.objectContaining({ taskId: task.taskId, reason: expect.stringMatching(/^no offer has 1000 cpus/) })]);
+    await t.fw.kill(task.taskId);
+    expect(t.fw.pending()).toEqual([]);
+    expect(t.persisted).toEqual([]);
+  });
+
+  it('answers a bad TaskInfo with TASK_ERROR', async () => {
+    const t = await start();
+    const task = shellTask('true', { killGracePeriodSeconds: -1 });
+    t.fw.launch([task]);
+    expect(await t.waitForState(task.taskId, 'TASK_ERROR')).toMatchObject({ reason: 'REASON_TASK_INVALID' });
+  });
+
+  it('after a restart reports running tasks through reconciliation and never relaunches them', async () => {
+    const a = await start();
+    const task = shellTask('sleep 30');
+    a.fw.launch([task]);
+    const running = await a.waitForState(task.taskId, 'TASK_RUNNING');
+    await a.stop();
+    frameworks.splice(frameworks.indexOf(a), 1);
+
+    // Explicit: the store knew the task.
+    const b = await start({}, { frameworkId: a.frameworkId.value, knownTasks: [{ taskId: task.taskId, agentId: running.agentId }] });
+    expect(b.fw.status().frameworkId).toBe(a.frameworkId.value);
+    const again = await b.waitForState(task.taskId, 'TASK_RUNNING');
+    expect(again).toMatchObject({ fromReconciliation: true, labels: { 'kairos.run': task.runId, 'kairos.job': 'itest' } });
+    await b.stop();
+    frameworks.splice(frameworks.indexOf(b), 1);
+
+    // Implicit: the store lost it; the Kairos task id is enough to adopt it.
+    const c = await start({}, { frameworkId: a.frameworkId.value });
+    expect(await c.waitForState(task.taskId, 'TASK_RUNNING')).toMatchObject({ fromReconciliation: true, labels: { 'kairos.run': task.runId } });
+    await c.fw.kill(task.taskId);
+    await c.waitForState(task.taskId, 'TASK_KILLED');
+    expect([...b.persisted, ...c.persisted]).toEqual([]);
+  });
+});
