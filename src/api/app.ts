@@ -167,7 +167,11 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     return reply.status(res.status).send(res.body);
   });
 
-  app.addHook('onSend', async (_req, _reply, payload) => (deps.secretValues ? maskSecrets(payload, deps.secretValues()) : payload));
+  app.addHook('onSend', async (_req, reply, payload) => {
+    // The controller's clock, so the UI shows "in 5m" relative to it (and tests' fake clocks).
+    reply.header('x-kairos-now', String(deps.clock.now()));
+    return deps.secretValues ? maskSecrets(payload, deps.secretValues()) : payload;
+  });
 
   app.addHook('onResponse', async (req, reply) => {
     logger.debug('api', { method: req.method, route: req.routeOptions.url ?? '-', status: reply.statusCode, who: req.principal?.name ?? '-' });

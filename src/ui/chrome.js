@@ -1,0 +1,34 @@
+// The parts around every page: the sync banner (applied commit, drift, last error) and
+// the cluster health strip (Mesos connection, offers, starvation, leader).
+import { get } from './api.js';
+import { fmtRel, fmtTime, h, mount, short } from './dom.js';
+
+export async function renderSync(el) {
+  const s = await get('/v1/sync');
+  const cls = s.result === 'failed' ? 'sync bad' : s.drift.length ? 'sync warn' : 'sync ok';
+  el.className = cls;
+  el.dataset.result = s.result;
+  const parts = [
+    h('strong', {}, s.result === 'failed' ? 'Sync failed' : s.result === 'never' ? 'Not synced yet' : 'In sync'),
+    ' · applied ',
+    h('code', { title: s.appliedRevision ?? '' }, short(s.appliedRevision)),
+    ` from ${s.source}`,
+    s.appliedAt ? ` at ${fmtTime(s.appliedAt)}` : '',
+    s.lastSyncAt ? ` · last sync ${fmtRel(s.lastSyncAt)}` : '',
+  ];
+  if (s.drift.length) parts.push(' · drift: ', s.drift.map((d) => `${d.job} ${d.field}=${JSON.stringify(d.live)} (git: ${JSON.stringify(d.desired)})`).join(', '));
+  const problems = s.problems.map((p) => h('li', {}, `${p.file}:${p.line}:${p.column}${p.path ? ` ${p.path}` : ''}: ${p.message}`));
+  mount(el, h('div', {}, parts), s.message ? h('div', { class: 'error' }, s.message) : null, problems.length ? h('ul', { class: 'problems' }, problems) : null);
+}
+
+export async function renderCluster(el) {
+  const [c, l] = await Promise.all([get('/v1/cluster'), get('/v1/leader')]);
+  const item = (ok, text, title) => h('span', { class: ok ? 'pill ok' : 'pill bad', title }, text);
+  mount(
+    el,
+    item(c.connected, c.connected ? 'Mesos connected' : 'Mesos disconnected', c.master ?? ''),
+    item(!c.starving, c.starving ? `starving${c.lastOfferAt ? ` since ${fmtRel(c.lastOfferAt)}` : ''}` : `offers ${c.offersReceived}`, `declined ${c.offersDeclined}, revives ${c.revives}`),
+    item(c.pending.length === 0, `${c.pending.length} pending`, c.pending.map((p) => `${p.runId}: ${p.reason}`).join('\n')),
+    item(l.leader, l.leader ? 'leader' : 'follower', l.leaderUrl ?? ''),
+  );
+}

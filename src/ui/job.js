@@ -1,0 +1,69 @@
+// One job: status and actions (run now, pause, resume), why it is or is not running,
+// its manifest as in git (file@commit), next runs and run history.
+import { get, post, seg } from './api.js';
+import { badge, fmtRel, fmtTime, h, mount, runLink, short } from './dom.js';
+
+/** The outcome of the last action on a job page; survives the re-render that follows it. */
+let flash = { job: '', text: '' };
+
+/** Runs an action button's request, then re-renders; the outcome shows next to the buttons. */
+function action(job, label, path, refresh) {
+  return h('button', {
+    type: 'button',
+    onclick: async (e) => {
+      e.target.disabled = true;
+      try {
+        await post(path);
+        flash = { job, text: `${label}: done` };
+      } catch (err) {
+        flash = { job, text: `${label}: ${err.message}` };
+      }
+      await refresh();
+    },
+  }, label);
+}
+
+export function runRows(runs) {
+  return runs.map((r) => {
+    const a = r.attempts.at(-1);
+    return h(
+      'tr',
+      { 'data-run': r.id },
+      h('td', {}, runLink(r.id, r.task ? `${r.task} (${r.id})` : r.id)),
+      h('td', {}, r.trigger),
+      h('td', {}, badge(r.state)),
+      h('td', {}, fmtTime(r.scheduledAt)),
+      h('td', {}, fmtTime(a?.startedAt)),
+      h('td', {}, fmtTime(r.endedAt)),
+      h('td', {}, a?.exitStatus ?? '—'),
+      h('td', {}, a?.hostname ?? '—'),
+      h('td', { class: 'muted' }, r.reason ?? a?.message ?? ''),
+    );
+  });
+}
+
+export const RUN_HEAD = ['Run', 'Trigger', 'State', 'Scheduled', 'Started', 'Ended', 'Exit', 'Agent', 'Reason'];
+
+export async function renderJob(el, name, refresh) {
+  const [job, why] = await Promise.all([get(`/v1/jobs/${seg(name)}`), get(`/v1/jobs/${seg(name)}/explain`)]);
+  const base = `/v1/jobs/${seg(name)}`;
+  const actions = h(
+    'div',
+    { class: 'actions' },
+    job.kind === 'Job' ? action(name, 'Run now', `${base}/runs`, refresh) : null,
+    job.paused ? action(name, 'Resume', `${base}/resume`, refresh) : action(name, 'Pause', `${base}/pause`, refresh),
+    h('span', { class: 'muted', role: 'status' }, flash.job === name ? flash.text : ''),
+  );
+  const src = `${job.source.file}:${job.source.line}@${short(job.source.commit ?? job.revision)}`;
+  mount(
+    el,
+    h('h1', {}, job.name, ' ', badge(job.status)),
+    h('p', { class: 'muted' }, `${job.kind} · owner ${job.owner ?? '—'} · ${job.schedule ?? (job.after.length ? `after ${job.after.join(', ')}` : 'manual only')}`,
+      Object.entries(job.labels).map(([k, v]) => h('span', { class: 'label' }, `${k}=${v}`))),
+    actions,
+    h('section', { class: 'explain', id: 'explain' }, h('h2', {}, 'Why'), h('ul', {}, why.reasons.map((r) => h('li', { 'data-code': r.code }, r.message)))),
+    h('section', {}, h('h2', {}, 'Next runs'), job.nextRuns.length ? h('ul', {}, job.nextRuns.map((t) => h('li', {}, `${fmtTime(t)} (${fmtRel(t)})`))) : h('p', { class: 'muted' }, 'none scheduled')),
+    h('section', {}, h('h2', {}, 'Runs'), h('table', { class: 'grid', id: 'runs' }, h('thead', {}, h('tr', {}, RUN_HEAD.map((c) => h('th', {}, c)))), h('tbody', {}, runRows(job.lastRuns)))),
+    h('section', {}, h('h2', {}, 'Manifest ', h('code', { class: 'src' }, src)), h('pre', { class: 'manifest' }, job.manifest ?? JSON.stringify(job.resource, null, 2))),
+  );
+}

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { accessConfig } from '../../src/api/access.js';
+import { makeApi } from '../unit/api/harness.js';
+import type { MemoryController } from '../unit/api/memory-controller.js';
+import { openBrowser, type TestBrowser } from './browser.js';
+
+// The web UI in a real browser against buildApp over the in-memory controller double:
+// the double's runs really move pending → running → succeeded, driven by the test, and
+// the UI (refreshing every 2 s) has to show each state. Waits are on DOM conditions.
+
+describe('web UI', () => {
+  let app: FastifyInstance;
+  let ctl: MemoryController;
+  let url: string;
+  let b: TestBrowser;
+
+  beforeAll(async () => {
+    const h = makeApi();
+    app = h.app;
+    ctl = h.ctl;
+    ctl.addJob('transcode', { owner: 'media', spec: { after: ['report'] } });
+    url = await app.listen({ host: '127.0.0.1', port: 0 });
+    b = await openBrowser();
+  });
+  afterAll(async () => {
+    await b?.close();
+    await app?.close();
+  });
+
+  it('shows the jobs table, a job, a triggered run until it finishes, its logs, and the graph', async () => {
+    const { page } = b;
+    await page.goto(url);
+    const row = page.locator('#jobs tr[data-job="nightly"]');
+    await expect.poll(() => row.locator('td').allInnerTexts()).toEqual([
+      'nightly',
+      'idle',
+      'cron 0 2 * * * (Europe/Berlin)',
+      expect.stringMatching(/^in 13h/),
+      expect.stringMatching(/^succeeded /),
+      'data-team',
+      'abc1234',
+    ]);
+    await expect.poll(() => page.locator('#sync').getAttribute('data-result')).toBe('ok');
+    await b.shot('jobs');
+
+    await row.getByRole('link', { name: 'nightly' }).click();
+    await page.locator('h1', { hasText: 'nightly' }).waitFor();
+    await page.locator('pre.manifest', { hasText: 'name: nightly' }).waitFor();
+    await page.locator('#explain li[data-code="scheduled"]').waitFor();
+    await b.shot('job');
+
+    await page.getByRole('button', { name: 'Run now' }).click();
+    const run = page.locator('#runs tr[data-run="nightly@manual-1"]');
+    await run.locator('[data-state="pending"]').waitFor();
+    expect(ctl.calls).toEqual([['runNow', 'nightly', undefined]]);
+
+    ctl.transition('nightly@manual-1', 'running', { hostname: 'agent-7' });
+    await run.locator('[data-state="running"]').waitFor();
+    await page.locator('#explain li[data-code="running"]', { hasText: 'agent-7' }).waitFor();
+    ctl.appendLog('nightly@manual-1', 'stdout', 'transcoding 3 files\ndone\n');
+    ctl.transition('nightly@manual-1', 'succeeded');
+    await run.locator('[data-state="succeeded"]').waitFor();
+    await b.shot('job-after-run');
+
+    await run.getByRole('link').click();
+    await page.locator('pre.log[data-stream="stdout"]', { hasText: 'transcoding 3 files' }).waitFor();
+    await page.locator('h1 [data-state="succeeded"]').waitFor();
+    await b.shot('run');
+
+    await page.getByRole('link', { name: 'Graph' }).click();
+    await page.locator('svg.dag a[data-node="nightly"][data-state="succeeded"]').waitFor();
+    await page.locator('svg.dag a[data-node="transcode"]').waitFor();
+    expect(await page.locator('svg.dag path.edge.after').count()).toBe(2);
+    const fill = await page.locator('svg.dag a[data-node="nightly"] rect').evaluate((el) => getComputedStyle(el).fill);
+    expect(fill).toBe('rgb(92, 184, 92)');
+    await b.shot('dag');
+  });
+
+  it('shows a failed sync with its problem location in the banner', async () => {
+    ctl.syncStatus = { ...ctl.syncStatus, result: 'failed', message: 'manifests failed validation', problems: [{ file: 'jobs/x.yaml', line: 3, column: 5, path: 'spec.schedule', message: 'bad cron' }] };
+    await b.page.goto(`${url}/#/`);
+    await b.page.locator('#sync.bad', { hasText: 'jobs/x.yaml:3:5 spec.schedule: bad cron' }).waitFor();
+    await b.shot('sync-failed');
+    ctl.syncStatus = { ...ctl.syncStatus, result: 'ok', message: undefined, problems: [] };
+  });
+});
+
+describe('web UI with access control', () => {
+  it('asks for a token, and a viewer cannot run a job', async () => {
+    const access = accessConfig([{ name: 'vera', role: 'viewer', token: 'viewer-token-0123456789' }]);
+    const h = makeApi({ access });
+    const url = await h.app.listen({ host: '127.0.0.1', port: 0 });
+    const b = await openBrowser();
+    try {
+      await b.page.goto(`${url}/#/jobs/nightly`);
+      await b.page.locator('#login').waitFor();
+      await b.page.fill('#token', 'viewer-token-0123456789');
+      await b.page.getByRole('button', { name: 'Sign in' }).click();
+      await b.page.getByRole('button', { name: 'Run now' }).click();
+      await b.page.getByRole('status').filter({ hasText: 'Run now: vera has role viewer; this needs operator' }).waitFor();
+      expect(h.ctl.calls).toEqual([]);
+      await b.shot('viewer-forbidden');
+    } finally {
+      await b.close();
+      await h.app.close();
+    }
+  });
+});
