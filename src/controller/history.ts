@@ -3,7 +3,9 @@
  * newest `history.failed` runs that ended any other way are kept, like Kubernetes
  * CronJob `successfulJobsHistoryLimit` (3) / `failedJobsHistoryLimit` (1); on top, a global
  * cap keeps the store small (ZooKeeper node-count and size limits, chronos #773/#873).
- * Active runs are never dropped; a DAG's task runs go with their DAG run.
+ * Active runs are never dropped; a DAG's task runs go with their DAG run; and the newest
+ * run of each job is always kept, whatever the limits: after a restart the schedule core
+ * derives the job's cursor from it, so no fire instant is computed (and run) again.
  */
 import type { Run } from '../core/run.js';
 import { isTerminalRun } from '../core/types.js';
@@ -31,13 +33,15 @@ export function overHistory(
     const limits = limitsOf(job) ?? DEFAULT_HISTORY;
     let ok = 0;
     let bad = 0;
-    for (const r of list.sort(newestFirst)) {
-      const keep = r.state === 'succeeded' ? ok++ < limits.succeeded : bad++ < limits.failed;
-      if (keep) kept.push(r);
+    const [newest, ...rest] = list.sort(newestFirst);
+    for (const r of [newest, ...rest]) {
+      const withinLimit = r.state === 'succeeded' ? ok++ < limits.succeeded : bad++ < limits.failed;
+      if (withinLimit || r === newest) kept.push(r);
       else drop.add(r.id);
     }
   }
-  for (const r of kept.sort(newestFirst).slice(cap)) drop.add(r.id);
+  const newestOfJob = new Set([...byJob.values()].map((l) => l[0].id));
+  for (const r of kept.sort(newestFirst).slice(cap)) if (!newestOfJob.has(r.id)) drop.add(r.id);
 
   const children = runs.filter((r) => r.dagRunId !== undefined && drop.has(r.dagRunId)).map((r) => r.id);
   return [...drop, ...children];

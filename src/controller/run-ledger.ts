@@ -115,7 +115,9 @@ export class RunLedger {
     return { run: got.value, version: got.version };
   }
 
+  /** Keeps a private copy: callers (the schedule core) keep mutating their own objects. */
   private remember(run: Run, version: number): void {
+    run = structuredClone(run);
     this.runs.set(run.id, { run, version });
     for (const a of run.attempts) this.tasks.set(a.taskId, run.id);
   }

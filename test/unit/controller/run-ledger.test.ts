@@ -70,9 +70,10 @@ describe('overHistory', () => {
     expect(overHistory(runs, limits, 100).sort()).toEqual(['a@1', 'a@2']);
   });
 
-  it('applies the global cap to the oldest finished runs across jobs', () => {
-    const runs = [run('a@1', 1, 'succeeded'), run('b@2', 2, 'succeeded'), run('c@3', 3, 'succeeded'), run('d@0', 0, 'running')];
+  it('applies the global cap to the oldest finished runs across jobs, but keeps each job\'s newest run (its cursor)', () => {
+    const runs = [run('a@1', 1, 'succeeded'), run('a@2', 2, 'succeeded'), run('b@3', 3, 'succeeded'), run('c@4', 4, 'succeeded'), run('d@0', 0, 'running')];
     expect(overHistory(runs, limits, 2)).toEqual(['a@1']);
+    expect(overHistory([run('z@1', 1, 'failed'), run('z@2', 2, 'failed')], () => ({ succeeded: 0, failed: 0 }), 100)).toEqual(['z@1']);
   });
 
   it('uses Kubernetes defaults (3 succeeded, 1 failed) for jobs without limits, and drops DAG task runs with their DAG run', () => {

@@ -1,0 +1,97 @@
+/**
+ * The controller's write port for the API (src/ports/controller.ts ControllerActions).
+ * Every action is recorded in the store before it resolves: a manual run is created by
+ * the schedule core's decisions like any other run; a pause is `overrides/<job>` and shows
+ * as drift against git until resumed (git's own switch is `suspend`).
+ */
+import { KairosError } from '../core/errors.js';
+import type { Run, RunOverrides } from '../core/run.js';
+import { isTerminalRun, type AppliedResource } from '../core/types.js';
+import type { Clock } from '../ports/clock.js';
+import type { ControllerActions, ControllerView, JobSummary } from '../ports/controller.js';
+import type { MesosFramework } from '../ports/mesos.js';
+import type { Scheduler } from '../schedule/scheduler.js';
+import type { Dispatch } from './dispatch.js';
+import type { RunLedger } from './run-ledger.js';
+import type { ControllerState } from './state.js';
+
+/** What the actions act on. */
+export interface ActionDeps {
+  state: ControllerState;
+  ledger: RunLedger;
+  scheduler: Scheduler;
+  dispatch: Dispatch;
+  framework: Pick<MesosFramework, 'kill'>;
+  clock: Clock;
+  view: ControllerView;
+  /** The resource as the core should see it (paused → suspended). */
+  effective(a: AppliedResource): AppliedResource;
+}
+
+function checkOverrides(o: RunOverrides | undefined): void {
+  if (o?.args && !(Array.isArray(o.args) && o.args.every((a) => typeof a === 'string'))) {
+    throw new KairosError('E_INVALID', 'args: expected an array of strings');
+  }
+  if (o?.env && (typeof o.env !== 'object' || Object.entries(o.env).some(([k, v]) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || typeof v !== 'string'))) {
+    throw new KairosError('E_INVALID', 'env: expected an object of NAME: "value" strings');
+  }
+}
+
+/** Implements ControllerActions. */
+export class ControllerActionsImpl implements ControllerActions {
+  constructor(private readonly d: ActionDeps) {}
+
+  async runNow(job: string, overrides?: RunOverrides): Promise<Run> {
+    this.applied(job);
+    checkOverrides(overrides);
+    let runId = '';
+    await this.d.dispatch.submit(() => {
+      const req = this.d.scheduler.requestRun(job, this.d.clock.now(), overrides);
+      runId = req.runId;
+      return req.decisions;
+    });
+    const run = this.d.ledger.get(runId);
+    if (!run) throw new KairosError('E_INTERNAL', `manual run ${runId} was not recorded`);
+    return run;
+  }
+
+  async kill(runId: string): Promise<Run> {
+    const run = this.d.ledger.get(runId);
+    if (!run) throw new KairosError('E_NOT_FOUND', `no run with id ${JSON.stringify(runId)}`);
+    if (isTerminalRun(run.state)) return run;
+    const targets = [run, ...this.d.ledger.all().filter((r) => r.dagRunId === runId && !isTerminalRun(r.state))];
+    for (const r of targets) {
+      const a = r.attempts.at(-1);
+      if (!a || a.endedAt !== undefined) continue;
+      await this.d.framework.kill(a.taskId);
+      if (!a.agentId) {
+        // Never placed: withdrawn from the queue, so no Mesos status will come. End it here.
+        const at = this.d.clock.now();
+        await this.d.dispatch.submit(() => this.d.scheduler.taskEnded(r.id, a.n, 'killed', at, { message: 'killed before launch' }));
+      }
+    }
+    return this.d.ledger.get(runId) ?? run;
+  }
+
+  pause(job: string): Promise<JobSummary> {
+    return this.setPaused(job, true);
+  }
+
+  resume(job: string): Promise<JobSummary> {
+    return this.setPaused(job, false);
+  }
+
+  private async setPaused(job: string, paused: boolean): Promise<JobSummary> {
+    this.applied(job);
+    await this.d.state.setPaused(job, paused, this.d.clock.now());
+    const now = this.d.clock.now();
+    await this.d.dispatch.submit(() => this.d.scheduler.upsert(this.d.effective(this.applied(job)), now));
+    return this.d.view.jobs().find((j) => j.name === job)!;
+  }
+
+  private applied(job: string): AppliedResource {
+    const a = this.d.state.applied.get(job);
+    if (!a) throw new KairosError('E_NOT_FOUND', `no Job or DAG named ${JSON.stringify(job)}`);
+    return a;
+  }
+}

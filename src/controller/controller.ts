@@ -1,0 +1,225 @@
+/**
+ * The GitOps controller: converges Mesos to the repository. It joins the sync loop
+ * (source → plan → apply, ./sync-loop.ts, ./sync-pass.ts), the schedule core
+ * (src/schedule/scheduler.ts, driven by ./dispatch.ts) and the run lifecycle (./runs.ts,
+ * the framework hooks), and implements the API's ports (./view.ts, ./actions.ts).
+ *
+ * Only the leader works. On winning leadership it reloads everything from the store, seeds
+ * the framework with the tasks it knows (reconciliation adopts what still runs), re-queues
+ * attempts that were written but never placed, and starts syncing; on losing it stops at
+ * once. Adapters (store, source, framework, clock) come in through `ControllerOptions`;
+ * src/wiring.ts builds the real ones.
+ */
+import { messageOf } from '../core/errors.js';
+import type { AppliedResource } from '../core/types.js';
+import type { Clock } from '../ports/clock.js';
+import type { ControllerActions, ControllerView } from '../ports/controller.js';
+import type { Leadership } from '../ports/leader.js';
+import type { Logger } from '../ports/logger.js';
+import type { FrameworkHooks, MesosFramework } from '../ports/mesos.js';
+import type { ManifestSource } from '../ports/source.js';
+import type { Store } from '../ports/store.js';
+import type { Plan } from '../plan/types.js';
+import { Scheduler } from '../schedule/scheduler.js';
+import { ControllerActionsImpl } from './actions.js';
+import { Dispatch, knownTasks } from './dispatch.js';
+import { ControllerEmitter } from './events.js';
+import { overHistory } from './history.js';
+import { RunLedger } from './run-ledger.js';
+import { RunLifecycle } from './runs.js';
+import { ControllerState } from './state.js';
+import { SyncLoop } from './sync-loop.js';
+import { planView, syncPass, type SyncPassDeps } from './sync-pass.js';
+import { isRetryable, KairosError, ManifestError } from '../core/errors.js';
+import { StateView } from './view.js';
+import { watchDirectory, type DirectoryWatch } from './watch.js';
+
+/** Everything the controller is built from. */
+export interface ControllerOptions {
+  store: Store;
+  source: ManifestSource;
+  clock: Clock;
+  logger: Logger;
+  leadership: Leadership;
+  /** Builds the Mesos framework around the controller's hooks (called once). */
+  framework(hooks: FrameworkHooks): MesosFramework;
+  pollMs: number;
+  prune: boolean;
+  allowMassPrune: boolean;
+  /** Global cap on finished runs kept. */
+  historyCap: number;
+  /** For a directory source: watch it and sync on changes (debounced). */
+  watch?: { dir: string; debounceMs: number };
+  /** Retry backoff of failed syncs. */
+  syncBackoff?: { initialMs: number; maxMs: number };
+}
+
+/** A running controller. */
+export class Controller {
+  readonly events = new ControllerEmitter();
+  readonly view: ControllerView;
+  readonly actions: ControllerActions;
+  readonly framework: MesosFramework;
+  private readonly state: ControllerState;
+  private readonly ledger: RunLedger;
+  private readonly scheduler = new Scheduler();
+  private readonly lifecycle: RunLifecycle;
+  private readonly dispatch: Dispatch;
+  private loop: SyncLoop | undefined;
+  private watcher: DirectoryWatch | undefined;
+  private frameworkRun: Promise<void> | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private leading = false;
+  private transition: Promise<void> = Promise.resolve();
+  private readonly log: Logger;
+
+  constructor(private readonly o: ControllerOptions) {
+    this.log = o.logger;
+    this.state = new ControllerState(o.store);
+    this.ledger = new RunLedger(o.store);
+    let dispatch: Dispatch | undefined;
+    this.lifecycle = new RunLifecycle({
+      ledger: this.ledger,
+      framework: { launch: (r) => this.framework.launch(r), kill: (t) => this.framework.kill(t) },
+      clock: o.clock,
+      events: this.events,
+      logger: o.logger.child({ component: 'runs' }),
+      onAttempt: (change) => dispatch!.onAttempt(change),
+    });
+    this.framework = o.framework(this.lifecycle);
+    this.dispatch = dispatch = new Dispatch({
+      scheduler: this.scheduler,
+      lifecycle: this.lifecycle,
+      ledger: this.ledger,
+      clock: o.clock,
+      logger: o.logger.child({ component: 'dispatch' }),
+      afterRunsEnded: () => this.boundHistory(),
+    });
+    const passDeps = this.passDeps();
+    this.view = new StateView({
+      state: this.state,
+      ledger: this.ledger,
+      framework: this.framework,
+      clock: o.clock,
+      source: o.source.description,
+      plan: () => planView(passDeps),
+    });
+    this.actions = new ControllerActionsImpl({
+      state: this.state,
+      ledger: this.ledger,
+      scheduler: this.scheduler,
+      dispatch: this.dispatch,
+      framework: this.framework,
+      clock: o.clock,
+      view: this.view,
+      effective: (a) => this.effective(a),
+    });
+  }
+
+  /** Follows leadership: works while leader, idles otherwise. */
+  async start(): Promise<void> {
+    this.unsubscribe = this.o.leadership.onChange((s) => this.follow(s.leader));
+    await this.follow(this.o.leadership.isLeader());
+  }
+
+  /** Stops taking new work, waits for what is in flight, leaves Mesos tasks running. */
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.events.emit('stopping', { reason: 'stop' });
+    await this.follow(false);
+  }
+
+  /** Asks for a sync now (webhook, `POST /v1/sync`). Ignored when not leading. */
+  triggerSync(reason: string): void {
+    this.loop?.trigger(reason);
+  }
+
+  private follow(leader: boolean): Promise<void> {
+    this.transition = this.transition.then(() => (leader ? this.lead() : this.idle())).catch((err) => {
+      this.log.error('leadership transition failed', { error: messageOf(err) });
+    });
+    return this.transition;
+  }
+
+  private async lead(): Promise<void> {
+    if (this.leading) return;
+    this.leading = true;
+    this.log.info('leading: loading state', { epoch: this.o.leadership.epoch() });
+    await this.state.load();
+    await this.ledger.load();
+    const now = this.o.clock.now();
+    this.frameworkRun = this.framework.start({ force: true, knownTasks: knownTasks(this.ledger.active()) }).catch((err) => {
+      this.log.error('mesos framework stopped', { error: messageOf(err) });
+    });
+    const applied = [...this.state.applied.values()].map((a) => this.effective(a));
+    await this.dispatch.submit(() => this.scheduler.load(applied, this.ledger.all(), now));
+    this.loop = new SyncLoop({
+      clock: this.o.clock,
+      pollMs: this.o.pollMs,
+      backoff: this.o.syncBackoff,
+      reconcile: (reason) => this.syncOnce(reason),
+      retryable: (err) => err instanceof KairosError && isRetryable(err.code),
+      onError: (err, retryInMs) => this.syncFailed(err, retryInMs),
+    });
+    if (this.o.watch) this.watcher = watchDirectory(this.o.watch.dir, this.o.clock, this.o.watch.debounceMs, () => this.triggerSync('watch'));
+    this.loop.trigger('start');
+  }
+
+  private async idle(): Promise<void> {
+    if (!this.leading) return;
+    this.leading = false;
+    this.log.info('not leading: stopping work');
+    await this.watcher?.close();
+    this.watcher = undefined;
+    await this.loop?.stop();
+    this.loop = undefined;
+    await this.dispatch.stop();
+    await this.framework.stop();
+    await this.frameworkRun;
+  }
+
+  private passDeps(): SyncPassDeps {
+    const { store, source, clock, prune, allowMassPrune } = this.o;
+    return { store, source, clock, prune, allowMassPrune, state: this.state };
+  }
+
+  private async syncOnce(reason: string): Promise<void> {
+    this.events.emit('sync:start', { reason });
+    this.state.syncing = true;
+    let plan: Plan;
+    try {
+      plan = await syncPass(this.passDeps());
+    } finally {
+      this.state.syncing = false;
+    }
+    const now = this.o.clock.now();
+    const byAction = (a: string) => plan.entries.filter((e) => e.action === a && e.willApply).map((e) => e.name);
+    const changed = [...byAction('create'), ...byAction('update')];
+    const pruned = byAction('prune');
+    await this.dispatch.submit(() => [
+      ...changed.flatMap((n) => this.scheduler.upsert(this.effective(this.state.applied.get(n)!), now)),
+      ...pruned.flatMap((n) => this.scheduler.remove(n, now)),
+    ]);
+    if (changed.length || pruned.length) this.log.info('applied', { revision: plan.revision, created: byAction('create'), updated: byAction('update'), pruned });
+    this.events.emit('sync:ok', { revision: plan.revision, created: byAction('create'), updated: byAction('update'), pruned });
+  }
+
+  private syncFailed(err: unknown, retryInMs: number | undefined): void {
+    const problems = err instanceof ManifestError ? err.problems : [];
+    const code = err instanceof KairosError ? err.code : 'E_INTERNAL';
+    this.log.error('sync failed: nothing applied', { code, error: problems.length ? `${problems.length} problem(s)` : messageOf(err), retryInMs });
+    for (const p of problems) this.log.error(`${p.file}:${p.line}:${p.column}: ${p.path ? p.path + ': ' : ''}${p.message}`);
+    this.events.emit('sync:error', { revision: this.state.sync.lastRevision, code, message: messageOf(err), problems, retryInMs });
+  }
+
+  /** The resource as the schedule core should see it: a paused job is treated as suspended. */
+  private effective(a: AppliedResource): AppliedResource {
+    if (!this.state.isPaused(a.resource.metadata.name) || a.resource.spec.suspend) return a;
+    return { ...a, resource: { ...a.resource, spec: { ...a.resource.spec, suspend: true } } as AppliedResource['resource'] };
+  }
+
+  private async boundHistory(): Promise<void> {
+    const limits = (job: string) => this.state.applied.get(job)?.resource.spec.history;
+    await this.ledger.remove(overHistory(this.ledger.all(), limits, this.o.historyCap));
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The thin loop around the pure schedule core (src/schedule/scheduler.ts): every call into
+ * the core and the execution of its decisions go through one queue, so batches are written
+ * in the order they were decided; after each batch a single Clock timer is armed for the
+ * core's `nextWakeAt()` (STYLE.md §2, §7: the loop owns timing, the core is pure).
+ * Mesos status changes are translated into `taskStarted` / `taskEnded`.
+ */
+import { messageOf } from '../core/errors.js';
+import type { Run } from '../core/run.js';
+import { isTerminalRun } from '../core/types.js';
+import type { Clock, Timer } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import { outcomeOfMesosState, type Decision } from '../schedule/decisions.js';
+import type { Scheduler } from '../schedule/scheduler.js';
+import type { RunLedger } from './run-ledger.js';
+import type { RunLifecycle } from './runs.js';
+import type { AttemptChange } from './task-status.js';
+
+/** What the dispatch loop drives. */
+export interface DispatchDeps {
+  scheduler: Scheduler;
+  lifecycle: RunLifecycle;
+  ledger: RunLedger;
+  clock: Clock;
+  logger: Logger;
+  /** Called after every batch that ended a run (history bounding). */
+  afterRunsEnded(): Promise<void>;
+}
+
+/**
+ * After a restart: the attempts that were placed on an agent (intent written, ACCEPT maybe
+ * sent) are handed to reconciliation as known tasks; the schedule core itself re-queues
+ * the ones never placed (`load`).
+ */
+export function knownTasks(runs: Run[]): { taskId: string; agentId?: string }[] {
+  const known: { taskId: string; agentId?: string }[] = [];
+  for (const run of runs) {
+    const a = run.attempts.at(-1);
+    if (!isTerminalRun(run.state) && a?.agentId && a.endedAt === undefined) known.push({ taskId: a.taskId, agentId: a.agentId });
+  }
+  return known;
+}
+
+/** Serialises core calls and decision execution; arms the wake-up timer. */
+export class Dispatch {
+  private chain: Promise<void> = Promise.resolve();
+  private timer: Timer | undefined;
+  private stopped = false;
+
+  constructor(private readonly d: DispatchDeps) {}
+
+  /**
+   * Queues `decide` (a call into the core) and the execution of its decisions. Resolves
+   * when they were carried out; a failure is logged and rethrown to the caller.
+   */
+  submit(decide: () => Decision[]): Promise<void> {
+    const next = this.chain.then(async () => {
+      if (this.stopped) return;
+      const decisions = decide();
+      await this.d.lifecycle.execute(decisions);
+      if (decisions.some((x) => x.type !== 'launch' && x.type !== 'kill' && x.type !== 'dropped' && isTerminalRun(x.run.state))) {
+        await this.d.afterRunsEnded();
+      }
+      this.arm();
+    });
+    this.chain = next.catch((err) => this.d.logger.error('dispatch failed', { error: messageOf(err) }));
+    return next;
+  }
+
+  /** The core's decisions about a recorded Mesos status change. */
+  onAttempt(change: AttemptChange): Promise<void> {
+    const { run, attempt, started, final } = change;
+    const outcome = final ? outcomeOfMesosState(attempt.mesosState ?? '') : undefined;
+    return this.submit(() => {
+      const s = this.d.scheduler;
+      const out: Decision[] = [];
+      if (started) out.push(...s.taskStarted(run.id, attempt.n, attempt.startedAt!));
+      if (outcome) out.push(...s.taskEnded(run.id, attempt.n, outcome, attempt.endedAt!, { exitStatus: attempt.exitStatus, message: attempt.message }));
+      if (outcome && !s.activeRun(run.id) && !out.some((x) => x.type === 'update' && x.run.id === run.id)) {
+        // A run the core does not track (adopted, or its job is gone): end it as Mesos says.
+        const state = outcome === 'succeeded' ? 'succeeded' : outcome;
+        out.push({ type: 'update', run: { ...run, state: isTerminalRun(run.state) ? run.state : state, endedAt: run.endedAt ?? attempt.endedAt } });
+      }
+      return out;
+    });
+  }
+
+  /** Stops the wake-up timer; queued work is dropped. Resolves when the batch in flight ended. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = undefined;
+    await this.chain;
+  }
+
+  /** (Re)arms the single timer for the core's next due time. */
+  private arm(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    const at = this.d.scheduler.nextWakeAt();
+    if (at === undefined || this.stopped) return;
+    this.timer = this.d.clock.setTimeout(() => {
+      this.timer = undefined;
+      void this.submit(() => this.d.scheduler.tick(this.d.clock.now())).catch(() => {});
+    }, at - this.d.clock.now());
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The run lifecycle: schedule → intent written → Mesos launch → status → history.
+ * `execute` carries out the schedule core's decisions (src/schedule/decisions.ts) in order:
+ * a run is created with create-if-absent, and its launch is asked for only when this
+ * process created it, so a run computed twice is launched once. The framework hooks keep
+ * the store ahead of Mesos: `persistLaunch` records where an attempt goes before the
+ * framework sends ACCEPT, and `onStatus` records a status before it is acknowledged
+ * (docs/high-availability-framework-guide.md; src/ports/mesos.ts).
+ */
+import { messageOf } from '../core/errors.js';
+import type { Attempt, Run } from '../core/run.js';
+import { isTerminalRun } from '../core/types.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { FrameworkHooks, LaunchRequest, MesosFramework, PlacedLaunch, TaskStatusUpdate } from '../ports/mesos.js';
+import type { Decision, LaunchDecision } from '../schedule/decisions.js';
+import type { ControllerEmitter } from './events.js';
+import type { RunLedger } from './run-ledger.js';
+import { adoptedRun, recordTaskStatus, type AttemptChange } from './task-status.js';
+
+/** What the lifecycle needs around it. */
+export interface RunLifecycleDeps {
+  ledger: RunLedger;
+  framework: Pick<MesosFramework, 'launch' | 'kill'>;
+  clock: Clock;
+  events: ControllerEmitter;
+  logger: Logger;
+  /**
+   * Told about every recorded status change; resolves once the schedule core's decisions
+   * about it were carried out (so the status is acknowledged only after them).
+   */
+  onAttempt(change: AttemptChange): Promise<void>;
+}
+
+/** The Mesos launch request for a launch decision. */
+export function launchRequest(d: LaunchDecision): LaunchRequest {
+  return {
+    taskId: d.attempt.taskId,
+    runId: d.run.id,
+    job: d.run.job,
+    attempt: d.attempt.n,
+    revision: d.run.revision,
+    template: d.template,
+    ...(d.overrides?.args && { args: d.overrides.args }),
+    ...(d.overrides?.env && { env: d.overrides.env }),
+    dueAt: d.attempt.notBefore,
+  };
+}
+
+/**
+ * Merges the schedule core's view of a run into the stored one: the core decides state,
+ * reason and which attempts exist; what only Mesos told us (agent, sandbox, start, exit
+ * status) is kept from the store when the core's copy does not carry it.
+ */
+export function mergeRun(stored: Run, decided: Run): Run {
+  const byTask = new Map(stored.attempts.map((a) => [a.taskId, a]));
+  const attempts = decided.attempts.map((a): Attempt => ({ ...byTask.get(a.taskId), ...definedOnly(a) }) as Attempt);
+  return { ...stored, ...definedOnly(decided), attempts };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Executes decisions and implements the framework hooks. */
+export class RunLifecycle implements FrameworkHooks {
+  constructor(private readonly deps: RunLifecycleDeps) {}
+
+  /** Carries out decisions in order; a run this process did not create is never launched. */
+  async execute(decisions: Decision[]): Promise<void> {
+    const { ledger, framework, events, logger } = this.deps;
+    const refused = new Set<string>();
+    const launches: LaunchRequest[] = [];
+    for (const d of decisions) {
+      switch (d.type) {
+        case 'create':
+          if (await ledger.create(d.run)) {
+            events.emit('run:created', { runId: d.run.id, job: d.run.job, scheduledAt: d.run.scheduledAt });
+            this.stateChanged(d.run);
+          } else {
+            refused.add(d.run.id);
+            logger.info('run already exists: not launching it again', { run: d.run.id });
+          }
+          break;
+        case 'update': {
+          const before = ledger.get(d.run.id)?.state;
+          const after = await ledger.update(d.run.id, (cur) => mergeRun(cur, d.run));
+          if (after && after.state !== before) this.stateChanged(after);
+          break;
+        }
+        case 'launch':
+          if (!refused.has(d.run.id)) launches.push(launchRequest(d));
+          break;
+        case 'kill':
+          await framework.kill(d.taskId).catch((err) => logger.warn('kill failed', { task: d.taskId, error: messageOf(err) }));
+          break;
+        case 'dropped':
+          logger.warn('missed runs beyond the catch-up bound were not recorded', {
+            job: d.job,
+            from: new Date(d.from).toISOString(),
+            to: new Date(d.to).toISOString(),
+          });
+          break;
+      }
+    }
+    if (launches.length) framework.launch(launches);
+  }
+
+  /** Records where each attempt goes before the framework sends ACCEPT. */
+  async persistLaunch(placed: PlacedLaunch[]): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const p of placed) {
+      const after = await this.deps.ledger.update(p.request.runId, (run) => {
+        const a = run.attempts.find((x) => x.taskId === p.request.taskId);
+        if (!a) return undefined;
+        Object.assign(a, { agentId: p.agentId, hostname: p.hostname, intentAt: now });
+        if (run.state === 'pending') run.state = 'launching';
+        return run;
+      });
+      if (after?.state === 'launching') this.stateChanged(after, p.request.attempt);
+    }
+  }
+
+  /** Records a status (adopting unknown Kairos tasks), then acts on the core's decisions. */
+  async onStatus(u: TaskStatusUpdate): Promise<void> {
+    const { ledger, clock, events } = this.deps;
+    let run = ledger.byTask(u.taskId);
+    if (!run) {
+      const adopted = adoptedRun(u, clock.now());
+      if (!adopted) return;
+      if (!(await ledger.create(adopted))) return this.onStatus(u);
+      events.emit('run:adopted', { runId: adopted.id, taskId: u.taskId });
+      run = adopted;
+    }
+    const change = recordTaskStatus(run, u);
+    if (!change) return;
+    const stored = await ledger.update(run.id, (cur) => recordTaskStatus(cur, u)?.run);
+    if (!stored) return;
+    if (stored.state !== run.state) this.stateChanged(stored, change.attempt.n);
+    await this.deps.onAttempt({ ...change, run: stored });
+  }
+
+  private stateChanged(run: Run, attempt?: number): void {
+    this.deps.events.emit('run:state', { runId: run.id, job: run.job, state: run.state, attempt });
+    const fields = { run: run.id, state: run.state, ...(attempt && { attempt }) };
+    if (isTerminalRun(run.state) && run.state !== 'succeeded') this.deps.logger.warn('run ended', { ...fields, reason: run.reason });
+    else this.deps.logger.info(isTerminalRun(run.state) ? 'run ended' : 'run', fields);
+  }
+}

@@ -1,0 +1,196 @@
+import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Controller } from '../../../src/controller/controller.js';
+import type { Run } from '../../../src/core/run.js';
+import { soloLeadership } from '../../../src/ports/leader.js';
+import { silentLogger } from '../../../src/ports/logger.js';
+import type { FrameworkHooks, LaunchRequest } from '../../../src/ports/mesos.js';
+import { DirectorySource } from '../../../src/source/directory.js';
+import { MemoryStore } from '../../../src/store/memory-store.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { RecordingFramework } from './recording-framework.js';
+
+const job = (name: string, cron: string, extra = '') => `apiVersion: kairos/v1
+kind: Job
+metadata:
+  name: ${name}
+spec:
+  schedule:
+    cron: "${cron}"
+  command:
+    shell: echo ${name}
+${extra}`;
+
+/** A controller over a temp directory, a memory store and a recording framework on a fake clock. */
+class Harness {
+  framework = new RecordingFramework();
+  hooks!: FrameworkHooks;
+  controller: Controller;
+  constructor(
+    readonly dir: string,
+    readonly store: MemoryStore,
+    readonly clock: FakeClock,
+  ) {
+    this.controller = new Controller({
+      store,
+      source: new DirectorySource(dir),
+      clock,
+      logger: silentLogger,
+      leadership: soloLeadership('http://127.0.0.1:0'),
+      framework: (hooks) => ((this.hooks = hooks), this.framework),
+      pollMs: 0,
+      prune: true,
+      allowMassPrune: true,
+      historyCap: 100,
+    });
+  }
+
+  async start(): Promise<void> {
+    const synced = this.controller.events.next('sync:ok');
+    await this.controller.start();
+    await synced;
+  }
+
+  async sync(): Promise<void> {
+    const done = Promise.race([this.controller.events.next('sync:ok'), this.controller.events.next('sync:error')]);
+    this.controller.triggerSync('test');
+    await done;
+  }
+
+  /** Plays Mesos: places the launch on an agent, then reports each state in turn. */
+  async play(req: LaunchRequest, states: string[], exitStatus = 0): Promise<void> {
+    await this.hooks.persistLaunch([{ request: req, agentId: 'agent-1', hostname: 'host-1' }]);
+    for (const state of states) {
+      const final = state !== 'TASK_RUNNING';
+      await this.hooks.onStatus({
+        taskId: req.taskId,
+        state,
+        agentId: 'agent-1',
+        timestamp: this.clock.now(),
+        labels: {},
+        fromReconciliation: false,
+        ...(final && { exitStatus }),
+      });
+    }
+  }
+
+  run(id: string): Run | undefined {
+    return this.controller.view.run(id);
+  }
+}
+
+describe('Controller', () => {
+  let dir: string;
+  let h: Harness;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kairos-ctl-'));
+    h = new Harness(dir, new MemoryStore(), new FakeClock('2026-03-08T07:00:30Z'));
+  });
+  afterEach(async () => {
+    await h.controller.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('applies a job, launches it at its instant, records the run to its end, and shows it in the view', async () => {
+    await writeFile(join(dir, 'hello.yaml'), job('hello', '* * * * *'));
+    await h.start();
+    expect(h.controller.view.jobs().map((j) => [j.name, j.nextRunAt])).toEqual([['hello', Date.parse('2026-03-08T07:01:00Z')]]);
+    await h.clock.advanceAsync(29_999);
+    expect(h.framework.launched).toEqual([]);
+    await h.clock.advanceAsync(1);
+    expect(h.framework.launched.map((l) => l.runId)).toEqual(['hello@2026-03-08T07:01:00.000Z']);
+    await h.play(h.framework.launched[0], ['TASK_RUNNING', 'TASK_FINISHED']);
+    expect(h.run('hello@2026-03-08T07:01:00.000Z')).toMatchObject({
+      state: 'succeeded',
+      revision: expect.stringMatching(/^sha256:/),
+      attempts: [{ agentId: 'agent-1', hostname: 'host-1', exitStatus: 0, startedAt: Date.parse('2026-03-08T07:01:00Z') }],
+    });
+    expect(h.controller.view.jobs()[0].lastRun).toMatchObject({ state: 'succeeded', exitStatus: 0 });
+  });
+
+  it('a schedule change stops the old schedule; a broken manifest changes nothing and is visible; deletion with prune removes the job', async () => {
+    await writeFile(join(dir, 'hello.yaml'), job('hello', '* * * * *'));
+    await h.start();
+    await writeFile(join(dir, 'hello.yaml'), job('hello', '0 * * * *'));
+    await h.sync();
+    await h.clock.advanceAsync(30_000 + 58 * 60_000);
+    expect(h.framework.launched).toEqual([]);
+    await h.clock.advanceAsync(60_000);
+    expect(h.framework.launched.map((l) => l.runId)).toEqual(['hello@2026-03-08T08:00:00.000Z']);
+
+    await writeFile(join(dir, 'hello.yaml'), job('hello', 'not cron'));
+    await h.sync();
+    const sync = h.controller.view.sync();
+    expect(sync.result).toBe('failed');
+    expect(sync.problems[0]).toMatchObject({ file: 'hello.yaml', line: 7 });
+    expect(h.controller.view.job('hello')!.schedule).toBe('cron 0 * * * * (UTC)');
+
+    await unlink(join(dir, 'hello.yaml'));
+    await h.sync();
+    expect(h.controller.view.jobs()).toEqual([]);
+    await h.clock.advanceAsync(2 * 3600_000);
+    expect(h.framework.launched).toHaveLength(1);
+  });
+
+  it('after a restart, a placed run is handed to reconciliation and finishes; it is never launched again', async () => {
+    await writeFile(join(dir, 'hello.yaml'), job('hello', '* * * * *'));
+    await h.start();
+    await h.clock.advanceAsync(30_000);
+    const req = h.framework.launched[0];
+    await h.play(req, ['TASK_RUNNING']);
+    await h.controller.stop();
+
+    const again = new Harness(dir, h.store, h.clock);
+    h = again;
+    await again.start();
+    expect(again.framework.started[0]).toEqual({ force: true, knownTasks: [{ taskId: req.taskId, agentId: 'agent-1' }] });
+    expect(again.framework.launched).toEqual([]);
+    await again.hooks.onStatus({ taskId: req.taskId, state: 'TASK_FINISHED', timestamp: again.clock.now(), exitStatus: 0, labels: {}, fromReconciliation: true });
+    expect(again.run(req.runId)!.state).toBe('succeeded');
+    await again.clock.advanceAsync(60_000);
+    expect(again.framework.launched.map((l) => l.runId)).toEqual(['hello@2026-03-08T07:02:00.000Z']);
+  });
+
+  it('after a restart, a run written but never placed is queued again under the same task id', async () => {
+    await writeFile(join(dir, 'hello.yaml'), job('hello', '* * * * *'));
+    await h.start();
+    await h.clock.advanceAsync(30_000);
+    const req = h.framework.launched[0];
+    await h.controller.stop();
+    const again = new Harness(dir, h.store, h.clock);
+    h = again;
+    await again.start();
+    expect(again.framework.started[0].knownTasks).toEqual([]);
+    expect(again.framework.launched.map((l) => l.taskId)).toEqual([req.taskId]);
+  });
+
+  it('pause stops new runs and shows as drift; a manual run still starts; resume fires from now on', async () => {
+    await writeFile(join(dir, 'hello.yaml'), job('hello', '* * * * *'));
+    await h.start();
+    const paused = await h.controller.actions.pause('hello');
+    expect(paused.status).toBe('paused');
+    expect(h.controller.view.sync().drift).toEqual([{ job: 'hello', field: 'paused', desired: false, live: true, since: h.clock.now() }]);
+    await h.clock.advanceAsync(5 * 60_000);
+    expect(h.framework.launched).toEqual([]);
+    const manual = await h.controller.actions.runNow('hello', { env: { FULL: '1' } });
+    expect(manual).toMatchObject({ id: 'hello@manual-1', trigger: 'manual', state: 'pending' });
+    expect(h.framework.launched.map((l) => [l.runId, l.env])).toEqual([['hello@manual-1', { FULL: '1' }]]);
+    await h.play(h.framework.launched[0], ['TASK_RUNNING', 'TASK_FINISHED']);
+    await h.controller.actions.resume('hello');
+    expect(h.controller.view.sync().drift).toEqual([]);
+    await h.clock.advanceAsync(60_000);
+    expect(h.framework.launched.map((l) => l.runId)).toContain('hello@2026-03-08T07:06:00.000Z');
+    await expect(h.controller.actions.runNow('nope')).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+  });
+
+  it('kill of a run not yet placed withdraws it and ends it as killed', async () => {
+    await writeFile(join(dir, 'hello.yaml'), job('hello', '* * * * *'));
+    await h.start();
+    const run = await h.controller.actions.runNow('hello');
+    const killed = await h.controller.actions.kill(run.id);
+    expect(h.framework.killed).toEqual([run.attempts[0].taskId]);
+    expect(killed.state).toBe('killed');
+  });
+});
