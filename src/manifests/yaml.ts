@@ -5,7 +5,7 @@
  * memory stays bounded). YAML merge keys (`<<: *anchor`) are allowed. An empty file is
  * fine and has no documents.
  */
-import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
 import { isUtf8 } from 'node:buffer';
 import type { Problem } from '../core/errors.js';
 
@@ -41,13 +41,15 @@ export function parseFile(file: string, content: Buffer): { docs: ParsedDoc[]; p
       for (const e of doc.errors) problems.push({ file, ...pos(e.pos[0]), path: '', message: `YAML syntax: ${firstLine(e.message)}` });
       continue;
     }
-    if (doc.contents === null) continue; // an empty document (`---` alone, or only comments)
+    if (isEmpty(doc)) continue; // `---` alone, or only comments
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
       const at = pos(doc.contents.range?.[0] ?? 0);
-      problems.push({ file, ...at, path: '', message: `YAML refused: ${err instanceof Error ? err.message : String(err)} (more than ${MAX_ALIAS_COUNT} alias expansions)` });
+      const msg = err instanceof Error ? err.message : String(err);
+      const why = /alias count/i.test(msg) ? `: more than ${MAX_ALIAS_COUNT} alias expansions (a YAML "billion laughs" attack?)` : `: ${msg}`;
+      problems.push({ file, ...at, path: '', message: `YAML refused${why}` });
       continue;
     }
     const start = doc.contents.range?.[0] ?? 0;
@@ -80,6 +82,12 @@ function offsetOf(doc: Document, path: readonly (string | number)[], key: boolea
     } else break;
   }
   return offset;
+}
+
+/** A document with no content at all (not even an explicit `null` or `~`). */
+function isEmpty(doc: Document): boolean {
+  const c = doc.contents;
+  return c === null || (isScalar(c) && c.value === null && c.source === '');
 }
 
 function keyText(k: unknown): string | undefined {

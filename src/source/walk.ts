@@ -59,13 +59,13 @@ export async function readManifestTree(root: string, opts: WalkOptions = {}): Pr
           continue;
         }
         info = await stat(full);
-        if (info.isDirectory()) {
-          if (visited.has(target)) continue;
-          visited.add(target);
-        }
+        if (info.isDirectory() && visited.has(target)) continue;
       }
       if (info.isDirectory()) {
-        if (!name.startsWith('.')) await visit(full);
+        if (!name.startsWith('.')) {
+          visited.add(await realpath(full));
+          await visit(full);
+        }
       } else if (info.isFile() && MANIFEST.test(name)) {
         if (info.size > maxBytes) {
           refuse(rel, `file is ${info.size} bytes, over the ${maxBytes}-byte limit for a manifest file; refused`);
