@@ -1,0 +1,220 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedMaster, type EmbeddedMaster } from '../../src/mesos/embedded/index.js';
+import type { Offer, TaskInfo } from '../../src/mesos/types.js';
+import { frameworkInfo, Subscription } from './embedded-master-client.js';
+
+// Real child processes on the local agent, real sockets, the system clock.
+let em: EmbeddedMaster;
+let s: Subscription;
+const scratch = mkdtempSync(join(tmpdir(), 'kairos-em-test-'));
+
+beforeAll(async () => {
+  em = await startEmbeddedMaster({ localResources: 'cpus:4;mem:4096;disk:1024;ports:[31000-31010]', dockerCommand: '/nonexistent/docker', allocationIntervalMs: 50 });
+  s = await Subscription.open(em.url, frameworkInfo());
+  await s.take((e) => e.type === 'SUBSCRIBED');
+});
+afterAll(async () => {
+  s.close();
+  await em.stop();
+});
+
+const nextOffer = async (sub = s): Promise<Offer> => (await sub.take((e) => e.type === 'OFFERS', 'offers')).offers!.offers![0];
+
+const task = (id: string, offer: Offer, extra: Partial<TaskInfo> = {}): TaskInfo => ({
+  name: id,
+  task_id: { value: id },
+  agent_id: offer.agent_id,
+  resources: [
+    { name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 }, allocation_info: { role: 'batch' } },
+    { name: 'mem', type: 'SCALAR', scalar: { value: 32 }, allocation_info: { role: 'batch' } },
+  ],
+  command: { value: 'true' },
+  ...extra,
+});
+
+/** Launches tasks on the next offer, declining nothing else (refuse 0 s). */
+async function launch(tasks: (o: Offer) => TaskInfo[], sub = s, url = em.url): Promise<Offer> {
+  const offer = await nextOffer(sub);
+  const r = await sub.call(url, {
+    type: 'ACCEPT',
+    accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: tasks(offer) } }], filters: { refuse_seconds: 0 } },
+  });
+  expect(r.status).toBe(202);
+  return offer;
+}
+
+async function ack(status: { task_id: { value: string }; agent_id?: { value: string }; uuid?: string }, sub = s, url = em.url): Promise<void> {
+  const r = await sub.call(url, { type: 'ACKNOWLEDGE', acknowledge: { agent_id: status.agent_id!, task_id: status.task_id, uuid: status.uuid! } });
+  expect(r.status).toBe(202);
+}
+
+describe('embedded master tasks on the local agent', () => {
+  it('offers the agent with allocation_info for the framework role', async () => {
+    const o = await nextOffer();
+    expect(o.allocation_info).toEqual({ role: 'batch' });
+    expect(o.resources!.find((r) => r.name === 'cpus')).toEqual({ name: 'cpus', type: 'SCALAR', scalar: { value: 4 }, allocation_info: { role: 'batch' } });
+    expect(o.id.value).toMatch(new RegExp(`^${em.master.masterId}-O\\d+$`));
+    await s.call(em.url, { type: 'DECLINE', decline: { offer_ids: [o.id], filters: { refuse_seconds: 0 } } });
+  });
+
+  it('runs a command: STARTING, RUNNING, FINISHED with exit status, env and sandbox stdout/stderr', async () => {
+    await launch((o) => [task('hello', o, { command: { value: 'echo "hi $WHO"; echo oops >&2', environment: { variables: [{ name: 'WHO', value: 'kairos' }] } } })]);
+    const starting = await s.update('hello');
+    expect(starting).toMatchObject({ state: 'TASK_STARTING', source: 'SOURCE_EXECUTOR', agent_id: { value: em.agents[0].id } });
+    expect(Buffer.from(starting.uuid!, 'base64')).toHaveLength(16);
+    await ack(starting);
+    const running = await s.update('hello');
+    expect(running.state).toBe('TASK_RUNNING');
+    await ack(running);
+    const done = await s.update('hello');
+    expect(done).toMatchObject({ state: 'TASK_FINISHED', message: 'Command exited with status 0' });
+    await ack(done);
+    expect(em.readTaskFile('hello', 'stdout')!.data).toBe('hi kairos\n');
+    expect(em.readTaskFile('hello', 'stderr')!.data).toBe('oops\n');
+    const sandbox = em.agents[0].sandbox('hello')!;
+    const viaHttp = await (await fetch(`${em.url}/files/read?path=${encodeURIComponent(join(sandbox, 'stdout'))}&offset=3&length=6`)).json();
+    expect(viaHttp).toEqual({ data: 'kairos', offset: 3 });
+    expect((await fetch(`${em.url}/files/read?path=/etc/passwd`)).status).toBe(404);
+  });
+
+  it('reports a failing command as TASK_FAILED with its real exit code', async () => {
+    await launch((o) => [task('fails', o, { command: { value: 'exit 3' } })]);
+    for (const st of ['TASK_STARTING', 'TASK_RUNNING']) await ack(await s.update('fails', st));
+    const failed = await s.update('fails', 'TASK_FAILED');
+    expect(failed.message).toBe('Command exited with status 3');
+    await ack(failed);
+  });
+
+  it('runs argv commands with shell=false', async () => {
+    await launch((o) => [task('argv', o, { command: { shell: false, value: '/bin/echo', arguments: ['echo', 'a b', 'c'] } })]);
+    for (const st of ['TASK_STARTING', 'TASK_RUNNING']) await ack(await s.update('argv', st));
+    await ack(await s.update('argv', 'TASK_FINISHED'));
+    expect(em.readTaskFile('argv', 'stdout')!.data).toBe('a b c\n');
+  });
+
+  it('kills with SIGTERM, then SIGKILL after the grace period: KILLING then KILLED', async () => {
+    await launch((o) => [
+      task('stubborn', o, { command: { value: "trap '' TERM; sleep 30 & wait; sleep 30" }, kill_policy: { grace_period: { nanoseconds: 200e6 } } }),
+    ]);
+    await ack(await s.update('stubborn', 'TASK_STARTING'));
+    await ack(await s.update('stubborn', 'TASK_RUNNING'));
+    expect((await s.call(em.url, { type: 'KILL', kill: { task_id: { value: 'stubborn' } } })).status).toBe(202);
+    await ack(await s.update('stubborn', 'TASK_KILLING'));
+    const killed = await s.update('stubborn', 'TASK_KILLED');
+    expect(killed.message).toBe('Command terminated with signal Killed');
+    await ack(killed);
+  });
+
+  it('fails a task at max_completion_time', async () => {
+    await launch((o) => [task('slow', o, { command: { value: 'sleep 30' }, max_completion_time: { nanoseconds: 200e6 } })]);
+    await ack(await s.update('slow', 'TASK_STARTING'));
+    await ack(await s.update('slow', 'TASK_RUNNING'));
+    const failed = await s.update('slow', 'TASK_FAILED');
+    expect(failed.reason).toBe('REASON_MAX_COMPLETION_TIME_REACHED');
+    await ack(failed);
+  });
+
+  it('fails Docker tasks when no Docker daemon answers, saying so', async () => {
+    await launch((o) => [task('docker', o, { container: { type: 'DOCKER', docker: { image: 'alpine:3' } }, command: { value: 'echo hi' } })]);
+    const failed = await s.update('docker');
+    expect(failed).toMatchObject({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LAUNCH_FAILED', source: 'SOURCE_AGENT' });
+    expect(failed.message).toMatch(/^no Docker daemon on agent /);
+    await ack(failed);
+  });
+
+  it('answers invalid tasks with TASK_ERROR and invalid offers with TASK_DROPPED, without uuid', async () => {
+    await launch((o) => [
+      task('bad/id', o),
+      task('too-big', o, { resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 64 } }] }),
+      task('no-command', o, { command: undefined }),
+      task('ok', o),
+      task('ok', o),
+    ]);
+    const bad = await s.update('bad/id');
+    expect(bad).toMatchObject({ state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID', source: 'SOURCE_MASTER', message: "'bad/id' contains invalid characters" });
+    expect(bad.uuid).toBeUndefined();
+    expect((await s.update('too-big')).state).toBe('TASK_ERROR');
+    expect((await s.update('no-command')).message).toMatch(/CommandInfo or ExecutorInfo/);
+    const dup = await s.update('ok', 'TASK_ERROR');
+    expect(dup.message).toBe('Task has duplicate ID: ok');
+    for (const st of ['TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED']) await ack(await s.update('ok', st));
+
+    const r = await s.call(em.url, {
+      type: 'ACCEPT',
+      accept: { offer_ids: [{ value: 'no-such-offer' }], operations: [{ type: 'LAUNCH', launch: { task_infos: [task('dropped', { agent_id: { value: 'a' } } as Offer)] } }] },
+    });
+    expect(r.status).toBe(202);
+    const dropped = await s.update('dropped');
+    expect(dropped).toMatchObject({ state: 'TASK_DROPPED', reason: 'REASON_INVALID_OFFERS', source: 'SOURCE_MASTER' });
+    expect(dropped.uuid).toBeUndefined();
+  });
+
+  it('resends an unacknowledged update and holds the next one back', async () => {
+    const resend = await startEmbeddedMaster({ localAgents: 1, statusRetryMs: 150 });
+    const sub = await Subscription.open(resend.url, frameworkInfo());
+    try {
+      await sub.take((e) => e.type === 'SUBSCRIBED');
+      await launch((o) => [task('resent', o, { command: { value: 'exit 0' } })], sub, resend.url);
+      const first = await sub.update('resent');
+      const again = await sub.update('resent');
+      expect(again).toEqual(first); // same state, same uuid: a resend, not a new update
+      expect(first.state).toBe('TASK_STARTING');
+      await ack(first, sub, resend.url);
+      expect((await sub.update('resent')).state).toBe('TASK_RUNNING');
+    } finally {
+      sub.close();
+      await resend.stop();
+    }
+  }, 15_000);
+
+  it('reconciles: known tasks by latest state, unknown ones by what is known of their agent', async () => {
+    await launch((o) => [task('long', o, { command: { value: 'sleep 30' } })]);
+    await ack(await s.update('long', 'TASK_STARTING'));
+    await ack(await s.update('long', 'TASK_RUNNING'));
+    const agentId = em.agents[0].id;
+    await s.call(em.url, {
+      type: 'RECONCILE',
+      reconcile: { tasks: [{ task_id: { value: 'long' } }, { task_id: { value: 'ghost' }, agent_id: { value: agentId } }, { task_id: { value: 'nowhere' } }] },
+    });
+    const known = await s.update('long');
+    expect(known).toMatchObject({ state: 'TASK_RUNNING', reason: 'REASON_RECONCILIATION', source: 'SOURCE_MASTER' });
+    expect(known.uuid).toBeUndefined();
+    expect((await s.update('ghost')).state).toBe('TASK_GONE');
+    expect((await s.update('nowhere')).state).toBe('TASK_UNKNOWN');
+    await s.call(em.url, { type: 'RECONCILE', reconcile: {} });
+    expect((await s.update('long')).state).toBe('TASK_RUNNING');
+    await s.call(em.url, { type: 'KILL', kill: { task_id: { value: 'long' } } });
+    await ack(await s.update('long', 'TASK_KILLING'));
+    await ack(await s.update('long', 'TASK_KILLED'));
+  });
+
+  it('kills the tasks of a framework that does not come back within failover_timeout', async () => {
+    const pidFile = join(scratch, 'pid');
+    // The long-lived framework steps aside so the agent is offered to the new one.
+    expect((await s.call(em.url, { type: 'SUPPRESS' })).status).toBe(202);
+    em.faults.rescindOffers(s.frameworkId);
+    const fw = await Subscription.open(em.url, frameworkInfo({ failover_timeout: 0.3 }));
+    await fw.take((e) => e.type === 'SUBSCRIBED');
+    await launch((o) => [task('orphan', o, { command: { value: `echo $$ > ${pidFile}; exec sleep 30` } })], fw);
+    await ack(await fw.update('orphan', 'TASK_STARTING'), fw);
+    await fw.update('orphan', 'TASK_RUNNING');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    fw.close();
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 200 && alive(); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(alive()).toBe(false);
+    expect(em.master.frameworks.has(fw.frameworkId)).toBe(false);
+    expect(em.master.removedFrameworks.has(fw.frameworkId)).toBe(true);
+  });
+});
