@@ -14,8 +14,10 @@
  * 5. onSend — known secret values are masked in every response body.
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { ForwardRequest, ForwardResponse } from '../ha/forward.js';
 import type { Clock } from '../ports/clock.js';
 import type { ControllerActions, ControllerView } from '../ports/controller.js';
+import type { Leadership } from '../ports/leader.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { authenticate, bearerToken, roleAllows, type AccessConfig, type Principal, type Role } from './access.js';
@@ -28,27 +30,8 @@ import { registerSystemRoutes } from './routes-system.js';
 import { registerUiRoutes } from './ui.js';
 import type { WebhookEvent } from './webhook.js';
 
-/** What the API needs to know about leadership (the HA engineer's Leadership port fits). */
-export interface LeadershipView {
-  isLeader(): boolean;
-  epoch(): number | undefined;
-  leaderUrl(): string | undefined;
-}
-
-/** A request as the leader forwarder sees it (framework-free). */
-export interface ForwardRequest {
-  method: string;
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-/** The leader's answer, relayed to the client as is. */
-export interface ForwardResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer | string;
-}
+/** What the API reads of leadership: the Leadership port (src/ports/leader.ts) without `onChange`. */
+export type LeadershipView = Pick<Leadership, 'isLeader' | 'epoch' | 'leaderUrl'>;
 
 /** Everything `buildApp` needs. Only `view`, `actions`, `leadership` and `clock` are required. */
 export interface ApiDeps {
@@ -65,7 +48,10 @@ export interface ApiDeps {
   webhook?: { secret?: string; onWebhook(event: WebhookEvent): void | Promise<void> };
   /** Asks the controller to sync now (`POST /v1/sync`, admin). */
   triggerSync?: () => void | Promise<void>;
-  /** Forwards a write to the leader when this controller is a follower. */
+  /**
+   * Forwards a write to the leader when this controller is a follower; wire it as
+   * `(req) => forwardToLeader(req, leadership, selfUrl)` (src/ha/forward.ts).
+   */
   forward?: (req: ForwardRequest) => Promise<ForwardResponse>;
   /** Write rate limit per principal; default 60/min, burst 20. */
   rateLimit?: RateLimitOptions;

@@ -204,7 +204,7 @@ describe('system', () => {
     const { app, leadership, ctl } = setup({
       forward: async (req) => {
         forwarded.push({ method: req.method, url: req.url, body: req.body.toString() });
-        return { status: 201, headers: { 'content-type': 'application/json', 'x-from': 'leader' }, body: '{"id":"nightly@manual-7"}' };
+        return { status: 201, headers: { 'content-type': 'application/json', 'x-from': 'leader' }, body: Buffer.from('{"id":"nightly@manual-7"}') };
       },
     });
     leadership.leader = false;

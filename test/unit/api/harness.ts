@@ -2,13 +2,14 @@
  * Builds the API over the in-memory controller double, a FakeClock and a switchable
  * leadership, for in-process (`app.inject`) and over-HTTP tests alike.
  */
-import { buildApp, type ApiDeps, type LeadershipView } from '../../../src/api/app.js';
+import { buildApp, type ApiDeps } from '../../../src/api/app.js';
+import type { Leadership } from '../../../src/ports/leader.js';
 import { Metrics } from '../../../src/metrics/metrics.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { MemoryController } from './memory-controller.js';
 
 /** A leadership the test flips by hand. */
-export class SwitchLeadership implements LeadershipView {
+export class SwitchLeadership implements Leadership {
   leader = true;
   url: string | undefined = 'http://127.0.0.1:4400';
   isLeader(): boolean {
@@ -19,6 +20,9 @@ export class SwitchLeadership implements LeadershipView {
   }
   leaderUrl(): string | undefined {
     return this.url;
+  }
+  onChange(): () => void {
+    return () => {};
   }
 }
 
