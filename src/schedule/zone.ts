@@ -23,9 +23,20 @@ const DAY = 86_400_000;
 /** Memo entries kept per zone before the memo is dropped and refilled. */
 const MEMO_LIMIT = 200_000;
 
-/** Whether `tz` names an IANA time zone this runtime knows (e.g. `Europe/London`, `UTC`). */
+const validity = new Map<string, boolean>();
+
+/**
+ * Whether `tz` names an IANA time zone this runtime knows (e.g. `Europe/London`, `UTC`).
+ * Memoised: Luxon builds an Intl.DateTimeFormat for every check.
+ */
 export function isValidTimeZone(tz: string): boolean {
-  return typeof tz === 'string' && tz.length > 0 && IANAZone.isValidZone(tz);
+  if (typeof tz !== 'string' || tz.length === 0) return false;
+  let ok = validity.get(tz);
+  if (ok === undefined) {
+    ok = IANAZone.isValidZone(tz);
+    if (validity.size < 10_000) validity.set(tz, ok);
+  }
+  return ok;
 }
 
 /**
