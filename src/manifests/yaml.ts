@@ -42,17 +42,17 @@ export function parseFile(file: string, content: Buffer): { docs: ParsedDoc[]; p
       continue;
     }
     if (isEmpty(doc)) continue; // `---` alone, or only comments
+    const start = doc.contents?.range?.[0] ?? 0;
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
-      const at = pos(doc.contents.range?.[0] ?? 0);
+      const at = pos(start);
       const msg = err instanceof Error ? err.message : String(err);
       const why = /alias count/i.test(msg) ? `: more than ${MAX_ALIAS_COUNT} alias expansions (a YAML "billion laughs" attack?)` : `: ${msg}`;
       problems.push({ file, ...at, path: '', message: `YAML refused${why}` });
       continue;
     }
-    const start = doc.contents.range?.[0] ?? 0;
     docs.push({ file, line: pos(start).line, value, locate: (path, key) => pos(offsetOf(doc, path, key ?? false)) });
   }
   return { docs, problems };
