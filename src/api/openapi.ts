@@ -12,7 +12,7 @@ const str: Schema = { type: 'string' };
 const int: Schema = { type: 'integer' };
 const epochMs: Schema = { type: 'integer', description: 'epoch milliseconds' };
 const obj = (properties: Record<string, Schema>, required: string[] = []): Schema => ({ type: 'object', properties, required });
-const listOf = (key: string, item: Schema): Schema => obj({ [key]: { type: 'array', items: item }, count: int }, [key, 'count']);
+const listOf = (item: Schema): Schema => ({ type: 'array', items: item });
 
 const RUN_STATES = ['pending', 'launching', 'running', 'succeeded', 'failed', 'killed', 'timed_out', 'missed', 'skipped', 'lost'];
 
@@ -138,11 +138,11 @@ const id = { name: 'id', in: 'path', required: true, schema: str, description: '
 const q = (n: string, schema: Schema, description: string) => ({ name: n, in: 'query', required: false, schema, description });
 
 const ops: Op[] = [
-  ['get', '/v1/jobs', 'viewer', 'List jobs and DAGs', listOf('jobs', ref('JobSummary')), {
+  ['get', '/v1/jobs', 'viewer', 'List jobs and DAGs', listOf(ref('JobSummary')), {
     parameters: [q('label', str, 'key or key=value'), q('owner', str, 'metadata.owner'), q('status', ref('JobStatus'), 'job status')],
   }],
   ['get', '/v1/jobs/{name}', 'viewer', 'One job: spec, source file@commit, status, next and last runs, pending reason', 'JobDetail', { parameters: [name] }],
-  ['get', '/v1/jobs/{name}/runs', 'viewer', 'Runs of a job, newest first', listOf('runs', ref('Run')), {
+  ['get', '/v1/jobs/{name}/runs', 'viewer', 'Runs of a job, newest first', listOf(ref('Run')), {
     parameters: [name, q('limit', int, '1..10000'), q('state', str, 'comma-separated run states')],
   }],
   ['post', '/v1/jobs/{name}/runs', 'operator', 'Run now, with optional args/env overrides', 'Run', {

@@ -106,13 +106,11 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const operator = { access: { role: 'operator' as const } };
 
   app.get<Query>('/v1/jobs', { config: viewer }, async (req) => {
-    const jobs = filterJobs(deps.view.jobs(), parseJobFilter(req.query));
-    return { jobs, count: jobs.length };
+    return filterJobs(deps.view.jobs(), parseJobFilter(req.query));
   });
   app.get<NameParams>('/v1/jobs/:name', { config: viewer }, async (req) => deps.view.job(req.params.name) ?? notFound('job', req.params.name));
   app.get<NameParams & Query>('/v1/jobs/:name/runs', { config: viewer }, async (req) => {
-    const runs = deps.view.runs(req.params.name, parseRunQuery(req.query)) ?? notFound('job', req.params.name);
-    return { runs, count: runs.length };
+    return deps.view.runs(req.params.name, parseRunQuery(req.query)) ?? notFound('job', req.params.name);
   });
   app.get<NameParams>('/v1/jobs/:name/explain', { config: viewer }, async (req) => explainJob(deps, req.params.name));
 

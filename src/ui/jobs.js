@@ -14,7 +14,7 @@ function matches(job, text) {
 export async function renderJobs(el, params) {
   const status = params.get('status') ?? '';
   const text = params.get('q') ?? '';
-  const { jobs } = await get(`/v1/jobs${status ? `?status=${encodeURIComponent(status)}` : ''}`);
+  const jobs = await get(`/v1/jobs${status ? `?status=${encodeURIComponent(status)}` : ''}`);
   const shown = jobs.filter((j) => matches(j, text));
   const setFilter = (k, v) => {
     const p = new URLSearchParams(params);

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { accessConfig } from '../../src/api/access.js';
@@ -38,12 +40,33 @@ async function serve(extra: Parameters<typeof makeApi>[0] = {}, opts: { forwardi
 
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 
+const execFileP = promisify(execFile);
+
+describe('kairos explain', () => {
+  it('prints why a job is not running, asked over HTTP with a token; a missing job exits 1 with the message', async () => {
+    const { url, ctl } = await serve({ access });
+    ctl.addRun({ id: 'nightly@manual-5', job: 'nightly', state: 'pending', trigger: 'manual' });
+    ctl.clusterStatus = { ...ctl.clusterStatus, pending: [{ taskId: 't', runId: 'nightly@manual-5', since: Date.parse('2026-03-08T11:58:00Z'), reason: 'no offer has mem 4096 (largest 2048)' }] };
+    const cli = (...args: string[]) => execFileP(process.execPath, ['--import', 'tsx', 'src/main.ts', 'explain', ...args, '--server', url, '--token', VIEWER]);
+    const { stdout } = await cli('nightly');
+    expect(stdout).toBe(
+      'nightly: not running\n' +
+        '  no-offer-fits  run nightly@manual-5 pending for 2m: no offer has mem 4096 (largest 2048)\n' +
+        '  scheduled      next run at 2026-03-09T01:00:00.000Z (in 13h) by cron 0 2 * * * (Europe/Berlin)\n',
+    );
+    const json = JSON.parse((await cli('nightly', '--output', 'json')).stdout);
+    expect(json.reasons.map((r: { code: string }) => r.code)).toEqual(['no-offer-fits', 'scheduled']);
+    const missing = await cli('ghost').catch((e: { code: number; stderr: string; stdout: string }) => e);
+    expect(missing).toMatchObject({ code: 1, stdout: '', stderr: 'kairos: no job named "ghost"\n' });
+  });
+});
+
 describe('API over HTTP', () => {
   it('reads, runs with an operator token, refuses a viewer and names a missing job', async () => {
     const { url, ctl } = await serve({ access });
     const jobs = await fetch(`${url}/v1/jobs`, { headers: bearer(VIEWER) });
     expect(jobs.status).toBe(200);
-    expect((await jobs.json()).count).toBe(2);
+    expect(await jobs.json()).toHaveLength(2);
 
     const denied = await fetch(`${url}/v1/jobs/nightly/runs`, { method: 'POST', headers: bearer(VIEWER) });
     expect(denied.status).toBe(403);

@@ -20,8 +20,8 @@ describe('jobs', () => {
     const res = await app.inject('/v1/jobs');
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body.count).toBe(2);
-    const nightly = body.jobs.find((j: { name: string }) => j.name === 'nightly');
+    expect(body).toHaveLength(2);
+    const nightly = body.find((j: { name: string }) => j.name === 'nightly');
     expect(nightly).toMatchObject({
       owner: 'data-team',
       status: 'idle',
@@ -34,7 +34,7 @@ describe('jobs', () => {
 
   it('filters by label, owner and status', async () => {
     const { app, ctl } = setup();
-    const names = async (q: string) => (await app.inject(`/v1/jobs?${q}`)).json().jobs.map((j: { name: string }) => j.name);
+    const names = async (q: string) => (await app.inject(`/v1/jobs?${q}`)).json().map((j: { name: string }) => j.name);
     expect(await names('label=team=web')).toEqual(['report']);
     expect(await names('label=tier')).toEqual(['nightly']);
     expect(await names('owner=data-team')).toEqual(['nightly']);
@@ -60,9 +60,9 @@ describe('jobs', () => {
   it('lists runs with limit and state filters, rejecting bad values', async () => {
     const { app, ctl } = setup();
     await ctl.runNow('nightly');
-    expect((await app.inject('/v1/jobs/nightly/runs')).json().count).toBe(2);
-    expect((await app.inject('/v1/jobs/nightly/runs?state=pending')).json().runs.map((r: { id: string }) => r.id)).toEqual(['nightly@manual-1']);
-    expect((await app.inject('/v1/jobs/nightly/runs?limit=1')).json().count).toBe(1);
+    expect((await app.inject('/v1/jobs/nightly/runs')).json()).toHaveLength(2);
+    expect((await app.inject('/v1/jobs/nightly/runs?state=pending')).json().map((r: { id: string }) => r.id)).toEqual(['nightly@manual-1']);
+    expect((await app.inject('/v1/jobs/nightly/runs?limit=1')).json()).toHaveLength(1);
     expect((await app.inject('/v1/jobs/nightly/runs?limit=0')).statusCode).toBe(400);
     expect((await app.inject('/v1/jobs/nightly/runs?state=weird')).statusCode).toBe(400);
   });
