@@ -7,16 +7,19 @@
 import { Command, CommanderError } from 'commander';
 import { KairosError, ManifestError, messageOf } from './core/errors.js';
 import * as runCommand from './cli/run.js';
+import * as serveCommand from './cli/serve.js';
 import * as statusCommand from './cli/status.js';
+import * as explainCommand from './cli/explain.js';
 import * as validateCommand from './cli/validate.js';
 import * as reconcileCommand from './cli/reconcile.js';
+import * as nextCommand from './cli/next.js';
 
 const program = new Command('kairos')
   .description('Declarative, GitOps-style job controller for Apache Mesos')
   .showHelpAfterError()
   .exitOverride();
 
-const commands: { register(p: Command): void }[] = [statusCommand, runCommand, validateCommand, reconcileCommand];
+const commands: { register(p: Command): void }[] = [serveCommand, statusCommand, explainCommand, runCommand, validateCommand, reconcileCommand, nextCommand];
 for (const c of commands) c.register(program);
 
 try {
