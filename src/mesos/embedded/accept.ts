@@ -50,6 +50,7 @@ export function acceptOffers(master: Master, fw: FrameworkState, accept: Accept)
     const state = fw.partitionAware ? 'TASK_DROPPED' : 'TASK_LOST';
     for (const t of tasks)
       cluster.sendMaster(fw.id, cluster.masterStatus(t.task_id.value, state, 'REASON_INVALID_OFFERS', `Task launched with invalid offers: ${error}`, t.agent_id.value));
+    master.requestAllocation();
     return;
   }
   const { agentId, role } = offers[0];
