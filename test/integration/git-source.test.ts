@@ -1,0 +1,188 @@
+/**
+ * The git source and the `validate` / `reconcile` commands against a real temporary git
+ * repository: init, commit, change, commit; the plan shows exactly the change, the user's
+ * working copy is never touched, and the CLI exit codes follow terraform's.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDesired } from '../../src/manifests/load.js';
+import { loadApplied } from '../../src/plan/apply.js';
+import { plan } from '../../src/plan/plan.js';
+import { GitSource } from '../../src/source/git.js';
+import { FileStore } from '../../src/store/file-store.js';
+import { jobYaml } from '../fixtures/manifests/index.js';
+
+const kairos = fileURLToPath(new URL('../../bin/kairos.js', import.meta.url));
+const gitEnv = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Test',
+  GIT_AUTHOR_EMAIL: 'test@example.com',
+  GIT_COMMITTER_NAME: 'Test',
+  GIT_COMMITTER_EMAIL: 'test@example.com',
+  GIT_CONFIG_NOSYSTEM: '1',
+};
+
+let tmp: string;
+let repo: string;
+let cache: string;
+
+function git(...args: string[]): string {
+  return execFileSync('git', args, { cwd: repo, env: gitEnv, encoding: 'utf8' }).trim();
+}
+
+async function commit(files: Record<string, string | null>, message: string): Promise<string> {
+  for (const [path, text] of Object.entries(files)) {
+    if (text === null) git('rm', '-q', path);
+    else {
+      await mkdir(join(repo, path, '..'), { recursive: true });
+      await writeFile(join(repo, path), text);
+      git('add', path);
+    }
+  }
+  git('commit', '-q', '-m', message);
+  return git('rev-parse', 'HEAD');
+}
+
+/** Runs the real CLI in `cwd`; resolves with exit code and output, never rejects. */
+function cli(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [kairos, ...args], { cwd, env: gitEnv }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'kairos-git-'));
+  repo = join(tmp, 'repo');
+  cache = join(tmp, 'cache');
+  await mkdir(repo);
+  git('init', '-q', '-b', 'main');
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('GitSource against a real repository', () => {
+  let c1: string;
+  let c2: string;
+
+  it('reads the manifests at a commit through a cache clone and records the commit', async () => {
+    c1 = await commit(
+      {
+        'jobs/a.yaml': jobYaml('alpha', 'schedule: { cron: "0 2 * * *" }\ncommand: { shell: "echo a" }'),
+        'jobs/b.yaml': jobYaml('beta'),
+        'README.md': '# not a manifest',
+      },
+      'first',
+    );
+    const snap = await new GitSource({ url: repo, ref: 'main', cacheRoot: cache }).snapshot();
+    expect(snap.revision).toBe(c1);
+    expect(snap.commit).toBe(c1);
+    expect(snap.files.map((f) => f.path)).toEqual(['jobs/a.yaml', 'jobs/b.yaml']);
+    const d = loadDesired(snap);
+    expect(d.resources[0].source).toEqual({ file: 'jobs/a.yaml', line: 1, commit: c1 });
+  });
+
+  it('plans exactly the change between two commits', async () => {
+    c2 = await commit({ 'jobs/a.yaml': jobYaml('alpha', 'schedule: { cron: "0 3 * * *" }\ncommand: { shell: "echo a" }') }, 'second');
+    const src = (ref: string) => new GitSource({ url: repo, ref, cacheRoot: cache });
+    const base = loadDesired(await src(c1).snapshot());
+    const head = loadDesired(await src('main').snapshot());
+    expect(head.revision).toBe(c2);
+    const applied = { revision: base.revision, resources: base.resources.map((resource) => ({ resource, revision: c1, appliedAt: 0 })), versions: {} };
+    const p = plan(head, applied, { now: Date.parse('2026-01-01T00:00:00Z') });
+    expect(p.entries.map((e) => [e.action, e.name])).toEqual([
+      ['update', 'alpha'],
+      ['unchanged', 'beta'],
+    ]);
+    expect(p.entries[0].changes).toEqual([{ path: 'spec.schedule.expression', old: '0 2 * * *', new: '0 3 * * *' }]);
+  });
+
+  it('never touches the working copy, even with uncommitted edits', async () => {
+    await writeFile(join(repo, 'jobs/b.yaml'), 'uncommitted: edit\n');
+    const snap = await new GitSource({ url: repo, ref: 'main', cacheRoot: cache }).snapshot();
+    expect(snap.files.find((f) => f.path === 'jobs/b.yaml')?.content.toString()).toBe(jobYaml('beta'));
+    expect(await readFile(join(repo, 'jobs/b.yaml'), 'utf8')).toBe('uncommitted: edit\n');
+    expect(git('status', '--porcelain')).toBe('M jobs/b.yaml');
+    git('checkout', '-q', '--', 'jobs/b.yaml');
+  });
+
+  it('fails with E_SOURCE for a ref that does not exist', async () => {
+    await expect(new GitSource({ url: repo, ref: 'no-such-branch', cacheRoot: cache }).snapshot()).rejects.toMatchObject({ code: 'E_SOURCE' });
+  });
+
+  it('refuses a committed symlink that escapes the repository', async () => {
+    const { symlink } = await import('node:fs/promises');
+    await symlink('/etc/hostname', join(repo, 'evil.yaml'));
+    git('add', 'evil.yaml');
+    git('commit', '-q', '-m', 'evil');
+    const snap = await new GitSource({ url: repo, ref: 'main', cacheRoot: cache }).snapshot();
+    expect(snap.files.map((f) => f.path)).not.toContain('evil.yaml');
+    expect(snap.problems.map((p) => [p.file, p.line, p.column])).toEqual([['evil.yaml', 1, 1]]);
+    expect(snap.problems[0].message).toMatch(/outside the source root/);
+    git('rm', '-q', 'evil.yaml');
+    git('commit', '-q', '-m', 'remove evil');
+  });
+});
+
+describe('kairos validate / reconcile (spawned CLI)', () => {
+  it('validate exits 0 with a summary, and 1 with every problem and no stack trace', async () => {
+    const ok = await cli(tmp, 'validate', '--source', repo);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^ok: 2 Jobs, 0 DAGs in dir:.* at sha256:[0-9a-f]{16}\n$/);
+    const bad = join(tmp, 'bad');
+    await mkdir(bad);
+    await writeFile(join(bad, 'x.yaml'), jobYaml('x', 'shedule: { cron: "* * * * *" }\ncommand: { shell: x }\nresources: { cpus: -1 }'));
+    const res = await cli(tmp, 'validate', '--source', bad);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(
+      'x.yaml:6:3: spec.shedule: unknown field "shedule" (did you mean "schedule"?)\n' + 'x.yaml:8:22: spec.resources.cpus: must be > 0, got -1\n',
+    );
+  });
+
+  it('dry-run exits 2 with changes, apply records the commit, then dry-run at the same commit exits 0', async () => {
+    const store = `file:${join(tmp, 'state.json')}`;
+    const dry = await cli(tmp, 'reconcile', '--dry-run', '--source', repo, '--ref', 'main', '--store', store);
+    expect(dry.stderr).toBe('');
+    expect(dry.code).toBe(2);
+    expect(dry.stdout).toContain('+ Job alpha will be created');
+    expect(dry.stdout).toContain('Plan: 2 to create, 0 to update, 0 to prune, 0 unchanged.');
+    const apply = await cli(tmp, 'reconcile', '--source', repo, '--ref', 'main', '--store', store);
+    expect(apply.code).toBe(0);
+    const head = git('rev-parse', 'HEAD');
+    expect(apply.stdout).toContain(`Applied revision ${head}.`);
+    const fs = new FileStore(join(tmp, 'state.json'));
+    expect((await loadApplied(fs)).revision).toBe(head);
+    await fs.close();
+    const again = await cli(tmp, 'reconcile', '--dry-run', '--source', repo, '--ref', 'main', '--store', store, '--output', 'json');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).summary).toEqual({ create: 0, update: 0, prune: 0, pruneSkipped: 0, unchanged: 2 });
+  });
+
+  it('--against plans the head against another ref in markdown, without a store', async () => {
+    const res = await cli(repo, 'reconcile', '--against', c1Of(), '--output', 'markdown');
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(2);
+    expect(res.stdout).toContain('| `spec.schedule.expression` | `"0 2 * * *"` | `"0 3 * * *"` |');
+  });
+
+  it('refuses a mass prune with exit 1 and a clear message', async () => {
+    const store = `file:${join(tmp, 'state.json')}`;
+    const empty = join(tmp, 'empty');
+    await mkdir(empty);
+    const res = await cli(tmp, 'reconcile', '--source', empty, '--store', store, '--prune');
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe('kairos: refusing to prune 2 of 2 applied resources (more than half); check the source and ref, or pass --allow-mass-prune if this is intended\n');
+  });
+});
+
+/** The first commit of the test repository. */
+function c1Of(): string {
+  return git('rev-list', '--max-parents=0', 'HEAD');
+}
