@@ -11,6 +11,7 @@ import { manualRunId } from '../../../src/core/ids.js';
 import type { Run, RunOverrides } from '../../../src/core/run.js';
 import { isTerminalRun, type JobSpec, type Resource, type RunState } from '../../../src/core/types.js';
 import type { Clock } from '../../../src/ports/clock.js';
+import { job as appliedJob } from '../schedule/harness.js';
 import type {
   ClusterView,
   ControllerActions,
@@ -26,26 +27,9 @@ import type {
   SyncStatus,
 } from '../../../src/ports/controller.js';
 
-/** A compiled job spec with defaults, overridable per test. */
+/** A compiled job spec with defaults (the schedule harness's), overridable per test. */
 export function jobSpec(over: Partial<JobSpec> = {}): JobSpec {
-  return {
-    command: { shell: 'echo hello' },
-    resources: { cpus: 0.1, mem: 32, disk: 0, gpus: 0, ports: 0 },
-    env: {},
-    secrets: [],
-    fetch: [],
-    constraints: [],
-    retries: { count: 0, initialDelaySeconds: 10, maxDelaySeconds: 300 },
-    killGracePeriodSeconds: 5,
-    priority: 0,
-    after: [],
-    concurrencyPolicy: 'Allow',
-    catchUp: 'none',
-    suspend: false,
-    history: { succeeded: 3, failed: 1 },
-    onPrune: 'finish',
-    ...over,
-  };
+  return appliedJob('x', { history: { succeeded: 3, failed: 1 }, ...over }).resource.spec as JobSpec;
 }
 
 interface JobEntry {
