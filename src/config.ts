@@ -6,6 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { KairosError } from './core/errors.js';
+import { parseMesosAddress, type MesosAddress } from './mesos/leader.js';
 import type { LogLevel } from './ports/logger.js';
 import { isRemoteUrl } from './source/git.js';
 
@@ -18,11 +19,8 @@ export type StoreConfig =
   | { kind: 'zk'; url: string }
   | { kind: 'memory' };
 
-/** Which Mesos master to use: the embedded one (default), masters by URL, or ZooKeeper discovery. */
-export type MesosConfig =
-  | { kind: 'embedded'; agents: number }
-  | { kind: 'http'; urls: string[] }
-  | { kind: 'zk'; url: string };
+/** Which Mesos master to use: the embedded one (default), or masters by URL / ZooKeeper. */
+export type MesosConfig = { kind: 'embedded'; agents: number } | { kind: 'remote'; address: MesosAddress };
 
 /** The compiled, validated configuration of one controller process. */
 export interface ServeConfig {
@@ -109,18 +107,10 @@ export function parseStore(text: string, cwd: string): StoreConfig {
   throw invalid('--store', text, 'file:PATH, zk://host:port[,host:port]/path or memory');
 }
 
-/** Parses `embedded`, `http://host:port[,host:port]` or `zk://host:port/mesos`. */
+/** `embedded`, or a master address as src/mesos/leader.ts parses it (http list or zk://). */
 export function parseMesos(text: string, agents: number): MesosConfig {
   if (text === 'embedded') return { kind: 'embedded', agents };
-  if (/^zk:\/\/[^/]+\/.+/.test(text)) return { kind: 'zk', url: text };
-  if (/^https?:\/\//.test(text)) {
-    const [first, ...rest] = text.split(',');
-    const scheme = first.slice(0, first.indexOf('://') + 3);
-    const urls = [first, ...rest.map((h) => (h.includes('://') ? h : scheme + h))].map((u) => u.replace(/\/+$/, ''));
-    for (const u of urls) if (!/^https?:\/\/[^/\s]+$/.test(u)) throw invalid('--mesos', text, 'http://host:port[,host:port]');
-    return { kind: 'http', urls };
-  }
-  throw invalid('--mesos', text, 'embedded, http://host:port[,host:port] or zk://host:port/path');
+  return { kind: 'remote', address: parseMesosAddress(text) };
 }
 
 function parseCount(flag: string, text: string, min: number): number {

@@ -52,6 +52,8 @@ export interface ControllerOptions {
   watch?: { dir: string; debounceMs: number };
   /** Retry backoff of failed syncs. */
   syncBackoff?: { initialMs: number; maxMs: number };
+  /** Where a task's sandbox is, when the agents are local (the embedded master). */
+  sandboxOf?(taskId: string): string | undefined;
 }
 
 /** A running controller. */
@@ -85,6 +87,7 @@ export class Controller {
       events: this.events,
       logger: o.logger.child({ component: 'runs' }),
       onAttempt: (change) => dispatch!.onAttempt(change),
+      sandboxOf: o.sandboxOf,
     });
     this.framework = o.framework(this.lifecycle);
     this.dispatch = dispatch = new Dispatch({

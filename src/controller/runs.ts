@@ -30,6 +30,8 @@ export interface RunLifecycleDeps {
    * about it were carried out (so the status is acknowledged only after them).
    */
   onAttempt(change: AttemptChange): Promise<void>;
+  /** Where a task's sandbox is, when the agents are local (the embedded master). */
+  sandboxOf?(taskId: string): string | undefined;
 }
 
 /** The Mesos launch request for a launch decision. */
@@ -134,7 +136,11 @@ export class RunLifecycle implements FrameworkHooks {
     }
     const change = recordTaskStatus(run, u);
     if (!change) return;
-    const stored = await ledger.update(run.id, (cur) => recordTaskStatus(cur, u)?.run);
+    const stored = await ledger.update(run.id, (cur) => {
+      const c = recordTaskStatus(cur, u);
+      if (c && !c.attempt.sandbox) c.attempt.sandbox = this.deps.sandboxOf?.(u.taskId);
+      return c?.run;
+    });
     if (!stored) return;
     if (stored.state !== run.state) this.stateChanged(stored, change.attempt.n);
     await this.deps.onAttempt({ ...change, run: stored });

@@ -67,11 +67,10 @@ describe('option parsers', () => {
     expect(() => parseStore('zk://a:2181', '/w')).toThrow(KairosError);
   });
 
-  it('masters: a comma list shares the first scheme', () => {
-    expect(parseMesos('http://m1:5050,m2:5050/', 2)).toEqual({ kind: 'http', urls: ['http://m1:5050', 'http://m2:5050'] });
-    expect(parseMesos('zk://z:2181/mesos', 2)).toEqual({ kind: 'zk', url: 'zk://z:2181/mesos' });
+  it('masters: embedded with its agent count, or an address for the framework', () => {
     expect(parseMesos('embedded', 3)).toEqual({ kind: 'embedded', agents: 3 });
-    expect(() => parseMesos('http://m1:5050/path', 1)).toThrow(/--mesos/);
-    expect(() => parseMesos('mesos', 1)).toThrow(/--mesos/);
+    expect(parseMesos('http://m1:5050,m2:5050', 2)).toEqual({ kind: 'remote', address: { kind: 'http', urls: ['http://m1:5050', 'http://m2:5050'] } });
+    expect(parseMesos('zk://z:2181/mesos', 2)).toEqual({ kind: 'remote', address: { kind: 'zk', hosts: 'z:2181', path: '/mesos' } });
+    expect(() => parseMesos('zk://z:2181', 1)).toThrow(/--mesos/);
   });
 });

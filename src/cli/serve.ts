@@ -1,0 +1,40 @@
+/**
+ * `kairos serve`: runs the controller until SIGINT/SIGTERM, then stops taking work,
+ * persists, stops the embedded master (killing its child processes) and exits 0.
+ * Options are compiled once by src/config.ts; adapters are built by src/wiring.ts.
+ */
+import type { Command } from 'commander';
+import { compileServeConfig, SERVE_DEFAULTS, type ServeFlags } from '../config.js';
+import { startController } from '../wiring.js';
+
+/** Registers `kairos serve`. */
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('run the controller: apply the repository to Mesos and run every job on time')
+    .option('--source <dir|url>', `manifest directory, or git repository URL (or path with --ref) (default "${SERVE_DEFAULTS.source}")`)
+    .option('--ref <ref>', 'git branch, tag or commit to follow')
+    .option('--store <store>', `file:PATH, zk://host:port[,host:port]/path or memory (default "${SERVE_DEFAULTS.store}")`)
+    .option('--mesos <master>', `embedded, http://host:port[,host:port] or zk://host:port/path (default "${SERVE_DEFAULTS.mesos}")`)
+    .option('--listen <host:port>', `API and UI address (default "${SERVE_DEFAULTS.listen}")`)
+    .option('--poll <duration>', `source poll interval, e.g. 30s, 5m (default "${SERVE_DEFAULTS.poll}")`)
+    .option('--prune', 'delete jobs whose manifests were removed')
+    .option('--allow-mass-prune', 'allow a sync to prune more than half of the jobs')
+    .option('--agents <n>', `local agents of the embedded master (default ${SERVE_DEFAULTS.agents})`)
+    .option('--tokens <file>', 'API access tokens (README "API, UI and access control")')
+    .option('--history-cap <n>', `finished runs kept across all jobs (default ${SERVE_DEFAULTS.historyCap})`)
+    .option('--log-level <level>', `debug, info, warn or error (default "${SERVE_DEFAULTS.logLevel}")`)
+    .action(async (flags: ServeFlags) => {
+      const config = compileServeConfig(flags, process.env);
+      const running = await startController(config);
+      process.stdout.write(`kairos: serving ${running.url} (UI and API); Mesos ${running.mesosUrl ?? 'remote'}\n`);
+      const shutdown = (signal: string) => {
+        process.stdout.write(`kairos: ${signal}: stopping\n`);
+        void running.stop();
+      };
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      await running.done;
+      process.exit(0);
+    });
+}

@@ -1,0 +1,198 @@
+/**
+ * Composition helpers: the only place (with main.ts) where real adapters are built from
+ * the compiled config — store and leadership (file/memory + solo, or ZooKeeper + election),
+ * manifest source, Mesos (the embedded master, or a master by URL / ZooKeeper), the
+ * framework, the API on a socket — and joined into a running controller.
+ * `startController(config)` is what `kairos serve`, the e2e, browser and HA tests use.
+ */
+import { join, dirname } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { checkListenSafety, loadAccessConfig } from './api/access.js';
+import { buildApp } from './api/app.js';
+import type { ServeConfig, StoreConfig } from './config.js';
+import { Controller } from './controller/controller.js';
+import type { ControllerEmitter } from './controller/events.js';
+import { isTerminalRun } from './core/types.js';
+import { forwardToLeader } from './ha/forward.js';
+import { openZookeeperHa } from './ha/zookeeper-ha.js';
+import { startEmbeddedMaster, type EmbeddedMaster } from './mesos/embedded/index.js';
+import { createFramework, type FrameworkIdStore } from './mesos/framework.js';
+import { detectorFor, listDetector } from './mesos/leader.js';
+import { Metrics } from './metrics/metrics.js';
+import { systemClock, type Clock } from './ports/clock.js';
+import type { ControllerActions, ControllerView } from './ports/controller.js';
+import { soloLeadership, type Leadership } from './ports/leader.js';
+import { streamLogger, type Logger } from './ports/logger.js';
+import type { ManifestSource } from './ports/source.js';
+import type { Store } from './ports/store.js';
+import { openSource } from './source/open.js';
+import { FileStore } from './store/file-store.js';
+import { MemoryStore } from './store/memory-store.js';
+
+/** A store with the leadership that goes with it, and how to let both go. */
+export interface StoreAndLeadership {
+  store: Store;
+  leadership: Leadership;
+  close(): Promise<void>;
+}
+
+/** Builds the store: file/memory with solo leadership, or ZooKeeper with an election. */
+export async function openStore(cfg: StoreConfig, selfUrl: string, clock: Clock, logger: Logger): Promise<StoreAndLeadership> {
+  if (cfg.kind === 'zk') {
+    const ha = await openZookeeperHa(cfg.url, selfUrl, { clock, logger: logger.child({ component: 'ha' }) });
+    return { store: ha.store, leadership: ha.leadership, close: () => ha.close() };
+  }
+  const store = cfg.kind === 'file' ? new FileStore(cfg.path) : new MemoryStore();
+  return { store, leadership: soloLeadership(selfUrl), close: () => store.close() };
+}
+
+/** The manifest source; git cache clones go under `.kairos/cache` beside a file store. */
+export function openManifestSource(cfg: ServeConfig): ManifestSource {
+  const cacheRoot = cfg.store.kind === 'file' ? join(dirname(cfg.store.path), 'cache') : undefined;
+  return openSource(cfg.source, cacheRoot);
+}
+
+/** The FrameworkID kept in the store (`meta/framework-id`), so a restart fails over to the same framework. */
+export function frameworkIdStore(store: Store): FrameworkIdStore {
+  const key = 'meta/framework-id';
+  return {
+    load: async () => (await store.get<string>(key))?.value,
+    save: async (id) => (id === undefined ? store.delete(key) : void (await store.put(key, id))),
+  };
+}
+
+/** Forwards method calls to an object that exists only later (the API listens before the controller is built). */
+function late<T extends object>(get: () => T | undefined, what: string): T {
+  return new Proxy({} as T, {
+    get: (_t, prop) => (...args: unknown[]) => {
+      const target = get();
+      if (!target) throw new Error(`${what} is not ready yet`);
+      return (target as Record<PropertyKey, (...a: unknown[]) => unknown>)[prop](...args);
+    },
+  });
+}
+
+/** A running controller with its API and Mesos. */
+export interface RunningController {
+  /** `http://host:port` of the API and UI. */
+  url: string;
+  /** The Mesos master URL in use (the embedded one's when embedded). */
+  mesosUrl?: string;
+  controller: Controller;
+  events: ControllerEmitter;
+  /** The embedded master, when `--mesos embedded`. */
+  embedded?: EmbeddedMaster;
+  /** Stops taking work, persists, closes the API, stops the embedded master (no orphaned children). */
+  stop(): Promise<void>;
+  /** Resolves once stopped. */
+  done: Promise<void>;
+}
+
+/** Test and embedding hooks; the CLI passes none. */
+export interface StartOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Debounce of the directory watcher; default 300 ms. */
+  watchDebounceMs?: number;
+  /** Overrides of the embedded master (tests shrink its intervals). */
+  embedded?: Parameters<typeof startEmbeddedMaster>[0];
+}
+
+/** Builds every adapter from `config`, starts the controller and listens. */
+export async function startController(config: ServeConfig, opts: StartOptions = {}): Promise<RunningController> {
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? streamLogger((l) => process.stderr.write(l), { level: config.logLevel, now: () => clock.now() });
+  const access = config.tokensFile ? loadAccessConfig(config.tokensFile) : undefined;
+  checkListenSafety(config.listen.host, access);
+
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const c of closers.splice(0).reverse()) await c().catch((err) => logger.error('shutdown step failed', { error: String(err) }));
+  };
+  try {
+    let embedded: EmbeddedMaster | undefined;
+    if (config.mesos.kind === 'embedded') {
+      embedded = await startEmbeddedMaster({ localAgents: config.mesos.agents, clock, logger: logger.child({ component: 'embedded-master' }), ...opts.embedded });
+      closers.push(() => embedded!.stop());
+      logger.info('embedded Mesos master started', { url: embedded.url, agents: config.mesos.agents });
+    }
+
+    let controller: Controller | undefined;
+    let leadership: Leadership | undefined;
+    const metrics = new Metrics(clock);
+    const selfUrl = { value: '' };
+    const app: FastifyInstance = buildApp({
+      view: late<ControllerView>(() => controller?.view, 'the controller'),
+      actions: late<ControllerActions>(() => controller?.actions, 'the controller'),
+      leadership: late<Leadership>(() => leadership, 'leadership'),
+      clock,
+      logger: logger.child({ component: 'api' }),
+      metrics,
+      access,
+      webhook: { secret: config.webhookSecret, onWebhook: () => controller?.triggerSync('webhook') },
+      triggerSync: () => controller?.triggerSync('api'),
+      forward: (req) => forwardToLeader(req, leadership!, selfUrl.value),
+    });
+    closers.push(() => app.close());
+    await app.listen({ host: config.listen.host, port: config.listen.port });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.listen.port;
+    const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+    selfUrl.value = `http://${host}:${port}`;
+
+    const held = await openStore(config.store, selfUrl.value, clock, logger);
+    closers.push(() => held.close());
+    leadership = held.leadership;
+    const mesosUrl = embedded?.url;
+    const detector = embedded ? listDetector([embedded.url]) : detectorFor((config.mesos as { address: Parameters<typeof detectorFor>[0] }).address, clock);
+    closers.push(() => detector.close());
+
+    controller = new Controller({
+      store: held.store,
+      source: openManifestSource(config),
+      clock,
+      logger,
+      leadership: held.leadership,
+      framework: (hooks) =>
+        createFramework({ detector, clock, logger: logger.child({ component: 'mesos' }), hooks, frameworkIds: frameworkIdStore(held.store) }, { webuiUrl: selfUrl.value }),
+      pollMs: config.pollMs,
+      prune: config.prune,
+      allowMassPrune: config.allowMassPrune,
+      historyCap: config.historyCap,
+      watch: config.source.kind === 'dir' ? { dir: config.source.path, debounceMs: opts.watchDebounceMs ?? 300 } : undefined,
+      sandboxOf: embedded && ((taskId) => embedded!.agents.map((a) => a.sandbox(taskId)).find((s) => s !== undefined)),
+    });
+    observeRuns(controller, metrics, clock);
+    const c = controller;
+    closers.push(() => c.stop());
+    await controller.start();
+    logger.info('kairos controller listening', { url: selfUrl.value, source: config.source.kind === 'dir' ? config.source.path : config.source.url, mesos: mesosUrl ?? 'remote' });
+
+    let resolveDone!: () => void;
+    const done = new Promise<void>((r) => (resolveDone = r));
+    let stopping: Promise<void> | undefined;
+    return {
+      url: selfUrl.value,
+      mesosUrl,
+      controller,
+      events: controller.events,
+      embedded,
+      done,
+      stop: () => (stopping ??= closeAll().then(resolveDone)),
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+/** Feeds run outcomes and launch latency into the metrics. */
+function observeRuns(controller: Controller, metrics: Metrics, clock: Clock): void {
+  controller.events.on('run:created', (e) => metrics.recordDispatch(e.scheduledAt, clock.now()));
+  controller.events.on('run:state', (e) => {
+    const run = controller.view.run(e.runId);
+    if (!run) return;
+    if (e.state === 'running' && e.attempt === 1 && run.attempts[0]?.startedAt !== undefined) metrics.recordLaunch(run.scheduledAt, run.attempts[0].startedAt);
+    if (isTerminalRun(e.state)) metrics.recordRunEnded(e.state);
+  });
+}
