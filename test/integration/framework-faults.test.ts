@@ -1,0 +1,163 @@
+/**
+ * The framework's failure handling, driven by the embedded master's fault hooks over real
+ * HTTP: dropped and silent streams, master failover, rescinded offers, agent loss,
+ * starvation, and updates that must be resent because onStatus failed.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EmbeddedMasterOptions } from '../../src/mesos/embedded/index.js';
+import { taskOutcome } from '../../src/mesos/tasks.js';
+import { embeddedMaster, shellTask, startFramework, type MasterUnderTest, type TestFramework } from './framework.harness.js';
+import type { EmbeddedMaster } from '../../src/mesos/embedded/index.js';
+
+let master: (MasterUnderTest & { embedded: EmbeddedMaster }) | undefined;
+const frameworks: TestFramework[] = [];
+
+async function setup(masterOpts: EmbeddedMasterOptions = {}, ...rest: Parameters<typeof startFramework> extends [string, ...infer R] ? R : never) {
+  master = await embeddedMaster(masterOpts);
+  const t = await startFramework(master.url, ...rest);
+  frameworks.push(t);
+  return { t, em: master.embedded };
+}
+
+afterEach(async () => {
+  for (const f of frameworks.splice(0)) await f.stop();
+  await master?.stop();
+  master = undefined;
+});
+
+const SIMULATED: EmbeddedMasterOptions = { localAgents: 0, simulatedAgents: 2, simulatedTaskDurationMs: 60_000 };
+
+describe('framework under faults', () => {
+  it('resubscribes with the same FrameworkID after the stream drops, and its task carries on', async () => {
+    const { t, em } = await setup();
+    const id = t.fw.status().frameworkId;
+    const task = shellTask('sleep 1');
+    t.fw.launch([task]);
+    await t.waitForState(task.taskId, 'TASK_RUNNING');
+    const back = t.next('subscribed');
+    em.faults.dropStream();
+    expect((await back)[0].frameworkId).toBe(id);
+    expect(t.frameworkId.value).toBe(id);
+    await t.waitForState(task.taskId, 'TASK_FINISHED');
+  });
+
+  it('detects a silent stream with the heartbeat watchdog and resubscribes', async () => {
+    const { t, em } = await setup({ heartbeatIntervalMs: 100 });
+    const id = t.fw.status().frameworkId;
+    const gone = t.next('disconnected');
+    const back = t.next('subscribed');
+    em.faults.silence();
+    expect((await gone)[0].reason).toBe('stream closed');
+    expect((await back)[0].frameworkId).toBe(id);
+  });
+
+  it('survives a master failover: new stream, same FrameworkID, offers start over', async () => {
+    const { t, em } = await setup();
+    const id = t.fw.status().frameworkId;
+    const back = t.next('subscribed');
+    em.faults.failover();
+    expect((await back)[0].frameworkId).toBe(id);
+    const task = shellTask('true');
+    t.fw.launch([task]);
+    await t.waitForState(task.taskId, 'TASK_FINISHED');
+  });
+
+  it('never accepts a rescinded offer', async () => {
+    const { t, em } = await setup({}, { batchWindowMs: 300 });
+    em.faults.stopOffering();
+    em.faults.rescindOffers();
+    const task = shellTask('true');
+    t.fw.launch([task]);
+    const offered = t.next('offers');
+    em.faults.resumeOffering();
+    await offered;
+    // Within the batching window: the held offers vanish before the round.
+    em.faults.rescindOffers();
+    await t.waitForState(task.taskId, 'TASK_FINISHED');
+    expect(t.statuses.map((u) => u.state)).not.toContain('TASK_DROPPED');
+    expect(t.statuses.map((u) => u.state)).not.toContain('TASK_LOST');
+  });
+
+  it('reports agent loss the partition-aware way: UNREACHABLE (waiting), then RUNNING again on return, GONE_BY_OPERATOR on removal', async () => {
+    const { t, em } = await setup(SIMULATED);
+    const task = shellTask('simulated');
+    t.fw.launch([task]);
+    const running = await t.waitForState(task.taskId, 'TASK_RUNNING');
+    em.faults.partitionAgent(running.agentId!);
+    const unreachable = await t.waitForState(task.taskId, 'TASK_UNREACHABLE');
+    expect(taskOutcome(unreachable.state)).toBe('unreachable');
+    em.faults.healAgent(running.agentId!);
+    // The master does not announce the return; reconciliation (periodic, here forced) does.
+    const back = t.next('status', (u) => u.taskId === task.taskId && u.state === 'TASK_RUNNING');
+    await t.fw.reconcile();
+    expect((await back)[0].fromReconciliation).toBe(true);
+    em.faults.removeAgent(running.agentId!);
+    const gone = await t.waitForState(task.taskId, 'TASK_GONE_BY_OPERATOR');
+    expect(taskOutcome(gone.state)).toBe('lost');
+  });
+
+  it('cures starvation with REVIVE when the master silently stopped offering to it', async () => {
+    const { t, em } = await setup({}, { starvationTimeoutMs: 300 });
+    // The framework believes it is unsuppressed while the master has it suppressed (a lost
+    // REVIVE): only the starvation watchdog can notice.
+    const fwState = em.master.frameworks.get(t.fw.status().frameworkId!)!;
+    const unfit = shellTask('true', { resources: { cpus: 1000, mem: 32, disk: 0, gpus: 0, ports: 0 } });
+    t.fw.launch([unfit]);
+    await t.next('declined');
+    em.master.handle(fwState, { type: 'SUPPRESS', suppress: { roles: t.fw.config.roles } });
+    const task = shellTask('true');
+    t.fw.launch([task]);
+    await t.next('revived');
+    await t.waitForState(task.taskId, 'TASK_FINISHED');
+    expect(t.fw.status().starving).toBe(false);
+  });
+
+  it('escalates to resubscribe and then reports starving until offers return', async () => {
+    const { t, em } = await setup({}, { starvationTimeoutMs: 200 });
+    em.faults.stopOffering();
+    em.faults.rescindOffers();
+    const task = shellTask('true');
+    const demandRevive = t.next('revived');
+    t.fw.launch([task]);
+    await demandRevive;
+    const steps: string[] = [];
+    t.fw.on('revived', () => steps.push('revive'));
+    t.fw.on('subscribed', () => steps.push('resubscribed'));
+    await t.next('starving', (on) => on);
+    expect(steps.slice(0, 2)).toEqual(['revive', 'resubscribed']);
+    expect(t.fw.status().starving).toBe(true);
+    expect(t.fw.pending()).toEqual([expect.objectContaining({ taskId: task.taskId })]);
+    const fed = t.next('starving', (on) => !on);
+    em.faults.resumeOffering();
+    await fed;
+    await t.waitForState(task.taskId, 'TASK_FINISHED');
+    expect(t.fw.status().starving).toBe(false);
+  });
+
+  it('does not acknowledge an update whose onStatus failed, so Mesos resends it', async () => {
+    let failures = 0;
+    const { t } = await setup({}, {}, {
+      onStatus: async (u) => {
+        if (u.state === 'TASK_RUNNING' && failures === 0) {
+          failures++;
+          throw new Error('store unavailable');
+        }
+      },
+    });
+    const task = shellTask('sleep 0.2');
+    t.fw.launch([task]);
+    await t.waitForState(task.taskId, 'TASK_FINISHED');
+    expect(failures).toBe(1);
+    expect(t.statuses.filter((u) => u.taskId === task.taskId).map((u) => u.state)).toEqual(expect.arrayContaining(['TASK_RUNNING', 'TASK_FINISHED']));
+  });
+
+  it('reports every duplicated update (onStatus is idempotent by contract) and keeps going', async () => {
+    const { t, em } = await setup();
+    em.faults.duplicateUpdates(true);
+    const task = shellTask('true');
+    t.fw.launch([task]);
+    await t.waitForState(task.taskId, 'TASK_FINISHED');
+    const states = t.statuses.filter((u) => u.taskId === task.taskId).map((u) => u.state);
+    expect(states.filter((s) => s === 'TASK_RUNNING').length).toBeGreaterThanOrEqual(2);
+  });
+});
