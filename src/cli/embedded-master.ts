@@ -1,0 +1,73 @@
+/**
+ * `kairos embedded-master --listen 127.0.0.1:5050 [--agents N] [--simulated N]`: runs the
+ * embedded Mesos master on its own, so other tools (and other Mesos frameworks) can use it
+ * like a real master at that address. Stops cleanly on SIGINT/SIGTERM, killing its tasks.
+ */
+import type { Command } from 'commander';
+import { KairosError } from '../core/errors.js';
+import { startEmbeddedMaster, type EmbeddedMasterOptions } from '../mesos/embedded/index.js';
+import { systemClock } from '../ports/clock.js';
+import { streamLogger } from '../ports/logger.js';
+
+/** Raw flags as commander gives them. */
+export interface EmbeddedMasterFlags {
+  listen: string;
+  agents: string;
+  simulated: string;
+  simulatedResources?: string;
+  taskDuration?: string;
+  heartbeat?: string;
+  sandbox?: string;
+}
+
+function count(flag: string, value: string, min = 0): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > 100_000) throw new KairosError('E_INVALID', `--${flag}: ${JSON.stringify(value)} is not a whole number from ${min} to 100000`);
+  return n;
+}
+
+/** Validates the flags once into master options; throws KairosError E_INVALID naming the flag. */
+export function parseFlags(flags: EmbeddedMasterFlags): EmbeddedMasterOptions {
+  const m = /^(\[[0-9a-fA-F:]+\]|[^:]+):(\d{1,5})$/.exec(flags.listen);
+  if (!m || Number(m[2]) > 65535) throw new KairosError('E_INVALID', `--listen: ${JSON.stringify(flags.listen)} is not host:port, e.g. 127.0.0.1:5050`);
+  return {
+    host: m[1].replace(/^\[|\]$/g, ''),
+    port: Number(m[2]),
+    localAgents: count('agents', flags.agents),
+    simulatedAgents: count('simulated', flags.simulated),
+    ...(flags.simulatedResources ? { simulatedResources: flags.simulatedResources } : {}),
+    ...(flags.taskDuration ? { simulatedTaskDurationMs: count('task-duration', flags.taskDuration) } : {}),
+    ...(flags.heartbeat ? { heartbeatIntervalMs: count('heartbeat', flags.heartbeat, 1) * 1000 } : {}),
+    ...(flags.sandbox ? { sandboxRoot: flags.sandbox } : {}),
+  };
+}
+
+/** Registers the command. */
+export function register(program: Command): void {
+  program
+    .command('embedded-master')
+    .description('Run the embedded Mesos master (v1 scheduler HTTP API) on its own')
+    .option('--listen <host:port>', 'address to listen on', '127.0.0.1:5050')
+    .option('--agents <n>', 'local agents running command tasks as child processes', '1')
+    .option('--simulated <n>', 'simulated agents (tasks only pretend to run)', '0')
+    .option('--simulated-resources <spec>', 'resources of each simulated agent, e.g. "cpus:8;mem:32768;ports:[31000-32000]"')
+    .option('--task-duration <ms>', 'how long simulated tasks run')
+    .option('--heartbeat <seconds>', 'heartbeat interval (upstream: 15)')
+    .option('--sandbox <dir>', 'directory for task sandboxes (default: a new temporary directory)')
+    .action(async (flags: EmbeddedMasterFlags) => {
+      const opts = parseFlags(flags);
+      const logger = streamLogger((line) => process.stderr.write(line), { now: systemClock.now });
+      let em;
+      try {
+        em = await startEmbeddedMaster({ ...opts, clock: systemClock, logger });
+      } catch (err) {
+        throw new KairosError('E_UNAVAILABLE', `cannot listen on ${flags.listen}: ${(err as Error).message}`, { cause: err });
+      }
+      process.stdout.write(`embedded Mesos master ${em.master.masterId} at ${em.url} (${em.agents.length} agents)\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await em.stop();
+    });
+}
