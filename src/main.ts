@@ -13,13 +13,14 @@ import * as explainCommand from './cli/explain.js';
 import * as validateCommand from './cli/validate.js';
 import * as reconcileCommand from './cli/reconcile.js';
 import * as nextCommand from './cli/next.js';
+import * as embeddedMasterCommand from './cli/embedded-master.js';
 
 const program = new Command('kairos')
   .description('Declarative, GitOps-style job controller for Apache Mesos')
   .showHelpAfterError()
   .exitOverride();
 
-const commands: { register(p: Command): void }[] = [serveCommand, statusCommand, explainCommand, runCommand, validateCommand, reconcileCommand, nextCommand];
+const commands: { register(p: Command): void }[] = [serveCommand, statusCommand, explainCommand, runCommand, validateCommand, reconcileCommand, nextCommand, embeddedMasterCommand];
 for (const c of commands) c.register(program);
 
 try {
