@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -201,7 +201,11 @@ describe('embedded master tasks on the local agent', () => {
     await launch((o) => [task('orphan', o, { command: { value: `echo $$ > ${pidFile}; exec sleep 30` } })], fw);
     await ack(await fw.update('orphan', 'TASK_STARTING'), fw);
     await fw.update('orphan', 'TASK_RUNNING');
-    const pid = Number(readFileSync(pidFile, 'utf8'));
+    // RUNNING means spawned; the shell writes its pid a moment later.
+    const readPid = () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0);
+    for (let i = 0; i < 200 && !readPid(); i++) await new Promise((r) => setTimeout(r, 25));
+    const pid = readPid();
+    expect(pid).toBeGreaterThan(0);
     expect(() => process.kill(pid, 0)).not.toThrow();
     fw.close();
     const alive = () => {
