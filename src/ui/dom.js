@@ -53,8 +53,8 @@ export function badge(state) {
   return h('span', { class: `badge s-${state}`, 'data-state': state }, state.replace('_', ' '));
 }
 
-/** First 8 characters of a commit. */
-export const short = (rev) => (rev ? String(rev).slice(0, 8) : '—');
+/** First 8 characters of a commit (or of a directory snapshot's content hash). */
+export const short = (rev) => (rev ? String(rev).replace(/^sha256:/, '').slice(0, 8) : '—');
 
 /** `#/jobs/<name>` and `#/runs/<id>` links. */
 export const jobLink = (name) => h('a', { href: `#/jobs/${encodeURIComponent(name)}` }, name);

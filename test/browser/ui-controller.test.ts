@@ -1,0 +1,91 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileServeConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/ports/logger.js';
+import { startController, type RunningController } from '../../src/wiring.js';
+import { openBrowser, type TestBrowser } from './browser.js';
+
+// The web UI against a real controller: manifests in a temp directory, the memory store,
+// the embedded Mesos master with local agents running real command tasks. The browser
+// triggers a run; the task really runs and its stdout comes from the agent's sandbox.
+
+const MANIFESTS = `apiVersion: kairos/v1
+kind: Job
+metadata: { name: hello, owner: ui-test, labels: { team: web } }
+spec:
+  command: { shell: 'echo "hello from a real task"; echo "a warning" >&2' }
+  resources: { cpus: 0.1, mem: 32 }
+  retries: { count: 0 }
+---
+apiVersion: kairos/v1
+kind: Job
+metadata: { name: greet, owner: ui-test }
+spec:
+  after: [hello]
+  command: { shell: 'echo greet' }
+  resources: { cpus: 0.1, mem: 32 }
+---
+apiVersion: kairos/v1
+kind: DAG
+metadata: { name: pipeline, owner: ui-test }
+spec:
+  schedule: { cron: "0 0 1 1 *", timeZone: UTC }
+  tasks:
+    - { name: fetch, template: { command: { shell: "true" }, resources: { cpus: 0.1, mem: 32 } } }
+    - { name: build, dependsOn: [fetch], template: { command: { shell: "true" }, resources: { cpus: 0.1, mem: 32 } } }
+    - { name: ship, dependsOn: [build], template: { command: { shell: "true" }, resources: { cpus: 0.1, mem: 32 } } }
+`;
+
+describe('web UI on a real controller with the embedded master', () => {
+  let dir: string;
+  let c: RunningController;
+  let b: TestBrowser;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kairos-ui-'));
+    await writeFile(join(dir, 'jobs.yaml'), MANIFESTS);
+    c = await startController(compileServeConfig({ source: dir, store: 'memory', listen: '127.0.0.1:0', agents: '1' }, {}), { logger: silentLogger });
+    // The first sync may still be running; the page polls, so the test only needs it to finish.
+    if (c.controller.view.sync().result !== 'ok') await c.events.next('sync:ok');
+    b = await openBrowser();
+  });
+  afterAll(async () => {
+    await b?.close();
+    await c?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs a job from the job page and shows its real stdout, stderr and the graph', async () => {
+    const { page } = b;
+    await page.goto(c.url);
+    await page.locator('#jobs tr[data-job="hello"]').waitFor();
+    await page.locator('#jobs tr[data-job="pipeline"] .kind', { hasText: 'DAG' }).waitFor();
+    await b.shot('controller-jobs');
+
+    await page.locator('#jobs tr[data-job="hello"]').getByRole('link', { name: 'hello' }).click();
+    await page.locator('#explain li[data-code="manual-only"]').waitFor();
+    const finished = c.events.next('run:state', (e) => e.job === 'hello' && e.state === 'succeeded');
+    await page.getByRole('button', { name: 'Run now' }).click();
+    const row = page.locator('#runs tr[data-run="hello@manual-1"]');
+    await row.waitFor();
+    await finished;
+    await row.locator('[data-state="succeeded"]').waitFor();
+    expect(await row.locator('td').nth(6).innerText()).toBe('0');
+    await b.shot('controller-job');
+
+    await row.getByRole('link').click();
+    await page.locator('pre.log[data-stream="stdout"]', { hasText: 'hello from a real task' }).waitFor();
+    await page.getByRole('link', { name: 'stderr' }).click();
+    await page.locator('pre.log[data-stream="stderr"]', { hasText: 'a warning' }).waitFor();
+    await b.shot('controller-run');
+
+    await page.getByRole('link', { name: 'Graph' }).click();
+    await page.locator('svg.dag a[data-node="hello"][data-state="succeeded"]').waitFor();
+    for (const id of ['greet', 'pipeline', 'pipeline/fetch', 'pipeline/build', 'pipeline/ship']) {
+      await page.locator(`svg.dag a[data-node="${id}"]`).waitFor();
+    }
+    await b.shot('controller-dag');
+  });
+});
