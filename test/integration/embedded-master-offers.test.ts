@@ -52,6 +52,17 @@ const noMoreOffers = async (s: Subscription) => {
 const decline = (s: Subscription, o: Offer[], refuse?: number) =>
   s.call(em.url, { type: 'DECLINE', decline: { offer_ids: o.map((x) => x.id), ...(refuse === undefined ? {} : { filters: { refuse_seconds: refuse } }) } });
 
+/** ACCEPTs `offers` launching `tasks`; `refuse` seconds filter what is left (default 5). */
+const accept = (s: Subscription, offers: { id: Offer['id'] }[], tasks: TaskInfo[], refuse?: number) =>
+  s.call(em.url, {
+    type: 'ACCEPT',
+    accept: {
+      offer_ids: offers.map((o) => o.id),
+      operations: [{ type: 'LAUNCH', launch: { task_infos: tasks } }],
+      ...(refuse === undefined ? {} : { filters: { refuse_seconds: refuse } }),
+    },
+  });
+
 const simTask = (id: string, o: Offer, cpus = 1): TaskInfo => ({
   name: id,
   task_id: { value: id },
@@ -105,10 +116,7 @@ describe('embedded master offers', () => {
   it('declines what ACCEPT leaves unused with its filter; freed resources beyond the filter are offered', async () => {
     const s = await setup();
     const [o] = await offers(s);
-    await s.call(em.url, {
-      type: 'ACCEPT',
-      accept: { offer_ids: [o.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [simTask('t1', o)] } }], filters: { refuse_seconds: 3600 } },
-    });
+    await accept(s, [o], [simTask('t1', o)], 3600);
     await noMoreOffers(s); // the unused cpu is filtered
     const starting = await s.update('t1', 'TASK_STARTING');
     await s.call(em.url, { type: 'ACKNOWLEDGE', acknowledge: { agent_id: o.agent_id, task_id: { value: 't1' }, uuid: starting.uuid! } });
@@ -123,7 +131,7 @@ describe('embedded master offers', () => {
     const s = await setup(2);
     const all = [...(await offers(s))];
     while (all.length < 2) all.push(...(await offers(s)));
-    await s.call(em.url, { type: 'ACCEPT', accept: { offer_ids: all.map((o) => o.id), operations: [{ type: 'LAUNCH', launch: { task_infos: [simTask('x', all[0])] } }] } });
+    await accept(s, all, [simTask('x', all[0])]);
     const dropped = await s.update('x');
     expect(dropped).toMatchObject({ state: 'TASK_DROPPED', reason: 'REASON_INVALID_OFFERS', message: expect.stringContaining('one single agent') });
     const back = [...(await offers(s))];
@@ -135,7 +143,7 @@ describe('embedded master offers', () => {
 
   it('sends TASK_LOST for invalid offers to frameworks that are not partition-aware', async () => {
     const s = await setup(1, frameworkInfo({ capabilities: [{ type: 'MULTI_ROLE' }] }));
-    await s.call(em.url, { type: 'ACCEPT', accept: { offer_ids: [{ value: 'gone' }], operations: [{ type: 'LAUNCH', launch: { task_infos: [simTask('y', { agent_id: { value: 'a' } } as Offer)] } }] } });
+    await accept(s, [{ id: { value: 'gone' } }], [simTask('y', { agent_id: { value: 'a' } } as Offer)]);
     expect((await s.update('y')).state).toBe('TASK_LOST');
   });
 
@@ -153,7 +161,7 @@ describe('embedded master offers', () => {
 describe('embedded master status updates and agent faults', () => {
   async function running(s: Subscription, id: string) {
     const [o] = await offers(s);
-    await s.call(em.url, { type: 'ACCEPT', accept: { offer_ids: [o.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [simTask(id, o)] } }] } });
+    await accept(s, [o], [simTask(id, o)]);
     for (const st of ['TASK_STARTING', 'TASK_RUNNING']) {
       const u = await s.update(id, st);
       await s.call(em.url, { type: 'ACKNOWLEDGE', acknowledge: { agent_id: o.agent_id, task_id: { value: id }, uuid: u.uuid! } });
@@ -164,10 +172,7 @@ describe('embedded master status updates and agent faults', () => {
   it('resends an unacknowledged update after 10 s, then 20 s, and sends the next only after the ack', async () => {
     const s = await setup();
     const [o] = await offers(s);
-    await s.call(em.url, {
-      type: 'ACCEPT',
-      accept: { offer_ids: [o.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [simTask('r', o)] } }], filters: { refuse_seconds: 3600 } },
-    });
+    await accept(s, [o], [simTask('r', o)], 3600);
     const first = await s.update('r');
     const updatesOfR = () => s.events.filter((e) => e.type === 'UPDATE' && e.update!.status.task_id.value === 'r').length;
     clock.advance(9_000);
@@ -228,7 +233,7 @@ describe('embedded master status updates and agent faults', () => {
     const [fresh] = await offers(again);
     expect(fresh.id.value).toMatch(/^new-master-O/);
     expect(oldMaster).not.toBe('new-master');
-    await again.call(em.url, { type: 'ACCEPT', accept: { offer_ids: [old.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [simTask('late', old)] } }] } });
+    await accept(again, [old], [simTask('late', old)]);
     expect((await again.update('late')).state).toBe('TASK_DROPPED');
   });
 

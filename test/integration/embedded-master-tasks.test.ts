@@ -97,10 +97,12 @@ describe('embedded master tasks on the local agent', () => {
 
   it('kills with SIGTERM, then SIGKILL after the grace period: KILLING then KILLED', async () => {
     await launch((o) => [
-      task('stubborn', o, { command: { value: "trap '' TERM; sleep 30 & wait; sleep 30" }, kill_policy: { grace_period: { nanoseconds: 200e6 } } }),
+      task('stubborn', o, { command: { value: "trap '' TERM; echo ready; sleep 30" }, kill_policy: { grace_period: { nanoseconds: 200e6 } } }),
     ]);
     await ack(await s.update('stubborn', 'TASK_STARTING'));
     await ack(await s.update('stubborn', 'TASK_RUNNING'));
+    // RUNNING means spawned; wait until the shell ignores SIGTERM before killing.
+    for (let i = 0; i < 200 && em.readTaskFile('stubborn', 'stdout')?.data !== 'ready\n'; i++) await new Promise((r) => setTimeout(r, 25));
     expect((await s.call(em.url, { type: 'KILL', kill: { task_id: { value: 'stubborn' } } })).status).toBe(202);
     await ack(await s.update('stubborn', 'TASK_KILLING'));
     const killed = await s.update('stubborn', 'TASK_KILLED');

@@ -47,6 +47,29 @@ export interface Agent {
   stop(): Promise<void>;
 }
 
+/** Identity options every agent kind takes. */
+export interface AgentIdentityOptions {
+  id: string;
+  hostname: string;
+  resources: ResourceBag;
+  attributes?: Attribute[];
+}
+
+/** The identity half of an Agent, shared by the local and simulated kinds. */
+export abstract class AgentIdentity {
+  readonly id: string;
+  readonly hostname: string;
+  readonly total: ResourceBag;
+  readonly attributes: Attribute[];
+
+  constructor(o: AgentIdentityOptions) {
+    this.id = o.id;
+    this.hostname = o.hostname;
+    this.total = o.resources;
+    this.attributes = o.attributes ?? [];
+  }
+}
+
 /** Default kill grace period of the Mesos command executor. */
 export const DEFAULT_GRACE_MS = 3000;
 

@@ -11,17 +11,12 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { copyFileSync, chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Clock, Timer } from '../../ports/clock.js';
-import type { Attribute, TaskInfo } from '../types.js';
-import { DEFAULT_GRACE_MS, durationMs, type Agent, type AgentLaunch, type AgentReport } from './agent.js';
+import type { TaskInfo } from '../types.js';
+import { AgentIdentity, DEFAULT_GRACE_MS, durationMs, type Agent, type AgentIdentityOptions, type AgentLaunch, type AgentReport } from './agent.js';
 import { dockerArgv, isDockerTask } from './docker.js';
-import { ResourceBag } from './resources.js';
 
 /** Options of the local agent. */
-export interface LocalAgentOptions {
-  id: string;
-  hostname: string;
-  resources: ResourceBag;
-  attributes?: Attribute[];
+export interface LocalAgentOptions extends AgentIdentityOptions {
   clock: Clock;
   /** Directory under which each task gets its sandbox. */
   sandboxRoot: string;
@@ -42,22 +37,15 @@ interface Running {
 const SIGNAL_TEXT: Record<string, string> = { SIGTERM: 'Terminated', SIGKILL: 'Killed', SIGINT: 'Interrupt', SIGHUP: 'Hangup' };
 
 /** See the file comment. */
-export class LocalAgent implements Agent {
+export class LocalAgent extends AgentIdentity implements Agent {
   readonly kind = 'local' as const;
-  readonly id: string;
-  readonly hostname: string;
-  readonly total: ResourceBag;
-  readonly attributes: Attribute[];
   private readonly running = new Map<string, Running>();
   private readonly sandboxes = new Map<string, string>();
   private dockerCheck: Promise<string | undefined> | undefined;
   private seq = 0;
 
   constructor(private readonly opts: LocalAgentOptions) {
-    this.id = opts.id;
-    this.hostname = opts.hostname;
-    this.total = opts.resources;
-    this.attributes = opts.attributes ?? [];
+    super(opts);
   }
 
   launch({ task, frameworkId, report }: AgentLaunch): void {

@@ -79,11 +79,10 @@ export class ResourceBag {
   }
 
   isEmpty(): boolean {
-    return (
-      [...this.scalars.values()].every((v) => v <= 0) &&
-      [...this.ranges.values()].every((v) => v.length === 0) &&
-      [...this.sets.values()].every((v) => v.size === 0)
-    );
+    for (const v of this.scalars.values()) if (v > 0) return false;
+    for (const v of this.ranges.values()) if (v.length > 0) return false;
+    for (const v of this.sets.values()) if (v.size > 0) return false;
+    return true;
   }
 
   /** True when every resource of `other` is available in this bag. */

@@ -6,16 +6,10 @@
  * override the agent's defaults.
  */
 import type { Clock, Timer } from '../../ports/clock.js';
-import type { Attribute } from '../types.js';
-import { labelOf, type Agent, type AgentLaunch, type ReportFn } from './agent.js';
-import { ResourceBag } from './resources.js';
+import { AgentIdentity, labelOf, type Agent, type AgentIdentityOptions, type AgentLaunch, type ReportFn } from './agent.js';
 
 /** Options of one simulated agent. */
-export interface SimulatedAgentOptions {
-  id: string;
-  hostname: string;
-  resources: ResourceBag;
-  attributes?: Attribute[];
+export interface SimulatedAgentOptions extends AgentIdentityOptions {
   clock: Clock;
   /** How long a task runs before its terminal update; default 1000 ms. */
   taskDurationMs?: number;
@@ -30,19 +24,12 @@ interface SimTask {
 }
 
 /** See the file comment. */
-export class SimulatedAgent implements Agent {
+export class SimulatedAgent extends AgentIdentity implements Agent {
   readonly kind = 'simulated' as const;
-  readonly id: string;
-  readonly hostname: string;
-  readonly total: ResourceBag;
-  readonly attributes: Attribute[];
   private readonly tasks = new Map<string, SimTask>();
 
   constructor(private readonly opts: SimulatedAgentOptions) {
-    this.id = opts.id;
-    this.hostname = opts.hostname;
-    this.total = opts.resources;
-    this.attributes = opts.attributes ?? [];
+    super(opts);
   }
 
   launch({ task, report }: AgentLaunch): void {
