@@ -45,10 +45,19 @@ export async function computePlan(d: SyncPassDeps): Promise<ComputedPlan> {
     if (err instanceof KairosError) throw err;
     throw new KairosError('E_SOURCE', `cannot read ${d.source.description}: ${messageOf(err)}`, { cause: err });
   }
-  const { desired, problems } = loadManifests(snapshot);
-  if (!desired) throw Object.assign(new ManifestError(problems), { revision: snapshot.revision });
-  const plan = makePlan(desired, await loadApplied(d.store), { now: d.clock.now(), prune: d.prune, allowMassPrune: d.allowMassPrune });
-  return { desired, plan };
+  try {
+    const { desired, problems } = loadManifests(snapshot);
+    if (!desired) throw new ManifestError(problems);
+    const plan = makePlan(desired, await loadApplied(d.store), { now: d.clock.now(), prune: d.prune, allowMassPrune: d.allowMassPrune });
+    return { desired, plan };
+  } catch (err) {
+    throw Object.assign(err as object, { revision: snapshot.revision });
+  }
+}
+
+/** The revision a failed pass looked at, when it got as far as reading the source. */
+export function revisionOf(err: unknown): string | undefined {
+  return (err as { revision?: string } | undefined)?.revision;
 }
 
 /** Whether applying the plan would write anything besides the same revision. */
@@ -84,7 +93,7 @@ export async function syncPass(d: SyncPassDeps): Promise<Plan> {
     await d.state.recordSync({
       appliedRevision: prev.appliedRevision,
       appliedAt: prev.appliedAt,
-      lastRevision: (err as { revision?: string }).revision ?? prev.lastRevision,
+      lastRevision: revisionOf(err) ?? prev.lastRevision,
       lastSyncAt: now,
       result: 'failed',
       message: err instanceof ManifestError ? `${err.problems.length} problem(s) in manifests` : messageOf(err),
@@ -106,7 +115,7 @@ export async function planView(d: SyncPassDeps): Promise<PlanView> {
     return { revision: plan.revision, appliedRevision, changes, summary: { create, update, prune, unchanged }, problems: [] };
   } catch (err) {
     if (!(err instanceof ManifestError)) throw err;
-    const revision = (err as { revision?: string }).revision ?? '';
+    const revision = revisionOf(err) ?? '';
     return { revision, appliedRevision, changes: [], summary: { create: 0, update: 0, prune: 0, unchanged: 0 }, problems: err.problems };
   }
 }

@@ -1,0 +1,106 @@
+/**
+ * Helpers for the end-to-end tests: a real temporary git repository, a clock that runs in
+ * real time but can jump forward (so a test need not wait for the next minute while the
+ * embedded master and the framework keep their real timers), and a small API client.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock, Timer } from '../../src/ports/clock.js';
+
+/** A git repository in a temp directory, committed to with a fixed identity. */
+export class TempRepo {
+  readonly dir = mkdtempSync(join(tmpdir(), 'kairos-e2e-repo-'));
+
+  constructor() {
+    this.git('init', '-q', '-b', 'main');
+    this.commit('README.md', '# jobs\n', 'init');
+  }
+
+  git(...args: string[]): string {
+    const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
+    return execFileSync('git', args, { cwd: this.dir, env, encoding: 'utf8' }).trim();
+  }
+
+  /** Writes (or with `content` undefined, deletes) a file and commits; returns the commit id. */
+  commit(file: string, content: string | undefined, message: string): string {
+    if (content === undefined) unlinkSync(join(this.dir, file));
+    else writeFileSync(join(this.dir, file), content);
+    this.git('add', '-A');
+    this.git('commit', '-q', '-m', message);
+    return this.git('rev-parse', 'HEAD');
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A job manifest running `shell` on a cron schedule. */
+export function jobManifest(name: string, cron: string | undefined, shell: string): string {
+  const schedule = cron ? `  schedule:\n    cron: "${cron}"\n` : '';
+  return `apiVersion: kairos/v1\nkind: Job\nmetadata:\n  name: ${name}\nspec:\n${schedule}  command:\n    shell: ${JSON.stringify(shell)}\n  resources: { cpus: 0.1, mem: 32 }\n  retries: { count: 0 }\n`;
+}
+
+/**
+ * Real time plus an offset that only grows. `warpTo(t)` jumps to `t`, and timers that fall
+ * due on the way fire at once (in due order); others are re-armed for the new time.
+ */
+export class WarpClock implements Clock {
+  private offset = 0;
+  private timers = new Set<{ at: number; fn: () => void; handle: NodeJS.Timeout }>();
+
+  now(): number {
+    return Date.now() + this.offset;
+  }
+
+  setTimeout(fn: () => void, ms: number): Timer {
+    const t = { at: this.now() + Math.max(0, ms), fn, handle: undefined as unknown as NodeJS.Timeout };
+    this.arm(t);
+    this.timers.add(t);
+    return { cancel: () => (clearTimeout(t.handle), this.timers.delete(t)) };
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.setTimeout(resolve, ms));
+  }
+
+  warpTo(instant: number): void {
+    if (instant <= this.now()) return;
+    this.offset += instant - this.now();
+    for (const t of [...this.timers].sort((a, b) => a.at - b.at)) {
+      clearTimeout(t.handle);
+      this.arm(t);
+    }
+  }
+
+  private arm(t: { at: number; fn: () => void; handle: NodeJS.Timeout }): void {
+    t.handle = setTimeout(() => {
+      this.timers.delete(t);
+      t.fn();
+    }, Math.max(0, t.at - this.now()));
+  }
+}
+
+/** JSON over HTTP to a controller's API. */
+export async function api<T>(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(base + path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** Asks `probe` until it returns a value (cross-process waits have no events to wait on). */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
