@@ -1,0 +1,91 @@
+/**
+ * A controller process killed with SIGKILL during a run, then restarted: the run is adopted
+ * through reconciliation and finishes; nothing runs twice. The master runs in this process
+ * (so it outlives the controller, as a real master does); the controller is a real
+ * `kairos serve` child process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Run } from '../../src/core/run.js';
+import { startEmbeddedMaster, type EmbeddedMaster } from '../../src/mesos/embedded/index.js';
+import type { JobSummary } from '../../src/ports/controller.js';
+import { api, jobManifest, TempRepo, until } from './support.js';
+
+/** Starts `kairos serve` and resolves with its API URL, read from its first stdout line. */
+function serve(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (c) => (err += c));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c) => {
+      out += c;
+      const m = /serving (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`kairos serve exited with ${code}: ${err}`)));
+  });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once('exit', (code) => r(code)));
+}
+
+describe('controller restart during a run', () => {
+  let repo: TempRepo;
+  let state: string;
+  let master: EmbeddedMaster;
+  let child: ChildProcess | undefined;
+  const launches: string[] = [];
+
+  beforeAll(async () => {
+    repo = new TempRepo();
+    repo.commit('slow.yaml', jobManifest('slow', undefined, 'sleep 6; echo slow done'), 'add slow');
+    state = mkdtempSync(join(tmpdir(), 'kairos-e2e-restart-'));
+    master = await startEmbeddedMaster({ localAgents: 1, allocationIntervalMs: 100 });
+    const agent = master.agents[0];
+    const launch = agent.launch.bind(agent);
+    agent.launch = (l) => {
+      launches.push(l.task.task_id.value);
+      launch(l);
+    };
+  });
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await master?.stop();
+    repo?.remove();
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it('SIGKILL during a run, restart: the run is adopted and finishes, launched exactly once; SIGTERM then exits 0', async () => {
+    const args = ['--source', repo.dir, '--ref', 'main', '--store', `file:${join(state, 'state.json')}`, '--mesos', master.url, '--listen', '127.0.0.1:0', '--poll', '1s'];
+    const first = await serve(args);
+    child = first.child;
+    await until('the job applied', async () => ((await api<JobSummary[]>(first.url, 'GET', '/v1/jobs')).body.some((j) => j.name === 'slow') ? true : undefined));
+    const started = await api<Run>(first.url, 'POST', '/v1/jobs/slow/runs', {});
+    expect(started.status).toBe(201);
+    const id = encodeURIComponent(started.body.id);
+    await until('the run running', async () => ((await api<Run>(first.url, 'GET', `/v1/runs/${id}`)).body.state === 'running' ? true : undefined));
+
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+
+    const second = await serve(args);
+    child = second.child;
+    const done = await until('the run finished', async () => {
+      const run = (await api<Run>(second.url, 'GET', `/v1/runs/${id}`)).body;
+      return run.state === 'running' || run.state === 'launching' ? undefined : run;
+    });
+    expect(done).toMatchObject({ state: 'succeeded', attempts: [{ n: 1, exitStatus: 0 }] });
+    expect(done.attempts).toHaveLength(1);
+    expect(launches).toEqual([done.attempts[0].taskId]);
+    expect((await api<Run[]>(second.url, 'GET', '/v1/jobs/slow/runs')).body.map((r) => r.id)).toEqual([started.body.id]);
+
+    second.child.kill('SIGTERM');
+    expect(await exited(second.child)).toBe(0);
+    child = undefined;
+  }, 60_000);
+});
