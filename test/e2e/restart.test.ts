@@ -2,7 +2,8 @@
  * A controller process killed with SIGKILL during a run, then restarted: the run is adopted
  * through reconciliation and finishes; nothing runs twice. The master runs in this process
  * (so it outlives the controller, as a real master does); the controller is a real
- * `kairos serve` child process.
+ * `kairos serve` child process. And SIGTERM with the embedded master: exit 0, no orphaned
+ * task processes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -87,5 +88,39 @@ describe('controller restart during a run', () => {
     second.child.kill('SIGTERM');
     expect(await exited(second.child)).toBe(0);
     child = undefined;
+  }, 60_000);
+});
+
+describe('kairos serve with the embedded master', () => {
+  let repo: TempRepo;
+  let state: string;
+  beforeAll(() => {
+    repo = new TempRepo();
+    repo.commit('long.yaml', jobManifest('long', undefined, 'echo pid=$$; exec sleep 120'), 'add long');
+    state = mkdtempSync(join(tmpdir(), 'kairos-e2e-term-'));
+  });
+  afterAll(() => {
+    repo.remove();
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it('SIGTERM stops taking work, persists, exits 0 and leaves no task process behind', async () => {
+    const { child, url } = await serve(['--source', repo.dir, '--ref', 'main', '--store', `file:${join(state, 'state.json')}`, '--listen', '127.0.0.1:0', '--agents', '1']);
+    try {
+      await until('the job applied', async () => ((await api<JobSummary[]>(url, 'GET', '/v1/jobs')).body.some((j) => j.name === 'long') ? true : undefined));
+      const run = (await api<Run>(url, 'POST', '/v1/jobs/long/runs', {})).body;
+      const id = encodeURIComponent(run.id);
+      const pid = await until('the task printing its pid', async () => {
+        const out = (await api<{ data: string } | undefined>(url, 'GET', `/v1/runs/${id}/logs?stream=stdout`)).body?.data ?? '';
+        const m = /pid=(\d+)/.exec(out);
+        return m ? Number(m[1]) : undefined;
+      });
+      expect(() => process.kill(pid, 0)).not.toThrow();
+      child.kill('SIGTERM');
+      expect(await exited(child)).toBe(0);
+      expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+    } finally {
+      child.kill('SIGKILL');
+    }
   }, 60_000);
 });
