@@ -35,43 +35,17 @@
  *   const { runId, decisions } = s.requestRun('nightly', clock.now(), { env: { FULL: '1' } });
  */
 import { KairosError } from '../core/errors.js';
-import { dagTaskRunId, manualRunId, mesosTaskId, scheduledRunId } from '../core/ids.js';
+import { manualRunId, mesosTaskId, scheduledRunId } from '../core/ids.js';
 import type { Run, RunOverrides, RunTrigger } from '../core/run.js';
-import { isTerminalRun, type AppliedResource, type DagSpec, type DagTaskSpec, type Resource, type RunState, type TaskTemplate } from '../core/types.js';
-import { dagStep } from './dag-steps.js';
+import { isTerminalRun, type AppliedResource, type RunState } from '../core/types.js';
+import { advanceDag, taskTemplate, type DagRunOps } from './dag-runs.js';
 import type { Decision, TaskOutcome } from './decisions.js';
+import { lastAttempt, newEntry, parentsOf, rememberRun, type Active, type Entry } from './entries.js';
 import { TimerHeap } from './heap.js';
-import { compileSchedule, type CompiledSchedule } from './index.js';
 import { collectDue, judgeDue } from './missed.js';
 import { mayRetry, retryDelayMs } from './retry.js';
 
-/** A Job or DAG as the scheduler tracks it. */
-interface Entry {
-  name: string;
-  resource: Resource;
-  revision: string;
-  schedule?: CompiledSchedule;
-  scheduleKey: string;
-  /** Newest fire instant already considered (run, missed or skipped). */
-  cursor: number;
-  /** Bumped whenever the pending fire in the heap becomes stale. */
-  gen: number;
-  manualCount: number;
-  lastSuccessAt: number;
-  lastParentsRunAt: number;
-}
-
-/** A non-terminal run and what is needed to drive it. */
-interface Active {
-  run: Run;
-  /** Job runs and DAG task runs; undefined when the job is gone (no retries then). */
-  template?: TaskTemplate;
-  dag?: { spec: DagSpec; tasks: Map<string, Run> };
-}
-
 type Due = { at: number; kind: 'fire'; job: string; gen: number } | { at: number; kind: 'retry' | 'timeout'; runId: string; n: number };
-
-const lastAttempt = (run: Run) => run.attempts[run.attempts.length - 1];
 
 /** The scheduling state machine; see the module comment. Not safe for concurrent calls. */
 export class Scheduler {
@@ -81,6 +55,12 @@ export class Scheduler {
   private children = new Map<string, Set<string>>();
   private heap = new TimerHeap<Due>();
   private out: Decision[] = [];
+  private readonly dagOps: DagRunOps = {
+    resourceOf: (name) => this.entries.get(name)?.resource,
+    start: (run, template, now) => this.launch(this.track({ run, template }), now, now, true),
+    record: (run) => void this.out.push({ type: 'create', run }),
+    finish: (a, state, at) => this.finish(a, state, at),
+  };
 
   /**
    * Replaces all state with what `resources` and persisted `runs` imply, and returns the
@@ -95,11 +75,14 @@ export class Scheduler {
       this.activeByJob.clear();
       this.children.clear();
       this.heap = new TimerHeap<Due>();
-      for (const r of resources) this.entries.set(r.resource.metadata.name, this.newEntry(r));
+      for (const r of resources) this.entries.set(r.resource.metadata.name, newEntry(r));
       for (const e of this.entries.values()) this.link(e);
       const tasksOf = new Map<string, Run[]>();
       for (const run of runs) if (run.dagRunId) tasksOf.set(run.dagRunId, [...(tasksOf.get(run.dagRunId) ?? []), run]);
-      for (const run of runs) if (!run.dagRunId) this.remember(run);
+      for (const run of runs) {
+        const e = run.dagRunId ? undefined : this.entries.get(run.job);
+        if (e) rememberRun(e, run);
+      }
       for (const run of runs) if (!run.dagRunId && !isTerminalRun(run.state)) this.resume(run, tasksOf.get(run.id) ?? [], now);
       for (const e of this.entries.values()) this.arm(e);
       for (const e of this.entries.values()) this.checkParents(e, now);
@@ -109,7 +92,7 @@ export class Scheduler {
   /** Adds or updates a Job/DAG. A changed schedule or an un-suspend only fires from `now` on. */
   upsert(applied: AppliedResource, now: number): Decision[] {
     return this.collect(() => {
-      const fresh = this.newEntry(applied);
+      const fresh = newEntry(applied);
       const old = this.entries.get(fresh.name);
       if (old) {
         this.unlink(old);
@@ -221,43 +204,12 @@ export class Scheduler {
     return this.out;
   }
 
-  private newEntry(applied: AppliedResource): Entry {
-    const spec = applied.resource.spec;
-    return {
-      name: applied.resource.metadata.name,
-      resource: applied.resource,
-      revision: applied.revision,
-      schedule: spec.schedule ? compileSchedule(spec.schedule, { reference: applied.appliedAt }) : undefined,
-      scheduleKey: JSON.stringify(spec.schedule ?? null),
-      cursor: applied.appliedAt,
-      gen: 0,
-      manualCount: 0,
-      lastSuccessAt: -Infinity,
-      lastParentsRunAt: applied.appliedAt,
-    };
-  }
-
-  /** Folds a persisted top-level run into its entry's cursors and counters. */
-  private remember(run: Run): void {
-    const e = this.entries.get(run.job);
-    if (!e) return;
-    if (run.trigger === 'schedule' || run.trigger === 'catch-up') e.cursor = Math.max(e.cursor, run.scheduledAt);
-    if (run.trigger === 'parents') e.lastParentsRunAt = Math.max(e.lastParentsRunAt, run.scheduledAt);
-    const manual = /@manual-(\d+)$/.exec(run.id);
-    if (manual) e.manualCount = Math.max(e.manualCount, Number(manual[1]));
-    if (run.state === 'succeeded') e.lastSuccessAt = Math.max(e.lastSuccessAt, run.endedAt ?? run.scheduledAt);
-  }
-
-  private parentsOf(e: Entry): string[] {
-    return e.resource.kind === 'Job' ? e.resource.spec.after : [];
-  }
-
   private link(e: Entry): void {
-    for (const p of this.parentsOf(e)) this.children.set(p, (this.children.get(p) ?? new Set()).add(e.name));
+    for (const p of parentsOf(e)) this.children.set(p, (this.children.get(p) ?? new Set()).add(e.name));
   }
 
   private unlink(e: Entry): void {
-    for (const p of this.parentsOf(e)) this.children.get(p)?.delete(e.name);
+    for (const p of parentsOf(e)) this.children.get(p)?.delete(e.name);
   }
 
   /** Queues the entry's next fire after its cursor (and invalidates any older one). */
@@ -281,7 +233,7 @@ export class Scheduler {
   }
 
   private checkParents(e: Entry, now: number): void {
-    const parents = this.parentsOf(e);
+    const parents = parentsOf(e);
     if (parents.length === 0 || e.resource.spec.suspend) return;
     let newest = -Infinity;
     for (const p of parents) {
@@ -316,7 +268,7 @@ export class Scheduler {
     run.state = 'running';
     const a = this.track({ run, dag: { spec: e.resource.spec, tasks: new Map() } });
     this.out.push({ type: 'create', run });
-    this.advanceDag(a, now);
+    advanceDag(this.dagOps, a, now);
   }
 
   /** Continues a persisted non-terminal run after `load`. */
@@ -325,8 +277,8 @@ export class Scheduler {
     if (e?.resource.kind === 'DAG' || taskRuns.length > 0) {
       const a = this.track({ run, dag: e?.resource.kind === 'DAG' ? { spec: e.resource.spec, tasks: new Map(taskRuns.map((t) => [t.task!, t])) } : undefined });
       if (!a.dag) return this.finish(a, 'killed', now, 'its DAG no longer exists');
-      for (const t of taskRuns) if (!isTerminalRun(t.state)) this.resumeAttempts(this.track({ run: t, template: this.templateOf(a.dag.spec, t.task!) }), now);
-      return this.advanceDag(a, now);
+      for (const t of taskRuns) if (!isTerminalRun(t.state)) this.resumeAttempts(this.track({ run: t, template: taskTemplate(a.dag.spec, t.task!, this.dagOps.resourceOf) }), now);
+      return advanceDag(this.dagOps, a, now);
     }
     this.resumeAttempts(this.track({ run, template: e?.resource.kind === 'Job' ? e.resource.spec : undefined }), now);
   }
@@ -374,7 +326,7 @@ export class Scheduler {
     this.out.push({ type: 'update', run });
     if (run.dagRunId) {
       const parent = this.active.get(run.dagRunId);
-      if (parent) this.advanceDag(parent, at);
+      if (parent) advanceDag(this.dagOps, parent, at);
     } else if (state === 'succeeded') {
       const e = this.entries.get(run.job);
       if (e) e.lastSuccessAt = Math.max(e.lastSuccessAt, at);
@@ -391,43 +343,5 @@ export class Scheduler {
       const child = this.active.get(t.id);
       if (child) this.terminate(child, 'killed', `DAG run ${a.run.id}: ${reason}`, why, now);
     }
-  }
-
-  private templateOf(spec: DagSpec, task: string): TaskTemplate | undefined {
-    const t: DagTaskSpec | undefined = spec.tasks.find((x) => x.name === task);
-    if (t?.template) return t.template;
-    const job = t?.job ? this.entries.get(t.job)?.resource : undefined;
-    return job?.kind === 'Job' ? job.spec : undefined;
-  }
-
-  /** Starts or skips the DAG run's tasks whose rules decide, and ends the DAG run when done. */
-  private advanceDag(a: Active, now: number): void {
-    const dag = a.dag!;
-    const step = dagStep(dag.spec.tasks, new Map([...dag.tasks].map(([k, r]) => [k, r.state])));
-    const taskRun = (task: string): Run => ({
-      ...this.newRun({ name: a.run.job, revision: a.run.revision }, dagTaskRunId(a.run.id, task), 'dag', a.run.scheduledAt, now),
-      task,
-      dagRunId: a.run.id,
-      ...(a.run.overrides ? { overrides: a.run.overrides } : {}),
-    });
-    for (const task of step.skip) {
-      const run = { ...taskRun(task), state: 'skipped' as const, endedAt: now, reason: 'its trigger rule can no longer hold' };
-      dag.tasks.set(task, run);
-      this.out.push({ type: 'create', run });
-    }
-    let missing = false;
-    for (const task of step.start) {
-      const run = taskRun(task);
-      dag.tasks.set(task, run);
-      const template = this.templateOf(dag.spec, task);
-      if (template) this.launch(this.track({ run, template }), now, now, true);
-      else {
-        Object.assign(run, { state: 'failed', endedAt: now, reason: 'the job it references does not exist' });
-        this.out.push({ type: 'create', run });
-        missing = true;
-      }
-    }
-    if (missing) return this.advanceDag(a, now);
-    if (isTerminalRun(step.state)) this.finish(a, step.state, now);
   }
 }

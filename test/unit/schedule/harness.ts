@@ -4,7 +4,7 @@
  * semantics (a refused create is never launched), recording launches and kills.
  */
 import type { Run } from '../../../src/core/run.js';
-import type { AppliedResource, DagSpec, DagTaskSpec, JobSpec, TaskTemplate } from '../../../src/core/types.js';
+import type { AppliedResource, DagSpec, DagTaskSpec, JobSpec, Resource, TaskTemplate } from '../../../src/core/types.js';
 import type { Decision, KillDecision, LaunchDecision, TaskOutcome } from '../../../src/schedule/decisions.js';
 import { Scheduler } from '../../../src/schedule/scheduler.js';
 
@@ -26,31 +26,31 @@ export function template(over: Partial<TaskTemplate> = {}): TaskTemplate {
   };
 }
 
+/** Defaults Jobs and DAGs share. */
+const lifecycle = {
+  concurrencyPolicy: 'Allow',
+  catchUp: 'none',
+  suspend: false,
+  history: { succeeded: 10, failed: 10 },
+  onPrune: 'finish',
+} as const;
+
+function applied(resource: Omit<Resource, 'metadata' | 'source'> & { name: string }, appliedAt: number): AppliedResource {
+  const { name, ...rest } = resource;
+  return { resource: { ...rest, metadata: { name, labels: {}, annotations: {} }, source: { file: `${name}.yaml`, line: 1 } } as Resource, revision: 'r1', appliedAt };
+}
+
 export function job(name: string, over: Partial<JobSpec> = {}, appliedAt = T('2026-01-01T00:00:00Z')): AppliedResource {
-  const spec: JobSpec = {
-    ...template(),
-    after: [],
-    concurrencyPolicy: 'Allow',
-    catchUp: 'none',
-    suspend: false,
-    history: { succeeded: 10, failed: 10 },
-    onPrune: 'finish',
-    ...over,
-  };
-  return { resource: { kind: 'Job', metadata: { name, labels: {}, annotations: {} }, spec, source: { file: `${name}.yaml`, line: 1 } }, revision: 'r1', appliedAt };
+  return applied({ kind: 'Job', name, spec: { ...template(), after: [], ...lifecycle, ...over } }, appliedAt);
 }
 
 export function dag(name: string, tasks: Partial<DagTaskSpec>[], over: Partial<DagSpec> = {}, appliedAt = T('2026-01-01T00:00:00Z')): AppliedResource {
   const spec: DagSpec = {
     tasks: tasks.map((t) => ({ name: t.name!, dependsOn: [], trigger: 'all_succeeded', template: template(), ...t })),
-    concurrencyPolicy: 'Allow',
-    catchUp: 'none',
-    suspend: false,
-    history: { succeeded: 10, failed: 10 },
-    onPrune: 'finish',
+    ...lifecycle,
     ...over,
   };
-  return { resource: { kind: 'DAG', metadata: { name, labels: {}, annotations: {} }, spec, source: { file: `${name}.yaml`, line: 1 } }, revision: 'r1', appliedAt };
+  return applied({ kind: 'DAG', name, spec }, appliedAt);
 }
 
 /** The controller's part, in memory. */
