@@ -5,7 +5,9 @@
  * - `n` omitted (`R/...`) repeats forever; `R0` never runs; `Rn` runs n times
  *   (occurrences 0 .. n-1).
  * - `<start>` is an ISO 8601 date-time. With an offset (`Z`, `+01:00`) it is that instant;
- *   without one it is a wall time in the job's zone (resolved by the DST rule of ./zone.ts).
+ *   without one it is a wall time in the job's zone (resolved by the DST rule of ./zone.ts;
+ *   later occurrences keep the wall time as written, so `2026-03-08T02:30:00/P1D` in New York
+ *   runs at 03:30 EDT on the gap day and at 02:30 after).
  *   `<start>` may be omitted (`R/PT1H` or `R//PT1H`), meaning "now": the caller passes that
  *   instant as `reference` (the controller uses the time the job was applied, so the grid
  *   survives restarts); without one the Unix epoch is used, which keeps results
@@ -31,6 +33,8 @@ export interface IsoRepeat {
   /** Number of occurrences, or Infinity. */
   count: number;
   startMs: number;
+  /** The start's wall time in the job's zone, as written when it had no offset (02:30 even on a day 02:30 is skipped). */
+  startWall: number;
   years: number;
   months: number;
   /** Days including 7 × weeks. */
@@ -43,11 +47,13 @@ function fail(expr: string, msg: string): never {
   throw new KairosError('E_SCHEDULE', `ISO 8601 schedule ${JSON.stringify(expr)}: ${msg}`);
 }
 
-function parseStart(expr: string, text: string, zone: Zone): number {
+/** The start as an instant and as a wall time in the job's zone. */
+function parseStart(expr: string, text: string, zone: Zone): { startMs: number; startWall: number } {
   const hasOffset = text.includes('T') && OFFSET.test(text.slice(text.indexOf('T')));
   const dt = DateTime.fromISO(text, hasOffset ? { setZone: true } : { zone: 'utc' });
   if (!dt.isValid) fail(expr, `start ${JSON.stringify(text)} is not an ISO 8601 date-time (${dt.invalidExplanation ?? dt.invalidReason})`);
-  return hasOffset ? dt.toMillis() : zone.resolveWall(dt.toMillis());
+  if (hasOffset) return { startMs: dt.toMillis(), startWall: zone.wallOf(dt.toMillis()) };
+  return { startMs: zone.resolveWall(dt.toMillis()), startWall: dt.toMillis() };
 }
 
 /**
@@ -66,7 +72,7 @@ export function parseIso(expression: string, zone: Zone, reference = 0): IsoRepe
   const n = (i: number) => (d[i] ? Number(d[i].replace(',', '.')) : 0);
   const rep: IsoRepeat = {
     count,
-    startMs: parts.length === 3 && parts[1] !== '' ? parseStart(expression, parts[1], zone) : reference,
+    ...(parts.length === 3 && parts[1] !== '' ? parseStart(expression, parts[1], zone) : { startMs: reference, startWall: zone.wallOf(reference) }),
     years: n(1),
     months: n(2),
     days: n(3) * 7 + n(4),
@@ -80,7 +86,7 @@ export function parseIso(expression: string, zone: Zone, reference = 0): IsoRepe
 export function occurrence(r: IsoRepeat, zone: Zone, k: number): number {
   if (k === 0) return r.startMs;
   if (r.years === 0 && r.months === 0 && r.days === 0) return r.startMs + k * r.timeMs;
-  const base = zone.wallOf(r.startMs);
+  const base = r.startWall;
   const wall =
     r.years === 0 && r.months === 0
       ? base + k * r.days * DAY

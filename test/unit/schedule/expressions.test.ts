@@ -124,6 +124,18 @@ const cases: { name: string; spec: ScheduleSpec; after: string; expect: string[]
     expect: ['2026-05-01T13:40:00Z', '2026-05-01T15:10:00Z'],
   },
   {
+    name: 'a start without offset inside the spring-forward gap is shifted forward; later days keep 02:30',
+    spec: rep('R/2026-03-08T02:30:00/P1D', 'America/New_York'),
+    after: '2026-03-01T00:00:00Z',
+    expect: ['2026-03-08T07:30:00Z', '2026-03-09T06:30:00Z'],
+  },
+  {
+    name: 'a start without offset inside the fall-back hour means its first occurrence',
+    spec: rep('R/2026-11-01T01:30:00/PT1H', 'America/New_York'),
+    after: '2026-10-01T00:00:00Z',
+    expect: ['2026-11-01T05:30:00Z', '2026-11-01T06:30:00Z', '2026-11-01T07:30:00Z'],
+  },
+  {
     name: 'start with an offset is that instant; calendar steps in the job zone',
     spec: rep('R/2026-03-07T07:00:00Z/P1D', 'America/New_York'),
     after: '2026-03-07T07:00:00Z',

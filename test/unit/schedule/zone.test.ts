@@ -1,0 +1,42 @@
+import { IANAZone } from 'luxon';
+import { describe, expect, it } from 'vitest';
+import { TimerHeap } from '../../../src/schedule/heap.js';
+import { Zone } from '../../../src/schedule/zone.js';
+
+describe('Zone', () => {
+  it('memoised offsets equal Luxon at every instant, around transitions too', () => {
+    for (const name of ['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Chatham']) {
+      const zone = new Zone(name);
+      const iana = IANAZone.create(name);
+      // every 7 minutes through 2026 (both transitions), asked twice so the memo is used
+      for (let pass = 0; pass < 2; pass++) {
+        for (let t = Date.parse('2026-01-01T00:00:00Z'); t < Date.parse('2027-01-01T00:00:00Z'); t += 7 * 60_000 + 13) {
+          if (zone.offset(t) !== iana.offset(t)) expect.fail(`${name} at ${new Date(t).toISOString()}: ${zone.offset(t)} != ${iana.offset(t)}`);
+        }
+      }
+    }
+  });
+
+  it('resolves wall times by the DST rule', () => {
+    const ny = new Zone('America/New_York');
+    const wall = (s: string) => Date.parse(`${s}Z`);
+    expect(new Date(ny.resolveWall(wall('2026-03-08T02:30:00'))).toISOString()).toBe('2026-03-08T07:30:00.000Z'); // gap: 03:30 EDT
+    expect(new Date(ny.resolveWall(wall('2026-11-01T01:30:00'))).toISOString()).toBe('2026-11-01T05:30:00.000Z'); // fold: EDT
+    expect(new Date(ny.resolveWall(wall('2026-07-01T12:00:00'))).toISOString()).toBe('2026-07-01T16:00:00.000Z');
+    expect(ny.wallOf(Date.parse('2026-11-01T06:30:00Z'))).toBe(wall('2026-11-01T01:30:00')); // the second 01:30
+  });
+});
+
+describe('TimerHeap', () => {
+  it('pops due entries in time order, ties in push order, and nothing early', () => {
+    const h = new TimerHeap<{ at: number; id: string }>();
+    const ats = [50, 10, 40, 10, 30, 20, 60, 0, 35];
+    ats.forEach((at, i) => h.push({ at, id: `${at}#${i}` }));
+    expect(h.peekAt()).toBe(0);
+    const out: string[] = [];
+    for (let e = h.popDue(40); e; e = h.popDue(40)) out.push(e.id);
+    expect(out).toEqual(['0#7', '10#1', '10#3', '20#5', '30#4', '35#8', '40#2']);
+    expect(h.size).toBe(2);
+    expect(h.peekAt()).toBe(50);
+  });
+});
