@@ -11,7 +11,7 @@
  * 3. preHandler — on a follower, writes are forwarded once to the leader (src/ha/forward.ts
  *    via `deps.forward`), or answered 503 naming the leader.
  * 4. handler; errors become `{error: {code, message}}` (src/api/errors.ts).
- * 5. onSend — known secret values are masked in every response body.
+ * 5. onSend — known secret values and the caller's token are masked in every response body.
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { ForwardRequest, ForwardResponse } from '../ha/forward.js';
@@ -153,10 +153,13 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     return reply.status(res.status).send(res.body);
   });
 
-  app.addHook('onSend', async (_req, reply, payload) => {
+  app.addHook('onSend', async (req, reply, payload) => {
     // The controller's clock, so the UI shows "in 5m" relative to it (and tests' fake clocks).
     reply.header('x-kairos-now', String(deps.clock.now()));
-    return deps.secretValues ? maskSecrets(payload, deps.secretValues()) : payload;
+    // The caller's own token is masked too (e.g. pasted into a URL and echoed in a 404).
+    const token = bearerToken(req.headers.authorization);
+    const secrets = [...(deps.secretValues?.() ?? []), ...(token ? [token] : [])];
+    return secrets.length ? maskSecrets(payload, secrets) : payload;
   });
 
   app.addHook('onResponse', async (req, reply) => {
