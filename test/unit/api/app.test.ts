@@ -225,6 +225,19 @@ describe('system', () => {
     expect(res.json().error).toEqual({ code: 'E_NOT_LEADER', message: 'not the leader; send writes to http://127.0.0.1:4400' });
   });
 
+  it('documents every route in an OpenAPI 3.1 document whose references all resolve', async () => {
+    const { app } = setup({ webhook: { onWebhook: () => {} }, triggerSync: () => {} });
+    const doc = (await app.inject('/v1/openapi.json')).json();
+    expect(doc.openapi).toBe('3.1.0');
+    const ops = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, m]) => Object.keys(m).map((method) => [method, path]));
+    expect(ops.length).toBe(20);
+    for (const [method, path] of ops) {
+      expect(app.hasRoute({ method: method.toUpperCase() as 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }), `${method} ${path}`).toBe(true);
+    }
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)].map((m) => m[1]);
+    for (const r of new Set(refs)) expect(doc.components.schemas, r).toHaveProperty(r);
+  });
+
   it('answers unknown routes with a JSON 404', async () => {
     const { app } = setup();
     const res = await app.inject('/v2/whatever');
