@@ -8,6 +8,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
 import { isUtf8 } from 'node:buffer';
 import type { Problem } from '../core/errors.js';
+import { fastParse } from './fast-yaml.js';
 
 /** At most this many alias expansions per document (yaml's default is 100). */
 export const MAX_ALIAS_COUNT = 100;
@@ -29,6 +30,17 @@ export function parseFile(file: string, content: Buffer): { docs: ParsedDoc[]; p
     return { docs: [], problems: [{ file, line, column: 1, path: '', message: `file is not valid UTF-8 (first invalid byte at offset ${bad})` }] };
   }
   const text = content.toString('utf8');
+  let full: { docs: ParsedDoc[]; problems: Problem[] } | undefined;
+  const parsedFully = () => (full ??= parseText(file, text));
+  const fast = fastParse(file, text, (k, path, key) => parsedFully().docs[k]?.locate(path, key) ?? { line: 1, column: 1 });
+  return fast ? { docs: fast, problems: [] } : parsedFully();
+}
+
+/**
+ * The full parse with `yaml`: positions, precise errors, merge keys and bounded aliases.
+ * Exported so tests can check the fast path (fast-yaml.ts) against it.
+ */
+export function parseText(file: string, text: string): { docs: ParsedDoc[]; problems: Problem[] } {
   const lc = new LineCounter();
   const docs: ParsedDoc[] = [];
   const problems: Problem[] = [];

@@ -17,7 +17,7 @@ export const NEXT_RUN_COUNT = 3;
 export function upcomingRuns(schedule: ScheduleSpec, now: number, count = NEXT_RUN_COUNT): NextRun[] {
   return nextRuns(schedule, now, count, { reference: now }).map((at) => ({
     at,
-    utc: DateTime.fromMillis(at, { zone: 'utc' }).toISO({ suppressMilliseconds: true }) as string,
+    utc: new Date(at).toISOString().replace('.000Z', 'Z'),
     local: DateTime.fromMillis(at, { zone: schedule.timeZone }).toISO({ suppressMilliseconds: true }) as string,
     timeZone: schedule.timeZone,
   }));
