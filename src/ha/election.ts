@@ -34,6 +34,9 @@ export interface ElectionOptions {
   logger?: Logger;
 }
 
+/** Delay before re-checking after a failed check (a reconnect also re-checks at once). */
+const RETRY_MS = 500;
+
 /** Candidate node name prefix; ZooKeeper appends a 10-digit sequence. */
 const PREFIX = 'c_';
 
@@ -151,7 +154,7 @@ export class ZkElection implements Leadership {
     }
     this.check().catch((err) => {
       this.log.warn('election check failed; retrying', { error: messageOf(err) });
-      if (!(err instanceof ZkError && err.code === 'E_UNAVAILABLE')) this.clock.setTimeout(() => this.kick(), 1_000);
+      this.clock.setTimeout(() => this.kick(), RETRY_MS);
     });
   }
 

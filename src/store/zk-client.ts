@@ -24,6 +24,9 @@ export const ZK = {
   NO_AUTH: Exception.NO_AUTH,
 } as const;
 
+/** How long `connect()` waits for a first session by default. */
+export const CONNECT_WITHIN_MS = 15_000;
+
 const UNAVAILABLE = new Set([Exception.CONNECTION_LOSS, Exception.SESSION_EXPIRED, Exception.OPERATION_TIMEOUT, Exception.AUTH_FAILED]);
 
 /** A failed ZooKeeper call; `zkCode` is ZooKeeper's code, `index` the failing op of a multi. */
@@ -82,7 +85,7 @@ export class ZkClient {
   }
 
   /** Resolves once connected, or throws E_UNAVAILABLE after `withinMs`. */
-  async connect(withinMs = this.requestedTimeoutMs): Promise<void> {
+  async connect(withinMs = CONNECT_WITHIN_MS): Promise<void> {
     if (this.connected()) return;
     await new Promise<void>((resolve, reject) => {
       const timer = this.clock.setTimeout(() => {

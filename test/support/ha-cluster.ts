@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { systemClock } from '../../src/ports/clock.js';
 
 /** One event line of a candidate. */
 export interface CandidateEvent {
@@ -47,13 +48,29 @@ export class HaCluster {
         if (line.startsWith('{')) this.push(JSON.parse(line) as CandidateEvent);
       }
     });
-    await this.next((e) => e.by === name && e.ev === 'ready');
+    const died = new Promise<never>((_, reject) => p.once('exit', (code, sig) => reject(new Error(`candidate ${name} exited (${code ?? sig}) before joining`))));
+    died.catch(() => undefined);
+    await Promise.race([this.next((e) => e.by === name && e.ev === 'ready'), died]);
     return name;
   }
 
-  /** The next event (from now on) matching `pred`. */
-  next(pred: (e: CandidateEvent) => boolean): Promise<CandidateEvent> {
-    return new Promise((resolve) => this.waiters.push({ pred, resolve }));
+  /** The next event (from now on) matching `pred`; rejects after `withinMs` showing the last events. */
+  next(pred: (e: CandidateEvent) => boolean, withinMs = 30_000): Promise<CandidateEvent> {
+    return new Promise((resolve, reject) => {
+      const timer = systemClock.setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        const tail = this.events.slice(-8).map((e) => JSON.stringify(e)).join('\n');
+        reject(new Error(`no matching candidate event within ${withinMs} ms; last events:\n${tail}`));
+      }, withinMs);
+      const waiter = {
+        pred,
+        resolve: (e: CandidateEvent) => {
+          timer.cancel();
+          resolve(e);
+        },
+      };
+      this.waiters.push(waiter);
+    });
   }
 
   /** The current leader's name: the sender of the latest `leader` event still alive. */
