@@ -65,17 +65,26 @@ function compileTemplate(t: RawTemplate): TaskTemplate {
   };
 }
 
-function compileJob(s: RawJob): JobSpec {
+type RunPolicy = Pick<JobSpec, 'concurrencyPolicy' | 'startingDeadlineSeconds' | 'catchUp' | 'suspend' | 'history' | 'onPrune'>;
+
+/** The run-policy fields Jobs and DAGs share. */
+function runPolicy(s: RunPolicy): RunPolicy {
   return {
-    ...compileTemplate(s),
-    ...(s.schedule && { schedule: toScheduleSpec(s.schedule) }),
-    after: s.after,
     concurrencyPolicy: s.concurrencyPolicy,
     startingDeadlineSeconds: s.startingDeadlineSeconds,
     catchUp: s.catchUp,
     suspend: s.suspend,
     history: s.history,
     onPrune: s.onPrune,
+  };
+}
+
+function compileJob(s: RawJob): JobSpec {
+  return {
+    ...compileTemplate(s),
+    ...(s.schedule && { schedule: toScheduleSpec(s.schedule) }),
+    after: s.after,
+    ...runPolicy(s),
   };
 }
 
@@ -89,11 +98,6 @@ function compileDag(s: RawDag): DagSpec {
       dependsOn: t.dependsOn,
       trigger: t.trigger,
     })),
-    concurrencyPolicy: s.concurrencyPolicy,
-    startingDeadlineSeconds: s.startingDeadlineSeconds,
-    catchUp: s.catchUp,
-    suspend: s.suspend,
-    history: s.history,
-    onPrune: s.onPrune,
+    ...runPolicy(s),
   };
 }
