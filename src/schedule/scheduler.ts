@@ -78,7 +78,12 @@ export class Scheduler {
       for (const r of resources) this.entries.set(r.resource.metadata.name, newEntry(r));
       for (const e of this.entries.values()) this.link(e);
       const tasksOf = new Map<string, Run[]>();
-      for (const run of runs) if (run.dagRunId) tasksOf.set(run.dagRunId, [...(tasksOf.get(run.dagRunId) ?? []), run]);
+      for (const run of runs) {
+        if (!run.dagRunId) continue;
+        const list = tasksOf.get(run.dagRunId);
+        if (list) list.push(run);
+        else tasksOf.set(run.dagRunId, [run]);
+      }
       for (const run of runs) {
         const e = run.dagRunId ? undefined : this.entries.get(run.job);
         if (e) rememberRun(e, run);
