@@ -55,6 +55,7 @@ export interface AddJob {
 export class MemoryController implements ControllerView, ControllerActions {
   readonly jobsByName = new Map<string, JobEntry>();
   readonly runsById = new Map<string, Run>();
+  private readonly runsByJob = new Map<string, Run[]>();
   readonly logText = new Map<string, { stdout: string; stderr: string }>();
   /** Every action called, in order: `['runNow', job, overrides]`, `['kill', runId]`, ... */
   readonly calls: unknown[][] = [];
@@ -82,6 +83,7 @@ export class MemoryController implements ControllerView, ControllerActions {
   addRun(run: Partial<Run> & { id: string; job: string; state: RunState }): Run {
     const full: Run = { trigger: 'schedule', scheduledAt: this.clock.now(), revision: 'abc1234', attempts: [], createdAt: this.clock.now(), ...run };
     this.runsById.set(full.id, full);
+    this.runsByJob.set(full.job, [...(this.runsByJob.get(full.job) ?? []), full]);
     return full;
   }
 
@@ -114,7 +116,7 @@ export class MemoryController implements ControllerView, ControllerActions {
   // ---- ControllerView ----
 
   private runsOf(job: string): Run[] {
-    return [...this.runsById.values()].filter((r) => r.job === job).sort((a, b) => b.scheduledAt - a.scheduledAt || b.createdAt - a.createdAt);
+    return [...(this.runsByJob.get(job) ?? [])].sort((a, b) => b.scheduledAt - a.scheduledAt || b.createdAt - a.createdAt);
   }
 
   private summary(name: string, e: JobEntry): JobSummary {
@@ -155,7 +157,7 @@ export class MemoryController implements ControllerView, ControllerActions {
       nextRuns: e.nextRuns,
       lastRuns: this.runsOf(name),
       pendingReason: pending?.reason,
-      drift: e.paused ? [{ job: name, field: 'paused', desired: false, live: true, since: e.pausedAt }] : [],
+      drift: this.sync().drift.filter((d) => d.job === name),
     };
   }
 
@@ -171,7 +173,8 @@ export class MemoryController implements ControllerView, ControllerActions {
   }
 
   sync(): SyncStatus {
-    return { ...this.syncStatus, drift: this.jobs().flatMap((j) => this.job(j.name)!.drift) };
+    const drift = [...this.jobsByName].filter(([, e]) => e.paused).map(([job, e]) => ({ job, field: 'paused', desired: false, live: true, since: e.pausedAt }));
+    return { ...this.syncStatus, drift };
   }
 
   async plan(): Promise<PlanView> {
