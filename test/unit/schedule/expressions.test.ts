@@ -87,6 +87,12 @@ const cases: { name: string; spec: ScheduleSpec; after: string; expect: string[]
     expect: ['2026-04-04T14:45:00Z', '2026-04-05T15:15:00Z'],
   },
   {
+    name: 'Havana springs forward at midnight: @daily runs at 01:00 CDT that day',
+    spec: cron('@daily', 'America/Havana'), // 2026-03-08 00:00 CST (-5) -> 01:00 CDT (-4)
+    after: '2026-03-07T12:00:00Z',
+    expect: ['2026-03-08T05:00:00Z', '2026-03-09T04:00:00Z'],
+  },
+  {
     name: 'Shanghai has no DST: 09:00 is always 01:00Z',
     spec: cron('0 9 * * *', 'Asia/Shanghai'),
     after: '2026-03-07T12:00:00Z',
