@@ -59,7 +59,7 @@ export function errorHandler(logger: Logger) {
     if (status >= 500) {
       logger.error('api request failed', { method: req.method, url: req.routeOptions.url ?? req.url, code: body.error.code, error: (err as Error)?.message });
     }
-    if (status === 503 && err instanceof HttpError === false) reply.header('retry-after', '1');
+    if (status === 503 && !(err instanceof HttpError)) reply.header('retry-after', '1');
     return reply.status(status).send(body);
   };
 }

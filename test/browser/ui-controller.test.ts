@@ -38,7 +38,7 @@ spec:
     - { name: ship, dependsOn: [build], template: { command: { shell: "true" }, resources: { cpus: 0.1, mem: 32 } } }
 `;
 
-describe('web UI on a real controller with the embedded master', () => {
+describe('web UI on a real controller with the embedded master', { timeout: 60_000 }, () => {
   let dir: string;
   let c: RunningController;
   let b: TestBrowser;

@@ -9,7 +9,7 @@ import { openBrowser, type TestBrowser } from './browser.js';
 // the double's runs really move pending → running → succeeded, driven by the test, and
 // the UI (refreshing every 2 s) has to show each state. Waits are on DOM conditions.
 
-describe('web UI', () => {
+describe('web UI', { timeout: 60_000 }, () => {
   let app: FastifyInstance;
   let ctl: MemoryController;
   let url: string;
@@ -86,7 +86,7 @@ describe('web UI', () => {
   });
 });
 
-describe('web UI with access control', () => {
+describe('web UI with access control', { timeout: 60_000 }, () => {
   it('asks for a token, and a viewer cannot run a job', async () => {
     const access = accessConfig([{ name: 'vera', role: 'viewer', token: 'viewer-token-0123456789' }]);
     const h = makeApi({ access });
