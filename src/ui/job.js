@@ -63,7 +63,10 @@ export async function renderJob(el, name, refresh) {
     actions,
     h('section', { class: 'explain', id: 'explain' }, h('h2', {}, 'Why'), h('ul', {}, why.reasons.map((r) => h('li', { 'data-code': r.code }, r.message)))),
     h('section', {}, h('h2', {}, 'Next runs'), job.nextRuns.length ? h('ul', {}, job.nextRuns.map((t) => h('li', {}, `${fmtTime(t)} (${fmtRel(t)})`))) : h('p', { class: 'muted' }, 'none scheduled')),
-    h('section', {}, h('h2', {}, 'Runs'), h('table', { class: 'grid', id: 'runs' }, h('thead', {}, h('tr', {}, RUN_HEAD.map((c) => h('th', {}, c)))), h('tbody', {}, runRows(job.lastRuns)))),
-    h('section', {}, h('h2', {}, 'Manifest ', h('code', { class: 'src' }, src)), h('pre', { class: 'manifest' }, job.manifest ?? JSON.stringify(job.resource, null, 2))),
+    h('section', {}, h('h2', {}, 'Runs'), job.lastRuns.length ? null : h('p', { class: 'muted' }, 'No runs yet.'),
+      h('table', { class: 'grid', id: 'runs', hidden: job.lastRuns.length === 0 }, h('thead', {}, h('tr', {}, RUN_HEAD.map((c) => h('th', {}, c)))), h('tbody', {}, runRows(job.lastRuns)))),
+    h('section', {}, h('h2', {}, job.manifest ? 'Manifest ' : 'Compiled spec ', h('code', { class: 'src' }, src)),
+      job.manifest ? null : h('p', { class: 'muted' }, 'The manifest text is not kept by this source; this is the spec as compiled from it.'),
+      h('pre', { class: 'manifest' }, job.manifest ?? JSON.stringify(job.resource.spec, null, 2))),
   );
 }
