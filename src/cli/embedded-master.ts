@@ -20,9 +20,9 @@ export interface EmbeddedMasterFlags {
   sandbox?: string;
 }
 
-function count(flag: string, value: string, min = 0): number {
+function count(flag: string, value: string, min = 0, max = 100_000): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > 100_000) throw new KairosError('E_INVALID', `--${flag}: ${JSON.stringify(value)} is not a whole number from ${min} to 100000`);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new KairosError('E_INVALID', `--${flag}: ${JSON.stringify(value)} is not a whole number from ${min} to ${max}`);
   return n;
 }
 
@@ -36,7 +36,7 @@ export function parseFlags(flags: EmbeddedMasterFlags): EmbeddedMasterOptions {
     localAgents: count('agents', flags.agents),
     simulatedAgents: count('simulated', flags.simulated),
     ...(flags.simulatedResources ? { simulatedResources: flags.simulatedResources } : {}),
-    ...(flags.taskDuration ? { simulatedTaskDurationMs: count('task-duration', flags.taskDuration) } : {}),
+    ...(flags.taskDuration ? { simulatedTaskDurationMs: count('task-duration', flags.taskDuration, 0, 2 ** 31 - 1) } : {}),
     ...(flags.heartbeat ? { heartbeatIntervalMs: count('heartbeat', flags.heartbeat, 1) * 1000 } : {}),
     ...(flags.sandbox ? { sandboxRoot: flags.sandbox } : {}),
   };

@@ -50,15 +50,15 @@ export function acceptOffers(master: Master, fw: FrameworkState, accept: Accept)
     const state = fw.partitionAware ? 'TASK_DROPPED' : 'TASK_LOST';
     for (const t of tasks)
       cluster.sendMaster(fw.id, cluster.masterStatus(t.task_id.value, state, 'REASON_INVALID_OFFERS', `Task launched with invalid offers: ${error}`, t.agent_id.value));
-    master.requestAllocation();
     return;
   }
   const { agentId, role } = offers[0];
   const available = new ResourceBag();
   for (const o of offers) available.add(o.resources);
   const mine = cluster.tasksOf(fw.id);
-  const activeIds = new Set(mine.active.keys());
-  const unreachableIds = new Set(mine.unreachable.keys());
+  const launchedNow = new Set<string>();
+  const activeIds = { has: (id: string) => mine.active.has(id) || launchedNow.has(id) };
+  const unreachableIds = mine.unreachable;
   for (const op of accept.operations ?? []) {
     if (op.type !== 'LAUNCH') {
       master.opts.logger.warn('embedded master ignores offer operation', { type: op.type ?? 'UNKNOWN', framework: fw.id });
@@ -74,12 +74,12 @@ export function acceptOffers(master: Master, fw: FrameworkState, accept: Accept)
         continue;
       }
       available.subtract(verdict.resources);
-      activeIds.add(id);
+      launchedNow.add(id);
       cluster.launch(fw.id, role, task, verdict.resources);
     }
   }
   const agent = cluster.agents.get(agentId);
   if (agent?.status === 'active') agent.free.add(available);
   master.allocator.refuse(fw.id, role, agentId, available, accept.filters?.refuse_seconds ?? 5);
-  master.requestAllocation();
+  master.requestAllocation(agentId);
 }

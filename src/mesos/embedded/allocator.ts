@@ -133,9 +133,12 @@ export class Allocator {
     const key = `${frameworkId}|${role}|${agentId}`;
     const list = this.filters.get(key);
     if (!list) return false;
-    const live = list.filter((f) => f.until > now);
-    if (live.length) this.filters.set(key, live);
-    else this.filters.delete(key);
-    return live.some((f) => f.resources.contains(free));
+    if (list.some((f) => f.until <= now)) {
+      const live = list.filter((f) => f.until > now);
+      if (live.length) this.filters.set(key, live);
+      else this.filters.delete(key);
+      return live.some((f) => f.resources.contains(free));
+    }
+    return list.some((f) => f.resources.contains(free));
   }
 }

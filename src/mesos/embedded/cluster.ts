@@ -53,8 +53,8 @@ export interface ClusterHooks {
   send(frameworkId: string, event: Event): void;
   /** Capabilities of a known framework; undefined when it was removed. */
   caps(frameworkId: string): { partitionAware: boolean; killingState: boolean } | undefined;
-  /** Resources became free on an agent: time to allocate. */
-  freed(): void;
+  /** Resources became free on an agent: time to allocate them. */
+  freed(agentId: string): void;
 }
 
 const COMPLETED_KEPT = 1000;
@@ -75,7 +75,7 @@ export class Cluster {
 
   addAgent(agent: Agent): void {
     this.agents.set(agent.id, { agent, status: 'active', free: agent.total.clone(), held: [], lost: [] });
-    this.hooks.freed();
+    this.hooks.freed(agent.id);
   }
 
   tasksOf(frameworkId: string): FrameworkTasks {
@@ -122,7 +122,7 @@ export class Cluster {
     if (TERMINAL_STATES.has(r.state) && !rec.released) {
       rec.released = true;
       a.free.add(rec.resources);
-      this.hooks.freed();
+      this.hooks.freed(rec.agentId);
     }
     const caps = this.hooks.caps(rec.frameworkId);
     const t = this.tasks.get(rec.frameworkId);
@@ -266,7 +266,7 @@ export class Cluster {
         }
     for (const rec of a.lost.splice(0)) a.agent.kill(rec.info.task_id.value, 0);
     for (const replay of a.held.splice(0)) replay();
-    this.hooks.freed();
+    this.hooks.freed(agentId);
   }
 
   /** A removed framework's tasks are killed; their later reports only free resources. */

@@ -139,9 +139,12 @@ async function scheduler(master: Master, leadership: Leadership, req: IncomingMe
 /** Builds (does not start) the HTTP server of an embedded master. */
 export function buildServer(master: Master, faults: Faults, leadership: () => Leadership): Server {
   return createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const pathname = q < 0 ? raw : raw.slice(0, q);
     const route = async () => {
-      if (url.pathname === '/api/v1/scheduler') return scheduler(master, leadership(), req, res, url.search);
+      if (pathname === '/api/v1/scheduler') return scheduler(master, leadership(), req, res, q < 0 ? '' : raw.slice(q));
+      const url = new URL(raw, 'http://localhost');
       if (url.pathname === '/master/state' || url.pathname === '/state') return json(res, stateOf(master));
       if (url.pathname === '/files/read') {
         const got = readSandbox(master, url.searchParams.get('path') ?? '', Number(url.searchParams.get('offset') ?? 0), Number(url.searchParams.get('length') ?? -1));
@@ -154,7 +157,7 @@ export function buildServer(master: Master, faults: Faults, leadership: () => Le
       reply(res, 404);
     };
     route().catch((err: unknown) => {
-      master.opts.logger.error('embedded master request failed', { path: url.pathname, error: String(err) });
+      master.opts.logger.error('embedded master request failed', { path: pathname, error: String(err) });
       if (!res.headersSent) reply(res, 500, 'Internal error');
       else res.destroy();
     });

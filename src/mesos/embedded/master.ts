@@ -13,6 +13,7 @@ import { acceptOffers } from './accept.js';
 import type { Agent } from './agent.js';
 import { Allocator, type OfferRecord } from './allocator.js';
 import { Cluster } from './cluster.js';
+import type { ResourceBag } from './resources.js';
 import type { EventStream } from './stream.js';
 import type { RetryOptions } from './updates.js';
 import { hasCapability, rolesOf, validateFrameworkInfo, validateRole } from './validate.js';
@@ -59,6 +60,8 @@ export class Master {
   readonly updateFault = { delayMs: 0, duplicate: false };
   private frameworkSeq = 0;
   private allocationPending = false;
+  /** Agents whose free resources changed since the last round; `all` after other changes. */
+  private dirty: Set<string> | 'all' = 'all';
   private periodic: Timer | undefined;
   private stopped = false;
 
@@ -71,9 +74,10 @@ export class Master {
         const f = this.frameworks.get(fw);
         return f && { partitionAware: f.partitionAware, killingState: hasCapability(f.info, 'TASK_KILLING_STATE') };
       },
-      freed: () => this.requestAllocation(),
+      freed: (agentId) => this.requestAllocation(agentId),
     });
     const tick = () => {
+      this.dirty = 'all'; // filters may have expired anywhere
       this.allocate();
       this.periodic = opts.clock.setTimeout(tick, opts.allocationIntervalMs);
     };
@@ -185,6 +189,7 @@ export class Master {
     this.allocator.offers.delete(o.id);
     const a = this.cluster.agents.get(o.agentId);
     if (a && a.status === 'active') a.free.add(o.resources);
+    this.requestAllocation(o.agentId);
   }
 
   /** Dispatches a validated, authorised non-SUBSCRIBE call (Master::Http::scheduler). */
@@ -249,8 +254,15 @@ export class Master {
     return { status: 202 };
   }
 
-  /** Allocates soon (coalesced); used whenever resources or demand change. */
-  requestAllocation(): void {
+  /**
+   * Allocates soon (coalesced into one round per microtask): only `agentId`'s resources
+   * when given (they changed), else every agent (demand, filters or suppression changed).
+   */
+  requestAllocation(agentId?: string): void {
+    if (this.dirty !== 'all') {
+      if (agentId === undefined) this.dirty = 'all';
+      else this.dirty.add(agentId);
+    }
     if (this.allocationPending || this.stopped) return;
     this.allocationPending = true;
     queueMicrotask(() => {
@@ -262,9 +274,13 @@ export class Master {
   /** One allocation round: offers go out as one OFFERS event per framework. */
   allocate(): void {
     if (this.offeringStopped || this.stopped) return;
+    const dirty = this.dirty;
+    this.dirty = new Set();
     const active = [...this.frameworks.values()].filter((f) => f.stream && !f.stream.closed);
     const views = active.map((f) => ({ id: f.id, roles: f.roles, gpuCapable: hasCapability(f.info, 'GPU_RESOURCES') }));
-    const agents = [...this.cluster.agents.values()].filter((a) => a.status === 'active').map((a) => ({ id: a.agent.id, free: a.free }));
+    const states = dirty === 'all' ? this.cluster.agents.values() : [...dirty].map((id) => this.cluster.agents.get(id)!).filter(Boolean);
+    const agents: { id: string; free: ResourceBag }[] = [];
+    for (const a of states) if (a.status === 'active') agents.push({ id: a.agent.id, free: a.free });
     const made = this.allocator.allocate(agents, views);
     const byFw = new Map<string, Offer[]>();
     for (const o of made) {

@@ -16,6 +16,7 @@ export class EventStream {
   /** Fault: while true nothing is written (no heartbeats, no events), the socket stays open. */
   silent = false;
   private heartbeat: Timer | undefined;
+  private corked = false;
   private readonly closeHandlers: (() => void)[] = [];
 
   constructor(
@@ -30,6 +31,15 @@ export class EventStream {
   /** Writes one event, unless the stream is closed or silenced. */
   send(event: Event): void {
     if (this.closed || this.silent) return;
+    // Events made in one tick leave in one socket write.
+    if (!this.corked) {
+      this.corked = true;
+      this.res.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.res.uncork();
+      });
+    }
     this.res.write(encodeRecord(encodeEvent(event, this.encoding)));
   }
 

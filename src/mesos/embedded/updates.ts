@@ -5,7 +5,7 @@
  * outstanding, and it is resent after 10 s, doubling up to 10 min, until the scheduler
  * acknowledges exactly that uuid. Master-generated updates bypass this (no uuid).
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Clock, Timer } from '../../ports/clock.js';
 import type { TaskStatus } from '../types.js';
 
@@ -22,9 +22,9 @@ interface Stream {
   backoff: number;
 }
 
-/** A fresh status update uuid, base64 as the codec carries bytes. */
+/** A fresh status update uuid (a random v4 UUID's 16 bytes), base64 as the codec carries bytes. */
 export function newUuid(): string {
-  return randomBytes(16).toString('base64');
+  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64');
 }
 
 /** See the file comment. `forward` delivers one update to its framework, if it can. */

@@ -72,9 +72,10 @@ export function validateFrameworkInfo(info: FrameworkInfo): string | undefined {
 
 /** What task validation needs to know about the framework, the agent and the offer. */
 export interface TaskContext {
-  /** Active and unreachable task ids of the framework, plus those earlier in this ACCEPT. */
-  activeIds: ReadonlySet<string>;
-  unreachableIds: ReadonlySet<string>;
+  /** Active task ids of the framework, including those launched earlier in this ACCEPT. */
+  activeIds: { has(id: string): boolean };
+  /** Task ids of the framework on unreachable agents. */
+  unreachableIds: { has(id: string): boolean };
   agentId: string;
   /** The offer's allocation role. */
   role: string;
