@@ -237,6 +237,19 @@ describe('embedded master status updates and agent faults', () => {
     expect((await again.update('late')).state).toBe('TASK_DROPPED');
   });
 
+  it('delays updates on request; faults are reachable over HTTP too', async () => {
+    const s = await setup();
+    const [o] = await offers(s);
+    expect((await fetch(`${em.url}/__faults/delay-updates?ms=5000`, { method: 'POST' })).status).toBe(204);
+    expect((await fetch(`${em.url}/__faults/no-such-fault`, { method: 'POST' })).status).toBe(404);
+    await s.call(em.url, { type: 'RECONCILE', reconcile: { tasks: [{ task_id: { value: 'late' } }] } });
+    expect((await fetch(`${em.url}/__faults/rescind-offers`, { method: 'POST' })).status).toBe(204);
+    expect((await s.take((e) => e.type === 'RESCIND')).rescind!.offer_id).toEqual(o.id);
+    expect(s.events.some((e) => e.type === 'UPDATE')).toBe(false); // written after RESCIND, if at all
+    clock.advance(5_000);
+    expect((await s.update('late')).state).toBe('TASK_UNKNOWN');
+  });
+
   it('silences a stream: no heartbeats while the socket stays open', async () => {
     const s = await setup();
     em.faults.silence(s.frameworkId);
