@@ -60,11 +60,14 @@ export interface StreamHandlers {
 /** The scheduler API client. One instance per framework; `close()` frees its sockets. */
 export class SchedulerClient {
   private readonly agent: http.Agent;
+  /** ACKNOWLEDGEs get their own sockets: a burst of them must not delay ACCEPTs. */
+  private readonly ackAgent: http.Agent;
   readonly opts: ClientOptions;
 
   constructor(opts: Partial<ClientOptions> = {}) {
     this.opts = { ...DEFAULT_CLIENT_OPTIONS, ...opts };
     this.agent = new http.Agent({ keepAlive: true, maxSockets: this.opts.maxSockets });
+    this.ackAgent = new http.Agent({ keepAlive: true, maxSockets: this.opts.maxSockets });
   }
 
   /** Sends SUBSCRIBE to `baseUrl` (following redirects) and streams events to `handlers`. */
@@ -87,7 +90,7 @@ export class SchedulerClient {
   /** POSTs a non-SUBSCRIBE call on the subscription; resolves on 202 (or 200). */
   async call(sub: Pick<Subscription, 'url' | 'streamId'>, call: Call): Promise<void> {
     const body = encodeCall(call, this.opts.encoding);
-    const res = await this.send(sub.url, body, { 'Mesos-Stream-Id': sub.streamId }, true);
+    const res = await this.send(sub.url, body, { 'Mesos-Stream-Id': sub.streamId }, call.type === 'ACKNOWLEDGE' ? this.ackAgent : this.agent);
     if (res.statusCode === 202 || res.statusCode === 200) {
       res.resume();
       return;
@@ -98,6 +101,7 @@ export class SchedulerClient {
   /** Frees pooled sockets. */
   close(): void {
     this.agent.destroy();
+    this.ackAgent.destroy();
   }
 
   private redirectTarget(url: string, res: http.IncomingMessage): string {
@@ -110,11 +114,13 @@ export class SchedulerClient {
     return next.href;
   }
 
-  private send(url: string, body: Uint8Array, headers: Record<string, string>, pooled: boolean): Promise<http.IncomingMessage> {
+  /** POSTs `body`; `agent: false` gives the request a connection of its own (SUBSCRIBE). */
+  private send(url: string, body: Uint8Array, headers: Record<string, string>, agent: http.Agent | false): Promise<http.IncomingMessage> {
+    const pooled = agent !== false;
     return new Promise((resolve, reject) => {
       const req = http.request(url, {
         method: 'POST',
-        agent: pooled ? this.agent : false,
+        agent,
         headers: { 'Content-Type': this.opts.encoding, 'Content-Length': body.byteLength, ...headers },
       });
       if (pooled) req.setTimeout(this.opts.requestTimeoutMs, () => req.destroy(new KairosError('E_UNAVAILABLE', `${url}: no answer in ${this.opts.requestTimeoutMs} ms`)));

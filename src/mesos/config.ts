@@ -28,6 +28,11 @@ export interface FrameworkConfig {
   containerizer: Containerizer;
   /** Offers are gathered this long, then matched and answered: never held longer. */
   batchWindowMs: number;
+  /**
+   * Queued tasks (in priority/due order) one matching round considers; the rest wait for
+   * the next round. Bounds a round's cost when the queue is huge.
+   */
+  maxTasksPerRound: number;
   /** Refuse filter when demand remains (leftovers of an ACCEPT, unfit offers). */
   declineShortSeconds: number;
   /** Refuse filter when nothing is queued (docs/app-framework-development-guide.md). */
@@ -54,6 +59,7 @@ export const DEFAULT_FRAMEWORK_CONFIG: FrameworkConfig = {
   encoding: 'application/x-protobuf',
   containerizer: 'docker',
   batchWindowMs: 20,
+  maxTasksPerRound: 10_000,
   declineShortSeconds: 1,
   declineLongSeconds: 300,
   starvationTimeoutMs: 60_000,
@@ -70,7 +76,7 @@ export function normalizeConfig(partial: Partial<FrameworkConfig>): FrameworkCon
   const c: FrameworkConfig = { ...DEFAULT_FRAMEWORK_CONFIG, ...stripUndefined(partial) };
   if (c.roles.length === 0) throw new KairosError('E_INVALID', 'mesos roles: at least one role is needed');
   if (!(c.failoverTimeoutSeconds > 0)) throw new KairosError('E_INVALID', 'mesos failover timeout must be positive (0 kills every task on any disconnect)');
-  for (const k of ['batchWindowMs', 'starvationTimeoutMs', 'reconcileIntervalMs', 'requestTimeoutMs'] as const)
+  for (const k of ['batchWindowMs', 'maxTasksPerRound', 'starvationTimeoutMs', 'reconcileIntervalMs', 'requestTimeoutMs'] as const)
     if (!(c[k] > 0)) throw new KairosError('E_INVALID', `mesos ${k} must be positive, got ${c[k]}`);
   if (c.declineShortSeconds < 0 || c.declineLongSeconds < c.declineShortSeconds) throw new KairosError('E_INVALID', 'mesos decline filters: need 0 ≤ short ≤ long');
   return c;

@@ -137,7 +137,7 @@ export class OfferFlow {
         await this.suppress();
         return;
       }
-      const demands = tasks.demands();
+      const demands = tasks.demands(config.maxTasksPerRound);
       const jobs = new Set(demands.filter((x) => x.constraints.some(isStateful)).map((x) => x.group));
       const result = matchOffers(demands, offers, tasks.placements(jobs, (id) => this.agents.get(id)));
       for (const u of result.unplaced) tasks.setReason(u.demand.id, u.reason);

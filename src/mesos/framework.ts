@@ -367,7 +367,7 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
   /** Sends a call on the current subscription. */
   private post(call: Call): Promise<void> {
     const sub = this.sub;
-    if (!sub || !this.frameworkId) return Promise.reject(new KairosError('E_UNAVAILABLE', 'not subscribed to a Mesos master'));
+    if (!sub || !this.frameworkId || this.stopped) return Promise.reject(new KairosError('E_UNAVAILABLE', 'not subscribed to a Mesos master'));
     return this.client.call(sub, { ...call, framework_id: { value: this.frameworkId } });
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { LaunchRequest, PendingInfo, PlacedLaunch, TaskStatusUpdate } from '../ports/mesos.js';
 import type { AgentFacts } from './constraints.js';
-import type { Demand, RunningPlacements } from './matcher.js';
+import { compareDemands, type Demand, type RunningPlacements } from './matcher.js';
 import { needOf } from './resources.js';
 import { labelsFromTaskId, toStatusUpdate } from './status.js';
 import { isFinalOutcome, LABEL_ATTEMPT, LABEL_JOB, LABEL_REVISION, LABEL_RUN, taskOutcome } from './tasks.js';
@@ -31,6 +31,14 @@ export const WAITING_FOR_OFFERS = 'waiting for offers';
 
 export class TaskBook {
   private readonly queue = new Map<string, Queued>();
+  /**
+   * The queue in matching order (compareDemands), sorted once per batch of new requests
+   * rather than once per round; entries that left the queue are skipped and compacted
+   * away, so a round over a queue of 100,000 costs what it looks at, not the whole queue.
+   */
+  private ordered: Queued[] = [];
+  private sorted = true;
+  private dead = 0;
   private readonly liveTasks = new Map<string, Live>();
   private readonly placing = new Set<string>();
 
@@ -45,6 +53,8 @@ export class TaskBook {
         since: now,
         reason: WAITING_FOR_OFFERS,
       });
+      this.ordered.push(this.queue.get(r.taskId)!);
+      this.sorted = false;
       n++;
     }
     return n;
@@ -52,15 +62,36 @@ export class TaskBook {
 
   /** Withdraws a queued request; false if it was not queued. */
   dequeue(taskId: string): boolean {
-    return this.queue.delete(taskId);
+    return this.remove(taskId);
+  }
+
+  private remove(taskId: string): boolean {
+    if (!this.queue.delete(taskId)) return false;
+    if (++this.dead > 1024 && this.dead > this.ordered.length / 2) {
+      this.ordered = this.ordered.filter((q) => this.queue.get(q.demand.id) === q);
+      this.dead = 0;
+    }
+    return true;
   }
 
   get queued(): number {
     return this.queue.size;
   }
 
-  demands(): Demand<LaunchRequest>[] {
-    return [...this.queue.values()].map((q) => q.demand);
+  /** The first `limit` queued demands in matching order (priority, then oldest due). */
+  demands(limit = Infinity): Demand<LaunchRequest>[] {
+    if (!this.sorted) {
+      this.ordered = this.ordered.filter((q) => this.queue.get(q.demand.id) === q);
+      this.ordered.sort((a, b) => compareDemands(a.demand, b.demand));
+      this.dead = 0;
+      this.sorted = true;
+    }
+    const out: Demand<LaunchRequest>[] = [];
+    for (const q of this.ordered) {
+      if (out.length >= limit) break;
+      if (this.queue.get(q.demand.id) === q) out.push(q.demand);
+    }
+    return out;
   }
 
   setReason(taskId: string, reason: string): void {
@@ -74,7 +105,7 @@ export class TaskBook {
     for (const id of taskIds) {
       const q = this.queue.get(id);
       if (!q) continue;
-      this.queue.delete(id);
+      this.remove(id);
       this.placing.add(id);
       out.push(q);
     }
@@ -85,7 +116,10 @@ export class TaskBook {
   abortPlacing(entries: readonly Queued[], reason: string): void {
     for (const q of entries) {
       this.placing.delete(q.demand.id);
-      this.queue.set(q.demand.id, { ...q, reason });
+      const back = { ...q, reason };
+      this.queue.set(q.demand.id, back);
+      this.ordered.push(back);
+      this.sorted = false;
     }
   }
 

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { TaskTemplate } from '../../../src/core/types.js';
+import { TaskBook } from '../../../src/mesos/taskbook.js';
+import type { LaunchRequest } from '../../../src/ports/mesos.js';
+
+const template = { resources: { cpus: 1, mem: 1, disk: 0, gpus: 0, ports: 0 }, constraints: [], priority: 0 } as unknown as TaskTemplate;
+const req = (n: number, priority = 0): LaunchRequest => ({ taskId: `kairos.j@${n}.1`, runId: `j@${n}`, job: 'j', attempt: 1, revision: 'r', template: { ...template, priority }, dueAt: n });
+
+describe('TaskBook', () => {
+  it('hands out queued demands in priority then due order, up to a limit, skipping what left', () => {
+    const b = new TaskBook();
+    expect(b.enqueue([req(3), req(1), req(2), req(9, 5)], 0)).toBe(4);
+    expect(b.enqueue([req(1)], 0)).toBe(0);
+    expect(b.demands(3).map((d) => d.id)).toEqual(['kairos.j@9.1', 'kairos.j@1.1', 'kairos.j@2.1']);
+    b.dequeue('kairos.j@1.1');
+    const placing = b.beginPlacing(['kairos.j@9.1']);
+    expect(b.demands().map((d) => d.id)).toEqual(['kairos.j@2.1', 'kairos.j@3.1']);
+    b.abortPlacing(placing, 'store down');
+    expect(b.demands().map((d) => d.id)).toEqual(['kairos.j@9.1', 'kairos.j@2.1', 'kairos.j@3.1']);
+    expect(b.pendingInfo().find((p) => p.taskId === 'kairos.j@9.1')?.reason).toBe('store down');
+  });
+
+  it('stays correct across compaction of a large queue', () => {
+    const b = new TaskBook();
+    b.enqueue(Array.from({ length: 5000 }, (_, i) => req(i)), 0);
+    b.demands(1);
+    for (let i = 0; i < 4000; i++) b.dequeue(`kairos.j@${i}.1`);
+    expect(b.queued).toBe(1000);
+    expect(b.demands(2).map((d) => d.id)).toEqual(['kairos.j@4000.1', 'kairos.j@4001.1']);
+    expect(b.demands()).toHaveLength(1000);
+  });
+
+  it('adopts unknown Kairos tasks that still run and ignores foreign ones', () => {
+    const b = new TaskBook();
+    const running = b.update({ task_id: { value: 'kairos.nightly@2026-01-01T00:00:00.000Z~split.2' }, state: 'TASK_RUNNING', agent_id: { value: 'A' }, reason: 'REASON_RECONCILIATION' }, 5);
+    expect(running).toMatchObject({ fromReconciliation: true, agentId: 'A', labels: { 'kairos.job': 'nightly', 'kairos.run': 'nightly@2026-01-01T00:00:00.000Z/split', 'kairos.attempt': '2' } });
+    expect(b.live()).toEqual([{ taskId: 'kairos.nightly@2026-01-01T00:00:00.000Z~split.2', agentId: 'A' }]);
+    expect(b.update({ task_id: { value: 'someone-else' }, state: 'TASK_RUNNING' }, 5)).toBeUndefined();
+    b.update({ task_id: { value: 'kairos.nightly@2026-01-01T00:00:00.000Z~split.2' }, state: 'TASK_FINISHED', message: 'Command exited with status 0' }, 6);
+    expect(b.liveCount).toBe(0);
+  });
+});
