@@ -1,7 +1,8 @@
 /**
  * TypeScript shapes of the Mesos v1 messages Kairos exchanges, exactly as src/mesos/codec.ts
  * decodes them from either encoding: upstream snake_case field names, enums as their
- * names, int64/uint64 as numbers, bytes as base64 strings, unset optional fields absent
+ * names, int64/uint64 as numbers (exact up to 2^53; TimeInfo nanoseconds of today keep
+ * 256 ns), bytes as base64 strings, unset optional fields absent
  * (proto2 defaults are NOT filled in: a reader applies them, e.g. Filters.refuse_seconds
  * = 5). Field numbers live in proto/mesos/v1/{mesos,scheduler}.proto.
  */
