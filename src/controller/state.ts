@@ -4,8 +4,8 @@
  * pause), and the outcome of the last sync (`meta/sync`). The store is the truth; this is
  * its read-side cache, reloaded on start and on every leadership gain.
  */
-import type { Problem } from '../core/errors.js';
 import type { AppliedResource } from '../core/types.js';
+import type { SyncStatus } from '../ports/controller.js';
 import type { Store } from '../ports/store.js';
 
 /** A runtime override of one job, recorded in the store as `overrides/<job>`. */
@@ -16,15 +16,7 @@ export interface JobOverride {
 }
 
 /** The outcome of the last sync, recorded as `meta/sync` so a restart still shows it. */
-export interface SyncRecord {
-  appliedRevision?: string;
-  appliedAt?: number;
-  lastRevision?: string;
-  lastSyncAt?: number;
-  result: 'never' | 'ok' | 'failed';
-  message?: string;
-  problems: Problem[];
-}
+export type SyncRecord = Pick<SyncStatus, 'appliedRevision' | 'appliedAt' | 'lastRevision' | 'lastSyncAt' | 'result' | 'message' | 'problems'>;
 
 export const OVERRIDES = 'overrides';
 export const SYNC_KEY = 'meta/sync';

@@ -12,7 +12,8 @@ import type { Run } from '../../src/core/run.js';
 import { silentLogger, streamLogger } from '../../src/ports/logger.js';
 import type { JobDetail, JobSummary, SyncStatus } from '../../src/ports/controller.js';
 import { startController, type RunningController } from '../../src/wiring.js';
-import { api, jobManifest, TempRepo, WarpClock } from './support.js';
+import { jobManifest } from '../support/job-manifest.js';
+import { api, TempRepo, WarpClock } from './support.js';
 
 const MINUTE = 60_000;
 const nextMinute = (t: number) => Math.floor(t / MINUTE) * MINUTE + MINUTE;

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '../../src/core/run.js';
 import { startEmbeddedMaster, type EmbeddedMaster } from '../../src/mesos/embedded/index.js';
 import type { JobSummary } from '../../src/ports/controller.js';
-import { api, jobManifest, TempRepo, until } from './support.js';
+import { jobManifest } from '../support/job-manifest.js';
+import { api, TempRepo, until } from './support.js';
 
 /** Starts `kairos serve` and resolves with its API URL, read from its first stdout line. */
 function serve(args: string[]): Promise<{ child: ChildProcess; url: string }> {

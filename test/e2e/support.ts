@@ -37,12 +37,6 @@ export class TempRepo {
   }
 }
 
-/** A job manifest running `shell` on a cron schedule. */
-export function jobManifest(name: string, cron: string | undefined, shell: string): string {
-  const schedule = cron ? `  schedule:\n    cron: "${cron}"\n` : '';
-  return `apiVersion: kairos/v1\nkind: Job\nmetadata:\n  name: ${name}\nspec:\n${schedule}  command:\n    shell: ${JSON.stringify(shell)}\n  resources: { cpus: 0.1, mem: 32 }\n  retries: { count: 0 }\n`;
-}
-
 /**
  * Real time plus an offset that only grows. `warpTo(t)` jumps to `t`, and timers that fall
  * due on the way fire at once (in due order); others are re-armed for the new time.

@@ -10,18 +10,10 @@ import type { FrameworkHooks, LaunchRequest } from '../../../src/ports/mesos.js'
 import { DirectorySource } from '../../../src/source/directory.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { jobManifest } from '../../support/job-manifest.js';
 import { RecordingFramework } from './recording-framework.js';
 
-const job = (name: string, cron: string, extra = '') => `apiVersion: kairos/v1
-kind: Job
-metadata:
-  name: ${name}
-spec:
-  schedule:
-    cron: "${cron}"
-  command:
-    shell: echo ${name}
-${extra}`;
+const job = (name: string, cron: string) => jobManifest(name, cron, `echo ${name}`);
 
 /** A controller over a temp directory, a memory store and a recording framework on a fake clock. */
 class Harness {

@@ -8,17 +8,9 @@ import { ManifestError } from '../../../src/core/errors.js';
 import { DirectorySource } from '../../../src/source/directory.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { jobManifest } from '../../support/job-manifest.js';
 
-const job = (name: string, cron: string) => `apiVersion: kairos/v1
-kind: Job
-metadata:
-  name: ${name}
-spec:
-  schedule:
-    cron: "${cron}"
-  command:
-    shell: echo ${name}
-`;
+const job = (name: string, cron: string) => jobManifest(name, cron, `echo ${name}`);
 
 describe('syncPass', () => {
   let dir: string;
