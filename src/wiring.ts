@@ -162,7 +162,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       watch: config.source.kind === 'dir' ? { dir: config.source.path, debounceMs: opts.watchDebounceMs ?? 300 } : undefined,
       sandboxOf: embedded && ((taskId) => embedded!.agents.map((a) => a.sandbox(taskId)).find((s) => s !== undefined)),
     });
-    observeRuns(controller, metrics, clock);
+    observeMetrics(controller, metrics, clock);
     const c = controller;
     closers.push(() => c.stop());
     await controller.start();
@@ -186,8 +186,13 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
   }
 }
 
-/** Feeds run outcomes and launch latency into the metrics. */
-function observeRuns(controller: Controller, metrics: Metrics, clock: Clock): void {
+/** Feeds sync durations, run outcomes and launch latency into the metrics. */
+function observeMetrics(controller: Controller, metrics: Metrics, clock: Clock): void {
+  let syncStart = 0;
+  const synced = () => metrics.recordReconcile('sync', clock.now() - syncStart);
+  controller.events.on('sync:start', () => (syncStart = clock.now()));
+  controller.events.on('sync:ok', synced);
+  controller.events.on('sync:error', synced);
   controller.events.on('run:created', (e) => metrics.recordDispatch(e.scheduledAt, clock.now()));
   controller.events.on('run:state', (e) => {
     const run = controller.view.run(e.runId);

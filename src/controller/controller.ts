@@ -12,7 +12,7 @@
  */
 import { messageOf } from '../core/errors.js';
 import type { AppliedResource } from '../core/types.js';
-import type { Clock } from '../ports/clock.js';
+import type { Clock, Timer } from '../ports/clock.js';
 import type { ControllerActions, ControllerView } from '../ports/controller.js';
 import type { Leadership } from '../ports/leader.js';
 import type { Logger } from '../ports/logger.js';
@@ -56,6 +56,9 @@ export interface ControllerOptions {
   sandboxOf?(taskId: string): string | undefined;
 }
 
+/** How often a follower re-reads the store for its read view (at least; the poll interval if longer). */
+export const FOLLOWER_REFRESH_MS = 5000;
+
 /** A running controller. */
 export class Controller {
   readonly events = new ControllerEmitter();
@@ -72,6 +75,8 @@ export class Controller {
   private frameworkRun: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
   private leading = false;
+  private closed = false;
+  private refreshTimer: Timer | undefined;
   private transition: Promise<void> = Promise.resolve();
   private readonly log: Logger;
 
@@ -119,14 +124,18 @@ export class Controller {
     });
   }
 
-  /** Follows leadership: works while leader, idles otherwise. */
+  /** Loads the store for the read view, then follows leadership: works while leader, refreshes the view otherwise. */
   async start(): Promise<void> {
-    this.unsubscribe = this.o.leadership.onChange((s) => this.follow(s.leader));
+    await this.reload();
+    this.unsubscribe = this.o.leadership.onChange((s) => void this.follow(s.leader));
     await this.follow(this.o.leadership.isLeader());
+    if (!this.leading) this.scheduleRefresh();
   }
 
   /** Stops taking new work, waits for what is in flight, leaves Mesos tasks running. */
   async stop(): Promise<void> {
+    this.closed = true;
+    this.refreshTimer?.cancel();
     this.unsubscribe?.();
     this.events.emit('stopping', { reason: 'stop' });
     await this.follow(false);
@@ -147,15 +156,16 @@ export class Controller {
   private async lead(): Promise<void> {
     if (this.leading) return;
     this.leading = true;
+    this.refreshTimer?.cancel();
     this.log.info('leading: loading state', { epoch: this.o.leadership.epoch() });
-    await this.state.load();
-    await this.ledger.load();
+    await this.reload();
+    this.dispatch.start();
     const now = this.o.clock.now();
     this.frameworkRun = this.framework.start({ force: true, knownTasks: knownTasks(this.ledger.active()) }).catch((err) => {
       this.log.error('mesos framework stopped', { error: messageOf(err) });
     });
     const applied = [...this.state.applied.values()].map((a) => this.effective(a));
-    await this.dispatch.submit(() => this.scheduler.load(applied, this.ledger.all(), now));
+    await this.dispatch.submit(() => [...this.scheduler.load(applied, this.ledger.all(), now), ...this.scheduler.tick(now)]);
     this.loop = new SyncLoop({
       clock: this.o.clock,
       pollMs: this.o.pollMs,
@@ -166,6 +176,7 @@ export class Controller {
     });
     if (this.o.watch) this.watcher = watchDirectory(this.o.watch.dir, this.o.clock, this.o.watch.debounceMs, () => this.triggerSync('watch'));
     this.loop.trigger('start');
+    this.events.emit('leadership', { leading: true });
   }
 
   private async idle(): Promise<void> {
@@ -179,6 +190,25 @@ export class Controller {
     await this.dispatch.stop();
     await this.framework.stop();
     await this.frameworkRun;
+    this.scheduleRefresh();
+    this.events.emit('leadership', { leading: false });
+  }
+
+  private async reload(): Promise<void> {
+    await this.state.load();
+    await this.ledger.load();
+  }
+
+  /** A follower re-reads the store now and then, so its read view (API, UI) stays current. */
+  private scheduleRefresh(): void {
+    if (this.closed || this.leading) return;
+    this.refreshTimer?.cancel();
+    this.refreshTimer = this.o.clock.setTimeout(() => {
+      if (this.closed || this.leading) return;
+      this.reload()
+        .catch((err) => this.log.warn('follower refresh failed', { error: messageOf(err) }))
+        .finally(() => this.scheduleRefresh());
+    }, Math.max(this.o.pollMs, FOLLOWER_REFRESH_MS));
   }
 
   private passDeps(): SyncPassDeps {

@@ -85,6 +85,11 @@ export class Dispatch {
     });
   }
 
+  /** Accepts work again after `stop()` (leadership regained). */
+  start(): void {
+    this.stopped = false;
+  }
+
   /** Stops the wake-up timer; queued work is dropped. Resolves when the batch in flight ended. */
   async stop(): Promise<void> {
     this.stopped = true;

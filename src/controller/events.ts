@@ -20,8 +20,10 @@ export interface ControllerEvents {
   'run:state': { runId: string; job: string; state: RunState; attempt?: number };
   /** A task the store did not know about, or one known from before a restart, was adopted. */
   'run:adopted': { runId: string; taskId: string };
-  /** A job stopped because the controller is shutting down or lost leadership. */
+  /** The controller is shutting down. */
   'stopping': { reason: string };
+  /** A leadership transition finished: this controller now works (`leading`) or only serves reads. */
+  'leadership': { leading: boolean };
 }
 
 export type EventName = keyof ControllerEvents;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Controller } from '../../../src/controller/controller.js';
 import type { Run } from '../../../src/core/run.js';
-import { soloLeadership } from '../../../src/ports/leader.js';
+import { soloLeadership, type Leadership, type LeaderState } from '../../../src/ports/leader.js';
 import { silentLogger } from '../../../src/ports/logger.js';
 import type { FrameworkHooks, LaunchRequest } from '../../../src/ports/mesos.js';
 import { DirectorySource } from '../../../src/source/directory.js';
@@ -24,13 +24,14 @@ class Harness {
     readonly dir: string,
     readonly store: MemoryStore,
     readonly clock: FakeClock,
+    leadership: Leadership = soloLeadership('http://127.0.0.1:0'),
   ) {
     this.controller = new Controller({
       store,
       source: new DirectorySource(dir),
       clock,
       logger: silentLogger,
-      leadership: soloLeadership('http://127.0.0.1:0'),
+      leadership,
       framework: (hooks) => ((this.hooks = hooks), this.framework),
       pollMs: 0,
       prune: true,
@@ -70,6 +71,23 @@ class Harness {
 
   run(id: string): Run | undefined {
     return this.controller.view.run(id);
+  }
+}
+
+/** Leadership switched by hand, reporting changes synchronously as the port requires. */
+class SwitchedLeadership implements Leadership {
+  private leader = false;
+  private fns = new Set<(s: LeaderState) => void>();
+  isLeader = () => this.leader;
+  epoch = () => (this.leader ? 1 : undefined);
+  leaderUrl = () => undefined;
+  onChange(fn: (s: LeaderState) => void) {
+    this.fns.add(fn);
+    return () => void this.fns.delete(fn);
+  }
+  set(leader: boolean) {
+    this.leader = leader;
+    for (const fn of this.fns) fn({ leader });
   }
 }
 
@@ -156,6 +174,42 @@ describe('Controller', () => {
     await again.start();
     expect(again.framework.started[0].knownTasks).toEqual([]);
     expect(again.framework.launched.map((l) => l.taskId)).toEqual([req.taskId]);
+  });
+
+  it('works only while leading: a follower serves the stored view, and leadership lost and regained stops and resumes launching', async () => {
+    await writeFile(join(dir, 'hello.yaml'), job('hello', '* * * * *'));
+    await h.start();
+    await h.controller.stop();
+    const lead = new SwitchedLeadership();
+    const f = new Harness(dir, h.store, h.clock, lead);
+    h = f;
+    await f.controller.start();
+    expect(f.controller.view.jobs().map((j) => j.name)).toEqual(['hello']);
+    expect(f.framework.started).toEqual([]);
+    await f.clock.advanceAsync(60_000);
+    expect(f.framework.launched).toEqual([]);
+
+    const synced = f.controller.events.next('sync:ok');
+    lead.set(true);
+    await synced;
+    expect(f.framework.started).toHaveLength(1);
+    // The 07:01 fire passed while nobody led; 30 s late is still on time, so it runs now.
+    expect(f.framework.launched.map((l) => l.runId)).toEqual(['hello@2026-03-08T07:01:00.000Z']);
+    await f.play(f.framework.launched[0], ['TASK_RUNNING', 'TASK_FINISHED']);
+
+    const idle = f.controller.events.next('leadership', (e) => !e.leading);
+    lead.set(false);
+    await idle;
+    expect(f.framework.stopped).toBe(true);
+    await f.clock.advanceAsync(2 * 60_000);
+    expect(f.framework.launched).toHaveLength(1);
+
+    const leading = f.controller.events.next('leadership', (e) => e.leading);
+    lead.set(true);
+    await leading;
+    // 07:02 is 90 s late (missed, catchUp none); 07:03 is 30 s late and runs.
+    expect(f.framework.launched.map((l) => l.runId)).toEqual(['hello@2026-03-08T07:01:00.000Z', 'hello@2026-03-08T07:03:00.000Z']);
+    expect(f.run('hello@2026-03-08T07:02:00.000Z')?.state).toBe('missed');
   });
 
   it('pause stops new runs and shows as drift; a manual run still starts; resume fires from now on', async () => {
