@@ -18,7 +18,7 @@ import { OUTPUT_FORMATS, renderPlan, type OutputFormat } from '../plan/render.js
 import { hasChanges, type Plan } from '../plan/types.js';
 import { FileStore } from '../store/file-store.js';
 import { MemoryStore } from '../store/memory-store.js';
-import { addSourceOptions, openSource, type SourceFlags } from '../source/open.js';
+import { addSourceOptions, openSource, withPrintablePaths, type SourceFlags } from '../source/open.js';
 
 /** Everything one reconcile needs, already built. */
 export interface ReconcileInput {
@@ -95,9 +95,10 @@ export function register(program: Command): void {
     const sourceText = flags.source ?? '.';
     const against = flags.against === undefined ? undefined : openSource({ kind: 'git', url: sourceText, ref: flags.against });
     const store = against ? undefined : openCliStore(parseStore(flags.store, cwd));
+    const cfg = parseSource(sourceText, flags.ref, cwd);
     try {
-      const result = await reconcile({
-        source: openSource(parseSource(sourceText, flags.ref, cwd)),
+      const result = await withPrintablePaths(cfg, cwd, () => reconcile({
+        source: openSource(cfg),
         store,
         against,
         dryRun: flags.dryRun === true,
@@ -106,7 +107,7 @@ export function register(program: Command): void {
         output: flags.output,
         color: process.stdout.isTTY === true,
         now: systemClock.now(),
-      });
+      }));
       process.stdout.write(result.output);
       process.exitCode = result.exitCode;
     } finally {

@@ -8,7 +8,7 @@ import { parseSource } from '../config.js';
 import type { DesiredState } from '../core/types.js';
 import { loadDesired } from '../manifests/load.js';
 import type { ManifestSource } from '../ports/source.js';
-import { addSourceOptions, openSource, type SourceFlags } from '../source/open.js';
+import { addSourceOptions, openSource, withPrintablePaths, type SourceFlags } from '../source/open.js';
 
 /** Loads a source's manifests; throws ManifestError listing every problem. */
 export async function validateSource(source: ManifestSource): Promise<DesiredState> {
@@ -26,8 +26,10 @@ export function describeDesired(source: ManifestSource, d: DesiredState): string
 export function register(program: Command): void {
   addSourceOptions(program.command('validate').description('check manifests: schema, references, cycles, schedules')).action(
     async (flags: SourceFlags) => {
-      const source = openSource(parseSource(flags.source ?? '.', flags.ref, process.cwd()));
-      process.stdout.write(describeDesired(source, await validateSource(source)));
+      const cfg = parseSource(flags.source ?? '.', flags.ref, process.cwd());
+      const source = openSource(cfg);
+      const desired = await withPrintablePaths(cfg, process.cwd(), () => validateSource(source));
+      process.stdout.write(describeDesired(source, desired));
     },
   );
 }

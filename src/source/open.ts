@@ -3,8 +3,10 @@
  * `parseSource` decides between a directory and git from `--source`/`--ref`), and adds
  * those two flags to CLI commands that read manifests.
  */
+import { relative, sep } from 'node:path';
 import type { Command } from 'commander';
 import type { SourceConfig } from '../config.js';
+import { ManifestError } from '../core/errors.js';
 import type { ManifestSource } from '../ports/source.js';
 import { DirectorySource } from './directory.js';
 import { GitSource } from './git.js';
@@ -26,4 +28,19 @@ export function addSourceOptions(cmd: Command): Command {
 export function openSource(cfg: SourceConfig, cacheRoot?: string): ManifestSource {
   if (cfg.kind === 'git') return new GitSource({ url: cfg.url, ref: cfg.ref, cacheRoot });
   return new DirectorySource(cfg.path);
+}
+
+/**
+ * Runs `fn`; a ManifestError from it is re-thrown with each problem's file made relative
+ * to the current directory (a directory source reports paths relative to its root), so
+ * `file:line:column` can be opened as printed. Git sources keep repository paths.
+ */
+export async function withPrintablePaths<T>(cfg: SourceConfig, cwd: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof ManifestError) || cfg.kind !== 'dir') throw err;
+    const base = relative(cwd, cfg.path);
+    throw new ManifestError(err.problems.map((p) => ({ ...p, file: base === '' ? p.file : `${base.split(sep).join('/')}/${p.file}` })));
+  }
 }

@@ -142,7 +142,7 @@ describe('kairos validate / reconcile (spawned CLI)', () => {
     const res = await cli(tmp, 'validate', '--source', bad);
     expect(res.code).toBe(1);
     expect(res.stderr).toBe(
-      'x.yaml:6:3: spec.shedule: unknown field "shedule" (did you mean "schedule"?)\n' + 'x.yaml:8:22: spec.resources.cpus: must be > 0, got -1\n',
+      'bad/x.yaml:6:3: spec.shedule: unknown field "shedule" (did you mean "schedule"?)\n' + 'bad/x.yaml:8:22: spec.resources.cpus: must be > 0, got -1\n',
     );
   });
 
