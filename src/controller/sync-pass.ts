@@ -8,7 +8,7 @@ import { KairosError, ManifestError, messageOf } from '../core/errors.js';
 import type { DesiredState } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { PlanView } from '../ports/controller.js';
-import type { ManifestSource } from '../ports/source.js';
+import type { ManifestSource, Snapshot } from '../ports/source.js';
 import type { Store } from '../ports/store.js';
 import { loadManifests } from '../manifests/load.js';
 import { applyPlan, loadApplied } from '../plan/apply.js';
@@ -30,6 +30,7 @@ export interface SyncPassDeps {
 export interface ComputedPlan {
   desired: DesiredState;
   plan: Plan;
+  snapshot: Snapshot;
 }
 
 /**
@@ -49,7 +50,7 @@ export async function computePlan(d: SyncPassDeps): Promise<ComputedPlan> {
     const { desired, problems } = loadManifests(snapshot);
     if (!desired) throw new ManifestError(problems);
     const plan = makePlan(desired, await loadApplied(d.store), { now: d.clock.now(), prune: d.prune, allowMassPrune: d.allowMassPrune });
-    return { desired, plan };
+    return { desired, plan, snapshot };
   } catch (err) {
     throw Object.assign(err as object, { revision: snapshot.revision });
   }
@@ -74,11 +75,12 @@ export async function syncPass(d: SyncPassDeps): Promise<Plan> {
   const now = d.clock.now();
   const prev = d.state.sync;
   try {
-    const { plan } = await computePlan(d);
+    const { plan, snapshot } = await computePlan(d);
     if (planChangesSomething(plan)) {
       await applyPlan(d.store, plan, now);
       await d.state.reloadApplied();
     }
+    d.state.manifests = new Map(snapshot.files.map((f) => [f.path, f.content.toString('utf8')]));
     const applied = plan.revision !== prev.appliedRevision || prev.appliedAt === undefined;
     await d.state.recordSync({
       appliedRevision: plan.revision,

@@ -33,6 +33,15 @@ describe('syncPass', () => {
     expect(deps.state.sync).toMatchObject({ result: 'ok', appliedRevision: plan.revision, appliedAt: clock.now(), problems: [] });
   });
 
+  it('keeps the applied manifest text, one document of a multi-document file', async () => {
+    await writeFile(join(dir, 'two.yaml'), `# two jobs\n${job('a', '* * * * *')}---\n${job('b', '0 * * * *')}`);
+    await syncPass(deps);
+    const b = deps.state.applied.get('b')!.resource.source;
+    expect(deps.state.manifestText(b.file, b.line)).toBe(job('b', '0 * * * *'));
+    const a = deps.state.applied.get('a')!.resource.source;
+    expect(deps.state.manifestText(a.file, a.line)).toBe(job('a', '* * * * *'));
+  });
+
   it('a broken manifest changes nothing: the last good revision stays applied and the problem names file:line', async () => {
     await writeFile(join(dir, 'a.yaml'), job('a', '* * * * *'));
     const good = await syncPass(deps);
