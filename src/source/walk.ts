@@ -7,7 +7,8 @@
  *  - a file over the size limit, reported without reading it into memory;
  *  - paths listed in `<root>/.kairosignore` (one `/`-separated path prefix per line,
  *    `#` comments), e.g. `ci/` so a CI workflow beside the manifests is not read as one.
- * Directories whose name starts with `.` (.git, .kairos, .github) are never entered.
+ * Directories whose name starts with `.` (.git, .kairos, .github) and `node_modules` are
+ * never entered.
  */
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -62,7 +63,7 @@ export async function readManifestTree(root: string, opts: WalkOptions = {}): Pr
         if (info.isDirectory() && visited.has(target)) continue;
       }
       if (info.isDirectory()) {
-        if (!name.startsWith('.')) {
+        if (!name.startsWith('.') && name !== 'node_modules') {
           visited.add(await realpath(full));
           await visit(full);
         }

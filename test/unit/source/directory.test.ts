@@ -22,7 +22,7 @@ async function put(rel: string, text: string | Buffer): Promise<void> {
 }
 
 describe('DirectorySource', () => {
-  it('reads *.yaml and *.yml recursively in byte order, skipping dot-directories and other files', async () => {
+  it('reads *.yaml and *.yml recursively in byte order, skipping dot-directories, node_modules and other files', async () => {
     await put('b.yaml', 'b');
     await put('A.yml', 'A');
     await put('sub/z.yaml', 'z');
@@ -30,6 +30,7 @@ describe('DirectorySource', () => {
     await put('notes.txt', 'n');
     await put('.git/config.yaml', 'no');
     await put('.github/workflows/ci.yml', 'no');
+    await put('node_modules/pkg/x.yaml', 'no');
     const snap = await new DirectorySource(root).snapshot();
     expect(snap.files.map((f) => f.path)).toEqual(['A.yml', 'b.yaml', 'sub/deeper/a.YAML', 'sub/z.yaml']);
     expect(snap.files.map((f) => f.content.toString())).toEqual(['A', 'b', 'a', 'z']);
