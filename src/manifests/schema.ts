@@ -12,6 +12,7 @@ import type { ParsedDoc } from './yaml.js';
 
 /** The manifest kinds and the schema file of each. */
 export const KINDS = { Job: 'job.schema.json', DAG: 'dag.schema.json' } as const;
+/** A manifest kind this release reads. */
 export type Kind = keyof typeof KINDS;
 /** The only apiVersion this release reads. */
 export const API_VERSION = 'kairos/v1';

@@ -18,6 +18,7 @@ import type { AppliedState, Plan, PlanEntry, PlanSummary } from './types.js';
 /** Annotation that opts a resource in to (`"true"`) or out of (`"false"`) pruning. */
 export const PRUNE_ANNOTATION = 'kairos/prune';
 
+/** The inputs of a plan besides the two states: the time, and the prune switches. */
 export interface PlanOptions {
   /** Epoch ms "now", for next-run instants. */
   now: number;

@@ -7,7 +7,9 @@ import { renderMarkdown } from './render-markdown.js';
 import { renderText } from './render-text.js';
 import type { Plan } from './types.js';
 
+/** The `--output` formats. */
 export const OUTPUT_FORMATS = ['text', 'json', 'markdown'] as const;
+/** One of OUTPUT_FORMATS. */
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** Renders a plan; `color` applies to `text` only (use it only on a TTY). */

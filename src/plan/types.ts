@@ -37,6 +37,7 @@ export interface NextRun {
   timeZone: string;
 }
 
+/** What a plan does to one resource (terraform's +, ~, - and no-op). */
 export type PlanAction = 'create' | 'update' | 'prune' | 'unchanged';
 
 /** What happens to one Job or DAG. */

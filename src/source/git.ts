@@ -13,6 +13,7 @@ import { KairosError, messageOf } from '../core/errors.js';
 import type { ManifestSource, Snapshot } from '../ports/source.js';
 import { readManifestTree, type WalkOptions } from './walk.js';
 
+/** Where the repository is, which ref to read and where to keep the cache clone. */
 export interface GitSourceOptions extends WalkOptions {
   /** Repository URL or local path. */
   url: string;

@@ -21,10 +21,12 @@ export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 /** The name of the optional ignore file at the source root. */
 export const IGNORE_FILE = '.kairosignore';
 
+/** Limits for reading a tree. */
 export interface WalkOptions {
   maxFileBytes?: number;
 }
 
+/** The files read, and the ones refused (as problems at `path:1:1`). */
 export interface WalkResult {
   files: SourceFile[];
   problems: Problem[];
