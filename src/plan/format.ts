@@ -17,7 +17,7 @@ export function formatValue(v: unknown): string {
   return v === undefined ? '(none)' : JSON.stringify(v);
 }
 
-/** `file:line` (and `@commit` when known) of where an entry's manifest is. */
+/** `file:line` of where an entry's manifest is (relative to the source root). */
 export function where(e: PlanEntry): string {
   return `${e.source.file}:${e.source.line}`;
 }
