@@ -3,9 +3,18 @@
  * target < 50 ms) and end-to-end launch throughput against the embedded master with
  * 1,000 simulated agents and 100,000 queued tasks (target ≥ 5,000 launches/s).
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { BenchRow } from './run.js';
+import { mesosTaskId } from '../src/core/ids.js';
+import type { TaskTemplate } from '../src/core/types.js';
+import { createFramework } from '../src/mesos/framework.js';
+import { listDetector } from '../src/mesos/leader.js';
 import { matchOffers, type Demand, type MatchOffer } from '../src/mesos/matcher.js';
 import { needOf } from '../src/mesos/resources.js';
+import { systemClock } from '../src/ports/clock.js';
+import { silentLogger } from '../src/ports/logger.js';
+import type { LaunchRequest } from '../src/ports/mesos.js';
 
 export const title = 'Mesos framework (src/mesos)';
 
@@ -64,6 +73,109 @@ async function matching(): Promise<BenchRow[]> {
   ];
 }
 
+/** Starts `kairos embedded-master` in its own process (a real master is one, too). */
+async function childMaster(agents: number): Promise<{ url: string; cpuMs(): number; stop(): void }> {
+  const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', main, 'embedded-master', '--listen', '127.0.0.1:0', '--agents', '0', '--simulated', String(agents), '--task-duration', '100000'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.once('exit', (code) => reject(new Error(`embedded master exited with ${code}`)));
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = / at (http:\/\/\S+) /.exec(out);
+      if (m) resolve(m[1]);
+    });
+  });
+  const { readFileSync } = await import('node:fs');
+  return {
+    url,
+    cpuMs: () => {
+      const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(f[11]) + Number(f[12])) * 10;
+    },
+    stop: () => void child.kill('SIGTERM'),
+  };
+}
+
+/**
+ * Queues N tasks at once (all due now) and times: due → launch intent persisted and
+ * ACCEPT issued (persistLaunch runs right before the ACCEPTs go out), and due →
+ * TASK_RUNNING reported through onStatus (each STARTING/RUNNING acknowledged on the way).
+ */
+async function launchThroughput(agents: number, tasks: number): Promise<BenchRow[]> {
+  const master = await childMaster(agents);
+  let t0 = 0;
+  let persisted = 0;
+  let running = 0;
+  let tPersist = 0;
+  let tRunning = 0;
+  let allRunning!: () => void;
+  const done = new Promise<void>((resolve) => (allRunning = resolve));
+  const fw = createFramework(
+    {
+      detector: listDetector([master.url]),
+      clock: systemClock,
+      logger: silentLogger,
+      frameworkIds: { load: async () => undefined, save: async () => {} },
+      hooks: {
+        persistLaunch: async (l) => {
+          persisted += l.length;
+          if (persisted === tasks) tPersist = performance.now();
+        },
+        onStatus: async (u) => {
+          if (u.state === 'TASK_RUNNING' && ++running === tasks) {
+            tRunning = performance.now();
+            allRunning();
+          }
+        },
+      },
+    },
+    { name: 'kairos-bench' },
+  );
+  void fw.start({ force: true, knownTasks: [] });
+  await fw.subscribed();
+  const template: TaskTemplate = {
+    command: { shell: 'true' },
+    resources: { cpus: 0.05, mem: 16, disk: 0, gpus: 0, ports: 0 },
+    env: {},
+    secrets: [],
+    fetch: [],
+    constraints: [],
+    retries: { count: 0, initialDelaySeconds: 1, maxDelaySeconds: 1 },
+    killGracePeriodSeconds: 1,
+    priority: 0,
+  };
+  const requests: LaunchRequest[] = Array.from({ length: tasks }, (_, i) => ({
+    taskId: mesosTaskId(`bench@${i}`, 1),
+    runId: `bench@${i}`,
+    job: `bench${i % 50}`,
+    attempt: 1,
+    revision: 'bench',
+    template,
+    dueAt: i,
+  }));
+  const cpu0 = process.cpuUsage();
+  const masterCpu0 = master.cpuMs();
+  t0 = performance.now();
+  fw.launch(requests);
+  await done;
+  const cpu = process.cpuUsage(cpu0);
+  const masterCpu = master.cpuMs() - masterCpu0;
+  await fw.stop();
+  master.stop();
+  const rate = (t: number) => Math.round(tasks / ((t - t0) / 1000));
+  const note = `${agents} simulated agents, ${tasks} tasks queued at once, master in its own process`;
+  return [
+    { name: 'due → ACCEPT', value: rate(tPersist), unit: 'tasks/s', note: `${note}; target ≥ 5,000` },
+    { name: 'due → TASK_RUNNING', value: rate(tRunning), unit: 'tasks/s', note: `${note}; every STARTING/RUNNING acknowledged; target ≥ 5,000` },
+    { name: 'framework CPU per task', value: Math.round(((cpu.user + cpu.system) / tasks) * 10) / 10, unit: 'µs', note: 'this process (framework) only' },
+    { name: 'embedded master CPU per task', value: Math.round(((masterCpu * 1000) / tasks) * 10) / 10, unit: 'µs', note: 'the master process' },
+  ];
+}
+
 export default async function (): Promise<BenchRow[]> {
-  return [...(await matching())];
+  const tasks = Number(process.env.KAIROS_BENCH_MESOS_TASKS ?? 100_000);
+  return [...(await matching()), ...(await launchThroughput(1000, tasks))];
 }

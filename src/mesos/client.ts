@@ -2,7 +2,7 @@
  * The HTTP side of the Mesos v1 Scheduler API (docs/scheduler-http-api.md): one
  * long-lived SUBSCRIBE stream per subscription (its own connection, RecordIO-framed
  * events parsed as bytes), and every other call as a POST carrying `Mesos-Stream-Id`
- * over a keep-alive agent. A 307 from a non-leading master is followed by resolving its
+ * pipelined over a few kept-alive connections (pipeline.ts). A 307 from a non-leading master is followed by resolving its
  * protocol-relative `Location` (`//host:port/api/v1/scheduler`, src/master/http.cpp
  * `redirect`) against the current URL, at most `maxRedirects` hops and never to itself.
  * This is an edge adapter: it owns sockets, so socket timeouts live here.
@@ -10,6 +10,7 @@
 import http from 'node:http';
 import { KairosError } from '../core/errors.js';
 import { decodeEvent, encodeCall, type Encoding } from './codec.js';
+import { PipelinedPool } from './pipeline.js';
 import { RecordIODecoder } from './recordio.js';
 import type { Call, Event } from './types.js';
 
@@ -34,12 +35,14 @@ export interface ClientOptions {
   maxRedirects: number;
   /** Socket idle timeout for calls other than SUBSCRIBE (the C++ library uses ~75 s). */
   requestTimeoutMs: number;
-  /** Sockets kept open to the master for calls. */
-  maxSockets: number;
+  /** Pipelined connections per master for calls, and again for ACKNOWLEDGEs. */
+  connections: number;
+  /** Requests in flight per connection. */
+  maxInFlight: number;
 }
 
-/** Defaults: protobuf, 3 redirects, 75 s call timeout, 32 sockets. */
-export const DEFAULT_CLIENT_OPTIONS: ClientOptions = { encoding: 'application/x-protobuf', maxRedirects: 3, requestTimeoutMs: 75_000, maxSockets: 32 };
+/** Defaults: protobuf, 3 redirects, 75 s call timeout, 2 connections × 256 in flight. */
+export const DEFAULT_CLIENT_OPTIONS: ClientOptions = { encoding: 'application/x-protobuf', maxRedirects: 3, requestTimeoutMs: 75_000, connections: 2, maxInFlight: 256 };
 
 /** An open subscription stream. */
 export interface Subscription {
@@ -59,15 +62,19 @@ export interface StreamHandlers {
 
 /** The scheduler API client. One instance per framework; `close()` frees its sockets. */
 export class SchedulerClient {
-  private readonly agent: http.Agent;
-  /** ACKNOWLEDGEs get their own sockets: a burst of them must not delay ACCEPTs. */
-  private readonly ackAgent: http.Agent;
+  /** Pipelined connections per master origin; ACKNOWLEDGEs apart so ACCEPTs never queue behind them. */
+  private readonly pools = new Map<string, PipelinedPool>();
   readonly opts: ClientOptions;
 
   constructor(opts: Partial<ClientOptions> = {}) {
     this.opts = { ...DEFAULT_CLIENT_OPTIONS, ...opts };
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: this.opts.maxSockets });
-    this.ackAgent = new http.Agent({ keepAlive: true, maxSockets: this.opts.maxSockets });
+  }
+
+  private pool(url: string, ack: boolean): PipelinedPool {
+    const key = `${ack ? 'ack' : 'call'} ${new URL(url).origin}`;
+    let p = this.pools.get(key);
+    if (!p) this.pools.set(key, (p = new PipelinedPool(url, { connections: this.opts.connections, maxInFlight: this.opts.maxInFlight, timeoutMs: this.opts.requestTimeoutMs })));
+    return p;
   }
 
   /** Sends SUBSCRIBE to `baseUrl` (following redirects) and streams events to `handlers`. */
@@ -75,7 +82,7 @@ export class SchedulerClient {
     const body = encodeCall(call, this.opts.encoding);
     let url = new URL(SCHEDULER_PATH, baseUrl).href;
     for (let hop = 0; ; hop++) {
-      const res = await this.send(url, body, { Accept: this.opts.encoding }, false);
+      const res = await this.send(url, body, { Accept: this.opts.encoding });
       if (res.statusCode === 307 && hop < this.opts.maxRedirects) {
         url = this.redirectTarget(url, res);
         continue;
@@ -90,18 +97,16 @@ export class SchedulerClient {
   /** POSTs a non-SUBSCRIBE call on the subscription; resolves on 202 (or 200). */
   async call(sub: Pick<Subscription, 'url' | 'streamId'>, call: Call): Promise<void> {
     const body = encodeCall(call, this.opts.encoding);
-    const res = await this.send(sub.url, body, { 'Mesos-Stream-Id': sub.streamId }, call.type === 'ACKNOWLEDGE' ? this.ackAgent : this.agent);
-    if (res.statusCode === 202 || res.statusCode === 200) {
-      res.resume();
-      return;
-    }
-    throw new MesosHttpError(res.statusCode ?? 0, await readBody(res), sub.url);
+    const path = new URL(sub.url).pathname;
+    const res = await this.pool(sub.url, call.type === 'ACKNOWLEDGE').post(path, { 'Content-Type': this.opts.encoding, 'Mesos-Stream-Id': sub.streamId }, body);
+    if (res.status === 202 || res.status === 200) return;
+    throw new MesosHttpError(res.status, res.body.slice(0, 1000), sub.url);
   }
 
-  /** Frees pooled sockets. */
+  /** Closes every connection. */
   close(): void {
-    this.agent.destroy();
-    this.ackAgent.destroy();
+    for (const p of this.pools.values()) p.close();
+    this.pools.clear();
   }
 
   private redirectTarget(url: string, res: http.IncomingMessage): string {
@@ -114,18 +119,12 @@ export class SchedulerClient {
     return next.href;
   }
 
-  /** POSTs `body`; `agent: false` gives the request a connection of its own (SUBSCRIBE). */
-  private send(url: string, body: Uint8Array, headers: Record<string, string>, agent: http.Agent | false): Promise<http.IncomingMessage> {
-    const pooled = agent !== false;
+  /** POSTs SUBSCRIBE on a connection of its own (the stream keeps it). */
+  private send(url: string, body: Uint8Array, headers: Record<string, string>): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const req = http.request(url, {
-        method: 'POST',
-        agent,
-        headers: { 'Content-Type': this.opts.encoding, 'Content-Length': body.byteLength, ...headers },
-      });
-      if (pooled) req.setTimeout(this.opts.requestTimeoutMs, () => req.destroy(new KairosError('E_UNAVAILABLE', `${url}: no answer in ${this.opts.requestTimeoutMs} ms`)));
+      const req = http.request(url, { method: 'POST', agent: false, headers: { 'Content-Type': this.opts.encoding, 'Content-Length': body.byteLength, ...headers } });
       req.on('response', resolve);
-      req.on('error', (err) => reject(err instanceof KairosError ? err : new KairosError('E_UNAVAILABLE', `${url}: ${err.message}`, { cause: err })));
+      req.on('error', (err) => reject(new KairosError('E_UNAVAILABLE', `${url}: ${err.message}`, { cause: err })));
       req.end(body);
     });
   }

@@ -1,0 +1,182 @@
+/**
+ * HTTP/1.1 request pipelining (RFC 9112 §9.3.2) for the scheduler calls that are not
+ * SUBSCRIBE. Every status update with a uuid needs its own ACKNOWLEDGE POST, so at
+ * thousands of tasks per second the per-request cost of a general HTTP client (and one
+ * syscall per request) is what limits launches. Here the requests made in one tick are
+ * written to a kept-alive socket in a single write, and the answers (always in request
+ * order) are parsed as they come. Both libprocess (HttpProxy answers in order) and
+ * node:http servers accept pipelined requests. Edge adapter: it owns sockets, so the
+ * socket timeout lives here.
+ */
+import net from 'node:net';
+import { KairosError } from '../core/errors.js';
+
+/** One answer: status code and body text. */
+export interface PipelinedResponse {
+  status: number;
+  body: string;
+}
+
+interface Pending {
+  bytes: Buffer;
+  resolve: (r: PipelinedResponse) => void;
+  reject: (e: Error) => void;
+}
+
+const CRLF2 = Buffer.from('\r\n\r\n');
+
+/** One kept-alive connection with a FIFO of requests in flight. */
+class Connection {
+  private readonly socket: net.Socket;
+  private readonly queued: Pending[] = [];
+  private readonly inflight: Pending[] = [];
+  private buf: Buffer = Buffer.alloc(0);
+  private flushScheduled = false;
+  closed = false;
+
+  constructor(
+    host: string,
+    port: number,
+    private readonly maxInFlight: number,
+    timeoutMs: number,
+  ) {
+    this.socket = net.connect({ host, port, noDelay: true });
+    this.socket.setTimeout(timeoutMs, () => this.fail(new KairosError('E_UNAVAILABLE', `${host}:${port}: no answer in ${timeoutMs} ms`)));
+    this.socket.on('data', (c: Buffer) => this.onData(c));
+    this.socket.on('error', (e) => this.fail(new KairosError('E_UNAVAILABLE', `${host}:${port}: ${e.message}`, { cause: e })));
+    this.socket.on('close', () => this.fail(new KairosError('E_UNAVAILABLE', `${host}:${port}: connection closed`)));
+  }
+
+  get load(): number {
+    return this.queued.length + this.inflight.length;
+  }
+
+  send(p: Pending): void {
+    this.queued.push(p);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    if (this.closed || this.queued.length === 0) return;
+    const batch: Buffer[] = [];
+    while (this.queued.length > 0 && this.inflight.length < this.maxInFlight) {
+      const p = this.queued.shift()!;
+      this.inflight.push(p);
+      batch.push(p.bytes);
+    }
+    if (batch.length > 0) this.socket.write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    for (;;) {
+      const r = parseResponse(this.buf);
+      if (r === 'incomplete') break;
+      if (r === 'invalid') return this.fail(new KairosError('E_MESOS', 'malformed HTTP response from the master'));
+      this.buf = this.buf.subarray(r.consumed);
+      const p = this.inflight.shift();
+      if (!p) return this.fail(new KairosError('E_MESOS', 'HTTP response without a request'));
+      p.resolve(r.response);
+      if (r.close) return this.fail(new KairosError('E_UNAVAILABLE', 'the master closed the connection'));
+    }
+    this.flush();
+  }
+
+  /** Fails every request still waiting and closes the socket for good. */
+  fail(err: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+    for (const p of [...this.inflight.splice(0), ...this.queued.splice(0)]) p.reject(err);
+  }
+}
+
+/** Parses one response at the start of `buf` (Content-Length or chunked bodies). */
+export function parseResponse(buf: Buffer): 'incomplete' | 'invalid' | { response: PipelinedResponse; consumed: number; close: boolean } {
+  const end = buf.indexOf(CRLF2);
+  if (end < 0) return buf.length > 64 * 1024 ? 'invalid' : 'incomplete';
+  const head = buf.subarray(0, end).toString('latin1').split('\r\n');
+  const m = /^HTTP\/1\.[01] (\d{3})/.exec(head[0]);
+  if (!m) return 'invalid';
+  const status = Number(m[1]);
+  let length = -1;
+  let chunked = false;
+  let close = false;
+  for (const line of head.slice(1)) {
+    const i = line.indexOf(':');
+    const name = line.slice(0, i).trim().toLowerCase();
+    const value = line.slice(i + 1).trim().toLowerCase();
+    if (name === 'content-length') length = Number(value);
+    else if (name === 'transfer-encoding') chunked = value.includes('chunked');
+    else if (name === 'connection') close = value === 'close';
+  }
+  let pos = end + 4;
+  if (chunked) {
+    const parts: Buffer[] = [];
+    for (;;) {
+      const lineEnd = buf.indexOf('\r\n', pos);
+      if (lineEnd < 0) return 'incomplete';
+      const size = parseInt(buf.subarray(pos, lineEnd).toString('latin1'), 16);
+      if (Number.isNaN(size)) return 'invalid';
+      pos = lineEnd + 2;
+      if (size === 0) {
+        const trailerEnd = buf.indexOf('\r\n', pos);
+        if (trailerEnd < 0) return 'incomplete';
+        pos = trailerEnd + 2;
+        break;
+      }
+      if (buf.length < pos + size + 2) return 'incomplete';
+      parts.push(buf.subarray(pos, pos + size));
+      pos += size + 2;
+    }
+    return { response: { status, body: Buffer.concat(parts).toString('utf8') }, consumed: pos, close };
+  }
+  const n = Math.max(0, length);
+  if (buf.length < pos + n) return 'incomplete';
+  return { response: { status, body: buf.subarray(pos, pos + n).toString('utf8') }, consumed: pos + n, close };
+}
+
+/** A few pipelined connections to one master; requests go to the least loaded. */
+export class PipelinedPool {
+  private readonly conns: Connection[] = [];
+  private readonly host: string;
+  private readonly port: number;
+
+  constructor(
+    origin: string,
+    private readonly opts: { connections: number; maxInFlight: number; timeoutMs: number },
+  ) {
+    const u = new URL(origin);
+    this.host = u.hostname.replace(/^\[|\]$/g, '');
+    this.port = Number(u.port || 80);
+  }
+
+  /** POSTs `body` to `path` with `headers`; resolves with the answer, whatever its status. */
+  post(path: string, headers: Record<string, string>, body: Uint8Array): Promise<PipelinedResponse> {
+    let head = `POST ${path} HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\nContent-Length: ${body.byteLength}\r\n`;
+    for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
+    const bytes = Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), body]);
+    return new Promise((resolve, reject) => this.pick().send({ bytes, resolve, reject }));
+  }
+
+  private pick(): Connection {
+    for (let i = this.conns.length - 1; i >= 0; i--) if (this.conns[i].closed) this.conns.splice(i, 1);
+    if (this.conns.length < this.opts.connections) {
+      const c = new Connection(this.host, this.port, this.opts.maxInFlight, this.opts.timeoutMs);
+      this.conns.push(c);
+      return c;
+    }
+    let best = this.conns[0];
+    for (const c of this.conns) if (c.load < best.load) best = c;
+    return best;
+  }
+
+  close(): void {
+    for (const c of this.conns.splice(0)) c.fail(new KairosError('E_UNAVAILABLE', 'client closed'));
+  }
+}
