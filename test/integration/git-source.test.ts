@@ -113,6 +113,12 @@ describe('GitSource against a real repository', () => {
     git('checkout', '-q', '--', 'jobs/b.yaml');
   });
 
+  it('follows the repository HEAD branch when no ref is given, across fetches', async () => {
+    const src = new GitSource({ url: repo, cacheRoot: cache });
+    expect((await src.snapshot()).revision).toBe(c2);
+    expect((await src.snapshot()).revision).toBe(c2);
+  });
+
   it('fails with E_SOURCE for a ref that does not exist', async () => {
     await expect(new GitSource({ url: repo, ref: 'no-such-branch', cacheRoot: cache }).snapshot()).rejects.toMatchObject({ code: 'E_SOURCE' });
   });

@@ -170,6 +170,12 @@ describe('problems in manifests', () => {
     expect(problems({ 'c.yaml': text })).toEqual(['c.yaml:6:11: spec.after[0]: dependency cycle: a → b → c → a (each job runs after the next)']);
   });
 
+  it('names a job that is its own parent', () => {
+    expect(problems({ 's.yaml': jobYaml('selfish', 'after: [selfish]\ncommand: { shell: x }') })).toEqual([
+      's.yaml:6:11: spec.after[0]: dependency cycle: selfish → selfish (each job runs after the next)',
+    ]);
+  });
+
   it('reports a missing parent with a suggestion, a DAG as parent, and schedule with after', () => {
     const text =
       jobYaml('child', 'after: [parnet, flow]\ncommand: { shell: x }') +
