@@ -55,10 +55,10 @@ const HORIZON_YEARS = 30;
  * (or -1), which lets evaluation jump straight to the next candidate.
  */
 export interface CronFields {
-  seconds: boolean;
-  next: Int16Array[];
-  domStar: boolean;
-  dowStar: boolean;
+  readonly seconds: boolean;
+  readonly next: readonly Int16Array[];
+  readonly domStar: boolean;
+  readonly dowStar: boolean;
 }
 
 function fail(expr: string, msg: string): never {
@@ -112,8 +112,23 @@ function nextTable(allowed: boolean[]): Int16Array {
   return table;
 }
 
-/** Parses a cron expression (or macro); throws KairosError E_SCHEDULE naming the bad field. */
+const parsed = new Map<string, CronFields>();
+
+/**
+ * Parses a cron expression (or macro); throws KairosError E_SCHEDULE naming the bad field.
+ * Results are shared between schedules with the same expression (they are never mutated).
+ */
 export function parseCron(expression: string): CronFields {
+  let fields = parsed.get(expression);
+  if (!fields) {
+    fields = parseFresh(expression);
+    if (parsed.size >= 10_000) parsed.clear();
+    parsed.set(expression, fields);
+  }
+  return fields;
+}
+
+function parseFresh(expression: string): CronFields {
   const trimmed = expression.trim();
   const expanded = trimmed.startsWith('@') ? MACROS[trimmed.toLowerCase()] : trimmed;
   if (expanded === undefined) fail(expression, `unknown macro (use ${Object.keys(MACROS).join(', ')})`);

@@ -42,11 +42,10 @@ export function collectDue(schedule: CompiledSchedule, cursor: number, now: numb
       instants.push(t);
       if (instants.length > MAX_BACKLOG) instants.shift();
     }
-    if (from === cursor) {
+    if (from === cursor || instants.length >= MAX_BACKLOG) {
       const first = schedule.next(cursor);
       return instants.length > 0 && first !== undefined && first < instants[0] ? { instants, dropFrom: cursor } : { instants };
     }
-    if (instants.length >= MAX_BACKLOG) return { instants, dropFrom: cursor };
   }
 }
 

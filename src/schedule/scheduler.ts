@@ -5,7 +5,8 @@
  * the whole state from the applied resources and the persisted runs alone.
  *
  * What it decides:
- * - Scheduled fires from a min-heap of due times (./heap.ts): a tick costs O(due · log n).
+ * - Scheduled fires from a queue of due times (./due-queue.ts): a tick costs about
+ *   O(d log d) for d due entries, however many jobs wait.
  *   Run ids are `<job>@<UTC instant>` (src/core/ids.ts), so the same fire computed twice
  *   (restart, new leader, clock stepping back) is the same run. A job's cursor (its newest
  *   considered fire instant) only moves forward, so a clock going backwards fires nothing
@@ -41,7 +42,7 @@ import { isTerminalRun, type AppliedResource, type RunState } from '../core/type
 import { advanceDag, taskTemplate, type DagRunOps } from './dag-runs.js';
 import type { Decision, TaskOutcome } from './decisions.js';
 import { lastAttempt, newEntry, parentsOf, rememberRun, type Active, type Entry } from './entries.js';
-import { TimerHeap } from './heap.js';
+import { DueQueue } from './due-queue.js';
 import { collectDue, judgeDue } from './missed.js';
 import { mayRetry, retryDelayMs } from './retry.js';
 
@@ -53,7 +54,7 @@ export class Scheduler {
   private active = new Map<string, Active>();
   private activeByJob = new Map<string, Set<string>>();
   private children = new Map<string, Set<string>>();
-  private heap = new TimerHeap<Due>();
+  private queue = new DueQueue<Due>();
   private out: Decision[] = [];
   private readonly dagOps: DagRunOps = {
     resourceOf: (name) => this.entries.get(name)?.resource,
@@ -74,7 +75,7 @@ export class Scheduler {
       this.active.clear();
       this.activeByJob.clear();
       this.children.clear();
-      this.heap = new TimerHeap<Due>();
+      this.queue = new DueQueue<Due>();
       for (const r of resources) this.entries.set(r.resource.metadata.name, newEntry(r));
       for (const e of this.entries.values()) this.link(e);
       const tasksOf = new Map<string, Run[]>();
@@ -127,7 +128,7 @@ export class Scheduler {
   /** Processes everything due at or before `now`: fires, retries, timeouts. */
   tick(now: number): Decision[] {
     return this.collect(() => {
-      for (let due = this.heap.popDue(now); due; due = this.heap.popDue(now)) {
+      for (let due = this.queue.popDue(now); due; due = this.queue.popDue(now)) {
         if (due.kind === 'fire') {
           const e = this.entries.get(due.job);
           if (e && e.gen === due.gen) this.fire(e, due.at, now);
@@ -146,7 +147,7 @@ export class Scheduler {
 
   /** When `tick` next has something to do (epoch ms), or undefined when nothing is queued. */
   nextWakeAt(): number | undefined {
-    return this.heap.peekAt();
+    return this.queue.peekAt();
   }
 
   /** The next scheduled instant of a job, for views; undefined if none (suspended, exhausted, parents only). */
@@ -178,7 +179,7 @@ export class Scheduler {
       a.run.state = 'running';
       this.out.push({ type: 'update', run: a.run });
       const limit = a.template?.timeoutSeconds;
-      if (limit !== undefined) this.heap.push({ at: at + limit * 1000, kind: 'timeout', runId, n });
+      if (limit !== undefined) this.queue.push({ at: at + limit * 1000, kind: 'timeout', runId, n });
     });
   }
 
@@ -199,7 +200,7 @@ export class Scheduler {
       a.run.state = 'pending';
       a.run.reason = `${what}; attempt ${n + 1} of ${policy.count + 1} at ${new Date(retryAt).toISOString()}`;
       this.out.push({ type: 'update', run: a.run });
-      this.heap.push({ at: retryAt, kind: 'retry', runId, n });
+      this.queue.push({ at: retryAt, kind: 'retry', runId, n });
     });
   }
 
@@ -222,7 +223,7 @@ export class Scheduler {
     e.gen++;
     if (e.resource.spec.suspend || !e.schedule) return;
     const at = e.schedule.next(e.cursor);
-    if (at !== undefined) this.heap.push({ at, kind: 'fire', job: e.name, gen: e.gen });
+    if (at !== undefined) this.queue.push({ at, kind: 'fire', job: e.name, gen: e.gen });
   }
 
   private fire(e: Entry, dueAt: number, now: number): void {
@@ -293,14 +294,14 @@ export class Scheduler {
     if (!att) return a.template ? this.launch(a, now, now, false) : this.finish(a, 'failed', now, 'its job no longer exists');
     if (att.endedAt !== undefined) {
       if (!a.template) return this.finish(a, 'failed', now, 'its job no longer exists');
-      return this.heap.push({ at: att.endedAt + retryDelayMs(a.template.retries, att.n), kind: 'retry', runId: a.run.id, n: att.n });
+      return this.queue.push({ at: att.endedAt + retryDelayMs(a.template.retries, att.n), kind: 'retry', runId: a.run.id, n: att.n });
     }
     if (a.run.state === 'pending' && att.startedAt === undefined && a.template) {
       // Decided but never placed on an offer (no `launching` recorded): ask again, same task id.
       return void this.out.push({ type: 'launch', run: a.run, attempt: att, template: a.template, overrides: a.run.overrides });
     }
     const limit = a.template?.timeoutSeconds;
-    if (att.startedAt !== undefined && limit !== undefined) this.heap.push({ at: att.startedAt + limit * 1000, kind: 'timeout', runId: a.run.id, n: att.n });
+    if (att.startedAt !== undefined && limit !== undefined) this.queue.push({ at: att.startedAt + limit * 1000, kind: 'timeout', runId: a.run.id, n: att.n });
   }
 
   private track(a: Active): Active {

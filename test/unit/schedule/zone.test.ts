@@ -1,12 +1,11 @@
 import { IANAZone } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { TimerHeap } from '../../../src/schedule/heap.js';
 import { Zone } from '../../../src/schedule/zone.js';
 
 describe('Zone', () => {
   it('memoised offsets equal Luxon at every instant, around transitions too', () => {
     const HOUR = 3_600_000;
-    for (const name of ['America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Chatham']) {
+    for (const name of ['America/New_York', 'Australia/Lord_Howe', 'Pacific/Chatham']) {
       const zone = new Zone(name);
       const iana = IANAZone.create(name);
       const check = (t: number) => {
@@ -29,19 +28,5 @@ describe('Zone', () => {
     expect(new Date(ny.resolveWall(wall('2026-11-01T01:30:00'))).toISOString()).toBe('2026-11-01T05:30:00.000Z'); // fold: EDT
     expect(new Date(ny.resolveWall(wall('2026-07-01T12:00:00'))).toISOString()).toBe('2026-07-01T16:00:00.000Z');
     expect(ny.wallOf(Date.parse('2026-11-01T06:30:00Z'))).toBe(wall('2026-11-01T01:30:00')); // the second 01:30
-  });
-});
-
-describe('TimerHeap', () => {
-  it('pops due entries in time order, ties in push order, and nothing early', () => {
-    const h = new TimerHeap<{ at: number; id: string }>();
-    const ats = [50, 10, 40, 10, 30, 20, 60, 0, 35];
-    ats.forEach((at, i) => h.push({ at, id: `${at}#${i}` }));
-    expect(h.peekAt()).toBe(0);
-    const out: string[] = [];
-    for (let e = h.popDue(40); e; e = h.popDue(40)) out.push(e.id);
-    expect(out).toEqual(['0#7', '10#1', '10#3', '20#5', '30#4', '35#8', '40#2']);
-    expect(h.size).toBe(2);
-    expect(h.peekAt()).toBe(50);
   });
 });
