@@ -101,7 +101,7 @@ export class Controller {
       ledger: this.ledger,
       clock: o.clock,
       logger: o.logger.child({ component: 'dispatch' }),
-      afterRunsEnded: () => this.boundHistory(),
+      afterRunsEnded: (jobs) => this.boundHistory(jobs),
     });
     const passDeps = this.passDeps();
     this.view = new StateView({
@@ -251,8 +251,11 @@ export class Controller {
     return { ...a, resource: { ...a.resource, spec: { ...a.resource.spec, suspend: true } } as AppliedResource['resource'] };
   }
 
-  private async boundHistory(): Promise<void> {
+  /** Per-job limits for the jobs whose runs just ended; the global cap only once it is exceeded. */
+  private async boundHistory(jobs: Set<string>): Promise<void> {
     const limits = (job: string) => this.state.applied.get(job)?.resource.spec.history;
-    await this.ledger.remove(overHistory(this.ledger.all(), limits, this.o.historyCap));
+    const over = [...jobs].flatMap((job) => overHistory(this.ledger.ofJob(job), limits, Infinity));
+    await this.ledger.remove(over);
+    if (this.ledger.size() > this.o.historyCap) await this.ledger.remove(overHistory(this.ledger.all(), limits, this.o.historyCap));
   }
 }

@@ -23,8 +23,8 @@ export interface DispatchDeps {
   ledger: RunLedger;
   clock: Clock;
   logger: Logger;
-  /** Called after every batch that ended a run (history bounding). */
-  afterRunsEnded(): Promise<void>;
+  /** Called after every batch that ended runs, with their jobs (history bounding). */
+  afterRunsEnded(jobs: Set<string>): Promise<void>;
 }
 
 /**
@@ -58,9 +58,9 @@ export class Dispatch {
       if (this.stopped) return;
       const decisions = decide();
       await this.d.lifecycle.execute(decisions);
-      if (decisions.some((x) => x.type !== 'launch' && x.type !== 'kill' && x.type !== 'dropped' && isTerminalRun(x.run.state))) {
-        await this.d.afterRunsEnded();
-      }
+      const ended = new Set<string>();
+      for (const x of decisions) if ((x.type === 'create' || x.type === 'update') && isTerminalRun(x.run.state)) ended.add(x.run.job);
+      if (ended.size) await this.d.afterRunsEnded(ended);
       this.arm();
     });
     this.chain = next.catch((err) => this.d.logger.error('dispatch failed', { error: messageOf(err) }));

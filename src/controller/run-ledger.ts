@@ -25,6 +25,7 @@ export function newestFirst(a: Run, b: Run): number {
 export class RunLedger {
   private runs = new Map<string, { run: Run; version: number }>();
   private tasks = new Map<string, string>();
+  private jobs = new Map<string, Set<string>>();
 
   constructor(private readonly store: Store) {}
 
@@ -32,6 +33,7 @@ export class RunLedger {
   async load(): Promise<void> {
     this.runs.clear();
     this.tasks.clear();
+    this.jobs.clear();
     for (const id of await this.store.list(RUNS)) {
       const got = await this.store.get<Run>(key(id));
       if (got) this.remember(got.value, got.version);
@@ -42,6 +44,11 @@ export class RunLedger {
     return this.runs.get(id)?.run;
   }
 
+  /** How many runs are kept. */
+  size(): number {
+    return this.runs.size;
+  }
+
   /** All runs, in no particular order. */
   all(): Run[] {
     return [...this.runs.values()].map((e) => e.run);
@@ -49,7 +56,7 @@ export class RunLedger {
 
   /** A job's runs (DAG task runs included for a DAG), newest first. */
   ofJob(job: string): Run[] {
-    return this.all().filter((r) => r.job === job).sort(newestFirst);
+    return [...(this.jobs.get(job) ?? [])].flatMap((id) => this.runs.get(id)?.run ?? []).sort(newestFirst);
   }
 
   /** Runs not yet in a terminal state. */
@@ -103,7 +110,9 @@ export class RunLedger {
     if (ids.length === 0) return;
     await this.store.commit(ids.map((id) => ({ op: 'delete' as const, key: key(id) })));
     for (const id of ids) {
-      for (const a of this.runs.get(id)?.run.attempts ?? []) this.tasks.delete(a.taskId);
+      const run = this.runs.get(id)?.run;
+      for (const a of run?.attempts ?? []) this.tasks.delete(a.taskId);
+      if (run) this.jobs.get(run.job)?.delete(id);
       this.runs.delete(id);
     }
   }
@@ -120,5 +129,8 @@ export class RunLedger {
     run = structuredClone(run);
     this.runs.set(run.id, { run, version });
     for (const a of run.attempts) this.tasks.set(a.taskId, run.id);
+    let ids = this.jobs.get(run.job);
+    if (!ids) this.jobs.set(run.job, (ids = new Set()));
+    ids.add(run.id);
   }
 }
