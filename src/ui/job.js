@@ -3,20 +3,23 @@
 import { get, post, seg } from './api.js';
 import { badge, fmtRel, fmtTime, h, mount, runLink, short } from './dom.js';
 
-/** The outcome of the last action on a job page; survives the re-render that follows it. */
-let flash = { job: '', text: '' };
+/** The outcome of the last action, by page key; survives the re-render that follows it. */
+let flash = { key: '', text: '' };
 
-/** Runs an action button's request, then re-renders; the outcome shows next to the buttons. */
-function action(job, label, path, refresh) {
+/** The status line showing the last action's outcome on the page `key`. */
+export const actionStatus = (key) => h('span', { class: 'muted', role: 'status' }, flash.key === key ? flash.text : '');
+
+/** A button that POSTs to `path`, then re-renders; the outcome shows in `actionStatus(key)`. */
+export function action(key, label, path, refresh) {
   return h('button', {
     type: 'button',
     onclick: async (e) => {
       e.target.disabled = true;
       try {
         await post(path);
-        flash = { job, text: `${label}: done` };
+        flash = { key, text: `${label}: done` };
       } catch (err) {
-        flash = { job, text: `${label}: ${err.message}` };
+        flash = { key, text: `${label}: ${err.message}` };
       }
       await refresh();
     },
@@ -50,9 +53,9 @@ export async function renderJob(el, name, refresh) {
   const actions = h(
     'div',
     { class: 'actions' },
-    job.kind === 'Job' ? action(name, 'Run now', `${base}/runs`, refresh) : null,
-    job.paused ? action(name, 'Resume', `${base}/resume`, refresh) : action(name, 'Pause', `${base}/pause`, refresh),
-    h('span', { class: 'muted', role: 'status' }, flash.job === name ? flash.text : ''),
+    job.kind === 'Job' ? action(`job:${name}`, 'Run now', `${base}/runs`, refresh) : null,
+    job.paused ? action(`job:${name}`, 'Resume', `${base}/resume`, refresh) : action(`job:${name}`, 'Pause', `${base}/pause`, refresh),
+    actionStatus(`job:${name}`),
   );
   const src = `${job.source.file}:${job.source.line}@${short(job.source.commit ?? job.revision)}`;
   mount(

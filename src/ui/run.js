@@ -1,8 +1,8 @@
 // One run: state, attempts (agent, sandbox, exit status), DAG task runs, and the sandbox
 // stdout/stderr of an attempt.
-import { get, post, seg } from './api.js';
+import { get, seg } from './api.js';
 import { badge, fmtTime, h, jobLink, mount } from './dom.js';
-import { RUN_HEAD, runRows } from './job.js';
+import { action, actionStatus, RUN_HEAD, runRows } from './job.js';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'killed', 'timed_out', 'missed', 'skipped', 'lost']);
 
@@ -23,15 +23,13 @@ export async function renderRun(el, id, params, refresh) {
     h('tr', {}, h('td', {}, a.n), h('td', {}, a.mesosState ?? '—'), h('td', {}, a.hostname ?? '—'), h('td', {}, h('code', {}, a.sandbox ?? '—')),
       h('td', {}, fmtTime(a.startedAt)), h('td', {}, fmtTime(a.endedAt)), h('td', {}, a.exitStatus ?? '—'), h('td', { class: 'muted' }, a.message ?? '')),
   );
-  const kill = TERMINAL.has(run.state)
-    ? null
-    : h('button', { type: 'button', onclick: async () => { await post(`/v1/runs/${seg(id)}/kill`).catch((e) => alert(e.message)); await refresh(); } }, 'Kill');
+  const kill = TERMINAL.has(run.state) ? null : action(`run:${id}`, 'Kill', `/v1/runs/${seg(id)}/kill`, refresh);
   mount(
     el,
     h('h1', {}, run.id, ' ', badge(run.state)),
     h('p', { class: 'muted' }, 'job ', jobLink(run.job), ` · ${run.trigger} · scheduled ${fmtTime(run.scheduledAt)} · revision ${run.revision}`,
       run.overrides ? ` · overrides ${JSON.stringify(run.overrides)}` : ''),
-    h('div', { class: 'actions' }, kill),
+    h('div', { class: 'actions' }, kill, actionStatus(`run:${id}`)),
     run.reason ? h('p', { class: 'error' }, run.reason) : null,
     h('h2', {}, 'Attempts'),
     h('table', { class: 'grid' }, h('thead', {}, h('tr', {}, ['#', 'Mesos state', 'Agent', 'Sandbox', 'Started', 'Ended', 'Exit', 'Message'].map((c) => h('th', {}, c)))), h('tbody', {}, attempts)),

@@ -77,6 +77,25 @@ describe('web UI', { timeout: 60_000 }, () => {
     await b.shot('dag');
   });
 
+  it('kills a running run from its page, and pauses a job', async () => {
+    const run = await ctl.runNow('report');
+    ctl.transition(run.id, 'running');
+    await b.page.goto(`${url}/#/runs/${encodeURIComponent(run.id)}`);
+    await b.page.locator('h1 [data-state="running"]').waitFor();
+    await b.page.getByRole('button', { name: 'Kill' }).click();
+    await b.page.locator('h1 [data-state="killed"]').waitFor();
+    await b.page.getByRole('status').filter({ hasText: 'Kill: done' }).waitFor();
+    expect(ctl.calls.at(-1)).toEqual(['kill', run.id]);
+
+    await b.page.goto(`${url}/#/jobs/report`);
+    await b.page.getByRole('button', { name: 'Pause' }).click();
+    await b.page.locator('h1 [data-state="paused"]').waitFor();
+    await b.page.locator('#explain li[data-code="paused"]').waitFor();
+    await b.page.locator('#sync.warn', { hasText: 'report paused=true (git: false)' }).waitFor();
+    await b.page.getByRole('button', { name: 'Resume' }).click();
+    await b.page.locator('h1 [data-state="idle"]').waitFor();
+  });
+
   it('shows a failed sync with its problem location in the banner', async () => {
     ctl.syncStatus = { ...ctl.syncStatus, result: 'failed', message: 'manifests failed validation', problems: [{ file: 'jobs/x.yaml', line: 3, column: 5, path: 'spec.schedule', message: 'bad cron' }] };
     await b.page.goto(`${url}/#/`);
