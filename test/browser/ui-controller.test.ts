@@ -87,5 +87,12 @@ describe('web UI on a real controller with the embedded master', { timeout: 60_0
       await page.locator(`svg.dag a[data-node="${id}"]`).waitFor();
     }
     await b.shot('controller-dag');
+
+    // The same run, as the controller's metrics saw it.
+    const metrics = await (await fetch(`${c.url}/metrics`)).text();
+    expect(metrics).toMatch(/^kairos_runs_total\{outcome="succeeded"\} [1-9]/m);
+    expect(metrics).toMatch(/^kairos_launch_latency_seconds_count [1-9]/m);
+    expect(metrics).toMatch(/^kairos_mesos_connected 1$/m);
+    expect(metrics).toMatch(/^kairos_leader 1$/m);
   });
 });
