@@ -80,6 +80,7 @@ function translate(errors: ErrorObject[], value: unknown, at: At): Problem[] {
     // Errors from inside a oneOf/anyOf branch are noise once the oneOf itself says what it expects.
     if (alternatives.has(e.instancePath) && /\/(oneOf|anyOf)\/\d+\//.test(e.schemaPath)) continue;
     if (e.keyword === 'if') continue; // its `then` error says what is missing
+    if (e.propertyName !== undefined && e.keyword !== 'propertyNames') continue; // reported once, at the key
     const p = problemOf(e, pathOf(e.instancePath, value), at);
     out.set(`${p.line}:${p.column}:${p.path}:${p.message}`, p);
   }
@@ -116,8 +117,11 @@ function problemOf(e: ErrorObject, path: (string | number)[], at: At): Problem {
       const what = typeof parent.description === 'string' ? ` (${parent.description})` : '';
       return at(path, `${describe(e.data)} does not match ${params.pattern}${what}`);
     }
-    case 'propertyNames':
-      return at([...path, String(params.propertyName)], `invalid name ${JSON.stringify(params.propertyName)}`, true);
+    case 'propertyNames': {
+      const rule = (parent.propertyNames ?? {}) as { pattern?: string };
+      const expected = rule.pattern ? `: expected a name matching ${rule.pattern}` : '';
+      return at([...path, String(params.propertyName)], `invalid name ${JSON.stringify(params.propertyName)}${expected}`, true);
+    }
     case 'minLength':
       return at(path, 'must not be empty');
     case 'minItems':

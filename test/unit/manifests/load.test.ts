@@ -132,6 +132,15 @@ describe('problems in manifests', () => {
     ]);
   });
 
+  it('reports bad keys, conditional requirements and ranges inside lists', () => {
+    const spec = 'command: { shell: x }\nenv: { "bad-name": "1" }\nconstraints: [{ attribute: rack, operator: EQUALS }]\ncontainer: { image: x, portMappings: [{ containerPort: 70000 }] }';
+    expect(problems({ 'a.yaml': jobYaml('a', spec) })).toEqual([
+      'a.yaml:7:10: spec.env.bad-name: invalid name "bad-name": expected a name matching ^[A-Za-z_][A-Za-z0-9_]*$',
+      'a.yaml:8:17: spec.constraints[0].value: missing required field "value"',
+      'a.yaml:9:58: spec.container.portMappings[0].containerPort: must be <= 65535, got 70000',
+    ]);
+  });
+
   it('rejects negative cpus and zero mem', () => {
     expect(problems({ 'r.yaml': jobYaml('a', 'command: { shell: x }\nresources:\n  cpus: -1\n  mem: 0') })).toEqual([
       'r.yaml:8:11: spec.resources.cpus: must be > 0, got -1',
