@@ -144,8 +144,8 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
     closers.push(() => held.close());
     leadership = held.leadership;
     const mesosUrl = embedded?.url;
-    const detector = embedded ? listDetector([embedded.url]) : detectorFor((config.mesos as { address: Parameters<typeof detectorFor>[0] }).address, clock);
-    closers.push(() => detector.close());
+    const mesos = config.mesos;
+    const detector = () => (mesos.kind === 'embedded' ? listDetector([embedded!.url]) : detectorFor(mesos.address, clock));
 
     controller = new Controller({
       store: held.store,
@@ -154,7 +154,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       logger,
       leadership: held.leadership,
       framework: (hooks) =>
-        createFramework({ detector, clock, logger: logger.child({ component: 'mesos' }), hooks, frameworkIds: frameworkIdStore(held.store) }, { webuiUrl: selfUrl.value }),
+        createFramework({ detector: detector(), clock, logger: logger.child({ component: 'mesos' }), hooks, frameworkIds: frameworkIdStore(held.store) }, { webuiUrl: selfUrl.value }),
       pollMs: config.pollMs,
       prune: config.prune,
       allowMassPrune: config.allowMassPrune,

@@ -41,7 +41,10 @@ export interface ControllerOptions {
   clock: Clock;
   logger: Logger;
   leadership: Leadership;
-  /** Builds the Mesos framework around the controller's hooks (called once). */
+  /**
+   * Builds a Mesos framework around the controller's hooks, once per leadership term
+   * (a stopped framework is not restarted: its subscription and master detector are gone).
+   */
   framework(hooks: FrameworkHooks): MesosFramework;
   pollMs: number;
   prune: boolean;
@@ -64,7 +67,15 @@ export class Controller {
   readonly events = new ControllerEmitter();
   readonly view: ControllerView;
   readonly actions: ControllerActions;
-  readonly framework: MesosFramework;
+  /** The framework of the current leadership term; undefined while not leading. */
+  private fw: MesosFramework | undefined;
+  /** What the view, actions and lifecycle use: the current framework, or an idle stand-in. */
+  private readonly framework: Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status'> = {
+    launch: (r) => this.fw?.launch(r),
+    kill: (t) => this.fw?.kill(t) ?? Promise.reject(new KairosError('E_UNAVAILABLE', 'not leading: no Mesos framework to kill through')),
+    pending: () => this.fw?.pending() ?? [],
+    status: () => this.fw?.status() ?? { connected: false, starving: false, offersReceived: 0, offersDeclined: 0, revives: 0, suppressed: false },
+  };
   private readonly state: ControllerState;
   private readonly ledger: RunLedger;
   private readonly scheduler = new Scheduler();
@@ -87,14 +98,13 @@ export class Controller {
     let dispatch: Dispatch | undefined;
     this.lifecycle = new RunLifecycle({
       ledger: this.ledger,
-      framework: { launch: (r) => this.framework.launch(r), kill: (t) => this.framework.kill(t) },
+      framework: this.framework,
       clock: o.clock,
       events: this.events,
       logger: o.logger.child({ component: 'runs' }),
       onAttempt: (change) => dispatch!.onAttempt(change),
       sandboxOf: o.sandboxOf,
     });
-    this.framework = o.framework(this.lifecycle);
     this.dispatch = dispatch = new Dispatch({
       scheduler: this.scheduler,
       lifecycle: this.lifecycle,
@@ -161,7 +171,8 @@ export class Controller {
     await this.reload();
     this.dispatch.start();
     const now = this.o.clock.now();
-    this.frameworkRun = this.framework.start({ force: true, knownTasks: knownTasks(this.ledger.active()) }).catch((err) => {
+    const fw = (this.fw = this.o.framework(this.lifecycle));
+    this.frameworkRun = fw.start({ force: true, knownTasks: knownTasks(this.ledger.active()) }).catch((err) => {
       this.log.error('mesos framework stopped', { error: messageOf(err) });
     });
     const applied = [...this.state.applied.values()].map((a) => this.effective(a));
@@ -188,8 +199,9 @@ export class Controller {
     await this.loop?.stop();
     this.loop = undefined;
     await this.dispatch.stop();
-    await this.framework.stop();
+    await this.fw?.stop();
     await this.frameworkRun;
+    this.fw = undefined;
     this.scheduleRefresh();
     this.events.emit('leadership', { leading: false });
   }

@@ -34,7 +34,7 @@ import type { ControllerState } from './state.js';
 export interface ViewDeps {
   state: ControllerState;
   ledger: RunLedger;
-  framework: MesosFramework;
+  framework: Pick<MesosFramework, 'pending' | 'status'>;
   clock: Clock;
   /** Human description of the source, e.g. `git:/repo@main`. */
   source: string;

@@ -19,6 +19,8 @@ const job = (name: string, cron: string) => jobManifest(name, cron, `echo ${name
 class Harness {
   framework = new RecordingFramework();
   hooks!: FrameworkHooks;
+  /** Frameworks built: one per leadership term. */
+  terms = 0;
   controller: Controller;
   constructor(
     readonly dir: string,
@@ -32,7 +34,7 @@ class Harness {
       clock,
       logger: silentLogger,
       leadership,
-      framework: (hooks) => ((this.hooks = hooks), this.framework),
+      framework: (hooks) => ((this.hooks = hooks), this.terms++, this.framework),
       pollMs: 0,
       prune: true,
       allowMassPrune: true,
@@ -210,6 +212,8 @@ describe('Controller', () => {
     // 07:02 is 90 s late (missed, catchUp none); 07:03 is 30 s late and runs.
     expect(f.framework.launched.map((l) => l.runId)).toEqual(['hello@2026-03-08T07:01:00.000Z', 'hello@2026-03-08T07:03:00.000Z']);
     expect(f.run('hello@2026-03-08T07:02:00.000Z')?.state).toBe('missed');
+    expect(f.terms).toBe(2);
+    expect(f.framework.started).toHaveLength(2);
   });
 
   it('pause stops new runs and shows as drift; a manual run still starts; resume fires from now on', async () => {
