@@ -102,6 +102,7 @@ export default async function bench(): Promise<BenchRow[]> {
     into.cpu = Math.min(into.cpu, got.cpu);
     into.medianTick = Math.min(into.medianTick, got.medianTick);
   };
+  simulatedHour(0, 1000); // warm-up, not counted
   for (let round = 0; round < 3; round++) {
     keepBest(alone, simulatedHour(0, 1000));
     keepBest(withIdle, simulatedHour(100_000, 1000));

@@ -41,6 +41,8 @@ export interface IsoRepeat {
   days: number;
   /** The exact-time part in milliseconds. */
   timeMs: number;
+  /** `startWall` as a Luxon date in UTC, made on first use for calendar (Y/M) arithmetic. */
+  startDate?: DateTime;
 }
 
 function fail(expr: string, msg: string): never {
@@ -90,7 +92,7 @@ export function occurrence(r: IsoRepeat, zone: Zone, k: number): number {
   const wall =
     r.years === 0 && r.months === 0
       ? base + k * r.days * DAY
-      : DateTime.fromMillis(base, { zone: 'utc' }).plus({ years: k * r.years, months: k * r.months, days: k * r.days }).toMillis();
+      : (r.startDate ??= DateTime.fromMillis(base, { zone: 'utc' })).plus({ years: k * r.years, months: k * r.months, days: k * r.days }).toMillis();
   return zone.resolveWall(wall) + k * r.timeMs;
 }
 
@@ -102,11 +104,17 @@ function approxPeriod(r: IsoRepeat): number {
 /** The first occurrence strictly after `afterMs`, or undefined when the repetitions are spent. */
 export function nextIso(r: IsoRepeat, zone: Zone, afterMs: number): number | undefined {
   let k = afterMs < r.startMs ? 0 : Math.floor((afterMs - r.startMs) / approxPeriod(r));
-  if (occurrence(r, zone, k) > afterMs) {
-    while (k > 0 && occurrence(r, zone, k - 1) > afterMs) k--;
+  let at = occurrence(r, zone, k);
+  if (at > afterMs) {
+    while (k > 0) {
+      const prev = occurrence(r, zone, k - 1);
+      if (prev <= afterMs) break;
+      k--;
+      at = prev;
+    }
   } else {
-    do k++;
-    while (occurrence(r, zone, k) <= afterMs);
+    do at = occurrence(r, zone, ++k);
+    while (at <= afterMs);
   }
-  return k < r.count ? occurrence(r, zone, k) : undefined;
+  return k < r.count ? at : undefined;
 }
