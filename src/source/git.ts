@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { KairosError, messageOf } from '../core/errors.js';
 import type { ManifestSource, Snapshot } from '../ports/source.js';
@@ -28,42 +28,61 @@ export interface GitSourceOptions extends WalkOptions {
 /** Reads manifests from a git repository at a ref, through a private cache clone. */
 export class GitSource implements ManifestSource {
   readonly description: string;
-  private readonly url: string;
-  private readonly dir: string;
+  private where?: { url: string; dir: string; subdir: string };
 
   constructor(private readonly opts: GitSourceOptions) {
-    this.url = isRemoteUrl(opts.url) ? opts.url : resolve(opts.url);
-    const key = createHash('sha256').update(this.url).digest('hex').slice(0, 16);
-    this.dir = join(resolve(opts.cacheRoot ?? '.kairos/cache'), key);
     this.description = `git:${opts.url}@${opts.ref ?? 'HEAD'}`;
   }
 
   async snapshot(): Promise<Snapshot> {
-    const git = await this.sync();
+    const where = await this.locate();
+    const git = await this.sync(where);
     const commit = await this.resolveRef(git, this.opts.ref);
     try {
       await git.raw(['checkout', '--force', '--detach', commit]);
       await git.raw(['clean', '-ffdqx']);
     } catch (err) {
-      throw new KairosError('E_SOURCE', `cannot check out ${commit} in cache clone ${this.dir}: ${messageOf(err)}`, { cause: err });
+      throw new KairosError('E_SOURCE', `cannot check out ${commit} in cache clone ${where.dir}: ${messageOf(err)}`, { cause: err });
     }
-    const root = this.opts.subdir ? join(this.dir, this.opts.subdir) : this.dir;
-    const { files, problems } = await readManifestTree(root, this.opts);
-    return { revision: commit, commit, files, problems };
+    try {
+      const { files, problems } = await readManifestTree(join(where.dir, where.subdir), this.opts);
+      return { revision: commit, commit, files, problems };
+    } catch (err) {
+      throw new KairosError('E_SOURCE', `cannot read ${where.subdir || 'the repository root'} at ${commit}: ${messageOf(err)}`, { cause: err });
+    }
+  }
+
+  /**
+   * Where to clone from and what to read. A local path inside a working copy (e.g.
+   * `examples/` of a repository) clones the repository and reads that subdirectory.
+   */
+  private async locate(): Promise<{ url: string; dir: string; subdir: string }> {
+    if (this.where) return this.where;
+    let url = this.opts.url;
+    let subdir = this.opts.subdir ?? '';
+    if (!isRemoteUrl(url)) {
+      const path = resolve(url);
+      const top = await topLevel(path);
+      url = top || path;
+      subdir = join(top ? relative(top, path) : '', subdir);
+    }
+    const key = createHash('sha256').update(url).digest('hex').slice(0, 16);
+    this.where = { url, dir: join(resolve(this.opts.cacheRoot ?? '.kairos/cache'), key), subdir };
+    return this.where;
   }
 
   /** Clones on first use, fetches afterwards; returns a git client on the cache clone. */
-  private async sync(): Promise<SimpleGit> {
+  private async sync(where: { url: string; dir: string }): Promise<SimpleGit> {
     try {
-      const exists = await stat(join(this.dir, '.git')).then(
+      const exists = await stat(join(where.dir, '.git')).then(
         () => true,
         () => false,
       );
       if (!exists) {
-        await mkdir(this.dir, { recursive: true });
-        await simpleGit(this.dir).clone(this.url, this.dir, ['--no-checkout', '--quiet']);
+        await mkdir(where.dir, { recursive: true });
+        await simpleGit(where.dir).clone(where.url, where.dir, ['--no-checkout', '--quiet']);
       }
-      const git = simpleGit(this.dir);
+      const git = simpleGit(where.dir);
       // Branches as origin/<name>; the source's own remote-tracking refs too (a CI checkout
       // often has the base branch only as origin/main), as upstream/<remote>/<name>.
       await git.raw(['fetch', '--quiet', '--prune', '--tags', '--force', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/remotes/*:refs/remotes/upstream/*']);
@@ -81,6 +100,15 @@ export class GitSource implements ManifestSource {
       if (/^[0-9a-f]{40,64}$/.test(out.trim())) return out.trim();
     }
     throw new KairosError('E_SOURCE', `ref ${JSON.stringify(ref ?? 'HEAD')} not found in ${this.opts.url}`);
+  }
+}
+
+/** The working copy root containing `path`, or '' when it is none (or does not exist). */
+async function topLevel(path: string): Promise<string> {
+  try {
+    return (await simpleGit(path).revparse(['--show-toplevel'])).trim();
+  } catch {
+    return '';
   }
 }
 

@@ -119,6 +119,13 @@ describe('GitSource against a real repository', () => {
     expect((await src.snapshot()).revision).toBe(c2);
   });
 
+  it('reads a subdirectory of a working copy at a ref (e.g. --source examples --against main)', async () => {
+    const snap = await new GitSource({ url: join(repo, 'jobs'), ref: c1, cacheRoot: cache }).snapshot();
+    expect(snap.revision).toBe(c1);
+    expect(snap.files.map((f) => f.path)).toEqual(['a.yaml', 'b.yaml']);
+    await expect(new GitSource({ url: join(repo, 'nope'), ref: c1, cacheRoot: cache }).snapshot()).rejects.toMatchObject({ code: 'E_SOURCE' });
+  });
+
   it('fails with E_SOURCE for a ref that does not exist', async () => {
     await expect(new GitSource({ url: repo, ref: 'no-such-branch', cacheRoot: cache }).snapshot()).rejects.toMatchObject({ code: 'E_SOURCE' });
   });
