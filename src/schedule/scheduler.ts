@@ -327,6 +327,7 @@ export class Scheduler {
     run.state = state;
     run.endedAt = at;
     if (reason !== undefined) run.reason = reason;
+    else if (state === 'succeeded') delete run.reason; // no stale "retry at ..." on a success
     this.active.delete(run.id);
     this.activeByJob.get(run.job)?.delete(run.id);
     this.out.push({ type: 'update', run });

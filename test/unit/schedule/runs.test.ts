@@ -120,6 +120,9 @@ describe('retries and timeouts', () => {
     expect(h.scheduler.nextWakeAt()).toBe(T('2026-01-01T00:10:40Z'));
     h.tick('2026-01-01T00:10:40Z');
     expect(h.launchedIds()).toEqual([`${A}#1`, `${A}#2`]);
+    h.ended(A, 'succeeded', '2026-01-01T00:11:00Z', 2);
+    expect(h.store.get(A)).toMatchObject({ state: 'succeeded', endedAt: T('2026-01-01T00:11:00Z') });
+    expect(h.store.get(A)?.reason).toBeUndefined();
   });
 });
 
