@@ -5,6 +5,7 @@
  * framework, the API on a socket — and joined into a running controller.
  * `startController(config)` is what `kairos serve`, the e2e, browser and HA tests use.
  */
+import { mkdir } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { checkListenSafety, loadAccessConfig } from './api/access.js';
@@ -42,6 +43,7 @@ export async function openStore(cfg: StoreConfig, selfUrl: string, clock: Clock,
     const ha = await openZookeeperHa(cfg.url, selfUrl, { clock, logger: logger.child({ component: 'ha' }) });
     return { store: ha.store, leadership: ha.leadership, close: () => ha.close() };
   }
+  if (cfg.kind === 'file') await mkdir(dirname(cfg.path), { recursive: true });
   const store = cfg.kind === 'file' ? new FileStore(cfg.path) : new MemoryStore();
   return { store, leadership: soloLeadership(selfUrl), close: () => store.close() };
 }

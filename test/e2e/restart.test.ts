@@ -106,7 +106,8 @@ describe('kairos serve with the embedded master', () => {
   });
 
   it('SIGTERM stops taking work, persists, exits 0 and leaves no task process behind', async () => {
-    const { child, url } = await serve(['--source', repo.dir, '--ref', 'main', '--store', `file:${join(state, 'state.json')}`, '--listen', '127.0.0.1:0', '--agents', '1']);
+    // The store's directory does not exist yet, as on a fresh clone (`.kairos/`).
+    const { child, url } = await serve(['--source', repo.dir, '--ref', 'main', '--store', `file:${join(state, 'fresh', 'state.json')}`, '--listen', '127.0.0.1:0', '--agents', '1']);
     try {
       await until('the job applied', async () => ((await api<JobSummary[]>(url, 'GET', '/v1/jobs')).body.some((j) => j.name === 'long') ? true : undefined));
       const run = (await api<Run>(url, 'POST', '/v1/jobs/long/runs', {})).body;
