@@ -6,8 +6,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchRow } from './run.js';
-import { mesosTaskId } from '../src/core/ids.js';
-import type { TaskTemplate } from '../src/core/types.js';
 import { createFramework } from '../src/mesos/framework.js';
 import { listDetector } from '../src/mesos/leader.js';
 import { matchOffers, type Demand, type MatchOffer } from '../src/mesos/matcher.js';
@@ -15,6 +13,7 @@ import { needOf } from '../src/mesos/resources.js';
 import { systemClock } from '../src/ports/clock.js';
 import { silentLogger } from '../src/ports/logger.js';
 import type { LaunchRequest } from '../src/ports/mesos.js';
+import { launchRequest, template } from '../test/unit/mesos/fixtures.js';
 
 export const title = 'Mesos framework (src/mesos)';
 
@@ -136,26 +135,8 @@ async function launchThroughput(agents: number, tasks: number): Promise<BenchRow
   );
   void fw.start({ force: true, knownTasks: [] });
   await fw.subscribed();
-  const template: TaskTemplate = {
-    command: { shell: 'true' },
-    resources: { cpus: 0.05, mem: 16, disk: 0, gpus: 0, ports: 0 },
-    env: {},
-    secrets: [],
-    fetch: [],
-    constraints: [],
-    retries: { count: 0, initialDelaySeconds: 1, maxDelaySeconds: 1 },
-    killGracePeriodSeconds: 1,
-    priority: 0,
-  };
-  const requests: LaunchRequest[] = Array.from({ length: tasks }, (_, i) => ({
-    taskId: mesosTaskId(`bench@${i}`, 1),
-    runId: `bench@${i}`,
-    job: `bench${i % 50}`,
-    attempt: 1,
-    revision: 'bench',
-    template,
-    dueAt: i,
-  }));
+  const t = template({ resources: { cpus: 0.05, mem: 16, disk: 0, gpus: 0, ports: 0 } });
+  const requests: LaunchRequest[] = Array.from({ length: tasks }, (_, i) => launchRequest(`bench${i % 50}`, i, t, i));
   const cpu0 = process.cpuUsage();
   const masterCpu0 = master.cpuMs();
   t0 = performance.now();

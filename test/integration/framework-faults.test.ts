@@ -63,9 +63,11 @@ describe('framework under faults', () => {
   });
 
   it('never accepts a rescinded offer', async () => {
-    const { t, em } = await setup({}, { batchWindowMs: 300 });
+    master = await embeddedMaster();
+    const em = master.embedded;
     em.faults.stopOffering();
-    em.faults.rescindOffers();
+    const t = await startFramework(master.url, { batchWindowMs: 300 });
+    frameworks.push(t);
     const task = shellTask('true');
     t.fw.launch([task]);
     const offered = t.next('offers');
@@ -113,9 +115,12 @@ describe('framework under faults', () => {
   });
 
   it('escalates to resubscribe and then reports starving until offers return', async () => {
-    const { t, em } = await setup({}, { starvationTimeoutMs: 200 });
+    // Offering stops before the framework subscribes, so no offer is ever in flight.
+    master = await embeddedMaster();
+    const em = master.embedded;
     em.faults.stopOffering();
-    em.faults.rescindOffers();
+    const t = await startFramework(master.url, { starvationTimeoutMs: 200 });
+    frameworks.push(t);
     const task = shellTask('true');
     const demandRevive = t.next('revived');
     t.fw.launch([task]);

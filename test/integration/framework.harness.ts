@@ -14,7 +14,7 @@ import { systemClock } from '../../src/ports/clock.js';
 import { silentLogger } from '../../src/ports/logger.js';
 import type { LaunchRequest, PlacedLaunch, TaskStatusUpdate } from '../../src/ports/mesos.js';
 import type { TaskTemplate } from '../../src/core/types.js';
-import { mesosTaskId } from '../../src/core/ids.js';
+import { launchRequest, template } from '../unit/mesos/fixtures.js';
 
 /** The URL of a real master to test against, if any. */
 export const REAL_MASTER_URL = process.env.KAIROS_TEST_MESOS_URL;
@@ -135,25 +135,5 @@ let seq = 0;
 
 /** A launch request running `shell` on `/bin/sh` with small resources. */
 export function shellTask(shell: string, over: Partial<TaskTemplate> = {}, job = 'itest'): LaunchRequest {
-  const runId = `${job}@manual-${systemClock.now()}-${++seq}`;
-  return {
-    taskId: mesosTaskId(runId, 1),
-    runId,
-    job,
-    attempt: 1,
-    revision: 'test',
-    dueAt: systemClock.now(),
-    template: {
-      command: { shell },
-      resources: { cpus: 0.1, mem: 32, disk: 0, gpus: 0, ports: 0 },
-      env: {},
-      secrets: [],
-      fetch: [],
-      constraints: [],
-      retries: { count: 0, initialDelaySeconds: 1, maxDelaySeconds: 1 },
-      killGracePeriodSeconds: 1,
-      priority: 0,
-      ...over,
-    },
-  };
+  return launchRequest(job, `manual-${systemClock.now()}-${++seq}`, template({ command: { shell }, ...over }), systemClock.now());
 }

@@ -7,19 +7,10 @@ import type { Call, Offer } from '../../../src/mesos/types.js';
 import type { LaunchRequest, PlacedLaunch } from '../../../src/ports/mesos.js';
 import { silentLogger } from '../../../src/ports/logger.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { launchRequest, template } from './fixtures.js';
 
-const template: TaskTemplate = {
-  command: { shell: 'true' },
-  resources: { cpus: 1, mem: 128, disk: 0, gpus: 0, ports: 0 },
-  env: {},
-  secrets: [],
-  fetch: [],
-  constraints: [],
-  retries: { count: 0, initialDelaySeconds: 1, maxDelaySeconds: 1 },
-  killGracePeriodSeconds: 1,
-  priority: 0,
-};
-const req = (n: number, over: Partial<TaskTemplate> = {}): LaunchRequest => ({ taskId: `kairos.j@${n}.1`, runId: `j@${n}`, job: 'j', attempt: 1, revision: 'r', template: { ...template, ...over }, dueAt: n });
+const base = template({ resources: { cpus: 1, mem: 128, disk: 0, gpus: 0, ports: 0 } });
+const req = (n: number, over: Partial<TaskTemplate> = {}): LaunchRequest => launchRequest('j', n, { ...base, ...over }, n);
 const offer = (id: string, cpus: number): Offer => ({
   id: { value: id },
   framework_id: { value: 'F' },
@@ -79,7 +70,7 @@ describe('OfferFlow', () => {
   it('declines with a short filter while unfit demand remains, and shows why it waits', async () => {
     const { clock, tasks, calls, flow } = setup();
     flow.subscribed();
-    tasks.enqueue([req(1, { resources: { ...template.resources, gpus: 1 } })], clock.now());
+    tasks.enqueue([req(1, { resources: { ...base.resources, gpus: 1 } })], clock.now());
     flow.demandAppeared();
     flow.offers([offer('o1', 2)]);
     await clock.advanceAsync(10);

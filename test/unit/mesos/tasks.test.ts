@@ -1,27 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskTemplate } from '../../../src/core/types.js';
+import { template } from './fixtures.js';
 import type { LaunchRequest } from '../../../src/ports/mesos.js';
 import { checkNamed } from '../../../src/mesos/codec.js';
 import { buildTaskInfo, isFinalOutcome, labelMap, shellQuote, taskOutcome } from '../../../src/mesos/tasks.js';
 import type { Allocation } from '../../../src/mesos/resources.js';
 
-function template(over: Partial<TaskTemplate> = {}): TaskTemplate {
-  return {
-    command: { shell: 'echo hi' },
-    resources: { cpus: 0.5, mem: 64, disk: 0, gpus: 0, ports: 0 },
-    env: { A: '1' },
-    secrets: [],
-    fetch: [],
-    constraints: [],
-    retries: { count: 0, initialDelaySeconds: 10, maxDelaySeconds: 60 },
-    killGracePeriodSeconds: 3,
-    priority: 0,
-    ...over,
-  };
-}
-
 function request(over: Partial<LaunchRequest> = {}, t: Partial<TaskTemplate> = {}): LaunchRequest {
-  return { taskId: 'kairos.j@x.1', runId: 'j@x', job: 'j', attempt: 1, revision: 'abc', template: template(t), dueAt: 0, ...over };
+  return { taskId: 'kairos.j@x.1', runId: 'j@x', job: 'j', attempt: 1, revision: 'abc', template: template({ command: { shell: 'echo hi' }, resources: { cpus: 0.5, mem: 64, disk: 0, gpus: 0, ports: 0 }, env: { A: '1' }, killGracePeriodSeconds: 3, ...t }), dueAt: 0, ...over };
 }
 
 const allocs: Allocation[] = [
