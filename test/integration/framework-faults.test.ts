@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmbeddedMasterOptions } from '../../src/mesos/embedded/index.js';
+import { SchedulerClient } from '../../src/mesos/client.js';
 import { taskOutcome } from '../../src/mesos/tasks.js';
 import { embeddedMaster, shellTask, startFramework, type MasterUnderTest, type TestFramework } from './framework.harness.js';
 import type { EmbeddedMaster } from '../../src/mesos/embedded/index.js';
@@ -164,5 +165,29 @@ describe('framework under faults', () => {
     await t.waitForState(task.taskId, 'TASK_FINISHED');
     const states = t.statuses.filter((u) => u.taskId === task.taskId).map((u) => u.state);
     expect(states.filter((s) => s === 'TASK_RUNNING').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('follows a standby master\'s 307 to the leader, and gives up on a redirect loop', async () => {
+    const leader = await embeddedMaster();
+    const standby = await embeddedMaster({ localAgents: 0 });
+    try {
+      standby.embedded.setLeadership({ kind: 'standby', leader: new URL(leader.url).host });
+      const t = await startFramework(standby.url);
+      frameworks.push(t);
+      expect(t.fw.status().master).toBe(new URL(leader.url).host);
+      const task = shellTask('true');
+      t.fw.launch([task]);
+      await t.waitForState(task.taskId, 'TASK_FINISHED');
+
+      const client = new SchedulerClient({ maxRedirects: 3 });
+      standby.embedded.setLeadership({ kind: 'standby', leader: new URL(standby.url).host });
+      const call = { type: 'SUBSCRIBE' as const, subscribe: { framework_info: { user: 'u', name: 'n' } } };
+      await expect(client.subscribe(standby.url, call, { onEvent() {}, onClose() {} })).rejects.toThrow(/redirect to itself/);
+      client.close();
+    } finally {
+      for (const f of frameworks.splice(0)) await f.stop();
+      await standby.stop();
+      await leader.stop();
+    }
   });
 });
