@@ -21,6 +21,22 @@ afterAll(async () => {
   await em.stop();
 });
 
+/** Waits until a task's shell has written its pid to `file` (RUNNING means spawned, not yet run). */
+async function pidFrom(file: string): Promise<number> {
+  const read = () => (existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : 0);
+  for (let i = 0; i < 200 && !read(); i++) await new Promise((r) => setTimeout(r, 25));
+  return read();
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const nextOffer = async (sub = s): Promise<Offer> => (await sub.take((e) => e.type === 'OFFERS', 'offers')).offers!.offers![0];
 
 const task = (id: string, offer: Offer, extra: Partial<TaskInfo> = {}): TaskInfo => ({
@@ -203,24 +219,26 @@ describe('embedded master tasks on the local agent', () => {
     await launch((o) => [task('orphan', o, { command: { value: `echo $$ > ${pidFile}; exec sleep 30` } })], fw);
     await ack(await fw.update('orphan', 'TASK_STARTING'), fw);
     await fw.update('orphan', 'TASK_RUNNING');
-    // RUNNING means spawned; the shell writes its pid a moment later.
-    const readPid = () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : 0);
-    for (let i = 0; i < 200 && !readPid(); i++) await new Promise((r) => setTimeout(r, 25));
-    const pid = readPid();
+    const pid = await pidFrom(pidFile);
     expect(pid).toBeGreaterThan(0);
-    expect(() => process.kill(pid, 0)).not.toThrow();
+    expect(alive(pid)).toBe(true);
     fw.close();
-    const alive = () => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    for (let i = 0; i < 200 && alive(); i++) await new Promise((r) => setTimeout(r, 25));
-    expect(alive()).toBe(false);
+    for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(alive(pid)).toBe(false);
     expect(em.master.frameworks.has(fw.frameworkId)).toBe(false);
     expect(em.master.removedFrameworks.has(fw.frameworkId)).toBe(true);
+  });
+
+  it('leaves no child behind when the master stops', async () => {
+    const own = await startEmbeddedMaster({ localAgents: 1 });
+    const sub = await Subscription.open(own.url, frameworkInfo());
+    await sub.take((e) => e.type === 'SUBSCRIBED');
+    const pidFile = join(scratch, 'pid-stop');
+    await launch((o) => [task('lingering', o, { command: { value: `echo $$ > ${pidFile}; exec sleep 30` } })], sub, own.url);
+    const pid = await pidFrom(pidFile);
+    expect(alive(pid)).toBe(true);
+    sub.close();
+    await own.stop();
+    expect(alive(pid)).toBe(false);
   });
 });
