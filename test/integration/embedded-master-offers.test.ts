@@ -237,6 +237,22 @@ describe('embedded master status updates and agent faults', () => {
     expect((await again.update('late')).state).toBe('TASK_DROPPED');
   });
 
+  it('master failover with slow agents: no offers and no reconciliation answers until they re-register', async () => {
+    const s = await setup();
+    const agentId = await running(s, 'w');
+    em.faults.failover('m2', 10_000);
+    await s.closed();
+    const again = await subscribe(frameworkInfo({ id: { value: s.frameworkId } }));
+    await again.call(em.url, { type: 'RECONCILE', reconcile: { tasks: [{ task_id: { value: 'w' }, agent_id: { value: agentId } }, { task_id: { value: 'w2' } }] } });
+    await again.call(em.url, { type: 'RECONCILE', reconcile: { tasks: [{ task_id: { value: 'probe' }, agent_id: { value: 'no-such-agent' } }] } });
+    expect((await again.update('probe')).state).toBe('TASK_UNKNOWN'); // an agent this master never knew
+    expect(again.events.filter((e) => e.type === 'UPDATE' || e.type === 'OFFERS')).toHaveLength(1);
+    clock.advance(10_000);
+    await offers(again);
+    await again.call(em.url, { type: 'RECONCILE', reconcile: {} });
+    expect((await again.update('w')).state).toBe('TASK_RUNNING');
+  });
+
   it('delays updates on request; faults are reachable over HTTP too', async () => {
     const s = await setup();
     const [o] = await offers(s);

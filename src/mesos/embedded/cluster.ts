@@ -5,7 +5,7 @@
  * src/master/master.cpp) and agent partition / removal with the partition-aware outcomes
  * (Master::__removeSlave). Offers and frameworks live in master.ts.
  */
-import type { Clock } from '../../ports/clock.js';
+import type { Clock, Timer } from '../../ports/clock.js';
 import type { Event, TaskInfo, TaskState, TaskStatus, TaskStatusReason } from '../types.js';
 import { TERMINAL_STATES } from '../types.js';
 import { durationMs, type Agent, type AgentReport } from './agent.js';
@@ -15,7 +15,8 @@ import { StatusUpdateManager, newUuid, type RetryOptions } from './updates.js';
 /** An agent as the master tracks it. */
 export interface AgentState {
   agent: Agent;
-  status: 'active' | 'unreachable' | 'gone';
+  /** `recovering`: after a master failover, not re-registered yet (Master::recover). */
+  status: 'active' | 'recovering' | 'unreachable' | 'gone';
   /** Resources neither used by tasks nor offered. */
   free: ResourceBag;
   unreachableSince?: number;
@@ -64,6 +65,7 @@ export class Cluster {
   readonly agents = new Map<string, AgentState>();
   readonly tasks = new Map<string, FrameworkTasks>();
   readonly updates: StatusUpdateManager;
+  private recoveryTimer: Timer | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -113,7 +115,7 @@ export class Cluster {
   private onReport(rec: TaskRecord, r: AgentReport): void {
     const a = this.agents.get(rec.agentId);
     if (!a || a.status === 'gone') return;
-    if (a.status === 'unreachable') {
+    if (a.status !== 'active') {
       rec.agentState = r.state;
       a.held.push(() => this.onReport(rec, r));
       return;
@@ -186,16 +188,20 @@ export class Cluster {
     const t = this.tasksOf(frameworkId);
     const latest = (rec: TaskRecord) =>
       this.masterStatus(rec.info.task_id.value, rec.state, 'REASON_RECONCILIATION', 'Reconciliation: Latest task state', rec.agentId);
+    // Tasks on agents that have not re-registered since a master failover are unknown to
+    // this master, and it does not answer for them until they do ("no reply": retry).
+    const recovering = (id: string | undefined) => (id === undefined ? [...this.agents.values()].some((a) => a.status === 'recovering') : this.agents.get(id)?.status === 'recovering');
     if (tasks.length === 0) {
-      for (const rec of t.active.values()) this.sendMaster(frameworkId, latest(rec));
+      for (const rec of t.active.values()) if (!recovering(rec.agentId)) this.sendMaster(frameworkId, latest(rec));
       return;
     }
     for (const { taskId, agentId } of tasks) {
       const rec = t.active.get(taskId);
-      if (rec) {
+      if (rec && !recovering(rec.agentId)) {
         this.sendMaster(frameworkId, latest(rec));
         continue;
       }
+      if (rec || recovering(agentId)) continue;
       const a = agentId === undefined ? undefined : this.agents.get(agentId);
       const pick = (s: TaskState): TaskState => (partitionAware ? s : 'TASK_LOST');
       let status: TaskStatus;
@@ -269,6 +275,23 @@ export class Cluster {
     this.hooks.freed(agentId);
   }
 
+  /**
+   * A master failover: every agent is `recovering` (no offers, no answers about its tasks,
+   * its updates held) until it re-registers `ms` later, as agents do with a new master.
+   */
+  recoverAgents(ms: number): void {
+    for (const a of this.agents.values()) if (a.status === 'active') a.status = 'recovering';
+    this.recoveryTimer?.cancel();
+    this.recoveryTimer = this.clock.setTimeout(() => {
+      for (const [id, a] of this.agents)
+        if (a.status === 'recovering') {
+          a.status = 'active';
+          for (const replay of a.held.splice(0)) replay();
+          this.hooks.freed(id);
+        }
+    }, ms);
+  }
+
   /** A removed framework's tasks are killed; their later reports only free resources. */
   removeFramework(frameworkId: string): void {
     const t = this.tasks.get(frameworkId);
@@ -283,6 +306,7 @@ export class Cluster {
 
   /** Stops every agent (no orphaned children) and all timers. */
   async stop(): Promise<void> {
+    this.recoveryTimer?.cancel();
     this.updates.stop();
     await Promise.all([...this.agents.values()].map((a) => a.agent.stop()));
   }

@@ -28,14 +28,17 @@ export class Faults {
 
   /**
    * The leading master fails over: a new master id, every stream is cut, outstanding
-   * offers and filters are forgotten. Frameworks must resubscribe with their id.
+   * offers and filters are forgotten. Frameworks must resubscribe with their id. With
+   * `agentReregisterMs` > 0 the agents re-register only that much later; until then they
+   * make no offers and reconciliation about their tasks gets no answer.
    */
-  failover(newMasterId: string = randomUUID()): void {
+  failover(newMasterId: string = randomUUID(), agentReregisterMs = 0): void {
     const m = this.master;
     m.masterId = newMasterId;
     m.allocator.setMasterId(newMasterId);
     for (const f of m.frameworks.values()) m.allocator.forget(f.id);
     this.dropStream();
+    if (agentReregisterMs > 0) m.cluster.recoverAgents(agentReregisterMs);
   }
 
   /** The agent stops reaching the master (TASK_UNREACHABLE / TASK_LOST); its offers are rescinded. */
@@ -86,7 +89,7 @@ export class Faults {
     const table: Record<string, () => void> = {
       'drop-stream': () => this.dropStream(fw),
       silence: () => this.silence(fw),
-      failover: () => this.failover(args.master_id),
+      failover: () => this.failover(args.master_id || undefined, Number(args.agent_reregister_ms ?? 0)),
       'partition-agent': () => this.partitionAgent(args.agent_id),
       'heal-agent': () => this.healAgent(args.agent_id),
       'remove-agent': () => this.removeAgent(args.agent_id),
