@@ -62,18 +62,6 @@ export class StatusUpdateManager {
     return acked;
   }
 
-  /** The outstanding (oldest unacknowledged) update of a task. */
-  outstanding(frameworkId: string, taskId: string): TaskStatus | undefined {
-    return this.streams.get(`${frameworkId}/${taskId}`)?.queue[0];
-  }
-
-  /** Number of updates not yet acknowledged, over all tasks. */
-  pendingCount(): number {
-    let n = 0;
-    for (const s of this.streams.values()) n += s.queue.length;
-    return n;
-  }
-
   /** Forgets every update of a framework (it was removed). */
   dropFramework(frameworkId: string): void {
     for (const [key, s] of this.streams)
