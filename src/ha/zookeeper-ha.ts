@@ -28,8 +28,8 @@ export async function openZookeeperHa(
   selfUrl: string,
   o: { clock?: Clock; logger?: Logger; sessionTimeoutMs?: number } = {},
 ): Promise<ZookeeperHa> {
-  const { servers, root, auth } = parseZkUrl(url);
-  const zk = new ZkClient({ servers, auth, clock: o.clock, logger: o.logger, sessionTimeoutMs: o.sessionTimeoutMs });
+  const { servers, root, auth, sessionTimeoutMs } = parseZkUrl(url);
+  const zk = new ZkClient({ servers, auth, clock: o.clock, logger: o.logger, sessionTimeoutMs: o.sessionTimeoutMs ?? sessionTimeoutMs });
   const leadership = new ZkElection({ zk, root, selfUrl, clock: o.clock, logger: o.logger });
   try {
     await zk.connect();

@@ -17,22 +17,27 @@ export const COMPRESS_FROM_BYTES = 1024;
 /** Marker byte of a deflated value; JSON text never starts with NUL. */
 const DEFLATED = 0x00;
 
-/** The parts of `zk://[user:password@]host:port[,host:port]/path`. */
+/** The parts of `zk://[user:password@]host:port[,host:port]/path[?sessionTimeoutMs=N]`. */
 export interface ZkUrl {
   servers: string;
   root: string;
   /** `user:password` for ZooKeeper's digest scheme, when given. */
   auth?: string;
+  /** Requested session timeout, when given (it bounds how fast a dead leader is replaced). */
+  sessionTimeoutMs?: number;
 }
 
 /** Parses a `--store`/`--mesos` ZooKeeper URL; E_INVALID names what is wrong. */
 export function parseZkUrl(url: string): ZkUrl {
-  const m = /^zk:\/\/(?:([^@/]+)@)?([^/@]+)(\/[^?#]*)$/.exec(url);
+  const m = /^zk:\/\/(?:([^@/]+)@)?([^/@]+)(\/[^?#]*)(?:\?sessionTimeoutMs=(\d+))?$/.exec(url);
   const root = m?.[3].replace(/\/+$/, '');
   if (!m || !root || !m[2].split(',').every((h) => /^[^:,\s]+:\d+$/.test(h))) {
-    throw new KairosError('E_INVALID', `ZooKeeper URL ${JSON.stringify(redactZkUrl(url))} must look like zk://[user:password@]host:port[,host:port]/path`);
+    throw new KairosError(
+      'E_INVALID',
+      `ZooKeeper URL ${JSON.stringify(redactZkUrl(url))} must look like zk://[user:password@]host:port[,host:port]/path[?sessionTimeoutMs=N]`,
+    );
   }
-  return { servers: m[2], root, auth: m[1] ? decodeURIComponent(m[1]) : undefined };
+  return { servers: m[2], root, auth: m[1] ? decodeURIComponent(m[1]) : undefined, sessionTimeoutMs: m[4] ? Number(m[4]) : undefined };
 }
 
 /** The URL with any password replaced, for logs and errors. */

@@ -55,8 +55,8 @@ export class ZookeeperStore implements Store {
 
   /** Connects to the URL's ensemble with its own session and prepares the layout. */
   static async open(url: string, o: { clock?: Clock; logger?: Logger; sessionTimeoutMs?: number; fence?: Fence } = {}): Promise<ZookeeperStore> {
-    const { servers, root, auth } = parseZkUrl(url);
-    const zk = new ZkClient({ servers, auth, clock: o.clock, logger: o.logger, sessionTimeoutMs: o.sessionTimeoutMs });
+    const { servers, root, auth, sessionTimeoutMs } = parseZkUrl(url);
+    const zk = new ZkClient({ servers, auth, clock: o.clock, logger: o.logger, sessionTimeoutMs: o.sessionTimeoutMs ?? sessionTimeoutMs });
     try {
       await zk.connect();
       await zk.ensure(zkPaths(root).data);

@@ -29,7 +29,8 @@ describe('ZooKeeper layout', () => {
   it('parses zk:// URLs with several hosts and credentials, and redacts passwords', () => {
     expect(parseZkUrl('zk://127.0.0.1:2181/kairos')).toEqual({ servers: '127.0.0.1:2181', root: '/kairos', auth: undefined });
     expect(parseZkUrl('zk://u:p%40ss@a:1,b:2/x/y/')).toEqual({ servers: 'a:1,b:2', root: '/x/y', auth: 'u:p@ss' });
-    for (const bad of ['zk://a:1', 'zk://a:1/', 'zk://a/x', 'http://a:1/x', 'zk://a:1,b/x']) {
+    expect(parseZkUrl('zk://a:1/k?sessionTimeoutMs=2500')).toMatchObject({ root: '/k', sessionTimeoutMs: 2500 });
+    for (const bad of ['zk://a:1', 'zk://a:1/', 'zk://a/x', 'http://a:1/x', 'zk://a:1,b/x', 'zk://a:1/x?timeout=1']) {
       expect(() => parseZkUrl(bad)).toThrow(/must look like zk:\/\//);
     }
     expect(redactZkUrl('zk://u:secret@a:1/x')).toBe('zk://u:***@a:1/x');
