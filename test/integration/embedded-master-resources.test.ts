@@ -2,6 +2,8 @@
 // the embedded-master tests, whose offers and filters rest on them).
 import { describe, expect, it } from 'vitest';
 import { dockerArgv, isDockerTask } from '../../src/mesos/embedded/docker.js';
+import { longTimeout } from '../../src/mesos/embedded/master.js';
+import { FakeClock } from '../support/fake-clock.js';
 import { ResourceBag } from '../../src/mesos/embedded/resources.js';
 import { validateFrameworkInfo, validateRole, validateTask } from '../../src/mesos/embedded/validate.js';
 import type { TaskInfo } from '../../src/mesos/types.js';
@@ -99,5 +101,30 @@ describe('docker argv', () => {
     expect(isDockerTask(t)).toBe(true);
     expect(dockerArgv(t, 'c2')).toEqual(['run', '--rm', '--name', 'c2', 'busybox', '--flag']);
     expect(isDockerTask({ ...base, container: { type: 'MESOS' } })).toBe(false);
+  });
+});
+
+describe('longTimeout', () => {
+  it('waits delays beyond one Node timer (4 weeks of failover_timeout), and cancels', () => {
+    const clock = new FakeClock();
+    // Like Node's timers: a delay above 2^31-1 ms would fire at once, so refuse it.
+    const nodeLike = {
+      now: () => clock.now(),
+      sleep: (ms: number) => clock.sleep(ms),
+      setTimeout: (fn: () => void, ms: number) => {
+        if (ms > 2 ** 31 - 1) throw new Error(`a Node timer cannot wait ${ms} ms`);
+        return clock.setTimeout(fn, ms);
+      },
+    };
+    const fourWeeks = 28 * 24 * 3600 * 1000;
+    let fired = 0;
+    longTimeout(nodeLike, () => fired++, fourWeeks);
+    const cancelled = longTimeout(nodeLike, () => fired++, fourWeeks);
+    clock.advance(fourWeeks - 1);
+    expect(fired).toBe(0);
+    cancelled.cancel();
+    clock.advance(1);
+    expect(fired).toBe(1);
+    expect(clock.pending()).toBe(0);
   });
 });

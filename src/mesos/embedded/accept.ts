@@ -79,7 +79,7 @@ export function acceptOffers(master: Master, fw: FrameworkState, accept: Accept)
     }
   }
   const agent = cluster.agents.get(agentId);
-  if (agent?.status === 'active') agent.free.add(available);
+  if (agent && agent.status !== 'gone') agent.free.add(available);
   master.allocator.refuse(fw.id, role, agentId, available, accept.filters?.refuse_seconds ?? 5);
   master.requestAllocation(agentId);
 }

@@ -39,6 +39,22 @@ export interface MasterOptions {
   statusRetry: RetryOptions;
 }
 
+/** Longest delay a Node timer takes; longer ones would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A Clock timer for any delay: failover_timeout is often weeks (the HA guide suggests 4),
+ * beyond what one Node timer can wait, so it re-arms in steps.
+ */
+export function longTimeout(clock: Clock, fn: () => void, ms: number): Timer {
+  let current: Timer;
+  const arm = (left: number) => {
+    current = clock.setTimeout(() => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : fn()), Math.min(left, MAX_TIMER_MS));
+  };
+  arm(ms);
+  return { cancel: () => current.cancel() };
+}
+
 /** Result of a non-SUBSCRIBE call after the HTTP checks: status code and message. */
 export interface CallResult {
   status: 202 | 501;
@@ -159,7 +175,7 @@ export class Master {
     this.dropOffers(fw.id, false);
     const ms = (fw.info.failover_timeout ?? 0) * 1000;
     this.opts.logger.info('framework disconnected', { framework: fw.id, failoverTimeoutMs: ms });
-    fw.failoverTimer = this.opts.clock.setTimeout(() => this.removeFramework(fw.id), ms);
+    fw.failoverTimer = longTimeout(this.opts.clock, () => this.removeFramework(fw.id), ms);
   }
 
   /** TEARDOWN or failover timeout: the framework and all its tasks go away. */
@@ -188,7 +204,7 @@ export class Master {
   recover(o: OfferRecord): void {
     this.allocator.offers.delete(o.id);
     const a = this.cluster.agents.get(o.agentId);
-    if (a && a.status === 'active') a.free.add(o.resources);
+    if (a && a.status !== 'gone') a.free.add(o.resources);
     this.requestAllocation(o.agentId);
   }
 
