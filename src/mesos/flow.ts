@@ -83,7 +83,7 @@ export class OfferFlow {
   offers(offers: readonly Offer[]): void {
     const now = this.d.clock.now();
     for (const o of offers) {
-      const m = this.book.add(o, now);
+      const m = this.book.add(o);
       this.agents.set(m.agentId, { hostname: m.hostname, attributes: m.attributes });
     }
     this.stats.offersReceived += offers.length;

@@ -45,14 +45,14 @@ export function toMatchOffer(o: Offer): MatchOffer {
   return { id: o.id.value, agentId: o.agent_id.value, hostname: o.hostname, role, attributes, pools };
 }
 
-/** Offers currently held, with the time each arrived (to never hold one too long). */
+/** Offers currently held (for one batching window at most; see flow.ts). */
 export class OfferBook {
-  private readonly offers = new Map<string, { offer: MatchOffer; at: number }>();
+  private readonly offers = new Map<string, MatchOffer>();
 
   /** Holds an offer; returns the matcher's view of it. */
-  add(o: Offer, now: number): MatchOffer {
+  add(o: Offer): MatchOffer {
     const offer = toMatchOffer(o);
-    this.offers.set(o.id.value, { offer, at: now });
+    this.offers.set(o.id.value, offer);
     return offer;
   }
 
@@ -62,7 +62,7 @@ export class OfferBook {
 
   /** Removes and returns every held offer (for one matching round). */
   takeAll(): MatchOffer[] {
-    const all = [...this.offers.values()].map((x) => x.offer);
+    const all = [...this.offers.values()];
     this.offers.clear();
     return all;
   }
@@ -74,12 +74,5 @@ export class OfferBook {
 
   get size(): number {
     return this.offers.size;
-  }
-
-  /** Arrival time of the oldest held offer. */
-  oldest(): number | undefined {
-    let min: number | undefined;
-    for (const { at } of this.offers.values()) if (min === undefined || at < min) min = at;
-    return min;
   }
 }

@@ -35,13 +35,12 @@ describe('toMatchOffer', () => {
 describe('OfferBook', () => {
   it('holds, rescinds, takes and clears offers', () => {
     const b = new OfferBook();
-    b.add(offer, 10);
-    b.add({ ...offer, id: { value: 'O2' } }, 20);
-    expect(b.oldest()).toBe(10);
+    b.add(offer);
+    b.add({ ...offer, id: { value: 'O2' } });
     b.rescind('O1');
     expect(b.takeAll().map((o) => o.id)).toEqual(['O2']);
     expect(b.size).toBe(0);
-    b.add(offer, 30);
+    b.add(offer);
     b.clear();
     expect(b.size).toBe(0);
   });
