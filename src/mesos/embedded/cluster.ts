@@ -240,6 +240,7 @@ export class Cluster {
         rec.state = state;
         if (how === 'unreachable' && pa) t.unreachable.set(id, rec);
         else if (how === 'unreachable') a.lost.push(rec);
+        else this.updates.dropTask(frameworkId, id);
         if (wasUnreachable) continue; // the framework already heard about it
         const status = this.masterStatus(id, state, reason, how === 'unreachable' ? `Agent ${a.agent.hostname} is unreachable` : `Agent ${a.agent.hostname} removed by operator`, agentId);
         if (how === 'unreachable') status.unreachable_time = { nanoseconds: (a.unreachableSince ?? 0) * 1e6 };

@@ -62,6 +62,13 @@ export class StatusUpdateManager {
     return acked;
   }
 
+  /** Forgets the updates of one task (its agent is gone for good). */
+  dropTask(frameworkId: string, taskId: string): void {
+    const key = `${frameworkId}/${taskId}`;
+    this.streams.get(key)?.timer?.cancel();
+    this.streams.delete(key);
+  }
+
   /** Forgets every update of a framework (it was removed). */
   dropFramework(frameworkId: string): void {
     for (const [key, s] of this.streams)
