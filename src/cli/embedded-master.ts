@@ -53,7 +53,7 @@ export function register(program: Command): void {
     .option('--simulated-resources <spec>', 'resources of each simulated agent, e.g. "cpus:8;mem:32768;ports:[31000-32000]"')
     .option('--task-duration <ms>', 'how long simulated tasks run')
     .option('--heartbeat <seconds>', 'heartbeat interval (upstream: 15)')
-    .option('--sandbox <dir>', 'directory for task sandboxes (default: a new temporary directory)')
+    .option('--sandbox <dir>', 'directory for task sandboxes (default: a new temporary directory, removed on exit)')
     .action(async (flags: EmbeddedMasterFlags) => {
       const opts = parseFlags(flags);
       const logger = streamLogger((line) => process.stderr.write(line), { now: systemClock.now });

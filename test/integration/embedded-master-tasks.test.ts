@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ beforeAll(async () => {
 afterAll(async () => {
   s.close();
   await em.stop();
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 /** Waits until a task's shell has written its pid to `file` (RUNNING means spawned, not yet run). */

@@ -5,7 +5,7 @@
  * tests, which shrink its intervals. What it does not emulate: README "Embedded master".
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { cpus, hostname, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -47,7 +47,7 @@ export interface EmbeddedMasterOptions {
   /** How long simulated tasks run; default 1 000 ms. */
   simulatedTaskDurationMs?: number;
   simulatedOutcome?: 'finished' | 'failed';
-  /** Where local sandboxes go; default a fresh temporary directory. */
+  /** Where local sandboxes go; default a fresh temporary directory, removed by `stop()`. */
   sandboxRoot?: string;
   /** The docker CLI the local agent uses; default `docker`. */
   dockerCommand?: string;
@@ -128,6 +128,7 @@ export async function startEmbeddedMaster(opts: EmbeddedMasterOptions = {}): Pro
       await master.stop();
       server.closeAllConnections();
       await closed;
+      if (!opts.sandboxRoot) rmSync(sandboxRoot, { recursive: true, force: true });
     },
   };
 }
