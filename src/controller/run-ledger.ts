@@ -34,10 +34,9 @@ export class RunLedger {
     this.runs.clear();
     this.tasks.clear();
     this.jobs.clear();
-    for (const id of await this.store.list(RUNS)) {
-      const got = await this.store.get<Run>(key(id));
-      if (got) this.remember(got.value, got.version);
-    }
+    const ids = await this.store.list(RUNS);
+    const got = await Promise.all(ids.map((id) => this.store.get<Run>(key(id))));
+    for (const g of got) if (g) this.remember(g.value, g.version);
   }
 
   get(id: string): Run | undefined {

@@ -81,10 +81,9 @@ export class ControllerState {
 
   private async readAll<T>(collection: string, name?: (v: T) => string): Promise<Map<string, T>> {
     const out = new Map<string, T>();
-    for (const id of await this.store.list(collection)) {
-      const got = await this.store.get<T>(`${collection}/${id}`);
-      if (got) out.set(name ? name(got.value) : id, got.value);
-    }
+    const ids = await this.store.list(collection);
+    const got = await Promise.all(ids.map((id) => this.store.get<T>(`${collection}/${id}`)));
+    got.forEach((g, i) => g && out.set(name ? name(g.value) : ids[i], g.value));
     return out;
   }
 }
