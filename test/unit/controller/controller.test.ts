@@ -235,6 +235,46 @@ describe('Controller', () => {
     await expect(h.controller.actions.runNow('nope')).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
   });
 
+  it('pruning a job lets its running run finish, or kills it with onPrune: kill', async () => {
+    await writeFile(join(dir, 'keep.yaml'), job('keep', '0 0 1 1 *'));
+    await writeFile(join(dir, 'fin.yaml'), job('fin', '* * * * *'));
+    await writeFile(join(dir, 'kil.yaml'), job('kil', '* * * * *') + '  onPrune: kill\n');
+    await writeFile(join(dir, 'other.yaml'), job('other', '0 0 1 1 *'));
+    await h.start();
+    await h.clock.advanceAsync(30_000);
+    const [fin, kil] = ['fin', 'kil'].map((n) => h.framework.launched.find((l) => l.job === n)!);
+    await h.play(fin, ['TASK_RUNNING']);
+    await h.play(kil, ['TASK_RUNNING']);
+    await unlink(join(dir, 'fin.yaml'));
+    await unlink(join(dir, 'kil.yaml'));
+    await h.sync();
+    expect(h.controller.view.jobs().map((j) => j.name)).toEqual(['keep', 'other']);
+    expect(h.framework.killed).toEqual([kil.taskId]);
+    expect(h.run(kil.runId)!.state).toBe('killed');
+    expect(h.run(fin.runId)!.state).toBe('running');
+    await h.hooks.onStatus({ taskId: fin.taskId, state: 'TASK_FINISHED', timestamp: h.clock.now(), exitStatus: 0, labels: {}, fromReconciliation: false });
+    expect(h.run(fin.runId)!.state).toBe('succeeded');
+    await h.clock.advanceAsync(60_000);
+    expect(h.framework.launched).toHaveLength(2);
+  });
+
+  it('an update of a job with a running run does not kill it; the next run uses the new revision', async () => {
+    await writeFile(join(dir, 'hello.yaml'), job('hello', '* * * * *'));
+    await h.start();
+    await h.clock.advanceAsync(30_000);
+    const first = h.framework.launched[0];
+    await h.play(first, ['TASK_RUNNING']);
+    await writeFile(join(dir, 'hello.yaml'), jobManifest('hello', '* * * * *', 'echo changed'));
+    await h.sync();
+    expect(h.framework.killed).toEqual([]);
+    expect(h.run(first.runId)!.state).toBe('running');
+    await h.hooks.onStatus({ taskId: first.taskId, state: 'TASK_FINISHED', timestamp: h.clock.now(), exitStatus: 0, labels: {}, fromReconciliation: false });
+    await h.clock.advanceAsync(60_000);
+    const second = h.framework.launched[1];
+    expect(second.template.command).toEqual({ shell: 'echo changed' });
+    expect(second.revision).not.toBe(first.revision);
+  });
+
   it('kill of a run not yet placed withdraws it and ends it as killed', async () => {
     await writeFile(join(dir, 'hello.yaml'), job('hello', '* * * * *'));
     await h.start();
