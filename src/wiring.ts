@@ -13,6 +13,7 @@ import { buildApp } from './api/app.js';
 import type { ServeConfig, StoreConfig } from './config.js';
 import { Controller } from './controller/controller.js';
 import type { ControllerEmitter } from './controller/events.js';
+import { KairosError } from './core/errors.js';
 import { isTerminalRun } from './core/types.js';
 import { forwardToLeader } from './ha/forward.js';
 import { openZookeeperHa } from './ha/zookeeper-ha.js';
@@ -136,7 +137,9 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       forward: (req) => forwardToLeader(req, leadership!, selfUrl.value),
     });
     closers.push(() => app.close());
-    await app.listen({ host: config.listen.host, port: config.listen.port });
+    await app.listen({ host: config.listen.host, port: config.listen.port }).catch((err: NodeJS.ErrnoException) => {
+      throw new KairosError('E_UNAVAILABLE', `cannot listen on ${config.listen.host}:${config.listen.port}: ${err.code ?? err.message} (--listen)`, { cause: err });
+    });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.listen.port;
     const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
