@@ -10,7 +10,7 @@
  * once. Adapters (store, source, framework, clock) come in through `ControllerOptions`;
  * src/wiring.ts builds the real ones.
  */
-import { messageOf } from '../core/errors.js';
+import { isRetryable, KairosError, ManifestError, messageOf } from '../core/errors.js';
 import type { AppliedResource } from '../core/types.js';
 import type { Clock, Timer } from '../ports/clock.js';
 import type { ControllerActions, ControllerView } from '../ports/controller.js';
@@ -30,7 +30,6 @@ import { RunLifecycle } from './runs.js';
 import { ControllerState } from './state.js';
 import { SyncLoop } from './sync-loop.js';
 import { planView, syncPass, type SyncPassDeps } from './sync-pass.js';
-import { isRetryable, KairosError, ManifestError } from '../core/errors.js';
 import { StateView } from './view.js';
 import { watchDirectory, type DirectoryWatch } from './watch.js';
 
