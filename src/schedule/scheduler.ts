@@ -40,11 +40,14 @@ import { manualRunId, mesosTaskId, scheduledRunId } from '../core/ids.js';
 import type { Run, RunOverrides, RunTrigger } from '../core/run.js';
 import { isTerminalRun, type AppliedResource, type RunState } from '../core/types.js';
 import { advanceDag, taskTemplate, type DagRunOps } from './dag-runs.js';
-import type { Decision, TaskOutcome } from './decisions.js';
+import { outcomeOfMesosState, type Decision, type TaskOutcome } from './decisions.js';
 import { lastAttempt, newEntry, parentsOf, rememberRun, type Active, type Entry } from './entries.js';
 import { DueQueue } from './due-queue.js';
 import { collectDue, judgeDue } from './missed.js';
 import { mayRetry, retryDelayMs } from './retry.js';
+
+/** The Mesos state recorded on an attempt whose end was reported without one. */
+const MESOS_STATE_OF: Record<TaskOutcome, string> = { succeeded: 'TASK_FINISHED', failed: 'TASK_FAILED', killed: 'TASK_KILLED', lost: 'TASK_LOST' };
 
 type Due = { at: number; kind: 'fire'; job: string; gen: number } | { at: number; kind: 'retry' | 'timeout'; runId: string; n: number };
 
@@ -192,16 +195,21 @@ export class Scheduler {
       att.endedAt = at;
       if (info.exitStatus !== undefined) att.exitStatus = info.exitStatus;
       if (info.message !== undefined) att.message = info.message;
-      const what = `attempt ${n} ${outcome}${info.message ? `: ${info.message}` : ''}`;
-      if (outcome === 'succeeded' || outcome === 'killed') return this.finish(a, outcome, at, outcome === 'killed' ? what : undefined);
-      const policy = a.template?.retries;
-      if (!policy || !mayRetry(policy, n)) return this.finish(a, outcome === 'lost' ? 'lost' : 'failed', at, what);
-      const retryAt = at + retryDelayMs(policy, n);
-      a.run.state = 'pending';
-      a.run.reason = `${what}; attempt ${n + 1} of ${policy.count + 1} at ${new Date(retryAt).toISOString()}`;
-      this.out.push({ type: 'update', run: a.run });
-      this.queue.push({ at: retryAt, kind: 'retry', runId, n });
+      att.mesosState ??= MESOS_STATE_OF[outcome];
+      this.afterAttempt(a, n, outcome, at, `attempt ${n} ${outcome}${info.message ? `: ${info.message}` : ''}`);
     });
+  }
+
+  /** What follows an ended attempt: success or kill ends the run; failure or loss retries per policy, else ends it. */
+  private afterAttempt(a: Active, n: number, outcome: TaskOutcome, at: number, what: string): void {
+    if (outcome === 'succeeded' || outcome === 'killed') return this.finish(a, outcome, at, outcome === 'killed' ? what : undefined);
+    const policy = a.template?.retries;
+    if (!policy || !mayRetry(policy, n)) return this.finish(a, outcome === 'lost' ? 'lost' : 'failed', at, what);
+    const retryAt = at + retryDelayMs(policy, n);
+    a.run.state = 'pending';
+    a.run.reason = `${what}; attempt ${n + 1} of ${policy.count + 1} at ${new Date(retryAt).toISOString()}`;
+    this.out.push({ type: 'update', run: a.run });
+    this.queue.push({ at: retryAt, kind: 'retry', runId: a.run.id, n });
   }
 
   private collect(work: () => void): Decision[] {
@@ -293,8 +301,10 @@ export class Scheduler {
     const att = lastAttempt(a.run);
     if (!att) return a.template ? this.launch(a, now, now, false) : this.finish(a, 'failed', now, 'its job no longer exists');
     if (att.endedAt !== undefined) {
-      if (!a.template) return this.finish(a, 'failed', now, 'its job no longer exists');
-      return this.queue.push({ at: att.endedAt + retryDelayMs(a.template.retries, att.n), kind: 'retry', runId: a.run.id, n: att.n });
+      // The attempt's end was stored but maybe not what followed (a crash in between):
+      // decide again from the recorded Mesos state; a retry keeps its original time.
+      const outcome = outcomeOfMesosState(att.mesosState ?? '') ?? 'failed';
+      return this.afterAttempt(a, att.n, outcome, att.endedAt, `attempt ${att.n} ${outcome}`);
     }
     if (a.run.state === 'pending' && att.startedAt === undefined && a.template) {
       // Decided but never placed on an offer (no `launching` recorded): ask again, same task id.

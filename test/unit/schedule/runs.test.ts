@@ -126,6 +126,53 @@ describe('retries and timeouts', () => {
   });
 });
 
+describe('a crash between storing a task end and storing what follows', () => {
+  // The controller stores the Mesos status on the attempt first, then asks the core.
+  const crashAfterStatus = (h: Harness, mesosState: string, at: string) => {
+    const run = structuredClone(h.store.get(A)!);
+    Object.assign(run.attempts[0], { mesosState, startedAt: T(at) - 1000, endedAt: T(at) });
+    run.state = 'running';
+    h.store.set(A, run);
+  };
+
+  it('a failed attempt without retries ends the run after the restart, never attempt 2', () => {
+    const h = new Harness();
+    const r = job('j', every10);
+    h.apply(h.scheduler.load([r], [], start));
+    h.tick('2026-01-01T00:10:00Z');
+    crashAfterStatus(h, 'TASK_FAILED', '2026-01-01T00:10:30Z');
+    h.restart([r], '2026-01-01T00:11:00Z');
+    h.tick('2026-01-01T00:19:00Z');
+    expect(h.store.get(A)).toMatchObject({ state: 'failed', endedAt: T('2026-01-01T00:10:30Z') });
+    expect(h.launchedIds()).toEqual([`${A}#1`]);
+  });
+
+  it('a finished attempt ends the run succeeded and triggers its children', () => {
+    const h = new Harness();
+    const rs = [job('j', { ...every10, retries: { count: 2, initialDelaySeconds: 1, maxDelaySeconds: 1 } }), job('c', { after: ['j'] })];
+    h.apply(h.scheduler.load(rs, [], start));
+    h.tick('2026-01-01T00:10:00Z');
+    crashAfterStatus(h, 'TASK_FINISHED', '2026-01-01T00:10:30Z');
+    h.restart(rs, '2026-01-01T00:11:00Z');
+    h.tick('2026-01-01T00:19:00Z');
+    expect(h.state(A)).toBe('succeeded');
+    expect(h.runs('c')).toEqual(['c@2026-01-01T00:10:30.000Z pending']);
+    expect(h.launchedIds()).toEqual([`${A}#1`, 'c@2026-01-01T00:10:30.000Z#1']);
+  });
+
+  it('a lost attempt with retries left retries at its original backoff time', () => {
+    const h = new Harness();
+    const r = job('j', { ...every10, retries: { count: 1, initialDelaySeconds: 60, maxDelaySeconds: 60 } });
+    h.apply(h.scheduler.load([r], [], start));
+    h.tick('2026-01-01T00:10:00Z');
+    crashAfterStatus(h, 'TASK_LOST', '2026-01-01T00:10:30Z');
+    h.restart([r], '2026-01-01T00:11:00Z');
+    expect(h.scheduler.nextWakeAt()).toBe(T('2026-01-01T00:11:30Z'));
+    h.tick('2026-01-01T00:11:30Z');
+    expect(h.launchedIds()).toEqual([`${A}#1`, `${A}#2`]);
+  });
+});
+
 describe('manual runs', () => {
   it('gets <job>@manual-<n> with overrides, counting on after a restart', () => {
     const h = new Harness();
