@@ -193,12 +193,15 @@ export class Controller {
     if (!this.leading) return;
     this.leading = false;
     this.log.info('not leading: stopping work');
+    // Launching stops first (both take effect before their first await); syncing after.
+    const halted = this.dispatch.stop();
+    const fwStopped = this.fw?.stop();
     await this.watcher?.close();
     this.watcher = undefined;
     await this.loop?.stop();
     this.loop = undefined;
-    await this.dispatch.stop();
-    await this.fw?.stop();
+    await halted;
+    await fwStopped;
     await this.frameworkRun;
     this.fw = undefined;
     this.scheduleRefresh();
