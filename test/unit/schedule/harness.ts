@@ -4,27 +4,14 @@
  * semantics (a refused create is never launched), recording launches and kills.
  */
 import type { Run } from '../../../src/core/run.js';
-import type { AppliedResource, DagSpec, DagTaskSpec, JobSpec, Resource, TaskTemplate } from '../../../src/core/types.js';
+import type { AppliedResource, DagSpec, DagTaskSpec, JobSpec, Resource } from '../../../src/core/types.js';
 import type { Decision, KillDecision, LaunchDecision, TaskOutcome } from '../../../src/schedule/decisions.js';
 import { Scheduler } from '../../../src/schedule/scheduler.js';
+import { template } from '../mesos/fixtures.js';
+
+export { template };
 
 export const T = (iso: string) => Date.parse(iso);
-export const iso = (ms: number) => new Date(ms).toISOString();
-
-export function template(over: Partial<TaskTemplate> = {}): TaskTemplate {
-  return {
-    command: { shell: 'true' },
-    resources: { cpus: 0.1, mem: 32, disk: 0, gpus: 0, ports: 0 },
-    env: {},
-    secrets: [],
-    fetch: [],
-    constraints: [],
-    retries: { count: 0, initialDelaySeconds: 10, maxDelaySeconds: 300 },
-    killGracePeriodSeconds: 5,
-    priority: 0,
-    ...over,
-  };
-}
 
 /** Defaults Jobs and DAGs share. */
 const lifecycle = {
