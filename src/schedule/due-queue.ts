@@ -36,10 +36,12 @@ export class DueQueue<T extends Timed> {
   private seq = 0;
   private count = 0;
 
+  /** Number of entries queued. */
   get size(): number {
     return this.count;
   }
 
+  /** Queues `item` for its `at`. */
   push(item: T): void {
     const slot = { at: item.at, seq: this.seq++, item };
     const key = Math.floor(item.at / BUCKET_MS);

@@ -21,10 +21,12 @@ export class TimerHeap<T extends Timed> {
   private slots: Slot<T>[] = [];
   private seq = 0;
 
+  /** Number of entries queued. */
   get size(): number {
     return this.slots.length;
   }
 
+  /** Queues `item` for its `at`. */
   push(item: T): void {
     const slots = this.slots;
     slots.push({ at: item.at, seq: this.seq++, item });
