@@ -107,7 +107,7 @@ async function launchThroughput(agents: number, tasks: number): Promise<BenchRow
   const master = await childMaster(agents);
   let t0 = 0;
   let persisted = 0;
-  let running = 0;
+  const seen = new Set<string>();
   let tPersist = 0;
   let tRunning = 0;
   let allRunning!: () => void;
@@ -121,10 +121,13 @@ async function launchThroughput(agents: number, tasks: number): Promise<BenchRow
       hooks: {
         persistLaunch: async (l) => {
           persisted += l.length;
-          if (persisted === tasks) tPersist = performance.now();
+          if (persisted >= tasks && !tPersist) tPersist = performance.now();
         },
         onStatus: async (u) => {
-          if (u.state === 'TASK_RUNNING' && ++running === tasks) {
+          // Updates are at-least-once (resent until acknowledged): count tasks, not updates.
+          if (u.state !== 'TASK_RUNNING' || seen.has(u.taskId)) return;
+          seen.add(u.taskId);
+          if (seen.size === tasks) {
             tRunning = performance.now();
             allRunning();
           }

@@ -137,12 +137,7 @@ export class OfferFlow {
         await this.suppress();
         return;
       }
-      const demands = tasks.demands(config.maxTasksPerRound);
-      const jobs = new Set(demands.filter((x) => x.constraints.some(isStateful)).map((x) => x.group));
-      const result = matchOffers(demands, offers, tasks.placements(jobs, (id) => this.agents.get(id)));
-      for (const u of result.unplaced) tasks.setReason(u.demand.id, u.reason);
-      const launches = result.launches;
-      const placing = tasks.beginPlacing(launches.flatMap((l) => l.tasks.map((t) => t.demand.id)));
+      const { launches, unused, placing } = this.place(offers);
       const placed: PlacedLaunch[] = launches.flatMap((l) => l.tasks.map((t) => ({ request: t.demand.payload, agentId: l.offer.agentId, hostname: l.offer.hostname })));
       const refuse = tasks.queued > 0 ? config.declineShortSeconds : config.declineLongSeconds;
       if (placed.length > 0) {
@@ -156,7 +151,7 @@ export class OfferFlow {
         }
         tasks.commitPlacing(placed);
       }
-      await Promise.all([...launches.map((l) => this.accept(l.offer, l.tasks, refuse)), this.decline(result.unused, result.unplaced.length > 0 ? config.declineShortSeconds : config.declineLongSeconds)]);
+      await Promise.all([...launches.map((l) => this.accept(l.offer, l.tasks, refuse)), this.decline(unused, refuse)]);
       if (tasks.queued === 0) await this.suppress();
     } catch (err) {
       this.d.log.warn('offer round failed', { error: messageOf(err) });
@@ -164,6 +159,36 @@ export class OfferFlow {
       this.matching = false;
       if (this.book.size > 0) this.schedule();
     }
+  }
+
+  /**
+   * Matches the queue against `offers` in passes of at most `maxTasksPerRound` tasks, each
+   * pass on the offers the previous left unused, until the queue or the offers run out or a
+   * pass places nothing. Placed tasks leave the queue (placing) before `persistLaunch`.
+   */
+  private place(offers: MatchOffer[]): { launches: OfferLaunch<LaunchRequest>[]; unused: MatchOffer[]; placing: ReturnType<TaskBook['beginPlacing']> } {
+    const { tasks, config } = this.d;
+    const launches: OfferLaunch<LaunchRequest>[] = [];
+    const placing: ReturnType<TaskBook['beginPlacing']> = [];
+    let running: Map<string, AgentFacts[]> | undefined;
+    let unused = offers;
+    while (unused.length > 0 && tasks.queued > 0) {
+      const demands = tasks.demands(config.maxTasksPerRound);
+      if (!running) {
+        const jobs = new Set(demands.filter((x) => x.constraints.some(isStateful)).map((x) => x.group));
+        running = new Map([...tasks.placements(jobs, (id) => this.agents.get(id))].map(([k, v]) => [k, [...v]]));
+      }
+      const result = matchOffers(demands, unused, running);
+      for (const u of result.unplaced) tasks.setReason(u.demand.id, u.reason);
+      if (result.launches.length === 0) break;
+      for (const l of result.launches) {
+        launches.push(l);
+        for (const t of l.tasks) running.get(t.demand.group)?.push(l.offer);
+      }
+      placing.push(...tasks.beginPlacing(result.launches.flatMap((l) => l.tasks.map((t) => t.demand.id))));
+      unused = result.unused;
+    }
+    return { launches, unused, placing };
   }
 
   private async accept(offer: MatchOffer, placed: OfferLaunch<LaunchRequest>['tasks'], refuse: number): Promise<void> {

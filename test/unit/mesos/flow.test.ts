@@ -23,14 +23,14 @@ const offer = (id: string, cpus: number): Offer => ({
   ],
 });
 
-function setup(opts: { persist?: (l: PlacedLaunch[]) => Promise<void> } = {}) {
+function setup(opts: { persist?: (l: PlacedLaunch[]) => Promise<void>; maxTasksPerRound?: number } = {}) {
   const clock = new FakeClock();
   const tasks = new TaskBook();
   const log: string[] = [];
   const calls: Call[] = [];
   const flow = new OfferFlow({
     clock,
-    config: normalizeConfig({ batchWindowMs: 10, declineShortSeconds: 1, declineLongSeconds: 300 }),
+    config: normalizeConfig({ batchWindowMs: 10, declineShortSeconds: 1, declineLongSeconds: 300, maxTasksPerRound: opts.maxTasksPerRound }),
     log: silentLogger,
     tasks,
     persistLaunch: async (l) => {
@@ -99,5 +99,18 @@ describe('OfferFlow', () => {
     tasks.enqueue([req(1)], clock.now());
     await clock.advanceAsync(100);
     expect(log).toEqual(['SUPPRESS']);
+  });
+
+  it('matches a long queue in bounded passes over the offers the previous pass left', async () => {
+    const { clock, tasks, calls, flow } = setup({ maxTasksPerRound: 2 });
+    flow.subscribed();
+    tasks.enqueue([1, 2, 3, 4, 5, 6, 7].map((n) => req(n)), clock.now());
+    flow.demandAppeared();
+    flow.offers([offer('o1', 2), offer('o2', 2), offer('o3', 2)]);
+    await clock.advanceAsync(10);
+    const accepts = calls.filter((c) => c.type === 'ACCEPT');
+    expect(accepts.map((c) => c.accept?.operations?.[0].launch?.task_infos?.length)).toEqual([2, 2, 2]);
+    expect(tasks.queued).toBe(1);
+    expect(accepts[0].accept?.filters).toEqual({ refuse_seconds: 1 });
   });
 });
