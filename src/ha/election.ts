@@ -37,6 +37,9 @@ export interface ElectionOptions {
 /** Delay before re-checking after a failed check (a reconnect also re-checks at once). */
 const RETRY_MS = 500;
 
+/** How long `stop()` waits for its candidate node's deletion. */
+const STOP_WAIT_MS = 2_000;
+
 /** Candidate node name prefix; ZooKeeper appends a 10-digit sequence. */
 const PREFIX = 'c_';
 
@@ -95,7 +98,16 @@ export class ZkElection implements Leadership {
     this.depose('stopped');
     const c = this.candidate;
     this.candidate = undefined;
-    if (c) await this.zk.remove(c).catch(() => undefined);
+    // While disconnected the delete would wait for a reconnect; the node also goes when the
+    // session ends, so do not hold shutdown up for it.
+    if (!c) return;
+    await new Promise<void>((resolve) => {
+      const timer = this.clock.setTimeout(resolve, STOP_WAIT_MS);
+      void this.zk
+        .remove(c)
+        .catch(() => undefined)
+        .then(() => (timer.cancel(), resolve()));
+    });
   }
 
   /** Leading, and ZooKeeper answered within the lease (checked at call time). */
