@@ -101,7 +101,7 @@ export class Controller {
       clock: o.clock,
       events: this.events,
       logger: o.logger.child({ component: 'runs' }),
-      onAttempt: (change) => dispatch!.onAttempt(change),
+      onAttempt: (change, facts) => dispatch!.onAttempt(change, facts),
       sandboxOf: o.sandboxOf,
     });
     this.dispatch = dispatch = new Dispatch({

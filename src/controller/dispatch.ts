@@ -5,7 +5,7 @@
  * core's `nextWakeAt()` (STYLE.md §2, §7: the loop owns timing, the core is pure).
  * Mesos status changes are translated into `taskStarted` / `taskEnded`.
  */
-import { messageOf } from '../core/errors.js';
+import { KairosError, messageOf } from '../core/errors.js';
 import type { Run } from '../core/run.js';
 import { isTerminalRun } from '../core/types.js';
 import type { Clock, Timer } from '../ports/clock.js';
@@ -13,7 +13,7 @@ import type { Logger } from '../ports/logger.js';
 import { outcomeOfMesosState, type Decision } from '../schedule/decisions.js';
 import type { Scheduler } from '../schedule/scheduler.js';
 import type { RunLedger } from './run-ledger.js';
-import type { RunLifecycle } from './runs.js';
+import type { RunLifecycle, StatusFacts } from './runs.js';
 import type { AttemptChange } from './task-status.js';
 
 /** What the dispatch loop drives. */
@@ -41,6 +41,11 @@ export function knownTasks(runs: Run[]): { taskId: string; agentId?: string }[] 
   return known;
 }
 
+/** Work refused after `stop()`: the caller must not treat it as done (a status stays unacknowledged). */
+function notLeading(): KairosError {
+  return new KairosError('E_UNAVAILABLE', 'this controller is not leading: nothing is scheduled or recorded');
+}
+
 /** Serialises core calls and decision execution; arms the wake-up timer. */
 export class Dispatch {
   private chain: Promise<void> = Promise.resolve();
@@ -53,22 +58,25 @@ export class Dispatch {
    * Queues `decide` (a call into the core) and the execution of its decisions. Resolves
    * when they were carried out; a failure is logged and rethrown to the caller.
    */
-  submit(decide: () => Decision[]): Promise<void> {
+  submit(decide: () => Decision[], facts?: StatusFacts): Promise<void> {
+    if (this.stopped) return Promise.reject(notLeading());
     const next = this.chain.then(async () => {
-      if (this.stopped) return;
+      if (this.stopped) throw notLeading();
       const decisions = decide();
-      await this.d.lifecycle.execute(decisions);
+      await this.d.lifecycle.execute(decisions, facts);
       const ended = new Set<string>();
       for (const x of decisions) if ((x.type === 'create' || x.type === 'update') && isTerminalRun(x.run.state)) ended.add(x.run.job);
       if (ended.size) await this.d.afterRunsEnded(ended);
       this.arm();
     });
-    this.chain = next.catch((err) => this.d.logger.error('dispatch failed', { error: messageOf(err) }));
+    this.chain = next.catch((err) => {
+      if (!this.stopped) this.d.logger.error('dispatch failed', { error: messageOf(err) });
+    });
     return next;
   }
 
-  /** The core's decisions about a recorded Mesos status change. */
-  onAttempt(change: AttemptChange): Promise<void> {
+  /** The core's decisions about a Mesos status that started or ended an attempt, written with its facts. */
+  onAttempt(change: AttemptChange, facts: StatusFacts): Promise<void> {
     const { run, attempt, started, final } = change;
     const outcome = final ? outcomeOfMesosState(attempt.mesosState ?? '') : undefined;
     return this.submit(() => {
@@ -82,7 +90,7 @@ export class Dispatch {
         out.push({ type: 'update', run: { ...run, state: isTerminalRun(run.state) ? run.state : state, endedAt: run.endedAt ?? attempt.endedAt } });
       }
       return out;
-    });
+    }, facts);
   }
 
   /** Accepts work again after `stop()` (leadership regained). */
@@ -106,7 +114,7 @@ export class Dispatch {
     if (at === undefined || this.stopped) return;
     this.timer = this.d.clock.setTimeout(() => {
       this.timer = undefined;
-      void this.submit(() => this.d.scheduler.tick(this.d.clock.now())).catch(() => {});
+      this.submit(() => this.d.scheduler.tick(this.d.clock.now())).catch(() => {});
     }, at - this.d.clock.now());
   }
 }

@@ -26,12 +26,24 @@ export interface RunLifecycleDeps {
   events: ControllerEmitter;
   logger: Logger;
   /**
-   * Told about every recorded status change; resolves once the schedule core's decisions
-   * about it were carried out (so the status is acknowledged only after them).
+   * Told about a status that started or ended an attempt; resolves once the schedule
+   * core's decisions about it were carried out with `facts` (so the status is acknowledged
+   * only after them). See {@link StatusFacts}.
    */
-  onAttempt(change: AttemptChange): Promise<void>;
+  onAttempt(change: AttemptChange, facts: StatusFacts): Promise<void>;
   /** Where a task's sandbox is, when the agents are local (the embedded master). */
   sandboxOf?(taskId: string): string | undefined;
+}
+
+/**
+ * What a Mesos status says about a run, applied to the stored run. It is written in the
+ * same store write as the core's decision about that status (never before it): a run
+ * whose attempt is recorded as ended is then always terminal or queued for retry, even
+ * if the process dies between the two.
+ */
+export interface StatusFacts {
+  runId: string;
+  apply(stored: Run): Run | undefined;
 }
 
 /** The Mesos launch request for a launch decision. */
@@ -68,11 +80,16 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 export class RunLifecycle implements FrameworkHooks {
   constructor(private readonly deps: RunLifecycleDeps) {}
 
-  /** Carries out decisions in order; a run this process did not create is never launched. */
-  async execute(decisions: Decision[]): Promise<void> {
+  /**
+   * Carries out decisions in order; a run this process did not create is never launched.
+   * `facts` (a status the decisions answer) are merged into that run's first write, or
+   * written on their own when the core decided nothing about the run.
+   */
+  async execute(decisions: Decision[], facts?: StatusFacts): Promise<void> {
     const { ledger, framework, events, logger } = this.deps;
     const refused = new Set<string>();
     const launches: LaunchRequest[] = [];
+    let pendingFacts = facts;
     for (const d of decisions) {
       switch (d.type) {
         case 'create':
@@ -85,8 +102,10 @@ export class RunLifecycle implements FrameworkHooks {
           }
           break;
         case 'update': {
+          const withFacts = pendingFacts?.runId === d.run.id ? pendingFacts : undefined;
+          if (withFacts) pendingFacts = undefined;
           const before = ledger.get(d.run.id)?.state;
-          const after = await ledger.update(d.run.id, (cur) => mergeRun(cur, d.run));
+          const after = await ledger.update(d.run.id, (cur) => mergeRun(withFacts?.apply(cur) ?? cur, d.run));
           if (after && after.state !== before) this.stateChanged(after);
           break;
         }
@@ -104,6 +123,12 @@ export class RunLifecycle implements FrameworkHooks {
           });
           break;
       }
+    }
+    if (pendingFacts) {
+      const { runId, apply } = pendingFacts;
+      const before = ledger.get(runId)?.state;
+      const after = await ledger.update(runId, apply);
+      if (after && after.state !== before) this.stateChanged(after);
     }
     if (launches.length) framework.launch(launches);
   }
@@ -136,14 +161,18 @@ export class RunLifecycle implements FrameworkHooks {
     }
     const change = recordTaskStatus(run, u);
     if (!change) return;
-    const stored = await ledger.update(run.id, (cur) => {
-      const c = recordTaskStatus(cur, u);
-      if (c && !c.attempt.sandbox) c.attempt.sandbox = this.deps.sandboxOf?.(u.taskId);
-      return c?.run;
-    });
-    if (!stored) return;
-    if (stored.state !== run.state) this.stateChanged(stored, change.attempt.n);
-    await this.deps.onAttempt({ ...change, run: stored });
+    const facts: StatusFacts = {
+      runId: run.id,
+      apply: (cur) => {
+        const c = recordTaskStatus(cur, u);
+        if (c && !c.attempt.sandbox) c.attempt.sandbox = this.deps.sandboxOf?.(u.taskId);
+        return c?.run;
+      },
+    };
+    if (change.started || change.final) return this.deps.onAttempt(change, facts);
+    const before = ledger.get(run.id)?.state;
+    const stored = await ledger.update(run.id, facts.apply);
+    if (stored && stored.state !== before) this.stateChanged(stored, change.attempt.n);
   }
 
   private stateChanged(run: Run, attempt?: number): void {

@@ -275,6 +275,24 @@ describe('Controller', () => {
     expect(second.revision).not.toBe(first.revision);
   });
 
+  it('never stores an ended attempt on a run that is neither ended nor queued for retry (crash safety)', async () => {
+    const written: Run[] = [];
+    const store = new (class extends MemoryStore {
+      override async commit(ops: Parameters<MemoryStore['commit']>[0]): Promise<void> {
+        for (const op of ops) if (op.op === 'put' && op.key.startsWith('runs/')) written.push(structuredClone(op.value as Run));
+        return super.commit(ops);
+      }
+    })();
+    h = new Harness(dir, store, h.clock);
+    await writeFile(join(dir, 'hello.yaml'), job('hello', '* * * * *'));
+    await h.start();
+    await h.clock.advanceAsync(30_000);
+    await h.play(h.framework.launched[0], ['TASK_RUNNING', 'TASK_FINISHED']);
+    const ended = written.filter((r) => r.attempts.some((a) => a.endedAt !== undefined));
+    expect(ended.length).toBeGreaterThan(0);
+    expect(ended.map((r) => r.state)).toEqual(ended.map(() => 'succeeded'));
+  });
+
   it('kill of a run not yet placed withdraws it and ends it as killed', async () => {
     await writeFile(join(dir, 'hello.yaml'), job('hello', '* * * * *'));
     await h.start();

@@ -54,7 +54,7 @@ function harness(store = new MemoryStore(), decide: (c: AttemptChange) => Decisi
     clock: new FakeClock(T0),
     events,
     logger: silentLogger,
-    onAttempt: (c) => (changes.push(c), life.execute(decide(c))),
+    onAttempt: (c, facts) => (changes.push(c), life.execute(decide(c), facts)),
   });
   return { store, framework, ledger, life, seen, changes };
 }
