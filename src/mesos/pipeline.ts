@@ -28,7 +28,9 @@ const CRLF2 = Buffer.from('\r\n\r\n');
 /** One kept-alive connection with a FIFO of requests in flight. */
 class Connection {
   private readonly socket: net.Socket;
-  private readonly queued: Pending[] = [];
+  /** Waiting to be written: `queued[head..]` (a head index, since shift() is O(n) on long arrays). */
+  private queued: Pending[] = [];
+  private head = 0;
   private readonly inflight: Pending[] = [];
   private buf: Buffer = Buffer.alloc(0);
   private flushScheduled = false;
@@ -48,7 +50,7 @@ class Connection {
   }
 
   get load(): number {
-    return this.queued.length + this.inflight.length;
+    return this.queued.length - this.head + this.inflight.length;
   }
 
   send(p: Pending): void {
@@ -62,12 +64,19 @@ class Connection {
   }
 
   private flush(): void {
-    if (this.closed || this.queued.length === 0) return;
+    if (this.closed || this.head === this.queued.length) return;
     const batch: Buffer[] = [];
-    while (this.queued.length > 0 && this.inflight.length < this.maxInFlight) {
-      const p = this.queued.shift()!;
+    while (this.head < this.queued.length && this.inflight.length < this.maxInFlight) {
+      const p = this.queued[this.head++];
       this.inflight.push(p);
       batch.push(p.bytes);
+    }
+    if (this.head === this.queued.length) {
+      this.queued = [];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head > this.queued.length / 2) {
+      this.queued = this.queued.slice(this.head);
+      this.head = 0;
     }
     if (batch.length > 0) this.socket.write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
   }
@@ -92,7 +101,10 @@ class Connection {
     if (this.closed) return;
     this.closed = true;
     this.socket.destroy();
-    for (const p of [...this.inflight.splice(0), ...this.queued.splice(0)]) p.reject(err);
+    const waiting = this.queued.slice(this.head);
+    this.queued = [];
+    this.head = 0;
+    for (const p of [...this.inflight.splice(0), ...waiting]) p.reject(err);
   }
 }
 
