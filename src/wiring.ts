@@ -202,7 +202,8 @@ function observeMetrics(controller: Controller, metrics: Metrics, clock: Clock):
   controller.events.on('run:state', (e) => {
     const run = controller.view.run(e.runId);
     if (!run) return;
-    if (e.state === 'running' && e.attempt === 1 && run.attempts[0]?.startedAt !== undefined) metrics.recordLaunch(run.scheduledAt, run.attempts[0].startedAt);
+    const first = run.attempts[0];
+    if (e.state === 'running' && run.attempts.length === 1 && first.startedAt !== undefined) metrics.recordLaunch(run.scheduledAt, first.startedAt);
     if (isTerminalRun(e.state)) metrics.recordRunEnded(e.state);
   });
 }

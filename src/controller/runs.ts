@@ -106,7 +106,7 @@ export class RunLifecycle implements FrameworkHooks {
           if (withFacts) pendingFacts = undefined;
           const before = ledger.get(d.run.id)?.state;
           const after = await ledger.update(d.run.id, (cur) => mergeRun(withFacts?.apply(cur) ?? cur, d.run));
-          if (after && after.state !== before) this.stateChanged(after);
+          if (after && after.state !== before) this.stateChanged(after, after.attempts.at(-1)?.n);
           break;
         }
         case 'launch':
@@ -128,7 +128,7 @@ export class RunLifecycle implements FrameworkHooks {
       const { runId, apply } = pendingFacts;
       const before = ledger.get(runId)?.state;
       const after = await ledger.update(runId, apply);
-      if (after && after.state !== before) this.stateChanged(after);
+      if (after && after.state !== before) this.stateChanged(after, after.attempts.at(-1)?.n);
     }
     if (launches.length) framework.launch(launches);
   }
