@@ -74,6 +74,16 @@ class Harness {
   run(id: string): Run | undefined {
     return this.controller.view.run(id);
   }
+
+  /** Applies an every-minute `hello`, lets its 07:01 run start and returns its launch. */
+  async helloRunning(): Promise<LaunchRequest> {
+    await writeFile(join(this.dir, 'hello.yaml'), job('hello', '* * * * *'));
+    await this.start();
+    await this.clock.advanceAsync(30_000);
+    const req = this.framework.launched[0];
+    await this.play(req, ['TASK_RUNNING']);
+    return req;
+  }
 }
 
 /** Leadership switched by hand, reporting changes synchronously as the port requires. */
@@ -147,11 +157,7 @@ describe('Controller', () => {
   });
 
   it('after a restart, a placed run is handed to reconciliation and finishes; it is never launched again', async () => {
-    await writeFile(join(dir, 'hello.yaml'), job('hello', '* * * * *'));
-    await h.start();
-    await h.clock.advanceAsync(30_000);
-    const req = h.framework.launched[0];
-    await h.play(req, ['TASK_RUNNING']);
+    const req = await h.helloRunning();
     await h.controller.stop();
 
     const again = new Harness(dir, h.store, h.clock);
@@ -259,11 +265,7 @@ describe('Controller', () => {
   });
 
   it('an update of a job with a running run does not kill it; the next run uses the new revision', async () => {
-    await writeFile(join(dir, 'hello.yaml'), job('hello', '* * * * *'));
-    await h.start();
-    await h.clock.advanceAsync(30_000);
-    const first = h.framework.launched[0];
-    await h.play(first, ['TASK_RUNNING']);
+    const first = await h.helloRunning();
     await writeFile(join(dir, 'hello.yaml'), jobManifest('hello', '* * * * *', 'echo changed'));
     await h.sync();
     expect(h.framework.killed).toEqual([]);
