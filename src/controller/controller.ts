@@ -87,6 +87,7 @@ export class Controller {
   private leading = false;
   private closed = false;
   private refreshTimer: Timer | undefined;
+  private readyNow: Promise<void> = Promise.resolve();
   private transition: Promise<void> = Promise.resolve();
   private readonly log: Logger;
 
@@ -150,6 +151,15 @@ export class Controller {
     await this.follow(false);
   }
 
+  /**
+   * Resolves when the current leadership term is under way: the first sync pass ended
+   * (applied or failed) and the directory watcher (if any) reports changes. At once when
+   * not leading. For tests and tools that must not race the start.
+   */
+  whenReady(): Promise<void> {
+    return this.transition.then(() => this.readyNow);
+  }
+
   /** Asks for a sync now (webhook, `POST /v1/sync`). Ignored when not leading. */
   triggerSync(reason: string): void {
     this.loop?.trigger(reason);
@@ -185,6 +195,8 @@ export class Controller {
       onError: (err, retryInMs) => this.syncFailed(err, retryInMs),
     });
     if (this.o.watch) this.watcher = watchDirectory(this.o.watch.dir, this.o.clock, this.o.watch.debounceMs, () => this.triggerSync('watch'));
+    const firstPass = Promise.race([this.events.next('sync:ok'), this.events.next('sync:error')]);
+    this.readyNow = Promise.all([firstPass, this.watcher?.ready]).then(() => {});
     this.loop.trigger('start');
     this.events.emit('leadership', { leading: true });
   }
