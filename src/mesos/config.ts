@@ -33,6 +33,13 @@ export interface FrameworkConfig {
    * the next round. Bounds a round's cost when the queue is huge.
    */
   maxTasksPerRound: number;
+  /**
+   * Tasks launched but not yet RUNNING at most. A burst larger than the status-update
+   * path can acknowledge within the agent's 10 s resend interval makes Mesos resend
+   * updates, which slows everything further; beyond this the queue waits (offers are
+   * still answered at once, declined with the short filter).
+   */
+  maxStarting: number;
   /** Refuse filter when demand remains (leftovers of an ACCEPT, unfit offers). */
   declineShortSeconds: number;
   /** Refuse filter when nothing is queued (docs/app-framework-development-guide.md). */
@@ -60,6 +67,7 @@ export const DEFAULT_FRAMEWORK_CONFIG: FrameworkConfig = {
   containerizer: 'docker',
   batchWindowMs: 20,
   maxTasksPerRound: 10_000,
+  maxStarting: 20_000,
   declineShortSeconds: 1,
   declineLongSeconds: 300,
   starvationTimeoutMs: 60_000,
@@ -76,7 +84,7 @@ export function normalizeConfig(partial: Partial<FrameworkConfig>): FrameworkCon
   const c: FrameworkConfig = { ...DEFAULT_FRAMEWORK_CONFIG, ...stripUndefined(partial) };
   if (c.roles.length === 0) throw new KairosError('E_INVALID', 'mesos roles: at least one role is needed');
   if (!(c.failoverTimeoutSeconds > 0)) throw new KairosError('E_INVALID', 'mesos failover timeout must be positive (0 kills every task on any disconnect)');
-  for (const k of ['batchWindowMs', 'maxTasksPerRound', 'starvationTimeoutMs', 'reconcileIntervalMs', 'requestTimeoutMs'] as const)
+  for (const k of ['batchWindowMs', 'maxTasksPerRound', 'maxStarting', 'starvationTimeoutMs', 'reconcileIntervalMs', 'requestTimeoutMs'] as const)
     if (!(c[k] > 0)) throw new KairosError('E_INVALID', `mesos ${k} must be positive, got ${c[k]}`);
   if (c.declineShortSeconds < 0 || c.declineLongSeconds < c.declineShortSeconds) throw new KairosError('E_INVALID', 'mesos decline filters: need 0 ≤ short ≤ long');
   return c;

@@ -173,7 +173,9 @@ export class OfferFlow {
     let running: Map<string, AgentFacts[]> | undefined;
     let unused = offers;
     while (unused.length > 0 && tasks.queued > 0) {
-      const demands = tasks.demands(config.maxTasksPerRound);
+      const room = config.maxStarting - tasks.starting - placing.length;
+      if (room <= 0) break;
+      const demands = tasks.demands(Math.min(config.maxTasksPerRound, room));
       if (!running) {
         const jobs = new Set(demands.filter((x) => x.constraints.some(isStateful)).map((x) => x.group));
         running = new Map([...tasks.placements(jobs, (id) => this.agents.get(id))].map(([k, v]) => [k, [...v]]));

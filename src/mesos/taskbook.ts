@@ -24,6 +24,8 @@ interface Live {
   hostname?: string;
   job?: string;
   labels: Record<string, string>;
+  /** Launched by this process and not yet reported RUNNING (or ended). */
+  starting?: boolean;
 }
 
 /** The reason shown for a task no matching round has looked at yet. */
@@ -41,6 +43,7 @@ export class TaskBook {
   private dead = 0;
   private readonly liveTasks = new Map<string, Live>();
   private readonly placing = new Set<string>();
+  private startingCount = 0;
 
   /** Queues requests not already queued, being placed or live; returns how many were new. */
   enqueue(requests: readonly LaunchRequest[], now: number): number {
@@ -134,8 +137,15 @@ export class TaskBook {
         hostname: p.hostname,
         job: r.job,
         labels: { [LABEL_JOB]: r.job, [LABEL_RUN]: r.runId, [LABEL_REVISION]: r.revision, [LABEL_ATTEMPT]: String(r.attempt) },
+        starting: true,
       });
+      this.startingCount++;
     }
+  }
+
+  /** Tasks sent in an ACCEPT that have not reported RUNNING or an end yet. */
+  get starting(): number {
+    return this.startingCount;
   }
 
   /** Tasks the store says are live after a restart. */
@@ -176,6 +186,10 @@ export class TaskBook {
       if (!final) this.liveTasks.set(taskId, t);
     }
     if (s.agent_id) t.agentId = s.agent_id.value;
+    if (t.starting && (final || s.state === 'TASK_RUNNING')) {
+      t.starting = false;
+      this.startingCount--;
+    }
     if (final) this.liveTasks.delete(taskId);
     const u = toStatusUpdate(s, t.labels, now);
     if (t.hostname) u.hostname = t.hostname;

@@ -23,14 +23,14 @@ const offer = (id: string, cpus: number): Offer => ({
   ],
 });
 
-function setup(opts: { persist?: (l: PlacedLaunch[]) => Promise<void>; maxTasksPerRound?: number } = {}) {
+function setup(opts: { persist?: (l: PlacedLaunch[]) => Promise<void>; maxTasksPerRound?: number; maxStarting?: number } = {}) {
   const clock = new FakeClock();
   const tasks = new TaskBook();
   const log: string[] = [];
   const calls: Call[] = [];
   const flow = new OfferFlow({
     clock,
-    config: normalizeConfig({ batchWindowMs: 10, declineShortSeconds: 1, declineLongSeconds: 300, maxTasksPerRound: opts.maxTasksPerRound }),
+    config: normalizeConfig({ batchWindowMs: 10, declineShortSeconds: 1, declineLongSeconds: 300, maxTasksPerRound: opts.maxTasksPerRound, maxStarting: opts.maxStarting }),
     log: silentLogger,
     tasks,
     persistLaunch: async (l) => {
@@ -112,5 +112,22 @@ describe('OfferFlow', () => {
     expect(accepts.map((c) => c.accept?.operations?.[0].launch?.task_infos?.length)).toEqual([2, 2, 2]);
     expect(tasks.queued).toBe(1);
     expect(accepts[0].accept?.filters).toEqual({ refuse_seconds: 1 });
+  });
+
+  it('launches no more than maxStarting tasks that have not reported RUNNING yet', async () => {
+    const { clock, tasks, calls, flow } = setup({ maxStarting: 3 });
+    flow.subscribed();
+    tasks.enqueue([1, 2, 3, 4, 5].map((n) => req(n)), clock.now());
+    flow.demandAppeared();
+    flow.offers([offer('o1', 8)]);
+    await clock.advanceAsync(10);
+    expect(tasks.starting).toBe(3);
+    expect(calls.filter((c) => c.type === 'ACCEPT').flatMap((c) => c.accept!.operations![0].launch!.task_infos!.map((t) => t.task_id.value))).toEqual(['kairos.j@1.1', 'kairos.j@2.1', 'kairos.j@3.1']);
+    tasks.update({ task_id: { value: 'kairos.j@1.1' }, state: 'TASK_RUNNING' }, clock.now());
+    tasks.update({ task_id: { value: 'kairos.j@2.1' }, state: 'TASK_FAILED' }, clock.now());
+    expect(tasks.starting).toBe(1);
+    flow.offers([offer('o2', 8)]);
+    await clock.advanceAsync(10);
+    expect(calls.filter((c) => c.type === 'ACCEPT').at(-1)!.accept!.operations![0].launch!.task_infos!.map((t) => t.task_id.value)).toEqual(['kairos.j@4.1', 'kairos.j@5.1']);
   });
 });
