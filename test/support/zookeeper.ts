@@ -14,6 +14,20 @@ import { systemClock } from '../../src/ports/clock.js';
 /** The package's jar; its manifest's Class-Path names every dependency. */
 export const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
 
+/**
+ * Runs java under a shell that forwards TERM (graceful) and USR1 (kill -9) to it and kills
+ * it when the test process is gone, so a test worker killed on a timeout leaks no server.
+ * Arguments: the test process's pid, then java's arguments.
+ */
+const WATCHDOG = `parent=$1; shift
+java "$@" & j=$!
+trap 'kill -TERM $j; wait $j; exit 0' TERM
+trap 'kill -KILL $j; wait $j; exit 0' USR1
+while kill -0 $j 2>/dev/null; do
+  kill -0 $parent 2>/dev/null || { kill -KILL $j; exit 0; }
+  sleep 1 & wait $!
+done`;
+
 /** Whether the ZooKeeper package is installed (CI installs it in .ci/run). */
 export const zookeeperInstalled = existsSync(ZOOKEEPER_JAR);
 
@@ -58,11 +72,8 @@ export async function startZooKeeper(opts: { tickMs?: number; maxSessionTimeoutM
   const start = async () => {
     if (child) return;
     output = '';
-    const p = spawn(
-      'java',
-      ['-Xmx128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Dzookeeper.jmx.log4j.disable=true', '-cp', ZOOKEEPER_JAR, 'org.apache.zookeeper.server.ZooKeeperServerMain', cfg],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const java = ['-Xmx128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Dzookeeper.jmx.log4j.disable=true', '-cp', ZOOKEEPER_JAR, 'org.apache.zookeeper.server.ZooKeeperServerMain', cfg];
+    const p = spawn('sh', ['-c', WATCHDOG, 'zookeeper', String(process.pid), ...java], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = p;
     p.stdout!.on('data', (d: Buffer) => (output += d));
     p.stderr!.on('data', (d: Buffer) => (output += d));
@@ -79,7 +90,7 @@ export async function startZooKeeper(opts: { tickMs?: number; maxSessionTimeoutM
     child = undefined;
     if (p.exitCode !== null || p.signalCode !== null) return;
     const gone = new Promise((r) => p.once('exit', r));
-    p.kill(hard ? 'SIGKILL' : 'SIGTERM');
+    p.kill(hard ? 'SIGUSR1' : 'SIGTERM');
     await gone;
   };
 
