@@ -29,6 +29,7 @@ export class MesosHttpError extends KairosError {
   }
 }
 
+/** Client settings (normalised by the framework's config). */
 export interface ClientOptions {
   encoding: Encoding;
   /** 307 hops followed before giving up (USI uses 3). */

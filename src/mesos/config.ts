@@ -8,6 +8,7 @@ import type { Encoding } from './codec.js';
 import { DEFAULT_RECONCILE_BACKOFF, type ReconcileBackoff } from './reconcile.js';
 import type { Containerizer } from './tasks.js';
 
+/** Every framework setting, complete (see DEFAULT_FRAMEWORK_CONFIG). */
 export interface FrameworkConfig {
   name: string;
   /** OS user tasks run as unless a job sets `user` (FrameworkInfo.user). */

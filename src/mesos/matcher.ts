@@ -42,6 +42,7 @@ export interface OfferLaunch<T> {
   tasks: { demand: Demand<T>; resources: Allocation[] }[];
 }
 
+/** A matching round's outcome: what to ACCEPT, what to DECLINE, what stays pending and why. */
 export interface MatchResult<T> {
   launches: OfferLaunch<T>[];
   /** Offers that took no task (to decline). */

@@ -7,6 +7,7 @@
 
 /** Scalar resource names the matcher understands, in the order reasons mention them. */
 export const SCALAR_NAMES = ['cpus', 'mem', 'disk', 'gpus'] as const;
+/** One of the scalar resource names. */
 export type ScalarName = (typeof SCALAR_NAMES)[number];
 
 /** An inclusive port range `[begin, end]`. */

@@ -31,6 +31,7 @@ interface Live {
 /** The reason shown for a task no matching round has looked at yet. */
 export const WAITING_FOR_OFFERS = 'waiting for offers';
 
+/** The framework's task state: the launch queue and the live tasks (see the file comment). */
 export class TaskBook {
   private readonly queue = new Map<string, Queued>();
   /**

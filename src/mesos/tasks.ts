@@ -17,10 +17,13 @@ import type { CommandInfo, ContainerInfo, Label, Resource, TaskInfo, TaskState }
 /** Which containerizer runs Docker images. */
 export type Containerizer = 'docker' | 'mesos';
 
-/** Label keys Kairos puts on every task. */
+/** Label: the job (or DAG) name. */
 export const LABEL_JOB = 'kairos.job';
+/** Label: the run id. */
 export const LABEL_RUN = 'kairos.run';
+/** Label: the manifest revision (commit) the run came from. */
 export const LABEL_REVISION = 'kairos.revision';
+/** Label: the attempt number (1-based). */
 export const LABEL_ATTEMPT = 'kairos.attempt';
 
 const NANOS_PER_SECOND = 1_000_000_000;

@@ -20,6 +20,15 @@ async function setup(masterOpts: EmbeddedMasterOptions = {}, ...rest: Parameters
   return { t, em: master.embedded };
 }
 
+/** A master that makes no offer until `resumeOffering()`, so none can be in flight. */
+async function setupWithoutOffers(...rest: Parameters<typeof startFramework> extends [string, ...infer R] ? R : never) {
+  master = await embeddedMaster();
+  master.embedded.faults.stopOffering();
+  const t = await startFramework(master.url, ...rest);
+  frameworks.push(t);
+  return { t, em: master.embedded };
+}
+
 afterEach(async () => {
   for (const f of frameworks.splice(0)) await f.stop();
   await master?.stop();
@@ -64,11 +73,7 @@ describe('framework under faults', () => {
   });
 
   it('never accepts a rescinded offer', async () => {
-    master = await embeddedMaster();
-    const em = master.embedded;
-    em.faults.stopOffering();
-    const t = await startFramework(master.url, { batchWindowMs: 300 });
-    frameworks.push(t);
+    const { t, em } = await setupWithoutOffers({ batchWindowMs: 300 });
     const task = shellTask('true');
     t.fw.launch([task]);
     const offered = t.next('offers');
@@ -116,12 +121,7 @@ describe('framework under faults', () => {
   });
 
   it('escalates to resubscribe and then reports starving until offers return', async () => {
-    // Offering stops before the framework subscribes, so no offer is ever in flight.
-    master = await embeddedMaster();
-    const em = master.embedded;
-    em.faults.stopOffering();
-    const t = await startFramework(master.url, { starvationTimeoutMs: 200 });
-    frameworks.push(t);
+    const { t, em } = await setupWithoutOffers({ starvationTimeoutMs: 200 });
     const task = shellTask('true');
     const demandRevive = t.next('revived');
     t.fw.launch([task]);
