@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '../../src/ports/clock.js';
 import { eachLine, EventLog } from './event-log.js';
-import { signalProcess } from './ha-cluster.js';
+import { guard, signalProcess } from './ha-cluster.js';
 
 /** What a controller process said, and when (test clock). */
 export interface ControllerEvent {
@@ -31,7 +31,7 @@ export class ControllerCluster {
   /** Starts one more controller; resolves with its name once it serves its API. */
   async spawn(): Promise<string> {
     const name = `k${this.n++}`;
-    const proc = spawn(process.execPath, ['--import', 'tsx', main, 'serve', ...this.args, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['--import', 'tsx', '--import', guard, main, 'serve', ...this.args, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const entry: { proc: ChildProcess; url?: string } = { proc };
     this.procs.set(name, entry);
     const say = (ev: ControllerEvent['ev'], url?: string) => this.log.push({ ev, by: name, at: systemClock.now(), url });

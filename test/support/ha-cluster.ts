@@ -17,6 +17,8 @@ export interface CandidateEvent {
 }
 
 const script = fileURLToPath(new URL('./ha-candidate.ts', import.meta.url));
+/** Preload that ends a child process when the test process is gone. */
+export const guard = new URL('./exit-with-parent.ts', import.meta.url).href;
 
 /** A set of candidate processes sharing a schedule. */
 export class HaCluster {
@@ -38,7 +40,7 @@ export class HaCluster {
   /** Starts one more candidate; resolves with its name once it has joined the election. */
   async spawn(): Promise<string> {
     const name = `c${this.n++}`;
-    const p = spawn(process.execPath, ['--import', 'tsx', script, this.url, name, String(this.t0), String(this.slotMs), String(this.sessionMs)], {
+    const p = spawn(process.execPath, ['--import', 'tsx', '--import', guard, script, this.url, name, String(this.t0), String(this.slotMs), String(this.sessionMs)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.procs.set(name, p);
