@@ -112,17 +112,21 @@ export interface TaskTemplate {
   priority: number;
 }
 
-/** A compiled Job: manifest + defaults. */
-export interface JobSpec extends TaskTemplate {
+/** When and how often a Job or DAG fires, and what happens around its runs. */
+export interface RunPolicy {
   schedule?: ScheduleSpec;
-  /** Chronos parents: run after each of these succeeded (never together with schedule). */
-  after: string[];
   concurrencyPolicy: ConcurrencyPolicy;
   startingDeadlineSeconds?: number;
   catchUp: CatchUpPolicy;
   suspend: boolean;
   history: { succeeded: number; failed: number };
   onPrune: PrunePolicy;
+}
+
+/** A compiled Job: manifest + defaults. */
+export interface JobSpec extends TaskTemplate, RunPolicy {
+  /** Chronos parents: run after each of these succeeded (never together with schedule). */
+  after: string[];
 }
 
 /** When a DAG task may start, from its upstream tasks' outcomes (Airflow trigger rules). */
@@ -146,15 +150,8 @@ export interface DagTaskSpec {
 }
 
 /** A compiled DAG: a schedule plus named tasks with dependencies. */
-export interface DagSpec {
-  schedule?: ScheduleSpec;
+export interface DagSpec extends RunPolicy {
   tasks: DagTaskSpec[];
-  concurrencyPolicy: ConcurrencyPolicy;
-  startingDeadlineSeconds?: number;
-  catchUp: CatchUpPolicy;
-  suspend: boolean;
-  history: { succeeded: number; failed: number };
-  onPrune: PrunePolicy;
 }
 
 export interface Metadata {

@@ -30,34 +30,28 @@ export class FakeClock implements Clock {
   /** Moves time forward by `ms`, firing every timer that falls due on the way. */
   advance(ms: number): void {
     const target = this.t + ms;
-    for (;;) {
-      const due = this.timers
-        .filter((x) => x.live && x.at <= target)
-        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-      if (!due) break;
-      due.live = false;
-      this.t = Math.max(this.t, due.at);
-      due.fn();
-    }
-    this.timers = this.timers.filter((x) => x.live);
+    for (let due = this.takeDue(target); due; due = this.takeDue(target)) due.fn();
     this.t = target;
   }
 
   /** Moves time forward and lets promise continuations run between timers. */
   async advanceAsync(ms: number): Promise<void> {
     const target = this.t + ms;
-    for (;;) {
-      const due = this.timers
-        .filter((x) => x.live && x.at <= target)
-        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-      if (!due) break;
-      due.live = false;
-      this.t = Math.max(this.t, due.at);
+    for (let due = this.takeDue(target); due; due = this.takeDue(target)) {
       due.fn();
       for (let i = 0; i < 10; i++) await Promise.resolve();
     }
-    this.timers = this.timers.filter((x) => x.live);
     this.t = target;
+  }
+
+  /** Removes and returns the earliest live timer due by `target`, moving time to it. */
+  private takeDue(target: number) {
+    this.timers = this.timers.filter((x) => x.live);
+    const due = this.timers.filter((x) => x.at <= target).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+    if (!due) return undefined;
+    due.live = false;
+    this.t = Math.max(this.t, due.at);
+    return due;
   }
 
   /** Jumps to an absolute time, forwards or backwards, firing nothing. */
