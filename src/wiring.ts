@@ -69,7 +69,7 @@ function late<T extends object>(get: () => T | undefined, what: string): T {
   return new Proxy({} as T, {
     get: (_t, prop) => (...args: unknown[]) => {
       const target = get();
-      if (!target) throw new Error(`${what} is not ready yet`);
+      if (!target) throw new KairosError('E_UNAVAILABLE', `${what} is not ready yet`);
       return (target as Record<PropertyKey, (...a: unknown[]) => unknown>)[prop](...args);
     },
   });
