@@ -78,7 +78,7 @@ export class Dispatch {
   /** The core's decisions about a Mesos status that started or ended an attempt, written with its facts. */
   onAttempt(change: AttemptChange, facts: StatusFacts): Promise<void> {
     const { run, attempt, started, final } = change;
-    const outcome = final ? outcomeOfMesosState(attempt.mesosState ?? '') : undefined;
+    const outcome = final ? outcomeOfMesosState(attempt.mesosState ?? '', attempt.startedAt !== undefined) : undefined;
     return this.submit(() => {
       const s = this.d.scheduler;
       const out: Decision[] = [];
@@ -86,7 +86,7 @@ export class Dispatch {
       if (outcome) out.push(...s.taskEnded(run.id, attempt.n, outcome, attempt.endedAt!, { exitStatus: attempt.exitStatus, message: attempt.message }));
       if (outcome && !s.activeRun(run.id) && !out.some((x) => x.type === 'update' && x.run.id === run.id)) {
         // A run the core does not track (adopted, or its job is gone): end it as Mesos says.
-        const state = outcome === 'succeeded' ? 'succeeded' : outcome;
+        const state = outcome === 'dropped' ? 'lost' : outcome;
         out.push({ type: 'update', run: { ...run, state: isTerminalRun(run.state) ? run.state : state, endedAt: run.endedAt ?? attempt.endedAt } });
       }
       return out;

@@ -26,6 +26,8 @@ export interface Attempt {
   mesosState?: string;
   exitStatus?: number;
   message?: string;
+  /** Mesos confirmed this task never ran (TASK_DROPPED, or GONE/UNKNOWN before RUNNING): it used no retry. */
+  dropped?: boolean;
 }
 
 /** Overrides given with a manual run. */

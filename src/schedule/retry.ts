@@ -12,7 +12,14 @@ export function retryDelayMs(policy: RetryPolicy, n: number): number {
   return Math.max(0, seconds) * 1000;
 }
 
-/** Whether a run whose attempt `n` failed may try again. */
+/** Whether a run whose `n`-th counted attempt failed may try again. */
 export function mayRetry(policy: RetryPolicy, n: number): boolean {
   return n <= policy.count;
 }
+
+/**
+ * How many times in a row a run is relaunched after Mesos said its task never ran,
+ * before the run is recorded lost: a launch that is dropped every time (a broken agent,
+ * a master that refuses it) must not loop forever.
+ */
+export const MAX_DROPPED_RELAUNCHES = 5;

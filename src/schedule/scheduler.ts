@@ -44,10 +44,16 @@ import { outcomeOfMesosState, type Decision, type TaskOutcome } from './decision
 import { lastAttempt, newEntry, parentsOf, rememberRun, type Active, type Entry } from './entries.js';
 import { DueQueue } from './due-queue.js';
 import { collectDue, judgeDue } from './missed.js';
-import { mayRetry, retryDelayMs } from './retry.js';
+import { MAX_DROPPED_RELAUNCHES, mayRetry, retryDelayMs } from './retry.js';
 
 /** The Mesos state recorded on an attempt whose end was reported without one. */
-const MESOS_STATE_OF: Record<TaskOutcome, string> = { succeeded: 'TASK_FINISHED', failed: 'TASK_FAILED', killed: 'TASK_KILLED', lost: 'TASK_LOST' };
+const MESOS_STATE_OF: Record<TaskOutcome, string> = {
+  succeeded: 'TASK_FINISHED',
+  failed: 'TASK_FAILED',
+  killed: 'TASK_KILLED',
+  lost: 'TASK_LOST',
+  dropped: 'TASK_DROPPED',
+};
 
 type Due = { at: number; kind: 'fire'; job: string; gen: number } | { at: number; kind: 'retry' | 'timeout'; runId: string; n: number };
 
@@ -200,12 +206,23 @@ export class Scheduler {
     });
   }
 
-  /** What follows an ended attempt: success or kill ends the run; failure or loss retries per policy, else ends it. */
+  /**
+   * What follows an ended attempt: success or kill ends the run; a task Mesos never ran is
+   * launched again at once without using a retry (bounded by MAX_DROPPED_RELAUNCHES);
+   * failure or loss retries per policy, counting only attempts that ran, else ends it.
+   */
   private afterAttempt(a: Active, n: number, outcome: TaskOutcome, at: number, what: string): void {
     if (outcome === 'succeeded' || outcome === 'killed') return this.finish(a, outcome, at, outcome === 'killed' ? what : undefined);
+    if (outcome === 'dropped') {
+      const att = lastAttempt(a.run)!;
+      att.dropped = true;
+      if (trailingDropped(a.run) <= MAX_DROPPED_RELAUNCHES && a.template) return this.launch(a, at, at, false);
+      outcome = 'lost';
+    }
     const policy = a.template?.retries;
-    if (!policy || !mayRetry(policy, n)) return this.finish(a, outcome === 'lost' ? 'lost' : 'failed', at, what);
-    const retryAt = at + retryDelayMs(policy, n);
+    const ran = a.run.attempts.filter((x) => !x.dropped).length;
+    if (!policy || ran === 0 || !mayRetry(policy, ran)) return this.finish(a, outcome === 'lost' ? 'lost' : 'failed', at, what);
+    const retryAt = at + retryDelayMs(policy, ran);
     a.run.state = 'pending';
     a.run.reason = `${what}; attempt ${n + 1} of ${policy.count + 1} at ${new Date(retryAt).toISOString()}`;
     this.out.push({ type: 'update', run: a.run });
@@ -303,7 +320,7 @@ export class Scheduler {
     if (att.endedAt !== undefined) {
       // The attempt's end was stored but maybe not what followed (a crash in between):
       // decide again from the recorded Mesos state; a retry keeps its original time.
-      const outcome = outcomeOfMesosState(att.mesosState ?? '') ?? 'failed';
+      const outcome = outcomeOfMesosState(att.mesosState ?? '', att.startedAt !== undefined) ?? 'failed';
       return this.afterAttempt(a, att.n, outcome, att.endedAt, `attempt ${att.n} ${outcome}`);
     }
     if (a.run.state === 'pending' && att.startedAt === undefined && a.template) {
@@ -361,4 +378,11 @@ export class Scheduler {
       if (child) this.terminate(child, 'killed', `DAG run ${a.run.id}: ${reason}`, why, now);
     }
   }
+}
+
+/** How many of the run's last attempts in a row Mesos dropped (never ran). */
+function trailingDropped(run: { attempts: { dropped?: boolean }[] }): number {
+  let k = 0;
+  for (let i = run.attempts.length - 1; i >= 0 && run.attempts[i].dropped; i--) k++;
+  return k;
 }

@@ -84,6 +84,49 @@ describe('retries and timeouts', () => {
     expect(h.launches).toHaveLength(1);
   });
 
+  it('a task Mesos never ran is launched again at once and uses no retry', () => {
+    const h = new Harness();
+    h.apply(h.scheduler.load([job('j', every10)], [], start)); // retries: 0
+    h.tick('2026-01-01T00:10:00Z');
+    h.ended(A, 'dropped', '2026-01-01T00:10:01Z');
+    expect(h.launchedIds()).toEqual([`${A}#1`, `${A}#2`]);
+    expect(h.launches[1].attempt.notBefore).toBe(T('2026-01-01T00:10:01Z'));
+    expect(h.store.get(A)?.attempts.map((a) => a.dropped ?? false)).toEqual([true, false]);
+    h.ended(A, 'failed', '2026-01-01T00:10:30Z', 2);
+    expect(h.state(A)).toBe('failed');
+    expect(h.launches).toHaveLength(2);
+  });
+
+  it('retry backoff counts only attempts that ran', () => {
+    const h = new Harness();
+    h.apply(h.scheduler.load([job('j', { ...every10, retries: { count: 1, initialDelaySeconds: 10, maxDelaySeconds: 60 } })], [], start));
+    h.tick('2026-01-01T00:10:00Z');
+    h.ended(A, 'dropped', '2026-01-01T00:10:01Z', 1);
+    h.ended(A, 'failed', '2026-01-01T00:10:30Z', 2);
+    expect(h.scheduler.nextWakeAt()).toBe(T('2026-01-01T00:10:40Z')); // first retry: initial delay
+    h.tick('2026-01-01T00:10:40Z');
+    h.ended(A, 'failed', '2026-01-01T00:11:00Z', 3);
+    expect(h.state(A)).toBe('failed');
+    expect(h.launches).toHaveLength(3);
+  });
+
+  it('a launch Mesos drops every time ends lost after a bounded number of relaunches', () => {
+    const h = new Harness();
+    h.apply(h.scheduler.load([job('j', every10)], [], start));
+    h.tick('2026-01-01T00:10:00Z');
+    for (let n = 1; n <= 6; n++) h.ended(A, 'dropped', `2026-01-01T00:10:0${n}Z`, n);
+    expect(h.launches).toHaveLength(6);
+    expect(h.state(A)).toBe('lost');
+  });
+
+  it('GONE or UNKNOWN before RUNNING means the task never ran; after RUNNING it was lost', () => {
+    expect(outcomeOfMesosState('TASK_DROPPED')).toBe('dropped');
+    expect(outcomeOfMesosState('TASK_GONE', false)).toBe('dropped');
+    expect(outcomeOfMesosState('TASK_UNKNOWN', false)).toBe('dropped');
+    expect(outcomeOfMesosState('TASK_GONE', true)).toBe('lost');
+    expect(outcomeOfMesosState('TASK_GONE_BY_OPERATOR', false)).toBe('lost');
+  });
+
   it('duplicate and stale status updates are ignored', () => {
     const h = new Harness();
     h.apply(h.scheduler.load([job('j', retrying)], [], start));
@@ -195,7 +238,7 @@ describe('manual runs', () => {
 
 describe('lifecycle', () => {
   it('maps terminal Mesos states to outcomes', () => {
-    expect(['TASK_FINISHED', 'TASK_FAILED', 'TASK_ERROR', 'TASK_KILLED', 'TASK_LOST', 'TASK_GONE', 'TASK_RUNNING', 'TASK_UNREACHABLE'].map(outcomeOfMesosState)).toEqual([
+    expect(['TASK_FINISHED', 'TASK_FAILED', 'TASK_ERROR', 'TASK_KILLED', 'TASK_LOST', 'TASK_GONE', 'TASK_RUNNING', 'TASK_UNREACHABLE'].map((x) => outcomeOfMesosState(x))).toEqual([
       'succeeded', 'failed', 'failed', 'killed', 'lost', 'lost', undefined, undefined,
     ]);
   });
