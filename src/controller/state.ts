@@ -28,8 +28,6 @@ export class ControllerState {
   overrides = new Map<string, JobOverride>();
   sync: SyncRecord = { result: 'never', problems: [] };
   syncing = false;
-  /** Manifest file texts of the revision last applied by this process (for "manifest as in git"). */
-  manifests = new Map<string, string>();
 
   constructor(private readonly store: Store) {}
 
@@ -62,17 +60,6 @@ export class ControllerState {
     await this.store.put(`${OVERRIDES}/${job}`, o);
     this.overrides.set(job, o);
     return o;
-  }
-
-  /**
-   * The YAML of the document starting at `line` of an applied file: up to the next `---`
-   * or the end of the file. Undefined when this process has not read that revision.
-   */
-  manifestText(file: string, line: number): string | undefined {
-    const lines = this.manifests.get(file)?.split('\n');
-    if (!lines || line < 1 || line > lines.length) return undefined;
-    const end = lines.findIndex((l, i) => i >= line && /^---(\s|$)/.test(l));
-    return lines.slice(line - 1, end < 0 ? undefined : end).join('\n').trimEnd() + '\n';
   }
 
   isPaused(job: string): boolean {

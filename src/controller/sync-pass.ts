@@ -10,6 +10,7 @@ import type { Clock } from '../ports/clock.js';
 import type { PlanView } from '../ports/controller.js';
 import type { ManifestSource, Snapshot } from '../ports/source.js';
 import type { Store } from '../ports/store.js';
+import { documentsOf } from '../manifests/document.js';
 import { loadManifests } from '../manifests/load.js';
 import { applyPlan, loadApplied } from '../plan/apply.js';
 import { plan as makePlan } from '../plan/plan.js';
@@ -75,12 +76,11 @@ export async function syncPass(d: SyncPassDeps): Promise<Plan> {
   const now = d.clock.now();
   const prev = d.state.sync;
   try {
-    const { plan, snapshot } = await computePlan(d);
+    const { plan, snapshot, desired } = await computePlan(d);
     if (planChangesSomething(plan)) {
-      await applyPlan(d.store, plan, now);
+      await applyPlan(d.store, plan, now, documentsOf(snapshot, desired.resources));
       await d.state.reloadApplied();
     }
-    d.state.manifests = new Map(snapshot.files.map((f) => [f.path, f.content.toString('utf8')]));
     const applied = plan.revision !== prev.appliedRevision || prev.appliedAt === undefined;
     await d.state.recordSync({
       appliedRevision: plan.revision,

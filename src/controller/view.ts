@@ -68,7 +68,7 @@ export class StateView implements ControllerView {
     return {
       ...this.summary(applied),
       resource: applied.resource,
-      manifest: this.d.state.manifestText(applied.resource.source.file, applied.resource.source.line),
+      manifest: applied.manifest,
       paused: this.d.state.isPaused(name),
       nextRuns: this.upcoming(applied.resource, 5),
       lastRuns: runs.slice(0, 20),

@@ -185,6 +185,8 @@ export interface AppliedResource {
   resource: Resource;
   revision: string;
   appliedAt: number;
+  /** The manifest document as written in git at `revision` (YAML text), when it was kept. */
+  manifest?: string;
 }
 
 /** Terminal and non-terminal states of a run (one scheduled or manual execution). */

@@ -41,9 +41,10 @@ export async function loadApplied(store: Store): Promise<AppliedState> {
 
 /**
  * Writes the plan's creates, updates and allowed prunes, and records the revision, all or
- * nothing. Throws ConflictError when the store changed since `loadApplied`.
+ * nothing. Throws ConflictError when the store changed since `loadApplied`. `manifests`
+ * (resource name → document text as in git) is stored with each resource written.
  */
-export async function applyPlan(store: Store, plan: Plan, now: number): Promise<void> {
+export async function applyPlan(store: Store, plan: Plan, now: number, manifests?: ReadonlyMap<string, string>): Promise<void> {
   const ops: StoreOp[] = [];
   for (const e of plan.entries) {
     if (!e.willApply) continue;
@@ -51,7 +52,8 @@ export async function applyPlan(store: Store, plan: Plan, now: number): Promise<
     if (e.action === 'prune') {
       ops.push({ op: 'delete', key, expectedVersion: e.expectedVersion });
     } else if (e.resource) {
-      const value: AppliedResource = { resource: e.resource, revision: plan.revision, appliedAt: now };
+      const manifest = manifests?.get(e.name);
+      const value: AppliedResource = { resource: e.resource, revision: plan.revision, appliedAt: now, ...(manifest !== undefined && { manifest }) };
       ops.push({ op: 'put', key, value, expectedVersion: e.action === 'create' ? -1 : e.expectedVersion });
     }
   }

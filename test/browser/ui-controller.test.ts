@@ -66,6 +66,13 @@ describe('web UI on a real controller with the embedded master', { timeout: 60_0
 
     await page.locator('#jobs tr[data-job="hello"]').getByRole('link', { name: 'hello' }).click();
     await page.locator('#explain li[data-code="manual-only"]').waitFor();
+    // The manifest as written in git, cut from its multi-document file, with file:line@revision.
+    await page.locator('pre.manifest', { hasText: 'echo "hello from a real task"' }).waitFor();
+    expect(await page.locator('pre.manifest').innerText()).not.toContain('name: greet');
+    const job = (await (await fetch(`${c.url}/v1/jobs/hello`)).json()) as { manifest: string; revision: string; source: { file: string; line: number } };
+    expect(job.manifest).toBe(MANIFESTS.split('---\n')[0]);
+    expect(job.source).toMatchObject({ file: 'jobs.yaml', line: 1 });
+    await page.locator('code.src', { hasText: `jobs.yaml:1@${job.revision.replace(/^sha256:/, '').slice(0, 8)}` }).waitFor();
     const finished = c.events.next('run:state', (e) => e.job === 'hello' && e.state === 'succeeded');
     await page.getByRole('button', { name: 'Run now' }).click();
     const row = page.locator('#runs tr[data-run="hello@manual-1"]');

@@ -33,13 +33,22 @@ describe('syncPass', () => {
     expect(deps.state.sync).toMatchObject({ result: 'ok', appliedRevision: plan.revision, appliedAt: clock.now(), problems: [] });
   });
 
-  it('keeps the applied manifest text, one document of a multi-document file', async () => {
+  it('keeps each applied document as written in git, also after the file around it changed', async () => {
     await writeFile(join(dir, 'two.yaml'), `# two jobs\n${job('a', '* * * * *')}---\n${job('b', '0 * * * *')}`);
+    const first = await syncPass(deps);
+    expect(deps.state.applied.get('a')!.manifest).toBe(job('a', '* * * * *'));
+    expect(deps.state.applied.get('b')!.manifest).toBe(job('b', '0 * * * *'));
+    // A job inserted above moves b down; b is unchanged, so its applied text, line and
+    // revision stay those of the first revision, and they still agree with each other.
+    await writeFile(join(dir, 'two.yaml'), `${job('c', '5 * * * *')}---\n# two jobs\n${job('a', '* * * * *')}---\n${job('b', '0 * * * *')}`);
     await syncPass(deps);
-    const b = deps.state.applied.get('b')!.resource.source;
-    expect(deps.state.manifestText(b.file, b.line)).toBe(job('b', '0 * * * *'));
-    const a = deps.state.applied.get('a')!.resource.source;
-    expect(deps.state.manifestText(a.file, a.line)).toBe(job('a', '* * * * *'));
+    const b = deps.state.applied.get('b')!;
+    expect(b).toMatchObject({ revision: first.revision, manifest: job('b', '0 * * * *') });
+    expect(deps.state.applied.get('c')!.manifest).toBe(job('c', '5 * * * *'));
+    // A restarted controller reads the text back from the store.
+    const reloaded = new ControllerState(deps.store);
+    await reloaded.load();
+    expect(reloaded.applied.get('b')!.manifest).toBe(job('b', '0 * * * *'));
   });
 
   it('a broken manifest changes nothing: the last good revision stays applied and the problem names file:line', async () => {
