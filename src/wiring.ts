@@ -132,7 +132,11 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       logger: logger.child({ component: 'api' }),
       metrics,
       access,
-      webhook: { secret: config.webhookSecret, onWebhook: () => controller?.triggerSync('webhook') },
+      webhook: {
+        secret: config.webhookSecret,
+        ...(config.source.kind === 'git' && { follows: { ref: config.source.ref } }),
+        onWebhook: () => controller?.triggerSync('webhook'),
+      },
       triggerSync: () => controller?.triggerSync('api'),
       forward: (req) => forwardToLeader(req, leadership!, selfUrl.value),
     });

@@ -44,8 +44,12 @@ export interface ApiDeps {
   metrics?: Metrics;
   /** Bearer tokens; when absent every request is treated as admin (loopback only: see checkListenSafety). */
   access?: AccessConfig;
-  /** Webhook trigger; `secret` enables signature verification. Without `onWebhook`, /v1/webhook is 404. */
-  webhook?: { secret?: string; onWebhook(event: WebhookEvent): void | Promise<void> };
+  /**
+   * Webhook trigger; `secret` enables signature verification. Without `onWebhook`, /v1/webhook
+   * is 404. `follows` (git sources) names the ref the controller reads (undefined: the default
+   * branch); pushes to other refs are acknowledged and ignored. Without it every push counts.
+   */
+  webhook?: { secret?: string; follows?: { ref?: string }; onWebhook(event: WebhookEvent): void | Promise<void> };
   /** Asks the controller to sync now (`POST /v1/sync`, admin). */
   triggerSync?: () => void | Promise<void>;
   /**

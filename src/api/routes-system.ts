@@ -7,7 +7,7 @@ import type { ApiDeps } from './app.js';
 import { toDot } from './dot.js';
 import { invalid } from './errors.js';
 import { openApiDocument } from './openapi.js';
-import { isPushEvent, parseWebhook, verifyWebhook } from './webhook.js';
+import { isPushEvent, parseWebhook, pushTargetsRef, verifyWebhook } from './webhook.js';
 
 const viewer = { access: { role: 'viewer' as const } };
 const publicRoute = { access: { role: 'public' as const } };
@@ -75,6 +75,10 @@ function registerWebhook(app: FastifyInstance, deps: ApiDeps, hook: NonNullable<
     if (hook.secret) verifyWebhook(req.headers, raw, hook.secret);
     const event = parseWebhook(req.headers, raw);
     if (!isPushEvent(event)) return reply.status(200).send({ accepted: false, reason: `ignored event ${event.event}` });
+    if (hook.follows && !pushTargetsRef(event, hook.follows.ref)) {
+      const followed = hook.follows.ref ?? `the default branch${event.defaultBranch ? ` ${event.defaultBranch}` : ''}`;
+      return reply.status(202).send({ accepted: false, reason: `push to ${event.ref} ignored: kairos follows ${followed}` });
+    }
     await hook.onWebhook(event);
     return reply.status(202).send({ accepted: true, provider: event.provider, ref: event.ref ?? null, after: event.after ?? null });
   });

@@ -11,6 +11,11 @@
  *   (also sends X-Hub-Signature-256, accepted too).
  * - GitLab: `X-Gitlab-Token: <secret>` compared in constant time (GitLab's "secret
  *   token"; it does not sign bodies).
+ *
+ * Only a push to the ref the controller follows triggers a sync (`pushTargetsRef`): a
+ * push to another branch is acknowledged and ignored. All three providers send the pushed
+ * ref as `ref: refs/heads/<branch>` (or `refs/tags/<tag>`) and the repository's default
+ * branch as `repository.default_branch` (GitHub, Gitea) or `project.default_branch` (GitLab).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { HttpError } from './errors.js';
@@ -26,6 +31,8 @@ export interface WebhookEvent {
   after?: string;
   /** Repository full name or URL, for the log. */
   repository?: string;
+  /** The repository's default branch, when the payload names it (e.g. `main`). */
+  defaultBranch?: string;
 }
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -97,10 +104,24 @@ export function parseWebhook(h: Headers, raw: Buffer): WebhookEvent {
     ref: str(body.ref),
     after: str(body.after) ?? str(body.checkout_sha),
     repository: str(repo?.full_name) ?? str(repo?.path_with_namespace) ?? str(repo?.clone_url),
+    defaultBranch: str(repo?.default_branch),
   };
 }
 
 /** True for events that mean "the repository may have changed" (push, tag push). */
 export function isPushEvent(e: WebhookEvent): boolean {
   return /^(push|Push Hook|Tag Push Hook)$/i.test(e.event);
+}
+
+/**
+ * Whether a push event moved the ref the controller follows. `followed` is the configured
+ * ref as given to `--ref` (`main`, `refs/heads/main`, a tag), or undefined for the
+ * repository's default branch (then a payload without `default_branch` is trusted). A push
+ * that names no ref (a generic hook) is a plain "look again" and always counts.
+ */
+export function pushTargetsRef(e: WebhookEvent, followed: string | undefined): boolean {
+  if (e.ref === undefined) return true;
+  if (followed === undefined) return e.defaultBranch === undefined || e.ref === `refs/heads/${e.defaultBranch}`;
+  if (followed.startsWith('refs/')) return e.ref === followed;
+  return e.ref === `refs/heads/${followed}` || e.ref === `refs/tags/${followed}`;
 }

@@ -14,9 +14,9 @@ afterEach(async () => {
   app = undefined;
 });
 
-function setup(secret: string | undefined, extra: Parameters<typeof makeApi>[0] = {}) {
+function setup(secret: string | undefined, extra: Parameters<typeof makeApi>[0] = {}, follows?: { ref?: string }) {
   const events: WebhookEvent[] = [];
-  app = makeApi({ webhook: { secret, onWebhook: (e) => void events.push(e) }, ...extra }).app;
+  app = makeApi({ webhook: { secret, follows, onWebhook: (e) => void events.push(e) }, ...extra }).app;
   const post = (headers: Record<string, string>, payload = push) =>
     app!.inject({ method: 'POST', url: '/v1/webhook', payload, headers: { 'content-type': 'application/json', ...headers } });
   return { events, post };
@@ -86,6 +86,59 @@ describe('POST /v1/webhook', () => {
     expect((await post({ 'x-github-event': 'push' })).statusCode).toBe(401);
     expect((await post({ 'x-github-event': 'push', authorization: 'Bearer operator-token-0123456789' })).statusCode).toBe(202);
     expect(events).toHaveLength(1);
+  });
+
+  describe('only a push to the followed ref syncs; others are acknowledged (202) and ignored', () => {
+    // Trimmed real payload shapes: GitHub and Gitea name the default branch under
+    // `repository`, GitLab under `project`; all send `ref: refs/heads/<branch>`.
+    const github = (ref: string) => JSON.stringify({ ref, after: 'a1', repository: { full_name: 'ops/jobs', default_branch: 'main' } });
+    const gitea = (ref: string) => JSON.stringify({ ref, after: 'b2', repository: { full_name: 'ops/jobs', default_branch: 'main' } });
+    const gitlab = (ref: string) => JSON.stringify({ object_kind: 'push', ref, checkout_sha: 'c3', project: { path_with_namespace: 'ops/jobs', default_branch: 'main' } });
+    const send = (post: ReturnType<typeof setup>['post'], provider: string, body: string) =>
+      provider === 'github'
+        ? post({ 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${hmacHex(SECRET, body)}` }, body)
+        : provider === 'gitea'
+          ? post({ 'x-gitea-event': 'push', 'x-gitea-signature': hmacHex(SECRET, body) }, body)
+          : post({ 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': SECRET }, body);
+    const payloads = { github, gitea, gitlab };
+
+    for (const [provider, payload] of Object.entries(payloads)) {
+      it(`${provider}: --ref release syncs on refs/heads/release, ignores main and feature branches`, async () => {
+        const { events, post } = setup(SECRET, {}, { ref: 'release' });
+        for (const other of ['refs/heads/main', 'refs/heads/feature/x', 'refs/heads/release-2']) {
+          const res = await send(post, provider, payload(other));
+          expect(res.statusCode, other).toBe(202);
+          expect(res.json()).toEqual({ accepted: false, reason: `push to ${other} ignored: kairos follows release` });
+        }
+        expect(events).toEqual([]);
+        const res = await send(post, provider, payload('refs/heads/release'));
+        expect(res.statusCode).toBe(202);
+        expect(res.json()).toMatchObject({ accepted: true, ref: 'refs/heads/release' });
+        expect(events.map((e) => e.ref)).toEqual(['refs/heads/release']);
+      });
+
+      it(`${provider}: without --ref, only the payload's default branch syncs`, async () => {
+        const { events, post } = setup(SECRET, {}, {});
+        const ignored = await send(post, provider, payload('refs/heads/dev'));
+        expect(ignored.json()).toEqual({ accepted: false, reason: 'push to refs/heads/dev ignored: kairos follows the default branch main' });
+        expect((await send(post, provider, payload('refs/heads/main'))).json()).toMatchObject({ accepted: true });
+        expect(events.map((e) => [e.provider, e.ref])).toEqual([[provider, 'refs/heads/main']]);
+      });
+    }
+
+    it('a full ref or a tag name matches exactly; a push naming no ref still syncs', async () => {
+      const { events, post } = setup(SECRET, {}, { ref: 'refs/heads/main' });
+      expect((await send(post, 'github', github('refs/heads/main'))).json()).toMatchObject({ accepted: true });
+      expect((await send(post, 'github', github('refs/tags/main'))).json()).toMatchObject({ accepted: false });
+      await app?.close(); // `post` goes to the current app; the next setup replaces it
+      const tags = setup(SECRET, {}, { ref: 'v2' });
+      expect((await send(tags.post, 'gitlab', gitlab('refs/tags/v2'))).json()).toMatchObject({ accepted: true });
+      expect((await send(tags.post, 'gitlab', gitlab('refs/tags/v20'))).json()).toMatchObject({ accepted: false });
+      const bare = '{}';
+      expect((await tags.post({ 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${hmacHex(SECRET, bare)}` }, bare)).json()).toMatchObject({ accepted: true });
+      expect(events).toHaveLength(1);
+      expect(tags.events).toHaveLength(2);
+    });
   });
 
   it('is absent when no trigger is configured', async () => {
