@@ -121,8 +121,8 @@ export function explain(f: ExplainFacts): Explanation {
   }
   if (!f.cluster.connected) add('disconnected', `not subscribed to the Mesos master${f.cluster.master ? ` ${f.cluster.master}` : ''}`);
   else if (f.cluster.starving) {
-    const last = f.cluster.lastOfferAt;
-    add('starving', `no offers from Mesos${last !== undefined ? ` for ${fmtDuration(now - last)}` : ' yet'} (revives sent: ${f.cluster.revives})`);
+    const since = f.cluster.starvingSince ?? f.cluster.lastOfferAt;
+    add('starving', `no offers from Mesos${since !== undefined ? ` for ${fmtDuration(now - since)}` : ' yet'} (revives sent: ${f.cluster.revives})`);
   }
   if (!running && job.nextRunAt !== undefined) {
     add('scheduled', `next run at ${iso(job.nextRunAt)} (in ${fmtDuration(job.nextRunAt - now)}) by ${job.schedule ?? 'schedule'}`);

@@ -115,6 +115,7 @@ const schemas: Record<string, Schema> = {
     frameworkId: str,
     master: str,
     starving: { type: 'boolean' },
+    starvingSince: epochMs,
     lastOfferAt: epochMs,
     offersReceived: int,
     offersDeclined: int,

@@ -128,6 +128,7 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
       ...(this.frameworkId ? { frameworkId: this.frameworkId } : {}),
       ...(this.sub ? { master: new URL(this.sub.url).host } : {}),
       starving: this.starvation.starving,
+      ...(this.starvation.starvingSince !== undefined && { starvingSince: this.starvation.starvingSince }),
       ...this.flow.counters(),
     };
   }

@@ -70,6 +70,8 @@ export class StarvationWatchdog {
   private stage = 0;
   private quietSince: number;
   private isStarving = false;
+  /** When queued demand started waiting without an offer (demand appeared, or the last offer). */
+  private waitingSince: number | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -97,6 +99,15 @@ export class StarvationWatchdog {
     return this.isStarving;
   }
 
+  /**
+   * While starving: epoch ms since which demand has waited without any offer (the later of
+   * the last offer and the moment demand appeared), so an absence of offers since startup
+   * counts too. Undefined when not starving.
+   */
+  get starvingSince(): number | undefined {
+    return this.isStarving ? this.waitingSince : undefined;
+  }
+
   /** Offers arrived: the framework is fed, whatever happened before. */
   offerArrived(): void {
     this.reset();
@@ -104,12 +115,14 @@ export class StarvationWatchdog {
 
   /** Demand appeared where there was none: the quiet period starts now. */
   demandAppeared(): void {
+    this.waitingSince ??= this.clock.now();
     if (this.stage === 0) this.quietSince = this.clock.now();
   }
 
   private reset(): void {
     this.stage = 0;
     this.quietSince = this.clock.now();
+    this.waitingSince = this.act.hasDemand() ? this.quietSince : undefined;
     if (this.isStarving) {
       this.isStarving = false;
       this.act.starving(false, 0);
@@ -122,6 +135,7 @@ export class StarvationWatchdog {
       if (this.stage > 0 || this.isStarving) this.reset();
       return;
     }
+    this.waitingSince ??= this.quietSince;
     if (!this.act.connected()) return;
     const now = this.clock.now();
     if (now - this.quietSince < this.timeoutMs) return;

@@ -53,7 +53,7 @@ export class Metrics {
   private readonly revives = new Counter({ name: 'kairos_revives_total', help: 'REVIVE calls sent to Mesos', registers: [this.registry] });
   /** Last cumulative framework counters seen, to turn them into counter increments. */
   private seen = { offers: 0, declined: 0, revives: 0 };
-  private readonly starving = new Gauge({ name: 'kairos_starvation_seconds', help: 'Seconds since the last offer while tasks are pending (0 when not starving)', registers: [this.registry] });
+  private readonly starving = new Gauge({ name: 'kairos_starvation_seconds', help: 'Seconds queued tasks have waited without any offer, once declared starving (0 when not starving)', registers: [this.registry] });
   private readonly connected = new Gauge({ name: 'kairos_mesos_connected', help: '1 when subscribed to the Mesos master', registers: [this.registry] });
   private readonly syncOk = new Gauge({ name: 'kairos_sync_ok', help: '1 when the last sync succeeded, 0 when it failed or never ran', registers: [this.registry] });
   private readonly syncProblems = new Gauge({ name: 'kairos_sync_problems', help: 'Validation problems found by the last sync', registers: [this.registry] });
@@ -90,8 +90,8 @@ export class Metrics {
     this.revives.inc(delta(this.seen.revives, c.revives));
     this.seen = { offers: c.offersReceived, declined: c.offersDeclined, revives: c.revives };
     this.connected.set(c.connected ? 1 : 0);
-    const since = c.lastOfferAt;
-    this.starving.set(c.starving ? Math.max(0, this.clock.now() - (since ?? this.clock.now())) / 1000 : 0);
+    const since = c.starvingSince ?? c.lastOfferAt;
+    this.starving.set(c.starving && since !== undefined ? Math.max(0, this.clock.now() - since) / 1000 : 0);
   }
 
   /** Sync state at scrape time. */

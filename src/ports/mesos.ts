@@ -65,6 +65,11 @@ export interface ClusterStatus {
   frameworkId?: string;
   master?: string;
   starving: boolean;
+  /**
+   * While starving: epoch ms since which queued tasks have waited without an offer (the
+   * later of the last offer and the moment demand appeared; set even if no offer ever came).
+   */
+  starvingSince?: number;
   /** Epoch ms of the last offer received. */
   lastOfferAt?: number;
   offersReceived: number;

@@ -27,7 +27,7 @@ export async function renderCluster(el) {
   mount(
     el,
     item(c.connected, c.connected ? 'Mesos connected' : 'Mesos disconnected', c.master ?? ''),
-    item(!c.starving, c.starving ? `starving${c.lastOfferAt ? ` since ${fmtRel(c.lastOfferAt)}` : ''}` : `offers ${c.offersReceived}`, `declined ${c.offersDeclined}, revives ${c.revives}`),
+    item(!c.starving, c.starving ? `starving${c.starvingSince ?? c.lastOfferAt ? ` since ${fmtRel(c.starvingSince ?? c.lastOfferAt)}` : ''}` : `offers ${c.offersReceived}`, `declined ${c.offersDeclined}, revives ${c.revives}`),
     item(c.pending.length === 0, `${c.pending.length} pending`, c.pending.map((p) => `${p.runId}: ${p.reason}`).join('\n')),
     item(l.leader, l.leader ? 'leader' : 'follower', l.leaderUrl ?? ''),
   );

@@ -124,6 +124,7 @@ describe('framework under faults', () => {
     const { t, em } = await setupWithoutOffers({ starvationTimeoutMs: 200 });
     const task = shellTask('true');
     const demandRevive = t.next('revived');
+    const demandAt = Date.now();
     t.fw.launch([task]);
     await demandRevive;
     const steps: string[] = [];
@@ -131,13 +132,17 @@ describe('framework under faults', () => {
     t.fw.on('subscribed', () => steps.push('resubscribed'));
     await t.next('starving', (on) => on);
     expect(steps.slice(0, 2)).toEqual(['revive', 'resubscribed']);
-    expect(t.fw.status().starving).toBe(true);
+    // No offer ever arrived: starvation is dated from when the task was queued.
+    expect(t.fw.status()).toMatchObject({ starving: true, starvingSince: expect.any(Number) });
+    expect(t.fw.status().lastOfferAt).toBeUndefined();
+    expect(t.fw.status().starvingSince).toBeGreaterThanOrEqual(demandAt);
     expect(t.fw.pending()).toEqual([expect.objectContaining({ taskId: task.taskId })]);
     const fed = t.next('starving', (on) => !on);
     em.faults.resumeOffering();
     await fed;
     await t.waitForState(task.taskId, 'TASK_FINISHED');
     expect(t.fw.status().starving).toBe(false);
+    expect(t.fw.status().starvingSince).toBeUndefined();
   });
 
   it('does not acknowledge an update whose onStatus failed, so Mesos resends it', async () => {

@@ -72,6 +72,16 @@ describe('metrics', () => {
     expect(sample(after, 'kairos_sync_ok')).toBe(0);
   });
 
+  it('reports starvation when no offer was ever received, from when demand started waiting', async () => {
+    const h = makeApi();
+    app = h.app;
+    h.ctl.clusterStatus = { ...h.ctl.clusterStatus, starving: true, starvingSince: h.clock.now() - 240_000, lastOfferAt: undefined };
+    expect(sample((await app.inject('/metrics')).body, 'kairos_starvation_seconds')).toBe(240);
+    expect((await app.inject('/v1/cluster')).json()).toMatchObject({ starving: true, starvingSince: h.clock.now() - 240_000 });
+    h.clock.advance(60_000);
+    expect(sample((await app.inject('/metrics')).body, 'kairos_starvation_seconds')).toBe(300);
+  });
+
   it('keeps registries apart: two controllers in one process do not collide', async () => {
     const a = new Metrics(new FakeClock());
     const b = new Metrics(new FakeClock());

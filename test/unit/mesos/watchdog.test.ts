@@ -79,4 +79,34 @@ describe('StarvationWatchdog', () => {
     w.stop();
     expect(clock.pending()).toBe(0);
   });
+
+  it('dates starvation from when demand started waiting, even if no offer ever arrived', () => {
+    const { clock, w } = setup();
+    const t0 = clock.now();
+    expect(w.starvingSince).toBeUndefined();
+    clock.advance(180_000);
+    expect(w.starving).toBe(true);
+    expect(w.starvingSince).toBe(t0);
+    clock.advance(60_000);
+    expect(w.starvingSince).toBe(t0); // escalation steps do not move it
+    w.stop();
+  });
+
+  it('an old offer does not date starvation: demand appearing later starts the wait', () => {
+    const { clock, w, setDemand } = setup();
+    setDemand(false);
+    w.offerArrived();
+    clock.advance(3_600_000);
+    setDemand(true);
+    w.demandAppeared();
+    const appeared = clock.now();
+    clock.advance(30_000);
+    w.demandAppeared(); // more demand does not restart the wait
+    clock.advance(180_000);
+    expect(w.starving).toBe(true);
+    expect(w.starvingSince).toBe(appeared);
+    w.offerArrived();
+    expect(w.starvingSince).toBeUndefined();
+    w.stop();
+  });
 });
