@@ -15,6 +15,12 @@ export function manualRunId(job: string, n: number): string {
   return `${job}@manual-${n}`;
 }
 
+/** The n of a `<job>@manual-<n>` run id; undefined for any other run id (DAG task runs included). */
+export function manualRunNumber(runId: string): number | undefined {
+  const m = /@manual-(\d+)$/.exec(runId);
+  return m ? Number(m[1]) : undefined;
+}
+
 /**
  * A DAG task's run id inside one DAG run: `<dagRunId>/<task>`.
  * e.g. `transcode@2026-03-08T07:00:00.000Z/split`.

@@ -20,8 +20,6 @@ export interface Entry {
   cursor: number;
   /** Bumped whenever the entry's queued fire becomes stale. */
   gen: number;
-  /** Highest n of `<job>@manual-<n>` so far. */
-  manualCount: number;
   /** When the latest successful top-level run of this job ended. */
   lastSuccessAt: number;
   /** Instant of the latest parent-triggered run (or when the job was applied). */
@@ -48,7 +46,6 @@ export function newEntry(applied: AppliedResource): Entry {
     scheduleKey: JSON.stringify(spec.schedule ?? null),
     cursor: applied.appliedAt,
     gen: 0,
-    manualCount: 0,
     lastSuccessAt: -Infinity,
     lastParentsRunAt: applied.appliedAt,
   };
@@ -58,8 +55,6 @@ export function newEntry(applied: AppliedResource): Entry {
 export function rememberRun(e: Entry, run: Run): void {
   if (run.trigger === 'schedule' || run.trigger === 'catch-up') e.cursor = Math.max(e.cursor, run.scheduledAt);
   if (run.trigger === 'parents') e.lastParentsRunAt = Math.max(e.lastParentsRunAt, run.scheduledAt);
-  const manual = /@manual-(\d+)$/.exec(run.id);
-  if (manual) e.manualCount = Math.max(e.manualCount, Number(manual[1]));
   if (run.state === 'succeeded') e.lastSuccessAt = Math.max(e.lastSuccessAt, run.endedAt ?? run.scheduledAt);
 }
 

@@ -25,7 +25,9 @@
  * - DAG runs: one run per fire, task runs `<dagRunId>/<task>` started or skipped by trigger
  *   rules (./dag-steps.ts), the DAG run's state derived from its tasks'. Overrides of a
  *   manual DAG run apply to each task.
- * - Manual runs `<job>@manual-<n>`, n counting up from the persisted runs.
+ * - Manual runs `<job>@manual-<n>`, n one above the highest n of any persisted run of that
+ *   name (also of a job since removed and added again). Run history always keeps that run
+ *   (src/controller/history.ts), so n never repeats, across restarts and pruning alike.
  *
  * @example
  *   const s = new Scheduler();
@@ -36,7 +38,7 @@
  *   const { runId, decisions } = s.requestRun('nightly', clock.now(), { env: { FULL: '1' } });
  */
 import { KairosError } from '../core/errors.js';
-import { manualRunId, mesosTaskId, scheduledRunId } from '../core/ids.js';
+import { manualRunId, manualRunNumber, mesosTaskId, scheduledRunId } from '../core/ids.js';
 import type { Run, RunOverrides, RunTrigger } from '../core/run.js';
 import { isTerminalRun, type AppliedResource, type RunState } from '../core/types.js';
 import { advanceDag, taskTemplate, type DagRunOps } from './dag-runs.js';
@@ -63,6 +65,8 @@ export class Scheduler {
   private active = new Map<string, Active>();
   private activeByJob = new Map<string, Set<string>>();
   private children = new Map<string, Set<string>>();
+  /** Highest n of `<name>@manual-<n>` so far, by job name; kept when a job is removed. */
+  private manualCounts = new Map<string, number>();
   private queue = new DueQueue<Due>();
   private out: Decision[] = [];
   private readonly dagOps: DagRunOps = {
@@ -84,6 +88,7 @@ export class Scheduler {
       this.active.clear();
       this.activeByJob.clear();
       this.children.clear();
+      this.manualCounts.clear();
       this.queue = new DueQueue<Due>();
       for (const r of resources) this.entries.set(r.resource.metadata.name, newEntry(r));
       for (const e of this.entries.values()) this.link(e);
@@ -97,6 +102,8 @@ export class Scheduler {
       for (const run of runs) {
         const e = run.dagRunId ? undefined : this.entries.get(run.job);
         if (e) rememberRun(e, run);
+        const n = manualRunNumber(run.id);
+        if (n !== undefined && !run.dagRunId) this.manualCounts.set(run.job, Math.max(n, this.manualCounts.get(run.job) ?? 0));
       }
       for (const run of runs) if (!run.dagRunId && !isTerminalRun(run.state)) this.resume(run, tasksOf.get(run.id) ?? [], now);
       for (const e of this.entries.values()) this.arm(e);
@@ -174,7 +181,9 @@ export class Scheduler {
   requestRun(name: string, now: number, overrides?: RunOverrides): { runId: string; decisions: Decision[] } {
     const e = this.entries.get(name);
     if (!e) throw new KairosError('E_NOT_FOUND', `no Job or DAG named ${JSON.stringify(name)}`);
-    const runId = manualRunId(name, ++e.manualCount);
+    const n = (this.manualCounts.get(name) ?? 0) + 1;
+    this.manualCounts.set(name, n);
+    const runId = manualRunId(name, n);
     return { runId, decisions: this.collect(() => this.startRun(e, runId, 'manual', now, now, overrides)) };
   }
 

@@ -241,6 +241,21 @@ describe('Controller', () => {
     await expect(h.controller.actions.runNow('nope')).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
   });
 
+  it('manual run numbers never repeat: history keeps the highest, so a restart after pruning counts on', async () => {
+    await writeFile(join(dir, 'hello.yaml'), job('hello', '* * * * *'));
+    await h.start();
+    const manual = await h.controller.actions.runNow('hello');
+    await h.play(h.framework.launched[0], ['TASK_RUNNING', 'TASK_FAILED'], 1);
+    await h.clock.advanceAsync(30_000);
+    await h.play(h.framework.launched[1], ['TASK_RUNNING', 'TASK_FAILED'], 1);
+    // failed history limit 1: the newer scheduled failure alone would push manual-1 out
+    expect(h.controller.view.runs('hello')!.map((r) => `${r.id} ${r.state}`)).toEqual(['hello@2026-03-08T07:01:00.000Z failed', `${manual.id} failed`]);
+    await h.controller.stop();
+    h = new Harness(dir, h.store, h.clock);
+    await h.start();
+    expect((await h.controller.actions.runNow('hello')).id).toBe('hello@manual-2');
+  });
+
   it('pruning a job lets its running run finish, or kills it with onPrune: kill', async () => {
     await writeFile(join(dir, 'keep.yaml'), job('keep', '0 0 1 1 *'));
     await writeFile(join(dir, 'fin.yaml'), job('fin', '* * * * *'));

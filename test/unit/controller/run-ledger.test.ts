@@ -76,6 +76,12 @@ describe('overHistory', () => {
     expect(overHistory([run('z@1', 1, 'failed'), run('z@2', 2, 'failed')], () => ({ succeeded: 0, failed: 0 }), 100)).toEqual(['z@1']);
   });
 
+  it('keeps each job\'s manual run with the highest n, under the job limits and the cap, so manual ids never repeat', () => {
+    const runs = [run('m@manual-9', 1, 'failed'), run('m@manual-10', 2, 'failed'), run('m@3', 3, 'failed'), run('m@4', 4, 'failed')];
+    expect(overHistory(runs, limits, 100).sort()).toEqual(['m@3', 'm@manual-9']);
+    expect(overHistory(runs, limits, 0).sort()).toEqual(['m@3', 'm@manual-9']);
+  });
+
   it('uses Kubernetes defaults (3 succeeded, 1 failed) for jobs without limits, and drops DAG task runs with their DAG run', () => {
     const runs = [
       ...[1, 2, 3, 4].map((t) => run(`gone@${t}`, t, 'succeeded')),

@@ -230,6 +230,18 @@ describe('manual runs', () => {
     expect(h.scheduler.requestRun('j', T('2026-01-01T06:00:00Z')).runId).toBe('j@manual-2');
   });
 
+  it('counts on from the highest stored n, also for a job removed and applied again', () => {
+    const h = new Harness();
+    const r = job('j');
+    const old = { id: 'j@manual-7', job: 'j', trigger: 'manual' as const, scheduledAt: start, revision: 'r', state: 'failed' as const, attempts: [], createdAt: start };
+    h.apply(h.scheduler.load([], [old], start));
+    h.apply(h.scheduler.upsert(r, start));
+    expect(h.scheduler.requestRun('j', start).runId).toBe('j@manual-8');
+    h.apply(h.scheduler.remove('j', start));
+    h.apply(h.scheduler.upsert(r, start));
+    expect(h.scheduler.requestRun('j', start).runId).toBe('j@manual-9');
+  });
+
   it('an unknown job is E_NOT_FOUND', () => {
     const h = new Harness();
     expect(() => h.scheduler.requestRun('nope', start)).toThrow(KairosError);
