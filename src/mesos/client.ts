@@ -104,26 +104,53 @@ export class SchedulerClient {
     throw new MesosHttpError(res.status, res.body.slice(0, 1000), sub.url);
   }
 
+  /**
+   * GETs a JSON read endpoint of the master (e.g. `/master/tasks`), following 307s to the
+   * leader like SUBSCRIBE does; rejects with MesosHttpError on any status but 200.
+   */
+  async getJson(url: string): Promise<unknown> {
+    for (let hop = 0; ; hop++) {
+      const res = await this.request('GET', url, undefined, { Accept: 'application/json' });
+      if (res.statusCode === 307 && hop < this.opts.maxRedirects) {
+        url = this.redirectTarget(url, res, new URL(url).pathname);
+        continue;
+      }
+      const body = await readBody(res, Infinity);
+      if (res.statusCode !== 200) throw new MesosHttpError(res.statusCode ?? 0, body.slice(0, 1000), url);
+      try {
+        return JSON.parse(body);
+      } catch (err) {
+        throw new KairosError('E_MESOS', `${url}: answer is not JSON`, { cause: err });
+      }
+    }
+  }
+
   /** Closes every connection. */
   close(): void {
     for (const p of this.pools.values()) p.close();
     this.pools.clear();
   }
 
-  private redirectTarget(url: string, res: http.IncomingMessage): string {
+  private redirectTarget(url: string, res: http.IncomingMessage, path = SCHEDULER_PATH): string {
     res.resume();
     const loc = res.headers.location;
     if (!loc) throw new MesosHttpError(307, 'redirect without Location', url);
     const next = new URL(loc, url);
-    if (next.pathname === '/' || next.pathname === '') next.pathname = SCHEDULER_PATH;
+    if (next.pathname === '/' || next.pathname === '') next.pathname = path;
     if (next.href === url) throw new MesosHttpError(307, `redirect to itself (${loc})`, url);
     return next.href;
   }
 
   /** POSTs SUBSCRIBE on a connection of its own (the stream keeps it). */
   private send(url: string, body: Uint8Array, headers: Record<string, string>): Promise<http.IncomingMessage> {
+    return this.request('POST', url, body, { 'Content-Type': this.opts.encoding, ...headers });
+  }
+
+  /** One request on a connection of its own; a GET times out like any call. */
+  private request(method: 'GET' | 'POST', url: string, body: Uint8Array | undefined, headers: Record<string, string>): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const req = http.request(url, { method: 'POST', agent: false, headers: { 'Content-Type': this.opts.encoding, 'Content-Length': body.byteLength, ...headers } });
+      const req = http.request(url, { method, agent: false, headers: { ...(body ? { 'Content-Length': body.byteLength } : {}), ...headers } });
+      if (method === 'GET') req.setTimeout(this.opts.requestTimeoutMs, () => req.destroy(new Error(`no answer in ${this.opts.requestTimeoutMs} ms`)));
       req.on('response', resolve);
       req.on('error', (err) => reject(new KairosError('E_UNAVAILABLE', `${url}: ${err.message}`, { cause: err })));
       req.end(body);
@@ -158,11 +185,11 @@ export class SchedulerClient {
   }
 }
 
-function readBody(res: http.IncomingMessage): Promise<string> {
+function readBody(res: http.IncomingMessage, max = 1000): Promise<string> {
   return new Promise((resolve) => {
     const parts: Buffer[] = [];
     res.on('data', (c: Buffer) => parts.push(c));
-    res.on('end', () => resolve(Buffer.concat(parts).toString('utf8').slice(0, 1000)));
+    res.on('end', () => resolve(Buffer.concat(parts).toString('utf8').slice(0, max)));
     res.on('error', () => resolve(Buffer.concat(parts).toString('utf8')));
   });
 }

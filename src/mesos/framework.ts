@@ -19,6 +19,7 @@ import { normalizeConfig, type FrameworkConfig } from './config.js';
 import type { MasterDetector } from './leader.js';
 import { OfferFlow } from './flow.js';
 import { Reconciliation } from './reconcile.js';
+import { fetchTaskLabels } from './task-labels.js';
 import { TaskBook } from './taskbook.js';
 import type { Call, Event, FrameworkInfo, TaskStatus } from './types.js';
 import { HeartbeatWatchdog, StarvationWatchdog } from './watchdog.js';
@@ -317,9 +318,11 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
     const now = this.deps.clock.now();
     const taskId = s.task_id.value;
     this.reconciliation?.observe(taskId, now);
-    const update = this.tasks.update(s, now);
+    const needsLabels = this.tasks.needsLabels(taskId);
+    let update = needsLabels ? undefined : this.tasks.update(s, now);
     const prev = this.ackChains.get(taskId) ?? Promise.resolve();
     const next = prev.then(async () => {
+      if (needsLabels) update = this.tasks.update(s, now, await this.taskLabels(taskId));
       if (update) {
         try {
           await this.deps.hooks.onStatus(update);
@@ -335,6 +338,21 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
     void next.then(() => {
       if (this.ackChains.get(taskId) === next) this.ackChains.delete(taskId);
     });
+  }
+
+  /**
+   * The launch labels the master lists for a task Kairos does not remember
+   * (task-labels.ts); undefined when it cannot be asked, so the id is the fallback.
+   */
+  private async taskLabels(taskId: string): Promise<Record<string, string> | null | undefined> {
+    const sub = this.sub;
+    if (!sub || !this.frameworkId) return undefined;
+    try {
+      return await fetchTaskLabels(this.client, sub.url, this.frameworkId, taskId);
+    } catch (err) {
+      this.log.warn('cannot read task labels from the master; using the task id', { taskId, error: messageOf(err) });
+      return undefined;
+    }
   }
 
   /** Explicit then implicit reconciliation (reconcile.ts); a new run supersedes the old. */

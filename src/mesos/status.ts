@@ -3,8 +3,10 @@
  *
  * Reconciliation answers and master-generated updates carry no task labels (TaskStatus
  * `labels` are the executor's, not the TaskInfo's), so a task Kairos does not remember is
- * recognised by its id: `kairos.<run id with / as ~>.<attempt>` (src/core/ids.ts
- * mesosTaskId). The labels reported for it are rebuilt from that id.
+ * first recognised by its id, `kairos.<run id with / and \ as ~>.<attempt>` (src/core/
+ * ids.ts mesosTaskId); its authoritative labels are then read from the master
+ * (task-labels.ts). Only when the master cannot tell are labels rebuilt from the id, and
+ * the run id only where the id decodes to one run id (no `~`).
  */
 import { jobOfRunId } from '../core/ids.js';
 import type { TaskStatusUpdate } from '../ports/mesos.js';
@@ -13,12 +15,26 @@ import type { TaskStatus } from './types.js';
 
 const TASK_ID = /^kairos\.(.+)\.(\d+)$/;
 
-/** Kairos labels rebuilt from a Kairos task id, or undefined for anyone else's task. */
+/** Whether a task id has the shape of the ids Kairos gives its tasks. */
+export function isKairosTaskId(taskId: string): boolean {
+  return TASK_ID.test(taskId);
+}
+
+/**
+ * Kairos labels rebuilt from a Kairos task id, or undefined for anyone else's task. A `~`
+ * may stand for `/`, `\` or itself, so `kairos.run` is left out when the id holds one;
+ * the job (before the first `@`) is kept only when no `~` precedes that `@`.
+ */
 export function labelsFromTaskId(taskId: string): Record<string, string> | undefined {
   const m = TASK_ID.exec(taskId);
   if (!m) return undefined;
-  const runId = m[1].replace(/~/g, '/');
-  return { [LABEL_JOB]: jobOfRunId(runId), [LABEL_RUN]: runId, [LABEL_ATTEMPT]: m[2] };
+  const encoded = m[1];
+  const job = jobOfRunId(encoded);
+  return {
+    ...(job.includes('~') ? {} : { [LABEL_JOB]: job }),
+    ...(encoded.includes('~') ? {} : { [LABEL_RUN]: encoded }),
+    [LABEL_ATTEMPT]: m[2],
+  };
 }
 
 /**

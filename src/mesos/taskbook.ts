@@ -8,7 +8,7 @@ import type { LaunchRequest, PendingInfo, PlacedLaunch, TaskStatusUpdate } from 
 import type { AgentFacts } from './constraints.js';
 import { compareDemands, type Demand, type RunningPlacements } from './matcher.js';
 import { needOf } from './resources.js';
-import { labelsFromTaskId, toStatusUpdate } from './status.js';
+import { isKairosTaskId, labelsFromTaskId, toStatusUpdate } from './status.js';
 import { isFinalOutcome, LABEL_ATTEMPT, LABEL_JOB, LABEL_REVISION, LABEL_RUN, taskOutcome } from './tasks.js';
 import type { TaskStatus } from './types.js';
 
@@ -26,6 +26,8 @@ interface Live {
   labels: Record<string, string>;
   /** Launched by this process and not yet reported RUNNING (or ended). */
   starting?: boolean;
+  /** Adopted without a known run id: the master is asked again at its next update. */
+  unresolved?: boolean;
 }
 
 /** The reason shown for a task no matching round has looked at yet. */
@@ -172,19 +174,40 @@ export class TaskBook {
   }
 
   /**
+   * Whether an update of `taskId` should first fetch the task's launch labels from the
+   * master: a Kairos-shaped id this process did not launch, seed or resolve already.
+   */
+  needsLabels(taskId: string): boolean {
+    const t = this.liveTasks.get(taskId);
+    return t ? t.unresolved === true : isKairosTaskId(taskId);
+  }
+
+  /**
    * Applies a status. Returns the update to report, or undefined for a task that is
    * neither known nor Kairos's (left alone). Unknown Kairos tasks that still run are
    * adopted: they become live, so they are reconciled and counted from now on.
+   * `fromMaster` are the task's labels as the master lists them (authoritative: a task
+   * whose labels lack `kairos.run` is not Kairos's); null or undefined when the master did
+   * not list the task or could not be asked, and the labels are rebuilt from the id.
    */
-  update(s: TaskStatus, now: number): TaskStatusUpdate | undefined {
+  update(s: TaskStatus, now: number, fromMaster?: Record<string, string> | null): TaskStatusUpdate | undefined {
     const taskId = s.task_id.value;
     let t = this.liveTasks.get(taskId);
     const final = isFinalOutcome(taskOutcome(s.state));
+    if (fromMaster && !fromMaster[LABEL_RUN]) {
+      if (t?.unresolved) this.liveTasks.delete(taskId);
+      if (!t || t.unresolved) return undefined;
+    }
+    const exact = fromMaster?.[LABEL_RUN] ? fromMaster : undefined;
     if (!t) {
-      const labels = labelsFromTaskId(taskId);
+      const labels = exact ?? labelsFromTaskId(taskId);
       if (!labels) return undefined;
-      t = { taskId, job: labels[LABEL_JOB], labels };
+      t = { taskId, job: labels[LABEL_JOB], labels, ...(labels[LABEL_RUN] ? {} : { unresolved: true }) };
       if (!final) this.liveTasks.set(taskId, t);
+    } else if (t.unresolved && exact) {
+      t.labels = exact;
+      t.job = exact[LABEL_JOB];
+      t.unresolved = undefined;
     }
     if (s.agent_id) t.agentId = s.agent_id.value;
     if (t.starting && (final || s.state === 'TASK_RUNNING')) {

@@ -66,10 +66,19 @@ describe('embedded master /api/v1/scheduler status codes', () => {
     em.setLeadership({ kind: 'standby', leader: 'other.example:5050' });
     const r = await rawPost(em.url, '{}', json);
     expect(r.status).toBe(307);
-    expect(r.headers.location).toBe('//other.example:5050/api/v1/scheduler');
+    // libprocess serves the master's routes under /master; the redirect names that path.
+    expect(r.headers.location).toBe('//other.example:5050/master/api/v1/scheduler');
+    const tasks = await fetch(`${em.url}/master/tasks?framework_id=x`, { redirect: 'manual' });
+    expect([tasks.status, tasks.headers.get('location')]).toEqual([307, '//other.example:5050/master/tasks?framework_id=x']);
     em.setLeadership({ kind: 'none' });
     expect((await rawPost(em.url, '{}', json)).status).toBe(503);
+    expect((await fetch(`${em.url}/master/state`)).status).toBe(503);
     em.setLeadership({ kind: 'leader' });
+  });
+
+  it('serves the scheduler API at /master/api/v1/scheduler too, as libprocess does', async () => {
+    expect((await rawPost(`${em.url}/master`, '{}', json)).status).toBe(400);
+    expect((await rawPost(`${em.url}/nope`, '{}', json)).status).toBe(404);
   });
 });
 

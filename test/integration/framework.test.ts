@@ -3,6 +3,7 @@
  * Mesos master with KAIROS_TEST_MESOS_URL (see framework.harness.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mesosTaskId } from '../../src/core/ids.js';
 import { masterUnderTest, shellTask, startFramework, type MasterUnderTest, type TestFramework } from './framework.harness.js';
 
 describe.each(['application/x-protobuf', 'application/json'] as const)('framework over %s', (encoding) => {
@@ -92,5 +93,26 @@ describe.each(['application/x-protobuf', 'application/json'] as const)('framewor
     await c.fw.kill(task.taskId);
     await c.waitForState(task.taskId, 'TASK_KILLED');
     expect([...b.persisted, ...c.persisted]).toEqual([]);
+  });
+
+  it('adopts unknown tasks by the labels the master lists, not by decoding their ids', async () => {
+    const a = await start();
+    // Both task ids hold a `~`: one stands for `/`, the other is a literal `~`.
+    const slash = shellTask('sleep 30');
+    const tilde = shellTask('sleep 30');
+    for (const [t, runId] of [[slash, `${slash.runId}/child`], [tilde, `${tilde.runId}~x`]] as const) Object.assign(t, { runId, taskId: mesosTaskId(runId, 1) });
+    expect(slash.taskId).toContain('~child');
+    a.fw.launch([slash, tilde]);
+    await Promise.all([a.waitForState(slash.taskId, 'TASK_RUNNING'), a.waitForState(tilde.taskId, 'TASK_RUNNING')]);
+    await a.stop();
+    frameworks.splice(frameworks.indexOf(a), 1);
+
+    const b = await start({}, { frameworkId: a.frameworkId.value });
+    expect(await b.waitForState(slash.taskId, 'TASK_RUNNING')).toMatchObject({ labels: { 'kairos.run': slash.runId, 'kairos.job': 'itest', 'kairos.revision': 'test' } });
+    expect(await b.waitForState(tilde.taskId, 'TASK_RUNNING')).toMatchObject({ labels: { 'kairos.run': tilde.runId, 'kairos.job': 'itest', 'kairos.revision': 'test' } });
+    for (const t of [slash, tilde]) await b.fw.kill(t.taskId);
+    expect((await b.waitForState(tilde.taskId, 'TASK_KILLED')).labels['kairos.run']).toBe(tilde.runId);
+    await b.waitForState(slash.taskId, 'TASK_KILLED');
+    expect(b.persisted).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@
  * bodies that do not parse or validate, Accept negotiation for SUBSCRIBE (JSON first, else
  * protobuf, else 406), the Mesos-Stream-Id rules, 400/403 for unknown/disconnected
  * frameworks, 202 with an empty body, 501 for UNKNOWN. Also `/master/state`,
+ * `/master/tasks` (both also at `/state`, `/tasks`; a standby redirects them too),
  * `/files/read` and the `/__faults/*` test hooks.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,13 +14,16 @@ import { decodeCall, encodingOf, JSON_TYPE, MesosCodecError, PROTOBUF_TYPE, type
 import type { Call } from '../types.js';
 import type { Faults } from './faults.js';
 import type { Master } from './master.js';
-import { readSandbox, stateOf } from './state.js';
+import { readSandbox, stateOf, tasksOf } from './state.js';
 import { EventStream } from './stream.js';
 
 /** Who leads: this master, another one (standby: redirect), or nobody (503). */
 export type Leadership = { kind: 'leader' } | { kind: 'standby'; leader: string } | { kind: 'none' };
 
 const MAX_BODY = 64 * 1024 * 1024;
+
+/** Endpoints of the master process, served at `/master<path>` and at `<path>`. */
+const MASTER_PATHS = new Set(['/api/v1/scheduler', '/state', '/tasks']);
 
 function reply(res: ServerResponse, status: number, message = '', headers: Record<string, string> = {}): void {
   res.writeHead(status, { ...(message ? { 'Content-Type': 'text/plain; charset=utf-8' } : {}), ...headers });
@@ -93,9 +97,7 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 }
 
 /** The scheduler endpoint proper. */
-async function scheduler(master: Master, leadership: Leadership, req: IncomingMessage, res: ServerResponse, query: string): Promise<void> {
-  if (leadership.kind === 'standby') return reply(res, 307, '', { Location: `//${leadership.leader}/api/v1/scheduler${query}` });
-  if (leadership.kind === 'none') return reply(res, 503, 'No leader elected');
+async function scheduler(master: Master, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'POST') return reply(res, 405, `Expecting one of { 'POST' }, but received '${req.method}'`, { Allow: 'POST' });
   const contentType = req.headers['content-type'];
   if (contentType === undefined) return reply(res, 400, "Expecting 'Content-Type' to be present");
@@ -143,9 +145,19 @@ export function buildServer(master: Master, faults: Faults, leadership: () => Le
     const q = raw.indexOf('?');
     const pathname = q < 0 ? raw : raw.slice(0, q);
     const route = async () => {
-      if (pathname === '/api/v1/scheduler') return scheduler(master, leadership(), req, res, q < 0 ? '' : raw.slice(q));
+      // libprocess hands paths the master process does not own to it with its name
+      // prefixed (process.cpp, delegate), so `/api/v1/scheduler` is `/master/api/v1/
+      // scheduler`, the path a standby's redirect names (Master::Http::redirect).
+      const path = MASTER_PATHS.has(pathname) ? `/master${pathname}` : pathname;
+      if (MASTER_PATHS.has(path.slice('/master'.length))) {
+        const lead = leadership();
+        if (lead.kind === 'standby') return reply(res, 307, '', { Location: `//${lead.leader}${path}${q < 0 ? '' : raw.slice(q)}` });
+        if (lead.kind === 'none') return reply(res, 503, 'No leader elected');
+      }
+      if (path === '/master/api/v1/scheduler') return scheduler(master, req, res);
       const url = new URL(raw, 'http://localhost');
-      if (url.pathname === '/master/state' || url.pathname === '/state') return json(res, stateOf(master));
+      if (path === '/master/state') return json(res, stateOf(master));
+      if (path === '/master/tasks') return json(res, tasksOf(master, url.searchParams));
       if (url.pathname === '/files/read') {
         const got = readSandbox(master, url.searchParams.get('path') ?? '', Number(url.searchParams.get('offset') ?? 0), Number(url.searchParams.get('length') ?? -1));
         return got ? json(res, got) : reply(res, 404, 'No such file in any sandbox');

@@ -1,6 +1,7 @@
 /**
  * Read views of the embedded master: a subset of the Mesos `/master/state` JSON
- * (frameworks with tasks and offers, agents) in the upstream field names, plus one
+ * (frameworks with tasks and offers, agents) and `/master/tasks`, in the upstream field
+ * names, plus one
  * addition, `sandbox` on tasks run by the local agent; and sandbox file reads shaped like
  * the agent's `/files/read` ({ data, offset }; offset -1 asks for the file size).
  */
@@ -77,6 +78,24 @@ export function stateOf(master: Master) {
       attributes: Object.fromEntries(a.agent.attributes.map((x) => [x.name, x.text?.value ?? x.scalar?.value ?? ''])),
     })),
   };
+}
+
+/**
+ * The `/master/tasks` answer (src/master/readonly_handler.cpp `tasks`): `{ tasks }` with
+ * the active, unreachable and completed tasks of every framework, or of `framework_id`
+ * only, narrowed to `task_id` when given (upstream honours `task_id` together with
+ * `framework_id`). Paging (`limit`, `offset`, `order`) is not emulated.
+ */
+export function tasksOf(master: Master, query: URLSearchParams) {
+  const frameworkId = query.get('framework_id');
+  const taskId = query.get('task_id');
+  const out: ReturnType<typeof taskJson>[] = [];
+  for (const [fid, t] of master.cluster.tasks) {
+    if (frameworkId !== null && fid !== frameworkId) continue;
+    for (const r of [...t.active.values(), ...t.unreachable.values(), ...t.completed])
+      if (frameworkId === null || taskId === null || r.info.task_id.value === taskId) out.push(taskJson(master, r));
+  }
+  return { tasks: out };
 }
 
 /** Every sandbox directory the master's agents have made. */

@@ -30,13 +30,30 @@ describe('TaskBook', () => {
     expect(b.demands()).toHaveLength(1000);
   });
 
-  it('adopts unknown Kairos tasks that still run and ignores foreign ones', () => {
+  it('adopts unknown Kairos tasks that still run by the labels the master lists, and ignores foreign ones', () => {
     const b = new TaskBook();
-    const running = b.update({ task_id: { value: 'kairos.nightly@2026-01-01T00:00:00.000Z~split.2' }, state: 'TASK_RUNNING', agent_id: { value: 'A' }, reason: 'REASON_RECONCILIATION' }, 5);
-    expect(running).toMatchObject({ fromReconciliation: true, agentId: 'A', labels: { 'kairos.job': 'nightly', 'kairos.run': 'nightly@2026-01-01T00:00:00.000Z/split', 'kairos.attempt': '2' } });
-    expect(b.live()).toEqual([{ taskId: 'kairos.nightly@2026-01-01T00:00:00.000Z~split.2', agentId: 'A' }]);
+    const id = 'kairos.nightly@2026-01-01T00:00:00.000Z~split.2';
+    const fromMaster = { 'kairos.job': 'nightly', 'kairos.run': 'nightly@2026-01-01T00:00:00.000Z~split', 'kairos.attempt': '2' };
+    expect(b.needsLabels(id)).toBe(true);
+    const running = b.update({ task_id: { value: id }, state: 'TASK_RUNNING', agent_id: { value: 'A' }, reason: 'REASON_RECONCILIATION' }, 5, fromMaster);
+    expect(running).toMatchObject({ fromReconciliation: true, agentId: 'A', labels: fromMaster });
+    expect(b.live()).toEqual([{ taskId: id, agentId: 'A' }]);
+    expect(b.needsLabels(id)).toBe(false);
+    expect(b.needsLabels('someone-else')).toBe(false);
     expect(b.update({ task_id: { value: 'someone-else' }, state: 'TASK_RUNNING' }, 5)).toBeUndefined();
-    b.update({ task_id: { value: 'kairos.nightly@2026-01-01T00:00:00.000Z~split.2' }, state: 'TASK_FINISHED', message: 'Command exited with status 0' }, 6);
+    expect(b.update({ task_id: { value: 'kairos.x@1.1' }, state: 'TASK_RUNNING' }, 5, { owner: 'another framework' })).toBeUndefined();
+    b.update({ task_id: { value: id }, state: 'TASK_FINISHED', message: 'Command exited with status 0' }, 6);
     expect(b.liveCount).toBe(0);
+  });
+
+  it('without the master, rebuilds labels from the id only where the id is unambiguous, and asks again', () => {
+    const b = new TaskBook();
+    expect(b.update({ task_id: { value: 'kairos.j@1.3' }, state: 'TASK_RUNNING' }, 5, null)?.labels).toEqual({ 'kairos.job': 'j', 'kairos.run': 'j@1', 'kairos.attempt': '3' });
+    expect(b.needsLabels('kairos.j@1.3')).toBe(false);
+    const id = 'kairos.d@1~c.1';
+    expect(b.update({ task_id: { value: id }, state: 'TASK_RUNNING' }, 5)?.labels).toEqual({ 'kairos.job': 'd', 'kairos.attempt': '1' });
+    expect(b.needsLabels(id)).toBe(true);
+    expect(b.update({ task_id: { value: id }, state: 'TASK_RUNNING' }, 6, { 'kairos.job': 'd', 'kairos.run': 'd@1/c' })?.labels).toMatchObject({ 'kairos.run': 'd@1/c' });
+    expect(b.needsLabels(id)).toBe(false);
   });
 });
