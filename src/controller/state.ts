@@ -4,8 +4,8 @@
  * pause), and the outcome of the last sync (`meta/sync`). The store is the truth; this is
  * its read-side cache, reloaded on start and on every leadership gain.
  */
-import type { AppliedResource } from '../core/types.js';
-import type { SyncStatus } from '../ports/controller.js';
+import type { AppliedResource, Resource } from '../core/types.js';
+import type { DriftItem, SyncStatus } from '../ports/controller.js';
 import type { Store } from '../ports/store.js';
 
 /** A runtime override of one job, recorded in the store as `overrides/<job>`. */
@@ -16,7 +16,7 @@ export interface JobOverride {
 }
 
 /** The outcome of the last sync, recorded as `meta/sync` so a restart still shows it. */
-export type SyncRecord = Pick<SyncStatus, 'appliedRevision' | 'appliedAt' | 'lastRevision' | 'lastSyncAt' | 'result' | 'message' | 'problems'>;
+export type SyncRecord = Pick<SyncStatus, 'appliedRevision' | 'appliedAt' | 'lastRevision' | 'lastSyncAt' | 'result' | 'message' | 'problems' | 'failingSince'>;
 
 export const OVERRIDES = 'overrides';
 export const SYNC_KEY = 'meta/sync';
@@ -28,11 +28,17 @@ export class ControllerState {
   overrides = new Map<string, JobOverride>();
   sync: SyncRecord = { result: 'never', problems: [] };
   syncing = false;
+  /** What git declared at the applied revision, as of this process's last successful sync. */
+  git = new Map<string, Resource>();
+  /** Applied state that disagrees with `git` (drift.ts `outOfBandDrift`), as last seen. */
+  outOfBand: DriftItem[] = [];
 
   constructor(private readonly store: Store) {}
 
-  /** Reads everything from the store. */
+  /** Reads everything from the store; forgets what git declared (another leader may have applied since). */
   async load(): Promise<void> {
+    this.git = new Map();
+    this.outOfBand = [];
     this.applied = await this.readAll<AppliedResource>(RESOURCES, (r) => r.resource.metadata.name);
     this.overrides = await this.readAll<JobOverride>(OVERRIDES);
     this.sync = (await this.store.get<SyncRecord>(SYNC_KEY))?.value ?? { result: 'never', problems: [] };

@@ -15,6 +15,7 @@ import { loadManifests } from '../manifests/load.js';
 import { applyPlan, loadApplied } from '../plan/apply.js';
 import { plan as makePlan } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
+import { outOfBandDrift } from './drift.js';
 import type { ControllerState } from './state.js';
 
 /** What a pass needs. */
@@ -81,6 +82,10 @@ export async function syncPass(d: SyncPassDeps): Promise<Plan> {
       await applyPlan(d.store, plan, now, documentsOf(snapshot, desired.resources));
       await d.state.reloadApplied();
     }
+    d.state.git = new Map(desired.resources.map((r) => [r.metadata.name, r]));
+    d.state.outOfBand = plan.entries
+      .filter((e) => e.action === 'prune' && !e.willApply)
+      .map((e) => ({ job: e.name, field: 'exists', desired: false, live: true, since: now }));
     const applied = plan.revision !== prev.appliedRevision || prev.appliedAt === undefined;
     await d.state.recordSync({
       appliedRevision: plan.revision,
@@ -100,8 +105,25 @@ export async function syncPass(d: SyncPassDeps): Promise<Plan> {
       result: 'failed',
       message: err instanceof ManifestError ? `${err.problems.length} problem(s) in manifests` : messageOf(err),
       problems: err instanceof ManifestError ? err.problems : [],
+      failingSince: prev.result === 'failed' ? (prev.failingSince ?? now) : now,
     });
+    await recheckOutOfBand(d, now);
     throw err;
+  }
+}
+
+/**
+ * While the head cannot be applied nothing reverts hand edits of the applied state, so
+ * compare the store with what git declared at the applied revision. A store that cannot
+ * be read keeps the last finding.
+ */
+async function recheckOutOfBand(d: SyncPassDeps, now: number): Promise<void> {
+  if (d.state.git.size === 0) return;
+  try {
+    const { resources } = await loadApplied(d.store);
+    d.state.outOfBand = outOfBandDrift(d.state.git, resources, now, d.state.outOfBand);
+  } catch {
+    // the sync failure already says what is wrong
   }
 }
 

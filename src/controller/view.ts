@@ -26,6 +26,7 @@ import type {
 } from '../ports/controller.js';
 import type { MesosFramework } from '../ports/mesos.js';
 import { nextRuns } from '../schedule/index.js';
+import { pauseDrift, revisionDrift } from './drift.js';
 import { readSandboxFile } from './logs.js';
 import type { RunLedger } from './run-ledger.js';
 import type { ControllerState } from './state.js';
@@ -130,13 +131,10 @@ export class StateView implements ControllerView {
     return { attempt: attempt.n, ...(await readSandboxFile(attempt.sandbox, stream, opts.offset ?? 0, opts.length)) };
   }
 
-  /** Pauses that disagree with git (git never pauses; `suspend` is git's own switch). */
+  /** Everything that disagrees with git (drift.ts): the head not applied, hand edits, pauses. */
   private drift(): DriftItem[] {
-    const out: DriftItem[] = [];
-    for (const [job, o] of this.d.state.overrides) {
-      if (o.paused && this.d.state.applied.has(job)) out.push({ job, field: 'paused', desired: false, live: true, since: o.since });
-    }
-    return out;
+    const s = this.d.state;
+    return [...revisionDrift(s.sync), ...s.outOfBand, ...pauseDrift(s.overrides, s.applied)];
   }
 
   private topRuns(job: string): Run[] {

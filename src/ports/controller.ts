@@ -63,11 +63,14 @@ export interface JobSummary {
   source: SourceRef;
 }
 
-/** One item of drift: the live state disagrees with git on purpose (pause) or by accident. */
+/**
+ * One item of drift: the live state disagrees with git on purpose (pause) or by accident
+ * (the head cannot be applied, applied state changed outside git); src/controller/drift.ts.
+ */
 export interface DriftItem {
-  /** Job or DAG name. */
+  /** Job or DAG name; `*` for the whole applied state (field `revision`). */
   job: string;
-  /** Field that differs, e.g. `paused`. */
+  /** Field that differs: `paused`, `revision`, `exists`, or a field path such as `spec.schedule.expression`. */
   field: string;
   /** Value in git (the manifest). */
   desired: unknown;
@@ -125,6 +128,8 @@ export interface SyncStatus {
   result: 'never' | 'ok' | 'failed';
   /** Human message for a failure (source unreachable, mass prune refused, ...). */
   message?: string;
+  /** Epoch ms of the first of the consecutive failed attempts, while the last one failed. */
+  failingSince?: number;
   /** Validation problems of the last attempt, with file:line:column and field path. */
   problems: Problem[];
   /** All drift across jobs. */

@@ -16,9 +16,23 @@ export async function renderSync(el) {
     s.appliedAt ? ` at ${fmtTime(s.appliedAt)}` : '',
     s.lastSyncAt ? ` · last sync ${fmtRel(s.lastSyncAt)}` : '',
   ];
-  if (s.drift.length) parts.push(' · drift: ', s.drift.map((d) => `${d.job} ${d.field}=${JSON.stringify(d.live)} (git: ${JSON.stringify(d.desired)})`).join(', '));
+  if (s.drift.length) parts.push(` · drift from git (${s.drift.length})`);
   const problems = s.problems.map((p) => h('li', {}, `${p.file}:${p.line}:${p.column}${p.path ? ` ${p.path}` : ''}: ${p.message}`));
-  mount(el, h('div', {}, parts), s.message ? h('div', { class: 'error' }, s.message) : null, problems.length ? h('ul', { class: 'problems' }, problems) : null);
+  const drift = s.drift.map((d) => h('li', { 'data-job': d.job, 'data-field': d.field }, driftText(d), d.since ? h('span', { class: 'muted' }, ` since ${fmtRel(d.since)}`) : null));
+  mount(
+    el,
+    h('div', {}, parts),
+    s.message ? h('div', { class: 'error' }, s.message) : null,
+    problems.length ? h('ul', { class: 'problems' }, problems) : null,
+    drift.length ? h('ul', { class: 'drift' }, drift) : null,
+  );
+}
+
+/** One drift item in words (src/controller/drift.ts names the kinds). */
+function driftText(d) {
+  if (d.job === '*' && d.field === 'revision') return `git head ${short(d.desired)} is not applied; still running ${short(d.live)}`;
+  if (d.field === 'exists') return d.live ? `${d.job}: applied, but not in git` : `${d.job}: in git, but not applied`;
+  return `${d.job} ${d.field}=${JSON.stringify(d.live)} (git: ${JSON.stringify(d.desired)})`;
 }
 
 export async function renderCluster(el) {

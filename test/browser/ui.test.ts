@@ -96,12 +96,21 @@ describe('web UI', { timeout: 60_000 }, () => {
     await b.page.locator('h1 [data-state="idle"]').waitFor();
   });
 
-  it('shows a failed sync with its problem location in the banner', async () => {
-    ctl.syncStatus = { ...ctl.syncStatus, result: 'failed', message: 'manifests failed validation', problems: [{ file: 'jobs/x.yaml', line: 3, column: 5, path: 'spec.schedule', message: 'bad cron' }] };
+  it('shows a failed sync with its problem location and the drift it leaves in the banner', async () => {
+    const drift = [
+      { job: '*', field: 'revision', desired: 'f00dfacecafe', live: 'abc1234' },
+      { job: 'nightly', field: 'spec.schedule.expression', desired: '0 2 * * *', live: '*/7 * * * *' },
+      { job: 'old', field: 'exists', desired: false, live: true },
+    ];
+    ctl.syncStatus = { ...ctl.syncStatus, result: 'failed', message: 'manifests failed validation', problems: [{ file: 'jobs/x.yaml', line: 3, column: 5, path: 'spec.schedule', message: 'bad cron' }], drift };
     await b.page.goto(`${url}/#/`);
     await b.page.locator('#sync.bad', { hasText: 'jobs/x.yaml:3:5 spec.schedule: bad cron' }).waitFor();
+    await b.page.locator('#sync', { hasText: 'drift from git (3)' }).waitFor();
+    await b.page.locator('#sync li[data-field="revision"]', { hasText: 'git head f00dface is not applied; still running abc1234' }).waitFor();
+    await b.page.locator('#sync li[data-job="nightly"]', { hasText: 'nightly spec.schedule.expression="*/7 * * * *" (git: "0 2 * * *")' }).waitFor();
+    await b.page.locator('#sync li[data-job="old"]', { hasText: 'old: applied, but not in git' }).waitFor();
     await b.shot('sync-failed');
-    ctl.syncStatus = { ...ctl.syncStatus, result: 'ok', message: undefined, problems: [] };
+    ctl.syncStatus = { ...ctl.syncStatus, result: 'ok', message: undefined, problems: [], drift: [] };
   });
 });
 

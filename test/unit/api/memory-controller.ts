@@ -174,7 +174,7 @@ export class MemoryController implements ControllerView, ControllerActions {
 
   sync(): SyncStatus {
     const drift = [...this.jobsByName].filter(([, e]) => e.paused).map(([job, e]) => ({ job, field: 'paused', desired: false, live: true, since: e.pausedAt }));
-    return { ...this.syncStatus, drift };
+    return { ...this.syncStatus, drift: [...this.syncStatus.drift, ...drift] };
   }
 
   async plan(): Promise<PlanView> {
