@@ -91,6 +91,7 @@ const schemas: Record<string, Schema> = {
       appliedAt: epochMs,
       lastRevision: str,
       lastSyncAt: epochMs,
+      failingSince: epochMs,
       result: { type: 'string', enum: ['never', 'ok', 'failed'] },
       message: str,
       problems: { type: 'array', items: ref('Problem') },
