@@ -162,8 +162,11 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       clock,
       logger,
       leadership: held.leadership,
-      framework: (hooks) =>
-        createFramework({ detector: detector(), clock, logger: logger.child({ component: 'mesos' }), hooks, frameworkIds: frameworkIdStore(held.store) }, { webuiUrl: selfUrl.value }),
+      framework: (hooks) => {
+        const fw = createFramework({ detector: detector(), clock, logger: logger.child({ component: 'mesos' }), hooks, frameworkIds: frameworkIdStore(held.store) }, { webuiUrl: selfUrl.value });
+        fw.on('reconciled', (e) => metrics.recordReconcile('tasks', e.ms));
+        return fw;
+      },
       pollMs: config.pollMs,
       prune: config.prune,
       allowMassPrune: config.allowMassPrune,

@@ -51,7 +51,8 @@ export interface FrameworkEvents {
   suppressed: [];
   status: [TaskStatusUpdate];
   starving: [boolean];
-  reconciled: [{ unanswered: string[] }];
+  /** A reconciliation finished; `ms` is how long it took (for the reconcile duration metric). */
+  reconciled: [{ unanswered: string[]; ms: number }];
 }
 
 /** The framework. Build with `createFramework`. */
@@ -360,7 +361,8 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
     const gen = ++this.reconcileGen;
     this.reconcileTimer?.cancel();
     this.reconcileTimer = this.deps.clock.setTimeout(() => void this.reconcile(), this.config.reconcileIntervalMs);
-    const r = new Reconciliation(this.deps.clock.now(), this.tasks.live(), this.config.reconcileBackoff);
+    const startedAt = this.deps.clock.now();
+    const r = new Reconciliation(startedAt, this.tasks.live(), this.config.reconcileBackoff);
     this.reconciliation = r;
     try {
       for (;;) {
@@ -368,7 +370,7 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
         const step = r.next();
         if (step.kind === 'done') {
           if (step.unanswered.length > 0) this.log.warn('reconciliation left tasks unanswered', { count: step.unanswered.length, first: step.unanswered[0] });
-          this.emit('reconciled', { unanswered: step.unanswered });
+          this.emit('reconciled', { unanswered: step.unanswered, ms: this.deps.clock.now() - startedAt });
           return;
         }
         if (step.kind === 'implicit') {

@@ -101,5 +101,7 @@ describe('web UI on a real controller with the embedded master', { timeout: 60_0
     expect(metrics).toMatch(/^kairos_launch_latency_seconds_count [1-9]/m);
     expect(metrics).toMatch(/^kairos_mesos_connected 1$/m);
     expect(metrics).toMatch(/^kairos_leader 1$/m);
+    expect(metrics).toMatch(/^kairos_reconcile_duration_seconds_count\{kind="sync"\} [1-9]/m);
+    expect(metrics).toMatch(/^kairos_reconcile_duration_seconds_count\{kind="tasks"\} [1-9]/m);
   });
 });
