@@ -103,7 +103,18 @@ describe('kairos serve end to end (git repository → embedded Mesos)', () => {
     const sync = (await api<SyncStatus>(ctl.url, 'GET', '/v1/sync')).body;
     expect(sync).toMatchObject({ result: 'failed', appliedRevision: before, lastRevision: commit });
     expect(sync.problems[0]).toMatchObject({ file: 'hello.yaml', line: 7 });
+    expect(sync.drift).toContainEqual(expect.objectContaining({ job: '*', field: 'revision', desired: commit, live: before }));
     expect((await api<JobDetail>(ctl.url, 'GET', '/v1/jobs/hello')).body.schedule).toBe('cron 30 * * * * (UTC)');
+  });
+
+  it('a push to another branch is acknowledged and ignored', async () => {
+    let synced = false;
+    const off = ctl.events.on('sync:start', () => (synced = true));
+    const hook = await api<{ accepted: boolean; reason: string }>(ctl.url, 'POST', '/v1/webhook', { ref: 'refs/heads/feature', after: 'f00d' });
+    off();
+    expect(hook.status).toBe(202);
+    expect(hook.body).toEqual({ accepted: false, reason: 'push to refs/heads/feature ignored: kairos follows main' });
+    expect(synced).toBe(false);
   });
 
   it('deleting the file with prune on removes the job and it runs no more', async () => {
