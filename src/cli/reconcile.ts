@@ -12,6 +12,7 @@ import { systemClock } from '../ports/clock.js';
 import type { ManifestSource } from '../ports/source.js';
 import type { Store } from '../ports/store.js';
 import { loadDesired } from '../manifests/load.js';
+import { documentsOf } from '../manifests/document.js';
 import { appliedFromDesired, applyPlan, loadApplied } from '../plan/apply.js';
 import { plan } from '../plan/plan.js';
 import { OUTPUT_FORMATS, renderPlan, type OutputFormat } from '../plan/render.js';
@@ -45,7 +46,8 @@ export interface ReconcileResult {
 
 /** Plans, and unless dry-run, applies. Throws ManifestError / KairosError on errors (exit 1). */
 export async function reconcile(input: ReconcileInput): Promise<ReconcileResult> {
-  const desired = loadDesired(await input.source.snapshot());
+  const snapshot = await input.source.snapshot();
+  const desired = loadDesired(snapshot);
   const applied = input.against
     ? appliedFromDesired(loadDesired(await input.against.snapshot()))
     : await loadApplied(requireStore(input.store));
@@ -53,7 +55,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileResult>
   let output = renderPlan(p, input.output, { color: input.color });
   const dryRun = input.dryRun || input.against !== undefined;
   if (dryRun) return { plan: p, output, exitCode: hasChanges(p) ? 2 : 0, applied: false };
-  await applyPlan(requireStore(input.store), p, input.now);
+  await applyPlan(requireStore(input.store), p, input.now, documentsOf(snapshot, desired.resources));
   if (input.output === 'text') output += `Applied revision ${p.revision}.\n`;
   return { plan: p, output, exitCode: 0, applied: true };
 }

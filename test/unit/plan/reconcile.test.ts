@@ -30,6 +30,8 @@ describe('reconcile (the command without the process)', () => {
     expect([applied.exitCode, applied.applied]).toEqual([0, true]);
     expect(applied.output).toMatch(/Applied revision c1\.\n$/);
     expect(await store.list('resources')).toEqual(['a']);
+    // The document as written in git is kept with it, for the controller's job page.
+    expect((await store.get<{ manifest?: string }>('resources/a'))?.value.manifest).toBe(jobYaml('a').trimEnd() + '\n');
     const again = await reconcile(input(src, { store, dryRun: true }));
     expect(again.exitCode).toBe(0);
     expect(again.output).toContain('No changes.');
