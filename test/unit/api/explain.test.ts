@@ -90,6 +90,11 @@ describe('explain', () => {
       { code: 'starving', message: 'no offers from Mesos for 5m (revives sent: 3)' },
       { code: 'schedule-exhausted', message: 'the schedule cron */5 * * * * (UTC) has no further instants' },
     ]);
+    const neverFed = facts('a', (c) => {
+      c.addJob('a', { spec: cron });
+      c.clusterStatus = { ...c.clusterStatus, starving: true, starvingSince: T - 240_000, lastOfferAt: undefined, revives: 2 };
+    });
+    expect(explain(neverFed).reasons).toContainEqual({ code: 'starving', message: 'no offers from Mesos for 4m (revives sent: 2)' });
     const retry = facts('a', (c) => {
       c.addJob('a', { spec: cron, nextRuns: [T + 60_000] });
       c.addRun({ id: 'a@1', job: 'a', state: 'pending', attempts: [{ n: 2, taskId: 't', intentAt: T, notBefore: T + 30_000 }] });
