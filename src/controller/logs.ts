@@ -1,12 +1,13 @@
 /**
  * Reading a task's stdout/stderr from its sandbox, with the offset/length paging of the
  * Mesos agent's `/files/read` endpoint (docs/endpoints/files/read.md). The embedded master's
- * agents keep sandboxes on this machine, so the file is read directly; a sandbox on a remote
- * agent is reported as unavailable (reading through the agent's HTTP API is not built).
+ * agents keep sandboxes on this machine, so the file is read directly; a sandbox on a Mesos
+ * agent (an `http://` sandbox, src/mesos/sandbox.ts) is read through the agent's HTTP API.
  */
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KairosError } from '../core/errors.js';
+import { isAgentSandbox, readAgentFile } from '../mesos/sandbox.js';
 import type { LogStream } from '../ports/controller.js';
 
 /** Default and maximum bytes per read, like the agent's page size. */
@@ -19,6 +20,7 @@ export async function readSandboxFile(
   offset: number,
   length = LOG_PAGE_BYTES,
 ): Promise<{ offset: number; data: string; size: number }> {
+  if (isAgentSandbox(sandbox)) return readAgentFile(sandbox, stream, offset, Math.min(length, LOG_PAGE_BYTES));
   let file;
   try {
     file = await open(join(sandbox, stream), 'r');

@@ -85,7 +85,7 @@ export class SchedulerClient {
     for (let hop = 0; ; hop++) {
       const res = await this.send(url, body, { Accept: this.opts.encoding });
       if (res.statusCode === 307 && hop < this.opts.maxRedirects) {
-        url = this.redirectTarget(url, res);
+        url = redirectTarget(url, res, SCHEDULER_PATH);
         continue;
       }
       if (res.statusCode !== 200) throw new MesosHttpError(res.statusCode ?? 0, await readBody(res), url);
@@ -104,25 +104,9 @@ export class SchedulerClient {
     throw new MesosHttpError(res.status, res.body.slice(0, 1000), sub.url);
   }
 
-  /**
-   * GETs a JSON read endpoint of the master (e.g. `/master/tasks`), following 307s to the
-   * leader like SUBSCRIBE does; rejects with MesosHttpError on any status but 200.
-   */
-  async getJson(url: string): Promise<unknown> {
-    for (let hop = 0; ; hop++) {
-      const res = await this.request('GET', url, undefined, { Accept: 'application/json' });
-      if (res.statusCode === 307 && hop < this.opts.maxRedirects) {
-        url = this.redirectTarget(url, res, new URL(url).pathname);
-        continue;
-      }
-      const body = await readBody(res, Infinity);
-      if (res.statusCode !== 200) throw new MesosHttpError(res.statusCode ?? 0, body.slice(0, 1000), url);
-      try {
-        return JSON.parse(body);
-      } catch (err) {
-        throw new KairosError('E_MESOS', `${url}: answer is not JSON`, { cause: err });
-      }
-    }
+  /** GETs a JSON read endpoint of a master or agent (getJson below), with this client's limits. */
+  getJson(url: string): Promise<unknown> {
+    return getJson(url, { maxRedirects: this.opts.maxRedirects, timeoutMs: this.opts.requestTimeoutMs });
   }
 
   /** Closes every connection. */
@@ -131,30 +115,9 @@ export class SchedulerClient {
     this.pools.clear();
   }
 
-  private redirectTarget(url: string, res: http.IncomingMessage, path = SCHEDULER_PATH): string {
-    res.resume();
-    const loc = res.headers.location;
-    if (!loc) throw new MesosHttpError(307, 'redirect without Location', url);
-    const next = new URL(loc, url);
-    if (next.pathname === '/' || next.pathname === '') next.pathname = path;
-    if (next.href === url) throw new MesosHttpError(307, `redirect to itself (${loc})`, url);
-    return next.href;
-  }
-
   /** POSTs SUBSCRIBE on a connection of its own (the stream keeps it). */
   private send(url: string, body: Uint8Array, headers: Record<string, string>): Promise<http.IncomingMessage> {
-    return this.request('POST', url, body, { 'Content-Type': this.opts.encoding, ...headers });
-  }
-
-  /** One request on a connection of its own; a GET times out like any call. */
-  private request(method: 'GET' | 'POST', url: string, body: Uint8Array | undefined, headers: Record<string, string>): Promise<http.IncomingMessage> {
-    return new Promise((resolve, reject) => {
-      const req = http.request(url, { method, agent: false, headers: { ...(body ? { 'Content-Length': body.byteLength } : {}), ...headers } });
-      if (method === 'GET') req.setTimeout(this.opts.requestTimeoutMs, () => req.destroy(new Error(`no answer in ${this.opts.requestTimeoutMs} ms`)));
-      req.on('response', resolve);
-      req.on('error', (err) => reject(new KairosError('E_UNAVAILABLE', `${url}: ${err.message}`, { cause: err })));
-      req.end(body);
-    });
+    return request('POST', url, body, { 'Content-Type': this.opts.encoding, ...headers }, undefined);
   }
 
   /** Feeds the response body through RecordIO and the codec; returns a closer. */
@@ -192,4 +155,51 @@ function readBody(res: http.IncomingMessage, max = 1000): Promise<string> {
     res.on('end', () => resolve(Buffer.concat(parts).toString('utf8').slice(0, max)));
     res.on('error', () => resolve(Buffer.concat(parts).toString('utf8')));
   });
+}
+
+/**
+ * Where a 307 leads: its Location (protocol-relative from a Mesos master) resolved
+ * against `url`; a bare host gets `path`. A redirect to itself is an error.
+ */
+function redirectTarget(url: string, res: http.IncomingMessage, path: string): string {
+  res.resume();
+  const loc = res.headers.location;
+  if (!loc) throw new MesosHttpError(307, 'redirect without Location', url);
+  const next = new URL(loc, url);
+  if (next.pathname === '/' || next.pathname === '') next.pathname = path;
+  if (next.href === url) throw new MesosHttpError(307, `redirect to itself (${loc})`, url);
+  return next.href;
+}
+
+/** One request on a connection of its own; with `timeoutMs`, an idle socket fails it. */
+function request(method: 'GET' | 'POST', url: string, body: Uint8Array | undefined, headers: Record<string, string>, timeoutMs: number | undefined): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, agent: false, headers: { ...(body ? { 'Content-Length': body.byteLength } : {}), ...headers } });
+    if (timeoutMs !== undefined) req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
+    req.on('response', resolve);
+    req.on('error', (err) => reject(new KairosError('E_UNAVAILABLE', `${url}: ${err.message}`, { cause: err })));
+    req.end(body);
+  });
+}
+
+/**
+ * GETs a JSON read endpoint of a Mesos master or agent (`/master/tasks`, `/files/read`),
+ * following 307s to the leading master like SUBSCRIBE does; rejects with MesosHttpError
+ * on any other status than 200 and E_MESOS on a body that is not JSON.
+ */
+export async function getJson(url: string, opts: { maxRedirects: number; timeoutMs: number }): Promise<unknown> {
+  for (let hop = 0; ; hop++) {
+    const res = await request('GET', url, undefined, { Accept: 'application/json' }, opts.timeoutMs);
+    if (res.statusCode === 307 && hop < opts.maxRedirects) {
+      url = redirectTarget(url, res, new URL(url).pathname);
+      continue;
+    }
+    const body = await readBody(res, Infinity);
+    if (res.statusCode !== 200) throw new MesosHttpError(res.statusCode ?? 0, body.slice(0, 1000), url);
+    try {
+      return JSON.parse(body);
+    } catch (err) {
+      throw new KairosError('E_MESOS', `${url}: answer is not JSON`, { cause: err });
+    }
+  }
 }

@@ -19,7 +19,9 @@ import { normalizeConfig, type FrameworkConfig } from './config.js';
 import type { MasterDetector } from './leader.js';
 import { OfferFlow } from './flow.js';
 import { Reconciliation } from './reconcile.js';
+import { AgentSandboxes } from './sandbox.js';
 import { fetchTaskLabels } from './task-labels.js';
+import { isFinalOutcome, taskOutcome } from './tasks.js';
 import { TaskBook } from './taskbook.js';
 import type { Call, Event, FrameworkInfo, TaskStatus } from './types.js';
 import { HeartbeatWatchdog, StarvationWatchdog } from './watchdog.js';
@@ -73,6 +75,7 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
   private reconcileGen = 0;
   private done: Promise<void> | undefined;
   private readonly ackChains = new Map<string, Promise<void>>();
+  private readonly sandboxes = new AgentSandboxes();
 
   constructor(
     private readonly deps: FrameworkDeps,
@@ -118,6 +121,15 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
     if (this.tasks.dequeue(taskId)) return;
     const t = this.tasks.get(taskId);
     await this.post({ type: 'KILL', kill: { task_id: { value: taskId }, ...(t?.agentId ? { agent_id: { value: t.agentId } } : {}) } });
+  }
+
+  /**
+   * Where a task's sandbox is on its agent, for reading its logs (sandbox.ts
+   * readAgentFile): known from its first status with an agent (until its end has been
+   * handled) once an offer has told the agent's address.
+   */
+  sandboxOf(taskId: string): string | undefined {
+    return this.frameworkId ? this.sandboxes.locate(this.frameworkId, taskId) : undefined;
   }
 
   pending(): PendingInfo[] {
@@ -272,6 +284,7 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
         break;
       case 'OFFERS':
         this.starvation.offerArrived();
+        this.sandboxes.offers(e.offers?.offers ?? []);
         this.flow.offers(e.offers?.offers ?? []);
         break;
       case 'RESCIND':
@@ -319,6 +332,7 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
     const now = this.deps.clock.now();
     const taskId = s.task_id.value;
     this.reconciliation?.observe(taskId, now);
+    this.sandboxes.status(s);
     const needsLabels = this.tasks.needsLabels(taskId);
     let update = needsLabels ? undefined : this.tasks.update(s, now);
     const prev = this.ackChains.get(taskId) ?? Promise.resolve();
@@ -333,6 +347,7 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
         }
         this.emit('status', update);
       }
+      if (isFinalOutcome(taskOutcome(s.state))) this.sandboxes.forget(taskId);
       if (s.uuid && s.agent_id) await this.post({ type: 'ACKNOWLEDGE', acknowledge: { agent_id: s.agent_id, task_id: s.task_id, uuid: s.uuid } }).catch((err) => this.log.warn('ACKNOWLEDGE failed', { taskId, error: messageOf(err) }));
     });
     this.ackChains.set(taskId, next);

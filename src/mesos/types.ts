@@ -23,6 +23,13 @@ export interface Address {
   port: number;
 }
 
+/** mesos.v1.URL: where an agent serves HTTP (Offer.url). */
+export interface MesosURL {
+  scheme: string;
+  address: Address;
+  path?: string;
+}
+
 export interface Label {
   key: string;
   value?: string;
@@ -117,6 +124,7 @@ export interface Offer {
   framework_id: ID;
   agent_id: ID;
   hostname: string;
+  url?: MesosURL;
   resources?: Resource[];
   attributes?: Attribute[];
   executor_ids?: ID[];

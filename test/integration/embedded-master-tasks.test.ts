@@ -97,6 +97,33 @@ describe('embedded master tasks on the local agent', () => {
     expect((await fetch(`${em.url}/files/read?path=/etc/passwd`)).status).toBe(404);
   });
 
+  it('serves sandboxes at the agent URL its offers name, under the virtual executor path, with /files/read semantics', async () => {
+    const offer = await launch((o) => [task('paged', o, { command: { value: 'printf 0123456789' } })]);
+    expect(offer.url).toEqual({ scheme: 'http', address: { hostname: '127.0.0.1', ip: '127.0.0.1', port: Number(new URL(em.url).port) }, path: '/slave(1)' });
+    for (const state of ['TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED']) {
+      const u = await s.update('paged');
+      expect(u).toMatchObject({ state, executor_id: { value: 'paged' } });
+      await ack(u);
+    }
+    const dir = `/frameworks/${s.frameworkId}/executors/paged/runs/latest`;
+    const read = async (q: string) => {
+      const r = await fetch(`${em.url}/files/read?${q}`);
+      return { status: r.status, body: r.status === 200 ? await r.json() : await r.text() };
+    };
+    const p = `path=${encodeURIComponent(`${dir}/stdout`)}`;
+    expect(await read(p)).toEqual({ status: 200, body: { data: '', offset: 10 } });
+    expect(await read(`${p}&offset=-1`)).toEqual({ status: 200, body: { data: '', offset: 10 } });
+    expect(await read(`${p}&offset=2&length=3`)).toEqual({ status: 200, body: { data: '234', offset: 2 } });
+    expect(await read(`${p}&offset=7`)).toEqual({ status: 200, body: { data: '789', offset: 7 } });
+    expect(await read(`${p}&offset=12&length=5`)).toEqual({ status: 200, body: { data: '', offset: 12 } });
+    expect(await read(`${p}&offset=x`)).toMatchObject({ status: 400 });
+    expect(await read(`${p}&length=-2`)).toMatchObject({ status: 400 });
+    expect(await read(`path=${encodeURIComponent(dir)}&offset=0`)).toEqual({ status: 400, body: 'Cannot read a directory.\n' });
+    expect(await read('offset=0')).toMatchObject({ status: 400 });
+    expect(await read(`path=${encodeURIComponent(`${dir}/../../../../../etc/passwd`)}&offset=0`)).toMatchObject({ status: 404 });
+    expect(await read(`path=${encodeURIComponent(`/frameworks/${s.frameworkId}/executors/nope/runs/latest/stdout`)}&offset=0`)).toMatchObject({ status: 404 });
+  });
+
   it('reports a failing command as TASK_FAILED with its real exit code', async () => {
     await launch((o) => [task('fails', o, { command: { value: 'exit 3' } })]);
     for (const st of ['TASK_STARTING', 'TASK_RUNNING']) await ack(await s.update('fails', st));

@@ -3,7 +3,9 @@
  * Mesos master with KAIROS_TEST_MESOS_URL (see framework.harness.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readSandboxFile } from '../../src/controller/logs.js';
 import { mesosTaskId } from '../../src/core/ids.js';
+import { readAgentFile } from '../../src/mesos/sandbox.js';
 import { masterUnderTest, shellTask, startFramework, type MasterUnderTest, type TestFramework } from './framework.harness.js';
 
 describe.each(['application/x-protobuf', 'application/json'] as const)('framework over %s', (encoding) => {
@@ -93,6 +95,24 @@ describe.each(['application/x-protobuf', 'application/json'] as const)('framewor
     await c.fw.kill(task.taskId);
     await c.waitForState(task.taskId, 'TASK_KILLED');
     expect([...b.persisted, ...c.persisted]).toEqual([]);
+  });
+
+  it("locates a task's sandbox on its agent and reads its logs through the agent's /files/read", async () => {
+    const sandboxes = new Map<string, string | undefined>();
+    const ref: { t?: TestFramework } = {};
+    ref.t = await start({}, { onStatus: async (u) => void sandboxes.set(u.state, ref.t!.fw.sandboxOf(u.taskId)) });
+    const task = shellTask('printf "line one\\nline two\\n"; printf oops >&2');
+    ref.t.fw.launch([task]);
+    await ref.t.waitForState(task.taskId, 'TASK_FINISHED');
+    const sandbox = sandboxes.get('TASK_FINISHED')!;
+    expect(decodeURIComponent(new URL(sandbox).pathname)).toBe(`/frameworks/${ref.t.frameworkId.value}/executors/${task.taskId}/runs/latest`);
+    expect(sandboxes.get('TASK_RUNNING')).toBe(sandbox);
+    expect(await readSandboxFile(sandbox, 'stdout', 0)).toEqual({ offset: 0, data: 'line one\nline two\n', size: 18 });
+    expect(await readSandboxFile(sandbox, 'stdout', 5, 3)).toEqual({ offset: 5, data: 'one', size: 18 });
+    expect(await readSandboxFile(sandbox, 'stdout', 99)).toEqual({ offset: 18, data: '', size: 18 });
+    expect(await readAgentFile(sandbox, 'stderr', 0, 100)).toEqual({ offset: 0, data: 'oops', size: 4 });
+    expect(await readAgentFile(sandbox, 'no-such-file', 0, 100)).toEqual({ offset: 0, data: '', size: 0 });
+    expect(ref.t.fw.sandboxOf('kairos.unknown@1.1')).toBeUndefined();
   });
 
   it('adopts unknown tasks by the labels the master lists, not by decoding their ids', async () => {

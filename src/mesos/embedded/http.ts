@@ -7,14 +7,15 @@
  * protobuf, else 406), the Mesos-Stream-Id rules, 400/403 for unknown/disconnected
  * frameworks, 202 with an empty body, 501 for UNKNOWN. Also `/master/state`,
  * `/master/tasks` (both also at `/state`, `/tasks`; a standby redirects them too),
- * `/files/read` and the `/__faults/*` test hooks.
+ * the agents' `/files/read` (files.ts) and the `/__faults/*` test hooks.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { decodeCall, encodingOf, JSON_TYPE, MesosCodecError, PROTOBUF_TYPE, type Encoding } from '../codec.js';
 import type { Call } from '../types.js';
 import type { Faults } from './faults.js';
 import type { Master } from './master.js';
-import { readSandbox, stateOf, tasksOf } from './state.js';
+import { filesRead } from './files.js';
+import { stateOf, tasksOf } from './state.js';
 import { EventStream } from './stream.js';
 
 /** Who leads: this master, another one (standby: redirect), or nobody (503). */
@@ -159,8 +160,8 @@ export function buildServer(master: Master, faults: Faults, leadership: () => Le
       if (path === '/master/state') return json(res, stateOf(master));
       if (path === '/master/tasks') return json(res, tasksOf(master, url.searchParams));
       if (url.pathname === '/files/read') {
-        const got = readSandbox(master, url.searchParams.get('path') ?? '', Number(url.searchParams.get('offset') ?? 0), Number(url.searchParams.get('length') ?? -1));
-        return got ? json(res, got) : reply(res, 404, 'No such file in any sandbox');
+        const got = filesRead(master, url.searchParams);
+        return got.status === 200 ? json(res, got.body) : reply(res, got.status, got.message);
       }
       if (url.pathname.startsWith('/__faults/') && req.method === 'POST') {
         const ok = faults.byName(url.pathname.slice('/__faults/'.length), Object.fromEntries(url.searchParams));

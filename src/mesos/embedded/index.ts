@@ -5,7 +5,7 @@
  * tests, which shrink its intervals. What it does not emulate: README "Embedded master".
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { cpus, hostname, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +13,12 @@ import { systemClock, type Clock } from '../../ports/clock.js';
 import { silentLogger, type Logger } from '../../ports/logger.js';
 import type { Agent } from './agent.js';
 import { Faults } from './faults.js';
+import { readFileChunk } from './files.js';
 import { buildServer, type Leadership } from './http.js';
 import { LocalAgent } from './local-agent.js';
 import { Master } from './master.js';
 import { ResourceBag } from './resources.js';
 import { SimulatedAgent } from './simulated-agent.js';
-import { readSandbox } from './state.js';
 
 /** Options of an embedded master; every field has a default. */
 export interface EmbeddedMasterOptions {
@@ -119,7 +119,7 @@ export async function startEmbeddedMaster(opts: EmbeddedMasterOptions = {}): Pro
     readTaskFile(taskId, file, offset = 0, length = -1) {
       for (const a of agents) {
         const dir = a.sandbox(taskId);
-        if (dir) return readSandbox(master, join(dir, file), offset, length);
+        if (dir) return existsSync(join(dir, file)) ? readFileChunk(join(dir, file), offset, length) : undefined;
       }
       return undefined;
     },

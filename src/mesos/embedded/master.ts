@@ -306,6 +306,8 @@ export class Master {
         framework_id: { value: o.frameworkId },
         agent_id: { value: o.agentId },
         hostname: a.hostname,
+        // The agent's HTTP address (Offer.url): every local agent is served by this master.
+        url: { scheme: 'http', address: { hostname: this.address.hostname, ip: this.address.ip, port: this.address.port }, path: '/slave(1)' },
         resources: o.resources.toProto(o.role),
         attributes: a.attributes,
         allocation_info: { role: o.role },

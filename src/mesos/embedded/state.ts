@@ -5,8 +5,6 @@
  * addition, `sandbox` on tasks run by the local agent; and sandbox file reads shaped like
  * the agent's `/files/read` ({ data, offset }; offset -1 asks for the file size).
  */
-import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { TaskRecord } from './cluster.js';
 import type { Master } from './master.js';
 import type { ResourceBag } from './resources.js';
@@ -96,35 +94,4 @@ export function tasksOf(master: Master, query: URLSearchParams) {
       if (frameworkId === null || taskId === null || r.info.task_id.value === taskId) out.push(taskJson(master, r));
   }
   return { tasks: out };
-}
-
-/** Every sandbox directory the master's agents have made. */
-function sandboxes(master: Master): Set<string> {
-  const out = new Set<string>();
-  for (const t of master.cluster.tasks.values())
-    for (const r of [...t.active.values(), ...t.unreachable.values(), ...t.completed]) {
-      const dir = master.cluster.agents.get(r.agentId)?.agent.sandbox(r.info.task_id.value);
-      if (dir) out.add(dir);
-    }
-  return out;
-}
-
-/**
- * Reads `length` bytes (all when negative) at `offset` of a file directly inside a task
- * sandbox; offset -1 returns the size. Undefined when the path is not a sandbox file.
- */
-export function readSandbox(master: Master, path: string, offset: number, length: number): { data: string; offset: number } | undefined {
-  const file = resolve(path);
-  if (!sandboxes(master).has(dirname(file)) || !existsSync(file)) return undefined;
-  const fd = openSync(file, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    if (offset < 0) return { data: '', offset: size };
-    const n = Math.max(0, Math.min(length < 0 ? size : length, size - offset));
-    const buf = Buffer.alloc(n);
-    readSync(fd, buf, 0, n, offset);
-    return { data: buf.toString('utf8'), offset };
-  } finally {
-    closeSync(fd);
-  }
 }
