@@ -18,7 +18,7 @@ import { isTerminalRun } from './core/types.js';
 import { forwardToLeader } from './ha/forward.js';
 import { openZookeeperHa } from './ha/zookeeper-ha.js';
 import { startEmbeddedMaster, type EmbeddedMaster } from './mesos/embedded/index.js';
-import { createFramework, type FrameworkIdStore } from './mesos/framework.js';
+import { createFramework, type FrameworkIdStore, type KairosFramework } from './mesos/framework.js';
 import { detectorFor, listDetector } from './mesos/leader.js';
 import { Metrics } from './metrics/metrics.js';
 import { systemClock, type Clock } from './ports/clock.js';
@@ -121,6 +121,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
     }
 
     let controller: Controller | undefined;
+    let remoteFramework: KairosFramework | undefined;
     let leadership: Leadership | undefined;
     const metrics = new Metrics(clock);
     const selfUrl = { value: '' };
@@ -163,7 +164,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       logger,
       leadership: held.leadership,
       framework: (hooks) => {
-        const fw = createFramework({ detector: detector(), clock, logger: logger.child({ component: 'mesos' }), hooks, frameworkIds: frameworkIdStore(held.store) }, { webuiUrl: selfUrl.value });
+        const fw = (remoteFramework = createFramework({ detector: detector(), clock, logger: logger.child({ component: 'mesos' }), hooks, frameworkIds: frameworkIdStore(held.store) }, { webuiUrl: selfUrl.value }));
         fw.on('reconciled', (e) => metrics.recordReconcile('tasks', e.ms));
         return fw;
       },
@@ -172,7 +173,8 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       allowMassPrune: config.allowMassPrune,
       historyCap: config.historyCap,
       watch: config.source.kind === 'dir' ? { dir: config.source.path, debounceMs: opts.watchDebounceMs ?? 300 } : undefined,
-      sandboxOf: embedded && ((taskId) => embedded!.agents.map((a) => a.sandbox(taskId)).find((s) => s !== undefined)),
+      // Local agents' sandboxes are read as files; others through the agent's /files/read.
+      sandboxOf: embedded ? (taskId) => embedded!.agents.map((a) => a.sandbox(taskId)).find((s) => s !== undefined) : (taskId) => remoteFramework?.sandboxOf(taskId),
     });
     observeMetrics(controller, metrics, clock);
     const c = controller;
