@@ -232,9 +232,27 @@ describe('embedded master tasks on the local agent', () => {
     expect((await s.update('nowhere')).state).toBe('TASK_UNKNOWN');
     await s.call(em.url, { type: 'RECONCILE', reconcile: {} });
     expect((await s.update('long')).state).toBe('TASK_RUNNING');
+    // Like Master::kill: a KILL naming another agent is ignored (the reconciliation that
+    // follows it answers RUNNING), and a KILL of an unknown task is answered by reconciliation.
+    await s.call(em.url, { type: 'KILL', kill: { task_id: { value: 'long' }, agent_id: { value: 'another-agent' } } });
+    await s.call(em.url, { type: 'RECONCILE', reconcile: { tasks: [{ task_id: { value: 'long' } }] } });
+    expect((await s.update('long')).state).toBe('TASK_RUNNING');
+    await s.call(em.url, { type: 'KILL', kill: { task_id: { value: 'ghost' }, agent_id: { value: agentId } } });
+    expect(await s.update('ghost')).toMatchObject({ state: 'TASK_GONE', reason: 'REASON_RECONCILIATION' });
     await s.call(em.url, { type: 'KILL', kill: { task_id: { value: 'long' } } });
     await ack(await s.update('long', 'TASK_KILLING'));
     await ack(await s.update('long', 'TASK_KILLED'));
+  });
+
+  it('answers a KILL of an unknown task with TASK_LOST to a framework that is not PARTITION_AWARE', async () => {
+    const old = await Subscription.open(em.url, frameworkInfo({ capabilities: [{ type: 'MULTI_ROLE' }] }));
+    try {
+      await old.take((e) => e.type === 'SUBSCRIBED');
+      await old.call(em.url, { type: 'KILL', kill: { task_id: { value: 'phantom' }, agent_id: { value: em.agents[0].id } } });
+      expect(await old.update('phantom')).toMatchObject({ state: 'TASK_LOST', reason: 'REASON_RECONCILIATION', source: 'SOURCE_MASTER' });
+    } finally {
+      old.close();
+    }
   });
 
   it('kills the tasks of a framework that does not come back within failover_timeout', async () => {

@@ -168,9 +168,10 @@ export class Cluster {
    * KILL: a known task is killed on its agent (grace period from the call, else from the
    * task's KillPolicy); an unknown one gets an explicit reconciliation answer instead.
    */
-  kill(frameworkId: string, taskId: string, agentId: string | undefined, graceNanos: number | undefined): void {
+  kill(frameworkId: string, taskId: string, agentId: string | undefined, graceNanos: number | undefined, partitionAware: boolean): void {
     const rec = this.tasksOf(frameworkId).active.get(taskId);
-    if (!rec) return this.reconcile(frameworkId, [{ taskId, agentId }], true);
+    if (!rec) return this.reconcile(frameworkId, [{ taskId, agentId }], partitionAware);
+    if (agentId !== undefined && agentId !== rec.agentId) return; // upstream ignores a KILL naming another agent
     const a = this.agents.get(rec.agentId);
     if (a?.status !== 'active') return; // upstream retries the kill when the agent re-registers
     const grace = graceNanos ?? rec.info.kill_policy?.grace_period?.nanoseconds;

@@ -239,7 +239,7 @@ export class Master {
       }
       case 'KILL': {
         const k = call.kill!;
-        this.cluster.kill(fw.id, k.task_id.value, k.agent_id?.value, k.kill_policy?.grace_period?.nanoseconds);
+        this.cluster.kill(fw.id, k.task_id.value, k.agent_id?.value, k.kill_policy?.grace_period?.nanoseconds, fw.partitionAware);
         break;
       }
       case 'ACKNOWLEDGE':
