@@ -20,7 +20,7 @@ import type { MasterDetector } from './leader.js';
 import { OfferFlow } from './flow.js';
 import { Reconciliation } from './reconcile.js';
 import { AgentSandboxes } from './sandbox.js';
-import { fetchTaskLabels } from './task-labels.js';
+import { fetchTaskLabels, LookupQueue } from './task-labels.js';
 import { isFinalOutcome, taskOutcome } from './tasks.js';
 import { TaskBook } from './taskbook.js';
 import type { Call, Event, FrameworkInfo, TaskStatus } from './types.js';
@@ -76,6 +76,8 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
   private done: Promise<void> | undefined;
   private readonly ackChains = new Map<string, Promise<void>>();
   private readonly sandboxes = new AgentSandboxes();
+  /** Label lookups of unknown tasks in flight at once (task-labels.ts). */
+  private readonly lookups = new LookupQueue(8);
 
   constructor(
     private readonly deps: FrameworkDeps,
@@ -364,7 +366,8 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
     const sub = this.sub;
     if (!sub || !this.frameworkId) return undefined;
     try {
-      return await fetchTaskLabels(this.client, sub.url, this.frameworkId, taskId);
+      const frameworkId = this.frameworkId;
+      return await this.lookups.run(() => fetchTaskLabels(this.client, sub.url, frameworkId, taskId));
     } catch (err) {
       this.log.warn('cannot read task labels from the master; using the task id', { taskId, error: messageOf(err) });
       return undefined;

@@ -38,3 +38,28 @@ export async function fetchTaskLabels(client: SchedulerClient, baseUrl: string, 
   url.searchParams.set('task_id', taskId);
   return labelsInTasksAnswer(await client.getJson(url.href), frameworkId, taskId);
 }
+
+/**
+ * Runs label lookups at most `limit` at a time, first come first served: adopting a
+ * whole cluster's tasks after the store was lost must not open one connection per task
+ * at once on the master.
+ */
+export class LookupQueue {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  /** Runs `f` when a turn is free; resolves or rejects as `f` does. */
+  async run<T>(f: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await f();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isKairosTaskId, labelsFromTaskId } from '../../../src/mesos/status.js';
-import { labelsInTasksAnswer } from '../../../src/mesos/task-labels.js';
+import { labelsInTasksAnswer, LookupQueue } from '../../../src/mesos/task-labels.js';
 
 describe('labels of a task Kairos does not remember', () => {
   it('reads them from a /master/tasks answer, for the right framework and task only', () => {
@@ -26,5 +26,34 @@ describe('labels of a task Kairos does not remember', () => {
     expect(labelsFromTaskId('kairos.dag@1~child.1')).toEqual({ 'kairos.job': 'dag', 'kairos.attempt': '1' });
     expect(labelsFromTaskId('kairos.a~b@1.1')).toEqual({ 'kairos.attempt': '1' });
     expect(labelsFromTaskId('someone-else')).toBeUndefined();
+  });
+});
+
+describe('LookupQueue', () => {
+  it('runs at most `limit` lookups at once, in arrival order, and passes results and failures through', async () => {
+    const q = new LookupQueue(2);
+    const gates: (() => void)[] = [];
+    const started: number[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const job = (i: number) =>
+      q.run(async () => {
+        started.push(i);
+        most = Math.max(most, ++inFlight);
+        await new Promise<void>((r) => gates.push(r));
+        inFlight--;
+        if (i === 3) throw new Error('boom');
+        return i * 10;
+      });
+    const all = [1, 2, 3, 4, 5].map((i) => job(i).catch((e: Error) => e.message));
+    await Promise.resolve();
+    expect(started).toEqual([1, 2]);
+    while (gates.length > 0 || started.length < 5) {
+      await new Promise((r) => setImmediate(r));
+      gates.shift()?.();
+    }
+    expect(await Promise.all(all)).toEqual([10, 20, 'boom', 40, 50]);
+    expect(started).toEqual([1, 2, 3, 4, 5]);
+    expect(most).toBe(2);
   });
 });
