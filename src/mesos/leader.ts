@@ -37,7 +37,11 @@ export function parseMesosAddress(spec: string): MesosAddress {
     } catch {
       throw new KairosError('E_INVALID', `--mesos: ${JSON.stringify(part)} is not host:port or a URL`);
     }
-    if (!u.port && u.protocol === 'http:' && !/^https?:\/\//.test(part)) u.port = '5050';
+    // Said at once rather than failing on every SUBSCRIBE: the client speaks plain HTTP
+    // (pipeline.ts writes to TCP sockets), and the scheduler API lives at the root.
+    if (u.protocol !== 'http:') throw new KairosError('E_INVALID', `--mesos: ${JSON.stringify(part)}: only http:// masters are supported`);
+    if (u.pathname !== '/' || u.search) throw new KairosError('E_INVALID', `--mesos: ${JSON.stringify(part)}: a master address has no path (the API is at /api/v1/scheduler)`);
+    if (!u.port && !/^https?:\/\//.test(part)) u.port = '5050';
     return `${u.protocol}//${u.host}`;
   });
   if (urls.length === 0 || urls.some((u) => u === 'http://')) throw new KairosError('E_INVALID', `--mesos: no master in ${JSON.stringify(spec)}`);

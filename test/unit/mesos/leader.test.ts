@@ -7,6 +7,9 @@ describe('parseMesosAddress', () => {
     expect(parseMesosAddress('m1,m2:6000')).toEqual({ kind: 'http', urls: ['http://m1:5050', 'http://m2:6000'] });
     expect(parseMesosAddress('zk://z1:2181,z2:2181/mesos/')).toEqual({ kind: 'zk', hosts: 'z1:2181,z2:2181', path: '/mesos' });
     expect(() => parseMesosAddress('zk://z1:2181')).toThrow(/--mesos: expected zk:/);
+    expect(() => parseMesosAddress('https://m1:5050')).toThrow(/only http:\/\/ masters are supported/);
+    expect(() => parseMesosAddress('http://proxy/mesos')).toThrow(/a master address has no path/);
+    expect(parseMesosAddress('http://m1:5050/')).toEqual({ kind: 'http', urls: ['http://m1:5050'] });
   });
 });
 
