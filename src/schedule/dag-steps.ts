@@ -41,5 +41,5 @@ export function dagStep(tasks: DagTaskSpec[], states: ReadonlyMap<string, RunSta
       }
     }
   }
-  return { start, skip, state: dagRunState(tasks.map((t) => now.get(t.name))) };
+  return { start, skip, state: dagRunState(tasks, (name) => now.get(name)) };
 }

@@ -7,7 +7,7 @@
  * `missed`). A rule answers `run` (start the task now), `wait`, or `skip` (it can no longer
  * hold, so the task is recorded skipped, which in turn feeds its own downstream).
  */
-import { isTerminalRun, type RunState, type TriggerRule } from '../core/types.js';
+import { isTerminalRun, type DagTaskSpec, type RunState, type TriggerRule } from '../core/types.js';
 
 /** What a task whose upstream is in the given states should do now. */
 export type TriggerVerdict = 'run' | 'wait' | 'skip';
@@ -57,13 +57,36 @@ export function evaluateTrigger(rule: TriggerRule, upstream: (RunState | undefin
   }
 }
 
+/** Rules whose skip means "an upstream failed" (Airflow's `upstream_failed`), not a plain skip. */
+const SKIPS_ON_FAILURE: ReadonlySet<TriggerRule> = new Set(['all_succeeded', 'one_succeeded', 'none_failed', 'none_failed_min_one_success']);
+
 /**
- * A DAG run's state from its tasks' (undefined: task not created yet): `running` while
- * any task is unfinished; once all are finished, `failed` if any task failed (even one
- * whose failure a `one_failed` / `all_done` task handled: the run still reports it, as
- * Argo Workflows does without `continueOn`), else `succeeded` (skipped tasks are fine).
+ * A DAG run's state from its tasks' (`state` undefined: task not created yet), the way
+ * Airflow derives it from its leaf tasks (airflow/models/dagrun.py `update_state`):
+ * `running` while any task is unfinished; then `failed` if any leaf task (one no other task
+ * depends on) failed or was skipped because an upstream failed (Airflow's
+ * `upstream_failed`: a skip by `all_succeeded`, `one_succeeded`, `none_failed` or
+ * `none_failed_min_one_success` with a failed, or so skipped, upstream); else `succeeded`.
+ * So a failure that a downstream `one_failed` / `all_done` leaf handled does not fail the
+ * run, while one that kept a normal leaf from running does.
  */
-export function dagRunState(tasks: (RunState | undefined)[]): RunState {
-  if (tasks.some((s) => s === undefined || !isTerminalRun(s))) return 'running';
-  return tasks.some((s) => isFailedRun(s!)) ? 'failed' : 'succeeded';
+export function dagRunState(tasks: readonly DagTaskSpec[], state: (task: string) => RunState | undefined): RunState {
+  const finished = (name: string) => {
+    const s = state(name);
+    return s !== undefined && isTerminalRun(s);
+  };
+  if (!tasks.every((t) => finished(t.name))) return 'running';
+  const byName = new Map(tasks.map((t) => [t.name, t]));
+  const memo = new Map<string, boolean>();
+  const failedLike = (name: string): boolean => {
+    const known = memo.get(name);
+    if (known !== undefined) return known;
+    const t = byName.get(name);
+    const s = state(name)!;
+    const v = isFailedRun(s) || (s === 'skipped' && !!t && SKIPS_ON_FAILURE.has(t.trigger) && t.dependsOn.some(failedLike));
+    memo.set(name, v);
+    return v;
+  };
+  const upstreamOfSome = new Set(tasks.flatMap((t) => t.dependsOn));
+  return tasks.some((t) => !upstreamOfSome.has(t.name) && failedLike(t.name)) ? 'failed' : 'succeeded';
 }

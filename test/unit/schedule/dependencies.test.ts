@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dag, Harness, job, T, template } from './harness.js';
-import { evaluateTrigger } from '../../../src/schedule/triggers.js';
+import { dagRunState, evaluateTrigger } from '../../../src/schedule/triggers.js';
 import type { RunState, TriggerRule } from '../../../src/core/types.js';
 
 const daily = { schedule: { kind: 'cron' as const, expression: '0 1 * * *', timeZone: 'UTC' } };
@@ -76,6 +76,29 @@ describe('trigger rules', () => {
   ];
   it.each(table)('upstream %j', (upstream, verdicts) => {
     expect(rules.map((r) => evaluateTrigger(r, upstream))).toEqual(verdicts);
+  });
+});
+
+describe('DAG run state from its leaf tasks (Airflow)', () => {
+  const t = (name: string, dependsOn: string[] = [], trigger: TriggerRule = 'all_succeeded') => ({ name, dependsOn, trigger });
+  const handled = [t('a'), t('on_fail', ['a'], 'one_failed')];
+  const withMain = [...handled, t('main', ['a'])];
+  const chain = [t('a'), t('b', ['a']), t('c', ['b']), t('cleanup', ['b'], 'all_done')];
+  const table: [string, ReturnType<typeof t>[], Record<string, RunState>, RunState][] = [
+    ['a failure handled by a one_failed leaf', handled, { a: 'failed', on_fail: 'succeeded' }, 'succeeded'],
+    ['no failure: the one_failed leaf skipped', handled, { a: 'succeeded', on_fail: 'skipped' }, 'succeeded'],
+    ['a failure kept a normal leaf from running (upstream_failed)', withMain, { a: 'failed', on_fail: 'succeeded', main: 'skipped' }, 'failed'],
+    ['a failure handled by an all_done leaf', [t('a'), t('done', ['a'], 'all_done')], { a: 'timed_out', done: 'succeeded' }, 'succeeded'],
+    ['upstream_failed cascades through skips to a leaf', chain, { a: 'failed', b: 'skipped', c: 'skipped', cleanup: 'succeeded' }, 'failed'],
+    ['a plain skip (no failure upstream) is fine', [t('a'), t('b', ['a'], 'one_failed'), t('c', ['b'])], { a: 'succeeded', b: 'skipped', c: 'skipped' }, 'succeeded'],
+    ['all_failed skipped after a success', [t('a'), t('b', ['a'], 'all_failed')], { a: 'succeeded', b: 'skipped' }, 'succeeded'],
+    ['a failed leaf', [t('a'), t('b', ['a'], 'all_done')], { a: 'succeeded', b: 'lost' }, 'failed'],
+    ['one_succeeded skipped because all upstream failed', [t('a'), t('b'), t('c', ['a', 'b'], 'one_succeeded')], { a: 'failed', b: 'killed', c: 'skipped' }, 'failed'],
+    ['a task still running', withMain, { a: 'failed', on_fail: 'running', main: 'skipped' }, 'running'],
+    ['a task not created yet', handled, { a: 'succeeded' }, 'running'],
+  ];
+  it.each(table)('%s', (_, tasks, states, want) => {
+    expect(dagRunState(tasks, (n) => states[n])).toBe(want);
   });
 });
 
