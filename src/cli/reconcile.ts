@@ -19,6 +19,7 @@ import { OUTPUT_FORMATS, renderPlan, type OutputFormat } from '../plan/render.js
 import { hasChanges, type Plan } from '../plan/types.js';
 import { FileStore } from '../store/file-store.js';
 import { MemoryStore } from '../store/memory-store.js';
+import { ZookeeperStore } from '../store/zookeeper-store.js';
 import { addSourceOptions, openSource, withPrintablePaths, type SourceFlags } from '../source/open.js';
 
 /** Everything one reconcile needs, already built. */
@@ -65,11 +66,18 @@ function requireStore(store: Store | undefined): Store {
   return store;
 }
 
-/** The stores the CLI can open itself; ZooKeeper state is planned through `serve`. */
-export function openCliStore(cfg: StoreConfig): Store {
+/**
+ * Opens the applied state `--store` names. ZooKeeper (the HA controllers' store) is for
+ * plans only: the leader owns those writes (fenced by its leadership epoch), so applying
+ * there from outside could race it; the leader applies git itself.
+ */
+export async function openCliStore(cfg: StoreConfig, dryRun: boolean): Promise<Store> {
   if (cfg.kind === 'file') return new FileStore(cfg.path);
   if (cfg.kind === 'memory') return new MemoryStore();
-  throw new KairosError('E_INVALID', `--store ${cfg.url}: reconcile reads file: or memory stores; for ZooKeeper run \`kairos serve\``);
+  if (!dryRun) {
+    throw new KairosError('E_INVALID', `--store ${cfg.url}: ZooKeeper state is applied by the leading \`kairos serve\`; add --dry-run to plan against it`);
+  }
+  return ZookeeperStore.open(cfg.url);
 }
 
 interface ReconcileFlags extends SourceFlags {
@@ -87,7 +95,7 @@ export function register(program: Command): void {
     .command('reconcile')
     .description('plan manifests against the applied state and apply (or only show, with --dry-run)')
     .option('--dry-run', 'show the plan; exit 0 in sync, 2 changes pending, 1 error')
-    .option('--store <spec>', 'applied state: file:PATH or memory', 'file:.kairos/state.json')
+    .option('--store <spec>', 'applied state: file:PATH, memory, or zk://host:port[,host:port]/path (with --dry-run)', 'file:.kairos/state.json')
     .addOption(new Option('--output <format>', 'plan format').choices([...OUTPUT_FORMATS]).default('text'))
     .option('--prune', 'delete applied jobs that are no longer in the manifests')
     .option('--allow-mass-prune', 'allow pruning more than half of the applied jobs')
@@ -96,8 +104,8 @@ export function register(program: Command): void {
     const cwd = process.cwd();
     const sourceText = flags.source ?? '.';
     const against = flags.against === undefined ? undefined : openSource({ kind: 'git', url: sourceText, ref: flags.against });
-    const store = against ? undefined : openCliStore(parseStore(flags.store, cwd));
     const cfg = parseSource(sourceText, flags.ref, cwd);
+    const store = against ? undefined : await openCliStore(parseStore(flags.store, cwd), flags.dryRun === true);
     try {
       const result = await withPrintablePaths(cfg, cwd, () => reconcile({
         source: openSource(cfg),

@@ -12,9 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDesired } from '../../src/manifests/load.js';
 import { loadApplied } from '../../src/plan/apply.js';
 import { plan } from '../../src/plan/plan.js';
+import { reconcile } from '../../src/cli/reconcile.js';
+import { DirectorySource } from '../../src/source/directory.js';
 import { GitSource } from '../../src/source/git.js';
+import { ZookeeperStore } from '../../src/store/zookeeper-store.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { jobYaml } from '../fixtures/manifests/index.js';
+import { startZooKeeper, type TestZooKeeper } from '../support/zookeeper.js';
 
 const kairos = fileURLToPath(new URL('../../bin/kairos.js', import.meta.url));
 const gitEnv = {
@@ -193,6 +197,40 @@ describe('kairos validate / reconcile (spawned CLI)', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toBe('kairos: refusing to prune 2 of 2 applied resources (more than half); check the source and ref, or pass --allow-mass-prune if this is intended\n');
   });
+});
+
+describe('kairos reconcile --store zk:// (the HA store, real ZooKeeper)', () => {
+  let zk: TestZooKeeper;
+  beforeAll(async () => {
+    zk = await startZooKeeper();
+  }, 60_000);
+  afterAll(async () => {
+    await zk?.destroy();
+  });
+
+  it('plans against the state a controller applied in ZooKeeper; applying there is refused', async () => {
+    const dir = join(tmp, 'zk-manifests');
+    await mkdir(dir);
+    await writeFile(join(dir, 'a.yaml'), jobYaml('a'));
+    const url = zk.url('/kairos-cli');
+    const store = await ZookeeperStore.open(url);
+    try {
+      const applied = await reconcile({ source: new DirectorySource(dir), store, dryRun: false, prune: false, allowMassPrune: false, output: 'text', color: false, now: 0 });
+      expect(applied.applied).toBe(true);
+    } finally {
+      await store.close();
+    }
+    const same = await cli(tmp, 'reconcile', '--dry-run', '--source', dir, '--store', url);
+    expect([same.code, same.stderr]).toEqual([0, '']);
+    expect(same.stdout).toContain('No changes.');
+    await writeFile(join(dir, 'b.yaml'), jobYaml('b'));
+    const changed = await cli(tmp, 'reconcile', '--dry-run', '--source', dir, '--store', url);
+    expect(changed.code).toBe(2);
+    expect(changed.stdout).toContain('+ Job b will be created');
+    const apply = await cli(tmp, 'reconcile', '--source', dir, '--store', url);
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toContain('add --dry-run to plan against it');
+  }, 60_000);
 });
 
 /** The first commit of the test repository. */
