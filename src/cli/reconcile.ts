@@ -27,8 +27,8 @@ export interface ReconcileInput {
   source: ManifestSource;
   /** Applied state lives here (absent with `against`). */
   store?: Store;
-  /** Plan against this source's manifests instead of the store (dry-run only). */
-  against?: ManifestSource;
+  /** Plan against the manifests at another git ref instead of the store (dry-run only). */
+  against?: { ref: string; source: ManifestSource };
   dryRun: boolean;
   prune: boolean;
   allowMassPrune: boolean;
@@ -50,9 +50,9 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileResult>
   const snapshot = await input.source.snapshot();
   const desired = loadDesired(snapshot);
   const applied = input.against
-    ? appliedFromDesired(loadDesired(await input.against.snapshot()))
+    ? appliedFromDesired(loadDesired(await input.against.source.snapshot()))
     : await loadApplied(requireStore(input.store));
-  const p = plan(desired, applied, { now: input.now, prune: input.prune, allowMassPrune: input.allowMassPrune });
+  const p = plan(desired, applied, { now: input.now, prune: input.prune, allowMassPrune: input.allowMassPrune, againstRef: input.against?.ref });
   let output = renderPlan(p, input.output, { color: input.color });
   const dryRun = input.dryRun || input.against !== undefined;
   if (dryRun) return { plan: p, output, exitCode: hasChanges(p) ? 2 : 0, applied: false };
@@ -103,7 +103,7 @@ export function register(program: Command): void {
   addSourceOptions(cmd).action(async (flags: ReconcileFlags) => {
     const cwd = process.cwd();
     const sourceText = flags.source ?? '.';
-    const against = flags.against === undefined ? undefined : openSource({ kind: 'git', url: sourceText, ref: flags.against });
+    const against = flags.against === undefined ? undefined : { ref: flags.against, source: openSource({ kind: 'git', url: sourceText, ref: flags.against }) };
     const cfg = parseSource(sourceText, flags.ref, cwd);
     const store = against ? undefined : await openCliStore(parseStore(flags.store, cwd), flags.dryRun === true);
     try {

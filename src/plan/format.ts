@@ -12,6 +12,12 @@ export function summaryLine(plan: Plan): string {
   return `${s.create} to create, ${s.update} to update, ${s.prune} to prune, ${s.unchanged} unchanged${held}`;
 }
 
+/** What the plan compared with: `applied: <rev>`, or `against <ref> at <commit>` (`--against`). */
+export function baseLine(plan: Plan, code: (s: string) => string = (s) => s): string {
+  if (plan.against) return `against ${code(plan.against.ref)} at ${code(plan.against.revision)}`;
+  return `applied: ${code(plan.appliedRevision ?? 'nothing yet')}`;
+}
+
 /** A field value on one line: JSON, or `(none)` for an absent field. */
 export function formatValue(v: unknown): string {
   return v === undefined ? '(none)' : JSON.stringify(v);

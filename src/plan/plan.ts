@@ -26,6 +26,8 @@ export interface PlanOptions {
   prune?: boolean;
   /** Allow a plan that prunes more than half of the applied resources. */
   allowMassPrune?: boolean;
+  /** The git ref whose manifests `applied` was read from (`--against`), to name it in the plan. */
+  againstRef?: string;
 }
 
 /** Pairs desired with applied state. Throws E_MASS_PRUNE when the prune safety limit is hit. */
@@ -63,6 +65,7 @@ export function plan(desired: DesiredState, applied: AppliedState, opts: PlanOpt
     revision: desired.revision,
     ...(applied.revision !== undefined && { appliedRevision: applied.revision }),
     ...(applied.metaVersion !== undefined && { appliedMetaVersion: applied.metaVersion }),
+    ...(opts.againstRef !== undefined && { against: { ref: opts.againstRef, revision: applied.revision ?? '' } }),
     planAt: opts.now,
     entries,
     summary,

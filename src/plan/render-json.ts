@@ -14,6 +14,7 @@ export function renderJson(plan: Plan): string {
     kind: 'Plan',
     revision: plan.revision,
     appliedRevision: plan.appliedRevision ?? null,
+    against: plan.against ?? null,
     planAt: new Date(plan.planAt).toISOString(),
     summary: plan.summary,
     entries: plan.entries.map((e) => ({

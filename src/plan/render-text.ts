@@ -4,7 +4,7 @@
  * (the CLI asks when stdout is a TTY).
  */
 import { createColors } from 'picocolors';
-import { actionWords, describeTrigger, formatValue, summaryLine, visibleEntries, where } from './format.js';
+import { actionWords, baseLine, describeTrigger, formatValue, summaryLine, visibleEntries, where } from './format.js';
 import type { Plan, PlanEntry } from './types.js';
 
 const SIGN = { create: '+', update: '~', prune: '-', unchanged: ' ' } as const;
@@ -15,7 +15,7 @@ export function renderText(plan: Plan, color: boolean): string {
   const paint = (e: PlanEntry, s: string) =>
     e.action === 'create' ? c.green(s) : e.action === 'update' ? c.yellow(s) : e.willApply ? c.red(s) : c.dim(s);
   const lines: string[] = [];
-  lines.push(`Plan for revision ${plan.revision} (applied: ${plan.appliedRevision ?? 'nothing yet'})`);
+  lines.push(`Plan for revision ${plan.revision} (${baseLine(plan)})`);
   lines.push('');
   const shown = visibleEntries(plan);
   if (shown.length === 0) lines.push('No changes. The applied state matches the manifests.');

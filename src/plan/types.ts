@@ -72,6 +72,11 @@ export interface PlanSummary {
 export interface Plan {
   revision: string;
   appliedRevision?: string;
+  /**
+   * Set when the plan compared against the manifests at another git ref (`--against`)
+   * rather than the applied state: that ref as given, and the commit it resolved to.
+   */
+  against?: { ref: string; revision: string };
   /** Store version of `meta/applied` the plan was made against. */
   appliedMetaVersion?: number;
   /** Epoch ms the plan (and its next-run instants) was computed for. */

@@ -40,7 +40,7 @@ describe('reconcile (the command without the process)', () => {
   it('plans against another source with --against, never writing', async () => {
     const head = sourceOf(snapshotOf({ 'a.yaml': jobYaml('a', 'command: { shell: new }') }, 'head'));
     const base = sourceOf(snapshotOf({ 'a.yaml': jobYaml('a', 'command: { shell: old }') }, 'base'));
-    const r = await reconcile(input(head, { against: base, output: 'json' }));
+    const r = await reconcile(input(head, { against: { ref: 'main', source: base }, output: 'json' }));
     expect(r.exitCode).toBe(2);
     expect(r.applied).toBe(false);
     expect(JSON.parse(r.output).entries[0].changes).toEqual([{ path: 'spec.command.shell', old: 'old', new: 'new' }]);

@@ -39,6 +39,14 @@ const after = {
 const thePlan = () =>
   plan(loadDesired(snapshotOf(after, '9f2c1e7')), appliedFromDesired(loadDesired(snapshotOf(before, '41ab0d3'))), { now: clock.now() });
 
+/** Asserts that a JSON plan is valid against schemas/plan.schema.json. */
+function expectValidJson(json: string): void {
+  const ajv = new Ajv2020({ strict: true });
+  addFormats(ajv);
+  const validate = ajv.compile(readSchema('plan.schema.json'));
+  expect(validate(JSON.parse(json)), JSON.stringify(validate.errors)).toBe(true);
+}
+
 describe('plan renderers', () => {
   it('text: terraform-like, uncoloured off a TTY', async () => {
     const text = renderPlan(thePlan(), 'text');
@@ -55,15 +63,21 @@ describe('plan renderers', () => {
   it('json: stable and valid against schemas/plan.schema.json', async () => {
     const json = renderPlan(thePlan(), 'json');
     await expectGolden('plan.json', json);
-    const ajv = new Ajv2020({ strict: true });
-    addFormats(ajv);
-    const validate = ajv.compile(readSchema('plan.schema.json'));
-    expect(validate(JSON.parse(json)), JSON.stringify(validate.errors)).toBe(true);
+    expectValidJson(json);
     expect(renderPlan(thePlan(), 'json')).toBe(json);
   });
 
   it('markdown: a pull-request comment', async () => {
     await expectGolden('plan.md', renderPlan(thePlan(), 'markdown'));
+  });
+
+  it('--against: every format names the ref and the commit it compared with, not "applied"', () => {
+    const p = plan(loadDesired(snapshotOf(after, '9f2c1e7')), appliedFromDesired(loadDesired(snapshotOf(before, '41ab0d3'))), { now: clock.now(), againstRef: 'main' });
+    expect(renderPlan(p, 'text').split('\n')[0]).toBe('Plan for revision 9f2c1e7 (against main at 41ab0d3)');
+    expect(renderPlan(p, 'markdown').split('\n')[2]).toBe('Against `main` at `41ab0d3` · **2 to create, 1 to update, 0 to prune, 2 unchanged, 1 not pruned (use --prune)**');
+    const json = renderPlan(p, 'json');
+    expect(JSON.parse(json)).toMatchObject({ appliedRevision: '41ab0d3', against: { ref: 'main', revision: '41ab0d3' } });
+    expectValidJson(json);
   });
 
   it('says so when there is nothing to do', async () => {
