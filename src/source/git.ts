@@ -3,14 +3,17 @@
  * touches the user's working copy: it keeps its own clone under a cache directory
  * (`.kairos/cache/<hash of the URL>`), fetches, checks the wanted commit out there
  * (detached, forced) and reads the tree with the same walker as the directory source.
- * The snapshot's revision is the commit id. One cache clone serves one process at a time.
+ * The snapshot's revision is the commit id. Several processes may share the cache: each
+ * snapshot (fetch, checkout, read) holds the clone's lock (./dir-lock.ts) throughout.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { KairosError, messageOf } from '../core/errors.js';
+import type { Clock } from '../ports/clock.js';
 import type { ManifestSource, Snapshot } from '../ports/source.js';
+import { withDirLock } from './dir-lock.js';
 import { readManifestTree, type WalkOptions } from './walk.js';
 
 /** Where the repository is, which ref to read and where to keep the cache clone. */
@@ -23,6 +26,8 @@ export interface GitSourceOptions extends WalkOptions {
   cacheRoot?: string;
   /** Manifests live under this directory of the repository (default: its root). */
   subdir?: string;
+  /** For waiting on the cache clone's lock (default: the system clock). */
+  clock?: Clock;
 }
 
 /** Reads manifests from a git repository at a ref, through a private cache clone. */
@@ -36,6 +41,11 @@ export class GitSource implements ManifestSource {
 
   async snapshot(): Promise<Snapshot> {
     const where = await this.locate();
+    await mkdir(dirname(where.dir), { recursive: true });
+    return withDirLock(where.dir, () => this.snapshotLocked(where), { clock: this.opts.clock });
+  }
+
+  private async snapshotLocked(where: { url: string; dir: string; subdir: string }): Promise<Snapshot> {
     const git = await this.sync(where);
     const commit = await this.resolveRef(git, this.opts.ref);
     try {

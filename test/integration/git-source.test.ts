@@ -123,6 +123,21 @@ describe('GitSource against a real repository', () => {
     expect((await src.snapshot()).revision).toBe(c2);
   });
 
+  it('concurrent snapshots through one cache clone each read their own commit, in-process and from two processes', async () => {
+    const shared = join(tmp, 'cache-shared');
+    const refs = [c1, 'main', c1, 'main'];
+    const snaps = await Promise.all(refs.map((ref) => new GitSource({ url: repo, ref, cacheRoot: shared }).snapshot()));
+    expect(snaps.map((x) => x.revision)).toEqual([c1, c2, c1, c2]);
+    const alpha = (x: (typeof snaps)[number]) => x.files.find((f) => f.path === 'jobs/a.yaml')?.content.toString();
+    expect(snaps.map((x) => alpha(x)?.includes('0 2 * * *'))).toEqual([true, false, true, false]);
+    const cwd = join(tmp, 'two-processes');
+    await mkdir(cwd);
+    const [a, b] = await Promise.all([cli(cwd, 'validate', '--source', repo, '--ref', c1), cli(cwd, 'validate', '--source', repo, '--ref', 'main')]);
+    expect([a.code, a.stderr, b.code, b.stderr]).toEqual([0, '', 0, '']);
+    expect(a.stdout).toContain(` at ${c1}`);
+    expect(b.stdout).toContain(` at ${c2}`);
+  });
+
   it('reads a subdirectory of a working copy at a ref (e.g. --source examples --against main)', async () => {
     const snap = await new GitSource({ url: join(repo, 'jobs'), ref: c1, cacheRoot: cache }).snapshot();
     expect(snap.revision).toBe(c1);
