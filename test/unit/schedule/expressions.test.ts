@@ -117,6 +117,24 @@ const cases: { name: string; spec: ScheduleSpec; after: string; expect: string[]
     expect: ['2026-01-01T00:00:00Z', '2026-01-01T01:00:00Z', '2026-01-01T02:00:00Z', '2026-01-01T03:00:00Z', '2026-01-01T04:00:00Z'],
   },
   {
+    name: 'P1W keeps 10:00 London time across spring forward (Mar 29): 10:00Z, then 09:00Z',
+    spec: rep('R/2026-03-22T10:00:00/P1W', 'Europe/London'),
+    after: '2026-03-21T00:00:00Z',
+    expect: ['2026-03-22T10:00:00Z', '2026-03-29T09:00:00Z', '2026-04-05T09:00:00Z'],
+  },
+  {
+    name: 'a combined date and time period (P1DT12H)',
+    spec: rep('R3/2026-01-01T00:00:00Z/P1DT12H', 'UTC'),
+    after: '2025-12-31T00:00:00Z',
+    expect: ['2026-01-01T00:00:00Z', '2026-01-02T12:00:00Z', '2026-01-04T00:00:00Z'],
+  },
+  {
+    name: 'fractional seconds (PT1.5S)',
+    spec: rep('R3/2026-01-01T00:00:00Z/PT1.5S', 'UTC'),
+    after: '2025-12-31T00:00:00Z',
+    expect: ['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.500Z', '2026-01-01T00:00:03.000Z'],
+  },
+  {
     name: 'R0 never runs',
     spec: rep('R0/2026-01-01T00:00:00Z/PT1H', 'UTC'),
     after: '2025-12-31T00:00:00Z',
