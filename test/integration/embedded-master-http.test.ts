@@ -159,7 +159,7 @@ describe('embedded master SUBSCRIBE', () => {
     const state = (await res.json()) as { id: string; slaves: { id: string; active: boolean }[]; frameworks: unknown[] };
     expect(state.id).toBe(em.master.masterId);
     expect(state.slaves).toHaveLength(1);
-    expect(state.slaves[0]).toMatchObject({ id: em.agents[0].id, active: true });
+    expect(state.slaves[0]).toMatchObject({ id: em.agents[0].id, active: true, pid: `slave(1)@127.0.0.1:${new URL(em.url).port}`, port: Number(new URL(em.url).port) });
     expect(state.frameworks.length).toBeGreaterThan(0);
   });
 });

@@ -67,7 +67,10 @@ export function stateOf(master: Master) {
     completed_frameworks: [...master.removedFrameworks].map((id) => ({ id })),
     slaves: agents.map((a) => ({
       id: a.agent.id,
+      // Every local agent is served by this master's HTTP server (Offer.url says the same).
+      pid: `slave(1)@${master.address.ip}:${master.address.port}`,
       hostname: a.agent.hostname,
+      port: master.address.port,
       active: a.status === 'active',
       status: a.status,
       kind: a.agent.kind,
