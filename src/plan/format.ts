@@ -18,6 +18,11 @@ export function baseLine(plan: Plan, code: (s: string) => string = (s) => s): st
   return `applied: ${code(plan.appliedRevision ?? 'nothing yet')}`;
 }
 
+/** The line shown when nothing changes, naming what the manifests were compared with. */
+export function noChanges(plan: Plan): string {
+  return plan.against ? `No changes. The manifests match those at ${plan.against.ref}.` : 'No changes. The applied state matches the manifests.';
+}
+
 /** A field value on one line: JSON, or `(none)` for an absent field. */
 export function formatValue(v: unknown): string {
   return v === undefined ? '(none)' : JSON.stringify(v);

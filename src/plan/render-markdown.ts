@@ -2,7 +2,7 @@
  * The plan as a pull-request comment (GitHub-flavoured Markdown): a summary, then one
  * section per changed resource with a field table for updates and the next run times.
  */
-import { actionWords, baseLine, describeTrigger, formatValue, summaryLine, visibleEntries, where } from './format.js';
+import { actionWords, baseLine, noChanges, describeTrigger, formatValue, summaryLine, visibleEntries, where } from './format.js';
 import type { Plan } from './types.js';
 
 const ICON = { create: '🟢 create', update: '🟡 update', prune: '🔴 prune', unchanged: 'unchanged' } as const;
@@ -16,7 +16,7 @@ export function renderMarkdown(plan: Plan): string {
   out.push(`${base[0].toUpperCase()}${base.slice(1)} · **${summaryLine(plan)}**`);
   const shown = visibleEntries(plan);
   if (shown.length === 0) {
-    out.push('', 'No changes. The applied state matches the manifests.');
+    out.push('', noChanges(plan));
     return out.join('\n') + '\n';
   }
   out.push('', '| action | kind | name | manifest |', '|---|---|---|---|');

@@ -4,7 +4,7 @@
  * (the CLI asks when stdout is a TTY).
  */
 import { createColors } from 'picocolors';
-import { actionWords, baseLine, describeTrigger, formatValue, summaryLine, visibleEntries, where } from './format.js';
+import { actionWords, baseLine, noChanges, describeTrigger, formatValue, summaryLine, visibleEntries, where } from './format.js';
 import type { Plan, PlanEntry } from './types.js';
 
 const SIGN = { create: '+', update: '~', prune: '-', unchanged: ' ' } as const;
@@ -18,7 +18,7 @@ export function renderText(plan: Plan, color: boolean): string {
   lines.push(`Plan for revision ${plan.revision} (${baseLine(plan)})`);
   lines.push('');
   const shown = visibleEntries(plan);
-  if (shown.length === 0) lines.push('No changes. The applied state matches the manifests.');
+  if (shown.length === 0) lines.push(noChanges(plan));
   for (const e of shown) {
     lines.push(paint(e, `  ${SIGN[e.action]} ${e.kind} ${c.bold(e.name)} ${actionWords(e)}`) + c.dim(`  (${where(e)})`));
     if (e.resource && e.action === 'create') lines.push(`      runs: ${describeTrigger(e.resource)}`);

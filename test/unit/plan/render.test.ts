@@ -83,6 +83,8 @@ describe('plan renderers', () => {
   it('says so when there is nothing to do', async () => {
     const same = plan(loadDesired(snapshotOf(before, '41ab0d3')), appliedFromDesired(loadDesired(snapshotOf(before, '41ab0d3'))), { now: clock.now() });
     await expectGolden('plan-in-sync.txt', renderPlan(same, 'text'));
-    expect(renderPlan(same, 'markdown')).toContain('No changes.');
+    expect(renderPlan(same, 'markdown')).toContain('No changes. The applied state matches the manifests.');
+    const sameAsMain = plan(loadDesired(snapshotOf(before, '41ab0d3')), appliedFromDesired(loadDesired(snapshotOf(before, '41ab0d3'))), { now: clock.now(), againstRef: 'main' });
+    expect(renderPlan(sameAsMain, 'text')).toContain('No changes. The manifests match those at main.');
   });
 });
