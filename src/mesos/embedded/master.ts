@@ -265,7 +265,7 @@ export class Master {
       case 'REQUEST':
         break;
       default:
-        return { status: 501, message: `Call type ${call.type} is not implemented by the embedded master` };
+        return { status: 501, message: `Call type ${call.type} is not supported by the embedded master (see README, Embedded master: what it does not emulate)` };
     }
     return { status: 202 };
   }
