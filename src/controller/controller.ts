@@ -112,6 +112,10 @@ export class Controller {
       clock: o.clock,
       logger: o.logger.child({ component: 'dispatch' }),
       afterRunsEnded: (jobs) => this.boundHistory(jobs),
+      resync: async (now) => {
+        await this.ledger.load();
+        return this.scheduler.load(this.appliedNow(), this.ledger.all(), now);
+      },
     });
     const passDeps = this.passDeps();
     this.view = new StateView({
@@ -184,8 +188,7 @@ export class Controller {
     this.frameworkRun = fw.start({ force: true, knownTasks: knownTasks(this.ledger.active()) }).catch((err) => {
       this.log.error('mesos framework stopped', { error: messageOf(err) });
     });
-    const applied = [...this.state.applied.values()].map((a) => this.effective(a));
-    await this.dispatch.submit(() => [...this.scheduler.load(applied, this.ledger.all(), now), ...this.scheduler.tick(now)]);
+    await this.dispatch.submit(() => [...this.scheduler.load(this.appliedNow(), this.ledger.all(), now), ...this.scheduler.tick(now)]);
     this.loop = new SyncLoop({
       clock: this.o.clock,
       pollMs: this.o.pollMs,
@@ -269,6 +272,11 @@ export class Controller {
     this.log.error('sync failed: nothing applied', { code, error: problems.length ? `${problems.length} problem(s)` : messageOf(err), retryInMs });
     for (const p of problems) this.log.error(`${p.file}:${p.line}:${p.column}: ${p.path ? p.path + ': ' : ''}${p.message}`);
     this.events.emit('sync:error', { revision: this.state.sync.lastRevision, code, message: messageOf(err), problems, retryInMs });
+  }
+
+  /** Every applied resource as the schedule core should see it. */
+  private appliedNow(): AppliedResource[] {
+    return [...this.state.applied.values()].map((a) => this.effective(a));
   }
 
   /** The resource as the schedule core should see it: a paused job is treated as suspended. */

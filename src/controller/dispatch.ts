@@ -25,7 +25,19 @@ export interface DispatchDeps {
   logger: Logger;
   /** Called after every batch that ended runs, with their jobs (history bounding). */
   afterRunsEnded(jobs: Set<string>): Promise<void>;
+  /**
+   * Re-reads the runs from the store and reloads the schedule core from them (`load`),
+   * returning its decisions: after a failed batch the core has decided things the store
+   * may not hold (a run never written) and the store may hold things never acted on (a run
+   * written but not launched).
+   */
+  resync(now: number): Promise<Decision[]>;
 }
+
+/** First delay before a failed batch is retried (doubling up to {@link RESYNC_MAX_MS}). */
+export const RESYNC_INITIAL_MS = 1000;
+/** Longest delay between retries of a failed batch. */
+export const RESYNC_MAX_MS = 60_000;
 
 /**
  * After a restart: the attempts that were placed on an agent (intent written, ACCEPT maybe
@@ -51,6 +63,8 @@ export class Dispatch {
   private chain: Promise<void> = Promise.resolve();
   private timer: Timer | undefined;
   private stopped = false;
+  /** Failed batches in a row; while above 0 the core is reloaded from the store before the next batch. */
+  private failures = 0;
 
   constructor(private readonly d: DispatchDeps) {}
 
@@ -62,6 +76,10 @@ export class Dispatch {
     if (this.stopped) return Promise.reject(notLeading());
     const next = this.chain.then(async () => {
       if (this.stopped) throw notLeading();
+      if (this.failures > 0) {
+        await this.d.lifecycle.execute(await this.d.resync(this.d.clock.now()));
+        this.failures = 0;
+      }
       const decisions = decide();
       await this.d.lifecycle.execute(decisions, facts);
       const ended = new Set<string>();
@@ -70,7 +88,10 @@ export class Dispatch {
       this.arm();
     });
     this.chain = next.catch((err) => {
-      if (!this.stopped) this.d.logger.error('dispatch failed', { error: messageOf(err) });
+      if (this.stopped) return;
+      const retryInMs = Math.min(RESYNC_MAX_MS, RESYNC_INITIAL_MS * 2 ** this.failures++);
+      this.d.logger.error('dispatch failed: reloading from the store', { error: messageOf(err), retryInMs });
+      this.armIn(retryInMs);
     });
     return next;
   }
@@ -108,13 +129,21 @@ export class Dispatch {
 
   /** (Re)arms the single timer for the core's next due time. */
   private arm(): void {
+    const at = this.d.scheduler.nextWakeAt();
+    if (at === undefined) {
+      this.timer?.cancel();
+      this.timer = undefined;
+    } else this.armIn(at - this.d.clock.now());
+  }
+
+  /** (Re)arms the single timer: a tick in `ms` (which first resyncs after a failure). */
+  private armIn(ms: number): void {
     this.timer?.cancel();
     this.timer = undefined;
-    const at = this.d.scheduler.nextWakeAt();
-    if (at === undefined || this.stopped) return;
+    if (this.stopped) return;
     this.timer = this.d.clock.setTimeout(() => {
       this.timer = undefined;
       this.submit(() => this.d.scheduler.tick(this.d.clock.now())).catch(() => {});
-    }, at - this.d.clock.now());
+    }, ms);
   }
 }

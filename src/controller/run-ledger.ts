@@ -31,11 +31,12 @@ export class RunLedger {
 
   /** Reads every run from the store (after a start or a leader change). */
   async load(): Promise<void> {
+    const ids = await this.store.list(RUNS);
+    const got = await Promise.all(ids.map((id) => this.store.get<Run>(key(id))));
+    // Replaced only once read: a failed read keeps the mirror, and no reader sees it empty meanwhile.
     this.runs.clear();
     this.tasks.clear();
     this.jobs.clear();
-    const ids = await this.store.list(RUNS);
-    const got = await Promise.all(ids.map((id) => this.store.get<Run>(key(id))));
     for (const g of got) if (g) this.remember(g.value, g.version);
   }
 

@@ -1,0 +1,67 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Controller } from '../../../src/controller/controller.js';
+import { KairosError } from '../../../src/core/errors.js';
+import { soloLeadership } from '../../../src/ports/leader.js';
+import { silentLogger } from '../../../src/ports/logger.js';
+import { DirectorySource } from '../../../src/source/directory.js';
+import { MemoryStore } from '../../../src/store/memory-store.js';
+import { FakeClock } from '../../support/fake-clock.js';
+import { jobManifest } from '../../support/job-manifest.js';
+import { RecordingFramework } from './recording-framework.js';
+
+/** A memory store whose writes to keys starting with `failing` throw, while `failing` is set. */
+class FlakyStore extends MemoryStore {
+  failing: string | undefined;
+  override async put(key: string, value: unknown, expectedVersion?: number): Promise<number> {
+    if (this.failing && key.startsWith(this.failing)) throw new KairosError('E_UNAVAILABLE', `store down writing ${key}`);
+    return super.put(key, value, expectedVersion);
+  }
+}
+
+describe('Controller: a store write failing in the middle of a dispatch batch', () => {
+  let dir: string;
+  let controller: Controller;
+  afterEach(async () => {
+    await controller.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kairos-dispatch-fail-'));
+  });
+
+  it('launches the run whose intent was written and records the one whose write failed, each once, after the store recovers', async () => {
+    const store = new FlakyStore();
+    const clock = new FakeClock('2026-03-08T07:00:30Z');
+    const framework = new RecordingFramework();
+    controller = new Controller({
+      store,
+      source: new DirectorySource(dir),
+      clock,
+      logger: silentLogger,
+      leadership: soloLeadership('http://127.0.0.1:0'),
+      framework: () => framework,
+      pollMs: 0,
+      prune: true,
+      allowMassPrune: true,
+      historyCap: 100,
+    });
+    await writeFile(join(dir, 'a.yaml'), jobManifest('a', '* * * * *', 'echo a'));
+    await writeFile(join(dir, 'b.yaml'), jobManifest('b', '* * * * *', 'echo b'));
+    const synced = controller.events.next('sync:ok');
+    await controller.start();
+    await synced;
+    // 07:01: `a` is written, then the write of `b` fails (the store is unreachable).
+    store.failing = 'runs/b@';
+    await clock.advanceAsync(30_000);
+    expect(framework.launched).toEqual([]);
+    store.failing = undefined;
+    await clock.advanceAsync(5_000);
+    const minute = 'a@2026-03-08T07:01:00.000Z';
+    expect(framework.launched.map((l) => l.runId).sort()).toEqual([minute, 'b@2026-03-08T07:01:00.000Z']);
+    expect(controller.view.run(minute)?.state).toBe('pending');
+    expect(controller.view.run('b@2026-03-08T07:01:00.000Z')?.state).toBe('pending');
+  });
+});
