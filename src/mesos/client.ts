@@ -78,12 +78,16 @@ export class SchedulerClient {
     return p;
   }
 
-  /** Sends SUBSCRIBE to `baseUrl` (following redirects) and streams events to `handlers`. */
-  async subscribe(baseUrl: string, call: Call, handlers: StreamHandlers): Promise<Subscription> {
+  /**
+   * Sends SUBSCRIBE to `baseUrl` (following redirects) and streams events to `handlers`.
+   * `signal` abandons a SUBSCRIBE the master has not answered yet (the request carries no
+   * timeout, since the stream it opens is long-lived): it rejects and frees the socket.
+   */
+  async subscribe(baseUrl: string, call: Call, handlers: StreamHandlers, signal?: AbortSignal): Promise<Subscription> {
     const body = encodeCall(call, this.opts.encoding);
     let url = new URL(SCHEDULER_PATH, baseUrl).href;
     for (let hop = 0; ; hop++) {
-      const res = await this.send(url, body, { Accept: this.opts.encoding });
+      const res = await this.send(url, body, { Accept: this.opts.encoding }, signal);
       if (res.statusCode === 307 && hop < this.opts.maxRedirects) {
         url = redirectTarget(url, res, SCHEDULER_PATH);
         continue;
@@ -116,8 +120,8 @@ export class SchedulerClient {
   }
 
   /** POSTs SUBSCRIBE on a connection of its own (the stream keeps it). */
-  private send(url: string, body: Uint8Array, headers: Record<string, string>): Promise<http.IncomingMessage> {
-    return request('POST', url, body, { 'Content-Type': this.opts.encoding, ...headers }, undefined);
+  private send(url: string, body: Uint8Array, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<http.IncomingMessage> {
+    return request('POST', url, body, { 'Content-Type': this.opts.encoding, ...headers }, undefined, signal);
   }
 
   /** Feeds the response body through RecordIO and the codec; returns a closer. */
@@ -171,10 +175,13 @@ function redirectTarget(url: string, res: http.IncomingMessage, path: string): s
   return next.href;
 }
 
-/** One request on a connection of its own; with `timeoutMs`, an idle socket fails it. */
-function request(method: 'GET' | 'POST', url: string, body: Uint8Array | undefined, headers: Record<string, string>, timeoutMs: number | undefined): Promise<http.IncomingMessage> {
+/**
+ * One request on a connection of its own; with `timeoutMs`, an idle socket fails it; an
+ * aborted `signal` destroys it (and, once answered, its response).
+ */
+function request(method: 'GET' | 'POST', url: string, body: Uint8Array | undefined, headers: Record<string, string>, timeoutMs: number | undefined, signal?: AbortSignal): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent: false, headers: { ...(body ? { 'Content-Length': body.byteLength } : {}), ...headers } });
+    const req = http.request(url, { method, agent: false, ...(signal ? { signal } : {}), headers: { ...(body ? { 'Content-Length': body.byteLength } : {}), ...headers } });
     if (timeoutMs !== undefined) req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
     req.on('response', resolve);
     req.on('error', (err) => reject(new KairosError('E_UNAVAILABLE', `${url}: ${err.message}`, { cause: err })));

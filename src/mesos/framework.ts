@@ -67,6 +67,8 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
   private readonly heartbeat: HeartbeatWatchdog;
   private readonly starvation: StarvationWatchdog;
   private sub: Subscription | undefined;
+  /** Abandons the SUBSCRIBE in flight (a master may never answer it) when `stop()` comes. */
+  private subscribing: AbortController | undefined;
   private frameworkId: string | undefined;
   private stopped = true;
   private readonly sleeps = new Set<{ timer: Timer; resolve: () => void }>();
@@ -178,6 +180,7 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
     this.reconcileTimer?.cancel();
     this.reconcileGen++;
     this.flow.stop();
+    this.subscribing?.abort();
     this.sub?.close();
     for (const w of this.sleeps) {
       w.timer.cancel();
@@ -239,10 +242,21 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
     if (info.id) call.framework_id = info.id;
     let sub: Subscription | undefined;
     const pending: Event[] = [];
-    sub = await this.client.subscribe(master, call, {
-      onEvent: (e) => (sub ? this.onEvent(sub, e, onSubscribed) : pending.push(e)),
-      onClose: (err) => ended(err ? messageOf(err) : 'closed'),
-    });
+    if (this.stopped) throw new KairosError('E_UNAVAILABLE', 'stopped');
+    const abort = (this.subscribing = new AbortController());
+    try {
+      sub = await this.client.subscribe(
+        master,
+        call,
+        {
+          onEvent: (e) => (sub ? this.onEvent(sub, e, onSubscribed) : pending.push(e)),
+          onClose: (err) => ended(err ? messageOf(err) : 'closed'),
+        },
+        abort.signal,
+      );
+    } finally {
+      if (this.subscribing === abort) this.subscribing = undefined;
+    }
     const s = sub;
     for (const e of pending.splice(0)) this.onEvent(s, e, onSubscribed);
     if (this.stopped) s.close();
