@@ -13,7 +13,7 @@
  * 4. handler; errors become `{error: {code, message}}` (src/api/errors.ts).
  * 5. onSend — known secret values and the caller's token are masked in every response body.
  */
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ForwardRequest, ForwardResponse } from '../ha/forward.js';
 import type { Clock } from '../ports/clock.js';
 import type { ControllerActions, ControllerView } from '../ports/controller.js';
@@ -100,7 +100,18 @@ function parseJsonBody(req: FastifyRequest, body: Buffer, done: (err: Error | nu
 /** Builds the API. Call `.listen()` yourself, or `.inject()` in tests. */
 export function buildApp(deps: ApiDeps): FastifyInstance {
   const logger = deps.logger ?? silentLogger;
-  const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit ?? 64 * 1024, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: deps.bodyLimit ?? 64 * 1024,
+    return503OnClosing: true,
+    // Malformed URLs (bad %-encoding, an over-long path segment) are rejected by the router before
+    // any hook runs; answer them in the Kairos error shape, without echoing the URL (it may hold a token).
+    frameworkErrors: (err, _req, reply) => {
+      const status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      const what = status === 414 ? 'a path segment of the URL is too long' : 'the URL is not valid (bad percent-encoding?)';
+      (reply as FastifyReply).status(status).send({ error: { code: status === 414 ? 'E_TOO_LARGE' : 'E_INVALID', message: what } });
+    },
+  });
   const limiter = new RateLimiter(deps.clock, deps.rateLimit ?? { perMinute: 60, burst: 20 });
 
   app.removeContentTypeParser(['application/json', 'text/plain']);
@@ -116,7 +127,27 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
 
   app.addHook('onRequest', async (req, reply) => {
     const role = req.routeOptions.config.access?.role ?? 'admin';
-    if (role === 'public') return;
+    if (role !== 'public') authorize(req, reply, role);
+    if (isWrite(req.method)) {
+      // Public writes (the webhook) are limited per client address: they can cost a sync each.
+      const key = deps.access && req.principal ? `p:${req.principal.name}` : `ip:${req.ip}`;
+      const d = limiter.take(key);
+      if (!d.ok) {
+        reply.header('retry-after', String(d.retryAfterSeconds));
+        throw new HttpError(429, 'E_RATE_LIMITED', `too many write requests; retry in ${d.retryAfterSeconds}s`);
+      }
+    }
+  });
+
+  // Every query parameter is single-valued; `?state=a&state=b` would otherwise reach handlers as an array.
+  app.addHook('preValidation', async (req) => {
+    for (const [k, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
+      if (Array.isArray(v)) throw new HttpError(400, 'E_INVALID', `${k}: given more than once; pass it once`);
+    }
+  });
+
+  /** Authenticates the bearer token (when access control is on) and checks the route's role. */
+  function authorize(req: FastifyRequest, reply: FastifyReply, role: Role): void {
     let principal = ANONYMOUS;
     if (deps.access) {
       const token = bearerToken(req.headers.authorization);
@@ -135,14 +166,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     if (!roleAllows(principal.role, role)) {
       throw new HttpError(403, 'E_FORBIDDEN', `${principal.name} has role ${principal.role}; this needs ${role}`);
     }
-    if (isWrite(req.method)) {
-      const d = limiter.take(deps.access ? `p:${principal.name}` : `ip:${req.ip}`);
-      if (!d.ok) {
-        reply.header('retry-after', String(d.retryAfterSeconds));
-        throw new HttpError(429, 'E_RATE_LIMITED', `too many write requests; retry in ${d.retryAfterSeconds}s`);
-      }
-    }
-  });
+  }
 
   app.addHook('preHandler', async (req, reply) => {
     if (!isWrite(req.method) || deps.leadership.isLeader()) return;

@@ -73,3 +73,14 @@ export function notFound(what: 'job' | 'run', name: string): never {
 export function invalid(field: string, message: string): never {
   throw new KairosError('E_INVALID', `${field}: ${message}`);
 }
+
+/**
+ * Parses an optional integer query parameter written in plain decimal digits (so `1e3`, `0x10`,
+ * ` ` and `-1` are refused rather than read as numbers); 400 naming the field when out of range.
+ */
+export function intParam(name: string, v: string | undefined, min: number, max: number): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = /^\d{1,16}$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) invalid(name, `must be an integer from ${min} to ${max}`);
+  return n;
+}

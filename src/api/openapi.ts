@@ -133,7 +133,12 @@ const schemas: Record<string, Schema> = {
 };
 
 type Role = 'public' | 'viewer' | 'operator' | 'admin';
-type Op = [method: string, path: string, role: Role, summary: string, ok: Schema | string, extra?: Schema];
+/**
+ * Beyond the OpenAPI fields: `status`, the success status (default 200); `also`, other statuses
+ * answered with the same body; `errors`, route-specific error statuses (body: Error).
+ */
+type OpExtra = Schema & { status?: string; also?: Record<string, string>; errors?: Record<string, string> };
+type Op = [method: string, path: string, role: Role, summary: string, ok: Schema | string, extra?: OpExtra];
 
 const name = { name: 'name', in: 'path', required: true, schema: str };
 const id = { name: 'id', in: 'path', required: true, schema: str, description: 'run id, URL-encoded' };
@@ -148,6 +153,7 @@ const ops: Op[] = [
     parameters: [name, q('limit', int, '1..10000'), q('state', str, 'comma-separated run states')],
   }],
   ['post', '/v1/jobs/{name}/runs', 'operator', 'Run now, with optional args/env overrides', 'Run', {
+    status: '201',
     parameters: [name],
     requestBody: { required: false, content: { 'application/json': { schema: ref('RunOverrides') } } },
   }],
@@ -155,32 +161,46 @@ const ops: Op[] = [
   ['post', '/v1/jobs/{name}/resume', 'operator', 'Resume a paused job', 'JobSummary', { parameters: [name] }],
   ['get', '/v1/jobs/{name}/explain', 'viewer', 'Why the job is or is not running now', 'Explanation', { parameters: [name] }],
   ['get', '/v1/runs/{id}', 'viewer', 'One run with its attempts (agent, sandbox, exit status)', 'RunDetail', { parameters: [id] }],
-  ['post', '/v1/runs/{id}/kill', 'operator', 'Kill a run', 'Run', { parameters: [id] }],
+  ['post', '/v1/runs/{id}/kill', 'operator', 'Kill a run', 'Run', { parameters: [id], errors: { '409': 'the run already ended' } }],
   ['get', '/v1/runs/{id}/logs', 'viewer', "A chunk of the run's sandbox stdout or stderr", 'LogChunk', {
     parameters: [id, q('stream', { type: 'string', enum: ['stdout', 'stderr'] }, 'default stdout'), q('offset', int, 'byte offset'), q('length', int, 'bytes, at most 1 MiB'), q('attempt', int, 'default: latest')],
   }],
   ['get', '/v1/sync', 'viewer', 'Applied revision, last sync, problems, drift', 'Sync'],
-  ['post', '/v1/sync', 'admin', 'Sync now', obj({ accepted: { type: 'boolean' } })],
+  ['post', '/v1/sync', 'admin', 'Sync now', obj({ accepted: { type: 'boolean' } }), { status: '202' }],
   ['get', '/v1/plan', 'viewer', 'What the next sync would do', 'Plan'],
   ['get', '/v1/graph', 'viewer', 'Dependency graph (JSON, or DOT with ?format=dot)', 'Graph', { parameters: [q('format', { type: 'string', enum: ['json', 'dot'] }, 'default json')] }],
   ['get', '/v1/cluster', 'viewer', 'Mesos connection, offers, starvation, pending tasks', 'Cluster'],
   ['get', '/v1/leader', 'viewer', 'Leadership of this controller', 'Leader'],
-  ['post', '/v1/webhook', 'public', 'Push webhook (GitHub, Gitea, GitLab); verified by HMAC or token when a secret is set', obj({ accepted: { type: 'boolean' } })],
+  ['post', '/v1/webhook', 'public', 'Push webhook (GitHub, Gitea, GitLab); verified by HMAC or token when a secret is set; without a secret it needs an operator token when access control is on', obj({ accepted: { type: 'boolean' } }), {
+    status: '202',
+    also: { '200': 'not a push event: acknowledged and ignored' },
+    errors: { '401': 'bad signature or token', '403': 'needs role operator (no secret set)' },
+  }],
   ['get', '/healthz', 'public', 'Liveness', obj({ ok: { type: 'boolean' } })],
-  ['get', '/readyz', 'public', '200 on the leader, 503 on followers', obj({ ready: { type: 'boolean' } })],
+  ['get', '/readyz', 'public', '200 on the leader, 503 on followers', obj({ ready: { type: 'boolean' } }), { also: { '503': 'not the leader' } }],
   ['get', '/metrics', 'viewer', 'Prometheus metrics', 'text/plain'],
 ];
 
 const err = (description: string) => ({ description, content: { 'application/json': { schema: ref('Error') } } });
 
-function operation([method, path, role, summary, ok, extra]: Op): Schema {
+function operation([method, path, role, summary, ok, extra = {}]: Op): Schema {
+  const { status = '200', also = {}, errors = {}, ...rest } = extra;
   const okContent = ok === 'text/plain' ? { 'text/plain': { schema: str } } : { 'application/json': { schema: typeof ok === 'string' ? ref(ok) : ok } };
-  const responses: Record<string, unknown> = { [method === 'post' && summary.startsWith('Run now') ? '201' : '200']: { description: 'OK', content: okContent } };
-  responses['400'] = err('bad request');
+  const responses: Record<string, unknown> = { [status]: { description: 'OK', content: okContent } };
+  responses['400'] = err('bad request (malformed URL, query or body)');
   if (role !== 'public') Object.assign(responses, { '401': err('no or invalid bearer token'), '403': err(`needs role ${role}`) });
-  if (method === 'post') Object.assign(responses, { '429': err('rate limited'), '503': err('not the leader and cannot forward') });
-  if (path.includes('{')) responses['404'] = err('no such job or run');
-  return { summary, 'x-kairos-role': role, ...(role === 'public' ? { security: [] } : {}), ...extra, responses };
+  if (method === 'post') {
+    Object.assign(responses, {
+      '413': err('request body too large'),
+      '415': err('unsupported content type (send application/json)'),
+      '429': err('rate limited'),
+      '503': err('not the leader and cannot forward'),
+    });
+  }
+  if (path.includes('{')) Object.assign(responses, { '404': err('no such job or run'), '414': err('path segment too long') });
+  for (const [code, description] of Object.entries(also)) responses[code] = { description, content: okContent };
+  for (const [code, description] of Object.entries(errors)) responses[code] = err(description);
+  return { summary, 'x-kairos-role': role, ...(role === 'public' ? { security: [] } : {}), ...rest, responses };
 }
 
 /** Builds the document (cheap; built per request so it never goes stale in memory). */

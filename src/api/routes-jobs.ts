@@ -7,7 +7,7 @@ import type { RunOverrides } from '../core/run.js';
 import type { RunState } from '../core/types.js';
 import type { JobStatus, JobSummary } from '../ports/controller.js';
 import type { ApiDeps } from './app.js';
-import { invalid, notFound } from './errors.js';
+import { intParam, invalid, notFound } from './errors.js';
 import { explain, type Explanation } from './explain.js';
 
 const JOB_STATUSES: JobStatus[] = ['suspended', 'paused', 'running', 'pending', 'idle'];
@@ -70,11 +70,8 @@ export function parseOverrides(body: unknown): RunOverrides | undefined {
 /** Parses `limit` and `state` (comma-separated) of a runs listing. */
 export function parseRunQuery(q: Record<string, string | undefined>): { limit?: number; states?: RunState[] } {
   const out: { limit?: number; states?: RunState[] } = {};
-  if (q.limit !== undefined) {
-    const n = Number(q.limit);
-    if (!Number.isInteger(n) || n < 1 || n > 10_000) invalid('limit', 'must be an integer from 1 to 10000');
-    out.limit = n;
-  }
+  const limit = intParam('limit', q.limit, 1, 10_000);
+  if (limit !== undefined) out.limit = limit;
   if (q.state) {
     const states = q.state.split(',');
     for (const s of states) if (!RUN_STATES.includes(s as RunState)) invalid('state', `${s} is not one of ${RUN_STATES.join(', ')}`);

@@ -8,18 +8,10 @@ import { KairosError } from '../core/errors.js';
 import { isTerminalRun } from '../core/types.js';
 import type { LogStream } from '../ports/controller.js';
 import type { ApiDeps } from './app.js';
-import { invalid, notFound } from './errors.js';
+import { intParam, invalid, notFound } from './errors.js';
 
 type IdParams = { Params: { id: string } };
 type LogQuery = { Querystring: { stream?: string; offset?: string; length?: string; attempt?: string } };
-
-/** Reads an optional non-negative integer query parameter. */
-function intParam(name: string, v: string | undefined, max: number): number | undefined {
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > max) invalid(name, `must be an integer from 0 to ${max}`);
-  return n;
-}
 
 /** Largest log chunk one request returns (1 MiB), as the Mesos agent's default page. */
 const MAX_LOG_CHUNK = 1024 * 1024;
@@ -40,9 +32,9 @@ export function registerRunRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const stream = (req.query.stream ?? 'stdout') as LogStream;
     if (stream !== 'stdout' && stream !== 'stderr') invalid('stream', 'must be stdout or stderr');
     const opts = {
-      offset: intParam('offset', req.query.offset, Number.MAX_SAFE_INTEGER),
-      length: intParam('length', req.query.length, MAX_LOG_CHUNK) ?? MAX_LOG_CHUNK,
-      attempt: intParam('attempt', req.query.attempt, 10_000),
+      offset: intParam('offset', req.query.offset, 0, Number.MAX_SAFE_INTEGER),
+      length: intParam('length', req.query.length, 0, MAX_LOG_CHUNK) ?? MAX_LOG_CHUNK,
+      attempt: intParam('attempt', req.query.attempt, 0, 10_000),
     };
     if (!deps.view.run(req.params.id)) notFound('run', req.params.id);
     const chunk = await deps.view.logs(req.params.id, stream, opts);
