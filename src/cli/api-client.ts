@@ -51,13 +51,28 @@ export class ApiClient {
     } catch (err) {
       throw new KairosError('E_UNAVAILABLE', `cannot reach the controller at ${this.base}: ${messageOf((err as Error).cause ?? err)}`);
     }
-    const text = await res.text();
-    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    const json = parseJson(await res.text());
     if (!res.ok) {
-      const e = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new KairosError(codeOf(res.status), e?.message ?? `${method} ${path}: HTTP ${res.status}`);
+      const e = (json as { error?: { message?: unknown } } | undefined)?.error;
+      const message = typeof e?.message === 'string' ? e.message : `${method} ${path}: HTTP ${res.status}${json === NOT_JSON ? ` from ${this.base}` : ''}`;
+      throw new KairosError(codeOf(res.status), message);
+    }
+    if (json === NOT_JSON) {
+      throw new KairosError('E_UNAVAILABLE', `${method} ${path}: ${this.base} answered something that is not JSON; is it a Kairos controller (--server)?`);
     }
     return json as T;
+  }
+}
+
+/** Marks a body that is not JSON (an HTML page from a proxy, another service on that port). */
+const NOT_JSON = Symbol('not JSON');
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return NOT_JSON;
   }
 }
 
