@@ -86,6 +86,51 @@ describe('framework under faults', () => {
     expect(t.statuses.map((u) => u.state)).not.toContain('TASK_LOST');
   });
 
+  it('reports a task whose offer was rescinded while its intent was persisted, and launches it nowhere', async () => {
+    let entered!: () => void;
+    const persisting = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const { t, em } = await setupWithoutOffers({}, { persistLaunch: async () => (++calls === 1 ? (entered(), held) : undefined) });
+    const task = shellTask('true');
+    t.fw.launch([task]);
+    em.faults.resumeOffering();
+    await persisting;
+    // The offer goes while the intent is being written: the ACCEPT that follows names a gone offer.
+    em.faults.rescindOffers();
+    release();
+    const dropped = await t.waitForState(task.taskId, 'TASK_DROPPED');
+    expect(dropped.reason).toBe('REASON_INVALID_OFFERS');
+    // The controller relaunches under a new id; the dropped one is not launched again.
+    const again = shellTask('true');
+    t.fw.launch([again]);
+    await t.waitForState(again.taskId, 'TASK_FINISHED');
+    expect(t.statuses.filter((u) => u.taskId === task.taskId).map((u) => u.state)).toEqual(['TASK_DROPPED']);
+    expect(t.persisted.map((p) => p.request.taskId)).toEqual([task.taskId, again.taskId]);
+    expect(t.fw.status().connected).toBe(true);
+  });
+
+  it('declines the offers when the launch intent cannot be persisted, and launches the task once it can', async () => {
+    let calls = 0;
+    const { t, em } = await setupWithoutOffers({}, {
+      persistLaunch: async () => {
+        if (++calls === 1) throw new Error('store fenced');
+      },
+    });
+    const task = shellTask('true');
+    t.fw.launch([task]);
+    const declined = t.next('declined');
+    em.faults.resumeOffering();
+    await declined;
+    expect(t.persisted).toEqual([]);
+    expect(t.order).toEqual([]);
+    await t.waitForState(task.taskId, 'TASK_FINISHED');
+    expect(calls).toBe(2);
+    expect(t.order).toEqual([`persist:${task.taskId}`, `accept:${task.taskId}`]);
+    expect(t.statuses.filter((u) => u.taskId === task.taskId && u.state === 'TASK_RUNNING')).toHaveLength(1);
+  });
+
   it('reports agent loss the partition-aware way: UNREACHABLE (waiting), then RUNNING again on return, GONE_BY_OPERATOR on removal', async () => {
     const { t, em } = await setup(SIMULATED);
     const task = shellTask('simulated');

@@ -73,7 +73,13 @@ const FAST_FRAMEWORK: Partial<FrameworkConfig> = {
 export async function startFramework(
   url: string,
   config: Partial<FrameworkConfig> = {},
-  opts: { frameworkId?: string; knownTasks?: { taskId: string; agentId?: string }[]; onStatus?: (u: TaskStatusUpdate) => Promise<void> } = {},
+  opts: {
+    frameworkId?: string;
+    knownTasks?: { taskId: string; agentId?: string }[];
+    onStatus?: (u: TaskStatusUpdate) => Promise<void>;
+    /** Runs first inside persistLaunch: a test may hold it back or make it fail. */
+    persistLaunch?: (l: PlacedLaunch[]) => Promise<void>;
+  } = {},
 ): Promise<TestFramework> {
   const statuses: TaskStatusUpdate[] = [];
   const persisted: PlacedLaunch[] = [];
@@ -88,6 +94,7 @@ export async function startFramework(
       frameworkIds: { load: async () => frameworkId.value, save: async (id) => void (frameworkId.value = id) },
       hooks: {
         persistLaunch: async (l) => {
+          await opts.persistLaunch?.(l);
           persisted.push(...l);
           for (const p of l) order.push(`persist:${p.request.taskId}`);
         },
