@@ -22,6 +22,7 @@ import { silentLogger, type Logger } from '../ports/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { authenticate, bearerToken, roleAllows, type AccessConfig, type Principal, type Role } from './access.js';
 import { errorHandler, HttpError } from './errors.js';
+import { answerUnmatched, trackRouteMethods } from './methods.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { maskSecrets } from './redact.js';
 import { registerJobRoutes } from './routes-jobs.js';
@@ -121,9 +122,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     done(null, undefined);
   });
   app.setErrorHandler(errorHandler(logger));
-  app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ error: { code: 'E_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
-  );
+  app.setNotFoundHandler(answerUnmatched(trackRouteMethods(app)));
 
   app.addHook('onRequest', async (req, reply) => {
     const role = req.routeOptions.config.access?.role ?? 'admin';

@@ -81,6 +81,23 @@ describe('malformed URLs', () => {
   });
 });
 
+describe('methods', () => {
+  it('answers another method on a known path with 405 and Allow, OPTIONS with 204 and Allow, unknown paths with 404', async () => {
+    const { app } = setup();
+    const del = await app.inject({ method: 'DELETE', url: '/v1/jobs/nightly', headers: auth });
+    expect(del.statusCode).toBe(405);
+    expect(del.headers.allow).toBe('GET, HEAD, OPTIONS');
+    expect(del.json().error).toEqual({ code: 'E_METHOD', message: 'DELETE is not allowed on /v1/jobs/nightly; use GET or HEAD' });
+    const put = await app.inject({ method: 'PUT', url: '/v1/jobs/nightly/runs', headers: auth });
+    expect([put.statusCode, put.headers.allow]).toEqual([405, 'GET, HEAD, POST, OPTIONS']);
+    const options = await app.inject({ method: 'OPTIONS', url: '/v1/sync', headers: auth });
+    expect([options.statusCode, options.headers.allow, options.body]).toEqual([204, 'GET, HEAD, POST, OPTIONS', '']);
+    expect((await app.inject({ method: 'HEAD', url: '/v1/jobs', headers: auth })).statusCode).toBe(200);
+    await expectError(app, { method: 'DELETE', url: '/v1/nothing/here' }, 404);
+    expect((await app.inject({ method: 'DELETE', url: '/v1/jobs/nightly' })).statusCode).toBe(401);
+  });
+});
+
 describe('public writes', () => {
   it('rate-limits the unauthenticated webhook per client address', async () => {
     const calls: unknown[] = [];
