@@ -21,7 +21,7 @@ import type { Leadership } from '../ports/leader.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { authenticate, bearerToken, roleAllows, type AccessConfig, type Principal, type Role } from './access.js';
-import { errorHandler, HttpError } from './errors.js';
+import { clientErrorHandler, errorHandler, HttpError } from './errors.js';
 import { answerUnmatched, trackRouteMethods } from './methods.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { maskSecrets } from './redact.js';
@@ -105,6 +105,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     logger: false,
     bodyLimit: deps.bodyLimit ?? 64 * 1024,
     return503OnClosing: true,
+    clientErrorHandler,
     // Malformed URLs (bad %-encoding, an over-long path segment) are rejected by the router before
     // any hook runs; answer them in the Kairos error shape, without echoing the URL (it may hold a token).
     frameworkErrors: (err, _req, reply) => {

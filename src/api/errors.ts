@@ -4,6 +4,7 @@
  * place; fastify's own errors (bad JSON, body too large, schema validation) keep their
  * status and get a Kairos code.
  */
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { KairosError, type ErrorCode } from '../core/errors.js';
 import type { Logger } from '../ports/logger.js';
@@ -83,4 +84,24 @@ export function intParam(name: string, v: string | undefined, min: number, max: 
   const n = /^\d{1,16}$/.test(v) ? Number(v) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) invalid(name, `must be an integer from ${min} to ${max}`);
   return n;
+}
+
+/**
+ * Fastify's `clientErrorHandler`: requests Node's HTTP parser rejects before any route sees them
+ * (an unknown method, a non-numeric Content-Length, oversized headers, a request timeout) get
+ * the same `{error: {code, message}}` body as every other error, then the socket is closed.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'the request was not received in time']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'the request headers are too large']
+        : [400, 'Bad Request', 'the request is not valid HTTP (method, headers or Content-Length)'];
+  const body = JSON.stringify({ error: { code: status === 400 ? 'E_INVALID' : status === 431 ? 'E_TOO_LARGE' : 'E_TIMEOUT', message } });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
 }
