@@ -111,6 +111,35 @@ describe('framework under faults', () => {
     expect(t.fw.status().connected).toBe(true);
   });
 
+  it('reports a task whose ACCEPT was lost with the stream (TASK_GONE by reconciliation on resubscribe), with the same FrameworkID', async () => {
+    let entered!: () => void;
+    const persisting = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const { t, em } = await setupWithoutOffers({}, { persistLaunch: async () => (++calls === 1 ? (entered(), held) : undefined) });
+    const id = t.frameworkId.value;
+    const task = shellTask('true');
+    t.fw.launch([task]);
+    em.faults.resumeOffering();
+    await persisting;
+    const gone = t.next('disconnected');
+    em.faults.dropStream();
+    await gone;
+    // The intent is written after the stream is gone: the ACCEPT cannot go out.
+    release();
+    const back = await t.next('subscribed');
+    expect(back[0].frameworkId).toBe(id);
+    const lost = await t.waitForState(task.taskId, 'TASK_GONE');
+    expect(lost.reason).toBe('REASON_RECONCILIATION');
+    expect(t.statuses.filter((u) => u.taskId === task.taskId).map((u) => u.state)).toEqual(['TASK_GONE']);
+    expect(t.order).toEqual([`persist:${task.taskId}`]);
+    // Nothing is left starting, so the next task launches at once.
+    const again = shellTask('true');
+    t.fw.launch([again]);
+    await t.waitForState(again.taskId, 'TASK_FINISHED');
+  });
+
   it('declines the offers when the launch intent cannot be persisted, and launches the task once it can', async () => {
     let calls = 0;
     const { t, em } = await setupWithoutOffers({}, {
