@@ -24,7 +24,14 @@ export function parseEnvPairs(pairs: string[]): Record<string, string> {
   return env;
 }
 
-/** Polls a run until it reaches a terminal state, reporting each state change after `from`'s. */
+/** How long `waitForRun` rides out an unreachable controller (a restart, a leader change). */
+export const WAIT_UNAVAILABLE_MS = 60_000;
+
+/**
+ * Polls a run until it reaches a terminal state, reporting each state change after `from`'s.
+ * The run goes on while the controller restarts or fails over, so answers of E_UNAVAILABLE
+ * (connection refused, 503) are retried for up to `WAIT_UNAVAILABLE_MS` in a row.
+ */
 export async function waitForRun(
   api: ApiClient,
   from: Run,
@@ -34,9 +41,19 @@ export async function waitForRun(
 ): Promise<Run> {
   let last = from.state;
   if (isTerminalRun(from.state)) return from;
+  let unavailableSince: number | undefined;
   for (;;) {
     await clock.sleep(pollMs);
-    const run = await api.get<Run>(`/v1/runs/${encodeURIComponent(from.id)}`);
+    let run: Run;
+    try {
+      run = await api.get<Run>(`/v1/runs/${encodeURIComponent(from.id)}`);
+      unavailableSince = undefined;
+    } catch (err) {
+      if (!(err instanceof KairosError) || err.code !== 'E_UNAVAILABLE') throw err;
+      unavailableSince ??= clock.now();
+      if (clock.now() - unavailableSince >= WAIT_UNAVAILABLE_MS) throw err;
+      continue;
+    }
     if (run.state !== last) onState(run);
     last = run.state;
     if (isTerminalRun(run.state)) return run;

@@ -2,7 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/cli/api-client.js';
+import { waitForRun, WAIT_UNAVAILABLE_MS } from '../../src/cli/run.js';
 import { KairosError } from '../../src/core/errors.js';
+import type { Run } from '../../src/core/run.js';
+import { FakeClock } from '../support/fake-clock.js';
 
 // The CLI's API client against a real loopback server that is not (or not only) Kairos:
 // whatever comes back, the user gets a KairosError with a message, never a SyntaxError.
@@ -10,9 +13,13 @@ import { KairosError } from '../../src/core/errors.js';
 let server: Server | undefined;
 afterEach(() => server?.close());
 
-/** Serves every request with one canned status, content type and body. */
-async function serve(status: number, type: string, body: string): Promise<string> {
-  server = createServer((_req, res) => res.writeHead(status, { 'content-type': type }).end(body));
+/** Serves every request with one canned status, content type and body (or the next of `script`). */
+async function serve(status: number, type: string, body: string, script: [number, unknown][] = []): Promise<string> {
+  server = createServer((_req, res) => {
+    const next = script.shift();
+    if (next) res.writeHead(next[0], { 'content-type': 'application/json' }).end(JSON.stringify(next[1]));
+    else res.writeHead(status, { 'content-type': type }).end(body);
+  });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
@@ -45,5 +52,39 @@ describe('CLI API client failure paths', () => {
     const url = await serve(400, 'application/json', JSON.stringify({ error: { message: { nested: true } } }));
     const err = await failure(new ApiClient({ server: url }, {}).get('/v1/sync'));
     expect(err.message).toBe('GET /v1/sync: HTTP 400');
+  });
+});
+
+describe('kairos run --wait through an outage', () => {
+  const T0 = Date.parse('2026-03-08T07:00:00Z');
+  const run = (state: Run['state']): Run => ({ id: 'report@manual-1', job: 'report', trigger: 'manual', scheduledAt: T0, revision: 'abc', state, attempts: [], createdAt: T0 });
+  const notLeader = { error: { code: 'E_NOT_LEADER', message: 'not the leader, and no leader is known' } };
+  /** A FakeClock whose sleeps advance it at once, so polling loops run without real waiting. */
+  const jumpingClock = () => {
+    const clock = new FakeClock(T0);
+    clock.sleep = async (ms: number) => void clock.advance(ms);
+    return clock;
+  };
+
+  it('keeps following the run while the controller answers 503 for a while', async () => {
+    const url = await serve(500, 'application/json', '{}', [[200, run('running')], [503, notLeader], [503, notLeader], [200, run('succeeded')]]);
+    const seen: string[] = [];
+    const end = await waitForRun(new ApiClient({ server: url }, {}), run('pending'), jumpingClock(), (r) => seen.push(r.state));
+    expect(end.state).toBe('succeeded');
+    expect(seen).toEqual(['running', 'succeeded']);
+  });
+
+  it('gives up once the controller has been unavailable for WAIT_UNAVAILABLE_MS in a row', async () => {
+    const url = await serve(503, 'application/json', JSON.stringify(notLeader));
+    const clock = jumpingClock();
+    const err = await failure(waitForRun(new ApiClient({ server: url }, {}), run('pending'), clock, () => {}, 10_000));
+    expect(err.code).toBe('E_UNAVAILABLE');
+    expect(clock.now() - T0).toBe(WAIT_UNAVAILABLE_MS + 10_000);
+  });
+
+  it('does not retry other errors', async () => {
+    const url = await serve(404, 'application/json', JSON.stringify({ error: { code: 'E_NOT_FOUND', message: 'no run named "x"' } }));
+    const err = await failure(waitForRun(new ApiClient({ server: url }, {}), run('pending'), jumpingClock(), () => {}));
+    expect([err.code, err.message]).toEqual(['E_NOT_FOUND', 'no run named "x"']);
   });
 });
