@@ -236,6 +236,28 @@ describe('framework under faults', () => {
     expect(t.statuses.filter((u) => u.taskId === task.taskId).map((u) => u.state)).toEqual(expect.arrayContaining(['TASK_RUNNING', 'TASK_FINISHED']));
   });
 
+  it('reports a final update again, with its run, after onStatus failed on it', async () => {
+    let failures = 0;
+    let refused: Record<string, string> = {};
+    const { t } = await setup({}, {}, {
+      onStatus: async (u) => {
+        if (u.state === 'TASK_FINISHED' && failures === 0) {
+          failures++;
+          refused = u.labels;
+          throw new Error('store unavailable');
+        }
+      },
+    });
+    const task = shellTask('true');
+    t.fw.launch([task]);
+    const done = await t.waitForState(task.taskId, 'TASK_FINISHED');
+    expect(failures).toBe(1);
+    // The task left the framework's book with the refused update; the resent one still names its run.
+    expect(done.labels).toEqual(refused);
+    expect(done.labels['kairos.run']).toBe(task.runId);
+    expect(t.fw.status().connected).toBe(true);
+  });
+
   it('reports every duplicated update (onStatus is idempotent by contract) and keeps going', async () => {
     const { t, em } = await setup();
     em.faults.duplicateUpdates(true);
