@@ -7,7 +7,12 @@ import { makeApi } from './harness.js';
 // OpenAPI document agreeing with the statuses the routes really answer.
 
 const ADMIN = 'admin-token-0123456789abcdef';
-const access = accessConfig([{ name: 'ada', role: 'admin', token: ADMIN }]);
+const TOKENS = { viewer: 'viewer-token-0123456789abc', operator: 'operator-token-0123456789a', admin: ADMIN };
+const access = accessConfig([
+  { name: 'ada', role: 'admin', token: ADMIN },
+  { name: 'otto', role: 'operator', token: TOKENS.operator },
+  { name: 'vera', role: 'viewer', token: TOKENS.viewer },
+]);
 const auth = { authorization: `Bearer ${ADMIN}` };
 const RUN = encodeURIComponent('nightly@2026-03-08T01:00:00.000Z');
 
@@ -78,6 +83,35 @@ describe('malformed URLs', () => {
     const e = await expectError(app, { url: `/v1/runs/${'x'.repeat(500)}/logs` }, 414);
     expect(e.code).toBe('E_TOO_LARGE');
     expect(e.message).not.toContain('xxxxxxxx');
+  });
+});
+
+describe('authorization', () => {
+  it('enforces the documented role on every route: 401 without a token, 403 below the role, never the token in the body', async () => {
+    const { app } = setup({ rateLimit: { perMinute: 6000, burst: 1000 } });
+    const doc = (await app.inject('/v1/openapi.json')).json();
+    const ranks = ['viewer', 'operator', 'admin'] as const;
+    let checked = 0;
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, { 'x-kairos-role': string }>>)) {
+      for (const [method, op] of Object.entries(methods)) {
+        // Without a webhook secret, the webhook needs an operator token (see its summary).
+        const role = path === '/v1/webhook' ? 'operator' : op['x-kairos-role'];
+        if (role === 'public') continue;
+        const url = path.replace('{name}', 'nightly').replace('{id}', RUN);
+        const req = { method: method.toUpperCase() as 'GET', url, headers: { 'content-type': 'application/json' }, payload: '{}' };
+        const anonymous = await app.inject(req);
+        expect(anonymous.statusCode, `${method} ${path} without a token`).toBe(401);
+        for (const has of ranks) {
+          const res = await app.inject({ ...req, headers: { ...req.headers, authorization: `Bearer ${TOKENS[has]}` } });
+          const allowed = ranks.indexOf(has) >= ranks.indexOf(role as (typeof ranks)[number]);
+          expect(res.statusCode === 403, `${method} ${path} as ${has}: ${res.statusCode}`).toBe(!allowed);
+          expect(res.statusCode, `${method} ${path} as ${has}`).not.toBe(401);
+          expect(res.body).not.toContain(TOKENS[has]);
+        }
+        checked++;
+      }
+    }
+    expect(checked).toBe(18);
   });
 });
 
