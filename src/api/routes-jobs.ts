@@ -26,6 +26,7 @@ export function parseJobFilter(q: Record<string, string | undefined>): JobFilter
   if (q.label) {
     const i = q.label.indexOf('=');
     f.label = i < 0 ? { key: q.label } : { key: q.label.slice(0, i), value: q.label.slice(i + 1) };
+    if (!f.label.key) invalid('label', 'needs a key: key or key=value');
   }
   if (q.owner) f.owner = q.owner;
   if (q.status) {

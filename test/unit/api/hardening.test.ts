@@ -53,6 +53,11 @@ describe('malformed queries', () => {
     }
   });
 
+  it('refuses a label filter without a key instead of matching nothing', async () => {
+    const { app } = setup();
+    expect((await expectError(app, { url: '/v1/jobs?label==gold' }, 400)).message).toBe('label: needs a key: key or key=value');
+  });
+
   it('reads integer parameters only as plain decimal digits', async () => {
     const { app } = setup();
     for (const [url, field] of [
