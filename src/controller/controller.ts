@@ -20,6 +20,7 @@ import type { FrameworkHooks, MesosFramework } from '../ports/mesos.js';
 import type { ManifestSource } from '../ports/source.js';
 import type { Store } from '../ports/store.js';
 import type { Plan } from '../plan/types.js';
+import type { Decision } from '../schedule/decisions.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { ControllerActionsImpl } from './actions.js';
 import { Dispatch, knownTasks } from './dispatch.js';
@@ -78,6 +79,8 @@ export class Controller {
   private readonly state: ControllerState;
   private readonly ledger: RunLedger;
   private readonly scheduler = new Scheduler();
+  /** The applied resources last handed to the schedule core (by name). */
+  private scheduled = new Map<string, AppliedResource>();
   private readonly lifecycle: RunLifecycle;
   private readonly dispatch: Dispatch;
   private loop: SyncLoop | undefined;
@@ -114,7 +117,7 @@ export class Controller {
       afterRunsEnded: (jobs) => this.boundHistory(jobs),
       resync: async (now) => {
         await this.ledger.load();
-        return this.scheduler.load(this.appliedNow(), this.ledger.all(), now);
+        return this.loadScheduler(now);
       },
     });
     const passDeps = this.passDeps();
@@ -188,7 +191,7 @@ export class Controller {
     this.frameworkRun = fw.start({ force: true, knownTasks: knownTasks(this.ledger.active()) }).catch((err) => {
       this.log.error('mesos framework stopped', { error: messageOf(err) });
     });
-    await this.dispatch.submit(() => [...this.scheduler.load(this.appliedNow(), this.ledger.all(), now), ...this.scheduler.tick(now)]);
+    await this.dispatch.submit(() => [...this.loadScheduler(now), ...this.scheduler.tick(now)]);
     this.loop = new SyncLoop({
       clock: this.o.clock,
       pollMs: this.o.pollMs,
@@ -258,10 +261,7 @@ export class Controller {
     const byAction = (a: string) => plan.entries.filter((e) => e.action === a && e.willApply).map((e) => e.name);
     const changed = [...byAction('create'), ...byAction('update')];
     const pruned = byAction('prune');
-    await this.dispatch.submit(() => [
-      ...changed.flatMap((n) => this.scheduler.upsert(this.effective(this.state.applied.get(n)!), now)),
-      ...pruned.flatMap((n) => this.scheduler.remove(n, now)),
-    ]);
+    await this.dispatch.submit(() => this.followApplied(now));
     if (changed.length || pruned.length) this.log.info('applied', { revision: plan.revision, created: byAction('create'), updated: byAction('update'), pruned });
     this.events.emit('sync:ok', { revision: plan.revision, created: byAction('create'), updated: byAction('update'), pruned });
   }
@@ -274,9 +274,25 @@ export class Controller {
     this.events.emit('sync:error', { revision: this.state.sync.lastRevision, code, message: messageOf(err), problems, retryInMs });
   }
 
-  /** Every applied resource as the schedule core should see it. */
-  private appliedNow(): AppliedResource[] {
-    return [...this.state.applied.values()].map((a) => this.effective(a));
+  /** Replaces the schedule core's state with the applied resources and the ledger's runs. */
+  private loadScheduler(now: number): Decision[] {
+    this.scheduled = new Map(this.state.applied);
+    return this.scheduler.load([...this.state.applied.values()].map((a) => this.effective(a)), this.ledger.all(), now);
+  }
+
+  /**
+   * Hands the schedule core every applied resource it was not given yet and removes the
+   * ones no longer applied. Compared with what the core was given, not with the last plan:
+   * a pass that committed its apply and then failed (recording the outcome) left the core
+   * behind, and the next pass plans no change.
+   */
+  private followApplied(now: number): Decision[] {
+    const out: Decision[] = [];
+    const same = (a: AppliedResource, b: AppliedResource | undefined) => b !== undefined && a.revision === b.revision && a.appliedAt === b.appliedAt;
+    for (const [name, a] of this.state.applied) if (!same(a, this.scheduled.get(name))) out.push(...this.scheduler.upsert(this.effective(a), now));
+    for (const name of this.scheduled.keys()) if (!this.state.applied.has(name)) out.push(...this.scheduler.remove(name, now));
+    this.scheduled = new Map(this.state.applied);
+    return out;
   }
 
   /** The resource as the schedule core should see it: a paused job is treated as suspended. */

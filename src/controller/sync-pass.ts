@@ -14,7 +14,7 @@ import { documentsOf } from '../manifests/document.js';
 import { loadManifests } from '../manifests/load.js';
 import { applyPlan, loadApplied } from '../plan/apply.js';
 import { plan as makePlan } from '../plan/plan.js';
-import type { Plan } from '../plan/types.js';
+import type { AppliedState, Plan } from '../plan/types.js';
 import { outOfBandDrift } from './drift.js';
 import type { ControllerState } from './state.js';
 
@@ -33,6 +33,8 @@ export interface ComputedPlan {
   desired: DesiredState;
   plan: Plan;
   snapshot: Snapshot;
+  /** The applied state the plan was computed against. */
+  applied: AppliedState;
 }
 
 /**
@@ -51,8 +53,9 @@ export async function computePlan(d: SyncPassDeps): Promise<ComputedPlan> {
   try {
     const { desired, problems } = loadManifests(snapshot);
     if (!desired) throw new ManifestError(problems);
-    const plan = makePlan(desired, await loadApplied(d.store), { now: d.clock.now(), prune: d.prune, allowMassPrune: d.allowMassPrune });
-    return { desired, plan, snapshot };
+    const applied = await loadApplied(d.store);
+    const plan = makePlan(desired, applied, { now: d.clock.now(), prune: d.prune, allowMassPrune: d.allowMassPrune });
+    return { desired, plan, snapshot, applied };
   } catch (err) {
     throw Object.assign(err as object, { revision: snapshot.revision });
   }
@@ -77,10 +80,13 @@ export async function syncPass(d: SyncPassDeps): Promise<Plan> {
   const now = d.clock.now();
   const prev = d.state.sync;
   try {
-    const { plan, snapshot, desired } = await computePlan(d);
+    const { plan, snapshot, desired, applied: stored } = await computePlan(d);
     if (planChangesSomething(plan)) {
       await applyPlan(d.store, plan, now, documentsOf(snapshot, desired.resources));
       await d.state.reloadApplied();
+    } else {
+      // What the store holds, even if an earlier pass committed its apply and then failed.
+      d.state.applied = new Map(stored.resources.map((a) => [a.resource.metadata.name, a]));
     }
     d.state.git = new Map(desired.resources.map((r) => [r.metadata.name, r]));
     d.state.outOfBand = plan.entries

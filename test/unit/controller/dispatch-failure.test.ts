@@ -21,7 +21,30 @@ class FlakyStore extends MemoryStore {
   }
 }
 
-describe('Controller: a store write failing in the middle of a dispatch batch', () => {
+let built: Controller;
+
+/** A controller over `dir`, a flaky store and a recording framework on a fake clock (also left in `built`). */
+function build(dir: string) {
+  const store = new FlakyStore();
+  const clock = new FakeClock('2026-03-08T07:00:30Z');
+  const framework = new RecordingFramework();
+  built = new Controller({
+    store,
+    source: new DirectorySource(dir),
+    clock,
+    logger: silentLogger,
+    leadership: soloLeadership('http://127.0.0.1:0'),
+    framework: () => framework,
+    pollMs: 0,
+    prune: true,
+    allowMassPrune: true,
+    historyCap: 100,
+    syncBackoff: { initialMs: 1000, maxMs: 1000 },
+  });
+  return { store, clock, framework };
+}
+
+describe('Controller: store writes failing mid-way', () => {
   let dir: string;
   let controller: Controller;
   afterEach(async () => {
@@ -33,21 +56,8 @@ describe('Controller: a store write failing in the middle of a dispatch batch', 
   });
 
   it('launches the run whose intent was written and records the one whose write failed, each once, after the store recovers', async () => {
-    const store = new FlakyStore();
-    const clock = new FakeClock('2026-03-08T07:00:30Z');
-    const framework = new RecordingFramework();
-    controller = new Controller({
-      store,
-      source: new DirectorySource(dir),
-      clock,
-      logger: silentLogger,
-      leadership: soloLeadership('http://127.0.0.1:0'),
-      framework: () => framework,
-      pollMs: 0,
-      prune: true,
-      allowMassPrune: true,
-      historyCap: 100,
-    });
+    const { store, clock, framework } = build(dir);
+    controller = built;
     await writeFile(join(dir, 'a.yaml'), jobManifest('a', '* * * * *', 'echo a'));
     await writeFile(join(dir, 'b.yaml'), jobManifest('b', '* * * * *', 'echo b'));
     const synced = controller.events.next('sync:ok');
@@ -63,5 +73,25 @@ describe('Controller: a store write failing in the middle of a dispatch batch', 
     expect(framework.launched.map((l) => l.runId).sort()).toEqual([minute, 'b@2026-03-08T07:01:00.000Z']);
     expect(controller.view.run(minute)?.state).toBe('pending');
     expect(controller.view.run('b@2026-03-08T07:01:00.000Z')?.state).toBe('pending');
+  });
+
+  it('schedules what the failed pass applied once a later pass succeeds', async () => {
+    const { store, clock, framework } = build(dir);
+    controller = built;
+    const synced = controller.events.next('sync:ok');
+    await controller.start();
+    await synced;
+    await writeFile(join(dir, 'b.yaml'), jobManifest('b', '* * * * *', 'echo b'));
+    // The apply commits, then recording the sync outcome fails: the pass fails and is retried.
+    store.failing = 'meta/sync';
+    const failed = controller.events.next('sync:error');
+    controller.triggerSync('test');
+    expect((await failed).code).toBe('E_UNAVAILABLE');
+    store.failing = undefined;
+    const retried = controller.events.next('sync:ok');
+    await clock.advanceAsync(1000);
+    await retried;
+    await clock.advanceAsync(29_000);
+    expect(framework.launched.map((l) => l.runId)).toEqual(['b@2026-03-08T07:01:00.000Z']);
   });
 });
