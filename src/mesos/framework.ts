@@ -67,8 +67,11 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
   private readonly heartbeat: HeartbeatWatchdog;
   private readonly starvation: StarvationWatchdog;
   private sub: Subscription | undefined;
-  /** Abandons the SUBSCRIBE in flight (a master may never answer it) when `stop()` comes. */
-  private subscribing: AbortController | undefined;
+  /**
+   * Aborted by `stop()`: abandons the master detection and the SUBSCRIBE in flight, which
+   * may never finish (a ZooKeeper or a master that does not answer).
+   */
+  private readonly halt = new AbortController();
   private frameworkId: string | undefined;
   private stopped = true;
   private readonly sleeps = new Set<{ timer: Timer; resolve: () => void }>();
@@ -180,7 +183,7 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
     this.reconcileTimer?.cancel();
     this.reconcileGen++;
     this.flow.stop();
-    this.subscribing?.abort();
+    this.halt.abort();
     this.sub?.close();
     for (const w of this.sleeps) {
       w.timer.cancel();
@@ -205,7 +208,7 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
     while (!this.stopped) {
       let master = '';
       try {
-        master = await this.deps.detector.detect();
+        master = await untilAborted(this.deps.detector.detect(), this.halt.signal);
         const closed = await this.subscribeOnce(master, () => (attempt = 0));
         const reason = await closed;
         this.log.warn('subscription ended', { master, reason });
@@ -242,21 +245,15 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
     if (info.id) call.framework_id = info.id;
     let sub: Subscription | undefined;
     const pending: Event[] = [];
-    if (this.stopped) throw new KairosError('E_UNAVAILABLE', 'stopped');
-    const abort = (this.subscribing = new AbortController());
-    try {
-      sub = await this.client.subscribe(
-        master,
-        call,
-        {
-          onEvent: (e) => (sub ? this.onEvent(sub, e, onSubscribed) : pending.push(e)),
-          onClose: (err) => ended(err ? messageOf(err) : 'closed'),
-        },
-        abort.signal,
-      );
-    } finally {
-      if (this.subscribing === abort) this.subscribing = undefined;
-    }
+    sub = await this.client.subscribe(
+      master,
+      call,
+      {
+        onEvent: (e) => (sub ? this.onEvent(sub, e, onSubscribed) : pending.push(e)),
+        onClose: (err) => ended(err ? messageOf(err) : 'closed'),
+      },
+      this.halt.signal,
+    );
     const s = sub;
     for (const e of pending.splice(0)) this.onEvent(s, e, onSubscribed);
     if (this.stopped) s.close();
@@ -423,6 +420,16 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
     if (!sub || !this.frameworkId || this.stopped) return Promise.reject(new KairosError('E_UNAVAILABLE', 'not subscribed to a Mesos master'));
     return this.client.call(sub, { ...call, framework_id: { value: this.frameworkId } });
   }
+}
+
+/** `p`, or a rejection as soon as `signal` aborts (what `p` does afterwards is ignored). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new KairosError('E_UNAVAILABLE', 'stopped'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Builds the framework; call `start()` to subscribe. */

@@ -1,12 +1,12 @@
 /**
  * `stop()` on a framework that is not subscribed: while its SUBSCRIBE waits on a master
  * that accepted the connection and never answers, and while it backs off between
- * attempts. It must resolve promptly and leave no socket open.
+ * attempts, and while no master is known yet. It must resolve promptly and leave no socket open.
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFramework, type KairosFramework } from '../../src/mesos/framework.js';
-import { listDetector } from '../../src/mesos/leader.js';
+import { listDetector, type MasterDetector } from '../../src/mesos/leader.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { silentLogger } from '../../src/ports/logger.js';
 
@@ -28,10 +28,10 @@ async function silentMaster(onConnection: (s: net.Socket) => void): Promise<stri
   return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
 }
 
-function framework(url: string, backoffMs = 50): KairosFramework {
+function framework(url: string, backoffMs = 50, detector: MasterDetector = listDetector([url])): KairosFramework {
   return createFramework(
     {
-      detector: listDetector([url]),
+      detector,
       clock: systemClock,
       logger: silentLogger,
       frameworkIds: { load: async () => undefined, save: async () => {} },
@@ -77,5 +77,24 @@ describe('framework stop() when not subscribed', () => {
     expect(await within(fw.stop().then(() => 'stopped'), 3000)).toBe('stopped');
     await done;
     expect(connections).toBe(1);
+  });
+
+  it('abandons a master detection that never ends (ZooKeeper unreachable) and closes the detector', async () => {
+    let asked!: () => void;
+    const detecting = new Promise<void>((resolve) => (asked = resolve));
+    let closed = false;
+    const detector: MasterDetector = {
+      detect: () => {
+        asked();
+        return new Promise<string>(() => {});
+      },
+      close: async () => void (closed = true),
+    };
+    const fw = framework('http://127.0.0.1:1', 50, detector);
+    const done = fw.start({ force: true, knownTasks: [] });
+    await detecting;
+    expect(await within(fw.stop().then(() => 'stopped'), 3000)).toBe('stopped');
+    await done;
+    expect(closed).toBe(true);
   });
 });
