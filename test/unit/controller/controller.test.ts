@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Controller } from '../../../src/controller/controller.js';
 import type { Run } from '../../../src/core/run.js';
-import { soloLeadership, type Leadership, type LeaderState } from '../../../src/ports/leader.js';
+import { soloLeadership, type Leadership } from '../../../src/ports/leader.js';
 import { silentLogger } from '../../../src/ports/logger.js';
 import type { FrameworkHooks, LaunchRequest } from '../../../src/ports/mesos.js';
 import { DirectorySource } from '../../../src/source/directory.js';
@@ -12,6 +12,7 @@ import { MemoryStore } from '../../../src/store/memory-store.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { jobManifest } from '../../support/job-manifest.js';
 import { RecordingFramework } from './recording-framework.js';
+import { SwitchedLeadership } from './switched-leadership.js';
 
 const job = (name: string, cron: string) => jobManifest(name, cron, `echo ${name}`);
 
@@ -83,23 +84,6 @@ class Harness {
     const req = this.framework.launched[0];
     await this.play(req, ['TASK_RUNNING']);
     return req;
-  }
-}
-
-/** Leadership switched by hand, reporting changes synchronously as the port requires. */
-class SwitchedLeadership implements Leadership {
-  private leader = false;
-  private fns = new Set<(s: LeaderState) => void>();
-  isLeader = () => this.leader;
-  epoch = () => (this.leader ? 1 : undefined);
-  leaderUrl = () => undefined;
-  onChange(fn: (s: LeaderState) => void) {
-    this.fns.add(fn);
-    return () => void this.fns.delete(fn);
-  }
-  set(leader: boolean) {
-    this.leader = leader;
-    for (const fn of this.fns) fn({ leader });
   }
 }
 

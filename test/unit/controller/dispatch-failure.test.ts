@@ -3,20 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Controller } from '../../../src/controller/controller.js';
-import { KairosError } from '../../../src/core/errors.js';
-import { soloLeadership } from '../../../src/ports/leader.js';
+import { FencedError, KairosError } from '../../../src/core/errors.js';
+import { soloLeadership, type Leadership } from '../../../src/ports/leader.js';
 import { silentLogger } from '../../../src/ports/logger.js';
 import { DirectorySource } from '../../../src/source/directory.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { jobManifest } from '../../support/job-manifest.js';
 import { RecordingFramework } from './recording-framework.js';
+import { SwitchedLeadership } from './switched-leadership.js';
 
-/** A memory store whose writes to keys starting with `failing` throw, while `failing` is set. */
+/** A memory store whose writes to keys starting with `failing` throw `fail(key)`, while `failing` is set. */
 class FlakyStore extends MemoryStore {
   failing: string | undefined;
+  fail = (key: string): Error => new KairosError('E_UNAVAILABLE', `store down writing ${key}`);
   override async put(key: string, value: unknown, expectedVersion?: number): Promise<number> {
-    if (this.failing && key.startsWith(this.failing)) throw new KairosError('E_UNAVAILABLE', `store down writing ${key}`);
+    if (this.failing && key.startsWith(this.failing)) throw this.fail(key);
     return super.put(key, value, expectedVersion);
   }
 }
@@ -24,7 +26,7 @@ class FlakyStore extends MemoryStore {
 let built: Controller;
 
 /** A controller over `dir`, a flaky store and a recording framework on a fake clock (also left in `built`). */
-function build(dir: string) {
+function build(dir: string, leadership: Leadership = soloLeadership('http://127.0.0.1:0')) {
   const store = new FlakyStore();
   const clock = new FakeClock('2026-03-08T07:00:30Z');
   const framework = new RecordingFramework();
@@ -33,7 +35,7 @@ function build(dir: string) {
     source: new DirectorySource(dir),
     clock,
     logger: silentLogger,
-    leadership: soloLeadership('http://127.0.0.1:0'),
+    leadership,
     framework: () => framework,
     pollMs: 0,
     prune: true,
@@ -93,5 +95,33 @@ describe('Controller: store writes failing mid-way', () => {
     await retried;
     await clock.advanceAsync(29_000);
     expect(framework.launched.map((l) => l.runId)).toEqual(['b@2026-03-08T07:01:00.000Z']);
+  });
+
+  it('leadership lost in the middle of a batch: the deposed leader launches nothing; the next term launches each run once', async () => {
+    const leadership = new SwitchedLeadership();
+    leadership.set(true);
+    const { store, clock, framework } = build(dir, leadership);
+    controller = built;
+    await writeFile(join(dir, 'a.yaml'), jobManifest('a', '* * * * *', 'echo a'));
+    await writeFile(join(dir, 'b.yaml'), jobManifest('b', '* * * * *', 'echo b'));
+    const synced = controller.events.next('sync:ok');
+    await controller.start();
+    await synced;
+    // 07:01: `a` is written; writing `b` finds the epoch over, and leadership goes.
+    store.failing = 'runs/b@';
+    store.fail = (key) => {
+      leadership.set(false);
+      return new FencedError(`deposed writing ${key}`);
+    };
+    await clock.advanceAsync(30_000);
+    await controller.whenReady();
+    expect(framework.launched).toEqual([]);
+    store.failing = undefined;
+    await clock.advanceAsync(5_000);
+    expect(framework.launched).toEqual([]);
+    leadership.set(true);
+    await controller.whenReady();
+    await clock.advanceAsync(1);
+    expect(framework.launched.map((l) => l.runId).sort()).toEqual(['a@2026-03-08T07:01:00.000Z', 'b@2026-03-08T07:01:00.000Z']);
   });
 });
