@@ -46,6 +46,14 @@ function build(dir: string, leadership: Leadership = soloLeadership('http://127.
   return { store, clock, framework };
 }
 
+/** Writes an every-minute job per name, starts the controller and waits for its first sync. */
+async function startWith(controller: Controller, dir: string, jobs: string[]): Promise<void> {
+  for (const name of jobs) await writeFile(join(dir, `${name}.yaml`), jobManifest(name, '* * * * *', `echo ${name}`));
+  const synced = controller.events.next('sync:ok');
+  await controller.start();
+  await synced;
+}
+
 describe('Controller: store writes failing mid-way', () => {
   let dir: string;
   let controller: Controller;
@@ -60,11 +68,7 @@ describe('Controller: store writes failing mid-way', () => {
   it('launches the run whose intent was written and records the one whose write failed, each once, after the store recovers', async () => {
     const { store, clock, framework } = build(dir);
     controller = built;
-    await writeFile(join(dir, 'a.yaml'), jobManifest('a', '* * * * *', 'echo a'));
-    await writeFile(join(dir, 'b.yaml'), jobManifest('b', '* * * * *', 'echo b'));
-    const synced = controller.events.next('sync:ok');
-    await controller.start();
-    await synced;
+    await startWith(controller, dir, ['a', 'b']);
     // 07:01: `a` is written, then the write of `b` fails (the store is unreachable).
     store.failing = 'runs/b@';
     await clock.advanceAsync(30_000);
@@ -80,9 +84,7 @@ describe('Controller: store writes failing mid-way', () => {
   it('schedules what the failed pass applied once a later pass succeeds', async () => {
     const { store, clock, framework } = build(dir);
     controller = built;
-    const synced = controller.events.next('sync:ok');
-    await controller.start();
-    await synced;
+    await startWith(controller, dir, []);
     await writeFile(join(dir, 'b.yaml'), jobManifest('b', '* * * * *', 'echo b'));
     // The apply commits, then recording the sync outcome fails: the pass fails and is retried.
     store.failing = 'meta/sync';
@@ -102,11 +104,7 @@ describe('Controller: store writes failing mid-way', () => {
     leadership.set(true);
     const { store, clock, framework } = build(dir, leadership);
     controller = built;
-    await writeFile(join(dir, 'a.yaml'), jobManifest('a', '* * * * *', 'echo a'));
-    await writeFile(join(dir, 'b.yaml'), jobManifest('b', '* * * * *', 'echo b'));
-    const synced = controller.events.next('sync:ok');
-    await controller.start();
-    await synced;
+    await startWith(controller, dir, ['a', 'b']);
     // 07:01: `a` is written; writing `b` finds the epoch over, and leadership goes.
     store.failing = 'runs/b@';
     store.fail = (key) => {
