@@ -8,7 +8,7 @@
  */
 import zookeeper from 'node-zookeeper-client';
 import { KairosError } from '../core/errors.js';
-import type { Clock } from '../ports/clock.js';
+import type { Clock, Timer } from '../ports/clock.js';
 import type { MasterInfo } from './types.js';
 
 /** Gives the base URL (`http://host:port`) of the master to try next. */
@@ -86,14 +86,19 @@ export function masterUrl(info: MasterInfo): string {
 export function zkDetector(hosts: string, path: string, clock: Clock, timeoutMs = 10_000): MasterDetector {
   const client = zookeeper.createClient(hosts, { sessionTimeout: timeoutMs, retries: 1 });
   let connected: Promise<void> | undefined;
+  /** The connection attempt under way: `close()` ends it, timer included. */
+  let connecting: { timer: Timer; reject: (e: Error) => void } | undefined;
   const connect = () =>
     (connected ??= new Promise<void>((resolve, reject) => {
-      const t = clock.setTimeout(() => {
+      const timer = clock.setTimeout(() => {
         connected = undefined;
+        connecting = undefined;
         reject(new KairosError('E_UNAVAILABLE', `ZooKeeper ${hosts}: not connected after ${timeoutMs} ms`));
       }, timeoutMs);
+      connecting = { timer, reject };
       client.once('connected', () => {
-        t.cancel();
+        timer.cancel();
+        connecting = undefined;
         resolve();
       });
       client.connect();
@@ -116,7 +121,14 @@ export function zkDetector(hosts: string, path: string, clock: Clock, timeoutMs 
       return masterUrl(info);
     },
     async close() {
-      client.close();
+      connecting?.timer.cancel();
+      connecting?.reject(new KairosError('E_UNAVAILABLE', `ZooKeeper ${hosts}: detector closed`));
+      connecting = undefined;
+      try {
+        client.close();
+      } catch {
+        // Thrown when no socket is open yet; the client is CLOSING by then and stops retrying.
+      }
     },
   };
 }

@@ -1,5 +1,7 @@
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { leaderZnode, masterUrl, parseMesosAddress } from '../../../src/mesos/leader.js';
+import { leaderZnode, masterUrl, parseMesosAddress, zkDetector } from '../../../src/mesos/leader.js';
+import { FakeClock } from '../../support/fake-clock.js';
 
 describe('parseMesosAddress', () => {
   it('reads URL lists, bare host:port and zk:// addresses', () => {
@@ -24,5 +26,22 @@ describe('leader selection', () => {
     expect(masterUrl({ id: 'x', ip: 0, port: 5050, address: { ip: '10.0.0.1', port: 5051 } })).toBe('http://10.0.0.1:5051');
     // Legacy: ip is a uint32 in network byte order.
     expect(masterUrl({ id: 'x', ip: 0x0100007f, port: 5050 })).toBe('http://127.0.0.1:5050');
+  });
+});
+
+describe('zkDetector close()', () => {
+  it('ends a connection attempt under way: detect() rejects and no timer is left', async () => {
+    const free = net.createServer();
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+    const port = (free.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => free.close(() => resolve()));
+    const clock = new FakeClock();
+    // Nothing listens there: the client keeps retrying until the 10 s timeout or close().
+    const d = zkDetector(`127.0.0.1:${port}`, '/mesos', clock);
+    const detecting = d.detect();
+    expect(clock.pending()).toBe(1);
+    await d.close();
+    await expect(detecting).rejects.toThrow(/detector closed/);
+    expect(clock.pending()).toBe(0);
   });
 });
