@@ -387,6 +387,7 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
 
   /** Explicit then implicit reconciliation (reconcile.ts); a new run supersedes the old. */
   async reconcile(): Promise<void> {
+    if (this.stopped) return; // e.g. an ACCEPT that failed after stop(): no timer may outlive it
     const gen = ++this.reconcileGen;
     this.reconcileTimer?.cancel();
     this.reconcileTimer = this.deps.clock.setTimeout(() => void this.reconcile(), this.config.reconcileIntervalMs);

@@ -7,7 +7,8 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFramework, type KairosFramework } from '../../src/mesos/framework.js';
 import { listDetector, type MasterDetector } from '../../src/mesos/leader.js';
-import { systemClock } from '../../src/ports/clock.js';
+import { systemClock, type Clock } from '../../src/ports/clock.js';
+import { embeddedMaster, shellTask } from './framework.harness.js';
 import { silentLogger } from '../../src/ports/logger.js';
 
 let server: net.Server | undefined;
@@ -96,5 +97,52 @@ describe('framework stop() when not subscribed', () => {
     expect(await within(fw.stop().then(() => 'stopped'), 3000)).toBe('stopped');
     await done;
     expect(closed).toBe(true);
+  });
+
+  it('leaves no timer behind when stopped while a launch intent is being written', async () => {
+    const live = new Set<object>();
+    const clock: Clock = {
+      ...systemClock,
+      setTimeout(fn, ms) {
+        const key = {};
+        live.add(key);
+        const t = systemClock.setTimeout(() => {
+          live.delete(key);
+          fn();
+        }, ms);
+        return { cancel: () => (live.delete(key), t.cancel()) };
+      },
+    };
+    const master = await embeddedMaster();
+    master.embedded.faults.stopOffering();
+    let entered!: () => void;
+    const persisting = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const fw = createFramework(
+      {
+        detector: listDetector([master.url]),
+        clock,
+        logger: silentLogger,
+        frameworkIds: { load: async () => undefined, save: async () => {} },
+        hooks: { persistLaunch: () => (entered(), held), onStatus: async () => {} },
+      },
+      { name: 'kairos-test', user: 'root', batchWindowMs: 10 },
+    );
+    try {
+      const done = fw.start({ force: true, knownTasks: [] });
+      await fw.subscribed();
+      fw.launch([shellTask('true')]);
+      master.embedded.faults.resumeOffering();
+      await persisting;
+      await fw.stop();
+      await done;
+      // The intent lands after stop(): its ACCEPT cannot go out, which must not re-arm reconciliation.
+      release();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(live.size).toBe(0);
+    } finally {
+      await master.stop();
+    }
   });
 });
