@@ -62,6 +62,9 @@ export interface ControllerOptions {
 /** How often a follower re-reads the store for its read view (at least; the poll interval if longer). */
 export const FOLLOWER_REFRESH_MS = 5000;
 
+/** How long after a failed start of a leadership term (the store could not be read) it is tried again. */
+export const LEAD_RETRY_MS = 1000;
+
 /** A running controller. */
 export class Controller {
   readonly events = new ControllerEmitter();
@@ -90,6 +93,7 @@ export class Controller {
   private leading = false;
   private closed = false;
   private refreshTimer: Timer | undefined;
+  private leadRetry: Timer | undefined;
   private readyNow: Promise<void> = Promise.resolve();
   private transition: Promise<void> = Promise.resolve();
   private readonly log: Logger;
@@ -153,6 +157,7 @@ export class Controller {
   async stop(): Promise<void> {
     this.closed = true;
     this.refreshTimer?.cancel();
+    this.leadRetry?.cancel();
     this.unsubscribe?.();
     this.events.emit('stopping', { reason: 'stop' });
     await this.follow(false);
@@ -184,14 +189,27 @@ export class Controller {
     this.leading = true;
     this.refreshTimer?.cancel();
     this.log.info('leading: loading state', { epoch: this.o.leadership.epoch() });
-    await this.reload();
+    try {
+      await this.reload();
+    } catch (err) {
+      // Nothing was started yet: step back and try again, rather than hold leadership idle.
+      this.leading = false;
+      this.log.error('cannot load state to lead: retrying', { error: messageOf(err), retryInMs: LEAD_RETRY_MS });
+      this.leadRetry = this.o.clock.setTimeout(() => {
+        if (this.closed) return;
+        if (this.o.leadership.isLeader()) void this.follow(true);
+        else this.scheduleRefresh();
+      }, LEAD_RETRY_MS);
+      return;
+    }
     this.dispatch.start();
     const now = this.o.clock.now();
     const fw = (this.fw = this.o.framework(this.lifecycle));
     this.frameworkRun = fw.start({ force: true, knownTasks: knownTasks(this.ledger.active()) }).catch((err) => {
       this.log.error('mesos framework stopped', { error: messageOf(err) });
     });
-    await this.dispatch.submit(() => [...this.loadScheduler(now), ...this.scheduler.tick(now)]);
+    // A failure is logged by Dispatch, which reloads from the store and retries: the term goes on.
+    await this.dispatch.submit(() => [...this.loadScheduler(now), ...this.scheduler.tick(now)]).catch(() => {});
     this.loop = new SyncLoop({
       clock: this.o.clock,
       pollMs: this.o.pollMs,

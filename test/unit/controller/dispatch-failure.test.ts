@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Controller } from '../../../src/controller/controller.js';
+import { Controller, LEAD_RETRY_MS } from '../../../src/controller/controller.js';
 import { FencedError, KairosError } from '../../../src/core/errors.js';
 import { soloLeadership, type Leadership } from '../../../src/ports/leader.js';
 import { silentLogger } from '../../../src/ports/logger.js';
@@ -20,6 +20,12 @@ class FlakyStore extends MemoryStore {
   override async put(key: string, value: unknown, expectedVersion?: number): Promise<number> {
     if (this.failing && key.startsWith(this.failing)) throw this.fail(key);
     return super.put(key, value, expectedVersion);
+  }
+  /** Reads of the whole store fail while `unreadable` is set. */
+  unreadable = false;
+  override async list(collection: string): Promise<string[]> {
+    if (this.unreadable) throw new KairosError('E_UNAVAILABLE', `store down listing ${collection}`);
+    return super.list(collection);
   }
 }
 
@@ -45,6 +51,9 @@ function build(dir: string, leadership: Leadership = soloLeadership('http://127.
   });
   return { store, clock, framework };
 }
+
+/** Lets every pending promise chain run (the memory store resolves without I/O). */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Writes an every-minute job per name, starts the controller and waits for its first sync. */
 async function startWith(controller: Controller, dir: string, jobs: string[]): Promise<void> {
@@ -75,6 +84,7 @@ describe('Controller: store writes failing mid-way', () => {
     expect(framework.launched).toEqual([]);
     store.failing = undefined;
     await clock.advanceAsync(5_000);
+    await settle();
     const minute = 'a@2026-03-08T07:01:00.000Z';
     expect(framework.launched.map((l) => l.runId).sort()).toEqual([minute, 'b@2026-03-08T07:01:00.000Z']);
     expect(controller.view.run(minute)?.state).toBe('pending');
@@ -96,6 +106,7 @@ describe('Controller: store writes failing mid-way', () => {
     await clock.advanceAsync(1000);
     await retried;
     await clock.advanceAsync(29_000);
+    await settle();
     expect(framework.launched.map((l) => l.runId)).toEqual(['b@2026-03-08T07:01:00.000Z']);
   });
 
@@ -120,6 +131,26 @@ describe('Controller: store writes failing mid-way', () => {
     leadership.set(true);
     await controller.whenReady();
     await clock.advanceAsync(1);
+    await settle();
     expect(framework.launched.map((l) => l.runId).sort()).toEqual(['a@2026-03-08T07:01:00.000Z', 'b@2026-03-08T07:01:00.000Z']);
+  });
+
+  it('a store that cannot be read at the moment leadership is won: the controller retries, then leads', async () => {
+    const leadership = new SwitchedLeadership();
+    const { store, clock, framework } = build(dir, leadership);
+    controller = built;
+    await writeFile(join(dir, 'a.yaml'), jobManifest('a', '* * * * *', 'echo a'));
+    await controller.start();
+    store.unreadable = true;
+    leadership.set(true);
+    await controller.whenReady();
+    store.unreadable = false;
+    const synced = controller.events.next('sync:ok');
+    await clock.advanceAsync(LEAD_RETRY_MS);
+    await controller.whenReady();
+    await synced;
+    await clock.advanceAsync(30_000);
+    await settle();
+    expect(framework.launched.map((l) => l.runId)).toEqual(['a@2026-03-08T07:01:00.000Z']);
   });
 });
