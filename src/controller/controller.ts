@@ -111,6 +111,7 @@ export class Controller {
       logger: o.logger.child({ component: 'runs' }),
       onAttempt: (change, facts) => dispatch!.onAttempt(change, facts),
       sandboxOf: o.sandboxOf,
+      leading: () => this.leading,
     });
     this.dispatch = dispatch = new Dispatch({
       scheduler: this.scheduler,

@@ -54,7 +54,7 @@ export function knownTasks(runs: Run[]): { taskId: string; agentId?: string }[] 
 }
 
 /** Work refused after `stop()`: the caller must not treat it as done (a status stays unacknowledged). */
-function notLeading(): KairosError {
+export function notLeading(): KairosError {
   return new KairosError('E_UNAVAILABLE', 'this controller is not leading: nothing is scheduled or recorded');
 }
 

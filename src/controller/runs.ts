@@ -14,6 +14,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { FrameworkHooks, LaunchRequest, MesosFramework, PlacedLaunch, TaskStatusUpdate } from '../ports/mesos.js';
 import type { Decision, LaunchDecision } from '../schedule/decisions.js';
+import { notLeading } from './dispatch.js';
 import type { ControllerEmitter } from './events.js';
 import type { RunLedger } from './run-ledger.js';
 import { adoptedRun, recordTaskStatus, type AttemptChange } from './task-status.js';
@@ -33,6 +34,12 @@ export interface RunLifecycleDeps {
   onAttempt(change: AttemptChange, facts: StatusFacts): Promise<void>;
   /** Where a task's sandbox is, when the agents are local (the embedded master). */
   sandboxOf?(taskId: string): string | undefined;
+  /**
+   * Whether this controller leads now. The hooks refuse work otherwise: a placement is
+   * then not recorded (so not accepted) and a status not acknowledged (Mesos re-sends it
+   * to the leader), even with a store that does not fence deposed writers.
+   */
+  leading(): boolean;
 }
 
 /**
@@ -135,6 +142,7 @@ export class RunLifecycle implements FrameworkHooks {
 
   /** Records where each attempt goes before the framework sends ACCEPT. */
   async persistLaunch(placed: PlacedLaunch[]): Promise<void> {
+    if (!this.deps.leading()) throw notLeading();
     const now = this.deps.clock.now();
     for (const p of placed) {
       const after = await this.deps.ledger.update(p.request.runId, (run) => {
@@ -150,6 +158,7 @@ export class RunLifecycle implements FrameworkHooks {
 
   /** Records a status (adopting unknown Kairos tasks), then acts on the core's decisions. */
   async onStatus(u: TaskStatusUpdate): Promise<void> {
+    if (!this.deps.leading()) throw notLeading();
     const { ledger, clock, events } = this.deps;
     let run = ledger.byTask(u.taskId);
     if (!run) {

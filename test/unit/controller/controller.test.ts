@@ -206,6 +206,27 @@ describe('Controller', () => {
     expect(f.framework.started).toHaveLength(2);
   });
 
+  it('after leadership is lost, a placement or status reaching the old hooks is refused and nothing is written (Mesos re-sends to the leader)', async () => {
+    const lead = new SwitchedLeadership();
+    h = new Harness(dir, h.store, h.clock, lead);
+    await writeFile(join(dir, 'hello.yaml'), job('hello', '* * * * *'));
+    const synced = h.controller.events.next('sync:ok');
+    await h.controller.start();
+    lead.set(true);
+    await synced;
+    await h.clock.advanceAsync(30_000);
+    const [req] = h.framework.launched;
+    const idle = h.controller.events.next('leadership', (e) => !e.leading);
+    lead.set(false);
+    await idle;
+    await expect(h.hooks.persistLaunch([{ request: req, agentId: 'agent-1', hostname: 'host-1' }])).rejects.toMatchObject({ code: 'E_UNAVAILABLE' });
+    const staging = { taskId: req.taskId, state: 'TASK_STAGING', agentId: 'agent-1', timestamp: h.clock.now(), labels: {}, fromReconciliation: false };
+    await expect(h.hooks.onStatus(staging)).rejects.toMatchObject({ code: 'E_UNAVAILABLE' });
+    const stored = (await h.store.get<Run>(`runs/${req.runId}`))?.value;
+    expect(stored?.attempts[0]).not.toHaveProperty('agentId');
+    expect(stored?.attempts[0]).not.toHaveProperty('mesosState');
+  });
+
   it('pause stops new runs and shows as drift; a manual run still starts; resume fires from now on', async () => {
     await writeFile(join(dir, 'hello.yaml'), job('hello', '* * * * *'));
     await h.start();

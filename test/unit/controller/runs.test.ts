@@ -55,6 +55,7 @@ function harness(store = new MemoryStore(), decide: (c: AttemptChange) => Decisi
     events,
     logger: silentLogger,
     onAttempt: (c, facts) => (changes.push(c), life.execute(decide(c), facts)),
+    leading: () => true,
   });
   return { store, framework, ledger, life, seen, changes };
 }
