@@ -139,6 +139,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
         onWebhook: () => controller?.triggerSync('webhook'),
       },
       triggerSync: () => controller?.triggerSync('api'),
+      secretValues: () => (config.webhookSecret ? [config.webhookSecret] : []),
       forward: (req) => forwardToLeader(req, leadership!, selfUrl.value),
     });
     closers.push(() => app.close());
