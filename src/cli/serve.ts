@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { compileServeConfig, SERVE_DEFAULTS, type ServeFlags } from '../config.js';
-import { startController } from '../wiring.js';
+import { startController, type RunningController } from '../wiring.js';
 
 /** Registers `kairos serve`. */
 export function register(program: Command): void {
@@ -26,14 +26,21 @@ export function register(program: Command): void {
     .option('--log-level <level>', `debug, info, warn or error (default "${SERVE_DEFAULTS.logLevel}")`)
     .action(async (flags: ServeFlags) => {
       const config = compileServeConfig(flags, process.env);
-      const running = await startController(config);
-      process.stdout.write(`kairos: serving ${running.url} (UI and API); Mesos ${running.mesosUrl ?? 'remote'}\n`);
+      // Signal handlers come first: a SIGTERM while the store, master or API are still
+      // starting must also end in a clean stop (exit 0, no orphaned agent processes).
+      let stopping = false;
+      let running: RunningController | undefined;
       const shutdown = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
         process.stdout.write(`kairos: ${signal}: stopping\n`);
-        void running.stop();
+        void running?.stop();
       };
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.once('SIGTERM', () => shutdown('SIGTERM'));
+      running = await startController(config);
+      if (stopping) void running.stop();
+      else process.stdout.write(`kairos: serving ${running.url} (UI and API); Mesos ${running.mesosUrl ?? 'remote'}\n`);
       await running.done;
       process.exit(0);
     });

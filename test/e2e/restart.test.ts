@@ -105,6 +105,26 @@ describe('kairos serve with the embedded master', () => {
     rmSync(state, { recursive: true, force: true });
   });
 
+  it('SIGTERM while the controller is still starting also stops cleanly and exits 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--source', repo.dir, '--ref', 'main', '--store', `file:${join(state, 'early', 'state.json')}`, '--listen', '127.0.0.1:0', '--agents', '1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let err = '';
+      // The embedded master logs its start before the store, API and controller are up.
+      await new Promise<void>((resolve) =>
+        child.stderr!.on('data', (c) => {
+          err += c;
+          if (err.includes('embedded Mesos master started')) resolve();
+        }),
+      );
+      child.kill('SIGTERM');
+      expect(await exited(child)).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 60_000);
+
   it('SIGTERM stops taking work, persists, exits 0 and leaves no task process behind', async () => {
     // The store's directory does not exist yet, as on a fresh clone (`.kairos/`).
     const { child, url } = await serve(['--source', repo.dir, '--ref', 'main', '--store', `file:${join(state, 'fresh', 'state.json')}`, '--listen', '127.0.0.1:0', '--agents', '1']);
