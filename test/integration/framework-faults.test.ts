@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EmbeddedMasterOptions } from '../../src/mesos/embedded/index.js';
 import { SchedulerClient } from '../../src/mesos/client.js';
 import { taskOutcome } from '../../src/mesos/tasks.js';
+import { gate, holdFirstCall } from '../support/gate.js';
 import { embeddedMaster, shellTask, startFramework, type MasterUnderTest, type TestFramework } from './framework.harness.js';
 import type { EmbeddedMaster } from '../../src/mesos/embedded/index.js';
 
@@ -87,19 +88,15 @@ describe('framework under faults', () => {
   });
 
   it('reports a task whose offer was rescinded while its intent was persisted, and launches it nowhere', async () => {
-    let entered!: () => void;
-    const persisting = new Promise<void>((resolve) => (entered = resolve));
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let calls = 0;
-    const { t, em } = await setupWithoutOffers({}, { persistLaunch: async () => (++calls === 1 ? (entered(), held) : undefined) });
+    const intent = gate();
+    const { t, em } = await setupWithoutOffers({}, { persistLaunch: holdFirstCall(intent) });
     const task = shellTask('true');
     t.fw.launch([task]);
     em.faults.resumeOffering();
-    await persisting;
+    await intent.reached;
     // The offer goes while the intent is being written: the ACCEPT that follows names a gone offer.
     em.faults.rescindOffers();
-    release();
+    intent.open();
     const dropped = await t.waitForState(task.taskId, 'TASK_DROPPED');
     expect(dropped.reason).toBe('REASON_INVALID_OFFERS');
     // The controller relaunches under a new id; the dropped one is not launched again.
@@ -112,22 +109,18 @@ describe('framework under faults', () => {
   });
 
   it('reports a task whose ACCEPT was lost with the stream (TASK_GONE by reconciliation on resubscribe), with the same FrameworkID', async () => {
-    let entered!: () => void;
-    const persisting = new Promise<void>((resolve) => (entered = resolve));
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let calls = 0;
-    const { t, em } = await setupWithoutOffers({}, { persistLaunch: async () => (++calls === 1 ? (entered(), held) : undefined) });
+    const intent = gate();
+    const { t, em } = await setupWithoutOffers({}, { persistLaunch: holdFirstCall(intent) });
     const id = t.frameworkId.value;
     const task = shellTask('true');
     t.fw.launch([task]);
     em.faults.resumeOffering();
-    await persisting;
+    await intent.reached;
     const gone = t.next('disconnected');
     em.faults.dropStream();
     await gone;
     // The intent is written after the stream is gone: the ACCEPT cannot go out.
-    release();
+    intent.open();
     const back = await t.next('subscribed');
     expect(back[0].frameworkId).toBe(id);
     const lost = await t.waitForState(task.taskId, 'TASK_GONE');

@@ -10,6 +10,7 @@ import { listDetector, type MasterDetector } from '../../src/mesos/leader.js';
 import { systemClock, type Clock } from '../../src/ports/clock.js';
 import { embeddedMaster, shellTask } from './framework.harness.js';
 import { silentLogger } from '../../src/ports/logger.js';
+import { gate } from '../support/gate.js';
 
 let server: net.Server | undefined;
 
@@ -115,17 +116,14 @@ describe('framework stop() when not subscribed', () => {
     };
     const master = await embeddedMaster();
     master.embedded.faults.stopOffering();
-    let entered!: () => void;
-    const persisting = new Promise<void>((resolve) => (entered = resolve));
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const intent = gate();
     const fw = createFramework(
       {
         detector: listDetector([master.url]),
         clock,
         logger: silentLogger,
         frameworkIds: { load: async () => undefined, save: async () => {} },
-        hooks: { persistLaunch: () => (entered(), held), onStatus: async () => {} },
+        hooks: { persistLaunch: () => intent.pass(), onStatus: async () => {} },
       },
       { name: 'kairos-test', user: 'root', batchWindowMs: 10 },
     );
@@ -134,11 +132,11 @@ describe('framework stop() when not subscribed', () => {
       await fw.subscribed();
       fw.launch([shellTask('true')]);
       master.embedded.faults.resumeOffering();
-      await persisting;
+      await intent.reached;
       await fw.stop();
       await done;
       // The intent lands after stop(): its ACCEPT cannot go out, which must not re-arm reconciliation.
-      release();
+      intent.open();
       await new Promise((resolve) => setImmediate(resolve));
       expect(live.size).toBe(0);
     } finally {
