@@ -115,7 +115,9 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
   try {
     let embedded: EmbeddedMaster | undefined;
     if (config.mesos.kind === 'embedded') {
-      embedded = await startEmbeddedMaster({ localAgents: config.mesos.agents, clock, logger: logger.child({ component: 'embedded-master' }), ...opts.embedded });
+      // Beside a file store, local agents checkpoint, so tasks survive a crash of this process.
+      const stateDir = config.store.kind === 'file' ? join(dirname(config.store.path), 'agent') : undefined;
+      embedded = await startEmbeddedMaster({ localAgents: config.mesos.agents, clock, logger: logger.child({ component: 'embedded-master' }), stateDir, ...opts.embedded });
       closers.push(() => embedded!.stop());
       logger.info('embedded Mesos master started', { url: embedded.url, agents: config.mesos.agents });
     }

@@ -18,6 +18,7 @@ export interface EmbeddedMasterFlags {
   taskDuration?: string;
   heartbeat?: string;
   sandbox?: string;
+  stateDir?: string;
 }
 
 function count(flag: string, value: string, min = 0, max = 100_000): number {
@@ -39,6 +40,7 @@ export function parseFlags(flags: EmbeddedMasterFlags): EmbeddedMasterOptions {
     ...(flags.taskDuration ? { simulatedTaskDurationMs: count('task-duration', flags.taskDuration, 0, 2 ** 31 - 1) } : {}),
     ...(flags.heartbeat ? { heartbeatIntervalMs: count('heartbeat', flags.heartbeat, 1) * 1000 } : {}),
     ...(flags.sandbox ? { sandboxRoot: flags.sandbox } : {}),
+    ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
   };
 }
 
@@ -54,6 +56,7 @@ export function register(program: Command): void {
     .option('--task-duration <ms>', 'how long simulated tasks run')
     .option('--heartbeat <seconds>', 'heartbeat interval (upstream: 15)')
     .option('--sandbox <dir>', 'directory for task sandboxes (default: a new temporary directory, removed on exit)')
+    .option('--state-dir <dir>', 'local agents checkpoint here, so tasks outlive a crash and are adopted by the next start on it')
     .action(async (flags: EmbeddedMasterFlags) => {
       const opts = parseFlags(flags);
       const logger = streamLogger((line) => process.stderr.write(line), { now: systemClock.now });

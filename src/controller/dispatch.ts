@@ -104,7 +104,7 @@ export class Dispatch {
       const s = this.d.scheduler;
       const out: Decision[] = [];
       if (started) out.push(...s.taskStarted(run.id, attempt.n, attempt.startedAt!));
-      if (outcome) out.push(...s.taskEnded(run.id, attempt.n, outcome, attempt.endedAt!, { exitStatus: attempt.exitStatus, message: attempt.message }));
+      if (outcome) out.push(...s.taskEnded(run.id, attempt.n, outcome, attempt.endedAt!, { exitStatus: attempt.exitStatus, message: attempt.message, mesosState: attempt.mesosState }));
       if (outcome && !s.activeRun(run.id) && !out.some((x) => x.type === 'update' && x.run.id === run.id)) {
         // A run the core does not track (adopted, or its job is gone): end it as Mesos says.
         const state = outcome === 'dropped' ? 'lost' : outcome;

@@ -202,7 +202,7 @@ export class Scheduler {
   }
 
   /** Mesos reported attempt `n` of a run ended. Idempotent; stale attempts are ignored. */
-  taskEnded(runId: string, n: number, outcome: TaskOutcome, at: number, info: { exitStatus?: number; message?: string } = {}): Decision[] {
+  taskEnded(runId: string, n: number, outcome: TaskOutcome, at: number, info: { exitStatus?: number; message?: string; mesosState?: string } = {}): Decision[] {
     return this.collect(() => {
       const a = this.active.get(runId);
       const att = a && lastAttempt(a.run);
@@ -210,7 +210,8 @@ export class Scheduler {
       att.endedAt = at;
       if (info.exitStatus !== undefined) att.exitStatus = info.exitStatus;
       if (info.message !== undefined) att.message = info.message;
-      att.mesosState ??= MESOS_STATE_OF[outcome];
+      // The state that ended it, not one seen earlier (e.g. RUNNING, stored before a restart).
+      att.mesosState = info.mesosState ?? MESOS_STATE_OF[outcome];
       this.afterAttempt(a, n, outcome, at, `attempt ${n} ${outcome}${info.message ? `: ${info.message}` : ''}`);
     });
   }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { systemClock, type Clock } from '../../ports/clock.js';
 import { silentLogger, type Logger } from '../../ports/logger.js';
 import type { Agent } from './agent.js';
+import { AgentCheckpoint } from './checkpoint.js';
 import { Faults } from './faults.js';
 import { readFileChunk } from './files.js';
 import { buildServer, type Leadership } from './http.js';
@@ -47,8 +48,15 @@ export interface EmbeddedMasterOptions {
   /** How long simulated tasks run; default 1 000 ms. */
   simulatedTaskDurationMs?: number;
   simulatedOutcome?: 'finished' | 'failed';
-  /** Where local sandboxes go; default a fresh temporary directory, removed by `stop()`. */
+  /** Where local sandboxes go; default `<stateDir>/sandboxes`, else a fresh temporary directory removed by `stop()`. */
   sandboxRoot?: string;
+  /**
+   * Where local agents checkpoint (`agent-<n>/`, src/mesos/embedded/checkpoint.ts): with
+   * one, tasks outlive this process and are adopted by the next master started on the
+   * same directory (`kairos serve` uses `.kairos/agent` beside a file store). Without, tasks
+   * die with the master.
+   */
+  stateDir?: string;
   /** The docker CLI the local agent uses; default `docker`. */
   dockerCommand?: string;
 }
@@ -81,12 +89,16 @@ export async function startEmbeddedMaster(opts: EmbeddedMasterOptions = {}): Pro
     statusRetry: { initialMs: opts.statusRetryMs ?? 10_000, maxMs: opts.statusRetryMaxMs ?? 600_000 },
   });
   const agents: Agent[] = [];
-  const sandboxRoot = opts.sandboxRoot ?? mkdtempSync(join(tmpdir(), 'kairos-sandbox-'));
+  const ownSandboxes = !opts.sandboxRoot && !opts.stateDir;
+  const sandboxRoot = opts.sandboxRoot ?? (opts.stateDir ? join(opts.stateDir, 'sandboxes') : mkdtempSync(join(tmpdir(), 'kairos-sandbox-')));
   const localRes = opts.localResources ?? `cpus:${cpus().length};mem:${Math.floor(totalmem() / 2 ** 20 / 2)};disk:10240;ports:[31000-32000]`;
-  for (let i = 0; i < (opts.localAgents ?? 1); i++)
-    agents.push(
-      new LocalAgent({ id: `${masterId}-S${agents.length}`, hostname: hostname(), resources: ResourceBag.parse(localRes), clock, sandboxRoot, dockerCommand: opts.dockerCommand }),
-    );
+  for (let i = 0; i < (opts.localAgents ?? 1); i++) {
+    // A checkpointing agent keeps its id across restarts, as a Mesos agent does (meta/slaves/latest).
+    const checkpoint = opts.stateDir ? new AgentCheckpoint(join(opts.stateDir, `agent-${i}`)) : undefined;
+    const fresh = `${masterId}-S${agents.length}`;
+    const id = checkpoint ? checkpoint.agentId(fresh) : fresh;
+    agents.push(new LocalAgent({ id, hostname: hostname(), resources: ResourceBag.parse(localRes), clock, sandboxRoot, dockerCommand: opts.dockerCommand, checkpoint }));
+  }
   const simRes = opts.simulatedResources ?? 'cpus:8;mem:32768;disk:102400;ports:[31000-32000]';
   for (let i = 0; i < (opts.simulatedAgents ?? 0); i++)
     agents.push(
@@ -128,7 +140,7 @@ export async function startEmbeddedMaster(opts: EmbeddedMasterOptions = {}): Pro
       await master.stop();
       server.closeAllConnections();
       await closed;
-      if (!opts.sandboxRoot) rmSync(sandboxRoot, { recursive: true, force: true });
+      if (ownSandboxes) rmSync(sandboxRoot, { recursive: true, force: true });
     },
   };
 }

@@ -1,19 +1,28 @@
 /**
- * The local agent: runs command tasks as child processes of this process, each in its own
+ * The local agent: runs command tasks as processes of this machine, each in its own
  * sandbox directory (stdout and stderr files, MESOS_SANDBOX), like the Mesos command
  * executor: `shell` (default true) runs `/bin/sh -c value`; otherwise `value` is the
  * executable and `arguments` its argv. Kill sends SIGTERM to the task's process group
  * and SIGKILL after the grace period. Exit codes are real. Docker tasks run through the
  * `docker` CLI only when `docker info` answers; otherwise they fail with
  * REASON_CONTAINER_LAUNCH_FAILED and say there is no Docker daemon.
+ *
+ * With a checkpoint (./checkpoint.ts) the agent behaves like a Mesos agent with
+ * `checkpoint: true`: tasks run in their own session under an exit-status wrapper
+ * (./task-process.ts), are recorded when started, and survive this process. `recover()`
+ * lists them after a restart and `adopt()` reconnects each: a live one is watched until it
+ * ends, one that ended meanwhile reports its recorded exit status. A record is dropped
+ * (`forget`) once the master has its terminal update acknowledged.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { copyFileSync, chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Clock, Timer } from '../../ports/clock.js';
 import type { TaskInfo } from '../types.js';
-import { AgentIdentity, DEFAULT_GRACE_MS, durationMs, type Agent, type AgentIdentityOptions, type AgentLaunch, type AgentReport } from './agent.js';
+import { AgentIdentity, DEFAULT_GRACE_MS, durationMs, type Agent, type AgentIdentityOptions, type AgentLaunch, type ReportFn } from './agent.js';
+import type { AgentCheckpoint, TaskCheckpoint } from './checkpoint.js';
 import { dockerArgv, isDockerTask } from './docker.js';
+import { describeExit, processAlive, processStart, recordedExit, wrapArgv } from './task-process.js';
 
 /** Options of the local agent. */
 export interface LocalAgentOptions extends AgentIdentityOptions {
@@ -22,19 +31,24 @@ export interface LocalAgentOptions extends AgentIdentityOptions {
   sandboxRoot: string;
   /** The docker CLI to use; default `docker`. */
   dockerCommand?: string;
+  /** Where tasks are checkpointed; without one, tasks die with this process. */
+  checkpoint?: AgentCheckpoint;
+  /** How often an adopted task (not our child) is checked for having ended; default 500 ms. */
+  adoptedPollMs?: number;
 }
 
 interface Running {
   child?: ChildProcess;
-  report: (r: AgentReport) => void;
+  /** Process group of the task (the wrapper's pid), once started. */
+  pid?: number;
+  report: ReportFn;
   sandbox: string;
   killedBy?: 'kill' | 'max_completion_time';
   timers: Timer[];
   done: Promise<void>;
-  docker?: string;
+  finish: () => void;
+  record?: TaskCheckpoint;
 }
-
-const SIGNAL_TEXT: Record<string, string> = { SIGTERM: 'Terminated', SIGKILL: 'Killed', SIGINT: 'Interrupt', SIGHUP: 'Hangup' };
 
 /** See the file comment. */
 export class LocalAgent extends AgentIdentity implements Agent {
@@ -48,34 +62,41 @@ export class LocalAgent extends AgentIdentity implements Agent {
     super(opts);
   }
 
-  launch({ task, frameworkId, report }: AgentLaunch): void {
+  launch({ task, frameworkId, framework, role, report }: AgentLaunch): void {
     const id = task.task_id.value;
-    const sandbox = join(this.opts.sandboxRoot, this.id, frameworkId, `${id}.${++this.seq}`);
+    const sandbox = join(this.opts.sandboxRoot, this.id, frameworkId, `${id}.${this.opts.clock.now()}.${++this.seq}`);
     mkdirSync(sandbox, { recursive: true });
     this.sandboxes.set(id, sandbox);
-    let finish!: () => void;
-    const r: Running = { report, sandbox, timers: [], done: new Promise((res) => (finish = res)) };
-    this.running.set(id, r);
+    const r = this.track(id, report, sandbox);
     const fail = (message: string) => {
       this.running.delete(id);
       report({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message, source: 'SOURCE_AGENT' });
-      finish();
+      r.finish();
     };
     void this.prepare(task, sandbox).then(
-      (argv) => {
+      ({ argv, container }) => {
         if (r.killedBy) {
           this.running.delete(id);
           report({ state: 'TASK_KILLED', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Killed before launch', source: 'SOURCE_AGENT' });
-          return finish();
+          return r.finish();
         }
-        this.start(id, task, r, argv, finish, fail);
+        if (this.opts.checkpoint && framework)
+          r.record = { taskId: id, frameworkId, framework, role: role ?? '*', task, sandbox, startedAt: this.opts.clock.now(), ...(container ? { container } : {}) };
+        this.start(id, task, r, argv, fail);
       },
       (err: Error) => fail(err.message),
     );
   }
 
+  private track(id: string, report: ReportFn, sandbox: string): Running {
+    let finish!: () => void;
+    const r: Running = { report, sandbox, timers: [], done: new Promise((res) => (finish = res)), finish: () => finish() };
+    this.running.set(id, r);
+    return r;
+  }
+
   /** Resolves the argv to run (fetching URIs into the sandbox), or rejects with why not. */
-  private async prepare(task: TaskInfo, sandbox: string): Promise<string[]> {
+  private async prepare(task: TaskInfo, sandbox: string): Promise<{ argv: string[]; container?: string }> {
     for (const uri of task.command?.uris ?? []) {
       const path = uri.value.startsWith('file://') ? uri.value.slice('file://'.length) : uri.value;
       if (!path.startsWith('/')) throw new Error(`the embedded agent fetches local files only, not ${uri.value}`);
@@ -86,15 +107,16 @@ export class LocalAgent extends AgentIdentity implements Agent {
     if (isDockerTask(task)) {
       const why = await this.dockerUnavailable();
       if (why) throw new Error(`no Docker daemon on agent ${this.hostname} (${why}); the embedded agent cannot run container images`);
-      return [this.opts.dockerCommand ?? 'docker', ...dockerArgv(task, `mesos-${this.id}-${task.task_id.value}`.replace(/[^A-Za-z0-9_.-]/g, '_'))];
+      const container = `mesos-${this.id}-${task.task_id.value}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+      return { argv: [this.opts.dockerCommand ?? 'docker', ...dockerArgv(task, container)], container };
     }
     const cmd = task.command ?? {};
-    if (cmd.shell !== false) return ['/bin/sh', '-c', cmd.value ?? ''];
+    if (cmd.shell !== false) return { argv: ['/bin/sh', '-c', cmd.value ?? ''] };
     if (!cmd.value) throw new Error('CommandInfo.value is required when shell is false');
-    return [cmd.value, ...(cmd.arguments ?? []).slice(1)];
+    return { argv: [cmd.value, ...(cmd.arguments ?? []).slice(1)] };
   }
 
-  private start(id: string, task: TaskInfo, r: Running, argv: string[], finish: () => void, fail: (m: string) => void): void {
+  private start(id: string, task: TaskInfo, r: Running, argv: string[], fail: (m: string) => void): void {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/',
@@ -106,7 +128,8 @@ export class LocalAgent extends AgentIdentity implements Agent {
     const out = openSync(join(r.sandbox, 'stdout'), 'a');
     const err = openSync(join(r.sandbox, 'stderr'), 'a');
     r.report({ state: 'TASK_STARTING', source: 'SOURCE_EXECUTOR' });
-    const child = spawn(argv[0], argv.slice(1), { cwd: r.sandbox, env, stdio: ['ignore', out, err], detached: true });
+    const run = wrapArgv(argv);
+    const child = spawn(run[0], run.slice(1), { cwd: r.sandbox, env, stdio: ['ignore', out, err], detached: true });
     closeSync(out);
     closeSync(err);
     r.child = child;
@@ -116,28 +139,79 @@ export class LocalAgent extends AgentIdentity implements Agent {
       fail(`Failed to launch '${argv[0]}': ${e.message}`);
     });
     child.once('spawn', () => {
+      r.pid = child.pid;
+      if (r.record && child.pid) {
+        r.record.pid = child.pid;
+        r.record.pidStart = processStart(child.pid);
+        this.opts.checkpoint!.save(r.record);
+      }
       r.report({ state: 'TASK_RUNNING', source: 'SOURCE_EXECUTOR' });
-      const max = durationMs(task.max_completion_time);
-      if (max !== undefined) r.timers.push(this.opts.clock.setTimeout(() => this.terminate(id, 'max_completion_time', 0), max));
+      this.armMaxCompletion(id, task, r, 0);
+      if (r.killedBy) this.terminate(id, r.killedBy, 0); // a kill that raced the spawn
     });
-    child.once('exit', (code, signal) => {
+    child.once('exit', (code, signal) => this.ended(id, r, describeExit(code, signal), signal === null ? code : null));
+  }
+
+  private armMaxCompletion(id: string, task: TaskInfo, r: Running, elapsedMs: number): void {
+    const max = durationMs(task.max_completion_time);
+    if (max !== undefined) r.timers.push(this.opts.clock.setTimeout(() => this.terminate(id, 'max_completion_time', 0), Math.max(0, max - elapsedMs)));
+  }
+
+  /** A task's process ended (`code` null: by a signal, or with no recorded status). */
+  private ended(id: string, r: Running, how: string, code: number | null): void {
+    if (this.running.get(id) !== r) return;
+    r.timers.forEach((t) => t.cancel());
+    this.running.delete(id);
+    // Anything the task left in its group goes with it, as a container's cgroup would.
+    if (r.pid) signalGroup(r.pid, 'SIGKILL');
+    if (r.killedBy === 'max_completion_time')
+      r.report({ state: 'TASK_FAILED', reason: 'REASON_MAX_COMPLETION_TIME_REACHED', message: `Task exceeded its max completion time; ${how}`, source: 'SOURCE_EXECUTOR' });
+    else if (r.killedBy === 'kill') r.report({ state: 'TASK_KILLED', message: how, source: 'SOURCE_EXECUTOR' });
+    else if (code === 0) r.report({ state: 'TASK_FINISHED', message: how, source: 'SOURCE_EXECUTOR' });
+    else r.report({ state: 'TASK_FAILED', message: how, source: 'SOURCE_EXECUTOR' });
+    r.finish();
+  }
+
+  /** The tasks an earlier run of this agent checkpointed and that are not retired yet. */
+  recover(): TaskCheckpoint[] {
+    return this.opts.checkpoint?.load() ?? [];
+  }
+
+  /**
+   * Reconnects a recovered task: watches it while it lives, then (or at once, if it ended
+   * while no agent watched) reports how it ended, from the exit status the wrapper recorded.
+   */
+  adopt(rec: TaskCheckpoint, report: ReportFn): void {
+    const id = rec.taskId;
+    this.sandboxes.set(id, rec.sandbox);
+    const r = this.track(id, report, rec.sandbox);
+    r.pid = rec.pid;
+    r.record = rec;
+    if (rec.killing) r.killedBy = 'kill';
+    const check = () => {
       if (this.running.get(id) !== r) return;
-      r.timers.forEach((t) => t.cancel());
-      this.running.delete(id);
-      const how = signal ? `Command terminated with signal ${SIGNAL_TEXT[signal] ?? signal}` : `Command exited with status ${code}`;
-      if (r.killedBy === 'max_completion_time')
-        r.report({ state: 'TASK_FAILED', reason: 'REASON_MAX_COMPLETION_TIME_REACHED', message: `Task exceeded its max completion time; ${how}`, source: 'SOURCE_EXECUTOR' });
-      else if (r.killedBy === 'kill') r.report({ state: 'TASK_KILLED', message: how, source: 'SOURCE_EXECUTOR' });
-      else if (code === 0) r.report({ state: 'TASK_FINISHED', message: how, source: 'SOURCE_EXECUTOR' });
-      else r.report({ state: 'TASK_FAILED', message: how, source: 'SOURCE_EXECUTOR' });
-      finish();
-    });
+      if (rec.pid !== undefined && processAlive(rec.pid, rec.pidStart)) {
+        r.timers.push(this.opts.clock.setTimeout(check, this.opts.adoptedPollMs ?? 500));
+        return;
+      }
+      const code = recordedExit(rec.sandbox);
+      const how = code === undefined ? 'Command terminated while its agent was down; no exit status was recorded' : describeExit(code, null);
+      this.ended(id, r, how, code ?? null);
+    };
+    // The master restores the task as RUNNING; only its end is news.
+    this.armMaxCompletion(id, rec.task, r, this.opts.clock.now() - rec.startedAt);
+    queueMicrotask(check);
+  }
+
+  /** The master has the task's terminal update acknowledged: its record can go. */
+  forget(taskId: string): void {
+    this.opts.checkpoint?.remove(taskId);
   }
 
   kill(taskId: string, gracePeriodMs = DEFAULT_GRACE_MS): void {
     const r = this.running.get(taskId);
     if (!r || r.killedBy) return;
-    if (r.child) r.report({ state: 'TASK_KILLING', source: 'SOURCE_EXECUTOR' });
+    if (r.pid) r.report({ state: 'TASK_KILLING', source: 'SOURCE_EXECUTOR' });
     this.terminate(taskId, 'kill', gracePeriodMs);
   }
 
@@ -146,8 +220,12 @@ export class LocalAgent extends AgentIdentity implements Agent {
     const r = this.running.get(taskId);
     if (!r) return;
     r.killedBy ??= why;
-    if (!r.child?.pid) return; // not started yet: launch() sees killedBy
-    const pid = r.child.pid;
+    if (r.record && !r.record.killing) {
+      r.record.killing = true;
+      if (r.record.pid) this.opts.checkpoint!.save(r.record);
+    }
+    if (!r.pid) return; // not started yet: launch() sees killedBy
+    const pid = r.pid;
     signalGroup(pid, 'SIGTERM');
     r.timers.push(this.opts.clock.setTimeout(() => signalGroup(pid, 'SIGKILL'), Math.max(0, graceMs)));
   }
@@ -156,13 +234,14 @@ export class LocalAgent extends AgentIdentity implements Agent {
     return this.sandboxes.get(taskId);
   }
 
+  /** Kills every task (recorded as killed, so a restart reports them so) and waits for them. */
   async stop(): Promise<void> {
-    const all = [...this.running.values()];
-    for (const r of all) {
-      r.killedBy ??= 'kill';
-      if (r.child?.pid) signalGroup(r.child.pid, 'SIGKILL');
+    const all = [...this.running.entries()];
+    for (const [id, r] of all) {
+      this.terminate(id, 'kill', 0);
+      if (r.pid) signalGroup(r.pid, 'SIGKILL');
     }
-    await Promise.all(all.map((r) => r.done));
+    await Promise.all(all.map(([, r]) => r.done));
   }
 
   /** Undefined when a Docker daemon answers `docker info`, else the reason it does not. */
