@@ -114,6 +114,16 @@ export class Dispatch {
     }, facts);
   }
 
+  /**
+   * A status that changed nothing on the run (e.g. a reconciliation answer RUNNING for an
+   * adopted run): the core still learns the run's state is known, when it was waiting for
+   * that to judge the job's next fires.
+   */
+  onSeen(runId: string): void {
+    if (!this.d.scheduler.awaitsStatus(runId)) return;
+    this.submit(() => this.d.scheduler.taskSeen(runId, this.d.clock.now())).catch(() => {});
+  }
+
   /** Accepts work again after `stop()` (leadership regained). */
   start(): void {
     this.stopped = false;

@@ -32,6 +32,8 @@ export interface RunLifecycleDeps {
    * only after them). See {@link StatusFacts}.
    */
   onAttempt(change: AttemptChange, facts: StatusFacts): Promise<void>;
+  /** Told about every other status of a known run (it confirms the run's state to the core). */
+  onSeen?(runId: string): void;
   /** Where a task's sandbox is, when the agents are local (the embedded master). */
   sandboxOf?(taskId: string): string | undefined;
   /**
@@ -169,6 +171,7 @@ export class RunLifecycle implements FrameworkHooks {
       run = adopted;
     }
     const change = recordTaskStatus(run, u);
+    if (!change || !(change.started || change.final)) this.deps.onSeen?.(run.id);
     if (!change) return;
     const facts: StatusFacts = {
       runId: run.id,

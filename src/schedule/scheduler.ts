@@ -14,7 +14,12 @@
  * - Missed runs and catch-up after a gap: ./missed.ts.
  * - concurrencyPolicy: Allow; Forbid (the new run is recorded `skipped`); Replace (the active
  *   run is marked `killed` and its task killed, then the new one starts). Manual and
- *   parent-triggered runs obey it too.
+ *   parent-triggered runs obey it too. Scheduled fires of a Job wait in line instead
+ *   (`Entry.waiting`, stored `pending` with no attempt; `drain` starts them in order): a
+ *   catch-up fire under Forbid meeting an active run, and any fire under Forbid/Replace
+ *   while a run resumed by `load` is unconfirmed (`taskSeen`/`taskStarted`/`taskEnded`
+ *   confirm it; CONFIRM_WAIT_MS bounds the wait). Judging it blind at a leader change
+ *   recorded a fire `skipped` behind a run that had in fact ended.
  * - Retries with exponential backoff (./retry.ts) after a failed or lost attempt; a killed
  *   attempt is not retried. `timeoutSeconds` (maxDuration) counts from the attempt's start:
  *   the run is marked `timed_out`, its task killed, and it is not retried.
@@ -45,7 +50,7 @@ import { advanceDag, taskTemplate, type DagRunOps } from './dag-runs.js';
 import { outcomeOfMesosState, type Decision, type TaskOutcome } from './decisions.js';
 import { lastAttempt, newEntry, parentsOf, rememberRun, type Active, type Entry } from './entries.js';
 import { DueQueue } from './due-queue.js';
-import { collectDue, judgeDue } from './missed.js';
+import { collectDue, judgeDue, MAX_BACKLOG } from './missed.js';
 import { MAX_DROPPED_RELAUNCHES, mayRetry, retryDelayMs } from './retry.js';
 
 /** The Mesos state recorded on an attempt whose end was reported without one. */
@@ -57,7 +62,16 @@ const MESOS_STATE_OF: Record<TaskOutcome, string> = {
   dropped: 'TASK_DROPPED',
 };
 
-type Due = { at: number; kind: 'fire'; job: string; gen: number } | { at: number; kind: 'retry' | 'timeout'; runId: string; n: number };
+type Due =
+  | { at: number; kind: 'fire'; job: string; gen: number }
+  | { at: number; kind: 'retry' | 'timeout'; runId: string; n: number }
+  | { at: number; kind: 'confirm' };
+
+/**
+ * How long after `load` a resumed in-flight run whose state was never confirmed (no status
+ * at all, which reconciliation should prevent) stops holding back its job's waiting fires.
+ */
+export const CONFIRM_WAIT_MS = 120_000;
 
 /** The scheduling state machine; see the module comment. Not safe for concurrent calls. */
 export class Scheduler {
@@ -68,6 +82,8 @@ export class Scheduler {
   /** Highest n of `<name>@manual-<n>` so far, by job name; kept when a job is removed. */
   private manualCounts = new Map<string, number>();
   private queue = new DueQueue<Due>();
+  /** Jobs whose waiting line is being drained (finish() inside drain() must not re-enter). */
+  private draining = new Set<string>();
   private out: Decision[] = [];
   private readonly dagOps: DagRunOps = {
     resourceOf: (name) => this.entries.get(name)?.resource,
@@ -106,6 +122,11 @@ export class Scheduler {
         if (n !== undefined && !run.dagRunId) this.manualCounts.set(run.job, Math.max(n, this.manualCounts.get(run.job) ?? 0));
       }
       for (const run of runs) if (!run.dagRunId && !isTerminalRun(run.state)) this.resume(run, tasksOf.get(run.id) ?? [], now);
+      if ([...this.active.values()].some((a) => a.unconfirmed)) this.queue.push({ at: now + CONFIRM_WAIT_MS, kind: 'confirm' });
+      for (const e of this.entries.values()) {
+        e.waiting.sort((x, y) => x.scheduledAt - y.scheduledAt);
+        this.drain(e, now);
+      }
       for (const e of this.entries.values()) this.arm(e);
       for (const e of this.entries.values()) this.checkParents(e, now);
     });
@@ -135,6 +156,7 @@ export class Scheduler {
       if (!e) return;
       this.unlink(e);
       this.entries.delete(name);
+      for (const run of e.waiting.splice(0)) this.out.push({ type: 'update', run: { ...run, state: 'skipped', reason: 'its job was removed before its turn', endedAt: now } });
       if (e.resource.spec.onPrune === 'kill') {
         for (const id of [...(this.activeByJob.get(name) ?? [])]) this.terminate(this.active.get(id)!, 'killed', 'its manifest was pruned', 'pruned', now);
       }
@@ -148,6 +170,10 @@ export class Scheduler {
         if (due.kind === 'fire') {
           const e = this.entries.get(due.job);
           if (e && e.gen === due.gen) this.fire(e, due.at, now);
+          continue;
+        }
+        if (due.kind === 'confirm') {
+          for (const a of this.active.values()) if (a.unconfirmed) this.confirm(a.run.id, now);
           continue;
         }
         const a = this.active.get(due.runId);
@@ -187,9 +213,24 @@ export class Scheduler {
     return { runId, decisions: this.collect(() => this.startRun(e, runId, 'manual', now, now, overrides)) };
   }
 
+  /** Whether a run resumed by `load` still awaits its first status of this term. */
+  awaitsStatus(runId: string): boolean {
+    return this.active.get(runId)?.unconfirmed === true;
+  }
+
+  /**
+   * Mesos told this term something about a run's task (any status, e.g. a reconciliation
+   * answer that changed nothing): its state is known again, so fires of its job that waited
+   * on it are judged now.
+   */
+  taskSeen(runId: string, now: number): Decision[] {
+    return this.collect(() => this.confirm(runId, now));
+  }
+
   /** Mesos reported attempt `n` of a run running (TASK_RUNNING). Idempotent. */
   taskStarted(runId: string, n: number, at: number): Decision[] {
     return this.collect(() => {
+      this.confirm(runId, at);
       const a = this.active.get(runId);
       const att = a && lastAttempt(a.run);
       if (!a || !att || att.n !== n || att.endedAt !== undefined || att.startedAt !== undefined) return;
@@ -206,13 +247,17 @@ export class Scheduler {
     return this.collect(() => {
       const a = this.active.get(runId);
       const att = a && lastAttempt(a.run);
-      if (!a || !att || att.n !== n || att.endedAt !== undefined) return;
+      if (!a || !att || att.n !== n || att.endedAt !== undefined) return this.confirm(runId, at);
+      const held = a.unconfirmed;
+      a.unconfirmed = false;
       att.endedAt = at;
       if (info.exitStatus !== undefined) att.exitStatus = info.exitStatus;
       if (info.message !== undefined) att.message = info.message;
       // The state that ended it, not one seen earlier (e.g. RUNNING, stored before a restart).
       att.mesosState = info.mesosState ?? MESOS_STATE_OF[outcome];
       this.afterAttempt(a, n, outcome, at, `attempt ${n} ${outcome}${info.message ? `: ${info.message}` : ''}`);
+      const e = this.entries.get(a.run.job);
+      if (held && e && this.active.has(runId)) this.drain(e, at); // retrying: still active, but known
     });
   }
 
@@ -299,6 +344,7 @@ export class Scheduler {
   private startRun(e: Entry, id: string, trigger: RunTrigger, at: number, now: number, overrides?: RunOverrides): void {
     const running = [...(this.activeByJob.get(e.name) ?? [])];
     const policy = e.resource.spec.concurrencyPolicy;
+    if (this.mustWait(e, running, trigger, policy)) return this.enqueue(e, this.newRun(e, id, trigger, at, now), running[0], now);
     if (running.length > 0 && policy === 'Forbid') {
       return this.record(e, id, trigger, at, now, 'skipped', `concurrencyPolicy Forbid: ${running[0]} is still active`);
     }
@@ -312,9 +358,77 @@ export class Scheduler {
     advanceDag(this.dagOps, a, now);
   }
 
+  /**
+   * Whether a scheduled fire of a Job must wait in `e.waiting` instead of being judged now:
+   * others wait already (instant order), a run of the job is in flight but unconfirmed since
+   * `load` (skipping or replacing it blind could be wrong), or under Forbid a catch-up fire
+   * meets a running run (catch-up runs one after another instead of being skipped).
+   */
+  private mustWait(e: Entry, running: string[], trigger: RunTrigger, policy: string): boolean {
+    if (e.resource.kind !== 'Job' || policy === 'Allow' || (trigger !== 'schedule' && trigger !== 'catch-up')) return false;
+    if (e.waiting.length > 0) return true;
+    if (running.some((id) => this.active.get(id)?.unconfirmed)) return true;
+    return trigger === 'catch-up' && policy === 'Forbid' && running.length > 0;
+  }
+
+  /** Records a run `pending` with no attempt at the end of its job's waiting line (bounded). */
+  private enqueue(e: Entry, run: Run, behind: string | undefined, now: number): void {
+    run.reason = `waiting for ${behind ?? 'earlier runs'} to end (concurrencyPolicy ${e.resource.spec.concurrencyPolicy})`;
+    this.out.push({ type: 'create', run });
+    e.waiting.push(run);
+    if (e.waiting.length > MAX_BACKLOG) {
+      const old = e.waiting.shift()!;
+      this.out.push({ type: 'update', run: { ...old, state: 'missed', reason: `more than ${MAX_BACKLOG} runs were waiting for their turn`, endedAt: now } });
+    }
+    this.drain(e, now);
+  }
+
+  /** A resumed run's state is known again: judge the fires its job held back. */
+  private confirm(runId: string, now: number): void {
+    const a = this.active.get(runId);
+    if (!a?.unconfirmed) return;
+    a.unconfirmed = false;
+    const e = this.entries.get(a.run.job);
+    if (e) this.drain(e, now);
+  }
+
+  /**
+   * Starts a job's waiting runs, oldest first, as far as its policy lets: nothing while an
+   * active run is unconfirmed; with none active the head starts; else a catch-up run under
+   * Forbid keeps waiting, an on-time one is recorded `skipped` (Forbid), or the active runs
+   * are replaced (Replace).
+   */
+  private drain(e: Entry, now: number): void {
+    if (this.draining.has(e.name) || e.resource.kind !== 'Job') return;
+    this.draining.add(e.name);
+    try {
+      while (e.waiting.length > 0) {
+        const active = [...(this.activeByJob.get(e.name) ?? [])].map((id) => this.active.get(id)!);
+        if (active.some((a) => a.unconfirmed)) return;
+        const run = e.waiting[0];
+        const policy = e.resource.spec.concurrencyPolicy;
+        if (active.length > 0 && policy === 'Forbid') {
+          if (run.trigger === 'catch-up') return;
+          e.waiting.shift();
+          this.out.push({ type: 'update', run: { ...run, state: 'skipped', reason: `concurrencyPolicy Forbid: ${active[0].run.id} is still active`, endedAt: now } });
+          continue;
+        }
+        e.waiting.shift();
+        if (policy === 'Replace') for (const a of active) this.terminate(a, 'killed', `replaced by ${run.id}`, 'replaced', now);
+        delete run.reason;
+        this.launch(this.track({ run, template: e.resource.spec }), now, now, false);
+      }
+    } finally {
+      this.draining.delete(e.name);
+    }
+  }
+
   /** Continues a persisted non-terminal run after `load`. */
   private resume(run: Run, taskRuns: Run[], now: number): void {
     const e = this.entries.get(run.job);
+    if (e?.resource.kind === 'Job' && run.state === 'pending' && run.attempts.length === 0 && !run.dagRunId && (run.trigger === 'schedule' || run.trigger === 'catch-up')) {
+      return void e.waiting.push(run); // queued behind another run: load() drains in order
+    }
     if (e?.resource.kind === 'DAG' || taskRuns.length > 0) {
       const a = this.track({ run, dag: e?.resource.kind === 'DAG' ? { spec: e.resource.spec, tasks: new Map(taskRuns.map((t) => [t.task!, t])) } : undefined });
       if (!a.dag) return this.finish(a, 'killed', now, 'its DAG no longer exists');
@@ -327,6 +441,7 @@ export class Scheduler {
   private resumeAttempts(a: Active, now: number): void {
     const att = lastAttempt(a.run);
     if (!att) return a.template ? this.launch(a, now, now, false) : this.finish(a, 'failed', now, 'its job no longer exists');
+    if (att.endedAt === undefined && (a.run.state === 'launching' || a.run.state === 'running')) a.unconfirmed = true;
     if (att.endedAt !== undefined) {
       // The attempt's end was stored but maybe not what followed (a crash in between):
       // decide again from the recorded Mesos state; a retry keeps its original time.
@@ -368,6 +483,10 @@ export class Scheduler {
     this.active.delete(run.id);
     this.activeByJob.get(run.job)?.delete(run.id);
     this.out.push({ type: 'update', run });
+    if (!run.dagRunId) {
+      const e = this.entries.get(run.job);
+      if (e) this.drain(e, at);
+    }
     if (run.dagRunId) {
       const parent = this.active.get(run.dagRunId);
       if (parent) advanceDag(this.dagOps, parent, at);
