@@ -309,10 +309,12 @@ export class Scheduler {
   private fire(e: Entry, dueAt: number, now: number): void {
     const { instants, dropFrom } = collectDue(e.schedule!, e.cursor, now);
     if (dropFrom !== undefined) this.out.push({ type: 'dropped', job: e.name, from: dropFrom, to: instants[0] });
+    let earlier = false; // an earlier instant of this same batch was started
     for (const v of judgeDue(instants, now, e.resource.spec)) {
       const id = scheduledRunId(e.name, v.at);
-      if (v.run) this.startRun(e, id, v.trigger, v.at, now);
+      if (v.run) this.startRun(e, id, v.trigger, v.at, now, undefined, earlier);
       else this.record(e, id, v.trigger, v.at, now, 'missed', v.reason!);
+      earlier ||= v.run;
     }
     e.cursor = Math.max(e.cursor, dueAt, ...instants.slice(-1));
     this.arm(e);
@@ -341,10 +343,10 @@ export class Scheduler {
   }
 
   /** Starts a top-level run under the entry's concurrency policy. */
-  private startRun(e: Entry, id: string, trigger: RunTrigger, at: number, now: number, overrides?: RunOverrides): void {
+  private startRun(e: Entry, id: string, trigger: RunTrigger, at: number, now: number, overrides?: RunOverrides, behindBatch = false): void {
     const running = [...(this.activeByJob.get(e.name) ?? [])];
     const policy = e.resource.spec.concurrencyPolicy;
-    if (this.mustWait(e, running, trigger, policy)) return this.enqueue(e, this.newRun(e, id, trigger, at, now), running[0], now);
+    if (this.mustWait(e, running, trigger, policy, behindBatch)) return this.enqueue(e, this.newRun(e, id, trigger, at, now), running[0], now);
     if (running.length > 0 && policy === 'Forbid') {
       return this.record(e, id, trigger, at, now, 'skipped', `concurrencyPolicy Forbid: ${running[0]} is still active`);
     }
@@ -361,14 +363,15 @@ export class Scheduler {
   /**
    * Whether a scheduled fire of a Job must wait in `e.waiting` instead of being judged now:
    * others wait already (instant order), a run of the job is in flight but unconfirmed since
-   * `load` (skipping or replacing it blind could be wrong), or under Forbid a catch-up fire
-   * meets a running run (catch-up runs one after another instead of being skipped).
+   * `load` (skipping or replacing it blind could be wrong), or under Forbid a catch-up fire,
+   * or one found due in the same late batch as an earlier started one (all were due while
+   * no one scheduled), meets a running run: they run one after another instead of being skipped.
    */
-  private mustWait(e: Entry, running: string[], trigger: RunTrigger, policy: string): boolean {
+  private mustWait(e: Entry, running: string[], trigger: RunTrigger, policy: string, behindBatch: boolean): boolean {
     if (e.resource.kind !== 'Job' || policy === 'Allow' || (trigger !== 'schedule' && trigger !== 'catch-up')) return false;
     if (e.waiting.length > 0) return true;
     if (running.some((id) => this.active.get(id)?.unconfirmed)) return true;
-    return trigger === 'catch-up' && policy === 'Forbid' && running.length > 0;
+    return (trigger === 'catch-up' || behindBatch) && policy === 'Forbid' && running.length > 0;
   }
 
   /** Records a run `pending` with no attempt at the end of its job's waiting line (bounded). */
@@ -394,9 +397,9 @@ export class Scheduler {
 
   /**
    * Starts a job's waiting runs, oldest first, as far as its policy lets: nothing while an
-   * active run is unconfirmed; with none active the head starts; else a catch-up run under
-   * Forbid keeps waiting, an on-time one is recorded `skipped` (Forbid), or the active runs
-   * are replaced (Replace).
+   * active run is unconfirmed; with none active the head starts; else under Forbid the head
+   * is recorded `skipped` if a run was already active when it fell due (and it is not a
+   * catch-up run), and keeps waiting otherwise; under Replace the active runs are replaced.
    */
   private drain(e: Entry, now: number): void {
     if (this.draining.has(e.name) || e.resource.kind !== 'Job') return;
@@ -408,9 +411,11 @@ export class Scheduler {
         const run = e.waiting[0];
         const policy = e.resource.spec.concurrencyPolicy;
         if (active.length > 0 && policy === 'Forbid') {
-          if (run.trigger === 'catch-up') return;
+          // Forbid skips a fire only for a run that was already active when the fire fell due.
+          const blocking = active.find((a) => a.run.createdAt <= run.scheduledAt);
+          if (run.trigger === 'catch-up' || !blocking) return;
           e.waiting.shift();
-          this.out.push({ type: 'update', run: { ...run, state: 'skipped', reason: `concurrencyPolicy Forbid: ${active[0].run.id} is still active`, endedAt: now } });
+          this.out.push({ type: 'update', run: { ...run, state: 'skipped', reason: `concurrencyPolicy Forbid: ${blocking.run.id} is still active`, endedAt: now } });
           continue;
         }
         e.waiting.shift();

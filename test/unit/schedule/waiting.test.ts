@@ -104,3 +104,19 @@ describe('a fire due while the previous run is being adopted (leader change)', (
     expect(h.state(B)).toBe('skipped');
   });
 });
+
+describe('fires found due together after an outage, under Forbid', () => {
+  it('run one after another instead of the later ones being skipped behind the first', () => {
+    const r = job('j', { ...every20s, concurrencyPolicy: 'Forbid' });
+    const h = new Harness();
+    h.apply(h.scheduler.load([r], [], T('2026-01-01T00:00:00Z')));
+    h.restart([r], '2026-01-01T00:00:50Z'); // :20 and :40 fell due while no one scheduled
+    h.tick('2026-01-01T00:00:50Z');
+    const [one, two] = [at('2026-01-01T00:00:20Z'), at('2026-01-01T00:00:40Z')];
+    expect(h.launchedIds()).toEqual([`${one}#1`]);
+    expect(h.state(two)).toBe('pending');
+    h.started(one, '2026-01-01T00:00:51Z');
+    h.ended(one, 'succeeded', '2026-01-01T00:00:52Z');
+    expect(h.launchedIds()).toEqual([`${one}#1`, `${two}#1`]);
+  });
+});
