@@ -39,28 +39,22 @@
  *   apply(s.load(appliedResources, persistedRuns, clock.now()));
  *   apply(s.tick(clock.now()));           // again at s.nextWakeAt() (see ./dispatcher.ts)
  *   apply(s.taskStarted(runId, 1, at));   // from Mesos status updates,
- *   apply(s.taskEnded(runId, 1, outcomeOfMesosState('TASK_FAILED')!, at));
+ *   apply(s.taskEnded(runId, 1, 'failed', at));    // outcome as src/mesos/status.ts maps it
  *   const { runId, decisions } = s.requestRun('nightly', clock.now(), { env: { FULL: '1' } });
  */
 import { KairosError } from '../core/errors.js';
+import { isFinalOutcome } from '../core/outcome.js';
 import { manualRunId, manualRunNumber, mesosTaskId, scheduledRunId } from '../core/ids.js';
 import type { Run, RunOverrides, RunTrigger } from '../core/run.js';
 import { isTerminalRun, type AppliedResource, type RunState } from '../core/types.js';
 import { advanceDag, taskTemplate, type DagRunOps } from './dag-runs.js';
-import { outcomeOfMesosState, type Decision, type TaskOutcome } from './decisions.js';
+import type { Decision, TaskOutcome } from './decisions.js';
 import { lastAttempt, newEntry, parentsOf, rememberRun, type Active, type Entry } from './entries.js';
 import { DueQueue } from './due-queue.js';
 import { collectDue, judgeDue, MAX_BACKLOG } from './missed.js';
 import { MAX_DROPPED_RELAUNCHES, mayRetry, retryDelayMs } from './retry.js';
 
 /** The Mesos state recorded on an attempt whose end was reported without one. */
-const MESOS_STATE_OF: Record<TaskOutcome, string> = {
-  succeeded: 'TASK_FINISHED',
-  failed: 'TASK_FAILED',
-  killed: 'TASK_KILLED',
-  lost: 'TASK_LOST',
-  dropped: 'TASK_DROPPED',
-};
 
 type Due =
   | { at: number; kind: 'fire'; job: string; gen: number }
@@ -254,7 +248,8 @@ export class Scheduler {
       if (info.exitStatus !== undefined) att.exitStatus = info.exitStatus;
       if (info.message !== undefined) att.message = info.message;
       // The state that ended it, not one seen earlier (e.g. RUNNING, stored before a restart).
-      att.mesosState = info.mesosState ?? MESOS_STATE_OF[outcome];
+      att.outcome = outcome;
+      if (info.mesosState) att.mesosState = info.mesosState;
       this.afterAttempt(a, n, outcome, at, `attempt ${n} ${outcome}${info.message ? `: ${info.message}` : ''}`);
       const e = this.entries.get(a.run.job);
       if (held && e && this.active.has(runId)) this.drain(e, at); // retrying: still active, but known
@@ -266,8 +261,10 @@ export class Scheduler {
    * launched again at once without using a retry (bounded by MAX_DROPPED_RELAUNCHES);
    * failure or loss retries per policy, counting only attempts that ran, else ends it.
    */
-  private afterAttempt(a: Active, n: number, outcome: TaskOutcome, at: number, what: string): void {
+  private afterAttempt(a: Active, n: number, ended: TaskOutcome, at: number, what: string): void {
+    let outcome = ended === 'gone' ? (lastAttempt(a.run)?.startedAt !== undefined ? 'lost' : 'dropped') : ended;
     if (outcome === 'succeeded' || outcome === 'killed') return this.finish(a, outcome, at, outcome === 'killed' ? what : undefined);
+    if (outcome === 'error') return this.finish(a, 'failed', at, `${what} (refused by Mesos: not retried)`);
     if (outcome === 'dropped') {
       const att = lastAttempt(a.run)!;
       att.dropped = true;
@@ -450,7 +447,7 @@ export class Scheduler {
     if (att.endedAt !== undefined) {
       // The attempt's end was stored but maybe not what followed (a crash in between):
       // decide again from the recorded Mesos state; a retry keeps its original time.
-      const outcome = outcomeOfMesosState(att.mesosState ?? '', att.startedAt !== undefined) ?? 'failed';
+      const outcome = att.outcome && isFinalOutcome(att.outcome) ? att.outcome : 'failed';
       return this.afterAttempt(a, att.n, outcome, att.endedAt, `attempt ${att.n} ${outcome}`);
     }
     if (a.run.state === 'pending' && att.startedAt === undefined && a.template) {

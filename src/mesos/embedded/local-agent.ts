@@ -195,8 +195,15 @@ export class LocalAgent extends AgentIdentity implements Agent {
         return;
       }
       const code = recordedExit(rec.sandbox);
-      const how = code === undefined ? 'Command terminated while its agent was down; no exit status was recorded' : describeExit(code, null);
-      this.ended(id, r, how, code ?? null);
+      if (code === undefined && !r.killedBy) {
+        // Killed with its wrapper (SIGKILL of the group, or this agent's shutdown): no status.
+        this.running.delete(id);
+        r.timers.forEach((t) => t.cancel());
+        if (rec.pid) signalGroup(rec.pid, 'SIGKILL');
+        r.report({ state: 'TASK_FAILED', reason: 'REASON_EXECUTOR_TERMINATED', message: 'Command terminated while its agent was down; no exit status was recorded', source: 'SOURCE_AGENT' });
+        return r.finish();
+      }
+      this.ended(id, r, code === undefined ? 'Command terminated with signal Killed' : describeExit(code, null), code ?? null);
     };
     // The master restores the task as RUNNING; only its end is news.
     this.armMaxCompletion(id, rec.task, r, this.opts.clock.now() - rec.startedAt);
@@ -234,14 +241,18 @@ export class LocalAgent extends AgentIdentity implements Agent {
     return this.sandboxes.get(taskId);
   }
 
-  /** Kills every task (recorded as killed, so a restart reports them so) and waits for them. */
+  /**
+   * Kills every task and waits for them. Their checkpoints are kept and not marked as
+   * killed: no framework asked for it, so the next start reports each as failed (no exit
+   * status) and the framework may retry it, rather than as a deliberate kill.
+   */
   async stop(): Promise<void> {
-    const all = [...this.running.entries()];
-    for (const [id, r] of all) {
-      this.terminate(id, 'kill', 0);
+    const all = [...this.running.values()];
+    for (const r of all) {
+      r.killedBy ??= 'kill';
       if (r.pid) signalGroup(r.pid, 'SIGKILL');
     }
-    await Promise.all(all.map(([, r]) => r.done));
+    await Promise.all(all.map((r) => r.done));
   }
 
   /** Undefined when a Docker daemon answers `docker info`, else the reason it does not. */

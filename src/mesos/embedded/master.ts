@@ -75,6 +75,8 @@ export class Master {
   /** Fault: UPDATE events delayed by `delayMs` and/or sent twice. */
   readonly updateFault = { delayMs: 0, duplicate: false };
   private frameworkSeq = 0;
+  /** Frameworks restored from agent checkpoints that have not subscribed again yet. */
+  private readonly restored = new Set<string>();
   private allocationPending = false;
   /** Agents whose free resources changed since the last round; `all` after other changes. */
   private dirty: Set<string> | 'all' = 'all';
@@ -160,7 +162,9 @@ export class Master {
     stream.onDisconnect(() => this.disconnected(current, stream));
     stream.send({ type: 'SUBSCRIBED', subscribed: { framework_id: { value: id }, heartbeat_interval_seconds: this.opts.heartbeatIntervalMs / 1000, master_info: this.masterInfo() } });
     stream.startHeartbeats(this.opts.heartbeatIntervalMs);
-    this.cluster.updates.resendNow(id); // as agents do when their framework re-registers
+    // Restored from a checkpoint: the agents' pending updates go out now, as a restarted
+    // agent resends them when it re-registers (not on an ordinary framework failover).
+    if (this.restored.delete(id)) this.cluster.updates.resendNow(id);
     this.opts.logger.info('framework subscribed', { framework: id, stream: stream.streamId });
     this.requestAllocation();
   }
@@ -174,6 +178,7 @@ export class Master {
     if (this.frameworks.has(id) || this.removedFrameworks.has(id)) return;
     const fw: FrameworkState = { id, info: { ...info, id: { value: id } }, roles: rolesOf(info), registeredAt: this.opts.clock.now(), partitionAware: hasCapability(info, 'PARTITION_AWARE') };
     this.frameworks.set(id, fw);
+    this.restored.add(id);
     const ms = (info.failover_timeout ?? 0) * 1000;
     this.opts.logger.info('framework recovered from an agent checkpoint', { framework: id, failoverTimeoutMs: ms });
     fw.failoverTimer = longTimeout(this.opts.clock, () => this.removeFramework(id), ms);

@@ -1,0 +1,276 @@
+/**
+ * The chaos run, judged by side effects. A job fires every `periodSeconds`; each task
+ * writes its pid to `pids/<task id>`, sleeps, then appends `<task id>` (run id + attempt)
+ * to `marks`. While the window lasts, seeded random faults hit the system; afterwards every
+ * controller is brought back, the runs settle, and every instant of the window is judged:
+ * exactly one mark (one successful side effect), a run record that succeeded, no
+ * duplicate, no instant without a run.
+ *
+ * Setups: `file`: one `kairos serve` on the file store with the embedded master (faults:
+ * SIGKILL + restart, SIGSTOP + SIGCONT, SIGTERM + restart, task kills). `zk`: three
+ * `kairos serve` on a real ZooKeeper sharing one `kairos embedded-master --state-dir`
+ * process (faults: controller SIGKILL + restart, SIGSTOP past the session timeout +
+ * SIGCONT, ZooKeeper restart, embedded master (agent) SIGKILL + restart, task kills).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Run } from '../../src/core/run.js';
+import { ControllerCluster } from '../support/controllers.js';
+import { signalProcess } from '../support/ha-cluster.js';
+import { freePort, startZooKeeper, type TestZooKeeper } from '../support/zookeeper.js';
+import { TempRepo } from '../e2e/support.js';
+
+/** What to run. */
+export interface ChaosOptions {
+  setup: 'file' | 'zk';
+  /** Length of the fault window. */
+  seconds: number;
+  seed: number;
+  /** Job period; default 5 s. */
+  periodSeconds?: number;
+  log?: (line: string) => void;
+}
+
+/** What was seen; `ok` when every instant had exactly one successful side effect and run. */
+export interface ChaosReport {
+  setup: string;
+  seed: number;
+  seconds: number;
+  instants: number;
+  succeeded: number;
+  marks: number;
+  duplicates: string[];
+  lost: string[];
+  withoutRun: string[];
+  failedRuns: string[];
+  kills: Record<string, number>;
+  ok: boolean;
+}
+
+/** mulberry32: a small seeded generator, so a failing run can be replayed by its seed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function manifest(dir: string, period: number): string {
+  const shell = `echo $$ > ${dir}/pids/$MESOS_TASK_ID; sleep 2; echo "$MESOS_TASK_ID" >> ${dir}/marks`;
+  return [
+    'apiVersion: kairos/v1',
+    'kind: Job',
+    'metadata:',
+    '  name: chaos',
+    'spec:',
+    '  schedule:',
+    `    cron: "*/${period} * * * * *"`,
+    '  command:',
+    `    shell: ${JSON.stringify(shell)}`,
+    '  resources: { cpus: 0.1, mem: 32 }',
+    '  retries: { count: 10, initialDelaySeconds: 1, maxDelaySeconds: 2 }',
+    '  concurrencyPolicy: Forbid',
+    '  catchUp: all',
+    '  startingDeadlineSeconds: 100000',
+    '  history: { succeeded: 100000, failed: 100000 }',
+    '',
+  ].join('\n');
+}
+
+/** Runs one chaos window and judges it. Cleans up every process it started. */
+export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
+  const log = o.log ?? (() => {});
+  const period = o.periodSeconds ?? 5;
+  const random = rng(o.seed);
+  const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];
+  const dir = mkdtempSync(join(tmpdir(), `kairos-chaos-${o.setup}-`));
+  mkdirSync(join(dir, 'pids'));
+  const repo = new TempRepo();
+  repo.commit('chaos.yaml', manifest(dir, period), 'chaos job');
+  const kills: Record<string, number> = {};
+  const count = (k: string) => (kills[k] = (kills[k] ?? 0) + 1);
+  let zk: TestZooKeeper | undefined;
+  let master: ChildProcess | undefined;
+  let masterPort = 0;
+  const stopped = new Set<string>();
+  const startMaster = async () => {
+    const p = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'embedded-master', '--listen', `127.0.0.1:${masterPort}`, '--agents', '1', '--state-dir', join(dir, 'agent')], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    master = p;
+    await new Promise<void>((resolve, reject) => {
+      p.stdout!.on('data', (c: Buffer) => String(c).includes(' at http') && resolve());
+      p.once('exit', (code) => reject(new Error(`embedded master exited (${code})`)));
+    });
+  };
+
+  let args: string[];
+  if (o.setup === 'file') {
+    args = ['--source', repo.dir, '--ref', 'main', '--store', `file:${join(dir, 'kairos', 'state.json')}`, '--agents', '1', '--poll', '5s', '--history-cap', '100000'];
+  } else {
+    zk = await startZooKeeper({ tickMs: 500 });
+    masterPort = await freePort();
+    await startMaster();
+    args = ['--source', repo.dir, '--ref', 'main', '--store', zk.url('/kairos?sessionTimeoutMs=3000'), '--mesos', `http://127.0.0.1:${masterPort}`, '--poll', '5s', '--history-cap', '100000'];
+  }
+  const cluster = new ControllerCluster(args);
+  const want = o.setup === 'file' ? 1 : 3;
+  const live = () => [...cluster.procs.keys()].filter((n) => { const p = cluster.procs.get(n)!.proc; return p.exitCode === null && p.signalCode === null; });
+  const spawnController = async () => {
+    const name = await cluster.spawn();
+    log(`started ${name}`);
+    return name;
+  };
+  const api = async <T>(path: string): Promise<T | undefined> => {
+    for (const n of live().filter((x) => !stopped.has(x))) {
+      const url = cluster.procs.get(n)!.url;
+      if (!url) continue;
+      try {
+        const res = await fetch(url + path, { signal: AbortSignal.timeout(5000) });
+        if (res.ok) return (await res.json()) as T;
+      } catch {
+        // try the next controller
+      }
+    }
+    return undefined;
+  };
+  const runs = async () => (await api<Run[]>('/v1/jobs/chaos/runs?limit=10000')) ?? [];
+
+  try {
+    for (let i = 0; i < want; i++) await spawnController();
+    // Up and working: the first run succeeded.
+    const upBy = Date.now() + 120_000;
+    while (!(await runs()).some((r) => r.state === 'succeeded')) {
+      if (Date.now() > upBy) throw new Error('the chaos job never succeeded before faults began');
+      await sleep(500);
+    }
+    const windowStart = Date.now();
+    const windowEnd = windowStart + o.seconds * 1000;
+    log(`window ${new Date(windowStart).toISOString()} .. ${new Date(windowEnd).toISOString()} seed ${o.seed}`);
+
+    const faults: Record<string, () => Promise<void>> = {
+      'controller SIGKILL + restart': async () => {
+        const victim = pick(live());
+        if (!victim) return;
+        stopped.delete(victim);
+        await cluster.signal(victim, 'SIGKILL');
+        await sleep(random() * 3000);
+        await spawnController();
+      },
+      'controller SIGTERM + restart': async () => {
+        const victim = pick(live().filter((n) => !stopped.has(n)));
+        if (!victim) return;
+        await cluster.signal(victim, 'SIGTERM');
+        await spawnController();
+      },
+      'controller SIGSTOP past session timeout + SIGCONT': async () => {
+        const victim = o.setup === 'zk' ? (cluster.leader() ?? pick(live())) : pick(live());
+        if (!victim) return;
+        stopped.add(victim);
+        void cluster.signal(victim, 'SIGSTOP');
+        await sleep(4000 + random() * 3000);
+        void cluster.signal(victim, 'SIGCONT');
+        stopped.delete(victim);
+      },
+      'task SIGKILL': async () => {
+        // Only tasks that started under a second ago: their mark is still > 1 s away, so
+        // the kill can never land after the side effect (which would be a legit retry).
+        const fresh = readdirSync(join(dir, 'pids')).filter((f) => Date.now() - statSync(join(dir, 'pids', f)).mtimeMs < 1000);
+        const f = pick(fresh);
+        if (!f) return;
+        try {
+          process.kill(Number(readFileSync(join(dir, 'pids', f), 'utf8')), 'SIGKILL');
+        } catch {
+          return;
+        }
+      },
+      ...(o.setup === 'zk'
+        ? {
+            'ZooKeeper restart': async () => {
+              await zk!.stop();
+              await sleep(1000 + random() * 2000);
+              await zk!.start();
+            },
+            'embedded master/agent SIGKILL + restart': async () => {
+              await signalProcess(master!, 'SIGKILL');
+              await sleep(random() * 2000);
+              await startMaster();
+            },
+          }
+        : {}),
+    };
+    const kinds = Object.keys(faults);
+    while (Date.now() < windowEnd) {
+      await sleep(2000 + random() * 6000);
+      if (Date.now() >= windowEnd) break;
+      const kind = pick(kinds);
+      const before = Object.values(kills).reduce((a, b) => a + b, 0);
+      await faults[kind]();
+      count(kind);
+      log(`${new Date().toISOString()} fault ${Object.values(kills).reduce((a, b) => a + b, 0) - before ? kind : '-'}`);
+      while (live().length < want) await spawnController();
+    }
+
+    // Everyone back; then wait (generously) until every instant of the window has ended.
+    for (const n of stopped) void cluster.signal(n, 'SIGCONT');
+    stopped.clear();
+    while (live().length < want) await spawnController();
+    const instants: number[] = [];
+    for (let t = Math.ceil(windowStart / (period * 1000)) * period * 1000; t <= windowEnd; t += period * 1000) instants.push(t);
+    const settleBy = Date.now() + 180_000;
+    let all: Run[] = [];
+    for (;;) {
+      all = await runs();
+      const byAt = new Map(all.map((r) => [r.scheduledAt, r]));
+      const open = instants.filter((t) => !byAt.has(t) || ['pending', 'launching', 'running'].includes(byAt.get(t)!.state));
+      if (open.length === 0 || Date.now() > settleBy) break;
+      await sleep(1000);
+    }
+    await sleep(3000); // late duplicates, if any, would show in the marks now
+
+    const marks = existsSync(join(dir, 'marks')) ? readFileSync(join(dir, 'marks'), 'utf8').split('\n').filter(Boolean) : [];
+    const runOf = (taskId: string) => /^kairos\.(.+)\.\d+$/.exec(taskId)?.[1] ?? taskId;
+    const marksByRun = new Map<string, number>();
+    for (const m of marks) marksByRun.set(runOf(m), (marksByRun.get(runOf(m)) ?? 0) + 1);
+    const byAt = new Map(all.map((r) => [r.scheduledAt, r]));
+    const report: ChaosReport = { setup: o.setup, seed: o.seed, seconds: o.seconds, instants: instants.length, succeeded: 0, marks: 0, duplicates: [], lost: [], withoutRun: [], failedRuns: [], kills, ok: false };
+    for (const t of instants) {
+      const id = `chaos@${new Date(t).toISOString()}`;
+      const run = byAt.get(t);
+      const n = marksByRun.get(id) ?? 0;
+      report.marks += n;
+      if (!run) report.withoutRun.push(id);
+      else if (run.state === 'succeeded') report.succeeded++;
+      else report.failedRuns.push(`${id} ${run.state}: ${run.reason ?? ''}`);
+      if (n > 1) report.duplicates.push(`${id} x${n}`);
+      if (n === 0) report.lost.push(id);
+    }
+    report.ok = report.instants > 0 && report.succeeded === report.instants && report.duplicates.length === 0 && report.lost.length === 0 && report.withoutRun.length === 0;
+    return report;
+  } finally {
+    for (const n of cluster.procs.keys()) void cluster.signal(n, 'SIGCONT');
+    await Promise.all(live().map((n) => cluster.signal(n, 'SIGTERM')));
+    if (master) await signalProcess(master, 'SIGTERM');
+    await zk?.destroy();
+    repo.remove();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One line per figure, for logs and BENCHMARKS.md. */
+export function formatReport(r: ChaosReport): string {
+  const kills = Object.entries(r.kills).map(([k, v]) => `${k}: ${v}`).join(', ');
+  return [
+    `chaos ${r.setup} seed=${r.seed} window=${r.seconds}s: instants ${r.instants}, succeeded ${r.succeeded}, marks ${r.marks}, duplicates ${r.duplicates.length}, lost ${r.lost.length}, without run ${r.withoutRun.length}, failed runs ${r.failedRuns.length}`,
+    `  faults: ${kills || 'none'}`,
+    ...[...r.duplicates, ...r.lost.map((x) => `lost ${x}`), ...r.withoutRun.map((x) => `no run ${x}`), ...r.failedRuns].map((x) => `  ${x}`),
+  ].join('\n');
+}
