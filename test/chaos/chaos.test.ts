@@ -12,8 +12,9 @@ const seed = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : Math.floo
 
 function judge(r: ChaosReport): void {
   process.stdout.write(formatReport(r) + '\n');
-  expect({ seed: r.seed, duplicates: r.duplicates, lost: r.lost, withoutRun: r.withoutRun, failedRuns: r.failedRuns }).toEqual({
+  expect({ seed: r.seed, forbid: r.forbid.bad, duplicates: r.duplicates, lost: r.lost, withoutRun: r.withoutRun, failedRuns: r.failedRuns }).toEqual({
     seed: r.seed,
+    forbid: [],
     duplicates: [],
     lost: [],
     withoutRun: [],

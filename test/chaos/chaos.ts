@@ -46,6 +46,8 @@ export interface ChaosReport {
   withoutRun: string[];
   failedRuns: string[];
   kills: Record<string, number>;
+  /** The Forbid job: instants that succeeded once, were skipped (no effect), or neither (bad). */
+  forbid: { instants: number; succeeded: number; skipped: number; bad: string[] };
   ok: boolean;
 }
 
@@ -63,13 +65,19 @@ function rng(seed: number): () => number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function manifest(dir: string, period: number): string {
-  const shell = `echo $$ > ${dir}/pids/$MESOS_TASK_ID; sleep 2; echo "$MESOS_TASK_ID" >> ${dir}/marks`;
+/**
+ * `chaos` (Allow) is judged strictly: one success and one mark per instant. `forbid`
+ * (Forbid, slower) may legitimately skip an instant behind a run that a fault stretched
+ * past its next instant; it is judged for no duplicate, no instant without a run record,
+ * one mark per succeeded run and none for a skipped one.
+ */
+function manifest(dir: string, name: string, period: number, policy: 'Allow' | 'Forbid', secs: number): string {
+  const shell = `echo $$ > ${dir}/pids/$MESOS_TASK_ID; sleep ${secs}; echo "$MESOS_TASK_ID" >> ${dir}/marks`;
   return [
     'apiVersion: kairos/v1',
     'kind: Job',
     'metadata:',
-    '  name: chaos',
+    `  name: ${name}`,
     'spec:',
     '  schedule:',
     `    cron: "*/${period} * * * * *"`,
@@ -77,7 +85,7 @@ function manifest(dir: string, period: number): string {
     `    shell: ${JSON.stringify(shell)}`,
     '  resources: { cpus: 0.1, mem: 32 }',
     '  retries: { count: 10, initialDelaySeconds: 1, maxDelaySeconds: 2 }',
-    '  concurrencyPolicy: Forbid',
+    `  concurrencyPolicy: ${policy}`,
     '  catchUp: all',
     '  startingDeadlineSeconds: 100000',
     '  history: { succeeded: 100000, failed: 100000 }',
@@ -94,7 +102,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const dir = mkdtempSync(join(tmpdir(), `kairos-chaos-${o.setup}-`));
   mkdirSync(join(dir, 'pids'));
   const repo = new TempRepo();
-  repo.commit('chaos.yaml', manifest(dir, period), 'chaos job');
+  repo.commit('chaos.yaml', manifest(dir, 'chaos', period, 'Allow', 2), 'chaos job');
+  repo.commit('forbid.yaml', manifest(dir, 'forbid', 20, 'Forbid', 1), 'forbid job');
   const kills: Record<string, number> = {};
   const count = (k: string) => (kills[k] = (kills[k] ?? 0) + 1);
   let zk: TestZooKeeper | undefined;
@@ -142,7 +151,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     }
     return undefined;
   };
-  const runs = async () => (await api<Run[]>('/v1/jobs/chaos/runs?limit=10000')) ?? [];
+  const runs = async (job = 'chaos') => (await api<Run[]>(`/v1/jobs/${job}/runs?limit=10000`)) ?? [];
 
   try {
     for (let i = 0; i < want; i++) await spawnController();
@@ -223,15 +232,24 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     for (const n of stopped) void cluster.signal(n, 'SIGCONT');
     stopped.clear();
     while (live().length < want) await spawnController();
-    const instants: number[] = [];
-    for (let t = Math.ceil(windowStart / (period * 1000)) * period * 1000; t <= windowEnd; t += period * 1000) instants.push(t);
+    const instantsOf = (p: number) => {
+      const out: number[] = [];
+      for (let t = Math.ceil(windowStart / (p * 1000)) * p * 1000; t <= windowEnd; t += p * 1000) out.push(t);
+      return out;
+    };
+    const instants = instantsOf(period);
+    const forbidInstants = instantsOf(20);
     const settleBy = Date.now() + 180_000;
     let all: Run[] = [];
+    let forbidRuns: Run[] = [];
+    const open = (ts: number[], rs: Run[]) => {
+      const byAt = new Map(rs.map((r) => [r.scheduledAt, r]));
+      return ts.filter((t) => !byAt.has(t) || ['pending', 'launching', 'running'].includes(byAt.get(t)!.state));
+    };
     for (;;) {
       all = await runs();
-      const byAt = new Map(all.map((r) => [r.scheduledAt, r]));
-      const open = instants.filter((t) => !byAt.has(t) || ['pending', 'launching', 'running'].includes(byAt.get(t)!.state));
-      if (open.length === 0 || Date.now() > settleBy) break;
+      forbidRuns = await runs('forbid');
+      if ((open(instants, all).length === 0 && open(forbidInstants, forbidRuns).length === 0) || Date.now() > settleBy) break;
       await sleep(1000);
     }
     await sleep(3000); // late duplicates, if any, would show in the marks now
@@ -241,7 +259,30 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const marksByRun = new Map<string, number>();
     for (const m of marks) marksByRun.set(runOf(m), (marksByRun.get(runOf(m)) ?? 0) + 1);
     const byAt = new Map(all.map((r) => [r.scheduledAt, r]));
-    const report: ChaosReport = { setup: o.setup, seed: o.seed, seconds: o.seconds, instants: instants.length, succeeded: 0, marks: 0, duplicates: [], lost: [], withoutRun: [], failedRuns: [], kills, ok: false };
+    const report: ChaosReport = {
+      setup: o.setup,
+      seed: o.seed,
+      seconds: o.seconds,
+      instants: instants.length,
+      succeeded: 0,
+      marks: 0,
+      duplicates: [],
+      lost: [],
+      withoutRun: [],
+      failedRuns: [],
+      kills,
+      forbid: { instants: forbidInstants.length, succeeded: 0, skipped: 0, bad: [] },
+      ok: false,
+    };
+    const forbidByAt = new Map(forbidRuns.map((r) => [r.scheduledAt, r]));
+    for (const t of forbidInstants) {
+      const id = `forbid@${new Date(t).toISOString()}`;
+      const run = forbidByAt.get(t);
+      const n = marksByRun.get(id) ?? 0;
+      if (run?.state === 'succeeded' && n === 1) report.forbid.succeeded++;
+      else if (run?.state === 'skipped' && n === 0) report.forbid.skipped++;
+      else report.forbid.bad.push(`${id} ${run ? `${run.state} (${run.reason ?? ''})` : 'no run'} with ${n} marks`);
+    }
     for (const t of instants) {
       const id = `chaos@${new Date(t).toISOString()}`;
       const run = byAt.get(t);
@@ -253,7 +294,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       if (n > 1) report.duplicates.push(`${id} x${n}`);
       if (n === 0) report.lost.push(id);
     }
-    report.ok = report.instants > 0 && report.succeeded === report.instants && report.duplicates.length === 0 && report.lost.length === 0 && report.withoutRun.length === 0;
+    report.ok = report.instants > 0 && report.succeeded === report.instants && report.duplicates.length === 0 && report.lost.length === 0 && report.withoutRun.length === 0 && report.forbid.bad.length === 0;
     return report;
   } finally {
     for (const n of cluster.procs.keys()) void cluster.signal(n, 'SIGCONT');
@@ -271,6 +312,7 @@ export function formatReport(r: ChaosReport): string {
   return [
     `chaos ${r.setup} seed=${r.seed} window=${r.seconds}s: instants ${r.instants}, succeeded ${r.succeeded}, marks ${r.marks}, duplicates ${r.duplicates.length}, lost ${r.lost.length}, without run ${r.withoutRun.length}, failed runs ${r.failedRuns.length}`,
     `  faults: ${kills || 'none'}`,
-    ...[...r.duplicates, ...r.lost.map((x) => `lost ${x}`), ...r.withoutRun.map((x) => `no run ${x}`), ...r.failedRuns].map((x) => `  ${x}`),
+    `  forbid job: instants ${r.forbid.instants}, succeeded ${r.forbid.succeeded}, skipped ${r.forbid.skipped}, bad ${r.forbid.bad.length}`,
+    ...[...r.forbid.bad, ...r.duplicates, ...r.lost.map((x) => `lost ${x}`), ...r.withoutRun.map((x) => `no run ${x}`), ...r.failedRuns].map((x) => `  ${x}`),
   ].join('\n');
 }
