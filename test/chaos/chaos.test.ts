@@ -27,10 +27,10 @@ function judge(r: ChaosReport): void {
 
 describe('chaos: every instant has exactly one successful side effect', () => {
   it(`one controller, file store, embedded master (seed ${seed})`, async () => {
-    judge(await runChaos({ setup: 'file', seconds: 60, seed }));
+    judge(await runChaos({ setup: 'file', seconds: 45, seed }));
   }, 420_000);
 
   it(`three controllers on ZooKeeper, one embedded master process (seed ${seed})`, async () => {
-    judge(await runChaos({ setup: 'zk', seconds: 60, seed: seed + 1 }));
+    judge(await runChaos({ setup: 'zk', seconds: 45, seed: seed + 1 }));
   }, 420_000);
 });

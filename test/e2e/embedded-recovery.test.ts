@@ -5,48 +5,20 @@
  * say. Before checkpointing, the task was left an orphan, reported "unknown" after the
  * restart and launched again (two lines).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '../../src/core/run.js';
 import type { JobSummary } from '../../src/ports/controller.js';
-import { api, TempRepo, until } from './support.js';
+import { alive, api, exited, serve, TempRepo, until } from './support.js';
 
 /** A manual job that appends its task id to `marker`, then sleeps `secs` and exits `code`. */
 function markerJob(name: string, marker: string, secs: number, code: number): string {
   const shell = `echo "$MESOS_TASK_ID" >> ${marker}; echo pid=$$; sleep ${secs}; exit ${code}`;
   return `apiVersion: kairos/v1\nkind: Job\nmetadata:\n  name: ${name}\nspec:\n  command:\n    shell: ${JSON.stringify(shell)}\n  resources: { cpus: 0.1, mem: 32 }\n  retries: { count: 2, initialDelaySeconds: 1, maxDelaySeconds: 1 }\n`;
 }
-
-function serve(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (c) => (err += c));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c) => {
-      out += c;
-      const m = /serving (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`kairos serve exited with ${code}: ${err}`)));
-  });
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once('exit', (code) => r(code)));
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('kairos serve (embedded master) killed with SIGKILL during a run', () => {
   let repo: TempRepo;

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Offer, TaskInfo } from '../../src/mesos/types.js';
+import { alive } from '../e2e/support.js';
 import { signalProcess } from '../support/ha-cluster.js';
 import { frameworkInfo, Subscription } from './embedded-master-client.js';
 
@@ -49,15 +50,6 @@ function startMaster(port: number, stateDir: string): Promise<string> {
     p.once('exit', (code) => reject(new Error(`embedded master exited with ${code}`)));
   });
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function waitFor<T>(what: string, probe: () => T | undefined, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;

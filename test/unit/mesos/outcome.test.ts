@@ -13,23 +13,19 @@ const enumNames = (name: string) => [...new RegExp(`enum ${name} \\{([^}]*)\\}`)
 const STATES = enumNames('TaskState');
 const REASONS = enumNames('Reason');
 
-/** Expected outcome per state, whatever the reason. */
-const BY_STATE: Record<string, TaskOutcome> = {
-  TASK_STAGING: 'active',
-  TASK_STARTING: 'active',
-  TASK_RUNNING: 'active',
-  TASK_KILLING: 'active',
-  TASK_UNREACHABLE: 'unreachable',
-  TASK_FINISHED: 'succeeded',
-  TASK_FAILED: 'failed',
-  TASK_ERROR: 'error', // one meaning: refused, not retried (it used to be `failed` in the core)
-  TASK_KILLED: 'killed',
-  TASK_DROPPED: 'dropped',
-  TASK_LOST: 'gone',
-  TASK_GONE: 'gone',
-  TASK_UNKNOWN: 'gone',
-  TASK_GONE_BY_OPERATOR: 'lost',
+/** Expected outcome per state, whatever the reason, grouped by outcome. */
+const STATES_OF: Record<TaskOutcome, string[]> = {
+  active: ['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING'],
+  unreachable: ['TASK_UNREACHABLE'],
+  succeeded: ['TASK_FINISHED'],
+  failed: ['TASK_FAILED'],
+  error: ['TASK_ERROR'], // one meaning: refused, not retried (it used to be `failed` in the core)
+  killed: ['TASK_KILLED'],
+  dropped: ['TASK_DROPPED'],
+  gone: ['TASK_LOST', 'TASK_GONE', 'TASK_UNKNOWN'],
+  lost: ['TASK_GONE_BY_OPERATOR'],
 };
+const BY_STATE = Object.fromEntries(Object.entries(STATES_OF).flatMap(([o, ss]) => ss.map((st) => [st, o as TaskOutcome])));
 
 /** The only (state, reason) pairs whose outcome differs from their state's. */
 const EXCEPTIONS: Record<string, TaskOutcome> = {
