@@ -4,7 +4,7 @@
  * embedded master and the framework keep their real timers), and a small API client.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock, Timer } from '../../src/ports/clock.js';
@@ -120,12 +120,20 @@ export function exited(child: ChildProcess): Promise<number | null> {
   return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once('exit', (code) => r(code)));
 }
 
-/** Whether a process with this pid exists. */
+/**
+ * Whether a process with this pid still runs. A zombie (exited, waiting for its parent or
+ * init to reap it, as a task's grandchildren do) does not: it runs nothing.
+ */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]);
+  } catch {
+    return true; // no /proc: the kernel's answer above
   }
 }

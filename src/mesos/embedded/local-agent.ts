@@ -22,7 +22,7 @@ import type { TaskInfo } from '../types.js';
 import { AgentIdentity, DEFAULT_GRACE_MS, durationMs, type Agent, type AgentIdentityOptions, type AgentLaunch, type ReportFn } from './agent.js';
 import type { AgentCheckpoint, TaskCheckpoint } from './checkpoint.js';
 import { dockerArgv, isDockerTask } from './docker.js';
-import { describeExit, processAlive, processStart, recordedExit, wrapArgv } from './task-process.js';
+import { describeExit, groupRunning, processAlive, processStart, recordedExit, wrapArgv } from './task-process.js';
 
 /** Options of the local agent. */
 export interface LocalAgentOptions extends AgentIdentityOptions {
@@ -253,6 +253,10 @@ export class LocalAgent extends AgentIdentity implements Agent {
       if (r.pid) signalGroup(r.pid, 'SIGKILL');
     }
     await Promise.all(all.map((r) => r.done));
+    // The task under the wrapper is its grandchild: once the wrapper is gone it is the init
+    // process's to reap. Return only when nothing of any group runs any more.
+    const groups = all.map((r) => r.pid).filter((p): p is number => p !== undefined);
+    for (let i = 0; i < 100 && groups.some(groupRunning); i++) await this.opts.clock.sleep(20);
   }
 
   /** Undefined when a Docker daemon answers `docker info`, else the reason it does not. */

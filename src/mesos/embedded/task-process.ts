@@ -9,7 +9,7 @@
  * kill. Liveness of a pid is judged together with its kernel start time, so a pid reused
  * by another process after a reboot or a long outage is not taken for the task.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The file a finished wrapper leaves in the sandbox. */
@@ -60,6 +60,35 @@ export function processAlive(pid: number, start: string | undefined): boolean {
     }
   }
   return s.state !== 'Z' && s.state !== 'X' && (start === undefined || s.start === start);
+}
+
+/**
+ * Whether any process of group `pgid` still runs (zombies, which have exited and wait only
+ * for their reaper, do not count). Reads /proc; without it, asks the kernel about the group.
+ */
+export function groupRunning(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(rest[2]) === pgid && rest[0] !== 'Z' && rest[0] !== 'X') return true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return false;
 }
 
 const SIGNALS: Record<number, [string, string]> = {
