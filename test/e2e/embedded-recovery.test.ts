@@ -29,7 +29,7 @@ describe('kairos serve (embedded master) killed with SIGKILL during a run', () =
   beforeAll(() => {
     repo = new TempRepo();
     dir = mkdtempSync(join(tmpdir(), 'kairos-e2e-recovery-'));
-    repo.commit('live.yaml', markerJob('live', join(dir, 'live.marks'), 5, 0), 'live');
+    repo.commit('live.yaml', markerJob('live', join(dir, 'live.marks'), 12, 0), 'live');
     repo.commit('ended.yaml', markerJob('ended', join(dir, 'ended.marks'), 2, 3), 'ended');
   });
   afterAll(() => {
@@ -41,14 +41,14 @@ describe('kairos serve (embedded master) killed with SIGKILL during a run', () =
   const args = () => ['--source', repo.dir, '--ref', 'main', '--store', `file:${join(dir, 'kairos', 'state.json')}`, '--listen', '127.0.0.1:0', '--agents', '1', '--poll', '1s'];
 
   async function startRun(url: string, job: string): Promise<{ id: string; pid: number }> {
-    await until('the job applied', async () => ((await api<JobSummary[]>(url, 'GET', '/v1/jobs')).body.some((j) => j.name === job) ? true : undefined));
+    await until('the job applied', async () => ((await api<JobSummary[]>(url, 'GET', '/v1/jobs')).body.some((j) => j.name === job) ? true : undefined), 60_000);
     const run = (await api<Run>(url, 'POST', `/v1/jobs/${job}/runs`, {})).body;
     const id = encodeURIComponent(run.id);
     const pid = await until('the task printing its pid', async () => {
       const out = (await api<{ data: string } | undefined>(url, 'GET', `/v1/runs/${id}/logs?stream=stdout`)).body?.data ?? '';
       const m = /pid=(\d+)/.exec(out);
       return m ? Number(m[1]) : undefined;
-    });
+    }, 60_000);
     return { id, pid };
   }
 
@@ -59,7 +59,7 @@ describe('kairos serve (embedded master) killed with SIGKILL during a run', () =
         const run = (await api<Run>(url, 'GET', `/v1/runs/${id}`)).body;
         return ['pending', 'launching', 'running', 'retrying'].includes(run.state) ? undefined : run;
       },
-      40_000,
+      90_000,
     );
 
   it('a task still running is reconnected and reports its end; one side effect, one attempt', async () => {
@@ -81,7 +81,7 @@ describe('kairos serve (embedded master) killed with SIGKILL during a run', () =
     const ended = await startRun(second.url, 'ended');
     second.child.kill('SIGKILL');
     await exited(second.child);
-    await until('the task ended while down', async () => (alive(ended.pid) ? undefined : true), 20_000);
+    await until('the task ended while down', async () => (alive(ended.pid) ? undefined : true), 60_000);
 
     const third = await serve(args());
     child = third.child;
@@ -93,5 +93,5 @@ describe('kairos serve (embedded master) killed with SIGKILL during a run', () =
     third.child.kill('SIGTERM');
     expect(await exited(third.child)).toBe(0);
     child = undefined;
-  }, 120_000);
+  }, 300_000);
 });
