@@ -69,10 +69,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * `chaos` (Allow) is judged strictly: one success and one mark per instant. `forbid`
  * (Forbid, slower) may legitimately skip an instant behind a run that a fault stretched
  * past its next instant; it is judged for no duplicate, no instant without a run record,
- * one mark per succeeded run and none for a skipped one.
+ * one mark per succeeded run, none for a skipped one, and a skip only behind a run whose
+ * side effect (timestamped in `marks`) had not happened when the instant fell due.
  */
 function manifest(dir: string, name: string, period: number, policy: 'Allow' | 'Forbid', secs: number): string {
-  const shell = `echo $$ > ${dir}/pids/$MESOS_TASK_ID; sleep ${secs}; echo "$MESOS_TASK_ID" >> ${dir}/marks`;
+  const shell = `echo $$ > ${dir}/pids/$MESOS_TASK_ID; sleep ${secs}; echo "$MESOS_TASK_ID $(date +%s%3N)" >> ${dir}/marks`;
   return [
     'apiVersion: kairos/v1',
     'kind: Job',
@@ -257,7 +258,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const marks = existsSync(join(dir, 'marks')) ? readFileSync(join(dir, 'marks'), 'utf8').split('\n').filter(Boolean) : [];
     const runOf = (taskId: string) => /^kairos\.(.+)\.\d+$/.exec(taskId)?.[1] ?? taskId;
     const marksByRun = new Map<string, number>();
-    for (const m of marks) marksByRun.set(runOf(m), (marksByRun.get(runOf(m)) ?? 0) + 1);
+    const markAt = new Map<string, number>(); // when a run's side effect happened (epoch ms)
+    for (const line of marks) {
+      const [taskId, at] = line.split(' ');
+      marksByRun.set(runOf(taskId), (marksByRun.get(runOf(taskId)) ?? 0) + 1);
+      markAt.set(runOf(taskId), Number(at));
+    }
     const byAt = new Map(all.map((r) => [r.scheduledAt, r]));
     const report: ChaosReport = {
       setup: o.setup,
@@ -279,8 +285,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       const id = `forbid@${new Date(t).toISOString()}`;
       const run = forbidByAt.get(t);
       const n = marksByRun.get(id) ?? 0;
+      // A skip is fair only behind a run whose side effect had not happened yet when this
+      // instant fell due; skipping behind one that had already ended (a blind judgement at a
+      // leader change) is the bug this guards against.
+      const blocker = /Forbid: (\S+) is still active/.exec(run?.reason ?? '')?.[1];
+      const fair = blocker !== undefined && !((markAt.get(blocker) ?? Infinity) < t);
       if (run?.state === 'succeeded' && n === 1) report.forbid.succeeded++;
-      else if (run?.state === 'skipped' && n === 0) report.forbid.skipped++;
+      else if (run?.state === 'skipped' && n === 0 && fair) report.forbid.skipped++;
       else report.forbid.bad.push(`${id} ${run ? `${run.state} (${run.reason ?? ''})` : 'no run'} with ${n} marks`);
     }
     for (const t of instants) {
