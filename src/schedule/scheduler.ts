@@ -14,12 +14,9 @@
  * - Missed runs and catch-up after a gap: ./missed.ts.
  * - concurrencyPolicy: Allow; Forbid (the new run is recorded `skipped`); Replace (the active
  *   run is marked `killed` and its task killed, then the new one starts). Manual and
- *   parent-triggered runs obey it too. Scheduled fires of a Job wait in line instead
- *   (`Entry.waiting`, stored `pending` with no attempt; `drain` starts them in order): a
- *   catch-up fire under Forbid meeting an active run, and any fire under Forbid/Replace
- *   while a run resumed by `load` is unconfirmed (`taskSeen`/`taskStarted`/`taskEnded`
- *   confirm it; CONFIRM_WAIT_MS bounds the wait). Judging it blind at a leader change
- *   recorded a fire `skipped` behind a run that had in fact ended.
+ *   parent-triggered runs obey it too. Some scheduled fires of a Job wait in line instead
+ *   (./waiting.ts), e.g. while a run resumed by `load` is unconfirmed (`taskSeen`,
+ *   `taskStarted`, `taskEnded` confirm it; CONFIRM_WAIT_MS bounds the wait).
  * - Retries with exponential backoff (./retry.ts) after a failed or lost attempt; a killed
  *   attempt is not retried. `timeoutSeconds` (maxDuration) counts from the attempt's start:
  *   the run is marked `timed_out`, its task killed, and it is not retried.
@@ -51,7 +48,8 @@ import { advanceDag, taskTemplate, type DagRunOps } from './dag-runs.js';
 import type { Decision, TaskOutcome } from './decisions.js';
 import { lastAttempt, newEntry, parentsOf, rememberRun, type Active, type Entry } from './entries.js';
 import { DueQueue } from './due-queue.js';
-import { collectDue, judgeDue, MAX_BACKLOG } from './missed.js';
+import { collectDue, judgeDue } from './missed.js';
+import { WaitingLines } from './waiting.js';
 import { MAX_DROPPED_RELAUNCHES, mayRetry, retryDelayMs } from './retry.js';
 
 /** The Mesos state recorded on an attempt whose end was reported without one. */
@@ -76,8 +74,12 @@ export class Scheduler {
   /** Highest n of `<name>@manual-<n>` so far, by job name; kept when a job is removed. */
   private manualCounts = new Map<string, number>();
   private queue = new DueQueue<Due>();
-  /** Jobs whose waiting line is being drained (finish() inside drain() must not re-enter). */
-  private draining = new Set<string>();
+  private readonly lines = new WaitingLines({
+    activeOf: (job) => [...(this.activeByJob.get(job) ?? [])].map((id) => this.active.get(id)!),
+    emit: (d) => void this.out.push(d),
+    replace: (a, by, now) => this.terminate(a, 'killed', `replaced by ${by}`, 'replaced', now),
+    start: (e, run, now) => this.launch(this.track({ run, template: e.resource.kind === 'Job' ? e.resource.spec : undefined }), now, now, false),
+  });
   private out: Decision[] = [];
   private readonly dagOps: DagRunOps = {
     resourceOf: (name) => this.entries.get(name)?.resource,
@@ -119,7 +121,7 @@ export class Scheduler {
       if ([...this.active.values()].some((a) => a.unconfirmed)) this.queue.push({ at: now + CONFIRM_WAIT_MS, kind: 'confirm' });
       for (const e of this.entries.values()) {
         e.waiting.sort((x, y) => x.scheduledAt - y.scheduledAt);
-        this.drain(e, now);
+        this.lines.drain(e, now);
       }
       for (const e of this.entries.values()) this.arm(e);
       for (const e of this.entries.values()) this.checkParents(e, now);
@@ -252,7 +254,7 @@ export class Scheduler {
       if (info.mesosState) att.mesosState = info.mesosState;
       this.afterAttempt(a, n, outcome, at, `attempt ${n} ${outcome}${info.message ? `: ${info.message}` : ''}`);
       const e = this.entries.get(a.run.job);
-      if (held && e && this.active.has(runId)) this.drain(e, at); // retrying: still active, but known
+      if (held && e && this.active.has(runId)) this.lines.drain(e, at); // retrying: still active, but known
     });
   }
 
@@ -343,7 +345,7 @@ export class Scheduler {
   private startRun(e: Entry, id: string, trigger: RunTrigger, at: number, now: number, overrides?: RunOverrides, behindBatch = false): void {
     const running = [...(this.activeByJob.get(e.name) ?? [])];
     const policy = e.resource.spec.concurrencyPolicy;
-    if (this.mustWait(e, running, trigger, policy, behindBatch)) return this.enqueue(e, this.newRun(e, id, trigger, at, now), running[0], now);
+    if (this.lines.mustWait(e, trigger, behindBatch)) return this.lines.enqueue(e, this.newRun(e, id, trigger, at, now), now);
     if (running.length > 0 && policy === 'Forbid') {
       return this.record(e, id, trigger, at, now, 'skipped', `concurrencyPolicy Forbid: ${running[0]} is still active`);
     }
@@ -357,72 +359,13 @@ export class Scheduler {
     advanceDag(this.dagOps, a, now);
   }
 
-  /**
-   * Whether a scheduled fire of a Job must wait in `e.waiting` instead of being judged now:
-   * others wait already (instant order), a run of the job is in flight but unconfirmed since
-   * `load` (skipping or replacing it blind could be wrong), or under Forbid a catch-up fire,
-   * or one found due in the same late batch as an earlier started one (all were due while
-   * no one scheduled), meets a running run: they run one after another instead of being skipped.
-   */
-  private mustWait(e: Entry, running: string[], trigger: RunTrigger, policy: string, behindBatch: boolean): boolean {
-    if (e.resource.kind !== 'Job' || policy === 'Allow' || (trigger !== 'schedule' && trigger !== 'catch-up')) return false;
-    if (e.waiting.length > 0) return true;
-    if (running.some((id) => this.active.get(id)?.unconfirmed)) return true;
-    return (trigger === 'catch-up' || behindBatch) && policy === 'Forbid' && running.length > 0;
-  }
-
-  /** Records a run `pending` with no attempt at the end of its job's waiting line (bounded). */
-  private enqueue(e: Entry, run: Run, behind: string | undefined, now: number): void {
-    run.reason = `waiting for ${behind ?? 'earlier runs'} to end (concurrencyPolicy ${e.resource.spec.concurrencyPolicy})`;
-    this.out.push({ type: 'create', run });
-    e.waiting.push(run);
-    if (e.waiting.length > MAX_BACKLOG) {
-      const old = e.waiting.shift()!;
-      this.out.push({ type: 'update', run: { ...old, state: 'missed', reason: `more than ${MAX_BACKLOG} runs were waiting for their turn`, endedAt: now } });
-    }
-    this.drain(e, now);
-  }
-
   /** A resumed run's state is known again: judge the fires its job held back. */
   private confirm(runId: string, now: number): void {
     const a = this.active.get(runId);
     if (!a?.unconfirmed) return;
     a.unconfirmed = false;
     const e = this.entries.get(a.run.job);
-    if (e) this.drain(e, now);
-  }
-
-  /**
-   * Starts a job's waiting runs, oldest first, as far as its policy lets: nothing while an
-   * active run is unconfirmed; with none active the head starts; else under Forbid the head
-   * is recorded `skipped` if a run was already active when it fell due (and it is not a
-   * catch-up run), and keeps waiting otherwise; under Replace the active runs are replaced.
-   */
-  private drain(e: Entry, now: number): void {
-    if (this.draining.has(e.name) || e.resource.kind !== 'Job') return;
-    this.draining.add(e.name);
-    try {
-      while (e.waiting.length > 0) {
-        const active = [...(this.activeByJob.get(e.name) ?? [])].map((id) => this.active.get(id)!);
-        if (active.some((a) => a.unconfirmed)) return;
-        const run = e.waiting[0];
-        const policy = e.resource.spec.concurrencyPolicy;
-        if (active.length > 0 && policy === 'Forbid') {
-          // Forbid skips a fire only for a run that was already active when the fire fell due.
-          const blocking = active.find((a) => a.run.createdAt <= run.scheduledAt);
-          if (run.trigger === 'catch-up' || !blocking) return;
-          e.waiting.shift();
-          this.out.push({ type: 'update', run: { ...run, state: 'skipped', reason: `concurrencyPolicy Forbid: ${blocking.run.id} is still active`, endedAt: now } });
-          continue;
-        }
-        e.waiting.shift();
-        if (policy === 'Replace') for (const a of active) this.terminate(a, 'killed', `replaced by ${run.id}`, 'replaced', now);
-        delete run.reason;
-        this.launch(this.track({ run, template: e.resource.spec }), now, now, false);
-      }
-    } finally {
-      this.draining.delete(e.name);
-    }
+    if (e) this.lines.drain(e, now);
   }
 
   /** Continues a persisted non-terminal run after `load`. */
@@ -487,7 +430,7 @@ export class Scheduler {
     this.out.push({ type: 'update', run });
     if (!run.dagRunId) {
       const e = this.entries.get(run.job);
-      if (e) this.drain(e, at);
+      if (e) this.lines.drain(e, at);
     }
     if (run.dagRunId) {
       const parent = this.active.get(run.dagRunId);
