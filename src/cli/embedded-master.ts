@@ -72,5 +72,6 @@ export function register(program: Command): void {
         process.once('SIGTERM', resolve);
       });
       await em.stop();
+      process.exit(0); // stopped: nothing else to wait for (a preloaded watchdog may hold timers)
     });
 }

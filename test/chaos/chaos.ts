@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Run } from '../../src/core/run.js';
 import { ControllerCluster } from '../support/controllers.js';
-import { signalProcess } from '../support/ha-cluster.js';
+import { guard, signalProcess } from '../support/ha-cluster.js';
 import { freePort, startZooKeeper, type TestZooKeeper } from '../support/zookeeper.js';
 import { TempRepo } from '../e2e/support.js';
 
@@ -64,6 +64,13 @@ function rng(seed: number): () => number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `p`, or a rejection naming `what` after `ms`: no step of a chaos run may hang it. */
+function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`chaos: ${what} took over ${ms / 1000} s`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 /**
  * `chaos` (Allow) is judged strictly: one success and one mark per instant. `forbid`
@@ -112,30 +119,38 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   let masterPort = 0;
   const stopped = new Set<string>();
   const startMaster = async () => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'embedded-master', '--listen', `127.0.0.1:${masterPort}`, '--agents', '1', '--state-dir', join(dir, 'agent')], {
+    const p = spawn(process.execPath, ['--import', 'tsx', '--import', guard, 'src/main.ts', 'embedded-master', '--listen', `127.0.0.1:${masterPort}`, '--agents', '1', '--state-dir', join(dir, 'agent')], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     master = p;
-    await new Promise<void>((resolve, reject) => {
-      p.stdout!.on('data', (c: Buffer) => String(c).includes(' at http') && resolve());
-      p.once('exit', (code) => reject(new Error(`embedded master exited (${code})`)));
-    });
+    let out = '';
+    await within(
+      60_000,
+      'starting the embedded master',
+      new Promise<void>((resolve, reject) => {
+        p.stdout!.on('data', (c: Buffer) => (out += c).includes(' at http') && resolve());
+        p.once('exit', (code) => reject(new Error(`embedded master exited (${code}): ${out}`)));
+      }),
+    );
   };
 
   let args: string[];
   if (o.setup === 'file') {
     args = ['--source', repo.dir, '--ref', 'main', '--store', `file:${join(dir, 'kairos', 'state.json')}`, '--agents', '1', '--poll', '5s', '--history-cap', '100000'];
   } else {
-    zk = await startZooKeeper({ tickMs: 500 });
+    log('starting ZooKeeper');
+    zk = await within(90_000, 'starting ZooKeeper', startZooKeeper({ tickMs: 500 }));
     masterPort = await freePort();
+    log(`starting the embedded master on ${masterPort}`);
     await startMaster();
+    log('embedded master up');
     args = ['--source', repo.dir, '--ref', 'main', '--store', zk.url('/kairos?sessionTimeoutMs=3000'), '--mesos', `http://127.0.0.1:${masterPort}`, '--poll', '5s', '--history-cap', '100000'];
   }
   const cluster = new ControllerCluster(args);
   const want = o.setup === 'file' ? 1 : 3;
   const live = () => [...cluster.procs.keys()].filter((n) => { const p = cluster.procs.get(n)!.proc; return p.exitCode === null && p.signalCode === null; });
   const spawnController = async () => {
-    const name = await cluster.spawn();
+    const name = await within(90_000, 'starting a controller', cluster.spawn());
     log(`started ${name}`);
     return name;
   };
@@ -151,6 +166,16 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       }
     }
     return undefined;
+  };
+  /** SIGTERM, and SIGKILL if it has not exited within 30 s (counted: a stop that hung). */
+  const stopGracefully = async (name: string) => {
+    try {
+      await within(30_000, `${name} stopping on SIGTERM`, cluster.signal(name, 'SIGTERM') ?? Promise.resolve());
+    } catch (err) {
+      count('SIGTERM not honoured within 30 s');
+      log(String(err));
+      await cluster.signal(name, 'SIGKILL');
+    }
   };
   const runs = async (job = 'chaos') => (await api<Run[]>(`/v1/jobs/${job}/runs?limit=10000`)) ?? [];
 
@@ -178,7 +203,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       'controller SIGTERM + restart': async () => {
         const victim = pick(live().filter((n) => !stopped.has(n)));
         if (!victim) return;
-        await cluster.signal(victim, 'SIGTERM');
+        await stopGracefully(victim);
         await spawnController();
       },
       'controller SIGSTOP past session timeout + SIGCONT': async () => {
@@ -205,12 +230,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       ...(o.setup === 'zk'
         ? {
             'ZooKeeper restart': async () => {
-              await zk!.stop();
+              await within(60_000, 'stopping ZooKeeper', zk!.stop());
               await sleep(1000 + random() * 2000);
-              await zk!.start();
+              await within(60_000, 'starting ZooKeeper', zk!.start());
             },
             'embedded master/agent SIGKILL + restart': async () => {
-              await signalProcess(master!, 'SIGKILL');
+              await within(30_000, 'killing the embedded master', signalProcess(master!, 'SIGKILL') ?? Promise.resolve());
               await sleep(random() * 2000);
               await startMaster();
             },
@@ -223,7 +248,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       if (Date.now() >= windowEnd) break;
       const kind = pick(kinds);
       const before = Object.values(kills).reduce((a, b) => a + b, 0);
-      await faults[kind]();
+      await within(180_000, kind, faults[kind]());
       count(kind);
       log(`${new Date().toISOString()} fault ${Object.values(kills).reduce((a, b) => a + b, 0) - before ? kind : '-'}`);
       while (live().length < want) await spawnController();
@@ -309,8 +334,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     return report;
   } finally {
     for (const n of cluster.procs.keys()) void cluster.signal(n, 'SIGCONT');
-    await Promise.all(live().map((n) => cluster.signal(n, 'SIGTERM')));
-    if (master) await signalProcess(master, 'SIGTERM');
+    await Promise.all(live().map((n) => stopGracefully(n)));
+    if (master) await within(30_000, 'stopping the embedded master', signalProcess(master, 'SIGTERM') ?? Promise.resolve()).catch(() => signalProcess(master!, 'SIGKILL'));
     await zk?.destroy();
     repo.remove();
     rmSync(dir, { recursive: true, force: true });
