@@ -168,7 +168,7 @@ function containerOf(c: JobReader, d: Draft): Record<string, unknown> {
   if (!image) c.fail('image', 'missing: a container needs an image');
   const type = (c.str('type') ?? 'DOCKER').toUpperCase();
   if (type !== 'DOCKER' && type !== 'MESOS') c.fail('type', `expected DOCKER or MESOS, got ${JSON.stringify(type)}`);
-  if (type === 'MESOS') d.warnings.push('container type MESOS: Kairos runs the image with the controller's containerizer (Docker unless configured otherwise)');
+  if (type === 'MESOS') d.warnings.push('container type MESOS: Kairos runs the image with the containerizer the controller is configured with (Docker by default)');
   const out: Record<string, unknown> = { image, forcePull: c.bool('forcePullImage') ?? false };
   const network = (c.str('network') ?? 'HOST').toUpperCase();
   if (!['HOST', 'BRIDGE', 'USER', 'NONE'].includes(network)) c.fail('network', `expected HOST, BRIDGE, USER or NONE, got ${JSON.stringify(network)}`);

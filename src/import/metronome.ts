@@ -116,7 +116,7 @@ function ucrOf(c: JobReader, d: Draft): Record<string, unknown> {
   const image = c.sub('image') ?? c.fail('image', 'missing');
   const kind = image.str('kind') ?? 'docker';
   if (kind !== 'docker') image.fail('kind', `only docker images can be imported, got ${JSON.stringify(kind)}`);
-  d.warnings.push('ucr image: Kairos runs it with the controller's containerizer (Docker unless configured otherwise)');
+  d.warnings.push('ucr image: Kairos runs it with the containerizer the controller is configured with (Docker by default)');
   const out = { image: image.str('id') ?? image.fail('id', 'missing'), forcePull: image.bool('forcePull') ?? false };
   for (const k of [...c.unread(), ...image.unread()]) d.lost.push(k);
   return out;
