@@ -95,9 +95,10 @@ function scheduleOf(r: JobReader, d: Draft): void {
   const schedule = r.str('schedule');
   const parents = r.list('parents').map((p, i) => (typeof p === 'string' && p ? p : r.fail(`parents[${i}]`, 'expected a job name')));
   const zoneText = r.str('scheduleTimeZone');
-  if (schedule && parents.length) r.fail('parents', 'a job has either a schedule or parents, not both');
   if (parents.length) {
+    // Chronos's JobDeserializer makes any job with parents a DependencyBasedJob.
     d.after = [...new Set(parents)];
+    if (schedule) d.lost.push(`schedule ${JSON.stringify(schedule)} (Chronos ignores the schedule of a job with parents)`);
     if (zoneText) d.lost.push(`scheduleTimeZone ${JSON.stringify(zoneText)} (a job with parents has no schedule)`);
     return;
   }

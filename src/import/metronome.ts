@@ -93,9 +93,7 @@ function mapRun(run: JobReader, d: Draft): void {
   } else restart!.fail('policy', `expected NEVER or ON_FAILURE, got ${JSON.stringify(policy)}`);
   const delay = run.num('maxLaunchDelay');
   if (delay !== undefined && delay !== MAX_LAUNCH_DELAY) d.lost.push(`run.maxLaunchDelay ${delay} (a run not started in time is judged by startingDeadlineSeconds)`);
-  for (const k of [...run.unread(), ...(placement?.unread() ?? []), ...(restart?.unread() ?? [])]) {
-    if (k !== 'run.secrets') d.lost.push(k);
-  }
+  for (const k of [...run.unread(), ...(placement?.unread() ?? []), ...(restart?.unread() ?? [])]) d.lost.push(k);
 }
 
 function dockerOf(c: JobReader, d: Draft): Record<string, unknown> {

@@ -108,6 +108,12 @@ describe('kairos import chronos', () => {
     expect(one({}).manifest.spec).toMatchObject({ retries: { count: 2 }, resources: { cpus: 0.1, mem: 128, disk: 256 }, command: { shell: 'true' }, concurrencyPolicy: 'Forbid', suspend: false, priority: 0 });
   });
 
+  it('parents win over a schedule, as in Chronos (the schedule is reported)', () => {
+    const [child] = importJobs('chronos', JSON.stringify([{ name: 'child', command: 'c', parents: ['p'], schedule: 'R/2026-01-01T00:00:00Z/P1D' }, { name: 'p', command: 'p', schedule: 'R/2026-01-01T00:00:00Z/P1D' }]), 'x');
+    expect([child.manifest.spec.after, child.manifest.spec.schedule]).toEqual([['p'], undefined]);
+    expect(child.lost).toEqual(['schedule "R/2026-01-01T00:00:00Z/P1D" (Chronos ignores the schedule of a job with parents)']);
+  });
+
   it('a URL command is fetched and run by its file name, as Chronos did', () => {
     const d = one({ command: 'https://example.com/bin/job.sh' });
     expect(d.manifest.spec.command).toEqual({ shell: '"./job.sh"' });
