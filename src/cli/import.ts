@@ -28,16 +28,40 @@ export async function readInput(flags: ImportFlags): Promise<{ text: string; fro
       throw new KairosError('E_INVALID', `--from-file ${flags.fromFile}: ${messageOf(err)}`);
     }
   }
-  const url = flags.fromUrl!;
+  const { url, shown, headers } = httpTarget(flags.fromUrl!);
   let res: Response;
   try {
-    res = await fetch(url, { headers: { accept: 'application/json' } });
+    res = await fetch(url, { headers });
   } catch (err) {
-    throw new KairosError('E_UNAVAILABLE', `--from-url ${url}: ${messageOf((err as Error).cause ?? err)}`);
+    throw new KairosError('E_UNAVAILABLE', `--from-url ${shown}: ${messageOf((err as Error).cause ?? err)}`);
   }
   const text = await res.text();
-  if (!res.ok) throw new KairosError('E_UNAVAILABLE', `--from-url ${url}: HTTP ${res.status}`);
-  return { text, from: url };
+  if (!res.ok) throw new KairosError('E_UNAVAILABLE', `--from-url ${shown}: HTTP ${res.status}`);
+  return { text, from: shown };
+}
+
+/**
+ * Chronos and Metronome are often behind HTTP basic auth: `http://user:pass@host/...`
+ * becomes an Authorization header (fetch refuses credentials in a URL), and messages show
+ * the URL without them.
+ */
+export function httpTarget(text: string): { url: string; shown: string; headers: Record<string, string> } {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new KairosError('E_INVALID', `--from-url: not a URL: ${JSON.stringify(text)}`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new KairosError('E_INVALID', `--from-url: expected an http(s) URL, got ${u.protocol}`);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (u.username || u.password) {
+    const user = decodeURIComponent(u.username);
+    const pass = decodeURIComponent(u.password);
+    headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+    u.username = '';
+    u.password = '';
+  }
+  return { url: u.toString(), shown: u.toString(), headers };
 }
 
 /** Runs one import; returns the summary to print. */

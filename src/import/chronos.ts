@@ -30,6 +30,9 @@ export const JAVA_SHORT_ZONES: Record<string, string> = {
 /** Environment variables Chronos sets itself; a job's own value for one of them was ignored. */
 const CHRONOS_ENV = ['mesos_task_id', 'CHRONOS_JOB_OWNER', 'CHRONOS_JOB_NAME', 'HOST', 'CHRONOS_RESOURCE_MEM', 'CHRONOS_RESOURCE_CPU', 'CHRONOS_RESOURCE_DISK', 'CHRONOS_JOB_RUN_TIME', 'CHRONOS_JOB_RUN_ATTEMPT'];
 
+/** Variable names that usually hold a credential. */
+const SECRET_LIKE = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL/i;
+
 /** Fields Kairos does not keep, and why. */
 const DROPPED: Record<string, string> = {
   epsilon: 'Chronos 3 ignores it; a late run is judged by startingDeadlineSeconds (default 900 s)',
@@ -223,6 +226,7 @@ function mapEnv(r: JobReader, d: Draft): void {
     const value = er.str('value') ?? '';
     if (CHRONOS_ENV.includes(name)) d.lost.push(`environmentVariables ${name} (Chronos set it itself and ignored the job's value)`);
     else env[name] = value;
+    if (SECRET_LIKE.test(name) && value) d.warnings.push(`env ${name} looks like a secret and is now in the manifest in plain text: move it to spec.secrets`);
   });
   d.manifest.spec.env = env;
   const cmd = d.manifest.spec.command as { shell?: string; argv?: string[] };

@@ -25,25 +25,29 @@ describe('kairos import (CLI)', () => {
   let dir: string;
   let server: Server;
   let base: string;
+  let authed: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kairos-import-'));
     server = createServer((req, res) => {
-      if (req.url === '/v1/scheduler/jobs') res.writeHead(200, { 'content-type': 'application/json' }).end(readFileSync(join(fixtures, 'chronos-jobs.json')));
+      // Chronos behind HTTP basic auth, as it often is.
+      if (req.url === '/v1/scheduler/jobs' && req.headers.authorization !== `Basic ${Buffer.from('ops:s3cret').toString('base64')}`) res.writeHead(401).end();
+      else if (req.url === '/v1/scheduler/jobs') res.writeHead(200, { 'content-type': 'application/json' }).end(readFileSync(join(fixtures, 'chronos-jobs.json')));
       else if (req.url === '/v1/jobs?embed=schedules') res.writeHead(200, { 'content-type': 'application/json' }).end(readFileSync(join(fixtures, 'metronome-jobs.json')));
       else res.writeHead(404).end('no');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    authed = `http://ops:s3cret@127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(() => {
     server?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('imports Chronos from a URL into one file per job that kairos validate accepts', async () => {
+  it('imports Chronos from a URL (basic auth) into one file per job that kairos validate accepts', async () => {
     const out = join(dir, 'chronos');
-    const r = await kairos('import', 'chronos', '--from-url', `${base}/v1/scheduler/jobs`, '--out', out);
+    const r = await kairos('import', 'chronos', '--from-url', `${authed}/v1/scheduler/jobs`, '--out', out);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^5 jobs written to /);
@@ -89,7 +93,8 @@ describe('kairos import (CLI)', () => {
     const r = await kairos('import', 'chronos', '--from-file', join(fixtures, 'chronos-jobs.json'), '--out', out);
     expect([r.code, r.stderr]).toEqual([1, `kairos: --out ${out} exists and is not empty; choose a new directory\n`]);
     expect(readdirSync(out)).toEqual(['mine.yaml']);
-    const u = await kairos('import', 'chronos', '--from-url', `${base}/missing`, '--out', join(dir, 'x'));
+    // The password never shows in a message.
+    const u = await kairos('import', 'chronos', '--from-url', `${authed}/missing`, '--out', join(dir, 'x'));
     expect([u.code, u.stderr]).toEqual([1, `kairos: --from-url ${base}/missing: HTTP 404\n`]);
   });
 });

@@ -120,6 +120,11 @@ describe('kairos import chronos', () => {
     expect(d.manifest.spec.fetch).toEqual([{ uri: 'https://example.com/bin/job.sh', executable: true }]);
   });
 
+  it('warns about a secret-looking variable left in plain env', () => {
+    const d = one({ environmentVariables: [{ name: 'DB_PASSWORD', value: 'hunter2' }] });
+    expect(d.warnings).toEqual(['env DB_PASSWORD looks like a secret and is now in the manifest in plain text: move it to spec.secrets']);
+  });
+
   it('reports custom executors and unknown fields as not imported', () => {
     const d = one({ executor: '/opt/exec', executorFlags: '-v', favouriteColour: 'blue' });
     expect(d.lost.join('\n')).toMatch(/executor "\/opt\/exec"/);
