@@ -24,7 +24,7 @@ export function bashScript(program: Command): string {
 _kairos() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" words
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "${[...table.keys()].join(' ')} --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "${[...table.keys()].join(' ')} --help" -- "$cur"))
     return
   fi
   case "\${COMP_WORDS[1]}" in
