@@ -14,13 +14,15 @@ import * as validateCommand from './cli/validate.js';
 import * as reconcileCommand from './cli/reconcile.js';
 import * as nextCommand from './cli/next.js';
 import * as embeddedMasterCommand from './cli/embedded-master.js';
+import * as importCommand from './cli/import.js';
+import * as operateCommands from './cli/operate.js';
 
 const program = new Command('kairos')
   .description('Declarative, GitOps-style job controller for Apache Mesos')
   .showHelpAfterError()
   .exitOverride();
 
-const commands: { register(p: Command): void }[] = [serveCommand, statusCommand, explainCommand, runCommand, validateCommand, reconcileCommand, nextCommand, embeddedMasterCommand];
+const commands: { register(p: Command): void }[] = [serveCommand, statusCommand, explainCommand, runCommand, validateCommand, reconcileCommand, nextCommand, embeddedMasterCommand, importCommand, ...operateCommands.all];
 for (const c of commands) c.register(program);
 
 try {
