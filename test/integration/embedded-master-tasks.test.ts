@@ -167,7 +167,7 @@ describe('embedded master tasks on the local agent', () => {
     await launch((o) => [task('docker', o, { container: { type: 'DOCKER', docker: { image: 'alpine:3' } }, command: { value: 'echo hi' } })]);
     const failed = await s.update('docker');
     expect(failed).toMatchObject({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LAUNCH_FAILED', source: 'SOURCE_AGENT' });
-    expect(failed.message).toMatch(/^no Docker daemon on agent /);
+    expect(failed.message).toMatch(/^Failed to launch container: no Docker daemon answers on this agent /);
     await ack(failed);
   });
 
