@@ -146,19 +146,21 @@ export class RunLifecycle implements FrameworkHooks {
   /**
    * Resolves each launch's secret references (values stay in memory, on the request only).
    * A launch with a reference that cannot be resolved is not sent: its attempt ends as
-   * TASK_ERROR naming the secret, so the run fails with that reason and is not retried.
+   * TASK_ERROR naming the secret, so the run fails with that reason (after the job's
+   * retries, which give a secret provisioned late its chance).
    */
   private async withSecrets(launches: LaunchRequest[]): Promise<LaunchRequest[]> {
     const ok: LaunchRequest[] = [];
     for (const l of launches) {
-      if (l.template.secrets.length === 0) {
+      const refs = l.template.secrets ?? []; // templates built by older code paths may lack the list
+      if (refs.length === 0) {
         ok.push(l);
         continue;
       }
       try {
         const env: Record<string, string> = {};
         const files: Record<string, string> = {};
-        for (const ref of l.template.secrets) {
+        for (const ref of refs) {
           if (!this.deps.secrets) throw new Error('no secret provider is configured');
           const value = await this.deps.secrets.resolve(ref.secret);
           if (ref.env) env[ref.env] = value;
