@@ -48,7 +48,10 @@ function dockerTask(id: string, offer: Offer, shell: string, extra: Partial<Task
 
 /** Launches one task on the next offer; returns a function taking its statuses (acknowledged) up to `state`. */
 async function launch(make: (o: Offer) => TaskInfo): Promise<(state?: string) => Promise<TaskStatus>> {
-  const offer = (await s.take((e) => e.type === 'OFFERS', 'offers')).offers!.offers![0];
+  // Freed resources come back as separate offers: take one big enough for any task here.
+  const scalar = (o: Offer, n: string) => o.resources?.find((r) => r.name === n)?.scalar?.value ?? 0;
+  const fits = (o: Offer) => scalar(o, 'cpus') >= 0.5 && scalar(o, 'mem') >= 64;
+  const offer = (await s.take((e) => e.type === 'OFFERS' && fits(e.offers!.offers![0]), 'an offer of 0.5 cpus and 64 MiB')).offers!.offers![0];
   const t = make(offer);
   const r = await s.call(em.url, { type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [t] } }], filters: { refuse_seconds: 0 } } });
   expect(r.status).toBe(202);
@@ -148,9 +151,13 @@ describe('Docker containerizer (real dockerd)', () => {
     const d = await launch((o) => secretParts(dockerTask('secret-docker', o, check)));
     expect((await d('TASK_FINISHED')).state).toBe('TASK_FINISHED');
     expect(em.readTaskFile('secret-docker', 'stdout')!.data).toBe('ok\n');
-    const c = await launch((o) => secretParts({ ...dockerTask('secret-cmd', o, check), container: undefined }));
+    const c = await launch((o) => {
+      const t = secretParts({ ...dockerTask('secret-cmd', o, `id -u; ${check}`), container: undefined });
+      t.command!.user = 'nobody'; // runs as nobody, and the 0400 secret file is nobody's
+      return t;
+    });
     expect((await c('TASK_FINISHED')).state).toBe('TASK_FINISHED');
-    expect(em.readTaskFile('secret-cmd', 'stdout')!.data).toBe('ok\n');
+    expect(em.readTaskFile('secret-cmd', 'stdout')!.data).toBe('65534\nok\n');
   });
 
   it('removes containers a dead embedded agent left, and keeps those of live agents', async () => {

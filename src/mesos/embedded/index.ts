@@ -5,7 +5,7 @@
  * tests, which shrink its intervals. What it does not emulate: README "Embedded master".
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { cpus, hostname, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +84,8 @@ export async function startEmbeddedMaster(opts: EmbeddedMasterOptions = {}): Pro
   });
   const agents: Agent[] = [];
   const sandboxRoot = opts.sandboxRoot ?? mkdtempSync(join(tmpdir(), 'kairos-sandbox-'));
+  // Tasks with a `user` must reach their sandbox below it (search only, no listing).
+  if (!opts.sandboxRoot) chmodSync(sandboxRoot, 0o711);
   const localRes = opts.localResources ?? `cpus:${cpus().length};mem:${Math.floor(totalmem() / 2 ** 20 / 2)};disk:10240;ports:[31000-32000]`;
   for (let i = 0; i < (opts.localAgents ?? 1); i++) {
     const local = new LocalAgent({

@@ -2,7 +2,7 @@
  * The local agent: runs command tasks as child processes of this process, each in its own
  * sandbox directory (stdout and stderr files, MESOS_SANDBOX), like the Mesos command
  * executor: `shell` (default true) runs `/bin/sh -c value`; otherwise `value` is the
- * executable and `arguments` its argv. Kill sends SIGTERM to the task's process group
+ * executable and `arguments` its argv; `user` sets the process's uid/gid. Kill sends SIGTERM to the task's process group
  * and SIGKILL after the grace period. Exit codes are real. URIs are fetched and secrets
  * delivered first (launch-prep.ts). Docker tasks go to the Docker containerizer
  * (docker-containerizer.ts), which also removes leftover containers on `recoverContainers()`.
@@ -15,7 +15,7 @@ import type { TaskInfo } from '../types.js';
 import { AgentIdentity, DEFAULT_GRACE_MS, durationMs, type Agent, type AgentIdentityOptions, type AgentLaunch, type AgentReport } from './agent.js';
 import { DockerContainerizer } from './docker-containerizer.js';
 import { isDockerTask } from './docker.js';
-import { prepareSandbox } from './launch-prep.js';
+import { prepareSandbox, userIds } from './launch-prep.js';
 
 /** Options of the local agent. */
 export interface LocalAgentOptions extends AgentIdentityOptions {
@@ -109,7 +109,9 @@ export class LocalAgent extends AgentIdentity implements Agent {
     const out = openSync(join(r.sandbox, 'stdout'), 'a');
     const err = openSync(join(r.sandbox, 'stderr'), 'a');
     r.report({ state: 'TASK_STARTING', source: 'SOURCE_EXECUTOR' });
-    const child = spawn(argv[0], argv.slice(1), { cwd: r.sandbox, env, stdio: ['ignore', out, err], detached: true });
+    // CommandInfo.user: the task runs as that user, as the command executor switches to it.
+    const ids = task.command?.user ? userIds(task.command.user) : undefined;
+    const child = spawn(argv[0], argv.slice(1), { cwd: r.sandbox, env, stdio: ['ignore', out, err], detached: true, ...ids });
     closeSync(out);
     closeSync(err);
     r.child = child;
