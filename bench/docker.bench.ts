@@ -6,9 +6,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { startEmbeddedMaster } from '../src/mesos/embedded/index.js';
-import type { Offer, TaskInfo } from '../src/mesos/types.js';
+import type { Offer } from '../src/mesos/types.js';
 import { buildTestImages, startDocker, TEST_IMAGE } from '../test/support/docker.js';
-import { frameworkInfo, Subscription } from '../test/integration/embedded-master-client.js';
+import { frameworkInfo, Subscription, taskOn } from '../test/integration/embedded-master-client.js';
 import type { BenchRow } from './run.js';
 
 /** Shown as the BENCHMARKS.md section title. */
@@ -46,17 +46,7 @@ export default async function bench(): Promise<BenchRow[]> {
 
 async function launchToRunning(s: Subscription, url: string, id: string, kind: 'command' | 'docker'): Promise<number> {
   const offer: Offer = (await s.take((e) => e.type === 'OFFERS', 'offers')).offers!.offers![0];
-  const task: TaskInfo = {
-    name: id,
-    task_id: { value: id },
-    agent_id: offer.agent_id,
-    resources: [
-      { name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 }, allocation_info: { role: 'batch' } },
-      { name: 'mem', type: 'SCALAR', scalar: { value: 32 }, allocation_info: { role: 'batch' } },
-    ],
-    command: { value: 'true' },
-    ...(kind === 'docker' && { container: { type: 'DOCKER', docker: { image: TEST_IMAGE, network: 'NONE' } } }),
-  };
+  const task = taskOn(id, offer, kind === 'docker' ? { container: { type: 'DOCKER', docker: { image: TEST_IMAGE, network: 'NONE' } } } : {});
   const t0 = performance.now();
   await s.call(url, { type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [task] } }], filters: { refuse_seconds: 0 } } });
   let running = 0;

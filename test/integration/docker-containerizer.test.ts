@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedMaster, type EmbeddedMaster } from '../../src/mesos/embedded/index.js';
 import type { Offer, TaskInfo, TaskStatus } from '../../src/mesos/types.js';
 import { TEST_IMAGE, testDocker } from '../support/docker.js';
-import { frameworkInfo, Subscription } from './embedded-master-client.js';
+import { frameworkInfo, Subscription, taskOn } from './embedded-master-client.js';
 
 const docker = testDocker();
 let em: EmbeddedMaster;
@@ -32,10 +32,7 @@ afterAll(async () => {
 const b64 = (v: string) => Buffer.from(v).toString('base64');
 
 function dockerTask(id: string, offer: Offer, shell: string, extra: Partial<TaskInfo> = {}, mem = 64): TaskInfo {
-  return {
-    name: id,
-    task_id: { value: id },
-    agent_id: offer.agent_id,
+  return taskOn(id, offer, {
     resources: [
       { name: 'cpus', type: 'SCALAR', scalar: { value: 0.5 }, allocation_info: { role: 'batch' } },
       { name: 'mem', type: 'SCALAR', scalar: { value: mem }, allocation_info: { role: 'batch' } },
@@ -43,7 +40,7 @@ function dockerTask(id: string, offer: Offer, shell: string, extra: Partial<Task
     command: { value: shell },
     container: { type: 'DOCKER', docker: { image: TEST_IMAGE, network: 'NONE' } },
     ...extra,
-  };
+  });
 }
 
 /** Launches one task on the next offer; returns a function taking its statuses (acknowledged) up to `state`. */
