@@ -52,9 +52,11 @@ export async function writeAtomically(out: string, files: OutFile[]): Promise<De
     throw new KairosError('E_INVALID', `--out ${out}: ${err.message}`);
   });
   if (existing && existing.length > 0) throw new KairosError('E_INVALID', `--out ${out} exists and is not empty; choose a new directory`);
-  await mkdir(dirname(target), { recursive: true });
+  // Parents created here are removed again if the import fails: nothing is left behind.
+  const createdParent = await mkdir(dirname(target), { recursive: true });
   const tmp = join(dirname(target), `.${basename(target)}.import-${randomBytes(6).toString('hex')}`);
   await mkdir(tmp);
+  let done = false;
   try {
     for (const f of files) await writeFile(join(tmp, f.path), f.text, { flag: 'wx' });
     let desired: DesiredState;
@@ -66,8 +68,10 @@ export async function writeAtomically(out: string, files: OutFile[]): Promise<De
     }
     if (existing) await rmdir(target);
     await rename(tmp, target);
+    done = true;
     return desired;
   } finally {
     await rm(tmp, { recursive: true, force: true });
+    if (!done && createdParent) await rm(createdParent, { recursive: true, force: true });
   }
 }

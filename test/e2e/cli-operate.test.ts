@@ -48,6 +48,7 @@ describe('kairos jobs / logs / kill / pause / resume / completion against a runn
     const manifests = join(dir, 'manifests');
     mkdirSync(manifests);
     writeFileSync(join(manifests, 'chatty.yaml'), jobManifest('chatty', undefined, 'echo out-1; echo err-1 >&2; sleep 1.5; echo out-2'));
+    writeFileSync(join(manifests, 'big.yaml'), jobManifest('big', undefined, 'yes x | head -c 150000'));
     writeFileSync(join(manifests, 'sleeper.yaml'), jobManifest('sleeper', undefined, 'sleep 60').replace('retries:', 'killGracePeriodSeconds: 1\n  retries:'));
     writeFileSync(join(dir, 'tokens.yaml'), `tokens:\n  - { name: ops, role: operator, token: "${TOKEN}" }\n`);
     ctl = await startController(compileServeConfig({ source: manifests, store: 'memory', listen: '127.0.0.1:0', poll: '0', agents: '1', tokens: join(dir, 'tokens.yaml') }), {
@@ -67,7 +68,7 @@ describe('kairos jobs / logs / kill / pause / resume / completion against a runn
     expect(table.stdout.split('\n')[0]).toMatch(/^NAME +KIND +STATUS +SCHEDULE +NEXT RUN +LAST RUN$/);
     expect(table.stdout).toMatch(/^chatty +Job +idle +on demand/m);
     const json = await kairos(['jobs', '--output', 'json']);
-    expect((JSON.parse(json.stdout) as JobSummary[]).map((j) => j.name)).toEqual(['chatty', 'sleeper']);
+    expect((JSON.parse(json.stdout) as JobSummary[]).map((j) => j.name)).toEqual(['big', 'chatty', 'sleeper']);
     const denied = await kairos(['jobs', '--server', ctl.url], false);
     expect(denied.code).toBe(1);
     expect(denied.stderr).toMatch(/^kairos: .*token/i);
@@ -89,6 +90,10 @@ describe('kairos jobs / logs / kill / pause / resume / completion against a runn
     });
     expect(seen.map((s) => s.data).join('')).toBe('out-1\nout-2\n');
     expect(seen[0]).toEqual({ data: 'out-1\n', state: 'running' });
+    // More than two API pages (64 KiB each), stitched back together byte for byte.
+    const big = await start('big');
+    const bigOut = await kairos(['logs', big.id, '--follow']);
+    expect([bigOut.code, bigOut.stdout.length, /^(x\n)+$/.test(bigOut.stdout)]).toEqual([0, 150_000, true]);
     const unknown = await kairos(['logs', 'chatty@manual-999']);
     expect([unknown.code, unknown.stderr]).toEqual([1, 'kairos: no run named "chatty@manual-999"\n']);
   });

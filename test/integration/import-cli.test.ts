@@ -70,7 +70,7 @@ describe('kairos import (CLI)', () => {
   it('bad input: a clear error naming job and field, exit 1, nothing written', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify([{ name: 'ok', command: 'true', schedule: 'R/2026-01-01T00:00:00Z/PT1H' }, { name: 'Broken Job', schedule: 'R/2026-01-01T00:00:00Z/PT1H' }]));
-    const out = join(dir, 'never');
+    const out = join(dir, 'never', 'deeper', 'out');
     const r = await kairos('import', 'chronos', '--from-file', bad, '--out', out);
     expect([r.code, r.stdout, r.stderr]).toEqual([1, '', 'kairos: chronos job "Broken Job": command: missing: every Chronos job needs a command\n']);
     expect(readdirSync(dir).filter((f) => f.includes('never'))).toEqual([]);
