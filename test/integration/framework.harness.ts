@@ -55,6 +55,8 @@ export interface TestFramework {
   frameworkId: { value?: string };
   /** Resolves with the first status of `taskId` in `state` (already seen or future). */
   waitForState(taskId: string, state: string): Promise<TaskStatusUpdate>;
+  /** Resolves with the first status satisfying `pred` (already seen or future). */
+  waitFor(pred: (u: TaskStatusUpdate) => boolean): Promise<TaskStatusUpdate>;
   /** Resolves with the next event `name` whose argument satisfies `pred`. */
   next<K extends keyof FrameworkEvents>(name: K, pred?: (...args: FrameworkEvents[K]) => boolean): Promise<FrameworkEvents[K]>;
   stop(): Promise<void>;
@@ -85,7 +87,7 @@ export async function startFramework(
   const persisted: PlacedLaunch[] = [];
   const order: string[] = [];
   const frameworkId = { value: opts.frameworkId };
-  const waiters: { taskId: string; state: string; resolve: (u: TaskStatusUpdate) => void }[] = [];
+  const waiters: { pred: (u: TaskStatusUpdate) => boolean; resolve: (u: TaskStatusUpdate) => void }[] = [];
   const fw = createFramework(
     {
       detector: listDetector([url]),
@@ -101,7 +103,7 @@ export async function startFramework(
         onStatus: async (u) => {
           await opts.onStatus?.(u);
           statuses.push(u);
-          for (const w of waiters.filter((x) => x.taskId === u.taskId && x.state === u.state)) {
+          for (const w of waiters.filter((x) => x.pred(u))) {
             waiters.splice(waiters.indexOf(w), 1);
             w.resolve(u);
           }
@@ -110,6 +112,11 @@ export async function startFramework(
     },
     { ...FAST_FRAMEWORK, ...config },
   );
+  const waitFor = (pred: (u: TaskStatusUpdate) => boolean): Promise<TaskStatusUpdate> => {
+    const seen = statuses.find(pred);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => waiters.push({ pred, resolve }));
+  };
   fw.on('accepted', ({ taskIds }) => order.push(...taskIds.map((t) => `accept:${t}`)));
   void fw.start({ force: true, knownTasks: opts.knownTasks ?? [] });
   await fw.subscribed();
@@ -119,11 +126,8 @@ export async function startFramework(
     persisted,
     order,
     frameworkId,
-    waitForState(taskId, state) {
-      const seen = statuses.find((u) => u.taskId === taskId && u.state === state);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve) => waiters.push({ taskId, state, resolve }));
-    },
+    waitForState: (taskId, state) => waitFor((u) => u.taskId === taskId && u.state === state),
+    waitFor,
     next(name, pred) {
       return new Promise((resolve) => {
         const h = (...args: unknown[]) => {
