@@ -9,7 +9,7 @@
 import { startEmbeddedMaster, type EmbeddedMaster, type EmbeddedMasterOptions } from '../../src/mesos/embedded/index.js';
 import type { FrameworkConfig } from '../../src/mesos/config.js';
 import { createFramework, type FrameworkEvents, type KairosFramework } from '../../src/mesos/framework.js';
-import { listDetector } from '../../src/mesos/leader.js';
+import { detectorFor, parseMesosAddress } from '../../src/mesos/leader.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { silentLogger } from '../../src/ports/logger.js';
 import type { LaunchRequest, PlacedLaunch, TaskStatusUpdate } from '../../src/ports/mesos.js';
@@ -71,7 +71,7 @@ const FAST_FRAMEWORK: Partial<FrameworkConfig> = {
   reconcileBackoff: { initialMs: 200, maxMs: 1000, maxRounds: 4 },
 };
 
-/** Starts a framework against `url` and waits until it is subscribed. */
+/** Starts a framework against `url` (a master URL or `zk://host:port/path`) and waits until it is subscribed. */
 export async function startFramework(
   url: string,
   config: Partial<FrameworkConfig> = {},
@@ -90,7 +90,7 @@ export async function startFramework(
   const waiters: { pred: (u: TaskStatusUpdate) => boolean; resolve: (u: TaskStatusUpdate) => void }[] = [];
   const fw = createFramework(
     {
-      detector: listDetector([url]),
+      detector: detectorFor(parseMesosAddress(url), systemClock),
       clock: systemClock,
       logger: silentLogger,
       frameworkIds: { load: async () => frameworkId.value, save: async (id) => void (frameworkId.value = id) },
