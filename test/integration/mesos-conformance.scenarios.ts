@@ -181,6 +181,9 @@ export const conformanceScenarios: Scenario[] = [
       await sub.take((e) => e.type === 'SUBSCRIBED');
       const o = await offer(sub);
       const ok = task(o, 'echo conformance');
+      // What a command task may rely on from its environment: the executor id (a command
+      // executor's id is its task's), and the sandbox as working directory.
+      ok.command!.value = `echo conformance; [ "$MESOS_EXECUTOR_ID" = "${ok.task_id.value}" ] && echo executor-id; [ "$(pwd -P)" = "$(cd "$MESOS_SANDBOX" && pwd -P)" ] && echo in-sandbox`;
       const bad = task(o, 'exit 7');
       ctx.say('accept', await launch(ctx, sub, o, [ok, bad]));
       ctx.say('ok', await statesUntil(ctx, sub, ok.task_id.value, terminal));
