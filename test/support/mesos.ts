@@ -67,6 +67,8 @@ export interface MesosClusterOptions {
   agents?: number;
   /** Standalone masters only: `in_memory` (default) or `replicated_log` (survives restarts). */
   registry?: 'in_memory' | 'replicated_log';
+  /** The masters' `--allocation_interval`; default 100ms (upstream: 1secs, what a bench uses). */
+  allocationInterval?: string;
   agentResources?: string;
   /** `mesos` (default) or `docker,mesos` (then `dockerSocket` names a running dockerd). */
   containerizers?: string;
@@ -126,7 +128,7 @@ export async function startMesos(opts: MesosClusterOptions = {}): Promise<MesosC
       const port = await freePort();
       const work = join(dir, `master${i}`);
       const registry = opts.zk ? ['--registry=replicated_log', `--zk=${opts.zk}`, '--quorum=1'] : [`--registry=${opts.registry ?? 'in_memory'}`];
-      const flags = ['--ip=127.0.0.1', '--hostname=127.0.0.1', `--port=${port}`, `--work_dir=${work}`, ...registry, '--allocation_interval=100ms', ...(opts.masterFlags ?? [])];
+      const flags = ['--ip=127.0.0.1', '--hostname=127.0.0.1', `--port=${port}`, `--work_dir=${work}`, ...registry, `--allocation_interval=${opts.allocationInterval ?? '100ms'}`, ...(opts.masterFlags ?? [])];
       const m = daemon(`master${i}`, `${MESOS_HOME}/sbin/mesos-master`, flags, port, work, work, (url) => up(`${url}/master/health`));
       masters.push(m);
     }
