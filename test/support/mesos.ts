@@ -8,7 +8,7 @@
  * its executors left) once the test process is gone, so a dying test worker leaks nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,8 +49,6 @@ export interface MesosDaemon {
   workDir: string;
   /** Whether the process is running. */
   running(): boolean;
-  /** The daemon's pid (not the watchdog's), while it runs. */
-  pid(): number | undefined;
   /** Stops it: SIGTERM, SIGKILL with `hard`, or for an agent `shutdown` (kills its tasks). */
   stop(opts?: { hard?: boolean; shutdown?: boolean }): Promise<void>;
   /** Starts it again after stop(), with the same flags, port and dirs; resolves when up. */
@@ -182,12 +180,6 @@ function daemon(name: string, bin: string, flags: string[], port: number, workDi
     url,
     workDir,
     running: () => !!child && child.exitCode === null && child.signalCode === null,
-    pid() {
-      if (!d.running()) return undefined;
-      // The daemon is the watchdog shell's only child besides its `sleep`.
-      for (const line of readChildren(child!.pid!)) if (!line.endsWith('sleep')) return Number(line.split(' ')[0]);
-      return undefined;
-    },
     async start() {
       if (d.running()) return;
       const p = spawn('sh', ['-c', WATCHDOG, name, String(process.pid), sweepDir, bin, ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env: ENV });
@@ -210,16 +202,6 @@ function daemon(name: string, bin: string, flags: string[], port: number, workDi
     output: () => out,
   };
   return d;
-}
-
-/** `pid comm` of each child of `pid`, from /proc. */
-function readChildren(pid: number): string[] {
-  try {
-    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-    return kids.map((k) => `${k} ${readFileSync(`/proc/${k}/comm`, 'utf8').trim()}`);
-  } catch {
-    return [];
-  }
 }
 
 async function up(url: string): Promise<boolean> {
