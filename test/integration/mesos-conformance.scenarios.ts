@@ -57,6 +57,13 @@ function task(o: Offer, shell: string, over: Partial<TaskInfo> = {}): TaskInfo {
   return { name: id, task_id: { value: id }, agent_id: o.agent_id, resources: slice(o, 0.1, 32), command: { value: shell, shell: true }, ...over };
 }
 
+/** A new subscription and its first offer. */
+async function subscribedWithOffer(ctx: ScenarioContext, info?: FrameworkInfo): Promise<{ sub: Subscription; o: Offer }> {
+  const sub = await ctx.open(info);
+  await sub.take((e) => e.type === 'SUBSCRIBED');
+  return { sub, o: await offer(sub) };
+}
+
 /** ACCEPTs `tasks` on offer `o`; returns the status code. */
 async function launch(ctx: ScenarioContext, sub: Subscription, o: Offer, tasks: TaskInfo[]): Promise<number> {
   const r = await sub.call(ctx.url, { type: 'ACCEPT', accept: { offer_ids: [o.id], operations: [{ type: 'LAUNCH', launch: { task_infos: tasks } }], filters: { refuse_seconds: 0 } } });
@@ -157,9 +164,7 @@ export const conformanceScenarios: Scenario[] = [
   {
     name: 'decline with a filter, revive; suppress, revive',
     async run(ctx) {
-      const sub = await ctx.open();
-      await sub.take((e) => e.type === 'SUBSCRIBED');
-      const o = await offer(sub);
+      const { sub, o } = await subscribedWithOffer(ctx);
       ctx.say('decline', (await sub.call(ctx.url, { type: 'DECLINE', decline: { offer_ids: [o.id], filters: { refuse_seconds: 3600 } } })).status);
       ctx.say('offered within 1.5 s after a 3600 s decline', await offeredWithin(sub, 1500));
       ctx.say('revive', (await sub.call(ctx.url, { type: 'REVIVE' })).status);
@@ -177,9 +182,7 @@ export const conformanceScenarios: Scenario[] = [
   {
     name: 'launch, finish, fail: update sequences with source, reason and uuid; /master/tasks; /files/read',
     async run(ctx) {
-      const sub = await ctx.open();
-      await sub.take((e) => e.type === 'SUBSCRIBED');
-      const o = await offer(sub);
+      const { sub, o } = await subscribedWithOffer(ctx);
       const ok = task(o, 'echo conformance');
       // What a command task may rely on from its environment: the executor id (a command
       // executor's id is its task's), and the sandbox as working directory.
@@ -205,10 +208,7 @@ export const conformanceScenarios: Scenario[] = [
   {
     name: 'kill a running task; kill an unknown task',
     async run(ctx) {
-      const info = frameworkInfo();
-      const sub = await ctx.open(info);
-      await sub.take((e) => e.type === 'SUBSCRIBED');
-      const o = await offer(sub);
+      const { sub, o } = await subscribedWithOffer(ctx);
       const t = task(o, 'sleep 30', { kill_policy: { grace_period: { nanoseconds: 1e9 } } });
       ctx.say('accept', await launch(ctx, sub, o, [t]));
       ctx.say('up', await statesUntil(ctx, sub, t.task_id.value, (s) => s.state === 'TASK_RUNNING'));
@@ -222,9 +222,7 @@ export const conformanceScenarios: Scenario[] = [
   {
     name: 'reconcile: explicit (known, unknown on a known agent, unknown agent) and implicit',
     async run(ctx) {
-      const sub = await ctx.open();
-      await sub.take((e) => e.type === 'SUBSCRIBED');
-      const o = await offer(sub);
+      const { sub, o } = await subscribedWithOffer(ctx);
       const t = task(o, 'sleep 30');
       await launch(ctx, sub, o, [t]);
       await statesUntil(ctx, sub, t.task_id.value, (s) => s.state === 'TASK_RUNNING');
@@ -244,9 +242,7 @@ export const conformanceScenarios: Scenario[] = [
   {
     name: 'bad ACCEPTs: unknown offer (TASK_DROPPED), invalid task (TASK_ERROR)',
     async run(ctx) {
-      const sub = await ctx.open();
-      await sub.take((e) => e.type === 'SUBSCRIBED');
-      const o = await offer(sub);
+      const { sub, o } = await subscribedWithOffer(ctx);
       const lost = task(o, 'true');
       const r = await sub.call(ctx.url, { type: 'ACCEPT', accept: { offer_ids: [{ value: 'no-such-offer' }], operations: [{ type: 'LAUNCH', launch: { task_infos: [lost] } }] } });
       ctx.say('unknown offer', r.status, statusOf(await sub.update(lost.task_id.value)));
@@ -261,9 +257,7 @@ export const conformanceScenarios: Scenario[] = [
   {
     name: 'teardown kills running tasks and completes the framework; operator endpoints',
     async run(ctx) {
-      const sub = await ctx.open();
-      await sub.take((e) => e.type === 'SUBSCRIBED');
-      const o = await offer(sub);
+      const { sub, o } = await subscribedWithOffer(ctx);
       const t = task(o, 'sleep 30', { labels: { labels: [{ key: 'kairos.run', value: 'job@1' }] } });
       await launch(ctx, sub, o, [t]);
       await statesUntil(ctx, sub, t.task_id.value, (s) => s.state === 'TASK_RUNNING');
