@@ -10,7 +10,8 @@ import { KairosError, ManifestError, messageOf } from './core/errors.js';
 /**
  * The commands by name, loaded on demand: a CLI call imports only its own command's module
  * (`kairos run` need not load fastify, ZooKeeper and protobufjs, which `serve` pulls in),
- * so short commands start fast. Help or an unknown name loads them all.
+ * so short commands start fast. Help, `completion` (it reads every command's options) or an
+ * unknown name load them all, in this order (`completion` last).
  */
 const COMMANDS: Record<string, () => Promise<{ register(p: Command): void }>> = {
   serve: () => import('./cli/serve.js'),
@@ -21,14 +22,23 @@ const COMMANDS: Record<string, () => Promise<{ register(p: Command): void }>> = 
   reconcile: () => import('./cli/reconcile.js'),
   next: () => import('./cli/next.js'),
   'embedded-master': () => import('./cli/embedded-master.js'),
+  import: () => import('./cli/import.js'),
+  jobs: () => import('./cli/jobs.js'),
+  logs: () => import('./cli/logs.js'),
+  kill: () => import('./cli/kill.js'),
+  pause: () => import('./cli/pause.js'),
+  completion: () => import('./cli/completion.js'),
 };
+/** Commands registered by another command's module. */
+const ALIASES: Record<string, string> = { resume: 'pause' };
 
 const program = new Command('kairos')
   .description('Declarative, GitOps-style job controller for Apache Mesos')
   .showHelpAfterError()
   .exitOverride();
 
-const named = COMMANDS[process.argv[2] ?? ''];
+const name = process.argv[2] ?? '';
+const named = name === 'completion' ? undefined : COMMANDS[ALIASES[name] ?? name];
 for (const load of named ? [named] : Object.values(COMMANDS)) (await load()).register(program);
 
 try {

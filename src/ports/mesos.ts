@@ -22,6 +22,11 @@ export interface LaunchRequest {
   env?: Record<string, string>;
   /** Epoch ms the run became due: older first within the same priority. */
   dueAt: number;
+  /**
+   * The template's `secrets:` resolved at launch (env name → value, sandbox file → value).
+   * In memory only: never stored, logged or shown; it becomes Mesos Secrets in the TaskInfo.
+   */
+  secrets?: { env: Record<string, string>; files: Record<string, string> };
 }
 
 /** A task the matcher placed on an offer; handed to `persistLaunch` before ACCEPT. */
