@@ -22,6 +22,8 @@ export interface LaunchRequest {
   env?: Record<string, string>;
   /** Epoch ms the run became due: older first within the same priority. */
   dueAt: number;
+  /** Epoch ms of the run's scheduled instant (`KAIROS_SCHEDULED_AT`); backfill runs carry a past one. */
+  scheduledAt?: number;
 }
 
 /** A task the matcher placed on an offer; handed to `persistLaunch` before ACCEPT. */
