@@ -20,6 +20,7 @@ import type { MasterDetector } from './leader.js';
 import { OfferFlow } from './flow.js';
 import { Reconciliation } from './reconcile.js';
 import { AgentSandboxes } from './sandbox.js';
+import { fetchCapacity } from './capacity.js';
 import { fetchTaskLabels, LookupQueue } from './task-labels.js';
 import { isFinalOutcome, taskOutcome } from './tasks.js';
 import { TaskBook } from './taskbook.js';
@@ -141,6 +142,11 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
 
   pending(): PendingInfo[] {
     return this.tasks.pendingInfo();
+  }
+
+  /** The active agents' summed resources, asked from the master we are subscribed to. */
+  async capacity(): Promise<{ cpus: number; mem: number; agents: number } | undefined> {
+    return this.sub ? fetchCapacity(this.client, this.sub.url) : undefined;
   }
 
   status(): ClusterStatus {

@@ -95,6 +95,11 @@ export interface MesosFramework {
   kill(taskId: string): Promise<void>;
   /** Tasks still waiting for a fitting offer, with the reason. */
   pending(): PendingInfo[];
+  /**
+   * Total cpus and mem (MiB) of the cluster's active agents, as the master reports them;
+   * undefined while not subscribed. Optional: a framework that cannot tell leaves it out.
+   */
+  capacity?(): Promise<{ cpus: number; mem: number; agents: number } | undefined>;
   status(): ClusterStatus;
   /** Subscribe (with `force` only right after winning leadership) and run until stopped. */
   start(opts: { force: boolean; knownTasks: { taskId: string; agentId?: string }[] }): Promise<void>;
