@@ -14,6 +14,7 @@ import * as validateCommand from './cli/validate.js';
 import * as reconcileCommand from './cli/reconcile.js';
 import * as nextCommand from './cli/next.js';
 import * as embeddedMasterCommand from './cli/embedded-master.js';
+import * as backfillCommand from './cli/backfill.js';
 
 const program = new Command('kairos')
   .description('Declarative, GitOps-style job controller for Apache Mesos')
@@ -21,6 +22,7 @@ const program = new Command('kairos')
   .exitOverride();
 
 const commands: { register(p: Command): void }[] = [serveCommand, statusCommand, explainCommand, runCommand, validateCommand, reconcileCommand, nextCommand, embeddedMasterCommand];
+commands.push(backfillCommand);
 for (const c of commands) c.register(program);
 
 try {
