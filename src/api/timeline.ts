@@ -3,8 +3,11 @@
  * upcoming scheduled run of every job in [now, now + hours), and the demand they bring,
  * stacked per job and hour, to hold against the cluster's capacity. A run is expected to
  * last the median of the job's recent successful runs, else its `timeoutSeconds` (the
- * longest it may last), else DEFAULT_EXPECTED_MS; its demand is its task's cpus and mem
- * (a DAG: its largest task's) for that long, averaged per hour.
+ * longest it may last), else DEFAULT_EXPECTED_MS, and to hold its task's cpus and mem (a
+ * DAG: its largest task's) that long. A job's demand in an hour is its peak: the most of
+ * its runs active at once within the hour, times its cpus and mem. Stacked over jobs that
+ * bounds the hour's peak from above, which is what to hold against capacity ("will 02:00
+ * fit?"); an average would hide a short, wide burst.
  */
 import type { Resource, Resources, TaskTemplate } from '../core/types.js';
 import type { ExpectedFrom, JobStats, Timeline, TimelineHour, TimelineJob, UpcomingRun } from '../ports/charts.js';
@@ -61,21 +64,14 @@ export function timeline(inputs: readonly TimelineInput[], now: number, hours = 
   for (const input of inputs) {
     if (!input.schedule) continue;
     const name = input.resource.metadata.name;
-    const share = new Float64Array(hours); // run-hours of this job per bucket
-    let count = 0;
-    for (let t = input.schedule.next(now - 1); t !== undefined && t < to && count < MAX_INSTANTS; t = input.schedule.next(t)) {
-      if (count++ < MAX_TIMELINE_RUNS) runs.push({ job: name, at: t, expectedMs: input.expectedMs });
-      const end = Math.min(to, t + input.expectedMs);
-      for (let i = Math.floor((t - now) / HOUR); i < hours && now + i * HOUR < end; i++) {
-        const b0 = now + i * HOUR;
-        share[i] += (Math.min(end, b0 + HOUR) - Math.max(t, b0)) / HOUR;
-      }
-    }
-    if (count === 0) continue;
-    jobs.push({ job: name, kind: input.resource.kind, ...input.demand, expectedMs: input.expectedMs, expectedFrom: input.expectedFrom, count });
-    share.forEach((s, i) => {
-      if (s <= 0) return;
-      const d = { job: name, cpus: round(s * input.demand.cpus), mem: round(s * input.demand.mem) };
+    const starts: number[] = [];
+    for (let t = input.schedule.next(now - 1); t !== undefined && t < to && starts.length < MAX_INSTANTS; t = input.schedule.next(t)) starts.push(t);
+    if (starts.length === 0) continue;
+    for (const at of starts.slice(0, MAX_TIMELINE_RUNS)) runs.push({ job: name, at, expectedMs: input.expectedMs });
+    jobs.push({ job: name, kind: input.resource.kind, ...input.demand, expectedMs: input.expectedMs, expectedFrom: input.expectedFrom, count: starts.length });
+    peakPerHour(starts, input.expectedMs, now, hours).forEach((n, i) => {
+      if (n <= 0) return;
+      const d = { job: name, cpus: round(n * input.demand.cpus), mem: round(n * input.demand.mem) };
       buckets[i].byJob.push(d);
       buckets[i].cpus = round(buckets[i].cpus + d.cpus);
       buckets[i].mem = round(buckets[i].mem + d.mem);
@@ -83,6 +79,26 @@ export function timeline(inputs: readonly TimelineInput[], now: number, hours = 
   }
   runs.sort((a, b) => a.at - b.at || (a.job < b.job ? -1 : 1));
   return { from: now, to, jobs, runs, hours: buckets, ...(capacity && { capacity }) };
+}
+
+/**
+ * Per hour of [now, now + hours): the most runs active at once, for runs starting at
+ * ascending `starts` and lasting `ms` each. A sweep over start and end events.
+ */
+export function peakPerHour(starts: readonly number[], ms: number, now: number, hours: number): number[] {
+  const peak = new Array<number>(hours).fill(0);
+  const ends = starts.map((t) => t + ms); // ascending too: every run lasts the same
+  let active = 0;
+  for (let i = 0, j = 0; i < starts.length || j < ends.length; ) {
+    const isStart = i < starts.length && starts[i] < ends[j];
+    const at = isStart ? starts[i++] : ends[j++];
+    active += isStart ? 1 : -1;
+    if (active === 0) continue;
+    const until = Math.min(i < starts.length ? starts[i] : Infinity, ends[j]);
+    // `active` runs are active over [at, until): raise the peak of every hour it touches
+    for (let h = Math.max(0, Math.floor((at - now) / HOUR)); h < hours && now + h * HOUR < until; h++) peak[h] = Math.max(peak[h], active);
+  }
+  return peak;
 }
 
 /** Three decimals: demand figures are for drawing, not accounting. */

@@ -60,12 +60,12 @@ export interface JobStats {
   columns: GridColumn[];
 }
 
-/** Expected demand of one job's runs in one hour. */
+/** Expected peak demand of one job's runs in one hour (src/api/timeline.ts). */
 export interface JobDemand {
   job: string;
-  /** Average CPUs in use over the hour (cpu-hours), so hours stack and compare with capacity. */
+  /** CPUs held at the peak: the most runs of the job active at once in the hour × its cpus. */
   cpus: number;
-  /** Average MiB in use over the hour. */
+  /** MiB held at the peak. */
   mem: number;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backfillProgress } from '../../../src/api/backfills.js';
 import { jobStats, percentile } from '../../../src/api/stats.js';
-import { DEFAULT_EXPECTED_MS, expectedDuration, timeline } from '../../../src/api/timeline.js';
+import { DEFAULT_EXPECTED_MS, expectedDuration, peakPerHour, timeline } from '../../../src/api/timeline.js';
 import type { Run } from '../../../src/core/run.js';
 import { compileSchedule } from '../../../src/schedule/index.js';
 import { dag, job, T } from '../schedule/harness.js';
@@ -49,7 +49,7 @@ describe('timeline', () => {
     expect(expectedDuration({ points: [] })).toEqual({ expectedMs: DEFAULT_EXPECTED_MS, expectedFrom: 'default' });
   });
 
-  it('lists upcoming runs and stacks their average demand per hour against capacity', () => {
+  it('lists upcoming runs and stacks their peak demand per hour against capacity', () => {
     const input = (name: string, cpus: number, expectedMs: number, schedule = hourly) => ({
       resource: job(name).resource,
       schedule: compileSchedule(schedule),
@@ -60,12 +60,23 @@ describe('timeline', () => {
     const t = timeline([input('a', 2, 30 * 60_000), input('b', 1, 90 * 60_000, { kind: 'cron', expression: '0 */6 * * *', timeZone: 'UTC' }), { ...input('idle', 5, 1), schedule: undefined }], now, 24, { cpus: 4, mem: 8192, agents: 1 });
     expect(t.jobs.map((j) => [j.job, j.count])).toEqual([['a', 24], ['b', 4]]);
     expect(t.runs.slice(0, 3).map((r) => `${r.job}@${new Date(r.at).toISOString().slice(11, 16)}`)).toEqual(['a@00:00', 'b@00:00', 'a@01:00']);
-    // hour 0: a holds 2 cpus half the hour (1), b 1 cpu all hour (1); hour 1: a 1, b half (0.5); hour 2: a only
-    expect(t.hours.slice(0, 3).map((h) => h.cpus)).toEqual([2, 1.5, 1]);
-    expect(t.hours[0].byJob).toEqual([{ job: 'a', cpus: 1, mem: 1024 }, { job: 'b', cpus: 1, mem: 1024 }]);
+    // hours 0 and 1: a (2 cpus) and b (1 cpu, 00:00-01:30) both run; hour 2: a only
+    expect(t.hours.slice(0, 3).map((h) => h.cpus)).toEqual([3, 3, 2]);
+    expect(t.hours[0].byJob).toEqual([{ job: 'a', cpus: 2, mem: 2048 }, { job: 'b', cpus: 1, mem: 1024 }]);
     expect(t.hours).toHaveLength(24);
     expect(t.capacity).toEqual({ cpus: 4, mem: 8192, agents: 1 });
     expect(t.to - t.from).toBe(24 * 3_600_000);
+  });
+});
+
+describe('peakPerHour', () => {
+  it('counts the most runs active at once in each hour, across hour boundaries', () => {
+    const H = 3_600_000;
+    // runs of 90 min every 30 min from 00:00: up to 3 at once from 01:00 on
+    const starts = [0, 0.5, 1, 1.5, 2].map((x) => x * H);
+    expect(peakPerHour(starts, 1.5 * H, 0, 5)).toEqual([2, 3, 3, 1, 0]);
+    expect(peakPerHour([0.25 * H], 10 * 60_000, 0, 2)).toEqual([1, 0]);
+    expect(peakPerHour([], H, 0, 2)).toEqual([0, 0]);
   });
 });
 
