@@ -33,64 +33,75 @@ function timeoutOf(r: Resource): number | undefined {
 
 /** When a run's first attempt started. */
 function firstStart(run: Run): number | undefined {
-  return minOf(run.attempts.map((a) => a.startedAt));
+  let min: number | undefined;
+  for (const a of run.attempts) if (a.startedAt !== undefined && (min === undefined || a.startedAt < min)) min = a.startedAt;
+  return min;
+}
+
+/** Oldest first by instant, then id; input already newest first (the ledger's order) is reversed in O(n). */
+function oldestFirst(runs: Run[]): Run[] {
+  const before = (a: Run, b: Run) => a.scheduledAt - b.scheduledAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  let descending = true;
+  for (let i = 1; i < runs.length && descending; i++) descending = before(runs[i], runs[i - 1]) <= 0;
+  return descending ? runs.reverse() : runs.sort(before);
 }
 
 /**
  * Computes JobStats for `resource` from `runs`: its top-level runs and, for a DAG, its
- * task runs, in any order.
+ * task runs, in any order. Figures cover every run; only the returned points and columns
+ * are built as objects, so the cost stays a few passes over plain numbers.
  */
 export function jobStats(resource: Resource, runs: readonly Run[], opts: { points?: number; columns?: number } = {}): JobStats {
   const name = resource.metadata.name;
-  const top: Run[] = [];
-  const tasksOf = new Map<string, Run[]>();
+  const isDag = resource.kind === 'DAG';
+  const list: Run[] = [];
+  const dagStart = new Map<string, number>(); // DAG run id → first start of any of its tasks
   for (const r of runs) {
-    if (r.dagRunId === undefined) top.push(r);
+    if (r.dagRunId === undefined) list.push(r);
     else {
-      const list = tasksOf.get(r.dagRunId);
-      if (list) list.push(r);
-      else tasksOf.set(r.dagRunId, [r]);
+      const t = firstStart(r);
+      const cur = dagStart.get(r.dagRunId);
+      if (t !== undefined && (cur === undefined || t < cur)) dagStart.set(r.dagRunId, t);
     }
   }
-  top.sort((a, b) => a.scheduledAt - b.scheduledAt || (a.id < b.id ? -1 : 1));
+  const top = oldestFirst(list);
+  const startOf = (r: Run) => (isDag ? dagStart.get(r.id) : firstStart(r));
+  const durationOf = (r: Run, start: number | undefined) => (start !== undefined && r.endedAt !== undefined && FINISHED.has(r.state) ? r.endedAt - start : undefined);
 
   const counts: Partial<Record<RunState, number>> = {};
   const durations: number[] = [];
   let finished = 0;
   let succeeded = 0;
-  const point = (r: Run): RunPoint => {
-    const startedAt = resource.kind === 'DAG' ? minOf((tasksOf.get(r.id) ?? []).map(firstStart)) : firstStart(r);
-    const durationMs = startedAt !== undefined && r.endedAt !== undefined && FINISHED.has(r.state) ? r.endedAt - startedAt : undefined;
-    return {
-      id: r.id,
-      state: r.state,
-      trigger: r.trigger,
-      scheduledAt: r.scheduledAt,
-      ...(startedAt !== undefined && { startedAt }),
-      ...(r.endedAt !== undefined && { endedAt: r.endedAt }),
-      ...(durationMs !== undefined && { durationMs }),
-      ...(r.backfill && { backfill: r.backfill.id }),
-    };
-  };
-  const all = top.map(point);
-  for (const p of all) {
-    counts[p.state] = (counts[p.state] ?? 0) + 1;
-    if (!FINISHED.has(p.state)) continue;
+  for (const r of top) {
+    counts[r.state] = (counts[r.state] ?? 0) + 1;
+    if (!FINISHED.has(r.state)) continue;
     finished++;
-    if (p.state === 'succeeded') succeeded++;
-    if (p.durationMs !== undefined) durations.push(p.durationMs);
+    if (r.state === 'succeeded') succeeded++;
+    const d = durationOf(r, startOf(r));
+    if (d !== undefined) durations.push(d);
   }
   durations.sort((a, b) => a - b);
 
-  const points = clamp(opts.points, DEFAULT_POINTS, MAX_POINTS);
-  const columns = clamp(opts.columns, DEFAULT_COLUMNS, MAX_COLUMNS);
-  const rows = resource.kind === 'DAG' ? resource.spec.tasks.map((t) => t.name) : [name];
-  const grid: GridColumn[] = top.slice(-columns).map((r) => {
-    const cells: GridColumn['cells'] = {};
-    if (resource.kind === 'DAG') for (const t of tasksOf.get(r.id) ?? []) cells[t.task!] = { runId: t.id, state: t.state };
-    else cells[name] = { runId: r.id, state: r.state };
-    return { runId: r.id, scheduledAt: r.scheduledAt, state: r.state, cells };
+  const points = top.slice(-clamp(opts.points, DEFAULT_POINTS, MAX_POINTS)).map((r): RunPoint => {
+    const startedAt = startOf(r);
+    const durationMs = durationOf(r, startedAt);
+    const p: RunPoint = { id: r.id, state: r.state, trigger: r.trigger, scheduledAt: r.scheduledAt };
+    if (startedAt !== undefined) p.startedAt = startedAt;
+    if (r.endedAt !== undefined) p.endedAt = r.endedAt;
+    if (durationMs !== undefined) p.durationMs = durationMs;
+    if (r.backfill) p.backfill = r.backfill.id;
+    return p;
   });
+
+  const shown = top.slice(-clamp(opts.columns, DEFAULT_COLUMNS, MAX_COLUMNS));
+  const columns: GridColumn[] = shown.map((r) => ({ runId: r.id, scheduledAt: r.scheduledAt, state: r.state, cells: isDag ? {} : { [name]: { runId: r.id, state: r.state } } }));
+  if (isDag) {
+    const byId = new Map(columns.map((c) => [c.runId, c]));
+    for (const t of runs) {
+      const col = t.dagRunId !== undefined && t.task !== undefined ? byId.get(t.dagRunId) : undefined;
+      if (col) col.cells[t.task!] = { runId: t.id, state: t.state };
+    }
+  }
   const timeoutSeconds = timeoutOf(resource);
   return {
     job: name,
@@ -100,16 +111,10 @@ export function jobStats(resource: Resource, runs: readonly Run[], opts: { point
     finished,
     ...(finished > 0 && { successRate: succeeded / finished }),
     ...(durations.length > 0 && { p50Ms: percentile(durations, 50), p95Ms: percentile(durations, 95) }),
-    points: all.slice(-points),
-    rows,
-    columns: grid,
+    points,
+    rows: isDag ? resource.spec.tasks.map((t) => t.name) : [name],
+    columns,
   };
-}
-
-function minOf(xs: (number | undefined)[]): number | undefined {
-  let min: number | undefined;
-  for (const x of xs) if (x !== undefined && (min === undefined || x < min)) min = x;
-  return min;
 }
 
 function clamp(v: number | undefined, dflt: number, max: number): number {
