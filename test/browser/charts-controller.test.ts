@@ -1,15 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileServeConfig } from '../../src/config.js';
 import type { BackfillProgress, JobStats, Timeline } from '../../src/ports/charts.js';
 import type { BackfillResult } from '../../src/ports/controller.js';
-import { silentLogger } from '../../src/ports/logger.js';
-import { startController, type RunningController } from '../../src/wiring.js';
-import { openBrowser, SCREENSHOTS, type TestBrowser } from './browser.js';
+import type { RunningController } from '../../src/wiring.js';
+import { SCREENSHOTS, type TestBrowser } from './browser.js';
+import { openControllerPage, type ControllerPage } from './controller-page.js';
 
 // Charts and backfill on a real controller (memory store, embedded master, one local agent
 // running real shell tasks). The run history the charts draw is made by backfills: each
@@ -46,24 +44,16 @@ spec:
 }
 
 describe('charts and backfill on a real controller', { timeout: 120_000 }, () => {
-  let dir: string;
   let file: string;
+  let page: ControllerPage;
   let c: RunningController;
   let b: TestBrowser;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kairos-charts-'));
-    file = join(dir, 'ran.txt');
-    await writeFile(join(dir, 'jobs.yaml'), manifests(file));
-    c = await startController(compileServeConfig({ source: dir, store: 'memory', listen: '127.0.0.1:0', agents: '1' }, {}), { logger: silentLogger });
-    if (c.controller.view.sync().result !== 'ok') await c.events.next('sync:ok');
-    b = await openBrowser();
+    page = await openControllerPage((dir) => manifests((file = join(dir, 'ran.txt'))));
+    ({ c, b } = page);
   });
-  afterAll(async () => {
-    await b?.close();
-    await c?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => page?.close());
 
   const api = async <T>(path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${c.url}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

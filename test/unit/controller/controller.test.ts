@@ -323,21 +323,8 @@ describe('Controller', () => {
     expect(h.framework.killed).toEqual([run.attempts[0].taskId]);
     expect(killed.state).toBe('killed');
   });
-});
 
-describe('Controller backfill', () => {
-  let dir: string;
-  let h: Harness;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kairos-ctl-'));
-    h = new Harness(dir, new MemoryStore(), new FakeClock('2026-03-08T07:00:30Z'));
-  });
-  afterEach(async () => {
-    await h.controller.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it('runs a past window through the run lifecycle, one at a time under Forbid, and re-runs a failed instant under a fresh task id', async () => {
+  it('backfill: runs a past window through the run lifecycle, one at a time under Forbid, and re-runs a failed instant under a fresh task id', async () => {
     await writeFile(join(dir, 'hourly.yaml'), job('hourly', '0 * * * *'));
     await h.start();
     const window = { from: Date.parse('2026-03-08T04:00:00Z'), to: Date.parse('2026-03-08T06:00:00Z') };
@@ -362,7 +349,7 @@ describe('Controller backfill', () => {
     expect(h.framework.launched).toHaveLength(4);
   });
 
-  it('kills a queued backfill run before it starts', async () => {
+  it('backfill: kills a queued run before it starts', async () => {
     await writeFile(join(dir, 'hourly.yaml'), job('hourly', '0 * * * *'));
     await h.start();
     await h.controller.actions.backfill('hourly', { from: Date.parse('2026-03-08T05:00:00Z'), to: Date.parse('2026-03-08T06:00:00Z') });
