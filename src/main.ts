@@ -14,6 +14,8 @@ import * as validateCommand from './cli/validate.js';
 import * as reconcileCommand from './cli/reconcile.js';
 import * as nextCommand from './cli/next.js';
 import * as embeddedMasterCommand from './cli/embedded-master.js';
+import * as importCommand from './cli/import.js';
+import * as operateCommands from './cli/operate.js';
 import * as backfillCommand from './cli/backfill.js';
 
 const program = new Command('kairos')
@@ -21,7 +23,7 @@ const program = new Command('kairos')
   .showHelpAfterError()
   .exitOverride();
 
-const commands: { register(p: Command): void }[] = [serveCommand, statusCommand, explainCommand, runCommand, validateCommand, reconcileCommand, nextCommand, embeddedMasterCommand];
+const commands: { register(p: Command): void }[] = [serveCommand, statusCommand, explainCommand, runCommand, validateCommand, reconcileCommand, nextCommand, embeddedMasterCommand, importCommand, ...operateCommands.all];
 commands.push(backfillCommand);
 for (const c of commands) c.register(program);
 

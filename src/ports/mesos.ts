@@ -24,6 +24,11 @@ export interface LaunchRequest {
   dueAt: number;
   /** Epoch ms of the run's scheduled instant (`KAIROS_SCHEDULED_AT`); backfill runs carry a past one. */
   scheduledAt?: number;
+  /**
+   * The template's `secrets:` resolved at launch (env name → value, sandbox file → value).
+   * In memory only: never stored, logged or shown; it becomes Mesos Secrets in the TaskInfo.
+   */
+  secrets?: { env: Record<string, string>; files: Record<string, string> };
 }
 
 /** A task the matcher placed on an offer; handed to `persistLaunch` before ACCEPT. */
