@@ -1,12 +1,25 @@
 /**
  * The cluster's capacity from the master's `/master/state` answer (src/master/
  * readonly_handler.cpp `state`): the summed `resources` (total, reserved or not) of the
- * active agents. The UI's timeline holds expected demand against it.
+ * active agents. The UI's timeline holds expected demand against it; the answer is kept
+ * CAPACITY_TTL_MS, so a page refreshing every 2 s does not make the master serialise its
+ * whole state every 2 s.
  */
+import type { Clock } from '../ports/clock.js';
 import type { SchedulerClient } from './client.js';
 
+/** How long one `/master/state` answer serves as the capacity. */
+export const CAPACITY_TTL_MS = 30_000;
+
+/** Total cpus and mem (MiB) of the active agents. */
+export interface Capacity {
+  cpus: number;
+  mem: number;
+  agents: number;
+}
+
 /** Summed cpus and mem (MiB) of the active agents in a `/master/state` answer. */
-export function capacityOfState(answer: unknown): { cpus: number; mem: number; agents: number } {
+export function capacityOfState(answer: unknown): Capacity {
   const slaves = (answer as { slaves?: unknown } | null)?.slaves;
   let cpus = 0;
   let mem = 0;
@@ -22,6 +35,28 @@ export function capacityOfState(answer: unknown): { cpus: number; mem: number; a
 }
 
 /** Asks the master at `baseUrl` for its state and sums its agents' resources. */
-export async function fetchCapacity(client: SchedulerClient, baseUrl: string): Promise<{ cpus: number; mem: number; agents: number }> {
+export async function fetchCapacity(client: Pick<SchedulerClient, 'getJson'>, baseUrl: string): Promise<Capacity> {
   return capacityOfState(await client.getJson(new URL('/master/state', baseUrl).href));
+}
+
+/** The capacity of the master at a URL, asked at most once per CAPACITY_TTL_MS (concurrent callers share one request). */
+export class CapacityProbe {
+  private last: { url: string; at: number; value: Promise<Capacity> } | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly client: Pick<SchedulerClient, 'getJson'>,
+  ) {}
+
+  get(baseUrl: string): Promise<Capacity> {
+    const now = this.clock.now();
+    if (this.last && this.last.url === baseUrl && now - this.last.at < CAPACITY_TTL_MS) return this.last.value;
+    const value = fetchCapacity(this.client, baseUrl);
+    const entry = { url: baseUrl, at: now, value };
+    this.last = entry;
+    value.catch(() => {
+      if (this.last === entry) this.last = undefined; // a failure is not kept
+    });
+    return value;
+  }
 }
