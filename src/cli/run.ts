@@ -12,9 +12,9 @@ import type { Clock } from '../ports/clock.js';
 import { systemClock } from '../ports/clock.js';
 import { addServerOptions, ApiClient, type ServerFlags } from './api-client.js';
 import { pollUntil } from './poll.js';
-
-export { WAIT_UNAVAILABLE_MS } from './poll.js';
 import { instant } from './status.js';
+
+export { FIRST_POLL_MS, WAIT_UNAVAILABLE_MS } from './poll.js';
 
 /** Parses repeated `--env K=V` values into a map; a value without `=` is refused. */
 export function parseEnvPairs(pairs: string[]): Record<string, string> {
@@ -28,8 +28,9 @@ export function parseEnvPairs(pairs: string[]): Record<string, string> {
 }
 
 /**
- * Polls a run until it reaches a terminal state, reporting each state change after `from`'s
- * (riding out a restarting controller: ./poll.ts).
+ * Polls a run until it reaches a terminal state, reporting each state change after `from`'s.
+ * Polls start at FIRST_POLL_MS and double up to `pollMs` (a short run is seen to end within
+ * a few tens of ms), and a restarting controller is ridden out: ./poll.ts.
  */
 export async function waitForRun(api: ApiClient, from: Run, clock: Clock, onState: (run: Run) => void, pollMs = 1000): Promise<Run> {
   if (isTerminalRun(from.state)) return from;

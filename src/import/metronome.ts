@@ -63,8 +63,9 @@ function mapRun(run: JobReader, d: Draft): void {
   if (docker) spec.container = dockerOf(docker, d);
   if (ucr) spec.container = ucrOf(ucr, d);
   mapNetworks(run, d);
-  mapVolumes(run, d);
-  mapEnv(run, d);
+  const used = mapEnv(run, d);
+  mapVolumes(run, d, used);
+  reportUnusedSecrets(run, d, used);
   spec.fetch = run.list('artifacts').map((a, i) => {
     const ar = run.item('artifacts', i, a);
     return { uri: ar.str('uri') ?? ar.fail('uri', 'missing'), executable: ar.bool('executable') ?? false, extract: ar.bool('extract') ?? true, cache: ar.bool('cache') ?? false };
@@ -137,34 +138,68 @@ function mapNetworks(run: JobReader, d: Draft): void {
   if (nets.length > 1) d.lost.push('run.networks[1..] (one network per job)');
 }
 
-function mapVolumes(run: JobReader, d: Draft): void {
+/**
+ * Host volumes → the container's volumes; secret volumes (`{containerPath, secret}`) →
+ * secret files, which Kairos places in the sandbox (an absolute container path becomes
+ * the same path under the sandbox, with a warning).
+ */
+function mapVolumes(run: JobReader, d: Draft, used: Set<string>): void {
   const vols = run.list('volumes');
   if (vols.length === 0) return;
   const container = d.manifest.spec.container as Record<string, unknown> | undefined;
-  if (!container) {
-    d.lost.push('run.volumes (host volumes need a container image in Kairos)');
-    return;
-  }
-  container.volumes = vols.flatMap((v, i) => {
+  const secrets = d.manifest.spec.secrets as Record<string, string>[];
+  const host = vols.flatMap((v, i) => {
     const vr = run.item('volumes', i, v);
     const containerPath = vr.str('containerPath') ?? vr.fail('containerPath', 'missing');
+    const ref = vr.str('secret');
+    if (ref !== undefined) {
+      const file = containerPath.replace(/^\/+/, '');
+      if (file !== containerPath) d.warnings.push(`secret file ${containerPath} is now $MESOS_SANDBOX/${file} (Kairos places secret files in the sandbox)`);
+      secrets.push({ file, secret: secretSource(run, d, ref, `volumes[${i}].secret`) });
+      used.add(ref);
+      return [];
+    }
     const hostPath = vr.str('hostPath');
     if (!hostPath) {
-      vr.raw('secret');
-      d.lost.push(`run.volumes[${i}] ${containerPath} (only host-path volumes are supported)`);
+      d.lost.push(`run.volumes[${i}] ${containerPath} (only host-path and secret volumes are supported)`);
+      return [];
+    }
+    if (!container) {
+      d.lost.push(`run.volumes[${i}] ${containerPath} (host volumes need a container image in Kairos)`);
       return [];
     }
     const mode = (vr.str('mode') ?? 'RW').toUpperCase();
     if (mode !== 'RO' && mode !== 'RW') vr.fail('mode', `expected RO or RW, got ${JSON.stringify(mode)}`);
     return [{ containerPath, hostPath, mode }];
   });
+  if (container && host.length) container.volumes = host;
 }
 
-/** `env` strings → env; `env: {NAME: {secret: ref}}` + `secrets: {ref: {source}}` → secret references. */
-function mapEnv(run: JobReader, d: Draft): void {
+/**
+ * A secret reference's source. Kairos secret names are relative paths, so DC/OS's
+ * leading `/` is dropped (with a warning).
+ */
+function secretSource(run: JobReader, d: Draft, ref: string, field: string): string {
+  const defs = (run.raw('secrets') ?? {}) as Record<string, { source?: unknown } | undefined>;
+  const source = defs[ref]?.source;
+  if (typeof source !== 'string' || !source) run.fail(`secrets.${ref}`, `${field} refers to secret ${JSON.stringify(ref)}, which has no source`);
+  const name = source.replace(/^\/+/, '');
+  if (name !== source) d.warnings.push(`secret ${JSON.stringify(source)} is referenced as ${JSON.stringify(name)} (Kairos secret names are relative paths)`);
+  return name;
+}
+
+function reportUnusedSecrets(run: JobReader, d: Draft, used: Set<string>): void {
+  for (const ref of Object.keys((run.raw('secrets') ?? {}) as object)) if (!used.has(ref)) d.lost.push(`run.secrets.${ref} (not referenced by env or a volume)`);
+}
+
+/**
+ * `env` strings → env; `env: {NAME: {secret: ref}}` + `secrets: {ref: {source}}` → secret
+ * references (never values). Returns the secret refs used.
+ */
+function mapEnv(run: JobReader, d: Draft): Set<string> {
   const env: Record<string, string> = {};
-  const secrets: { env: string; secret: string }[] = [];
-  const defs = (run.raw('secrets') ?? {}) as Record<string, unknown>;
+  const secrets: Record<string, string>[] = [];
+  const defs = run.raw('secrets') ?? {};
   if (typeof defs !== 'object' || Array.isArray(defs)) run.fail('secrets', 'expected an object of secret definitions');
   const used = new Set<string>();
   for (const [name, v] of Object.entries((run.raw('env') ?? {}) as Record<string, unknown>)) {
@@ -172,15 +207,13 @@ function mapEnv(run: JobReader, d: Draft): void {
     if (typeof v === 'string') env[name] = v;
     else if (v && typeof v === 'object' && typeof (v as { secret?: unknown }).secret === 'string') {
       const ref = (v as { secret: string }).secret;
-      const def = defs[ref] as { source?: unknown } | undefined;
-      if (!def || typeof def.source !== 'string' || !def.source) run.fail(`secrets.${ref}`, `env.${name} refers to secret ${JSON.stringify(ref)}, which has no source`);
-      secrets.push({ env: name, secret: def.source });
+      secrets.push({ env: name, secret: secretSource(run, d, ref, `env.${name}`) });
       used.add(ref);
     } else run.fail(`env.${name}`, 'expected a string or {secret: name}');
   }
-  for (const ref of Object.keys(defs)) if (!used.has(ref)) d.lost.push(`run.secrets.${ref} (not used by an environment variable; file-based secrets are not supported)`);
   d.manifest.spec.env = env;
   d.manifest.spec.secrets = secrets;
+  return used;
 }
 
 function mapSchedule(s: JobReader, d: Draft): void {

@@ -97,7 +97,9 @@ const stdout = async (id: string) => (await api(`/v1/runs/${encodeURIComponent(i
 describe('Docker jobs and secrets through kairos serve (real dockerd)', () => {
   it('runs the Docker example against the local image: sandbox, user, secret as env and file', async () => {
     const id = await runNow('docker-report');
-    expect((await ended(id)).state).toBe('succeeded');
+    const run = await ended(id);
+    const stderr = (await api(`/v1/runs/${encodeURIComponent(id)}/logs?stream=stderr`)).text;
+    expect(run.state, `${JSON.stringify(run)}\nstderr: ${stderr}`).toBe('succeeded');
     expect(await stdout(id)).toBe('report for yesterday as nobody in /mnt/mesos/sandbox\ncredentials delivered\n');
   });
 

@@ -5,7 +5,7 @@
  * - the image is pulled first when `force_pull_image` is set or it is not present;
  * - `docker run` stays attached, its stdout/stderr going straight to the sandbox's
  *   `stdout`/`stderr` files, so they grow while the task runs;
- * - TASK_RUNNING once `docker inspect` shows the container started (a pid);
+ * - TASK_RUNNING once `docker inspect` shows the container started (even if it already exited);
  * - kill = `docker stop -t <grace period>`; the max completion time stops it with no grace;
  * - the end: exit 0 → TASK_FINISHED; killed by the OOM killer (State.OOMKilled) →
  *   TASK_FAILED with REASON_CONTAINER_LIMITATION_MEMORY; else TASK_FAILED
@@ -147,16 +147,21 @@ export class DockerContainerizer {
     });
   }
 
-  /** Resolves true once the container has a pid, false if `docker run` ended first. */
+  /**
+   * Resolves true once the container has started (State.StartedAt set, as the docker
+   * executor's inspect waits for), false if `docker run` ended without it ever starting.
+   * A container that already exited still counts: its task did run.
+   */
   private async waitStarted(name: string, exited: Promise<unknown>): Promise<boolean> {
     let over = false;
     void exited.then(() => (over = true));
-    while (!over) {
-      const pid = await this.docker(['inspect', '--type=container', '--format', '{{.State.Pid}}', name]).catch(() => '0');
-      if (Number(pid) > 0) return true;
+    for (;;) {
+      const last = over;
+      const at = await this.docker(['inspect', '--type=container', '--format', '{{.State.StartedAt}}', name]).catch(() => '');
+      if (at && !at.startsWith('0001-')) return true;
+      if (last) return false;
       await this.opts.clock.sleep(INSPECT_INTERVAL_MS);
     }
-    return false;
   }
 
   /** Kills a task's container: `docker stop` with the grace period (whole seconds, rounded up). */

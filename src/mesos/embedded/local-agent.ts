@@ -102,6 +102,8 @@ export class LocalAgent extends AgentIdentity implements Agent {
       HOME: process.env.HOME ?? '/',
       MESOS_SANDBOX: r.sandbox,
       MESOS_TASK_ID: id,
+      // A real agent's command executor runs each task as an executor of the same id.
+      MESOS_EXECUTOR_ID: id,
       MESOS_AGENT_ID: this.id,
     };
     for (const v of task.command?.environment?.variables ?? []) if (v.type !== 'SECRET') env[v.name] = v.value ?? '';

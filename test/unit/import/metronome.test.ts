@@ -59,6 +59,13 @@ describe('kairos import metronome', () => {
     expect(job('prod.billing.invoice-2').manifest.spec.schedule).toBeUndefined();
     expect(job('prod.billing.invoice-2').warnings.join()).toContain('relaunched for up to 600 s');
     expect(job('billing-notify').manifest.spec.container).toEqual({ image: 'busybox:1.36', forcePull: false });
+    // A file-based secret (a volume with `secret`): a secret file in the sandbox, by reference.
+    expect(job('billing-notify').manifest.spec.secrets).toEqual([{ file: 'etc/notify/key', secret: 'billing/notify-key' }]);
+    expect(job('billing-notify').warnings).toEqual([
+      'ucr image: Kairos runs it with the containerizer the controller is configured with (Docker by default)',
+      'secret file /etc/notify/key is now $MESOS_SANDBOX/etc/notify/key (Kairos places secret files in the sandbox)',
+      'secret "/billing/notify-key" is referenced as "billing/notify-key" (Kairos secret names are relative paths)',
+    ]);
     expect(job('on-demand').manifest.spec).toMatchObject({ resources: { cpus: 0.01, mem: 32, disk: 0 }, retries: { count: 0 } });
     expect(job('on-demand').lost).toEqual(['run.maxLaunchDelay 60 (a run not started in time is judged by startingDeadlineSeconds)']);
   });
@@ -73,7 +80,7 @@ describe('kairos import metronome', () => {
   it('networks map to the container network; file secrets and unknown fields are reported', () => {
     const d = one({ run: { docker: { image: 'x' }, networks: [{ mode: 'container', name: 'dcos' }], secrets: { f: { source: 'p' } }, shmSize: 64 } });
     expect(d.manifest.spec.container).toMatchObject({ network: 'USER', networkName: 'dcos' });
-    expect(d.lost.join('\n')).toContain('run.secrets.f (not used by an environment variable');
+    expect(d.lost.join('\n')).toContain('run.secrets.f (not referenced by env or a volume)');
     expect(d.lost.join('\n')).toContain('run.shmSize');
   });
 
