@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
 import { KairosError, messageOf } from '../core/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { ManifestSource, Snapshot } from '../ports/source.js';
@@ -90,9 +90,9 @@ export class GitSource implements ManifestSource {
       );
       if (!exists) {
         await mkdir(where.dir, { recursive: true });
-        await simpleGit(where.dir).clone(where.url, where.dir, ['--no-checkout', '--quiet']);
+        await (await simpleGit())(where.dir).clone(where.url, where.dir, ['--no-checkout', '--quiet']);
       }
-      const git = simpleGit(where.dir);
+      const git = (await simpleGit())(where.dir);
       // Branches as origin/<name>; the source's own remote-tracking refs too (a CI checkout
       // often has the base branch only as origin/main), as upstream/<remote>/<name>.
       await git.raw(['fetch', '--quiet', '--prune', '--tags', '--force', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/remotes/*:refs/remotes/upstream/*']);
@@ -113,10 +113,15 @@ export class GitSource implements ManifestSource {
   }
 }
 
+/** simple-git, loaded on first use: a directory source or `--help` never needs it. */
+async function simpleGit(): Promise<typeof import('simple-git').simpleGit> {
+  return (await import('simple-git')).simpleGit;
+}
+
 /** The working copy root containing `path`, or '' when it is none (or does not exist). */
 async function topLevel(path: string): Promise<string> {
   try {
-    return (await simpleGit(path).revparse(['--show-toplevel'])).trim();
+    return (await (await simpleGit())(path).revparse(['--show-toplevel'])).trim();
   } catch {
     return '';
   }
