@@ -10,8 +10,8 @@
  * Directories whose name starts with `.` (.git, .kairos, .github) and `node_modules` are
  * never entered.
  */
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { open, readdir, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import type { Problem } from '../core/errors.js';
 import type { SourceFile } from '../ports/source.js';
 
@@ -34,24 +34,31 @@ export interface WalkResult {
 
 const MANIFEST = /\.ya?ml$/i;
 
+/** How many manifest files are read at once (bounded: file descriptors are finite). */
+const READ_CONCURRENCY = 64;
+
 /** Reads every manifest file under `root` (see the module comment for what is refused). */
 export async function readManifestTree(root: string, opts: WalkOptions = {}): Promise<WalkResult> {
   const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const realRoot = await realpath(root);
   const ignored = await readIgnoreFile(realRoot);
-  const files: SourceFile[] = [];
+  const wanted: { rel: string; full: string }[] = [];
   const problems: Problem[] = [];
   const refuse = (path: string, message: string) => problems.push({ file: path, line: 1, column: 1, path: '', message });
   const visited = new Set<string>([realRoot]);
 
-  const visit = async (dir: string): Promise<void> => {
-    const entries = (await readdir(dir, { withFileTypes: true })).map((e) => e.name).sort(byteOrder);
-    for (const name of entries) {
+  // First the tree: entry types come with the listing (no lstat per file); only symlinks
+  // are resolved and checked against the root.
+  const visit = async (dir: string, relDir: string): Promise<void> => {
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => byteOrder(a.name, b.name));
+    for (const entry of entries) {
+      const name = entry.name;
       const full = join(dir, name);
-      const rel = relative(realRoot, full).split(sep).join('/');
+      const rel = relDir === '' ? name : `${relDir}/${name}`;
       if (ignored.some((prefix) => rel === prefix || rel.startsWith(prefix.endsWith('/') ? prefix : prefix + '/'))) continue;
-      let info = await lstat(full);
-      if (info.isSymbolicLink()) {
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
         const target = await realpath(full).catch(() => undefined);
         if (target === undefined) {
           if (MANIFEST.test(name)) refuse(rel, 'symlink points to a file that does not exist');
@@ -61,26 +68,55 @@ export async function readManifestTree(root: string, opts: WalkOptions = {}): Pr
           refuse(rel, `symlink points outside the source root (to ${target}); refused`);
           continue;
         }
-        info = await stat(full);
+        const info = await stat(full);
         if (info.isDirectory() && visited.has(target)) continue;
+        [isDir, isFile] = [info.isDirectory(), info.isFile()];
       }
-      if (info.isDirectory()) {
+      if (isDir) {
         if (!name.startsWith('.') && name !== 'node_modules') {
           visited.add(await realpath(full));
-          await visit(full);
+          await visit(full, rel);
         }
-      } else if (info.isFile() && MANIFEST.test(name)) {
-        if (info.size > maxBytes) {
-          refuse(rel, `file is ${info.size} bytes, over the ${maxBytes}-byte limit for a manifest file; refused`);
-          continue;
-        }
-        files.push({ path: rel, content: await readFile(full) });
+      } else if (isFile && MANIFEST.test(name)) {
+        wanted.push({ rel, full });
       }
     }
   };
-  await visit(realRoot);
-  files.sort((a, b) => byteOrder(a.path, b.path));
+  await visit(realRoot, '');
+
+  // Then the files, several at a time: one open, fstat (the size limit is checked before
+  // reading), read and close each (readFile would fstat a second time).
+  const read: (SourceFile | undefined)[] = new Array(wanted.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < wanted.length; i = next++) {
+      const { rel, full } = wanted[i];
+      const fh = await open(full, 'r');
+      try {
+        const { size } = await fh.stat();
+        if (size > maxBytes) refuse(rel, `file is ${size} bytes, over the ${maxBytes}-byte limit for a manifest file; refused`);
+        else read[i] = { path: rel, content: await readExactly(fh, size) };
+      } finally {
+        await fh.close();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, wanted.length) }, worker));
+  const files = read.filter((f): f is SourceFile => f !== undefined).sort((a, b) => byteOrder(a.path, b.path));
+  problems.sort((a, b) => byteOrder(a.file, b.file));
   return { files, problems };
+}
+
+/** The first `size` bytes of an open file (fewer if it shrank meanwhile). */
+async function readExactly(fh: FileHandle, size: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(size);
+  let off = 0;
+  while (off < size) {
+    const { bytesRead } = await fh.read(buf, off, size - off, off);
+    if (bytesRead === 0) break;
+    off += bytesRead;
+  }
+  return buf.subarray(0, off);
 }
 
 async function readIgnoreFile(root: string): Promise<string[]> {
