@@ -10,7 +10,9 @@
  * Directories whose name starts with `.` (.git, .kairos, .github) and `node_modules` are
  * never entered.
  */
-import { open, readdir, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { setImmediate } from 'node:timers/promises';
 import { join, sep } from 'node:path';
 import type { Problem } from '../core/errors.js';
 import type { SourceFile } from '../ports/source.js';
@@ -34,8 +36,8 @@ export interface WalkResult {
 
 const MANIFEST = /\.ya?ml$/i;
 
-/** How many manifest files are read at once (bounded: file descriptors are finite). */
-const READ_CONCURRENCY = 64;
+/** Files read between two yields to the event loop (a few milliseconds of work). */
+const READ_BATCH = 256;
 
 /** Reads every manifest file under `root` (see the module comment for what is refused). */
 export async function readManifestTree(root: string, opts: WalkOptions = {}): Promise<WalkResult> {
@@ -84,37 +86,36 @@ export async function readManifestTree(root: string, opts: WalkOptions = {}): Pr
   };
   await visit(realRoot, '');
 
-  // Then the files, several at a time: one open, fstat (the size limit is checked before
-  // reading), read and close each (readFile would fstat a second time).
+  // Then the files, with synchronous calls in batches: one open, fstat (the size limit is
+  // checked before reading), read and close each. Node's promise API costs a thread-pool
+  // round trip per call, which for 10,000 small files was a second of CPU against 0.15 s
+  // synchronously; yielding between batches keeps a controller's event loop responsive.
   const read: (SourceFile | undefined)[] = new Array(wanted.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < wanted.length; i = next++) {
-      const { rel, full } = wanted[i];
-      const fh = await open(full, 'r');
-      try {
-        const { size } = await fh.stat();
-        if (size > maxBytes) refuse(rel, `file is ${size} bytes, over the ${maxBytes}-byte limit for a manifest file; refused`);
-        else read[i] = { path: rel, content: await readExactly(fh, size) };
-      } finally {
-        await fh.close();
-      }
+  for (let i = 0; i < wanted.length; i++) {
+    if (i > 0 && i % READ_BATCH === 0) await setImmediate();
+    const { rel, full } = wanted[i];
+    const fd = openSync(full, 'r');
+    try {
+      const { size } = fstatSync(fd);
+      if (size > maxBytes) refuse(rel, `file is ${size} bytes, over the ${maxBytes}-byte limit for a manifest file; refused`);
+      else read[i] = { path: rel, content: readExactly(fd, size) };
+    } finally {
+      closeSync(fd);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, wanted.length) }, worker));
+  }
   const files = read.filter((f): f is SourceFile => f !== undefined).sort((a, b) => byteOrder(a.path, b.path));
   problems.sort((a, b) => byteOrder(a.file, b.file));
   return { files, problems };
 }
 
 /** The first `size` bytes of an open file (fewer if it shrank meanwhile). */
-async function readExactly(fh: FileHandle, size: number): Promise<Buffer> {
+function readExactly(fd: number, size: number): Buffer {
   const buf = Buffer.allocUnsafe(size);
   let off = 0;
   while (off < size) {
-    const { bytesRead } = await fh.read(buf, off, size - off, off);
-    if (bytesRead === 0) break;
-    off += bytesRead;
+    const n = readSync(fd, buf, off, size - off, off);
+    if (n === 0) break;
+    off += n;
   }
   return buf.subarray(0, off);
 }
