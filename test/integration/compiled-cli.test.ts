@@ -45,7 +45,8 @@ describe('the compiled CLI (bin/kairos.js → dist/)', () => {
     expect(help.code).toBe(0);
     for (const command of ['serve', 'validate', 'reconcile', 'status', 'embedded-master']) expect(help.stdout).toContain(command);
     const ok = await kairos(root, 'validate', '--source', 'examples');
-    expect([ok.code, ok.stdout, ok.stderr]).toEqual([0, expect.stringMatching(/^ok: \d+ Jobs?, \d+ DAGs? in dir:/), '']);
+    // (stderr may carry warnings, e.g. example secrets not set in this environment)
+    expect([ok.code, ok.stdout]).toEqual([0, expect.stringMatching(/^ok: \d+ Jobs?, \d+ DAGs? in dir:/)]);
   });
 
   it('plans as JSON with exit 2 (changes pending) against an empty store', async () => {
