@@ -68,16 +68,13 @@ function compileTemplate(t: RawTemplate): TaskTemplate {
   return out;
 }
 
-type RunPolicy = Pick<JobSpec, 'concurrencyPolicy' | 'startingDeadlineSeconds' | 'catchUp' | 'suspend' | 'history' | 'onPrune'>;
+/** The run-policy fields Jobs and DAGs share, in their output order. */
+const RUN_POLICY_KEYS = ['concurrencyPolicy', 'startingDeadlineSeconds', 'catchUp', 'suspend', 'history', 'onPrune'] as const;
+type RunPolicy = Pick<JobSpec, (typeof RUN_POLICY_KEYS)[number]>;
 
-/** Copies the run-policy fields Jobs and DAGs share onto `out`. */
+/** Copies the run-policy fields onto `out`. */
 function assignRunPolicy(out: RunPolicy, s: RunPolicy): void {
-  out.concurrencyPolicy = s.concurrencyPolicy;
-  out.startingDeadlineSeconds = s.startingDeadlineSeconds;
-  out.catchUp = s.catchUp;
-  out.suspend = s.suspend;
-  out.history = s.history;
-  out.onPrune = s.onPrune;
+  for (const k of RUN_POLICY_KEYS) (out as Record<string, unknown>)[k] = s[k];
 }
 
 function compileJob(s: RawJob): JobSpec {
