@@ -45,7 +45,7 @@ export async function openStore(cfg: StoreConfig, selfUrl: string, clock: Clock,
     return { store: ha.store, leadership: ha.leadership, close: () => ha.close() };
   }
   if (cfg.kind === 'file') await mkdir(dirname(cfg.path), { recursive: true });
-  const store = cfg.kind === 'file' ? new FileStore(cfg.path) : new MemoryStore();
+  const store = cfg.kind === 'file' ? await FileStore.openExclusive(cfg.path, clock) : new MemoryStore();
   return { store, leadership: soloLeadership(selfUrl), close: () => store.close() };
 }
 
