@@ -35,6 +35,8 @@ export interface ServeConfig {
   prune: boolean;
   /** Allow a sync to prune more than half of the jobs (see src/plan). */
   allowMassPrune: boolean;
+  /** Apply a git head that does not descend from the applied commit (src/controller/rewind.ts). */
+  allowRewind: boolean;
   /** HMAC-SHA256 secret for `POST /v1/webhook`; unset = signatures not checked. */
   webhookSecret?: string;
   /** Access-control token file for the API (format: README "API, UI and access control"). */
@@ -54,6 +56,7 @@ export interface ServeFlags {
   poll?: string;
   prune?: boolean;
   allowMassPrune?: boolean;
+  allowRewind?: boolean;
   agents?: string;
   tokens?: string;
   historyCap?: string;
@@ -144,6 +147,7 @@ export function compileServeConfig(
     pollMs: parseDuration('--poll', pick(flags.poll, 'POLL', SERVE_DEFAULTS.poll)!),
     prune: flags.prune ?? env.KAIROS_PRUNE === '1',
     allowMassPrune: flags.allowMassPrune ?? false,
+    allowRewind: flags.allowRewind ?? false,
     webhookSecret: env.KAIROS_WEBHOOK_SECRET || undefined,
     tokensFile: pick(flags.tokens, 'TOKENS'),
     historyCap: parseCount('--history-cap', pick(flags.historyCap, 'HISTORY_CAP', SERVE_DEFAULTS.historyCap)!, 1),

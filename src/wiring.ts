@@ -172,6 +172,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       pollMs: config.pollMs,
       prune: config.prune,
       allowMassPrune: config.allowMassPrune,
+      allowRewind: config.allowRewind,
       historyCap: config.historyCap,
       watch: config.source.kind === 'dir' ? { dir: config.source.path, debounceMs: opts.watchDebounceMs ?? 300 } : undefined,
       // Local agents' sandboxes are read as files; others through the agent's /files/read.

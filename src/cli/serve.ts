@@ -20,6 +20,7 @@ export function register(program: Command): void {
     .option('--poll <duration>', `source poll interval, e.g. 30s, 5m (default "${SERVE_DEFAULTS.poll}")`)
     .option('--prune', 'delete jobs whose manifests were removed')
     .option('--allow-mass-prune', 'allow a sync to prune more than half of the jobs')
+    .option('--allow-rewind', 'apply a git head that does not descend from the applied commit (default: refuse, the sync fails)')
     .option('--agents <n>', `local agents of the embedded master (default ${SERVE_DEFAULTS.agents})`)
     .option('--tokens <file>', 'API access tokens (README "API, UI and access control")')
     .option('--history-cap <n>', `finished runs kept across all jobs (default ${SERVE_DEFAULTS.historyCap})`)

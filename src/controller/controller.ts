@@ -49,6 +49,8 @@ export interface ControllerOptions {
   pollMs: number;
   prune: boolean;
   allowMassPrune: boolean;
+  /** Apply a head that does not descend from the applied commit (default: the sync fails). */
+  allowRewind?: boolean;
   /** Global cap on finished runs kept. */
   historyCap: number;
   /** For a directory source: watch it and sync on changes (debounced). */
@@ -263,8 +265,8 @@ export class Controller {
   }
 
   private passDeps(): SyncPassDeps {
-    const { store, source, clock, prune, allowMassPrune } = this.o;
-    return { store, source, clock, prune, allowMassPrune, state: this.state };
+    const { store, source, clock, prune, allowMassPrune, allowRewind } = this.o;
+    return { store, source, clock, prune, allowMassPrune, allowRewind, state: this.state };
   }
 
   private async syncOnce(reason: string): Promise<void> {

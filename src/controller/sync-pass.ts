@@ -16,6 +16,7 @@ import { applyPlan, loadApplied } from '../plan/apply.js';
 import { plan as makePlan } from '../plan/plan.js';
 import type { AppliedState, Plan } from '../plan/types.js';
 import { outOfBandDrift } from './drift.js';
+import { refuseRewind } from './rewind.js';
 import type { ControllerState } from './state.js';
 
 /** What a pass needs. */
@@ -26,6 +27,8 @@ export interface SyncPassDeps {
   clock: Clock;
   prune: boolean;
   allowMassPrune: boolean;
+  /** Apply a head that does not descend from the applied commit (default: refuse, E_REWIND). */
+  allowRewind?: boolean;
 }
 
 /** A plan computed from the source's head against the store. */
@@ -54,6 +57,7 @@ export async function computePlan(d: SyncPassDeps): Promise<ComputedPlan> {
     const { desired, problems } = loadManifests(snapshot);
     if (!desired) throw new ManifestError(problems);
     const applied = await loadApplied(d.store);
+    await refuseRewind(d.source, snapshot, applied.revision, d.allowRewind === true);
     const plan = makePlan(desired, applied, { now: d.clock.now(), prune: d.prune, allowMassPrune: d.allowMassPrune });
     return { desired, plan, snapshot, applied };
   } catch (err) {

@@ -95,21 +95,39 @@ export class GitSource implements ManifestSource {
       const git = simpleGit(where.dir);
       // Branches as origin/<name>; the source's own remote-tracking refs too (a CI checkout
       // often has the base branch only as origin/main), as upstream/<remote>/<name>.
-      await git.raw(['fetch', '--quiet', '--prune', '--tags', '--force', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/remotes/*:refs/remotes/upstream/*']);
+      await git.raw(['fetch', '--quiet', '--prune', '--prune-tags', '--tags', '--force', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/remotes/*:refs/remotes/upstream/*']);
       return git;
     } catch (err) {
       throw new KairosError('E_SOURCE', `cannot fetch git repository ${this.opts.url}: ${messageOf(err)}`, { cause: err });
     }
   }
 
-  /** A branch name is looked up on the remote first, so a stale local name never wins. */
+  /**
+   * Resolves the ref on the remote only: `origin/<ref>` (a branch), `upstream/<ref>` (the
+   * source's own remote-tracking ref), a tag, or a commit id. Never a local branch or HEAD of
+   * the cache clone: those are whatever was checked out last, so a branch deleted upstream
+   * would silently fall back to a stale commit and roll jobs back.
+   */
   private async resolveRef(git: SimpleGit, ref: string | undefined): Promise<string> {
-    const candidates = ref === undefined ? ['origin/HEAD', 'HEAD'] : [`origin/${ref}`, `upstream/${ref}`, ref];
+    const candidates = ref === undefined ? ['refs/remotes/origin/HEAD'] : [`refs/remotes/origin/${ref}`, `refs/remotes/upstream/${ref}`, `refs/tags/${ref}`];
+    if (ref !== undefined && /^[0-9a-f]{7,64}$/i.test(ref)) candidates.push(ref);
     for (const c of candidates) {
       const out = await git.raw(['rev-parse', '--verify', '--quiet', `${c}^{commit}`]).catch(() => '');
       if (/^[0-9a-f]{40,64}$/.test(out.trim())) return out.trim();
     }
-    throw new KairosError('E_SOURCE', `ref ${JSON.stringify(ref ?? 'HEAD')} not found in ${this.opts.url}`);
+    throw new KairosError('E_SOURCE', `ref ${JSON.stringify(ref ?? 'HEAD')} not found in ${this.opts.url} (deleted upstream?); nothing applied, the last applied commit stays in force`);
+  }
+
+  /**
+   * Whether `commit` is `ancestor` or descends from it; false too when `ancestor` is not in
+   * the repository any more. The sync refuses a move that is not a descendant (a rewind).
+   */
+  async descendsFrom(commit: string, ancestor: string): Promise<boolean> {
+    const where = await this.locate();
+    // `merge-base A B` is A exactly when A is an ancestor of B (simple-git reports exit 1 of
+    // --is-ancestor, which writes nothing to stderr, as success).
+    const base = (dir: string) => simpleGit(dir).raw(['merge-base', ancestor, commit]).then((out) => out.trim(), () => '');
+    return (await withDirLock(where.dir, () => base(where.dir), { clock: this.opts.clock })) === ancestor;
   }
 }
 
