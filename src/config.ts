@@ -29,6 +29,8 @@ export interface ServeConfig {
   mesos: MesosConfig;
   /** API listen address; port 0 picks a free port (tests). */
   listen: { host: string; port: number };
+  /** Extra Host names the API answers to besides the listen address's (`*`: any); src/api/origin.ts. */
+  allowedHosts: string[];
   /** Git/directory poll interval in ms (0 disables polling). */
   pollMs: number;
   /** Delete applied jobs that left the manifests (Argo CD `prune`, Flux `spec.prune`). */
@@ -57,6 +59,7 @@ export interface ServeFlags {
   prune?: boolean;
   allowMassPrune?: boolean;
   allowRewind?: boolean;
+  allowedHosts?: string;
   agents?: string;
   tokens?: string;
   historyCap?: string;
@@ -144,6 +147,7 @@ export function compileServeConfig(
     store: parseStore(pick(flags.store, 'STORE', SERVE_DEFAULTS.store)!, cwd),
     mesos: parseMesos(pick(flags.mesos, 'MESOS', SERVE_DEFAULTS.mesos)!, agents),
     listen: parseListen(pick(flags.listen, 'LISTEN', SERVE_DEFAULTS.listen)!),
+    allowedHosts: (pick(flags.allowedHosts, 'ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     pollMs: parseDuration('--poll', pick(flags.poll, 'POLL', SERVE_DEFAULTS.poll)!),
     prune: flags.prune ?? env.KAIROS_PRUNE === '1',
     allowMassPrune: flags.allowMassPrune ?? false,

@@ -10,6 +10,7 @@ import { join, dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { checkListenSafety, loadAccessConfig } from './api/access.js';
 import { buildApp } from './api/app.js';
+import { allowedHostsFor } from './api/origin.js';
 import type { ServeConfig, StoreConfig } from './config.js';
 import { Controller } from './controller/controller.js';
 import type { ControllerEmitter } from './controller/events.js';
@@ -133,6 +134,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       logger: logger.child({ component: 'api' }),
       metrics,
       access,
+      allowedHosts: allowedHostsFor(config.listen.host, config.allowedHosts),
       webhook: {
         secret: config.webhookSecret,
         ...(config.source.kind === 'git' && { follows: { ref: config.source.ref } }),

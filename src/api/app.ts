@@ -4,8 +4,9 @@
  * test/inject.test.js, STYLE.md §13). Everything it knows comes through `deps`.
  *
  * Request pipeline, in order:
- * 1. onRequest — authenticate the bearer token, check the route's role (401/403);
- *    rate-limit writes (429).
+ * 1. onRequest — answer only allowed Host names (421); authenticate the bearer token,
+ *    check the route's role (401/403); refuse cross-origin and non-JSON writes (403/415,
+ *    src/api/origin.ts); rate-limit writes (429).
  * 2. body parsing — JSON (and form bodies for webhooks), raw bytes kept for HMAC and
  *    forwarding; body size limited (413).
  * 3. preHandler — on a follower, writes are forwarded once to the leader (src/ha/forward.ts
@@ -24,6 +25,7 @@ import { authenticate, bearerToken, roleAllows, type AccessConfig, type Principa
 import { clientErrorHandler, errorHandler, HttpError } from './errors.js';
 import { answerUnmatched, trackRouteMethods } from './methods.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { checkHost, checkWriteRequest } from './origin.js';
 import { maskSecrets } from './redact.js';
 import { registerJobRoutes } from './routes-jobs.js';
 import { registerRunRoutes } from './routes-runs.js';
@@ -66,11 +68,15 @@ export interface ApiDeps {
   secretValues?: () => Iterable<string>;
   /** Serve the web UI under `/`; default true. */
   ui?: boolean;
+  /** Host names the server answers to (`allowedHostsFor`); undefined answers any (in-process tests). */
+  allowedHosts?: readonly string[];
 }
 
 /** Per-route options read by the hooks. `role: 'public'` skips authentication. */
 export interface RouteAccess {
   role: Role | 'public';
+  /** A write that takes form bodies too (the webhook); others must be application/json. */
+  formBodies?: boolean;
 }
 
 declare module 'fastify' {
@@ -126,9 +132,13 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   app.setNotFoundHandler(answerUnmatched(trackRouteMethods(app)));
 
   app.addHook('onRequest', async (req, reply) => {
-    const role = req.routeOptions.config.access?.role ?? 'admin';
+    checkHost(req, deps.allowedHosts);
+    const access = req.routeOptions.config.access;
+    const role = access?.role ?? 'admin';
     if (role !== 'public') authorize(req, reply, role);
     if (isWrite(req.method)) {
+      // Unmatched routes answer 404/405 first (src/api/methods.ts).
+      if (req.routeOptions.url !== undefined) checkWriteRequest(req, { formBodies: access?.formBodies === true });
       // Public writes (the webhook) are limited per client address: they can cost a sync each.
       const key = deps.access && req.principal ? `p:${req.principal.name}` : `ip:${req.ip}`;
       const d = limiter.take(key);

@@ -70,7 +70,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void 
  */
 function registerWebhook(app: FastifyInstance, deps: ApiDeps, hook: NonNullable<ApiDeps['webhook']>): void {
   const role = hook.secret || !deps.access ? ('public' as const) : ('operator' as const);
-  app.post('/v1/webhook', { config: { access: { role } }, bodyLimit: 1024 * 1024 }, async (req: FastifyRequest, reply: FastifyReply) => {
+  app.post('/v1/webhook', { config: { access: { role, formBodies: true } }, bodyLimit: 1024 * 1024 }, async (req: FastifyRequest, reply: FastifyReply) => {
     const raw = req.rawBody ?? Buffer.alloc(0);
     if (hook.secret) verifyWebhook(req.headers, raw, hook.secret);
     const event = parseWebhook(req.headers, raw);
