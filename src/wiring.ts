@@ -15,6 +15,7 @@ import type { ServeConfig, StoreConfig } from './config.js';
 import { Controller } from './controller/controller.js';
 import type { ControllerEmitter } from './controller/events.js';
 import { KairosError } from './core/errors.js';
+import { stripUrlCredentials } from './core/url-credentials.js';
 import { isTerminalRun } from './core/types.js';
 import { forwardToLeader } from './ha/forward.js';
 import { openZookeeperHa } from './ha/zookeeper-ha.js';
@@ -184,7 +185,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
     const c = controller;
     closers.push(() => c.stop());
     await controller.start();
-    logger.info('kairos controller listening', { url: selfUrl.value, source: config.source.kind === 'dir' ? config.source.path : config.source.url, mesos: mesosUrl ?? 'remote' });
+    logger.info('kairos controller listening', { url: selfUrl.value, source: config.source.kind === 'dir' ? config.source.path : stripUrlCredentials(config.source.url), mesos: mesosUrl ?? 'remote' });
 
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));

@@ -6,6 +6,7 @@
  */
 import { KairosError, ManifestError, messageOf } from '../core/errors.js';
 import type { DesiredState } from '../core/types.js';
+import { stripUrlCredentials } from '../core/url-credentials.js';
 import type { Clock } from '../ports/clock.js';
 import type { PlanView } from '../ports/controller.js';
 import type { ManifestSource, Snapshot } from '../ports/source.js';
@@ -113,7 +114,7 @@ export async function syncPass(d: SyncPassDeps): Promise<Plan> {
       lastRevision: revisionOf(err) ?? prev.lastRevision,
       lastSyncAt: now,
       result: 'failed',
-      message: err instanceof ManifestError ? `${err.problems.length} problem(s) in manifests` : messageOf(err),
+      message: err instanceof ManifestError ? `${err.problems.length} problem(s) in manifests` : stripUrlCredentials(messageOf(err)),
       problems: err instanceof ManifestError ? err.problems : [],
       failingSince: prev.result === 'failed' ? (prev.failingSince ?? now) : now,
     });

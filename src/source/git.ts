@@ -11,6 +11,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { KairosError, messageOf } from '../core/errors.js';
+import { stripUrlCredentials } from '../core/url-credentials.js';
 import type { Clock } from '../ports/clock.js';
 import type { ManifestSource, Snapshot } from '../ports/source.js';
 import { withDirLock } from './dir-lock.js';
@@ -36,7 +37,7 @@ export class GitSource implements ManifestSource {
   private where?: { url: string; dir: string; subdir: string };
 
   constructor(private readonly opts: GitSourceOptions) {
-    this.description = `git:${opts.url}@${opts.ref ?? 'HEAD'}`;
+    this.description = `git:${stripUrlCredentials(opts.url)}@${opts.ref ?? 'HEAD'}`;
   }
 
   async snapshot(): Promise<Snapshot> {
@@ -52,13 +53,13 @@ export class GitSource implements ManifestSource {
       await git.raw(['checkout', '--force', '--detach', commit]);
       await git.raw(['clean', '-ffdqx']);
     } catch (err) {
-      throw new KairosError('E_SOURCE', `cannot check out ${commit} in cache clone ${where.dir}: ${messageOf(err)}`, { cause: err });
+      throw new KairosError('E_SOURCE', `cannot check out ${commit} in cache clone ${where.dir}: ${stripUrlCredentials(messageOf(err))}`, { cause: err });
     }
     try {
       const { files, problems } = await readManifestTree(join(where.dir, where.subdir), this.opts);
       return { revision: commit, commit, files, problems };
     } catch (err) {
-      throw new KairosError('E_SOURCE', `cannot read ${where.subdir || 'the repository root'} at ${commit}: ${messageOf(err)}`, { cause: err });
+      throw new KairosError('E_SOURCE', `cannot read ${where.subdir || 'the repository root'} at ${commit}: ${stripUrlCredentials(messageOf(err))}`, { cause: err });
     }
   }
 
@@ -98,7 +99,7 @@ export class GitSource implements ManifestSource {
       await git.raw(['fetch', '--quiet', '--prune', '--prune-tags', '--tags', '--force', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/remotes/*:refs/remotes/upstream/*']);
       return git;
     } catch (err) {
-      throw new KairosError('E_SOURCE', `cannot fetch git repository ${this.opts.url}: ${messageOf(err)}`, { cause: err });
+      throw new KairosError('E_SOURCE', `cannot fetch git repository ${stripUrlCredentials(this.opts.url)}: ${stripUrlCredentials(messageOf(err))}`, { cause: err });
     }
   }
 
@@ -115,7 +116,7 @@ export class GitSource implements ManifestSource {
       const out = await git.raw(['rev-parse', '--verify', '--quiet', `${c}^{commit}`]).catch(() => '');
       if (/^[0-9a-f]{40,64}$/.test(out.trim())) return out.trim();
     }
-    throw new KairosError('E_SOURCE', `ref ${JSON.stringify(ref ?? 'HEAD')} not found in ${this.opts.url} (deleted upstream?); nothing applied, the last applied commit stays in force`);
+    throw new KairosError('E_SOURCE', `ref ${JSON.stringify(ref ?? 'HEAD')} not found in ${stripUrlCredentials(this.opts.url)} (deleted upstream?); nothing applied, the last applied commit stays in force`);
   }
 
   /**
