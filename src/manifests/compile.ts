@@ -65,7 +65,7 @@ function compileTemplate(t: RawTemplate): TaskTemplate {
   };
 }
 
-type RunPolicy = Pick<JobSpec, 'concurrencyPolicy' | 'startingDeadlineSeconds' | 'catchUp' | 'suspend' | 'history' | 'onPrune'>;
+type RunPolicy = Pick<JobSpec, 'concurrencyPolicy' | 'startingDeadlineSeconds' | 'catchUp' | 'suspend' | 'history' | 'onPrune' | 'overrides'>;
 
 /** The run-policy fields Jobs and DAGs share. */
 function runPolicy(s: RunPolicy): RunPolicy {
@@ -76,6 +76,8 @@ function runPolicy(s: RunPolicy): RunPolicy {
     suspend: s.suspend,
     history: s.history,
     onPrune: s.onPrune,
+    // Left out when it is the default, so state applied before the field existed plans no change.
+    ...(s.overrides && (s.overrides.args === false || s.overrides.env.length > 0) && { overrides: s.overrides }),
   };
 }
 
