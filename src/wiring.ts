@@ -5,6 +5,7 @@
  * framework, the API on a socket — and joined into a running controller.
  * `startController(config)` is what `kairos serve`, the e2e, browser and HA tests use.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -103,6 +104,9 @@ export interface StartOptions {
   embedded?: Parameters<typeof startEmbeddedMaster>[0];
 }
 
+/** How long the embedded master lets a framework sit on an offer (Mesos `--offer_timeout`). */
+const EMBEDDED_OFFER_TIMEOUT_MS = 30_000;
+
 /** Builds every adapter from `config`, starts the controller and listens. */
 export async function startController(config: ServeConfig, opts: StartOptions = {}): Promise<RunningController> {
   const clock = opts.clock ?? systemClock;
@@ -110,6 +114,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
   const access = config.tokensFile ? loadAccessConfig(config.tokensFile) : undefined;
   checkListenSafety(config.listen.host, access);
 
+  const embeddedCredential = { principal: 'kairos', secret: randomBytes(24).toString('base64url') };
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const c of closers.splice(0).reverse()) await c().catch((err) => logger.error('shutdown step failed', { error: String(err) }));
@@ -117,7 +122,16 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
   try {
     let embedded: EmbeddedMaster | undefined;
     if (config.mesos.kind === 'embedded') {
-      embedded = await startEmbeddedMaster({ localAgents: config.mesos.agents, clock, logger: logger.child({ component: 'embedded-master' }), ...opts.embedded });
+      // Only this controller may subscribe (a random secret per start), and offers a framework
+      // sits on are rescinded after 30 s, so no other local process can take or hold them.
+      embedded = await startEmbeddedMaster({
+        localAgents: config.mesos.agents,
+        clock,
+        logger: logger.child({ component: 'embedded-master' }),
+        offerTimeoutMs: EMBEDDED_OFFER_TIMEOUT_MS,
+        credentials: [embeddedCredential],
+        ...opts.embedded,
+      });
       closers.push(() => embedded!.stop());
       logger.info('embedded Mesos master started', { url: embedded.url, agents: config.mesos.agents });
     }
@@ -168,7 +182,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       logger,
       leadership: held.leadership,
       framework: (hooks) => {
-        const fw = (remoteFramework = createFramework({ detector: detector(), clock, logger: logger.child({ component: 'mesos' }), hooks, frameworkIds: frameworkIdStore(held.store) }, { webuiUrl: selfUrl.value }));
+        const fw = (remoteFramework = createFramework({ detector: detector(), clock, logger: logger.child({ component: 'mesos' }), hooks, frameworkIds: frameworkIdStore(held.store) }, { webuiUrl: selfUrl.value, ...(embedded && embeddedCredential) }));
         fw.on('reconciled', (e) => metrics.recordReconcile('tasks', e.ms));
         return fw;
       },
