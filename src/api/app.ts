@@ -14,6 +14,7 @@
  * 4. handler; errors become `{error: {code, message}}` (src/api/errors.ts).
  * 5. onSend — known secret values and the caller's token are masked in every response body.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ForwardRequest, ForwardResponse } from '../ha/forward.js';
 import type { Clock } from '../ports/clock.js';
@@ -29,7 +30,7 @@ import { checkHost, checkWriteRequest } from './origin.js';
 import { maskSecrets } from './redact.js';
 import { registerJobRoutes } from './routes-jobs.js';
 import { registerRunRoutes } from './routes-runs.js';
-import { registerSystemRoutes } from './routes-system.js';
+import { registerSystemRoutes, WEBHOOK_BODY_LIMIT } from './routes-system.js';
 import { registerUiRoutes } from './ui.js';
 import type { WebhookEvent } from './webhook.js';
 
@@ -77,7 +78,12 @@ export interface RouteAccess {
   role: Role | 'public';
   /** A write that takes form bodies too (the webhook); others must be application/json. */
   formBodies?: boolean;
+  /** The route rate-limits itself once it knows whether the request is signed (the webhook). */
+  limitsItself?: boolean;
 }
+
+/** Takes a write token for `key` or throws 429 with Retry-After. */
+export type TakeToken = (key: string, reply: FastifyReply) => void;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -121,6 +127,13 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     },
   });
   const limiter = new RateLimiter(deps.clock, deps.rateLimit ?? { perMinute: 60, burst: 20 });
+  const takeToken: TakeToken = (key, reply) => {
+    const d = limiter.take(key);
+    if (!d.ok) {
+      reply.header('retry-after', String(d.retryAfterSeconds));
+      throw new HttpError(429, 'E_RATE_LIMITED', `too many write requests; retry in ${d.retryAfterSeconds}s`);
+    }
+  };
 
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJsonBody);
@@ -139,14 +152,22 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     if (isWrite(req.method)) {
       // Unmatched routes answer 404/405 first (src/api/methods.ts).
       if (req.routeOptions.url !== undefined) checkWriteRequest(req, { formBodies: access?.formBodies === true });
-      // Public writes (the webhook) are limited per client address: they can cost a sync each.
-      const key = deps.access && req.principal ? `p:${req.principal.name}` : `ip:${req.ip}`;
-      const d = limiter.take(key);
-      if (!d.ok) {
-        reply.header('retry-after', String(d.retryAfterSeconds));
-        throw new HttpError(429, 'E_RATE_LIMITED', `too many write requests; retry in ${d.retryAfterSeconds}s`);
-      }
+      if (access?.limitsItself) return;
+      // Other public writes are limited per client address: they can cost a sync each.
+      takeToken(deps.access && req.principal ? `p:${req.principal.name}` : `ip:${req.ip}`, reply);
     }
+  });
+
+  // Expect: 100-continue is answered only once the declared size is within the route's
+  // limit; node would otherwise ask for any body before a hook could look at it.
+  app.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const limit = req.url?.startsWith('/v1/webhook') ? WEBHOOK_BODY_LIMIT : (deps.bodyLimit ?? 64 * 1024);
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
+      res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+      return void res.end(JSON.stringify({ error: { code: 'E_TOO_LARGE', message: `request body over ${limit} bytes` } }));
+    }
+    res.writeContinue();
+    app.server.emit('request', req, res);
   });
 
   // Every query parameter is single-valued; `?state=a&state=b` would otherwise reach handlers as an array.
@@ -206,7 +227,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
 
   registerJobRoutes(app, deps);
   registerRunRoutes(app, deps);
-  registerSystemRoutes(app, deps);
+  registerSystemRoutes(app, deps, takeToken);
   if (deps.ui !== false) registerUiRoutes(app);
   return app;
 }
