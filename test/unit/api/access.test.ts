@@ -102,6 +102,27 @@ describe('token file', () => {
     expect(loadAccessConfig('json.json', io).tokens).toHaveLength(1);
   });
 
+  it('never prints a token value when the file has a syntax error', () => {
+    const broken = {
+      'a.yaml': 'tokens:\n  - name: alice\n    role: admin\n    token: "s3cr3t-token-value-0001\n  - name: bob\n',
+      'b.yaml': 'tokens:\n  - name: alice\n    role: admin\n    token: s3cr3t-token-value-0002: x\n',
+      'c.json': '{"tokens": [{"name": "a", "role": "viewer", "token": "s3cr3t-token-value-0003"]}',
+      'd.yaml': 'tokens:\n  - name: alice\n    token: s3cr3t-token-value-0004\n     role: admin\n',
+    };
+    for (const [file, text] of Object.entries(broken)) {
+      const err = (() => {
+        try {
+          loadAccessConfig(file, { readFile: () => text });
+        } catch (e) {
+          return e as ManifestError;
+        }
+      })();
+      expect(err, file).toBeInstanceOf(ManifestError);
+      expect(err!.message, file).not.toMatch(/s3cr3t|token-value/);
+      expect(err!.problems[0].file).toBe(file);
+    }
+  });
+
   it('reports every problem with file:line:column and field', () => {
     let err: unknown;
     try {
