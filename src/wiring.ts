@@ -42,9 +42,9 @@ export interface StoreAndLeadership {
 }
 
 /** Builds the store: file/memory with solo leadership, or ZooKeeper with an election. */
-export async function openStore(cfg: StoreConfig, selfUrl: string, clock: Clock, logger: Logger): Promise<StoreAndLeadership> {
+export async function openStore(cfg: StoreConfig, selfUrl: string, clock: Clock, logger: Logger, sessionTimeoutMs?: number): Promise<StoreAndLeadership> {
   if (cfg.kind === 'zk') {
-    const ha = await openZookeeperHa(cfg.url, selfUrl, { clock, logger: logger.child({ component: 'ha' }) });
+    const ha = await openZookeeperHa(cfg.url, selfUrl, { clock, logger: logger.child({ component: 'ha' }), sessionTimeoutMs });
     return { store: ha.store, leadership: ha.leadership, close: () => ha.close() };
   }
   if (cfg.kind === 'file') await mkdir(dirname(cfg.path), { recursive: true });
@@ -168,7 +168,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
     const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
     selfUrl.value = `http://${host}:${port}`;
 
-    const held = await openStore(config.store, selfUrl.value, clock, logger);
+    const held = await openStore(config.store, selfUrl.value, clock, logger, config.zkSessionTimeoutMs);
     closers.push(() => held.close());
     leadership = held.leadership;
     const mesosUrl = embedded?.url;

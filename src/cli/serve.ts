@@ -17,6 +17,7 @@ export function register(program: Command): void {
     .option('--store <store>', `file:PATH, zk://host:port[,host:port]/path or memory (default "${SERVE_DEFAULTS.store}")`)
     .option('--mesos <master>', `embedded, http://host:port[,host:port] or zk://host:port/path (default "${SERVE_DEFAULTS.mesos}")`)
     .option('--listen <host:port>', `API and UI address (default "${SERVE_DEFAULTS.listen}")`)
+    .option('--zk-session-timeout <duration>', 'ZooKeeper session timeout with --store zk://: how soon a dead leader is replaced (default 10s)')
     .option('--allowed-hosts <names>', 'comma-separated Host names the API answers to besides the listen address (a proxy\'s name; * for any)')
     .option('--poll <duration>', `source poll interval, e.g. 30s, 5m (default "${SERVE_DEFAULTS.poll}")`)
     .option('--prune', 'delete jobs whose manifests were removed')

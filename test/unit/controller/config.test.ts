@@ -32,6 +32,14 @@ describe('compileServeConfig', () => {
     expect(compileServeConfig({ prune: false }, env, '/repo').prune).toBe(false);
   });
 
+  it('takes --zk-session-timeout (or KAIROS_ZK_SESSION_TIMEOUT) as a duration from 1s to 10m', () => {
+    expect(compileServeConfig({ zkSessionTimeout: '4s' }, {}, '/repo').zkSessionTimeoutMs).toBe(4000);
+    expect(compileServeConfig({}, { KAIROS_ZK_SESSION_TIMEOUT: '2500ms' }, '/repo').zkSessionTimeoutMs).toBe(2500);
+    expect(compileServeConfig({}, {}, '/repo')).not.toHaveProperty('zkSessionTimeoutMs');
+    expect(() => compileServeConfig({ zkSessionTimeout: '200ms' }, {}, '/repo')).toThrow(/^--zk-session-timeout: expected a duration from 1s to 10m, got "200ms"/);
+    expect(() => compileServeConfig({ zkSessionTimeout: 'soon' }, {}, '/repo')).toThrow(/^--zk-session-timeout: /);
+  });
+
   it('names the flag and what was expected when a value is malformed', () => {
     expect(() => compileServeConfig({ poll: 'soon' })).toThrow(/--poll: expected a duration like 500ms, 30s, 5m or 1h, got "soon"/);
     expect(() => compileServeConfig({ agents: '0' })).toThrow(/--agents: expected an integer ≥ 1/);
