@@ -6,7 +6,6 @@
  * credentials only a framework that knows the secret may subscribe or call.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { startEmbeddedMaster, type EmbeddedMaster, type EmbeddedMasterOptions } 
 import { compileServeConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/ports/logger.js';
 import { startController } from '../../src/wiring.js';
+import { headersOnly } from '../support/expect-continue.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { frameworkInfo, rawPost, Subscription } from './embedded-master-client.js';
 
@@ -35,23 +35,6 @@ async function subscribe(url: string, headers: Record<string, string> = {}, name
   const s = await Subscription.open(url, frameworkInfo({ name }), 'application/json', headers);
   subs.push(s);
   return s;
-}
-
-/** Sends only headers (no body) and resolves with the status, or 'continue' if the server asked for the body. */
-function headersOnly(url: string, headers: Record<string, string>): Promise<number | 'continue'> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}/api/v1/scheduler`, { method: 'POST', headers });
-    req.on('continue', () => {
-      resolve('continue');
-      req.destroy();
-    });
-    req.on('response', (res) => {
-      resolve(res.statusCode ?? 0);
-      res.resume();
-    });
-    req.on('error', reject);
-    req.flushHeaders();
-  });
 }
 
 describe('offer timeout', () => {
@@ -89,9 +72,9 @@ describe('request bodies', () => {
   it('answer 413 from Content-Length before reading, also with Expect: 100-continue', async () => {
     const m = await start({ maxBodyBytes: 1024 * 1024 });
     const big = String(100 * 1024 * 1024);
-    expect(await headersOnly(m.url, { 'content-type': 'application/json', 'content-length': big })).toBe(413);
-    expect(await headersOnly(m.url, { 'content-type': 'application/json', 'content-length': big, expect: '100-continue' })).toBe(413);
-    expect(await headersOnly(m.url, { 'content-type': 'application/json', 'content-length': '10', expect: '100-continue' })).toBe('continue');
+    expect(await headersOnly(`${m.url}/api/v1/scheduler`, { 'content-type': 'application/json', 'content-length': big })).toBe(413);
+    expect(await headersOnly(`${m.url}/api/v1/scheduler`, { 'content-type': 'application/json', 'content-length': big, expect: '100-continue' })).toBe(413);
+    expect(await headersOnly(`${m.url}/api/v1/scheduler`, { 'content-type': 'application/json', 'content-length': '10', expect: '100-continue' })).toBe('continue');
   });
 
   it('answer 413 (not a reset) to a chunked body that grows past the limit', async () => {
