@@ -51,6 +51,8 @@ export interface ServeConfig {
   /** Global cap on stored finished runs, across all jobs. */
   historyCap: number;
   logLevel: LogLevel;
+  /** Secrets directory (one file per secret); unset = secrets from `KAIROS_SECRET_<NAME>`. */
+  secretsDir?: string;
 }
 
 /** The raw options as commander hands them over; every field optional. */
@@ -70,6 +72,7 @@ export interface ServeFlags {
   tokens?: string;
   historyCap?: string;
   logLevel?: string;
+  secretsDir?: string;
 }
 
 /** Defaults, also shown in `kairos serve --help`. */
@@ -136,7 +139,7 @@ const levels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 /**
  * Compiles flags and environment (`KAIROS_SOURCE`, `KAIROS_REF`, `KAIROS_STORE`,
  * `KAIROS_MESOS`, `KAIROS_LISTEN`, `KAIROS_POLL`, `KAIROS_PRUNE=1`, `KAIROS_AGENTS`,
- * `KAIROS_TOKENS`, `KAIROS_WEBHOOK_SECRET`, `KAIROS_LOG_LEVEL`) into one ServeConfig.
+ * `KAIROS_TOKENS`, `KAIROS_WEBHOOK_SECRET`, `KAIROS_LOG_LEVEL`, `KAIROS_SECRETS_DIR`) into one ServeConfig.
  */
 export function compileServeConfig(
   flags: ServeFlags,
@@ -163,6 +166,7 @@ export function compileServeConfig(
     tokensFile: pick(flags.tokens, 'TOKENS'),
     historyCap: parseCount('--history-cap', pick(flags.historyCap, 'HISTORY_CAP', SERVE_DEFAULTS.historyCap)!, 1),
     logLevel,
+    ...(pick(flags.secretsDir, 'SECRETS_DIR') !== undefined && { secretsDir: resolve(cwd, pick(flags.secretsDir, 'SECRETS_DIR')!) }),
   };
 }
 

@@ -28,6 +28,8 @@ import { systemClock, type Clock } from './ports/clock.js';
 import type { ControllerActions, ControllerView } from './ports/controller.js';
 import { soloLeadership, type Leadership } from './ports/leader.js';
 import { streamLogger, type Logger } from './ports/logger.js';
+import { openSecretProvider } from './secrets/open.js';
+import { maskSecrets } from './api/redact.js';
 import type { ManifestSource } from './ports/source.js';
 import type { Store } from './ports/store.js';
 import { openSource } from './source/open.js';
@@ -110,7 +112,10 @@ const EMBEDDED_OFFER_TIMEOUT_MS = 30_000;
 /** Builds every adapter from `config`, starts the controller and listens. */
 export async function startController(config: ServeConfig, opts: StartOptions = {}): Promise<RunningController> {
   const clock = opts.clock ?? systemClock;
-  const logger = opts.logger ?? streamLogger((l) => process.stderr.write(l), { level: config.logLevel, now: () => clock.now() });
+  const secrets = openSecretProvider(config.secretsDir, process.env);
+  const masked = () => [...secrets.resolvedValues(), ...(config.webhookSecret ? [config.webhookSecret] : [])];
+  // The log sink masks resolved secrets too: a value quoted in an error never reaches the log.
+  const logger = opts.logger ?? streamLogger((l) => process.stderr.write(maskSecrets(l, masked())), { level: config.logLevel, now: () => clock.now() });
   const access = config.tokensFile ? loadAccessConfig(config.tokensFile) : undefined;
   checkListenSafety(config.listen.host, access);
 
@@ -156,7 +161,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
         onWebhook: () => controller?.triggerSync('webhook'),
       },
       triggerSync: () => controller?.triggerSync('api'),
-      secretValues: () => (config.webhookSecret ? [config.webhookSecret] : []),
+      secretValues: masked,
       forward: (req) => forwardToLeader(req, leadership!, selfUrl.value),
     });
     closers.push(() => app.close());
@@ -191,6 +196,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       allowMassPrune: config.allowMassPrune,
       allowRewind: config.allowRewind,
       historyCap: config.historyCap,
+      secrets,
       watch: config.source.kind === 'dir' ? { dir: config.source.path, debounceMs: opts.watchDebounceMs ?? 300 } : undefined,
       // Local agents' sandboxes are read as files; others through the agent's /files/read.
       sandboxOf: embedded ? (taskId) => embedded!.agents.map((a) => a.sandbox(taskId)).find((s) => s !== undefined) : (taskId) => remoteFramework?.sandboxOf(taskId),

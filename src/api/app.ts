@@ -28,6 +28,7 @@ import { answerUnmatched, trackRouteMethods } from './methods.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { checkHost, checkWriteRequest } from './origin.js';
 import { maskSecrets } from './redact.js';
+import { registerChartRoutes } from './routes-charts.js';
 import { registerJobRoutes } from './routes-jobs.js';
 import { registerRunRoutes } from './routes-runs.js';
 import { registerSystemRoutes, WEBHOOK_BODY_LIMIT } from './routes-system.js';
@@ -226,6 +227,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   });
 
   registerJobRoutes(app, deps);
+  registerChartRoutes(app, deps);
   registerRunRoutes(app, deps);
   registerSystemRoutes(app, deps, takeToken);
   if (deps.ui !== false) registerUiRoutes(app);

@@ -18,6 +18,7 @@ import type { ControllerActions, ControllerView } from '../ports/controller.js';
 import type { Leadership } from '../ports/leader.js';
 import type { Logger } from '../ports/logger.js';
 import type { FrameworkHooks, MesosFramework } from '../ports/mesos.js';
+import type { SecretProvider } from '../ports/secrets.js';
 import type { ManifestSource } from '../ports/source.js';
 import type { Store } from '../ports/store.js';
 import type { Plan } from '../plan/types.js';
@@ -60,6 +61,8 @@ export interface ControllerOptions {
   syncBackoff?: { initialMs: number; maxMs: number };
   /** Where a task's sandbox is, when the agents are local (the embedded master). */
   sandboxOf?(taskId: string): string | undefined;
+  /** Resolves jobs' `secrets:` at launch (src/ports/secrets.ts). */
+  secrets?: SecretProvider;
 }
 
 /** How often a follower re-reads the store for its read view (at least; the poll interval if longer). */
@@ -76,10 +79,11 @@ export class Controller {
   /** The framework of the current leadership term; undefined while not leading. */
   private fw: MesosFramework | undefined;
   /** What the view, actions and lifecycle use: the current framework, or an idle stand-in. */
-  private readonly framework: Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status'> = {
+  private readonly framework: Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status' | 'capacity'> = {
     launch: (r) => this.fw?.launch(r),
     kill: (t) => this.fw?.kill(t) ?? Promise.reject(new KairosError('E_UNAVAILABLE', 'not leading: no Mesos framework to kill through')),
     pending: () => this.fw?.pending() ?? [],
+    capacity: async () => this.fw?.capacity?.(),
     status: () => this.fw?.status() ?? { connected: false, starving: false, offersReceived: 0, offersDeclined: 0, revives: 0, suppressed: false },
   };
   private readonly state: ControllerState;
@@ -114,6 +118,7 @@ export class Controller {
       logger: o.logger.child({ component: 'runs' }),
       onAttempt: (change, facts) => dispatch!.onAttempt(change, facts),
       sandboxOf: o.sandboxOf,
+      secrets: o.secrets,
       leading: () => this.leading,
     });
     this.dispatch = dispatch = new Dispatch({

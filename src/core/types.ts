@@ -78,10 +78,12 @@ export interface FetchUri {
   outputFile?: string;
 }
 
-/** An environment variable whose value comes from a secret store, never from git. */
+/** A secret delivered to a task as an environment variable or a sandbox file, never from git. */
 export interface SecretRef {
-  /** Environment variable name in the task. */
-  env: string;
+  /** Environment variable name in the task (exactly one of `env` and `file`). */
+  env?: string;
+  /** File path relative to the sandbox (Metronome's file-based secrets). */
+  file?: string;
   /** Secret name in the configured secret source. */
   secret: string;
 }

@@ -1,14 +1,16 @@
 /**
  * A ManifestSource over a git repository (a URL or a local path) at a ref. It never
  * touches the user's working copy: it keeps its own clone under a cache directory
- * (`.kairos/cache/<hash of the URL>`), fetches, checks the wanted commit out there
+ * (`$XDG_CACHE_HOME/kairos/<hash of the URL>`, else under the OS temp dir; never inside
+ * the working copy being read, where `git add -A` would pick it up), fetches, checks the wanted commit out there
  * (detached, forced) and reads the tree with the same walker as the directory source.
  * The snapshot's revision is the commit id. Several processes may share the cache: each
  * snapshot (fetch, checkout, read) holds the clone's lock (./dir-lock.ts) throughout.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { KairosError, messageOf } from '../core/errors.js';
 import { stripUrlCredentials } from '../core/url-credentials.js';
@@ -23,7 +25,7 @@ export interface GitSourceOptions extends WalkOptions {
   url: string;
   /** Branch, tag or commit id; default: the remote's HEAD branch. */
   ref?: string;
-  /** Where cache clones live; default `.kairos/cache` under the current directory. */
+  /** Where cache clones live; default `defaultCacheRoot()`. Ignored when inside the source's working copy. */
   cacheRoot?: string;
   /** Manifests live under this directory of the repository (default: its root). */
   subdir?: string;
@@ -64,6 +66,26 @@ export class GitSource implements ManifestSource {
   }
 
   /**
+   * The merge base of `ref` and this source's ref, computed in the cache clone: for a
+   * remote source, where there is no local repository to ask (see `mergeBase` for one).
+   */
+  async mergeBase(ref: string): Promise<string> {
+    const where = await this.locate();
+    await mkdir(dirname(where.dir), { recursive: true });
+    return withDirLock(
+      where.dir,
+      async () => {
+        const git = await this.sync(where);
+        const [a, b] = [await this.resolveRef(git, ref), await this.resolveRef(git, this.opts.ref)];
+        const base = (await git.raw(['merge-base', a, b]).catch(() => '')).trim();
+        if (!base) throw new KairosError('E_SOURCE', `${ref} and ${this.opts.ref ?? 'HEAD'} have no common history in ${this.opts.url}; use --against-tip`);
+        return base;
+      },
+      { clock: this.opts.clock },
+    );
+  }
+
+  /**
    * Where to clone from and what to read. A local path inside a working copy (e.g.
    * `examples/` of a repository) clones the repository and reads that subdirectory.
    */
@@ -78,7 +100,10 @@ export class GitSource implements ManifestSource {
       subdir = join(top ? relative(top, path) : '', subdir);
     }
     const key = createHash('sha256').update(url).digest('hex').slice(0, 16);
-    this.where = { url, dir: join(resolve(this.opts.cacheRoot ?? '.kairos/cache'), key), subdir };
+    let root = resolve(this.opts.cacheRoot ?? defaultCacheRoot());
+    if (!isRemoteUrl(url) && isInside(root, url)) root = defaultCacheRoot();
+    if (!isRemoteUrl(url) && isInside(root, url)) root = join(tmpdir(), cacheDirName());
+    this.where = { url, dir: join(root, key), subdir };
     return this.where;
   }
 
@@ -130,6 +155,45 @@ export class GitSource implements ManifestSource {
     const base = (dir: string) => simpleGit(dir).raw(['merge-base', ancestor, commit]).then((out) => out.trim(), () => '');
     return (await withDirLock(where.dir, () => base(where.dir), { clock: this.opts.clock })) === ancestor;
   }
+}
+
+/**
+ * Where cache clones live unless told otherwise: `$XDG_CACHE_HOME/kairos` (XDG Base
+ * Directory spec: only an absolute path counts), else `kairos-cache-<uid>` in the OS temp
+ * dir. Never relative to the current directory, which is usually the user's checkout.
+ */
+export function defaultCacheRoot(env: Record<string, string | undefined> = process.env): string {
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'kairos');
+  return join(tmpdir(), cacheDirName());
+}
+
+function cacheDirName(): string {
+  return `kairos-cache-${process.getuid?.() ?? 'user'}`;
+}
+
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(resolve(dir), resolve(path));
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+/**
+ * The merge base of `ref` and `head` (default HEAD) in the working copy at `path`, as a
+ * pull request's diff uses: `git merge-base`, read-only. `ref` may be a local or a
+ * remote-tracking name (`main` is also tried as `origin/main`).
+ */
+export async function mergeBase(path: string, ref: string, head = 'HEAD'): Promise<string> {
+  const git = simpleGit(path);
+  const headId = (await git.raw(['rev-parse', '--verify', '--quiet', `${head}^{commit}`]).catch(() => '')).trim();
+  if (!headId) throw new KairosError('E_SOURCE', `ref ${JSON.stringify(head)} not found in ${path}`);
+  for (const candidate of [ref, `origin/${ref}`]) {
+    const id = (await git.raw(['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`]).catch(() => '')).trim();
+    if (!id) continue;
+    const base = (await git.raw(['merge-base', id, headId]).catch(() => '')).trim();
+    if (!base) throw new KairosError('E_SOURCE', `${ref} and ${head} have no common history in ${path}; use --against-tip to compare with the tip of ${ref}`);
+    return base;
+  }
+  throw new KairosError('E_SOURCE', `ref ${JSON.stringify(ref)} not found in ${path} (fetch it first, e.g. git fetch origin ${ref})`);
 }
 
 /** The working copy root containing `path`, or '' when it is none (or does not exist). */

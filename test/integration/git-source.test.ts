@@ -202,7 +202,8 @@ describe('kairos validate / reconcile (spawned CLI)', () => {
     expect(res.stderr).toBe('');
     expect(res.code).toBe(2);
     expect(res.stdout).toContain('| `spec.schedule.expression` | `"0 2 * * *"` | `"0 3 * * *"` |');
-    expect(res.stdout.split('\n')[2]).toMatch(new RegExp(`^Against \`${c1Of()}\` at \`${c1Of()}\` · `));
+    // c1 is an ancestor of HEAD, so the merge base is c1 itself.
+    expect(res.stdout.split('\n')[2]).toMatch(new RegExp(`^Against the merge base of \`${c1Of()}\` and \`HEAD\` at \`${c1Of()}\` · `));
   });
 
   it('refuses a mass prune with exit 1 and a clear message', async () => {

@@ -17,14 +17,14 @@ import type { Faults } from './faults.js';
 import { authenticated, declaredTooLarge, DEFAULT_MAX_BODY, readBody, tooLarge, unauthenticated, type FrameworkCredential } from './guard.js';
 import type { Master } from './master.js';
 import { filesRead } from './files.js';
-import { stateOf, tasksOf } from './state.js';
+import { frameworksOf, slavesOf, stateOf, tasksOf } from './state.js';
 import { EventStream } from './stream.js';
 
 /** Who leads: this master, another one (standby: redirect), or nobody (503). */
 export type Leadership = { kind: 'leader' } | { kind: 'standby'; leader: string } | { kind: 'none' };
 
 /** Endpoints of the master process, served at `/master<path>` and at `<path>`. */
-const MASTER_PATHS = new Set(['/api/v1/scheduler', '/state', '/tasks']);
+const MASTER_PATHS = new Set(['/api/v1/scheduler', '/state', '/tasks', '/frameworks', '/slaves']);
 
 function reply(res: ServerResponse, status: number, message = '', headers: Record<string, string> = {}): void {
   res.writeHead(status, { ...(message ? { 'Content-Type': 'text/plain; charset=utf-8' } : {}), ...headers });
@@ -166,6 +166,8 @@ export function buildServer(master: Master, leadership: () => Leadership, guard:
       const url = new URL(raw, 'http://localhost');
       if (path === '/master/state') return json(res, stateOf(master));
       if (path === '/master/tasks') return json(res, tasksOf(master, url.searchParams));
+      if (path === '/master/frameworks') return json(res, frameworksOf(master, url.searchParams));
+      if (path === '/master/slaves') return json(res, slavesOf(master, url.searchParams));
       if (url.pathname === '/files/read') {
         const got = filesRead(master, url.searchParams);
         return got.status === 200 ? json(res, got.body) : reply(res, got.status, got.message);

@@ -5,7 +5,7 @@
  * tests, which shrink its intervals. What it does not emulate: README "Embedded master".
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { cpus, hostname, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,8 @@ export interface EmbeddedMasterOptions {
   maxBodyBytes?: number;
   /** Frameworks must authenticate with one of these (HTTP Basic); default: no authentication. */
   credentials?: FrameworkCredential[];
+  /** The Docker daemon the local agent uses (`unix:///path`); default DOCKER_HOST, else the CLI's. */
+  dockerHost?: string;
 }
 
 /** A running embedded master. */
@@ -92,11 +94,24 @@ export async function startEmbeddedMaster(opts: EmbeddedMasterOptions = {}): Pro
   });
   const agents: Agent[] = [];
   const sandboxRoot = opts.sandboxRoot ?? mkdtempSync(join(tmpdir(), 'kairos-sandbox-'));
+  // Tasks with a `user` must reach their sandbox below it (search only, no listing).
+  if (!opts.sandboxRoot) chmodSync(sandboxRoot, 0o711);
   const localRes = opts.localResources ?? `cpus:${cpus().length};mem:${Math.floor(totalmem() / 2 ** 20 / 2)};disk:10240;ports:[31000-32000]`;
-  for (let i = 0; i < (opts.localAgents ?? 1); i++)
-    agents.push(
-      new LocalAgent({ id: `${masterId}-S${agents.length}`, hostname: hostname(), resources: ResourceBag.parse(localRes), clock, sandboxRoot, dockerCommand: opts.dockerCommand }),
-    );
+  for (let i = 0; i < (opts.localAgents ?? 1); i++) {
+    const local = new LocalAgent({
+      id: `${masterId}-S${agents.length}`,
+      hostname: hostname(),
+      resources: ResourceBag.parse(localRes),
+      clock,
+      sandboxRoot,
+      dockerCommand: opts.dockerCommand,
+      dockerHost: opts.dockerHost,
+      fetcherCacheDir: join(sandboxRoot, 'fetcher-cache'),
+    });
+    // Never an orphan container: what a previous (or dead) agent left goes before any launch.
+    await local.recoverContainers().catch(() => undefined);
+    agents.push(local);
+  }
   const simRes = opts.simulatedResources ?? 'cpus:8;mem:32768;disk:102400;ports:[31000-32000]';
   for (let i = 0; i < (opts.simulatedAgents ?? 0); i++)
     agents.push(

@@ -2,18 +2,20 @@
  * The local agent: runs command tasks as child processes of this process, each in its own
  * sandbox directory (stdout and stderr files, MESOS_SANDBOX), like the Mesos command
  * executor: `shell` (default true) runs `/bin/sh -c value`; otherwise `value` is the
- * executable and `arguments` its argv. Kill sends SIGTERM to the task's process group
- * and SIGKILL after the grace period. Exit codes are real. Docker tasks run through the
- * `docker` CLI only when `docker info` answers; otherwise they fail with
- * REASON_CONTAINER_LAUNCH_FAILED and say there is no Docker daemon.
+ * executable and `arguments` its argv; `user` sets the process's uid/gid. Kill sends SIGTERM to the task's process group
+ * and SIGKILL after the grace period. Exit codes are real. URIs are fetched and secrets
+ * delivered first (launch-prep.ts). Docker tasks go to the Docker containerizer
+ * (docker-containerizer.ts), which also removes leftover containers on `recoverContainers()`.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { copyFileSync, chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Clock, Timer } from '../../ports/clock.js';
 import type { TaskInfo } from '../types.js';
 import { AgentIdentity, DEFAULT_GRACE_MS, durationMs, type Agent, type AgentIdentityOptions, type AgentLaunch, type AgentReport } from './agent.js';
-import { dockerArgv, isDockerTask } from './docker.js';
+import { DockerContainerizer } from './docker-containerizer.js';
+import { isDockerTask } from './docker.js';
+import { prepareSandbox, userIds } from './launch-prep.js';
 
 /** Options of the local agent. */
 export interface LocalAgentOptions extends AgentIdentityOptions {
@@ -22,6 +24,10 @@ export interface LocalAgentOptions extends AgentIdentityOptions {
   sandboxRoot: string;
   /** The docker CLI to use; default `docker`. */
   dockerCommand?: string;
+  /** The Docker daemon (`unix:///path`); default DOCKER_HOST, else the CLI's default. */
+  dockerHost?: string;
+  /** Where cached fetches (`cache: true`) are kept; default none (every fetch downloads). */
+  fetcherCacheDir?: string;
 }
 
 interface Running {
@@ -31,7 +37,7 @@ interface Running {
   killedBy?: 'kill' | 'max_completion_time';
   timers: Timer[];
   done: Promise<void>;
-  docker?: string;
+  secretEnv?: Record<string, string>;
 }
 
 const SIGNAL_TEXT: Record<string, string> = { SIGTERM: 'Terminated', SIGKILL: 'Killed', SIGINT: 'Interrupt', SIGHUP: 'Hangup' };
@@ -41,11 +47,17 @@ export class LocalAgent extends AgentIdentity implements Agent {
   readonly kind = 'local' as const;
   private readonly running = new Map<string, Running>();
   private readonly sandboxes = new Map<string, string>();
-  private dockerCheck: Promise<string | undefined> | undefined;
+  private readonly containers: DockerContainerizer;
   private seq = 0;
 
   constructor(private readonly opts: LocalAgentOptions) {
     super(opts);
+    this.containers = new DockerContainerizer({ clock: opts.clock, agentId: opts.id, dockerCommand: opts.dockerCommand, dockerHost: opts.dockerHost });
+  }
+
+  /** Removes Docker containers a previous run of this agent (or a dead one) left behind. */
+  recoverContainers(): Promise<string[]> {
+    return this.containers.recover();
   }
 
   launch({ task, frameworkId, report }: AgentLaunch): void {
@@ -53,6 +65,9 @@ export class LocalAgent extends AgentIdentity implements Agent {
     const sandbox = join(this.opts.sandboxRoot, this.id, frameworkId, `${id}.${++this.seq}`);
     mkdirSync(sandbox, { recursive: true });
     this.sandboxes.set(id, sandbox);
+    const containerId = `${this.id}.${id}.${this.seq}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const prepare = () => prepareSandbox(task, sandbox, containerId, { cacheDir: this.opts.fetcherCacheDir });
+    if (isDockerTask(task)) return void this.containers.launch({ task, containerId, sandbox, prepare, report });
     let finish!: () => void;
     const r: Running = { report, sandbox, timers: [], done: new Promise((res) => (finish = res)) };
     this.running.set(id, r);
@@ -61,8 +76,15 @@ export class LocalAgent extends AgentIdentity implements Agent {
       report({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message, source: 'SOURCE_AGENT' });
       finish();
     };
-    void this.prepare(task, sandbox).then(
-      (argv) => {
+    void prepare().then(
+      (secretEnv) => {
+        r.secretEnv = secretEnv;
+        let argv: string[];
+        try {
+          argv = commandArgv(task);
+        } catch (err) {
+          return fail((err as Error).message);
+        }
         if (r.killedBy) {
           this.running.delete(id);
           report({ state: 'TASK_KILLED', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Killed before launch', source: 'SOURCE_AGENT' });
@@ -70,28 +92,8 @@ export class LocalAgent extends AgentIdentity implements Agent {
         }
         this.start(id, task, r, argv, finish, fail);
       },
-      (err: Error) => fail(err.message),
+      (err: Error) => fail(`Failed to launch container: ${err.message}`),
     );
-  }
-
-  /** Resolves the argv to run (fetching URIs into the sandbox), or rejects with why not. */
-  private async prepare(task: TaskInfo, sandbox: string): Promise<string[]> {
-    for (const uri of task.command?.uris ?? []) {
-      const path = uri.value.startsWith('file://') ? uri.value.slice('file://'.length) : uri.value;
-      if (!path.startsWith('/')) throw new Error(`the embedded agent fetches local files only, not ${uri.value}`);
-      const dest = join(sandbox, uri.output_file ?? basename(path));
-      copyFileSync(path, dest);
-      if (uri.executable) chmodSync(dest, 0o755);
-    }
-    if (isDockerTask(task)) {
-      const why = await this.dockerUnavailable();
-      if (why) throw new Error(`no Docker daemon on agent ${this.hostname} (${why}); the embedded agent cannot run container images`);
-      return [this.opts.dockerCommand ?? 'docker', ...dockerArgv(task, `mesos-${this.id}-${task.task_id.value}`.replace(/[^A-Za-z0-9_.-]/g, '_'))];
-    }
-    const cmd = task.command ?? {};
-    if (cmd.shell !== false) return ['/bin/sh', '-c', cmd.value ?? ''];
-    if (!cmd.value) throw new Error('CommandInfo.value is required when shell is false');
-    return [cmd.value, ...(cmd.arguments ?? []).slice(1)];
   }
 
   private start(id: string, task: TaskInfo, r: Running, argv: string[], finish: () => void, fail: (m: string) => void): void {
@@ -100,13 +102,18 @@ export class LocalAgent extends AgentIdentity implements Agent {
       HOME: process.env.HOME ?? '/',
       MESOS_SANDBOX: r.sandbox,
       MESOS_TASK_ID: id,
+      // A real agent's command executor runs each task as an executor of the same id.
+      MESOS_EXECUTOR_ID: id,
       MESOS_AGENT_ID: this.id,
     };
     for (const v of task.command?.environment?.variables ?? []) if (v.type !== 'SECRET') env[v.name] = v.value ?? '';
+    Object.assign(env, r.secretEnv);
     const out = openSync(join(r.sandbox, 'stdout'), 'a');
     const err = openSync(join(r.sandbox, 'stderr'), 'a');
     r.report({ state: 'TASK_STARTING', source: 'SOURCE_EXECUTOR' });
-    const child = spawn(argv[0], argv.slice(1), { cwd: r.sandbox, env, stdio: ['ignore', out, err], detached: true });
+    // CommandInfo.user: the task runs as that user, as the command executor switches to it.
+    const ids = task.command?.user ? userIds(task.command.user) : undefined;
+    const child = spawn(argv[0], argv.slice(1), { cwd: r.sandbox, env, stdio: ['ignore', out, err], detached: true, ...ids });
     closeSync(out);
     closeSync(err);
     r.child = child;
@@ -135,6 +142,7 @@ export class LocalAgent extends AgentIdentity implements Agent {
   }
 
   kill(taskId: string, gracePeriodMs = DEFAULT_GRACE_MS): void {
+    if (this.containers.has(taskId)) return this.containers.kill(taskId, gracePeriodMs);
     const r = this.running.get(taskId);
     if (!r || r.killedBy) return;
     if (r.child) r.report({ state: 'TASK_KILLING', source: 'SOURCE_EXECUTOR' });
@@ -162,18 +170,16 @@ export class LocalAgent extends AgentIdentity implements Agent {
       r.killedBy ??= 'kill';
       if (r.child?.pid) signalGroup(r.child.pid, 'SIGKILL');
     }
-    await Promise.all(all.map((r) => r.done));
+    await Promise.all([...all.map((r) => r.done), this.containers.stopAll()]);
   }
+}
 
-  /** Undefined when a Docker daemon answers `docker info`, else the reason it does not. */
-  private dockerUnavailable(): Promise<string | undefined> {
-    this.dockerCheck ??= new Promise((resolve) => {
-      execFile(this.opts.dockerCommand ?? 'docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 10_000 }, (err, _out, stderr) =>
-        resolve(err ? (stderr.trim().split('\n')[0] || err.message) : undefined),
-      );
-    });
-    return this.dockerCheck;
-  }
+/** The argv of a command task: `/bin/sh -c value`, or `value` with `arguments[1..]` (argv[0] is `arguments[0]`). */
+function commandArgv(task: TaskInfo): string[] {
+  const cmd = task.command ?? {};
+  if (cmd.shell !== false) return ['/bin/sh', '-c', cmd.value ?? ''];
+  if (!cmd.value) throw new Error('CommandInfo.value is required when shell is false');
+  return [cmd.value, ...(cmd.arguments ?? []).slice(1)];
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
