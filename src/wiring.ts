@@ -33,6 +33,7 @@ import { maskSecrets } from './api/redact.js';
 import type { ManifestSource } from './ports/source.js';
 import type { Store } from './ports/store.js';
 import { openSource } from './source/open.js';
+import { refuseIfOwned } from './store/file-owner.js';
 import { FileStore } from './store/file-store.js';
 import { MemoryStore } from './store/memory-store.js';
 
@@ -118,6 +119,8 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
   const logger = opts.logger ?? streamLogger((l) => process.stderr.write(maskSecrets(l, masked())), { level: config.logLevel, now: () => clock.now() });
   const access = config.tokensFile ? loadAccessConfig(config.tokensFile) : undefined;
   checkListenSafety(config.listen.host, access);
+  // A second writer on a file store is refused before anything starts (openStore locks it).
+  if (config.store.kind === 'file') await refuseIfOwned(config.store.path);
 
   const embeddedCredential = { principal: 'kairos', secret: randomBytes(24).toString('base64url') };
   const closers: (() => Promise<void>)[] = [];

@@ -47,6 +47,17 @@ export async function acquireOwnerLock(path: string, now: number): Promise<Owner
   throw new KairosError('E_UNAVAILABLE', `cannot take the lock ${lockPath}: it keeps changing owner`);
 }
 
+/**
+ * Throws StoreOwnedError when a live process holds the lock now, without taking it: lets
+ * `kairos serve` refuse before it starts anything else (the lock itself is taken later).
+ */
+export async function refuseIfOwned(path: string): Promise<void> {
+  const owner = await readOwner(`${path}.lock`).catch(() => 'gone' as const);
+  if (owner === 'gone' || owner.pid < 0) return;
+  if (owner.host === hostname() && !isRunning(owner.pid)) return;
+  throw new StoreOwnedError(path, owner);
+}
+
 function held(path: string): OwnerLock {
   const onExit = () => {
     try {
