@@ -55,4 +55,6 @@ export interface Run {
   overrides?: RunOverrides;
   createdAt: number;
   endedAt?: number;
+  /** Epoch ms `sla_missed` was raised for this run (once; src/notify/sla.ts). */
+  slaMissedAt?: number;
 }

@@ -65,7 +65,7 @@ function compileTemplate(t: RawTemplate): TaskTemplate {
   };
 }
 
-type RunPolicy = Pick<JobSpec, 'concurrencyPolicy' | 'startingDeadlineSeconds' | 'catchUp' | 'suspend' | 'history' | 'onPrune'>;
+type RunPolicy = Pick<JobSpec, 'concurrencyPolicy' | 'startingDeadlineSeconds' | 'catchUp' | 'suspend' | 'history' | 'onPrune' | 'notify' | 'sla'>;
 
 /** The run-policy fields Jobs and DAGs share. */
 function runPolicy(s: RunPolicy): RunPolicy {
@@ -76,6 +76,8 @@ function runPolicy(s: RunPolicy): RunPolicy {
     suspend: s.suspend,
     history: s.history,
     onPrune: s.onPrune,
+    ...(s.notify?.length && { notify: s.notify }),
+    ...(s.sla && { sla: s.sla }),
   };
 }
 

@@ -12,6 +12,9 @@ import type { ParsedDoc } from './yaml.js';
 
 /** The manifest kinds and the schema file of each. */
 export const KINDS = { Job: 'job.schema.json', DAG: 'dag.schema.json' } as const;
+
+/** The schema both kinds share for `notify` and `sla` (and the --notify-config file). */
+export const NOTIFY_SCHEMA = 'notify.schema.json';
 /** A manifest kind this release reads. */
 export type Kind = keyof typeof KINDS;
 /** The only apiVersion this release reads. */
@@ -23,18 +26,32 @@ export function readSchema(file: string): Record<string, unknown> {
 }
 
 let validators: Record<Kind, ValidateFunction> | undefined;
+let ajv: Ajv2020 | undefined;
 
 function compiled(): Record<Kind, ValidateFunction> {
   if (validators) return validators;
-  const ajv = new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, strict: true, strictTypes: false, strictRequired: false });
+  ajv = new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, strict: true, strictTypes: false, strictRequired: false });
   // Annotation only: what a oneOf/anyOf expects, in words, for the error message.
   ajv.addKeyword({ keyword: 'x-expect', schemaType: 'string' });
-  for (const file of Object.values(KINDS)) ajv.addSchema(readSchema(file));
+  for (const file of [...Object.values(KINDS), NOTIFY_SCHEMA]) ajv.addSchema(readSchema(file));
   validators = {
     Job: ajv.getSchema(`https://kairos.dev/schemas/${KINDS.Job}`) as ValidateFunction,
     DAG: ajv.getSchema(`https://kairos.dev/schemas/${KINDS.DAG}`) as ValidateFunction,
   };
   return validators;
+}
+
+/**
+ * Validates a document (not a manifest: e.g. the --notify-config file) in place against the
+ * schema at `ref` (an `$id` with a `#/$defs/...` fragment); problems carry line and column.
+ */
+export function validateWith(doc: ParsedDoc, ref: string): Problem[] {
+  compiled();
+  const validate = ajv!.getSchema(ref);
+  if (!validate) throw new Error(`no schema ${ref}`);
+  if (validate(doc.value)) return [];
+  const at: At = (path, message, key = false) => ({ file: doc.file, ...doc.locate(path, key), path: formatPath(path), message });
+  return translate(validate.errors ?? [], doc.value, at);
 }
 
 /**
