@@ -20,6 +20,7 @@ import type { ControllerActions, ControllerView } from '../ports/controller.js';
 import type { Leadership } from '../ports/leader.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { OutboxEntry } from '../notify/events.js';
 import { authenticate, bearerToken, roleAllows, type AccessConfig, type Principal, type Role } from './access.js';
 import { clientErrorHandler, errorHandler, HttpError } from './errors.js';
 import { answerUnmatched, trackRouteMethods } from './methods.js';
@@ -27,6 +28,7 @@ import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { maskSecrets } from './redact.js';
 import { registerJobRoutes } from './routes-jobs.js';
 import { registerRunRoutes } from './routes-runs.js';
+import { registerNotificationRoutes } from './routes-notify.js';
 import { registerSystemRoutes } from './routes-system.js';
 import { registerUiRoutes } from './ui.js';
 import type { WebhookEvent } from './webhook.js';
@@ -43,6 +45,10 @@ export interface ApiDeps {
   logger?: Logger;
   /** Serves `/metrics` when given. */
   metrics?: Metrics;
+  /** `/metrics` without a token (`--metrics-public`), for Prometheus scrapers. */
+  metricsPublic?: boolean;
+  /** Notifications waiting or failed (`GET /v1/notifications`); absent: the route is 404. */
+  notifications?: () => Promise<OutboxEntry[]>;
   /** Bearer tokens; when absent every request is treated as admin (loopback only: see checkListenSafety). */
   access?: AccessConfig;
   /**
@@ -197,6 +203,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   registerJobRoutes(app, deps);
   registerRunRoutes(app, deps);
   registerSystemRoutes(app, deps);
+  registerNotificationRoutes(app, deps);
   if (deps.ui !== false) registerUiRoutes(app);
   return app;
 }

@@ -61,7 +61,14 @@ export function summary(e: OutboxEntry): string {
 
 /** Sends notifications to targets; each call throws on failure with secrets masked. */
 export class Sender {
+  private readonly resolved = new Set<string>();
+
   constructor(private readonly deps: SendDeps) {}
+
+  /** Every secret value resolved so far, for the log sink and the API to mask. */
+  resolvedValues(): Iterable<string> {
+    return this.resolved;
+  }
 
   /** Delivers `e` to `target` once. */
   async send(e: OutboxEntry, target: NotifyTarget): Promise<void> {
@@ -77,7 +84,9 @@ export class Sender {
       } else {
         await this.mail(e, target.email.to, secrets);
       }
+      for (const s of secrets) this.resolved.add(s);
     } catch (err) {
+      for (const s of secrets) this.resolved.add(s);
       throw new Error(mask(err instanceof Error ? err.message : String(err), secrets));
     }
   }
