@@ -47,7 +47,7 @@ export interface ApiDeps {
   metrics?: Metrics;
   /** `/metrics` without a token (`--metrics-public`), for Prometheus scrapers. */
   metricsPublic?: boolean;
-  /** Notifications waiting or failed (`GET /v1/notifications`); absent: the route is 404. */
+  /** Notifications waiting or failed (`GET /v1/notifications`); absent: the list is empty. */
   notifications?: () => Promise<OutboxEntry[]>;
   /** Bearer tokens; when absent every request is treated as admin (loopback only: see checkListenSafety). */
   access?: AccessConfig;

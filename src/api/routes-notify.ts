@@ -6,9 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from './app.js';
 
-/** Registers the notification routes when the controller has notifications. */
+/** Registers the notification routes (an empty list when the controller has no notifications). */
 export function registerNotificationRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const list = deps.notifications;
-  if (!list) return;
+  const list = deps.notifications ?? (async () => []);
   app.get('/v1/notifications', { config: { access: { role: 'viewer' } } }, async () => ({ notifications: await list() }));
 }

@@ -116,7 +116,7 @@ describe('authorization', () => {
         checked++;
       }
     }
-    expect(checked).toBe(18);
+    expect(checked).toBe(19);
   });
 });
 
