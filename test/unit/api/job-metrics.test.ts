@@ -5,18 +5,13 @@ import type { Run } from '../../../src/core/run.js';
 import { Metrics } from '../../../src/metrics/metrics.js';
 import type { OutboxEntry } from '../../../src/notify/events.js';
 import { FakeClock } from '../../support/fake-clock.js';
-import { makeApi } from './harness.js';
+import { makeApi, sample } from './harness.js';
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {
   await app?.close();
   app = undefined;
 });
-
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 const T = Date.parse('2026-03-08T01:00:00Z');
 const run = (over: Partial<Run>): Run => ({ id: 'etl@1', job: 'etl', trigger: 'schedule', scheduledAt: T, revision: 'r', state: 'succeeded', attempts: [{ n: 1, taskId: 't', intentAt: T, notBefore: T, startedAt: T + 30_000 }], createdAt: T, endedAt: T + 90_000, ...over });
