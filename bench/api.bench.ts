@@ -3,10 +3,18 @@
  * in-memory controller double, requests through `app.inject` (no socket, so this is the
  * API's own cost: routing, auth, filtering, serialisation, masking), plus `/metrics`
  * rendering and `explain`. Median of repeated requests, after a warm-up.
+ * `GET /v1/jobs/{name}/stats` is measured on the controller's real read path instead:
+ * StateView over a RunLedger holding 10,000 runs of one job (target < 20 ms).
  */
 import { performance } from 'node:perf_hooks';
 import { accessConfig } from '../src/api/access.js';
+import { RunLedger } from '../src/controller/run-ledger.js';
+import { ControllerState } from '../src/controller/state.js';
+import { StateView } from '../src/controller/view.js';
+import type { Run } from '../src/core/run.js';
+import { MemoryStore } from '../src/store/memory-store.js';
 import { makeApi } from '../test/unit/api/harness.js';
+import { job } from '../test/unit/schedule/harness.js';
 import type { BenchRow } from './run.js';
 
 export const title = 'API (bench/api.bench.ts)';
@@ -19,6 +27,29 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+const HISTORY = 10_000;
+
+/** A StateView whose one job `big` has HISTORY finished runs, a tenth of them failed. */
+async function bigHistoryView(now: number): Promise<StateView> {
+  const store = new MemoryStore();
+  const state = new ControllerState(store);
+  state.applied.set('big', job('big', { timeoutSeconds: 600, schedule: { kind: 'cron', expression: '*/5 * * * *', timeZone: 'UTC' }, history: { succeeded: HISTORY, failed: HISTORY } }));
+  const ledger = new RunLedger(store);
+  for (let i = 0; i < HISTORY; i++) {
+    const at = now - (HISTORY - i) * 300_000;
+    const start = at + 1000;
+    const end = start + 60_000 + ((i * 7919) % 240_000);
+    const run: Run = {
+      id: `big@${new Date(at).toISOString()}`, job: 'big', trigger: 'schedule', scheduledAt: at, revision: 'r1', state: i % 10 === 3 ? 'failed' : 'succeeded',
+      attempts: [{ n: 1, taskId: `t${i}`, intentAt: at, notBefore: at, startedAt: start, endedAt: end, agentId: 'a1', hostname: 'agent-1', exitStatus: i % 10 === 3 ? 1 : 0 }],
+      createdAt: at, endedAt: end,
+    };
+    await ledger.create(run);
+  }
+  const framework = { pending: () => [], status: () => ({ connected: true, starving: false, offersReceived: 0, offersDeclined: 0, revives: 0, suppressed: false }) };
+  return new StateView({ state, ledger, framework, clock: { now: () => now } as never, source: 'bench', plan: () => Promise.reject(new Error('not benched')) });
+}
+
 export default async function bench(): Promise<BenchRow[]> {
   const token = 'bench-viewer-token-0123456789';
   const h = makeApi({ access: accessConfig([{ name: 'bench', role: 'viewer', token }]), secretValues: () => ['some-secret-value-1', 'some-secret-value-2'] });
@@ -28,19 +59,24 @@ export default async function bench(): Promise<BenchRow[]> {
     for (let r = 0; r < 5; r++) h.ctl.addRun({ id: `${name}@${r}`, job: name, state: r === 4 ? 'failed' : 'succeeded', scheduledAt: h.clock.now() - r * 300_000 });
   }
   const headers = { authorization: `Bearer ${token}` };
-  const time = async (url: string) => {
-    for (let i = 0; i < 5; i++) await h.app.inject({ url, headers });
+  const timeOn = async (app: typeof h.app, url: string) => {
+    for (let i = 0; i < 5; i++) await app.inject({ url, headers });
     const ms: number[] = [];
+    const cpu: number[] = [];
     let bytes = 0;
     for (let i = 0; i < REPS; i++) {
       const t0 = performance.now();
-      const res = await h.app.inject({ url, headers });
+      const c0 = process.cpuUsage();
+      const res = await app.inject({ url, headers });
+      const c = process.cpuUsage(c0);
       ms.push(performance.now() - t0);
+      cpu.push((c.user + c.system) / 1000);
       if (res.statusCode !== 200) throw new Error(`${url}: HTTP ${res.statusCode}`);
       bytes = res.rawPayload.length;
     }
-    return { ms: median(ms), bytes };
+    return { ms: median(ms), cpu: median(cpu), bytes };
   };
+  const time = (url: string) => timeOn(h.app, url);
   const all = await time('/v1/jobs');
   const filtered = await time('/v1/jobs?label=team=t3');
   const one = await time('/v1/jobs/job-1234');
@@ -48,6 +84,10 @@ export default async function bench(): Promise<BenchRow[]> {
   const graph = await time('/v1/graph?format=dot');
   const metrics = await time('/metrics');
   await h.app.close();
+  const big = makeApi({ access: accessConfig([{ name: 'bench', role: 'viewer', token }]), view: await bigHistoryView(h.clock.now()) });
+  const stats = await timeOn(big.app, '/v1/jobs/big/stats');
+  const statsAll = await timeOn(big.app, '/v1/jobs/big/stats?points=10000');
+  await big.app.close();
   const r = (x: number) => Math.round(x * 100) / 100;
   return [
     { name: `GET /v1/jobs, ${JOBS} jobs`, value: r(all.ms), unit: 'ms', note: `${Math.round(all.bytes / 1024)} KiB body` },
@@ -56,5 +96,7 @@ export default async function bench(): Promise<BenchRow[]> {
     { name: 'GET /v1/jobs/{name}/explain', value: r(why.ms), unit: 'ms' },
     { name: `GET /v1/graph?format=dot, ${JOBS} nodes`, value: r(graph.ms), unit: 'ms' },
     { name: 'GET /metrics', value: r(metrics.ms), unit: 'ms' },
+    { name: `GET /v1/jobs/{name}/stats, ${HISTORY} runs of history`, value: r(stats.ms), unit: 'ms', note: `median wall; CPU ${r(stats.cpu)} ms; controller read path (StateView + RunLedger); 500 points, 40 grid columns, ${Math.round(stats.bytes / 1024)} KiB body; target < 20 ms` },
+    { name: `GET /v1/jobs/{name}/stats?points=${HISTORY}, ${HISTORY} runs`, value: r(statsAll.ms), unit: 'ms', note: `CPU ${r(statsAll.cpu)} ms; every run as a point, ${Math.round(statsAll.bytes / 1024)} KiB body` },
   ];
 }

@@ -146,6 +146,7 @@ export function compileServeConfig(
   const agents = parseCount('--agents', pick(flags.agents, 'AGENTS', SERVE_DEFAULTS.agents)!, 1);
   const logLevel = pick(flags.logLevel, 'LOG_LEVEL', SERVE_DEFAULTS.logLevel)! as LogLevel;
   if (!levels.includes(logLevel)) throw invalid('--log-level', logLevel, levels.join(', '));
+  const secretsDir = pick(flags.secretsDir, 'SECRETS_DIR');
   return {
     source: parseSource(pick(flags.source, 'SOURCE', SERVE_DEFAULTS.source)!, pick(flags.ref, 'REF'), cwd),
     store: parseStore(pick(flags.store, 'STORE', SERVE_DEFAULTS.store)!, cwd),
@@ -158,7 +159,7 @@ export function compileServeConfig(
     tokensFile: pick(flags.tokens, 'TOKENS'),
     historyCap: parseCount('--history-cap', pick(flags.historyCap, 'HISTORY_CAP', SERVE_DEFAULTS.historyCap)!, 1),
     logLevel,
-    ...(pick(flags.secretsDir, 'SECRETS_DIR') !== undefined && { secretsDir: resolve(cwd, pick(flags.secretsDir, 'SECRETS_DIR')!) }),
+    ...(secretsDir !== undefined && { secretsDir: resolve(cwd, secretsDir) }),
     ...(pick(flags.notifyConfig, 'NOTIFY_CONFIG') !== undefined && { notifyConfig: resolve(cwd, pick(flags.notifyConfig, 'NOTIFY_CONFIG')!) }),
     metricsPublic: flags.metricsPublic ?? env.KAIROS_METRICS_PUBLIC === '1',
   };

@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<{ register(p: Command): void }>> = 
   logs: () => import('./cli/logs.js'),
   kill: () => import('./cli/kill.js'),
   pause: () => import('./cli/pause.js'),
+  backfill: () => import('./cli/backfill.js'),
   completion: () => import('./cli/completion.js'),
 };
 /** Commands registered by another command's module. */

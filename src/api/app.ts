@@ -26,6 +26,7 @@ import { clientErrorHandler, errorHandler, HttpError } from './errors.js';
 import { answerUnmatched, trackRouteMethods } from './methods.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { maskSecrets } from './redact.js';
+import { registerChartRoutes } from './routes-charts.js';
 import { registerJobRoutes } from './routes-jobs.js';
 import { registerRunRoutes } from './routes-runs.js';
 import { registerNotificationRoutes } from './routes-notify.js';
@@ -201,6 +202,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   });
 
   registerJobRoutes(app, deps);
+  registerChartRoutes(app, deps);
   registerRunRoutes(app, deps);
   registerSystemRoutes(app, deps);
   registerNotificationRoutes(app, deps);

@@ -8,7 +8,7 @@ import { KairosError } from '../core/errors.js';
 import type { Run, RunOverrides } from '../core/run.js';
 import { isTerminalRun, type AppliedResource } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
-import type { ControllerActions, ControllerView, JobSummary } from '../ports/controller.js';
+import type { BackfillOptions, BackfillResult, ControllerActions, ControllerView, JobSummary } from '../ports/controller.js';
 import type { MesosFramework } from '../ports/mesos.js';
 import type { Scheduler } from '../schedule/scheduler.js';
 import type { Dispatch } from './dispatch.js';
@@ -55,10 +55,30 @@ export class ControllerActionsImpl implements ControllerActions {
     return run;
   }
 
+  async backfill(job: string, opts: BackfillOptions): Promise<BackfillResult> {
+    this.applied(job);
+    const req = { from: opts.from, to: opts.to, maxParallel: opts.maxParallel ?? 1, rerun: opts.rerun ?? 'none' };
+    const dryRun = opts.dryRun === true;
+    const existing = (id: string) => this.d.ledger.get(id);
+    let out: ReturnType<Scheduler['backfill']> | undefined;
+    if (dryRun) out = this.d.scheduler.backfill(job, req, existing, this.d.clock.now(), true);
+    else
+      await this.d.dispatch.submit(() => {
+        out = this.d.scheduler.backfill(job, req, existing, this.d.clock.now());
+        return out.decisions;
+      });
+    const { id, items } = out!;
+    return { id, job, dryRun, instants: items.map(({ at, runId, action, existing: e }) => ({ at, runId, action, ...(e && { existing: e }) })) };
+  }
+
   async kill(runId: string): Promise<Run> {
     const run = this.d.ledger.get(runId);
     if (!run) throw new KairosError('E_NOT_FOUND', `no run with id ${JSON.stringify(runId)}`);
     if (isTerminalRun(run.state)) return run;
+    if (run.backfill && run.attempts.length === 0 && run.state === 'pending') {
+      // Queued by a backfill, never started: only the schedule core holds it.
+      await this.d.dispatch.submit(() => this.d.scheduler.cancelQueued(runId, this.d.clock.now()));
+    }
     const targets = [run, ...this.d.ledger.all().filter((r) => r.dagRunId === runId && !isTerminalRun(r.state))];
     for (const r of targets) {
       const a = r.attempts.at(-1);

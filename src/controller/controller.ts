@@ -81,10 +81,11 @@ export class Controller {
   /** The framework of the current leadership term; undefined while not leading. */
   private fw: MesosFramework | undefined;
   /** What the view, actions and lifecycle use: the current framework, or an idle stand-in. */
-  private readonly framework: Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status'> = {
+  private readonly framework: Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status' | 'capacity'> = {
     launch: (r) => this.fw?.launch(r),
     kill: (t) => this.fw?.kill(t) ?? Promise.reject(new KairosError('E_UNAVAILABLE', 'not leading: no Mesos framework to kill through')),
     pending: () => this.fw?.pending() ?? [],
+    capacity: async () => this.fw?.capacity?.(),
     status: () => this.fw?.status() ?? { connected: false, starving: false, offersReceived: 0, offersDeclined: 0, revives: 0, suppressed: false },
   };
   private readonly state: ControllerState;

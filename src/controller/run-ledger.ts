@@ -114,10 +114,31 @@ export class RunLedger {
     }
   }
 
+  /**
+   * Replaces a run's record with `run` (a re-run under the same id) and deletes its DAG
+   * task runs, in one atomic commit, so no reader ever sees the new run with old tasks.
+   */
+  async reset(run: Run): Promise<void> {
+    const children = this.all().filter((r) => r.dagRunId === run.id).map((r) => r.id);
+    const cur = this.runs.get(run.id);
+    await this.store.commit([
+      ...children.map((id) => ({ op: 'delete' as const, key: key(id) })),
+      { op: 'put' as const, key: key(run.id), value: run, ...(cur && { expectedVersion: cur.version }) },
+    ]);
+    this.forget(children);
+    for (const a of cur?.run.attempts ?? []) this.tasks.delete(a.taskId);
+    await this.fresh(run.id);
+  }
+
   /** Deletes runs (history bounding) in one atomic commit. */
   async remove(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.store.commit(ids.map((id) => ({ op: 'delete' as const, key: key(id) })));
+    this.forget(ids);
+  }
+
+  /** Drops deleted runs from the mirror and its indexes. */
+  private forget(ids: string[]): void {
     for (const id of ids) {
       const run = this.runs.get(id)?.run;
       for (const a of run?.attempts ?? []) this.tasks.delete(a.taskId);

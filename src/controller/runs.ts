@@ -68,6 +68,7 @@ export function launchRequest(d: LaunchDecision): LaunchRequest {
     ...(d.overrides?.args && { args: d.overrides.args }),
     ...(d.overrides?.env && { env: d.overrides.env }),
     dueAt: d.attempt.notBefore,
+    scheduledAt: d.run.scheduledAt,
   };
 }
 
@@ -110,6 +111,10 @@ export class RunLifecycle implements FrameworkHooks {
             refused.add(d.run.id);
             logger.info('run already exists: not launching it again', { run: d.run.id });
           }
+          break;
+        case 'reset':
+          await ledger.reset(d.run);
+          this.stateChanged(d.run);
           break;
         case 'update': {
           const withFacts = pendingFacts?.runId === d.run.id ? pendingFacts : undefined;

@@ -120,7 +120,8 @@ function containerOf(req: LaunchRequest, containerizer: Containerizer, ports: nu
 /**
  * Builds the TaskInfo for one placed request. Environment: the template's env, then the
  * request's overrides, then `PORT0..n` for allocated host ports (as Marathon does), then
- * `KAIROS_JOB`, `KAIROS_RUN_ID`, `KAIROS_ATTEMPT`.
+ * `KAIROS_JOB`, `KAIROS_RUN_ID`, `KAIROS_ATTEMPT` and `KAIROS_SCHEDULED_AT` (the run's
+ * scheduled instant, ISO 8601 UTC: a backfilled run sees the past instant it stands for).
  */
 export function buildTaskInfo(req: LaunchRequest, agentId: string, allocs: readonly Allocation[], containerizer: Containerizer): TaskInfo {
   const t = req.template;
@@ -131,6 +132,7 @@ export function buildTaskInfo(req: LaunchRequest, agentId: string, allocs: reado
   env.KAIROS_JOB = req.job;
   env.KAIROS_RUN_ID = req.runId;
   env.KAIROS_ATTEMPT = String(req.attempt);
+  if (req.scheduledAt !== undefined) env.KAIROS_SCHEDULED_AT = new Date(req.scheduledAt).toISOString();
   const docker = t.container !== undefined && containerizer === 'docker';
   const labels: Label[] = [
     { key: LABEL_JOB, value: req.job },

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { ManifestError } from '../core/errors.js';
 import type { NotifyRule, StringOrSecret } from '../core/types.js';
-import { NOTIFY_SCHEMA, validateWith } from '../manifests/schema.js';
+import { validateWith } from '../manifests/schema.js';
 import { parseFile } from '../manifests/yaml.js';
 
 /** The SMTP server e-mail targets go through (nodemailer's SMTP transport). */
@@ -50,7 +50,7 @@ export function readNotifyConfig(file: string): NotifyConfig {
   if (problems.length) throw new ManifestError(problems);
   if (docs.length !== 1) throw new ManifestError([{ file, line: 1, column: 1, path: '', message: 'expected exactly one YAML document' }]);
   const doc = docs[0];
-  const found = validateWith(doc, `https://kairos.dev/schemas/${NOTIFY_SCHEMA}#/$defs/config`);
+  const found = validateWith(doc, 'NotifyConfig');
   if (found.length) throw new ManifestError(found);
   const v = doc.value as Partial<NotifyConfig>;
   return { ...DEFAULT_NOTIFY_CONFIG, ...v, defaults: v.defaults ?? [] };

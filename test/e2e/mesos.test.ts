@@ -7,13 +7,18 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Run } from '../../src/core/run.js';
 import type { JobSummary } from '../../src/ports/controller.js';
 import { ControllerCluster } from '../support/controllers.js';
 import { jobManifest } from '../support/job-manifest.js';
-import { startMesos, type MesosCluster } from '../support/mesos.js';
+import { MESOS_TEST_TIMEOUTS, type MesosCluster, startMesos } from '../support/mesos.js';
 import { api, TempRepo, until } from './support.js';
+
+vi.setConfig(MESOS_TEST_TIMEOUTS);
+
+/** `until` with room for real daemons on a loaded machine. */
+const wait = <T>(what: string, probe: () => Promise<T | undefined>) => until(what, probe, 60_000);
 
 interface MasterFrameworks {
   frameworks: { id: string; name: string; active: boolean; tasks: { id: string; state: string }[] }[];
@@ -44,12 +49,12 @@ describe('kairos serve against real Apache Mesos', () => {
     controllers = new ControllerCluster(['--source', repo.dir, '--ref', 'main', '--store', `file:${join(dir, 'state.json')}`, '--mesos', mesos.url, '--poll', '1s']);
     const first = await controllers.spawn();
     const url1 = controllers.url(first);
-    await until('the job applied', async () => ((await api<JobSummary[]>(url1, 'GET', '/v1/jobs')).body.some((j) => j.name === 'slow') ? true : undefined));
+    await wait('the job applied', async () => ((await api<JobSummary[]>(url1, 'GET', '/v1/jobs')).body.some((j) => j.name === 'slow') ? true : undefined));
     const started = await api<Run>(url1, 'POST', '/v1/jobs/slow/runs', {});
     expect(started.status).toBe(201);
     const id = encodeURIComponent(started.body.id);
-    await until('the run running', async () => ((await api<Run>(url1, 'GET', `/v1/runs/${id}`)).body.state === 'running' ? true : undefined));
-    const logs = await until('its stdout through the API', async () => {
+    await wait('the run running', async () => ((await api<Run>(url1, 'GET', `/v1/runs/${id}`)).body.state === 'running' ? true : undefined));
+    const logs = await wait('its stdout through the API', async () => {
       const r = await api<{ data: string; size: number }>(url1, 'GET', `/v1/runs/${id}/logs?stream=stdout`);
       return r.status === 200 && r.body.data.includes('hello-from-real-mesos') ? r.body : undefined;
     });
@@ -60,13 +65,13 @@ describe('kairos serve against real Apache Mesos', () => {
     await controllers.signal(first, 'SIGKILL');
     const second = await controllers.spawn();
     const url2 = controllers.url(second);
-    await until('the framework back with the same id', async () => {
+    await wait('the framework back with the same id', async () => {
       const fws = await frameworks();
       return fws.length === 1 && fws[0].id === before.id && fws[0].active ? true : undefined;
     });
     expect((await api<Run>(url2, 'GET', `/v1/runs/${id}`)).body.state).toBe('running');
     writeFileSync(join(dir, 'go'), '');
-    const done = await until('the run finished', async () => {
+    const done = await wait('the run finished', async () => {
       const run = (await api<Run>(url2, 'GET', `/v1/runs/${id}`)).body;
       return run.state === 'running' || run.state === 'launching' ? undefined : run;
     });
@@ -74,5 +79,5 @@ describe('kairos serve against real Apache Mesos', () => {
     expect(readFileSync(join(dir, 'marks'), 'utf8')).toBe(`${done.attempts[0].taskId}\n`);
     expect((await api<{ data: string }>(url2, 'GET', `/v1/runs/${id}/logs?stream=stdout`)).body.data).toBe('hello-from-real-mesos\ndone\n');
     expect((await api<Run[]>(url2, 'GET', '/v1/jobs/slow/runs')).body.map((r) => r.id)).toEqual([started.body.id]);
-  }, 90_000);
+  });
 });

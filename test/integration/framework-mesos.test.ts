@@ -8,10 +8,12 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMesos, type MesosCluster } from '../support/mesos.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MESOS_TEST_TIMEOUTS, type MesosCluster, startMesos } from '../support/mesos.js';
 import { shellTask, startFramework, type TestFramework } from './framework.harness.js';
 import { frameworkSuite } from './framework.suite.js';
+
+vi.setConfig(MESOS_TEST_TIMEOUTS);
 
 let mesos: MesosCluster;
 let files: string;

@@ -6,11 +6,13 @@
  * endpoints' shapes. Where the embedded master cannot match, README "Embedded master"
  * says so and the scenario leaves that detail out with a comment saying why.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startEmbeddedMaster, type EmbeddedMaster } from '../../src/mesos/embedded/index.js';
-import { startMesos, type MesosCluster } from '../support/mesos.js';
+import { MESOS_TEST_TIMEOUTS, type MesosCluster, startMesos } from '../support/mesos.js';
 import { call, frameworkInfo, rawPost, Subscription } from './embedded-master-client.js';
 import { conformanceScenarios, type Scenario } from './mesos-conformance.scenarios.js';
+
+vi.setConfig(MESOS_TEST_TIMEOUTS);
 
 const RESOURCES = 'cpus:2;mem:4096;disk:10000;ports:[31000-32000]';
 let real: MesosCluster;

@@ -4,11 +4,13 @@
  * code reaches the framework, its output lands in the real sandbox, and the container the
  * agent started is one the test dockerd really ran.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readAgentFile } from '../../src/mesos/sandbox.js';
 import { TEST_IMAGE, testDocker } from '../support/docker.js';
-import { startMesos, type MesosCluster } from '../support/mesos.js';
+import { MESOS_TEST_TIMEOUTS, type MesosCluster, startMesos } from '../support/mesos.js';
 import { shellTask, startFramework, type TestFramework } from './framework.harness.js';
+
+vi.setConfig(MESOS_TEST_TIMEOUTS);
 
 const docker = testDocker();
 let mesos: MesosCluster;
@@ -38,5 +40,5 @@ describe('Docker tasks on a real Mesos agent', () => {
     // The Docker containerizer names containers mesos-<container id>; the test daemon ran them.
     const names = (await docker.docker(['ps', '-a', '--format', '{{.Names}} {{.Image}}'])).split('\n');
     expect(names.filter((n) => n.startsWith('mesos-') && n.endsWith(TEST_IMAGE)).length).toBeGreaterThanOrEqual(2);
-  }, 60_000);
+  });
 });

@@ -8,22 +8,24 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMesos, type MesosCluster } from '../support/mesos.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MESOS_TEST_TIMEOUTS, PATIENT_RECONCILE, type MesosCluster, startMesos } from '../support/mesos.js';
 import { shellTask, startFramework, type TestFramework } from './framework.harness.js';
+
+vi.setConfig(MESOS_TEST_TIMEOUTS);
 
 /**
  * A standalone agent notices a restarted master only when the master's pings stop
- * (upstream default 15 s × 5); these make that 1 s × 3.
+ * (upstream default 15 s × 5); these make that 2 s × 3 (shorter marks a busy agent unreachable).
  */
-const PING = ['--agent_ping_timeout=1secs', '--max_agent_ping_timeouts=3'];
+const PING = ['--agent_ping_timeout=2secs', '--max_agent_ping_timeouts=3'];
 
 let mesos: MesosCluster;
 let files: string;
 let t: TestFramework;
 beforeAll(async () => {
   [mesos, files] = await Promise.all([startMesos({ registry: 'replicated_log', masterFlags: PING }), mkdtemp(join(tmpdir(), 'kairos-mesos-failover-'))]);
-  t = await startFramework(mesos.url, { failoverTimeoutSeconds: 3600 });
+  t = await startFramework(mesos.url, { failoverTimeoutSeconds: 3600, ...PATIENT_RECONCILE });
 });
 afterAll(async () => {
   await t?.stop();

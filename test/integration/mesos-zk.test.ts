@@ -7,10 +7,12 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMesos, type MesosCluster } from '../support/mesos.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MESOS_TEST_TIMEOUTS, PATIENT_RECONCILE, type MesosCluster, startMesos } from '../support/mesos.js';
 import { startZooKeeper, type TestZooKeeper } from '../support/zookeeper.js';
 import { shellTask, startFramework, type TestFramework } from './framework.harness.js';
+
+vi.setConfig(MESOS_TEST_TIMEOUTS);
 
 let zk: TestZooKeeper;
 let mesos: MesosCluster;
@@ -29,7 +31,7 @@ afterAll(async () => {
 
 describe('real Mesos masters elected through ZooKeeper', () => {
   it('the framework follows a leader change: same framework id, the task survives, is reconciled and finishes once', async () => {
-    t = await startFramework(zk.url('/mesos'), { failoverTimeoutSeconds: 3600 });
+    t = await startFramework(zk.url('/mesos'), { failoverTimeoutSeconds: 3600, ...PATIENT_RECONCILE });
     const first = await mesos.leader();
     expect(t.fw.status()).toMatchObject({ connected: true });
     const marker = join(files, 'marks');
@@ -52,5 +54,5 @@ describe('real Mesos masters elected through ZooKeeper', () => {
     expect(await t.waitForState(task.taskId, 'TASK_FINISHED')).toMatchObject({ exitStatus: 0 });
     expect(await readFile(marker, 'utf8')).toBe('start\nend\n');
     expect(t.persisted).toHaveLength(1);
-  }, 60_000);
+  });
 });

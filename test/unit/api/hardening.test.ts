@@ -116,7 +116,7 @@ describe('authorization', () => {
         checked++;
       }
     }
-    expect(checked).toBe(19);
+    expect(checked).toBe(23);
   });
 });
 

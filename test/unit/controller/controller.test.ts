@@ -323,4 +323,59 @@ describe('Controller', () => {
     expect(h.framework.killed).toEqual([run.attempts[0].taskId]);
     expect(killed.state).toBe('killed');
   });
+
+  it('backfill: runs a past window through the run lifecycle, one at a time under Forbid, and re-runs a failed instant under a fresh task id', async () => {
+    await writeFile(join(dir, 'hourly.yaml'), job('hourly', '0 * * * *'));
+    await h.start();
+    const window = { from: Date.parse('2026-03-08T04:00:00Z'), to: Date.parse('2026-03-08T06:00:00Z') };
+    const first = await h.controller.actions.backfill('hourly', { ...window, maxParallel: 3 });
+    expect(first.instants.map((i) => i.action)).toEqual(['run', 'run', 'run']);
+    const id = (hh: string) => `hourly@2026-03-08T${hh}:00:00.000Z`;
+    // the default concurrencyPolicy Forbid: one run of the job at a time, none recorded skipped
+    expect(h.framework.launched.map((l) => [l.runId, l.scheduledAt])).toEqual([[id('04'), window.from]]);
+    await h.play(h.framework.launched[0], ['TASK_RUNNING', 'TASK_FAILED'], 1);
+    expect(h.framework.launched.map((l) => l.runId)).toEqual([id('04'), id('05')]);
+    await h.play(h.framework.launched[1], ['TASK_RUNNING', 'TASK_FINISHED']);
+    await h.play(h.framework.launched[2], ['TASK_RUNNING', 'TASK_FINISHED']);
+    expect(h.controller.view.backfills('hourly')).toMatchObject([{ id: first.id, total: 3, succeeded: 2, failed: 1, done: true }]);
+
+    const again = await h.controller.actions.backfill('hourly', { ...window, rerun: 'failed' });
+    expect(again.instants.map((i) => `${i.action} ${i.existing}`)).toEqual(['rerun failed', 'skip succeeded', 'skip succeeded']);
+    const rerun = h.framework.launched.at(-1)!;
+    expect(rerun.taskId).toBe(`kairos.${id('04')}~rerun1.1`);
+    expect(h.run(id('04'))).toMatchObject({ state: 'pending', rerun: 1, trigger: 'backfill', backfill: { id: again.id }, attempts: [{ taskId: rerun.taskId }] });
+    await h.play(rerun, ['TASK_RUNNING', 'TASK_FINISHED']);
+    expect(h.run(id('04'))!.state).toBe('succeeded');
+    expect(h.framework.launched).toHaveLength(4);
+  });
+
+  it('backfill: a restarted controller takes the queue up from the store and runs each instant once', async () => {
+    await writeFile(join(dir, 'hourly.yaml'), job('hourly', '0 * * * *'));
+    await h.start();
+    const bf = await h.controller.actions.backfill('hourly', { from: Date.parse('2026-03-08T04:00:00Z'), to: Date.parse('2026-03-08T06:00:00Z') });
+    const first = h.framework.launched[0];
+    await h.play(first, ['TASK_RUNNING']);
+    await h.controller.stop(); // the leader dies with one run on an agent and two queued
+
+    const again = new Harness(dir, h.store, h.clock);
+    h = again;
+    await again.start();
+    expect(again.framework.launched).toEqual([]); // the queue waits: the run on the agent is active
+    await again.hooks.onStatus({ taskId: first.taskId, state: 'TASK_FINISHED', timestamp: again.clock.now(), exitStatus: 0, labels: {}, fromReconciliation: true });
+    expect(again.framework.launched.map((l) => l.runId)).toEqual(['hourly@2026-03-08T05:00:00.000Z']);
+    await again.play(again.framework.launched[0], ['TASK_RUNNING', 'TASK_FINISHED']);
+    await again.play(again.framework.launched[1], ['TASK_RUNNING', 'TASK_FINISHED']);
+    expect(again.framework.launched.map((l) => l.runId)).toEqual(['hourly@2026-03-08T05:00:00.000Z', 'hourly@2026-03-08T06:00:00.000Z']);
+    expect(again.controller.view.backfills('hourly')).toMatchObject([{ id: bf.id, total: 3, succeeded: 3, done: true }]);
+  });
+
+  it('backfill: kills a queued run before it starts', async () => {
+    await writeFile(join(dir, 'hourly.yaml'), job('hourly', '0 * * * *'));
+    await h.start();
+    await h.controller.actions.backfill('hourly', { from: Date.parse('2026-03-08T05:00:00Z'), to: Date.parse('2026-03-08T06:00:00Z') });
+    const queued = 'hourly@2026-03-08T06:00:00.000Z';
+    expect(await h.controller.actions.kill(queued)).toMatchObject({ state: 'killed', reason: 'killed before the backfill started it' });
+    await h.play(h.framework.launched[0], ['TASK_RUNNING', 'TASK_FINISHED']);
+    expect(h.framework.launched.map((l) => l.runId)).toEqual(['hourly@2026-03-08T05:00:00.000Z']);
+  });
 });

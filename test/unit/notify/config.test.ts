@@ -24,7 +24,7 @@ function problems(text: string): string[] {
 
 describe('--notify-config', () => {
   it('reads the shipped example with the schema defaults filled in', () => {
-    const c = readNotifyConfig('examples/notify.yaml');
+    const c = readNotifyConfig('examples/notify/notify-config.yaml');
     expect(c.defaults).toEqual([{ on: ['failed', 'sla_missed'], webhook: { url: 'https://hooks.example.com/kairos', secret: { env: 'HOOK_SECRET' } } }]);
     expect(c.smtp).toEqual({ host: 'smtp.example.com', port: 587, secure: false, requireTLS: true, user: 'kairos', password: { env: 'SMTP_PASSWORD' }, from: 'Kairos <kairos@example.com>' });
     expect([c.maxOutbox, c.maxAttempts]).toEqual([1000, 8]);
