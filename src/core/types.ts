@@ -127,6 +127,17 @@ export interface RunPolicy {
   notify?: NotifyRule[];
   /** A run not finished this long after its scheduled instant raises `sla_missed` once (Airflow `sla`). */
   sla?: { finishWithinSeconds: number };
+  /**
+   * What a manual run may change (`spec.overrides`); enforced by the controller's runNow.
+   * Absent (state applied by an older version): args yes, env none.
+   */
+  overrides?: OverridePolicy;
+}
+
+/** `spec.overrides`: append args or not, and which env variables a manual run may set. */
+export interface OverridePolicy {
+  args: boolean;
+  env: string[];
 }
 
 /** What a notification is about (schemas/notify.schema.json `event`). */
