@@ -139,6 +139,7 @@ export function compileServeConfig(
   const agents = parseCount('--agents', pick(flags.agents, 'AGENTS', SERVE_DEFAULTS.agents)!, 1);
   const logLevel = pick(flags.logLevel, 'LOG_LEVEL', SERVE_DEFAULTS.logLevel)! as LogLevel;
   if (!levels.includes(logLevel)) throw invalid('--log-level', logLevel, levels.join(', '));
+  const secretsDir = pick(flags.secretsDir, 'SECRETS_DIR');
   return {
     source: parseSource(pick(flags.source, 'SOURCE', SERVE_DEFAULTS.source)!, pick(flags.ref, 'REF'), cwd),
     store: parseStore(pick(flags.store, 'STORE', SERVE_DEFAULTS.store)!, cwd),
@@ -151,7 +152,7 @@ export function compileServeConfig(
     tokensFile: pick(flags.tokens, 'TOKENS'),
     historyCap: parseCount('--history-cap', pick(flags.historyCap, 'HISTORY_CAP', SERVE_DEFAULTS.historyCap)!, 1),
     logLevel,
-    ...(pick(flags.secretsDir, 'SECRETS_DIR') !== undefined && { secretsDir: resolve(cwd, pick(flags.secretsDir, 'SECRETS_DIR')!) }),
+    ...(secretsDir !== undefined && { secretsDir: resolve(cwd, secretsDir) }),
   };
 }
 

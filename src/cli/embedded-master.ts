@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { KairosError } from '../core/errors.js';
-import { startEmbeddedMaster, type EmbeddedMasterOptions } from '../mesos/embedded/index.js';
+import type { EmbeddedMasterOptions } from '../mesos/embedded/index.js';
 import { systemClock } from '../ports/clock.js';
 import { streamLogger } from '../ports/logger.js';
 
@@ -57,6 +57,7 @@ export function register(program: Command): void {
     .action(async (flags: EmbeddedMasterFlags) => {
       const opts = parseFlags(flags);
       const logger = streamLogger((line) => process.stderr.write(line), { now: systemClock.now });
+      const { startEmbeddedMaster } = await import('../mesos/embedded/index.js'); // only this command needs it
       let em;
       try {
         em = await startEmbeddedMaster({ ...opts, clock: systemClock, logger });

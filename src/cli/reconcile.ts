@@ -20,7 +20,6 @@ import { OUTPUT_FORMATS, renderPlan, type OutputFormat } from '../plan/render.js
 import { hasChanges, type Plan } from '../plan/types.js';
 import { FileStore } from '../store/file-store.js';
 import { MemoryStore } from '../store/memory-store.js';
-import { ZookeeperStore } from '../store/zookeeper-store.js';
 import { addSourceOptions, openAgainst, openSource, withPrintablePaths, type AgainstSource, type SourceFlags } from '../source/open.js';
 
 /** Everything one reconcile needs, already built. */
@@ -78,6 +77,7 @@ export async function openCliStore(cfg: StoreConfig, dryRun: boolean): Promise<S
   if (!dryRun) {
     throw new KairosError('E_INVALID', `--store ${cfg.url}: ZooKeeper state is applied by the leading \`kairos serve\`; add --dry-run to plan against it`);
   }
+  const { ZookeeperStore } = await import('../store/zookeeper-store.js'); // the ZooKeeper client loads only when used
   return ZookeeperStore.open(cfg.url);
 }
 

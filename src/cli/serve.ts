@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { compileServeConfig, SERVE_DEFAULTS, type ServeFlags } from '../config.js';
-import { startController, type RunningController } from '../wiring.js';
+import type { RunningController } from '../wiring.js';
 
 /** Registers `kairos serve`. */
 export function register(program: Command): void {
@@ -39,6 +39,9 @@ export function register(program: Command): void {
       };
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.once('SIGTERM', () => shutdown('SIGTERM'));
+      // Loaded here, not at the top: every other command (and --help) starts without
+      // fastify, protobufjs, ZooKeeper and the controller.
+      const { startController } = await import('../wiring.js');
       running = await startController(config);
       if (stopping) void running.stop();
       else process.stdout.write(`kairos: serving ${running.url} (UI and API); Mesos ${running.mesosUrl ?? 'remote'}\n`);

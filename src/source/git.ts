@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
 import { KairosError, messageOf } from '../core/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { ManifestSource, Snapshot } from '../ports/source.js';
@@ -115,9 +115,9 @@ export class GitSource implements ManifestSource {
       );
       if (!exists) {
         await mkdir(where.dir, { recursive: true });
-        await simpleGit(where.dir).clone(where.url, where.dir, ['--no-checkout', '--quiet']);
+        await (await simpleGit())(where.dir).clone(where.url, where.dir, ['--no-checkout', '--quiet']);
       }
-      const git = simpleGit(where.dir);
+      const git = (await simpleGit())(where.dir);
       // Branches as origin/<name>; the source's own remote-tracking refs too (a CI checkout
       // often has the base branch only as origin/main), as upstream/<remote>/<name>.
       await git.raw(['fetch', '--quiet', '--prune', '--tags', '--force', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/remotes/*:refs/remotes/upstream/*']);
@@ -136,6 +136,11 @@ export class GitSource implements ManifestSource {
     }
     throw new KairosError('E_SOURCE', `ref ${JSON.stringify(ref ?? 'HEAD')} not found in ${this.opts.url}`);
   }
+}
+
+/** simple-git, loaded on first use: a directory source or `--help` never needs it. */
+async function simpleGit(): Promise<typeof import('simple-git').simpleGit> {
+  return (await import('simple-git')).simpleGit;
 }
 
 /**
@@ -164,7 +169,7 @@ function isInside(path: string, dir: string): boolean {
  * remote-tracking name (`main` is also tried as `origin/main`).
  */
 export async function mergeBase(path: string, ref: string, head = 'HEAD'): Promise<string> {
-  const git = simpleGit(path);
+  const git = (await simpleGit())(path);
   const headId = (await git.raw(['rev-parse', '--verify', '--quiet', `${head}^{commit}`]).catch(() => '')).trim();
   if (!headId) throw new KairosError('E_SOURCE', `ref ${JSON.stringify(head)} not found in ${path}`);
   for (const candidate of [ref, `origin/${ref}`]) {
@@ -180,7 +185,7 @@ export async function mergeBase(path: string, ref: string, head = 'HEAD'): Promi
 /** The working copy root containing `path`, or '' when it is none (or does not exist). */
 async function topLevel(path: string): Promise<string> {
   try {
-    return (await simpleGit(path).revparse(['--show-toplevel'])).trim();
+    return (await (await simpleGit())(path).revparse(['--show-toplevel'])).trim();
   } catch {
     return '';
   }

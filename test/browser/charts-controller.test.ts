@@ -38,12 +38,12 @@ spec:
   history: { succeeded: 50, failed: 50 }
   tasks:
     - { name: fetch, template: { command: { shell: "sleep 0.2" }, resources: { cpus: 0.1, mem: 32 } } }
-    - { name: build, dependsOn: [fetch], template: { command: { shell: "sleep 0.3" }, resources: { cpus: 0.5, mem: 128 } } }
+    - { name: build, dependsOn: [fetch], template: { command: { shell: 'h=$(echo "$KAIROS_SCHEDULED_AT" | cut -c12-13); h=\${h#0}; sleep 0.3; [ $(( h % 6 )) != 0 ]' }, retries: { count: 0 }, resources: { cpus: 0.5, mem: 128 } } }
     - { name: ship, dependsOn: [build], template: { command: { shell: "true" }, resources: { cpus: 0.1, mem: 32 } } }
 `;
 }
 
-describe('charts and backfill on a real controller', { timeout: 120_000 }, () => {
+describe('charts and backfill on a real controller', { timeout: 180_000 }, () => {
   let file: string;
   let page: ControllerPage;
   let c: RunningController;
@@ -101,24 +101,31 @@ describe('charts and backfill on a real controller', { timeout: 120_000 }, () =>
     const rerun = await api<BackfillResult>('/v1/jobs/etl/backfill', { from: iso(from), to: iso(to), rerun: 'failed', dryRun: true });
     expect(rerun.instants.filter((i) => i.action === 'rerun').map((i) => iso(i.at))).toEqual(failures);
 
-    // A DAG backfill: each run is a whole DAG run.
-    const dag = await api<BackfillResult>('/v1/jobs/pipeline/backfill', { from: iso(to - 6 * 3_600_000), to: iso(to) });
+    // A DAG backfill of three 2-hourly instants: each run is a whole DAG run; `build` fails
+    // at the one whose hour is a multiple of 6, so its `ship` is skipped.
+    const dag = await api<BackfillResult>('/v1/jobs/pipeline/backfill', { from: iso(to - 6 * 3_600_000 + 1), to: iso(to) });
     expect(dag.instants.length).toBe(3);
-    await until(() => api<BackfillProgress[]>('/v1/jobs/pipeline/backfills'), (l) => l[0]?.done === true);
+    const dagDone = await until(() => api<BackfillProgress[]>('/v1/jobs/pipeline/backfills'), (l) => l[0]?.done === true);
+    expect([dagDone[0].succeeded, dagDone[0].failed]).toEqual([2, 1]);
 
-    // The job page: duration chart, figures, grid and the backfills as groups.
+    // The job page: duration chart, figures, grid and the backfills as groups. (A scheduled
+    // run may join the history if the test crosses a 10-minute mark: figures come from stats.)
     const stats = await api<JobStats>('/v1/jobs/etl/stats');
-    expect(stats).toMatchObject({ timeoutSeconds: 5, finished: 12, successRate: (12 - failures.length) / 12 });
+    const backfilled = stats.points.filter((p) => p.trigger === 'backfill');
+    expect(backfilled.map((p) => iso(p.scheduledAt))).toEqual(instants);
+    expect(backfilled.filter((p) => p.state === 'failed').map((p) => iso(p.scheduledAt))).toEqual(failures);
+    const finished = stats.points.filter((p) => p.durationMs !== undefined);
+    expect(stats).toMatchObject({ timeoutSeconds: 5, finished: finished.length, successRate: finished.filter((p) => p.state === 'succeeded').length / finished.length });
     const { page } = b;
     await page.goto(`${c.url}/#/jobs/etl`);
     const chart = page.locator('svg.chart.duration');
     await chart.waitFor();
     expect(await chart.locator('circle.pt').count()).toBe(stats.points.filter((p) => p.durationMs !== undefined).length);
-    expect(await chart.locator('circle.pt.s-failed').count()).toBe(failures.length);
+    expect(await chart.locator('circle.pt.s-failed').count()).toBe(finished.filter((p) => p.state === 'failed').length);
     for (const line of ['timeout', 'p50', 'p95']) expect(await chart.locator(`line.${line}`).count()).toBe(1);
     const grid = page.locator('svg.runs-grid');
     expect(await grid.locator('rect.cell').count()).toBe(stats.columns.length);
-    expect(await grid.locator('a[data-state="failed"]').count()).toBe(failures.length);
+    expect(await grid.locator('a[data-state="failed"]').count()).toBe(stats.columns.filter((c) => c.state === 'failed').length);
     expect(await page.locator('.backfill[data-done="true"]').count()).toBe(2);
     await page.locator('#history').screenshot({ path: join(SCREENSHOTS, 'chart-duration.png') });
     await page.locator('#backfills').screenshot({ path: join(SCREENSHOTS, 'chart-backfills.png') });
@@ -127,7 +134,14 @@ describe('charts and backfill on a real controller', { timeout: 120_000 }, () =>
     await page.goto(`${c.url}/#/jobs/pipeline`);
     const dagGrid = page.locator('svg.runs-grid');
     await dagGrid.waitFor();
-    expect(await dagGrid.locator('a[data-state="succeeded"] rect.cell').count()).toBe(9);
+    const dagStats = await api<JobStats>('/v1/jobs/pipeline/stats');
+    const cells = dagStats.columns.flatMap((c) => Object.values(c.cells).map((x) => x.state));
+    expect(dagStats.rows).toEqual(['fetch', 'build', 'ship']);
+    expect(cells.filter((x) => x === 'failed')).toHaveLength(1);
+    expect(cells.filter((x) => x === 'skipped')).toHaveLength(1);
+    for (const state of ['succeeded', 'failed', 'skipped']) {
+      expect(await dagGrid.locator(`a[data-state="${state}"] rect.cell`).count(), state).toBe(cells.filter((x) => x === state).length);
+    }
     await page.locator('#history').screenshot({ path: join(SCREENSHOTS, 'chart-grid.png') });
     await dagGrid.locator('a[data-state="succeeded"]').first().click();
     await page.waitForURL(/#\/runs\/pipeline%40/);

@@ -81,12 +81,17 @@ async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 30_0
   }
 }
 
-const runNow = async (name: string): Promise<string> => {
-  await until(`job ${name} applied`, async () => ((await api(`/v1/jobs/${name}`)).status === 200 ? true : undefined));
-  const r = await api(`/v1/jobs/${name}/runs`, 'POST');
-  expect(r.status).toBe(201);
-  return r.json().id;
-};
+// Waits for a settled first sync; a 404 right after it is retried (seen once under load
+// in a full run: GET /v1/jobs/<name> answered 200, the POST just after it 404).
+const runNow = (name: string): Promise<string> =>
+  until(`a manual run of ${name}`, async () => {
+    const sync = (await api('/v1/sync')).json();
+    if (sync.result !== 'ok' || sync.syncing || (await api(`/v1/jobs/${name}`)).status !== 200) return undefined;
+    const r = await api(`/v1/jobs/${name}/runs`, 'POST');
+    if (r.status === 404) return undefined;
+    expect(r.status, r.text).toBe(201);
+    return r.json().id as string;
+  });
 const ended = (id: string) =>
   until(`run ${id} to end`, async () => {
     const run = (await api(`/v1/runs/${encodeURIComponent(id)}`)).json();

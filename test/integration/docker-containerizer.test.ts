@@ -1,14 +1,17 @@
 /**
  * The embedded agent's Docker containerizer against the suite's real dockerd: exit codes,
  * live sandbox output, limits and user in `docker inspect`, kill and timeout (container
- * gone), the OOM killer's reason, the fetcher, secrets (env and file), and leftovers of a
- * dead agent removed on start. Judged by the containers' effects and the daemon's state.
+ * gone), the OOM killer's reason, the fetcher, secrets (env and file), a container of this
+ * agent adopted after a restart, and leftovers of a dead agent removed on start. Judged by the containers' effects and the daemon's state.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentReport } from '../../src/mesos/embedded/agent.js';
+import { DockerContainerizer } from '../../src/mesos/embedded/docker-containerizer.js';
 import { startEmbeddedMaster, type EmbeddedMaster } from '../../src/mesos/embedded/index.js';
+import { systemClock } from '../../src/ports/clock.js';
 import type { Offer, TaskInfo, TaskStatus } from '../../src/mesos/types.js';
 import { TEST_IMAGE, testDocker } from '../support/docker.js';
 import { frameworkInfo, Subscription, taskOn } from './embedded-master-client.js';
@@ -155,6 +158,24 @@ describe('Docker containerizer (real dockerd)', () => {
     });
     expect((await c('TASK_FINISHED')).state).toBe('TASK_FINISHED');
     expect(em.readTaskFile('secret-cmd', 'stdout')!.data).toBe('65534\nok\n');
+  });
+
+  it('adopts a container of this agent that outlived its docker run: full output, exit code, removed', async () => {
+    const sandbox = join(scratch, 'adopted');
+    mkdirSync(sandbox);
+    writeFileSync(join(sandbox, 'stdout'), 'a\n'); // what the dead agent had copied so far
+    const labels = ['--label', 'kairos.agent=agent-A', '--label', 'kairos.agent.pid=1', '--label', 'kairos.task=t-adopt'];
+    await docker.docker(['run', '-d', '--net', 'none', '--name', 'mesos-agent-A.t-adopt', ...labels, TEST_IMAGE, 'sh', '-c', 'echo a; sleep 1; echo b; echo e >&2; exit 4']);
+    const reports: AgentReport[] = [];
+    const restarted = new DockerContainerizer({ clock: systemClock, agentId: 'agent-A', dockerHost: docker.host });
+    const removed = await restarted.recover(({ taskId }) => (taskId === 't-adopt' ? { sandbox, report: (r) => reports.push(r) } : undefined));
+    expect(removed).toEqual([]);
+    expect(restarted.has('t-adopt')).toBe(true);
+    for (let i = 0; i < 100 && reports.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(reports).toEqual([{ state: 'TASK_FAILED', message: 'Container exited with status 4', source: 'SOURCE_EXECUTOR' }]);
+    expect(readFileSync(join(sandbox, 'stdout'), 'utf8')).toBe('a\nb\n');
+    expect(readFileSync(join(sandbox, 'stderr'), 'utf8')).toBe('e\n');
+    expect(await containersOf('t-adopt')).toBe('');
   });
 
   it('removes containers a dead embedded agent left, and keeps those of live agents', async () => {

@@ -8,12 +8,16 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { jobManifest } from '../support/job-manifest.js';
 
-const bin = fileURLToPath(new URL('../../bin/kairos.js', import.meta.url));
+// The CLI from its TypeScript sources through tsx (by absolute URL: it runs in temp dirs),
+// so the test never runs a stale dist/; test/integration/compiled-cli.test.ts covers the bin.
+const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const workflowFile = fileURLToPath(new URL('../../examples/ci/kairos-plan.yml', import.meta.url));
 const ident = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
 
@@ -49,7 +53,7 @@ describe('PR plan: --against uses the merge base, as the PR diff does', () => {
     commitFile(origin, 'beta.yaml', jobManifest('beta', '0 3 * * *', 'echo beta'), 'main: move beta to 03:00');
     git(root, 'clone', '-q', '--branch', 'feature', origin, checkout);
     mkdirSync(binDir);
-    writeFileSync(join(binDir, 'kairos'), `#!/bin/sh\nexec "${process.execPath}" "${bin}" "$@"\n`);
+    writeFileSync(join(binDir, 'kairos'), `#!/bin/sh\nexec "${process.execPath}" --import "${tsx}" "${main}" "$@"\n`);
     chmodSync(join(binDir, 'kairos'), 0o755);
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));

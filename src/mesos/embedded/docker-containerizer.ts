@@ -11,7 +11,8 @@
  *   TASK_FAILED with REASON_CONTAINER_LIMITATION_MEMORY; else TASK_FAILED
  *   "Container exited with status N"; then `docker rm -f -v`, so no container is left.
  * Containers carry labels naming the agent, the agent process and the task, so `recover()`
- * on agent start finds leftovers by the name prefix and removes those whose agent is gone.
+ * on agent start finds leftovers by the name prefix, adopts those the restarted agent
+ * still knows (`adopt`) and removes the rest.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
@@ -49,6 +50,14 @@ export interface ContainerLaunch {
   report: ReportFn;
 }
 
+/** A running container of a previous incarnation of this agent, to be followed to its end. */
+export interface AdoptedContainer {
+  name: string;
+  taskId: string;
+  sandbox: string;
+  report: ReportFn;
+}
+
 interface Container {
   name: string;
   report: ReportFn;
@@ -73,17 +82,40 @@ export class DockerContainerizer {
 
   /** Runs the task to its end; every state goes through `report`. Resolves when it ended. */
   launch(l: ContainerLaunch): Promise<void> {
+    return this.track(l.task.task_id.value, `${CONTAINER_PREFIX}${l.containerId}`, l.report, (c) => this.run(l, c));
+  }
+
+  /**
+   * Takes over a container a previous incarnation of this agent started (see `recover`):
+   * the sandbox's stdout/stderr are rewritten from `docker logs --follow` (the daemon kept
+   * all of it), and the container's end is reported as for a launch.
+   */
+  adopt(a: AdoptedContainer): Promise<void> {
+    return this.track(a.taskId, a.name, a.report, async (c) => {
+      c.started = Promise.resolve(true);
+      const out = openSync(join(a.sandbox, 'stdout'), 'w');
+      const err = openSync(join(a.sandbox, 'stderr'), 'w');
+      const logs = spawn(this.cli(), [...this.hostArgs(), 'logs', '--follow', a.name], { env: this.cliEnv(), stdio: ['ignore', out, err] });
+      closeSync(out);
+      closeSync(err);
+      const copied = new Promise((r) => logs.once('close', r));
+      const outcome = await this.outcome(c);
+      await copied;
+      return outcome;
+    });
+  }
+
+  private track(id: string, name: string, report: ReportFn, body: (c: Container) => Promise<Parameters<ReportFn>[0]>): Promise<void> {
     let finish!: () => void;
-    const c: Container = { name: `${CONTAINER_PREFIX}${l.containerId}`, report: l.report, timers: [], done: new Promise((r) => (finish = r)) };
-    const id = l.task.task_id.value;
+    const c: Container = { name, report, timers: [], done: new Promise((r) => (finish = r)) };
     this.containers.set(id, c);
     const end = (r: Parameters<ReportFn>[0]) => {
       c.timers.forEach((t) => t.cancel());
       this.containers.delete(id);
-      l.report(r);
+      report(r);
       finish();
     };
-    void this.run(l, c).then(end, (err: Error) =>
+    void body(c).then(end, (err: Error) =>
       end({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to launch container: ${err.message}`, source: 'SOURCE_AGENT' }),
     );
     return c.done;
@@ -115,9 +147,18 @@ export class DockerContainerizer {
       if (max !== undefined) c.timers.push(this.opts.clock.setTimeout(() => this.stop(c, 'max_completion_time', 0), max));
     }
     const code = await exited;
+    return this.outcome(c, `'docker run' exited with ${code ?? 'an error'} before the container existed (see the sandbox's stderr)`);
+  }
+
+  /**
+   * Waits for the container's end (`docker wait`: the CLI that ran it may be gone while it
+   * still runs), removes it and says how it ended.
+   */
+  private async outcome(c: Container, neverExisted = 'the container is gone'): Promise<Parameters<ReportFn>[0]> {
+    await this.docker(['wait', c.name], 0).catch(() => undefined);
     const state = await this.docker(['inspect', '--type=container', '--format', '{{.State.ExitCode}} {{.State.OOMKilled}}', c.name]).catch(() => undefined);
     await this.docker(['rm', '-f', '-v', c.name]).catch(() => undefined);
-    if (state === undefined) throw new Error(`'docker run' exited with ${code ?? 'an error'} before the container existed (see the sandbox's stderr)`);
+    if (state === undefined) throw new Error(neverExisted);
     const [exit, oom] = state.split(' ');
     const how = `Container exited with status ${exit}`;
     if (c.killedBy === 'max_completion_time')
@@ -187,21 +228,24 @@ export class DockerContainerizer {
   }
 
   /**
-   * On agent start: removes the containers (named `mesos-…`, labelled by an embedded agent)
-   * left by this agent or by an agent process that is gone, so none is orphaned. Containers
-   * of other live agents (tests share one daemon) and of real Mesos agents stay.
-   * Returns the names removed.
+   * On agent start: finds the containers (named `mesos-…`, labelled by an embedded agent)
+   * left by this agent or by an agent process that is gone. Each one `adoptable` names a
+   * sandbox and report for (a task the restarted agent recovered) is adopted; every other
+   * one is removed, so none is orphaned. Containers of other live agents (tests share one
+   * daemon) and of real Mesos agents stay. Returns the names removed.
    */
-  async recover(): Promise<string[]> {
-    const lines = await this.docker(['ps', '-a', '--filter', `name=^${CONTAINER_PREFIX}`, '--filter', `label=${LABEL_AGENT}`, '--format', `{{.Names}}\t{{.Label "${LABEL_AGENT}"}}\t{{.Label "${LABEL_AGENT_PID}"}}`]);
-    const gone = lines
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => l.split('\t'))
-      .filter(([, agent, pid]) => agent === this.opts.agentId || !alive(Number(pid)))
-      .map(([name]) => name);
-    if (gone.length) await this.docker(['rm', '-f', '-v', ...gone]);
-    return gone;
+  async recover(adoptable: (c: { name: string; taskId: string }) => Omit<AdoptedContainer, 'name' | 'taskId'> | undefined = () => undefined): Promise<string[]> {
+    const fields = [LABEL_AGENT, LABEL_AGENT_PID, LABEL_TASK].map((l) => `{{.Label "${l}"}}`).join('\t');
+    const lines = await this.docker(['ps', '-a', '--filter', `name=^${CONTAINER_PREFIX}`, '--filter', `label=${LABEL_AGENT}`, '--format', `{{.Names}}\t${fields}`]);
+    const removed: string[] = [];
+    for (const [name, agent, pid, taskId] of lines.split('\n').filter(Boolean).map((l) => l.split('\t'))) {
+      if (agent !== this.opts.agentId && alive(Number(pid))) continue;
+      const target = agent === this.opts.agentId ? adoptable({ name, taskId }) : undefined;
+      if (target) void this.adopt({ ...target, name, taskId });
+      else removed.push(name);
+    }
+    if (removed.length) await this.docker(['rm', '-f', '-v', ...removed]);
+    return removed;
   }
 
   private cli(): string {
@@ -217,10 +261,10 @@ export class DockerContainerizer {
     return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/' };
   }
 
-  /** Runs the docker CLI; resolves stdout, rejects with its first stderr line. */
-  private docker(args: string[]): Promise<string> {
+  /** Runs the docker CLI (`timeoutMs` 0: no limit); resolves stdout, rejects with its first stderr line. */
+  private docker(args: string[], timeoutMs = 60_000): Promise<string> {
     return new Promise((resolve, reject) =>
-      execFile(this.cli(), [...this.hostArgs(), ...args], { env: this.cliEnv(), timeout: 60_000 }, (err, stdout, stderr) =>
+      execFile(this.cli(), [...this.hostArgs(), ...args], { env: this.cliEnv(), timeout: timeoutMs }, (err, stdout, stderr) =>
         err ? reject(new Error(stderr.trim().split('\n')[0] || err.message)) : resolve(stdout.trim()),
       ),
     );

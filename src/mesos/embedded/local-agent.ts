@@ -55,9 +55,12 @@ export class LocalAgent extends AgentIdentity implements Agent {
     this.containers = new DockerContainerizer({ clock: opts.clock, agentId: opts.id, dockerCommand: opts.dockerCommand, dockerHost: opts.dockerHost });
   }
 
-  /** Removes Docker containers a previous run of this agent (or a dead one) left behind. */
-  recoverContainers(): Promise<string[]> {
-    return this.containers.recover();
+  /**
+   * Docker containers a previous run of this agent (or a dead agent) left behind: those
+   * `adoptable` names a sandbox and report for are followed to their end, the rest removed.
+   */
+  recoverContainers(adoptable?: Parameters<DockerContainerizer['recover']>[0]): Promise<string[]> {
+    return this.containers.recover(adoptable);
   }
 
   launch({ task, frameworkId, report }: AgentLaunch): void {

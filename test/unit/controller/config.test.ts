@@ -30,6 +30,12 @@ describe('compileServeConfig', () => {
     expect(compileServeConfig({ prune: false }, env, '/repo').prune).toBe(false);
   });
 
+  it('takes a secrets directory from --secrets-dir or KAIROS_SECRETS_DIR (relative to the cwd); none means KAIROS_SECRET_* variables', () => {
+    expect(compileServeConfig({}, {}, '/repo').secretsDir).toBeUndefined();
+    expect(compileServeConfig({}, { KAIROS_SECRETS_DIR: 'secrets' }, '/repo').secretsDir).toBe('/repo/secrets');
+    expect(compileServeConfig({ secretsDir: '/run/kairos' }, { KAIROS_SECRETS_DIR: 'secrets' }, '/repo').secretsDir).toBe('/run/kairos');
+  });
+
   it('names the flag and what was expected when a value is malformed', () => {
     expect(() => compileServeConfig({ poll: 'soon' })).toThrow(/--poll: expected a duration like 500ms, 30s, 5m or 1h, got "soon"/);
     expect(() => compileServeConfig({ agents: '0' })).toThrow(/--agents: expected an integer ≥ 1/);

@@ -349,6 +349,26 @@ describe('Controller', () => {
     expect(h.framework.launched).toHaveLength(4);
   });
 
+  it('backfill: a restarted controller takes the queue up from the store and runs each instant once', async () => {
+    await writeFile(join(dir, 'hourly.yaml'), job('hourly', '0 * * * *'));
+    await h.start();
+    const bf = await h.controller.actions.backfill('hourly', { from: Date.parse('2026-03-08T04:00:00Z'), to: Date.parse('2026-03-08T06:00:00Z') });
+    const first = h.framework.launched[0];
+    await h.play(first, ['TASK_RUNNING']);
+    await h.controller.stop(); // the leader dies with one run on an agent and two queued
+
+    const again = new Harness(dir, h.store, h.clock);
+    h = again;
+    await again.start();
+    expect(again.framework.launched).toEqual([]); // the queue waits: the run on the agent is active
+    await again.hooks.onStatus({ taskId: first.taskId, state: 'TASK_FINISHED', timestamp: again.clock.now(), exitStatus: 0, labels: {}, fromReconciliation: true });
+    expect(again.framework.launched.map((l) => l.runId)).toEqual(['hourly@2026-03-08T05:00:00.000Z']);
+    await again.play(again.framework.launched[0], ['TASK_RUNNING', 'TASK_FINISHED']);
+    await again.play(again.framework.launched[1], ['TASK_RUNNING', 'TASK_FINISHED']);
+    expect(again.framework.launched.map((l) => l.runId)).toEqual(['hourly@2026-03-08T05:00:00.000Z', 'hourly@2026-03-08T06:00:00.000Z']);
+    expect(again.controller.view.backfills('hourly')).toMatchObject([{ id: bf.id, total: 3, succeeded: 3, done: true }]);
+  });
+
   it('backfill: kills a queued run before it starts', async () => {
     await writeFile(join(dir, 'hourly.yaml'), job('hourly', '0 * * * *'));
     await h.start();
