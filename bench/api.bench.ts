@@ -2,11 +2,15 @@
  * API cost at the scale Kairos is built for: 2,000 jobs with 5 runs each behind the
  * in-memory controller double, requests through `app.inject` (no socket, so this is the
  * API's own cost: routing, auth, filtering, serialisation, masking), plus `/metrics`
- * rendering and `explain`. Median of repeated requests, after a warm-up.
+ * rendering and `explain`. Median of repeated requests, after a warm-up. Then the same API
+ * on a real socket under 100 concurrent keep-alive clients: latency percentiles.
  * `GET /v1/jobs/{name}/stats` is measured on the controller's real read path instead:
  * StateView over a RunLedger holding 10,000 runs of one job (target < 20 ms).
  */
+import { Agent, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { FastifyInstance } from 'fastify';
 import { accessConfig } from '../src/api/access.js';
 import { RunLedger } from '../src/controller/run-ledger.js';
 import { ControllerState } from '../src/controller/state.js';
@@ -83,6 +87,7 @@ export default async function bench(): Promise<BenchRow[]> {
   const why = await time('/v1/jobs/job-1234/explain');
   const graph = await time('/v1/graph?format=dot');
   const metrics = await time('/metrics');
+  const load = await underLoad(h.app, headers);
   await h.app.close();
   const big = makeApi({ access: accessConfig([{ name: 'bench', role: 'viewer', token }]), view: await bigHistoryView(h.clock.now()) });
   const stats = await timeOn(big.app, '/v1/jobs/big/stats');
@@ -96,7 +101,45 @@ export default async function bench(): Promise<BenchRow[]> {
     { name: 'GET /v1/jobs/{name}/explain', value: r(why.ms), unit: 'ms' },
     { name: `GET /v1/graph?format=dot, ${JOBS} nodes`, value: r(graph.ms), unit: 'ms' },
     { name: 'GET /metrics', value: r(metrics.ms), unit: 'ms' },
+    { name: `${CLIENTS} concurrent clients, GET /v1/jobs/{name} and /explain: p50`, value: r(load.p50), unit: 'ms', note: `${load.n} requests over a socket, keep-alive` },
+    { name: `${CLIENTS} concurrent clients: p99`, value: r(load.p99), unit: 'ms', note: `${Math.round(load.rps)} requests/s` },
     { name: `GET /v1/jobs/{name}/stats, ${HISTORY} runs of history`, value: r(stats.ms), unit: 'ms', note: `median wall; CPU ${r(stats.cpu)} ms; controller read path (StateView + RunLedger); 500 points, 40 grid columns, ${Math.round(stats.bytes / 1024)} KiB body; target < 20 ms` },
     { name: `GET /v1/jobs/{name}/stats?points=${HISTORY}, ${HISTORY} runs`, value: r(statsAll.ms), unit: 'ms', note: `CPU ${r(statsAll.cpu)} ms; every run as a point, ${Math.round(statsAll.bytes / 1024)} KiB body` },
   ];
+}
+
+const CLIENTS = 100;
+const PER_CLIENT = 50;
+
+/** 100 clients, each sending its requests one after another over a kept-alive socket. */
+async function underLoad(app: FastifyInstance, headers: Record<string, string>): Promise<{ p50: number; p99: number; n: number; rps: number }> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as AddressInfo).port;
+  const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+  const get = (path: string) =>
+    new Promise<void>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path, headers, agent }, (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${path}: HTTP ${res.statusCode}`))));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  // Each client connects first (not measured): the figure is the API's, not TCP set-up's.
+  await Promise.all(Array.from({ length: CLIENTS }, () => get('/healthz')));
+  const ms: number[] = [];
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, c) => {
+      for (let i = 0; i < PER_CLIENT; i++) {
+        const t = performance.now();
+        await get(i % 2 ? `/v1/jobs/job-${(c * 37 + i) % JOBS}` : `/v1/jobs/job-${(c * 53 + i) % JOBS}/explain`);
+        ms.push(performance.now() - t);
+      }
+    }),
+  );
+  const wall = performance.now() - t0;
+  agent.destroy();
+  const s = ms.sort((a, b) => a - b);
+  return { p50: s[Math.floor(s.length * 0.5)], p99: s[Math.floor(s.length * 0.99)], n: s.length, rps: (s.length / wall) * 1000 };
 }

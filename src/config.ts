@@ -29,12 +29,21 @@ export interface ServeConfig {
   mesos: MesosConfig;
   /** API listen address; port 0 picks a free port (tests). */
   listen: { host: string; port: number };
+  /**
+   * ZooKeeper session timeout for `--store zk://` (`--zk-session-timeout`; default: the URL's
+   * `?sessionTimeoutMs`, else 10 s). A dead leader is replaced about this long after it died.
+   */
+  zkSessionTimeoutMs?: number;
+  /** Extra Host names the API answers to besides the listen address's (`*`: any); src/api/origin.ts. */
+  allowedHosts: string[];
   /** Git/directory poll interval in ms (0 disables polling). */
   pollMs: number;
   /** Delete applied jobs that left the manifests (Argo CD `prune`, Flux `spec.prune`). */
   prune: boolean;
   /** Allow a sync to prune more than half of the jobs (see src/plan). */
   allowMassPrune: boolean;
+  /** Apply a git head that does not descend from the applied commit (src/controller/rewind.ts). */
+  allowRewind: boolean;
   /** HMAC-SHA256 secret for `POST /v1/webhook`; unset = signatures not checked. */
   webhookSecret?: string;
   /** Access-control token file for the API (format: README "API, UI and access control"). */
@@ -56,6 +65,9 @@ export interface ServeFlags {
   poll?: string;
   prune?: boolean;
   allowMassPrune?: boolean;
+  allowRewind?: boolean;
+  allowedHosts?: string;
+  zkSessionTimeout?: string;
   agents?: string;
   tokens?: string;
   historyCap?: string;
@@ -145,15 +157,26 @@ export function compileServeConfig(
     store: parseStore(pick(flags.store, 'STORE', SERVE_DEFAULTS.store)!, cwd),
     mesos: parseMesos(pick(flags.mesos, 'MESOS', SERVE_DEFAULTS.mesos)!, agents),
     listen: parseListen(pick(flags.listen, 'LISTEN', SERVE_DEFAULTS.listen)!),
+    ...zkSession(pick(flags.zkSessionTimeout, 'ZK_SESSION_TIMEOUT')),
+    allowedHosts: (pick(flags.allowedHosts, 'ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     pollMs: parseDuration('--poll', pick(flags.poll, 'POLL', SERVE_DEFAULTS.poll)!),
     prune: flags.prune ?? env.KAIROS_PRUNE === '1',
     allowMassPrune: flags.allowMassPrune ?? false,
+    allowRewind: flags.allowRewind ?? false,
     webhookSecret: env.KAIROS_WEBHOOK_SECRET || undefined,
     tokensFile: pick(flags.tokens, 'TOKENS'),
     historyCap: parseCount('--history-cap', pick(flags.historyCap, 'HISTORY_CAP', SERVE_DEFAULTS.historyCap)!, 1),
     logLevel,
     ...(secretsDir !== undefined && { secretsDir: resolve(cwd, secretsDir) }),
   };
+}
+
+/** `--zk-session-timeout`: 1 s to 10 min (ZooKeeper clamps it to 2-20 server ticks). */
+function zkSession(text: string | undefined): { zkSessionTimeoutMs?: number } {
+  if (text === undefined) return {};
+  const ms = parseDuration('--zk-session-timeout', text);
+  if (ms < 1000 || ms > 600_000) throw invalid('--zk-session-timeout', text, 'a duration from 1s to 10m');
+  return { zkSessionTimeoutMs: ms };
 }
 
 function invalid(flag: string, got: string, expected: string): KairosError {

@@ -5,15 +5,18 @@
  * framework, the API on a socket — and joined into a running controller.
  * `startController(config)` is what `kairos serve`, the e2e, browser and HA tests use.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { checkListenSafety, loadAccessConfig } from './api/access.js';
 import { buildApp } from './api/app.js';
+import { allowedHostsFor } from './api/origin.js';
 import type { ServeConfig, StoreConfig } from './config.js';
 import { Controller } from './controller/controller.js';
 import type { ControllerEmitter } from './controller/events.js';
 import { KairosError } from './core/errors.js';
+import { stripUrlCredentials } from './core/url-credentials.js';
 import { isTerminalRun } from './core/types.js';
 import { forwardToLeader } from './ha/forward.js';
 import { openZookeeperHa } from './ha/zookeeper-ha.js';
@@ -30,6 +33,7 @@ import { maskSecrets } from './api/redact.js';
 import type { ManifestSource } from './ports/source.js';
 import type { Store } from './ports/store.js';
 import { openSource } from './source/open.js';
+import { refuseIfOwned } from './store/file-owner.js';
 import { FileStore } from './store/file-store.js';
 import { MemoryStore } from './store/memory-store.js';
 
@@ -41,13 +45,13 @@ export interface StoreAndLeadership {
 }
 
 /** Builds the store: file/memory with solo leadership, or ZooKeeper with an election. */
-export async function openStore(cfg: StoreConfig, selfUrl: string, clock: Clock, logger: Logger): Promise<StoreAndLeadership> {
+export async function openStore(cfg: StoreConfig, selfUrl: string, clock: Clock, logger: Logger, sessionTimeoutMs?: number): Promise<StoreAndLeadership> {
   if (cfg.kind === 'zk') {
-    const ha = await openZookeeperHa(cfg.url, selfUrl, { clock, logger: logger.child({ component: 'ha' }) });
+    const ha = await openZookeeperHa(cfg.url, selfUrl, { clock, logger: logger.child({ component: 'ha' }), sessionTimeoutMs });
     return { store: ha.store, leadership: ha.leadership, close: () => ha.close() };
   }
   if (cfg.kind === 'file') await mkdir(dirname(cfg.path), { recursive: true });
-  const store = cfg.kind === 'file' ? new FileStore(cfg.path) : new MemoryStore();
+  const store = cfg.kind === 'file' ? await FileStore.openExclusive(cfg.path, clock) : new MemoryStore();
   return { store, leadership: soloLeadership(selfUrl), close: () => store.close() };
 }
 
@@ -103,6 +107,9 @@ export interface StartOptions {
   embedded?: Parameters<typeof startEmbeddedMaster>[0];
 }
 
+/** How long the embedded master lets a framework sit on an offer (Mesos `--offer_timeout`). */
+const EMBEDDED_OFFER_TIMEOUT_MS = 30_000;
+
 /** Builds every adapter from `config`, starts the controller and listens. */
 export async function startController(config: ServeConfig, opts: StartOptions = {}): Promise<RunningController> {
   const clock = opts.clock ?? systemClock;
@@ -112,7 +119,10 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
   const logger = opts.logger ?? streamLogger((l) => process.stderr.write(maskSecrets(l, masked())), { level: config.logLevel, now: () => clock.now() });
   const access = config.tokensFile ? loadAccessConfig(config.tokensFile) : undefined;
   checkListenSafety(config.listen.host, access);
+  // A second writer on a file store is refused before anything starts (openStore locks it).
+  if (config.store.kind === 'file') await refuseIfOwned(config.store.path);
 
+  const embeddedCredential = { principal: 'kairos', secret: randomBytes(24).toString('base64url') };
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const c of closers.splice(0).reverse()) await c().catch((err) => logger.error('shutdown step failed', { error: String(err) }));
@@ -120,7 +130,16 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
   try {
     let embedded: EmbeddedMaster | undefined;
     if (config.mesos.kind === 'embedded') {
-      embedded = await startEmbeddedMaster({ localAgents: config.mesos.agents, clock, logger: logger.child({ component: 'embedded-master' }), ...opts.embedded });
+      // Only this controller may subscribe (a random secret per start), and offers a framework
+      // sits on are rescinded after 30 s, so no other local process can take or hold them.
+      embedded = await startEmbeddedMaster({
+        localAgents: config.mesos.agents,
+        clock,
+        logger: logger.child({ component: 'embedded-master' }),
+        offerTimeoutMs: EMBEDDED_OFFER_TIMEOUT_MS,
+        credentials: [embeddedCredential],
+        ...opts.embedded,
+      });
       closers.push(() => embedded!.stop());
       logger.info('embedded Mesos master started', { url: embedded.url, agents: config.mesos.agents });
     }
@@ -138,6 +157,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       logger: logger.child({ component: 'api' }),
       metrics,
       access,
+      allowedHosts: allowedHostsFor(config.listen.host, config.allowedHosts),
       webhook: {
         secret: config.webhookSecret,
         ...(config.source.kind === 'git' && { follows: { ref: config.source.ref } }),
@@ -156,7 +176,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
     const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
     selfUrl.value = `http://${host}:${port}`;
 
-    const held = await openStore(config.store, selfUrl.value, clock, logger);
+    const held = await openStore(config.store, selfUrl.value, clock, logger, config.zkSessionTimeoutMs);
     closers.push(() => held.close());
     leadership = held.leadership;
     const mesosUrl = embedded?.url;
@@ -170,13 +190,14 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       logger,
       leadership: held.leadership,
       framework: (hooks) => {
-        const fw = (remoteFramework = createFramework({ detector: detector(), clock, logger: logger.child({ component: 'mesos' }), hooks, frameworkIds: frameworkIdStore(held.store) }, { webuiUrl: selfUrl.value }));
+        const fw = (remoteFramework = createFramework({ detector: detector(), clock, logger: logger.child({ component: 'mesos' }), hooks, frameworkIds: frameworkIdStore(held.store) }, { webuiUrl: selfUrl.value, ...(embedded && embeddedCredential) }));
         fw.on('reconciled', (e) => metrics.recordReconcile('tasks', e.ms));
         return fw;
       },
       pollMs: config.pollMs,
       prune: config.prune,
       allowMassPrune: config.allowMassPrune,
+      allowRewind: config.allowRewind,
       historyCap: config.historyCap,
       secrets,
       watch: config.source.kind === 'dir' ? { dir: config.source.path, debounceMs: opts.watchDebounceMs ?? 300 } : undefined,
@@ -187,7 +208,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
     const c = controller;
     closers.push(() => c.stop());
     await controller.start();
-    logger.info('kairos controller listening', { url: selfUrl.value, source: config.source.kind === 'dir' ? config.source.path : config.source.url, mesos: mesosUrl ?? 'remote' });
+    logger.info('kairos controller listening', { url: selfUrl.value, source: config.source.kind === 'dir' ? config.source.path : stripUrlCredentials(config.source.url), mesos: mesosUrl ?? 'remote' });
 
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));

@@ -195,9 +195,11 @@ function operation([method, path, role, summary, ok, extra = {}]: Op): Schema {
   const okContent = ok === 'text/plain' ? { 'text/plain': { schema: str } } : { 'application/json': { schema: typeof ok === 'string' ? ref(ok) : ok } };
   const responses: Record<string, unknown> = { [status]: { description: 'OK', content: okContent } };
   responses['400'] = err('bad request (malformed URL, query or body)');
+  responses['421'] = err('Host is not a name this server answers to (--allowed-hosts)');
   if (role !== 'public') Object.assign(responses, { '401': err('no or invalid bearer token'), '403': err(`needs role ${role}`) });
   if (method === 'post') {
     Object.assign(responses, {
+      '403': err(role === 'public' ? 'cross-origin request refused' : `needs role ${role}, or a cross-origin request was refused`),
       '413': err('request body too large'),
       '415': err('unsupported content type (send application/json)'),
       '429': err('rate limited'),

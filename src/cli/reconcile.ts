@@ -19,6 +19,7 @@ import { plan } from '../plan/plan.js';
 import { OUTPUT_FORMATS, renderPlan, type OutputFormat } from '../plan/render.js';
 import { hasChanges, type Plan } from '../plan/types.js';
 import { FileStore } from '../store/file-store.js';
+import { StoreOwnedError } from '../store/file-owner.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { addSourceOptions, openAgainst, openSource, withPrintablePaths, type AgainstSource, type SourceFlags } from '../source/open.js';
 
@@ -72,13 +73,29 @@ function requireStore(store: Store | undefined): Store {
  * there from outside could race it; the leader applies git itself.
  */
 export async function openCliStore(cfg: StoreConfig, dryRun: boolean): Promise<Store> {
-  if (cfg.kind === 'file') return new FileStore(cfg.path);
+  if (cfg.kind === 'file') return dryRun ? new FileStore(cfg.path) : openFileForApply(cfg.path);
   if (cfg.kind === 'memory') return new MemoryStore();
   if (!dryRun) {
     throw new KairosError('E_INVALID', `--store ${cfg.url}: ZooKeeper state is applied by the leading \`kairos serve\`; add --dry-run to plan against it`);
   }
   const { ZookeeperStore } = await import('../store/zookeeper-store.js'); // the ZooKeeper client loads only when used
   return ZookeeperStore.open(cfg.url);
+}
+
+/**
+ * A file store for applying: as its one writer. A store a running controller owns is
+ * refused (its next write would erase this apply), with the ways to do it instead.
+ */
+async function openFileForApply(path: string): Promise<Store> {
+  try {
+    return await FileStore.openExclusive(path);
+  } catch (err) {
+    if (!(err instanceof StoreOwnedError)) throw err;
+    throw new KairosError(
+      'E_INVALID',
+      `${err.message}.\nA running controller applies its source itself: commit the change (or, for a directory source, save it) and trigger a sync with \`curl -X POST -H 'content-type: application/json' -d '{}' <api>/v1/sync\`; use --dry-run to only plan, or stop the controller first.`,
+    );
+  }
 }
 
 interface ReconcileFlags extends SourceFlags {

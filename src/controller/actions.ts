@@ -6,7 +6,7 @@
  */
 import { KairosError } from '../core/errors.js';
 import type { Run, RunOverrides } from '../core/run.js';
-import { isTerminalRun, type AppliedResource } from '../core/types.js';
+import { isTerminalRun, type AppliedResource, type OverridePolicy } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { BackfillOptions, BackfillResult, ControllerActions, ControllerView, JobSummary } from '../ports/controller.js';
 import type { MesosFramework } from '../ports/mesos.js';
@@ -37,13 +37,32 @@ function checkOverrides(o: RunOverrides | undefined): void {
   }
 }
 
+/**
+ * Overrides may not widen what an operator may do: only the env variables the manifest
+ * names in `spec.overrides.env` (none by default) and args unless `spec.overrides.args` is
+ * false. Arguments are shell-quoted at launch (src/mesos/tasks.ts); env values are never
+ * put into a command line.
+ */
+function allowedOverrides(job: string, policy: OverridePolicy | undefined, o: RunOverrides | undefined): void {
+  const allowed = policy?.env ?? [];
+  if (o?.args?.length && policy?.args === false) {
+    throw new KairosError('E_INVALID', `args: job ${job} does not allow argument overrides (spec.overrides.args: false)`);
+  }
+  for (const name of Object.keys(o?.env ?? {})) {
+    if (allowed.includes(name)) continue;
+    const what = allowed.length ? `allows overriding only ${allowed.join(', ')}` : 'allows no env overrides';
+    throw new KairosError('E_INVALID', `env ${name}: job ${job} ${what} (spec.overrides.env)`);
+  }
+}
+
 /** Implements ControllerActions. */
 export class ControllerActionsImpl implements ControllerActions {
   constructor(private readonly d: ActionDeps) {}
 
   async runNow(job: string, overrides?: RunOverrides): Promise<Run> {
-    this.applied(job);
+    const applied = this.applied(job);
     checkOverrides(overrides);
+    allowedOverrides(job, applied.resource.spec.overrides, overrides);
     let runId = '';
     await this.d.dispatch.submit(() => {
       const req = this.d.scheduler.requestRun(job, this.d.clock.now(), overrides);

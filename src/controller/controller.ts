@@ -12,6 +12,7 @@
  */
 import { isRetryable, KairosError, ManifestError, messageOf } from '../core/errors.js';
 import type { AppliedResource } from '../core/types.js';
+import { stripUrlCredentials } from '../core/url-credentials.js';
 import type { Clock, Timer } from '../ports/clock.js';
 import type { ControllerActions, ControllerView } from '../ports/controller.js';
 import type { Leadership } from '../ports/leader.js';
@@ -50,6 +51,8 @@ export interface ControllerOptions {
   pollMs: number;
   prune: boolean;
   allowMassPrune: boolean;
+  /** Apply a head that does not descend from the applied commit (default: the sync fails). */
+  allowRewind?: boolean;
   /** Global cap on finished runs kept. */
   historyCap: number;
   /** For a directory source: watch it and sync on changes (debounced). */
@@ -268,8 +271,8 @@ export class Controller {
   }
 
   private passDeps(): SyncPassDeps {
-    const { store, source, clock, prune, allowMassPrune } = this.o;
-    return { store, source, clock, prune, allowMassPrune, state: this.state };
+    const { store, source, clock, prune, allowMassPrune, allowRewind } = this.o;
+    return { store, source, clock, prune, allowMassPrune, allowRewind, state: this.state };
   }
 
   private async syncOnce(reason: string): Promise<void> {
@@ -293,9 +296,10 @@ export class Controller {
   private syncFailed(err: unknown, retryInMs: number | undefined): void {
     const problems = err instanceof ManifestError ? err.problems : [];
     const code = err instanceof KairosError ? err.code : 'E_INTERNAL';
-    this.log.error('sync failed: nothing applied', { code, error: problems.length ? `${problems.length} problem(s)` : messageOf(err), retryInMs });
+    const message = stripUrlCredentials(messageOf(err));
+    this.log.error('sync failed: nothing applied', { code, error: problems.length ? `${problems.length} problem(s)` : message, retryInMs });
     for (const p of problems) this.log.error(`${p.file}:${p.line}:${p.column}: ${p.path ? p.path + ': ' : ''}${p.message}`);
-    this.events.emit('sync:error', { revision: this.state.sync.lastRevision, code, message: messageOf(err), problems, retryInMs });
+    this.events.emit('sync:error', { revision: this.state.sync.lastRevision, code, message, problems, retryInMs });
   }
 
   /** Replaces the schedule core's state with the applied resources and the ledger's runs. */

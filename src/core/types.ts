@@ -123,6 +123,17 @@ export interface RunPolicy {
   suspend: boolean;
   history: { succeeded: number; failed: number };
   onPrune: PrunePolicy;
+  /**
+   * What a manual run may change (`spec.overrides`); enforced by the controller's runNow.
+   * Absent (state applied by an older version): args yes, env none.
+   */
+  overrides?: OverridePolicy;
+}
+
+/** `spec.overrides`: append args or not, and which env variables a manual run may set. */
+export interface OverridePolicy {
+  args: boolean;
+  env: string[];
 }
 
 /** A compiled Job: manifest + defaults. */

@@ -40,6 +40,8 @@ export interface ClientOptions {
   connections: number;
   /** Requests in flight per connection. */
   maxInFlight: number;
+  /** `Authorization` header of every scheduler call, for a master that authenticates frameworks. */
+  authorization?: string;
 }
 
 /** Defaults: protobuf, 3 redirects, 75 s call timeout, 2 connections × 256 in flight. */
@@ -113,7 +115,7 @@ export class SchedulerClient {
   async call(sub: Pick<Subscription, 'url' | 'streamId'>, call: Call): Promise<void> {
     const body = encodeCall(call, this.opts.encoding);
     const t = this.targetOf(sub.url);
-    const res = await this.pool(sub.url, call.type === 'ACKNOWLEDGE' ? t.ackKey : t.callKey).post(t.path, { 'Content-Type': this.opts.encoding, 'Mesos-Stream-Id': sub.streamId }, body);
+    const res = await this.pool(sub.url, call.type === 'ACKNOWLEDGE' ? t.ackKey : t.callKey).post(t.path, { 'Content-Type': this.opts.encoding, 'Mesos-Stream-Id': sub.streamId, ...this.auth() }, body);
     if (res.status === 202 || res.status === 200) return;
     throw new MesosHttpError(res.status, res.body.slice(0, 1000), sub.url);
   }
@@ -131,7 +133,11 @@ export class SchedulerClient {
 
   /** POSTs SUBSCRIBE on a connection of its own (the stream keeps it). */
   private send(url: string, body: Uint8Array, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<http.IncomingMessage> {
-    return request('POST', url, body, { 'Content-Type': this.opts.encoding, ...headers }, undefined, signal);
+    return request('POST', url, body, { 'Content-Type': this.opts.encoding, ...this.auth(), ...headers }, undefined, signal);
+  }
+
+  private auth(): Record<string, string> {
+    return this.opts.authorization ? { Authorization: this.opts.authorization } : {};
   }
 
   /** Feeds the response body through RecordIO and the codec; returns a closer. */

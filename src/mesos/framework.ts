@@ -93,7 +93,9 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
     super();
     this.config = normalizeConfig(config);
     this.log = deps.logger.child({ component: 'mesos' });
-    this.client = new SchedulerClient({ encoding: this.config.encoding, maxRedirects: this.config.maxRedirects, requestTimeoutMs: this.config.requestTimeoutMs });
+    const { principal, secret } = this.config;
+    const authorization = principal && secret ? `Basic ${Buffer.from(`${principal}:${secret}`).toString('base64')}` : undefined;
+    this.client = new SchedulerClient({ encoding: this.config.encoding, maxRedirects: this.config.maxRedirects, requestTimeoutMs: this.config.requestTimeoutMs, authorization });
     this.tasks = new TaskBook();
     this.capacityProbe = new CapacityProbe(deps.clock, this.client);
     this.flow = new OfferFlow({

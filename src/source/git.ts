@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { KairosError, messageOf } from '../core/errors.js';
+import { stripUrlCredentials } from '../core/url-credentials.js';
 import type { Clock } from '../ports/clock.js';
 import type { ManifestSource, Snapshot } from '../ports/source.js';
 import { withDirLock } from './dir-lock.js';
@@ -38,7 +39,7 @@ export class GitSource implements ManifestSource {
   private where?: { url: string; dir: string; subdir: string };
 
   constructor(private readonly opts: GitSourceOptions) {
-    this.description = `git:${opts.url}@${opts.ref ?? 'HEAD'}`;
+    this.description = `git:${stripUrlCredentials(opts.url)}@${opts.ref ?? 'HEAD'}`;
   }
 
   async snapshot(): Promise<Snapshot> {
@@ -54,13 +55,13 @@ export class GitSource implements ManifestSource {
       await git.raw(['checkout', '--force', '--detach', commit]);
       await git.raw(['clean', '-ffdqx']);
     } catch (err) {
-      throw new KairosError('E_SOURCE', `cannot check out ${commit} in cache clone ${where.dir}: ${messageOf(err)}`, { cause: err });
+      throw new KairosError('E_SOURCE', `cannot check out ${commit} in cache clone ${where.dir}: ${stripUrlCredentials(messageOf(err))}`, { cause: err });
     }
     try {
       const { files, problems } = await readManifestTree(join(where.dir, where.subdir), this.opts);
       return { revision: commit, commit, files, problems };
     } catch (err) {
-      throw new KairosError('E_SOURCE', `cannot read ${where.subdir || 'the repository root'} at ${commit}: ${messageOf(err)}`, { cause: err });
+      throw new KairosError('E_SOURCE', `cannot read ${where.subdir || 'the repository root'} at ${commit}: ${stripUrlCredentials(messageOf(err))}`, { cause: err });
     }
   }
 
@@ -120,21 +121,39 @@ export class GitSource implements ManifestSource {
       const git = (await simpleGit())(where.dir);
       // Branches as origin/<name>; the source's own remote-tracking refs too (a CI checkout
       // often has the base branch only as origin/main), as upstream/<remote>/<name>.
-      await git.raw(['fetch', '--quiet', '--prune', '--tags', '--force', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/remotes/*:refs/remotes/upstream/*']);
+      await git.raw(['fetch', '--quiet', '--prune', '--prune-tags', '--tags', '--force', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/remotes/*:refs/remotes/upstream/*']);
       return git;
     } catch (err) {
-      throw new KairosError('E_SOURCE', `cannot fetch git repository ${this.opts.url}: ${messageOf(err)}`, { cause: err });
+      throw new KairosError('E_SOURCE', `cannot fetch git repository ${stripUrlCredentials(this.opts.url)}: ${stripUrlCredentials(messageOf(err))}`, { cause: err });
     }
   }
 
-  /** A branch name is looked up on the remote first, so a stale local name never wins. */
+  /**
+   * Resolves the ref on the remote only: `origin/<ref>` (a branch), `upstream/<ref>` (the
+   * source's own remote-tracking ref), a tag, or a commit id. Never a local branch or HEAD of
+   * the cache clone: those are whatever was checked out last, so a branch deleted upstream
+   * would silently fall back to a stale commit and roll jobs back.
+   */
   private async resolveRef(git: SimpleGit, ref: string | undefined): Promise<string> {
-    const candidates = ref === undefined ? ['origin/HEAD', 'HEAD'] : [`origin/${ref}`, `upstream/${ref}`, ref];
+    const candidates = ref === undefined ? ['refs/remotes/origin/HEAD'] : [`refs/remotes/origin/${ref}`, `refs/remotes/upstream/${ref}`, `refs/tags/${ref}`];
+    if (ref !== undefined && /^[0-9a-f]{7,64}$/i.test(ref)) candidates.push(ref);
     for (const c of candidates) {
       const out = await git.raw(['rev-parse', '--verify', '--quiet', `${c}^{commit}`]).catch(() => '');
       if (/^[0-9a-f]{40,64}$/.test(out.trim())) return out.trim();
     }
-    throw new KairosError('E_SOURCE', `ref ${JSON.stringify(ref ?? 'HEAD')} not found in ${this.opts.url}`);
+    throw new KairosError('E_SOURCE', `ref ${JSON.stringify(ref ?? 'HEAD')} not found in ${stripUrlCredentials(this.opts.url)} (deleted upstream?); nothing applied, the last applied commit stays in force`);
+  }
+
+  /**
+   * Whether `commit` is `ancestor` or descends from it; false too when `ancestor` is not in
+   * the repository any more. The sync refuses a move that is not a descendant (a rewind).
+   */
+  async descendsFrom(commit: string, ancestor: string): Promise<boolean> {
+    const where = await this.locate();
+    // `merge-base A B` is A exactly when A is an ancestor of B (simple-git reports exit 1 of
+    // --is-ancestor, which writes nothing to stderr, as success).
+    const base = async (dir: string) => (await simpleGit())(dir).raw(['merge-base', ancestor, commit]).then((out: string) => out.trim(), () => '');
+    return (await withDirLock(where.dir, () => base(where.dir), { clock: this.opts.clock })) === ancestor;
   }
 }
 

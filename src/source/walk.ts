@@ -10,8 +10,8 @@
  * Directories whose name starts with `.` (.git, .kairos, .github) and `node_modules` are
  * never entered.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
 import { join, sep } from 'node:path';
 import type { Problem } from '../core/errors.js';
@@ -43,10 +43,15 @@ const READ_BATCH = 256;
 export async function readManifestTree(root: string, opts: WalkOptions = {}): Promise<WalkResult> {
   const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const realRoot = await realpath(root);
-  const ignored = await readIgnoreFile(realRoot);
+  const ignore = await readIgnoreFile(realRoot);
   const wanted: { rel: string; full: string }[] = [];
   const problems: Problem[] = [];
   const refuse = (path: string, message: string) => problems.push({ file: path, line: 1, column: 1, path: '', message });
+  if (!Array.isArray(ignore)) {
+    refuse(IGNORE_FILE, ignore.refused);
+    return { files: [], problems };
+  }
+  const ignored = ignore;
   const visited = new Set<string>([realRoot]);
 
   // First the tree: entry types come with the listing (no lstat per file); only symlinks
@@ -120,12 +125,39 @@ function readExactly(fd: number, size: number): Buffer {
   return buf.subarray(0, off);
 }
 
-async function readIgnoreFile(root: string): Promise<string[]> {
-  const text = await readFile(join(root, IGNORE_FILE), 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .map((l) => l.replace(/#.*/, '').trim().replace(/^\/+/, ''))
-    .filter((l) => l.length > 0);
+/** Largest `.kairosignore` read. */
+const MAX_IGNORE_BYTES = 64 * 1024;
+
+/**
+ * The ignore file's prefixes, or a refusal: it is opened without following a symlink and
+ * must be a regular file of at most MAX_IGNORE_BYTES (a symlink to /dev/zero would
+ * otherwise be read until memory runs out, on every sync).
+ */
+async function readIgnoreFile(root: string): Promise<string[] | { refused: string }> {
+  let fh;
+  try {
+    fh = await open(join(root, IGNORE_FILE), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    return { refused: `must be a regular file of at most ${MAX_IGNORE_BYTES} bytes (${code === 'ELOOP' ? 'it is a symlink' : `cannot open it: ${code}`})` };
+  }
+  try {
+    const info = await fh.stat();
+    if (!info.isFile() || info.size > MAX_IGNORE_BYTES) {
+      return { refused: `must be a regular file of at most ${MAX_IGNORE_BYTES} bytes (${info.isFile() ? `it has ${info.size}` : 'it is not a regular file'})` };
+    }
+    const buf = Buffer.alloc(MAX_IGNORE_BYTES + 1);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf
+      .subarray(0, Math.min(bytesRead, MAX_IGNORE_BYTES))
+      .toString('utf8')
+      .split('\n')
+      .map((l) => l.replace(/#.*/, '').trim().replace(/^\/+/, ''))
+      .filter((l) => l.length > 0);
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Compares strings by UTF-16 code units, independent of locale. */

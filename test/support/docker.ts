@@ -47,15 +47,16 @@ export interface TestDocker extends DockerEndpoint {
 }
 
 /**
- * Runs dockerd under a shell that forwards TERM and kills dockerd (TERM, then KILL of the
- * whole group after 10 s) once the test process is gone. Arguments: parent pid, then dockerd's.
+ * Runs dockerd under a shell that forwards TERM and stops dockerd (TERM, then KILL of the
+ * whole group after 10 s) once the test process is gone, unmounting and deleting the
+ * daemon's directory then too. Arguments: parent pid, the directory, then dockerd's.
  */
-const WATCHDOG = `parent=$1; shift
+const WATCHDOG = `parent=$1; dir=$2; shift 2
 dockerd "$@" & d=$!
-stop() { kill -TERM $d 2>/dev/null; n=0; while kill -0 $d 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n+1)); done; kill -KILL 0; }
-trap 'stop' TERM
+halt() { kill -TERM $d 2>/dev/null; n=0; while kill -0 $d 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n+1)); done; }
+trap 'halt; kill -KILL 0' TERM
 while kill -0 $d 2>/dev/null; do
-  kill -0 $parent 2>/dev/null || stop
+  kill -0 $parent 2>/dev/null || { halt; awk -v d="$dir/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r | xargs -r umount -l; rm -rf "$dir"; kill -KILL 0; }
   sleep 1 & wait $!
 done`;
 
@@ -71,7 +72,7 @@ export async function startDocker(opts: { withinMs?: number } = {}): Promise<Tes
   ];
   const log = join(dir, 'dockerd.log');
   await writeFile(log, '');
-  const p = spawn('sh', ['-c', `exec >>"${log}" 2>&1; ${WATCHDOG}`, 'dockerd', String(process.pid), ...args], { stdio: 'ignore', detached: true });
+  const p = spawn('sh', ['-c', `exec >>"${log}" 2>&1; ${WATCHDOG}`, 'dockerd', String(process.pid), dir, ...args], { stdio: 'ignore', detached: true });
   p.unref();
   const endpoint = { socket, host: `unix://${socket}`, dir };
   const d = connectDocker(endpoint, async () => {
@@ -82,6 +83,7 @@ export async function startDocker(opts: { withinMs?: number } = {}): Promise<Tes
       process.kill(p.pid!, 'SIGTERM');
       await gone;
     }
+    await unmountUnder(dir);
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   });
   const until = systemClock.now() + (opts.withinMs ?? 30_000);
@@ -94,6 +96,16 @@ export async function startDocker(opts: { withinMs?: number } = {}): Promise<Tes
     }
     await systemClock.sleep(100);
   }
+}
+
+/**
+ * Unmounts what a stopped dockerd left mounted under `dir` (its exec root keeps the
+ * `netns/default` nsfs mount), deepest first, so the directory can be deleted.
+ */
+async function unmountUnder(dir: string): Promise<void> {
+  const mounts = (await readFile('/proc/mounts', 'utf8')).split('\n').map((l) => l.split(' ')[1] ?? '');
+  for (const m of mounts.filter((m) => m.startsWith(`${dir}/`)).sort().reverse())
+    await new Promise((resolve) => execFile('umount', ['-l', m], () => resolve(undefined)));
 }
 
 /** A client for a daemon started elsewhere; `stop` is what to do on stop (nothing by default). */

@@ -14,6 +14,7 @@ import { silentLogger, type Logger } from '../../ports/logger.js';
 import type { Agent } from './agent.js';
 import { Faults } from './faults.js';
 import { readFileChunk } from './files.js';
+import type { FrameworkCredential } from './guard.js';
 import { buildServer, type Leadership } from './http.js';
 import { LocalAgent } from './local-agent.js';
 import { Master } from './master.js';
@@ -51,6 +52,14 @@ export interface EmbeddedMasterOptions {
   sandboxRoot?: string;
   /** The docker CLI the local agent uses; default `docker`. */
   dockerCommand?: string;
+  /** Mesos `--offer_timeout`: rescind offers unanswered this long (master.ts); default: never. */
+  offerTimeoutMs?: number;
+  /** Serve the `/__faults/*` hooks over HTTP (tests, `--fault-hooks`); default false. */
+  faultHooks?: boolean;
+  /** Largest request body (413 beyond, guard.ts); default 4 MiB. */
+  maxBodyBytes?: number;
+  /** Frameworks must authenticate with one of these (HTTP Basic); default: no authentication. */
+  credentials?: FrameworkCredential[];
   /** The Docker daemon the local agent uses (`unix:///path`); default DOCKER_HOST, else the CLI's. */
   dockerHost?: string;
 }
@@ -81,6 +90,7 @@ export async function startEmbeddedMaster(opts: EmbeddedMasterOptions = {}): Pro
     heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 15_000,
     allocationIntervalMs: opts.allocationIntervalMs ?? 1000,
     statusRetry: { initialMs: opts.statusRetryMs ?? 10_000, maxMs: opts.statusRetryMaxMs ?? 600_000 },
+    offerTimeoutMs: opts.offerTimeoutMs,
   });
   const agents: Agent[] = [];
   const sandboxRoot = opts.sandboxRoot ?? mkdtempSync(join(tmpdir(), 'kairos-sandbox-'));
@@ -118,7 +128,7 @@ export async function startEmbeddedMaster(opts: EmbeddedMasterOptions = {}): Pro
   for (const a of agents) master.addAgent(a);
   const faults = new Faults(master);
   let leadership: Leadership = { kind: 'leader' };
-  const server = buildServer(master, faults, () => leadership);
+  const server = buildServer(master, () => leadership, { faults: opts.faultHooks ? faults : undefined, maxBodyBytes: opts.maxBodyBytes, credentials: opts.credentials });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());

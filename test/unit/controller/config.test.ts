@@ -10,9 +10,11 @@ describe('compileServeConfig', () => {
       store: { kind: 'file', path: '/repo/.kairos/state.json' },
       mesos: { kind: 'embedded', agents: 2 },
       listen: { host: '127.0.0.1', port: 4400 },
+      allowedHosts: [],
       pollMs: 30_000,
       prune: false,
       allowMassPrune: false,
+      allowRewind: false,
       webhookSecret: undefined,
       tokensFile: undefined,
       historyCap: 10_000,
@@ -34,6 +36,14 @@ describe('compileServeConfig', () => {
     expect(compileServeConfig({}, {}, '/repo').secretsDir).toBeUndefined();
     expect(compileServeConfig({}, { KAIROS_SECRETS_DIR: 'secrets' }, '/repo').secretsDir).toBe('/repo/secrets');
     expect(compileServeConfig({ secretsDir: '/run/kairos' }, { KAIROS_SECRETS_DIR: 'secrets' }, '/repo').secretsDir).toBe('/run/kairos');
+  });
+
+  it('takes --zk-session-timeout (or KAIROS_ZK_SESSION_TIMEOUT) as a duration from 1s to 10m', () => {
+    expect(compileServeConfig({ zkSessionTimeout: '4s' }, {}, '/repo').zkSessionTimeoutMs).toBe(4000);
+    expect(compileServeConfig({}, { KAIROS_ZK_SESSION_TIMEOUT: '2500ms' }, '/repo').zkSessionTimeoutMs).toBe(2500);
+    expect(compileServeConfig({}, {}, '/repo')).not.toHaveProperty('zkSessionTimeoutMs');
+    expect(() => compileServeConfig({ zkSessionTimeout: '200ms' }, {}, '/repo')).toThrow(/^--zk-session-timeout: expected a duration from 1s to 10m, got "200ms"/);
+    expect(() => compileServeConfig({ zkSessionTimeout: 'soon' }, {}, '/repo')).toThrow(/^--zk-session-timeout: /);
   });
 
   it('names the flag and what was expected when a value is malformed', () => {

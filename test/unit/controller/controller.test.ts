@@ -227,8 +227,26 @@ describe('Controller', () => {
     expect(stored?.attempts[0]).not.toHaveProperty('mesosState');
   });
 
+  it('manual-run overrides are limited by spec.overrides: no env unless named, no args when args: false', async () => {
+    await writeFile(join(dir, 'plain.yaml'), job('plain', '0 0 1 1 *'));
+    await writeFile(join(dir, 'strict.yaml'), `${job('strict', '0 0 1 1 *')}  overrides: { args: false, env: [MODE] }\n`);
+    await h.start();
+    const run = (j: string, o: object) => h.controller.actions.runNow(j, o);
+    await expect(run('plain', { env: { BASH_ENV: '$(id > /tmp/pwned)' } })).rejects.toMatchObject({ code: 'E_INVALID', message: expect.stringMatching(/env BASH_ENV: job plain allows no env overrides \(spec.overrides.env\)/) });
+    await expect(run('strict', { env: { OTHER: 'x' } })).rejects.toMatchObject({ code: 'E_INVALID', message: expect.stringMatching(/env OTHER: job strict allows overriding only MODE/) });
+    await expect(run('strict', { args: ['--all'] })).rejects.toMatchObject({ code: 'E_INVALID', message: expect.stringMatching(/args: job strict does not allow argument overrides \(spec.overrides.args: false\)/) });
+    expect(h.controller.view.runs('plain')).toEqual([]);
+    expect(h.framework.launched).toEqual([]);
+    await run('strict', { env: { MODE: 'full' } });
+    await run('plain', { args: ['--since', '$(id)'] });
+    expect(h.framework.launched.map((l) => [l.runId, l.env, l.args])).toEqual([
+      ['strict@manual-1', { MODE: 'full' }, undefined],
+      ['plain@manual-1', undefined, ['--since', '$(id)']],
+    ]);
+  });
+
   it('pause stops new runs and shows as drift; a manual run still starts; resume fires from now on', async () => {
-    await writeFile(join(dir, 'hello.yaml'), job('hello', '* * * * *'));
+    await writeFile(join(dir, 'hello.yaml'), `${job('hello', '* * * * *')}  overrides: { env: [FULL] }\n`);
     await h.start();
     const paused = await h.controller.actions.pause('hello');
     expect(paused.status).toBe('paused');
