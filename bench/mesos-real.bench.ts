@@ -7,7 +7,7 @@
  * against `mesos-execute` (a process that also registers its framework); then N of each at
  * once; then the same through the embedded master.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +105,8 @@ async function concurrently(n: number, one: (i: number) => Promise<unknown>): Pr
 export default async function (): Promise<BenchRow[]> {
   const reps = Number(process.env.KAIROS_BENCH_REAL_REPS ?? 7);
   const n = Number(process.env.KAIROS_BENCH_REAL_TASKS ?? 20);
+  // `kairos run` is the compiled CLI (bin/kairos.js runs dist/): build it first when stale.
+  execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url)), '--if-stale'], { stdio: 'inherit' });
   const mesos = await startMesos({ allocationInterval: '1secs', agentResources: 'cpus:8;mem:8192;disk:10000;ports:[31000-32000]' });
   const rows: BenchRow[] = [];
   try {
