@@ -125,7 +125,7 @@ export class Notifier {
       if (!got) continue;
       if (got.value.status === 'failed') failed.push(got.value);
       else if (got.value.nextAt > clock.now()) pending++;
-      else if ((await this.deliver(got.value, got.version)) === 'pending') pending++;
+      else if ((await this.deliver(got.value, got.version).catch((err) => this.lostRace(id, err))) === 'pending') pending++;
     }
     const old = failed.sort((a, b) => a.at - b.at).slice(0, Math.max(0, failed.length - FAILED_KEPT));
     if (old.length) await store.commit(old.map((e) => ({ op: 'delete' as const, key: `${OUTBOX}/${e.id}` })));
@@ -158,6 +158,12 @@ export class Notifier {
     this.deps.logger.warn(e.status === 'failed' ? 'notification failed: giving up' : 'notification failed: will retry', { id: e.id, attempts: e.attempts, error: e.lastError });
     await this.deps.store.put(key, e, version);
     return e.status;
+  }
+
+  /** A write of a delivery round failed (another leader got there first, or the store is down): the next round reads again. */
+  private lostRace(id: string, err: unknown): 'pending' {
+    this.deps.logger.warn('notification round could not record a delivery', { id, error: messageOf(err) });
+    return 'pending';
   }
 
   private arm(ms: number): void {

@@ -168,3 +168,25 @@ describe('notifications', () => {
     expect(warnings.some((w) => w.includes('outbox full'))).toBe(true);
   });
 });
+
+describe('delivery rounds and other writers', () => {
+  it('a round that loses an entry to another leader goes on with the next entries', async () => {
+    const rules: NotifyRule[] = [{ on: ['failed'], webhook: { url: `${http.url}/hook5` } }];
+    const warnings: string[] = [];
+    const real = new MemoryStore();
+    // The store drops `etl@8`'s entry under the round's feet (another leader delivered it).
+    const racing: Store = Object.assign(Object.create(real) as Store, {
+      delete: async (key: string, v?: number) => {
+        if (key.includes('etl@8')) await real.delete(key);
+        return real.delete(key, v);
+      },
+    });
+    const { ledger, notifier } = setup({ rules, store: racing, warnings });
+    await ledger.create(run('etl@8', { state: 'failed' }));
+    await ledger.create(run('etl@9', { state: 'failed' }));
+    await notifier.deliverDue();
+    expect(http.got.filter((g) => g.path === '/hook5').map((g) => JSON.parse(g.body).run.id).sort()).toEqual(['etl@8', 'etl@9']);
+    expect(await outbox(real)).toBe(0);
+    expect(warnings.some((w) => w.includes('could not record a delivery') && w.includes('etl@8'))).toBe(true);
+  });
+});
