@@ -53,6 +53,10 @@ export interface ServeConfig {
   logLevel: LogLevel;
   /** Secrets directory (one file per secret); unset = secrets from `KAIROS_SECRET_<NAME>`. */
   secretsDir?: string;
+  /** `--notify-config FILE`: default notification rules, SMTP server, outbox limits (src/notify/config.ts). */
+  notifyConfig?: string;
+  /** Serve `/metrics` without a token, for Prometheus scrapers. */
+  metricsPublic: boolean;
 }
 
 /** The raw options as commander hands them over; every field optional. */
@@ -73,6 +77,8 @@ export interface ServeFlags {
   historyCap?: string;
   logLevel?: string;
   secretsDir?: string;
+  notifyConfig?: string;
+  metricsPublic?: boolean;
 }
 
 /** Defaults, also shown in `kairos serve --help`. */
@@ -139,7 +145,8 @@ const levels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 /**
  * Compiles flags and environment (`KAIROS_SOURCE`, `KAIROS_REF`, `KAIROS_STORE`,
  * `KAIROS_MESOS`, `KAIROS_LISTEN`, `KAIROS_POLL`, `KAIROS_PRUNE=1`, `KAIROS_AGENTS`,
- * `KAIROS_TOKENS`, `KAIROS_WEBHOOK_SECRET`, `KAIROS_LOG_LEVEL`, `KAIROS_SECRETS_DIR`) into one ServeConfig.
+ * `KAIROS_TOKENS`, `KAIROS_WEBHOOK_SECRET`, `KAIROS_LOG_LEVEL`, `KAIROS_SECRETS_DIR`,
+ * `KAIROS_NOTIFY_CONFIG`, `KAIROS_METRICS_PUBLIC=1`) into one ServeConfig.
  */
 export function compileServeConfig(
   flags: ServeFlags,
@@ -168,6 +175,8 @@ export function compileServeConfig(
     historyCap: parseCount('--history-cap', pick(flags.historyCap, 'HISTORY_CAP', SERVE_DEFAULTS.historyCap)!, 1),
     logLevel,
     ...(secretsDir !== undefined && { secretsDir: resolve(cwd, secretsDir) }),
+    ...(pick(flags.notifyConfig, 'NOTIFY_CONFIG') !== undefined && { notifyConfig: resolve(cwd, pick(flags.notifyConfig, 'NOTIFY_CONFIG')!) }),
+    metricsPublic: flags.metricsPublic ?? env.KAIROS_METRICS_PUBLIC === '1',
   };
 }
 

@@ -24,6 +24,8 @@ import { startEmbeddedMaster, type EmbeddedMaster } from './mesos/embedded/index
 import { createFramework, type FrameworkIdStore, type KairosFramework } from './mesos/framework.js';
 import { detectorFor, listDetector } from './mesos/leader.js';
 import { Metrics } from './metrics/metrics.js';
+import { DEFAULT_NOTIFY_CONFIG, readNotifyConfig } from './notify/config.js';
+import { Sender } from './notify/send.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import type { ControllerActions, ControllerView } from './ports/controller.js';
 import { soloLeadership, type Leadership } from './ports/leader.js';
@@ -114,7 +116,10 @@ const EMBEDDED_OFFER_TIMEOUT_MS = 30_000;
 export async function startController(config: ServeConfig, opts: StartOptions = {}): Promise<RunningController> {
   const clock = opts.clock ?? systemClock;
   const secrets = openSecretProvider(config.secretsDir, process.env);
-  const masked = () => [...secrets.resolvedValues(), ...(config.webhookSecret ? [config.webhookSecret] : [])];
+  // Read before anything starts: a bad file stops the controller naming file, line and field.
+  const notifyConfig = config.notifyConfig ? readNotifyConfig(config.notifyConfig) : DEFAULT_NOTIFY_CONFIG;
+  const sender = new Sender({ env: process.env, clock, smtp: notifyConfig.smtp });
+  const masked = () => [...secrets.resolvedValues(), ...sender.resolvedValues(), ...(config.webhookSecret ? [config.webhookSecret] : [])];
   // The log sink masks resolved secrets too: a value quoted in an error never reaches the log.
   const logger = opts.logger ?? streamLogger((l) => process.stderr.write(maskSecrets(l, masked())), { level: config.logLevel, now: () => clock.now() });
   const access = config.tokensFile ? loadAccessConfig(config.tokensFile) : undefined;
@@ -156,6 +161,8 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       clock,
       logger: logger.child({ component: 'api' }),
       metrics,
+      metricsPublic: config.metricsPublic,
+      notifications: () => controller?.notifications() ?? Promise.resolve([]),
       access,
       allowedHosts: allowedHostsFor(config.listen.host, config.allowedHosts),
       webhook: {
@@ -200,6 +207,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       allowRewind: config.allowRewind,
       historyCap: config.historyCap,
       secrets,
+      notify: { config: notifyConfig, sender, metrics: metrics.jobs },
       watch: config.source.kind === 'dir' ? { dir: config.source.path, debounceMs: opts.watchDebounceMs ?? 300 } : undefined,
       // Local agents' sandboxes are read as files; others through the agent's /files/read.
       sandboxOf: embedded ? (taskId) => embedded!.agents.map((a) => a.sandbox(taskId)).find((s) => s !== undefined) : (taskId) => remoteFramework?.sandboxOf(taskId),
@@ -241,6 +249,11 @@ function observeMetrics(controller: Controller, metrics: Metrics, clock: Clock):
     if (!run) return;
     const first = run.attempts[0];
     if (e.state === 'running' && run.attempts.length === 1 && first.startedAt !== undefined) metrics.recordLaunch(run.scheduledAt, first.startedAt);
-    if (isTerminalRun(e.state)) metrics.recordRunEnded(e.state);
+    if (e.state === 'running' && run.attempts.length === 1 && first.startedAt !== undefined) metrics.jobs.recordStarted(run, first.startedAt);
+    if (isTerminalRun(e.state)) {
+      metrics.recordRunEnded(e.state);
+      metrics.jobs.recordRunEnded(run);
+    }
   });
+  controller.events.on('run:sla_missed', (e) => metrics.jobs.recordSlaMissed(e.job));
 }

@@ -22,6 +22,7 @@ import type { ControllerActions, ControllerView } from '../ports/controller.js';
 import type { Leadership } from '../ports/leader.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { OutboxEntry } from '../notify/events.js';
 import { authenticate, bearerToken, roleAllows, type AccessConfig, type Principal, type Role } from './access.js';
 import { clientErrorHandler, errorHandler, HttpError } from './errors.js';
 import { answerUnmatched, trackRouteMethods } from './methods.js';
@@ -31,6 +32,7 @@ import { maskSecrets } from './redact.js';
 import { registerChartRoutes } from './routes-charts.js';
 import { registerJobRoutes } from './routes-jobs.js';
 import { registerRunRoutes } from './routes-runs.js';
+import { registerNotificationRoutes } from './routes-notify.js';
 import { registerSystemRoutes, WEBHOOK_BODY_LIMIT } from './routes-system.js';
 import { registerUiRoutes } from './ui.js';
 import type { WebhookEvent } from './webhook.js';
@@ -47,6 +49,10 @@ export interface ApiDeps {
   logger?: Logger;
   /** Serves `/metrics` when given. */
   metrics?: Metrics;
+  /** `/metrics` without a token (`--metrics-public`), for Prometheus scrapers. */
+  metricsPublic?: boolean;
+  /** Notifications waiting or failed (`GET /v1/notifications`); absent: the list is empty. */
+  notifications?: () => Promise<OutboxEntry[]>;
   /** Bearer tokens; when absent every request is treated as admin (loopback only: see checkListenSafety). */
   access?: AccessConfig;
   /**
@@ -230,6 +236,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   registerChartRoutes(app, deps);
   registerRunRoutes(app, deps);
   registerSystemRoutes(app, deps, takeToken);
+  registerNotificationRoutes(app, deps);
   if (deps.ui !== false) registerUiRoutes(app);
   return app;
 }

@@ -186,6 +186,7 @@ const ops: Op[] = [
   ['get', '/readyz', 'public', '200 on the leader, 503 on followers', obj({ ready: { type: 'boolean' } }), { also: { '503': 'not the leader' } }],
   ['get', '/metrics', 'viewer', 'Prometheus metrics', 'text/plain'],
   ...chartOps,
+  ['get', '/v1/notifications', 'viewer', 'Notifications waiting for delivery or given up (the outbox)', obj({ notifications: { type: 'array', items: { type: 'object' } } })],
 ];
 
 const err = (description: string) => ({ description, content: { 'application/json': { schema: ref('Error') } } });

@@ -3,7 +3,7 @@
  * leadership and health probes, `/metrics`, the OpenAPI document and the push webhook.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiDeps, TakeToken } from './app.js';
+import type { ApiDeps, RouteAccess, TakeToken } from './app.js';
 import { toDot } from './dot.js';
 import { invalid } from './errors.js';
 import { openApiDocument } from './openapi.js';
@@ -52,8 +52,11 @@ export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps, takeTo
 
   if (deps.metrics) {
     const metrics = deps.metrics;
-    app.get('/metrics', { config: viewer }, async (_req, reply) => {
+    // --metrics-public: a Prometheus scraper holds no token.
+    const access: RouteAccess = { role: deps.metricsPublic ? 'public' : 'viewer' };
+    app.get('/metrics', { config: { access } }, async (_req, reply) => {
       metrics.observeCluster(deps.view.cluster());
+      metrics.jobs.observeJobs(deps.view.jobs().map((j) => ({ name: j.name, runs: deps.view.runs(j.name) ?? [] })));
       metrics.observeSync(deps.view.sync());
       metrics.observeLeader(deps.leadership.isLeader());
       return reply.type(metrics.contentType).send(await metrics.render());

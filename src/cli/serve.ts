@@ -26,6 +26,8 @@ export function register(program: Command): void {
     .option('--agents <n>', `local agents of the embedded master (default ${SERVE_DEFAULTS.agents})`)
     .option('--tokens <file>', 'API access tokens (README "API, UI and access control")')
     .option('--history-cap <n>', `finished runs kept across all jobs (default ${SERVE_DEFAULTS.historyCap})`)
+    .option('--notify-config <file>', 'notification defaults, SMTP server and outbox limits (README "Notifications")')
+    .option('--metrics-public', 'serve /metrics without a token (for Prometheus)')
     .option('--secrets-dir <dir>', 'resolve job secrets from files under DIR (default: KAIROS_SECRET_<NAME> variables)')
     .option('--log-level <level>', `debug, info, warn or error (default "${SERVE_DEFAULTS.logLevel}")`)
     .action(async (flags: ServeFlags) => {

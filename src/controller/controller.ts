@@ -23,6 +23,9 @@ import type { ManifestSource } from '../ports/source.js';
 import type { Store } from '../ports/store.js';
 import type { Plan } from '../plan/types.js';
 import type { Decision } from '../schedule/decisions.js';
+import type { OutboxEntry } from '../notify/events.js';
+import { Notifier, type NotifierDeps } from '../notify/notifier.js';
+import { slaBreaches } from '../notify/sla.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { ControllerActionsImpl } from './actions.js';
 import { Dispatch, knownTasks } from './dispatch.js';
@@ -63,6 +66,8 @@ export interface ControllerOptions {
   sandboxOf?(taskId: string): string | undefined;
   /** Resolves jobs' `secrets:` at launch (src/ports/secrets.ts). */
   secrets?: SecretProvider;
+  /** Notifications and SLAs (src/notify); without it no notification is written. */
+  notify?: Pick<NotifierDeps, 'config' | 'sender' | 'metrics' | 'intervalMs'>;
 }
 
 /** How often a follower re-reads the store for its read view (at least; the poll interval if longer). */
@@ -104,11 +109,13 @@ export class Controller {
   private readyNow: Promise<void> = Promise.resolve();
   private transition: Promise<void> = Promise.resolve();
   private readonly log: Logger;
+  private readonly notifier: Notifier | undefined;
 
   constructor(private readonly o: ControllerOptions) {
     this.log = o.logger;
     this.state = new ControllerState(o.store);
-    this.ledger = new RunLedger(o.store);
+    this.notifier = o.notify && this.buildNotifier(o.notify);
+    this.ledger = new RunLedger(o.store, (before, after) => this.notifier?.effects(before, after) ?? []);
     let dispatch: Dispatch | undefined;
     this.lifecycle = new RunLifecycle({
       ledger: this.ledger,
@@ -181,6 +188,11 @@ export class Controller {
     return this.transition.then(() => this.readyNow);
   }
 
+  /** Notifications waiting or failed in the store's outbox (empty without notifications). */
+  notifications(): Promise<OutboxEntry[]> {
+    return this.notifier?.list() ?? Promise.resolve([]);
+  }
+
   /** Asks for a sync now (webhook, `POST /v1/sync`). Ignored when not leading. */
   triggerSync(reason: string): void {
     this.loop?.trigger(reason);
@@ -231,6 +243,7 @@ export class Controller {
     const firstPass = Promise.race([this.events.next('sync:ok'), this.events.next('sync:error')]);
     this.readyNow = Promise.all([firstPass, this.watcher?.ready]).then(() => {});
     this.loop.trigger('start');
+    this.notifier?.start();
     this.events.emit('leadership', { leading: true });
   }
 
@@ -240,12 +253,14 @@ export class Controller {
     this.log.info('not leading: stopping work');
     // Launching stops first (both take effect before their first await); syncing after.
     const halted = this.dispatch.stop();
+    const notifying = this.notifier?.stop();
     const fwStopped = this.fw?.stop();
     await this.watcher?.close();
     this.watcher = undefined;
     await this.loop?.stop();
     this.loop = undefined;
     await halted;
+    await notifying;
     await fwStopped;
     await this.frameworkRun;
     this.fw = undefined;
@@ -327,6 +342,27 @@ export class Controller {
   private effective(a: AppliedResource): AppliedResource {
     if (!this.state.isPaused(a.resource.metadata.name) || a.resource.spec.suspend) return a;
     return { ...a, resource: { ...a.resource, spec: { ...a.resource.spec, suspend: true } } as AppliedResource['resource'] };
+  }
+
+  private buildNotifier(n: NonNullable<ControllerOptions['notify']>): Notifier {
+    return new Notifier({
+      ...n,
+      store: this.o.store,
+      clock: this.o.clock,
+      logger: this.o.logger.child({ component: 'notify' }),
+      rules: (job) => this.state.applied.get(job)?.resource.spec.notify,
+      history: (job) => this.ledger.ofJob(job),
+      beforeRound: () => this.flagSlaMisses(),
+    });
+  }
+
+  /** Records `slaMissedAt` on runs past their SLA (that write raises `sla_missed`, once). */
+  private async flagSlaMisses(): Promise<void> {
+    const now = this.o.clock.now();
+    for (const run of slaBreaches(this.ledger.all(), (job) => this.state.applied.get(job), now)) {
+      const after = await this.ledger.update(run.id, (r) => (r.slaMissedAt === undefined ? { ...r, slaMissedAt: now } : undefined));
+      if (after?.slaMissedAt === now) this.events.emit('run:sla_missed', { runId: run.id, job: run.job });
+    }
   }
 
   /** Per-job limits for the jobs whose runs just ended; the global cap only once it is exceeded. */

@@ -9,7 +9,13 @@
 import { ConflictError } from '../core/errors.js';
 import type { Run } from '../core/run.js';
 import { isTerminalRun } from '../core/types.js';
-import type { Store } from '../ports/store.js';
+import type { Store, StoreOp } from '../ports/store.js';
+
+/**
+ * Writes that must be committed together with a run write (the notification outbox,
+ * src/notify/notifier.ts): given the stored run before (undefined: created) and after.
+ */
+export type RunEffects = (before: Run | undefined, after: Run) => StoreOp[];
 
 /** The store collection holding runs. */
 export const RUNS = 'runs';
@@ -27,7 +33,10 @@ export class RunLedger {
   private tasks = new Map<string, string>();
   private jobs = new Map<string, Set<string>>();
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly effects: RunEffects = () => [],
+  ) {}
 
   /** Reads every run from the store (after a start or a leader change). */
   async load(): Promise<void> {
@@ -73,7 +82,7 @@ export class RunLedger {
   /** Creates a run if no run has this id; false when one existed (it is then left alone). */
   async create(run: Run): Promise<boolean> {
     try {
-      const version = await this.store.put(key(run.id), run, -1);
+      const version = await this.write(run, -1, this.effects(undefined, run));
       this.remember(run, version);
       return true;
     } catch (err) {
@@ -95,7 +104,7 @@ export class RunLedger {
       const next = change(structuredClone(cur.run));
       if (!next) return cur.run;
       try {
-        const version = await this.store.put(key(id), next, cur.version);
+        const version = await this.write(next, cur.version, this.effects(cur.run, next));
         this.remember(next, version);
         return next;
       } catch (err) {
@@ -136,6 +145,14 @@ export class RunLedger {
       if (run) this.jobs.get(run.job)?.delete(id);
       this.runs.delete(id);
     }
+  }
+
+  /** Puts the run, in one commit with `extra` when there is any; returns the run's new version. */
+  private write(run: Run, expectedVersion: number, extra: StoreOp[]): Promise<number> {
+    // Not async: a plain put costs no extra turn of the microtask queue (timing of fake-clock tests).
+    if (extra.length === 0) return this.store.put(key(run.id), run, expectedVersion);
+    // Versions start at 0 and grow by one per write (src/ports/store.ts).
+    return this.store.commit([{ op: 'put', key: key(run.id), value: run, expectedVersion }, ...extra]).then(() => expectedVersion + 1);
   }
 
   private async fresh(id: string): Promise<{ run: Run; version: number } | undefined> {

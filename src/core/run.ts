@@ -63,6 +63,8 @@ export interface Run {
   rerun?: number;
   createdAt: number;
   endedAt?: number;
+  /** Epoch ms `sla_missed` was raised for this run (once; src/notify/sla.ts). */
+  slaMissedAt?: number;
 }
 
 /** Which backfill a run belongs to; see `Run.backfill`. */

@@ -70,13 +70,15 @@ function compileTemplate(t: RawTemplate): TaskTemplate {
 
 /** The run-policy fields Jobs and DAGs share, in their output order. */
 const RUN_POLICY_KEYS = ['concurrencyPolicy', 'startingDeadlineSeconds', 'catchUp', 'suspend', 'history', 'onPrune'] as const;
-type RunPolicy = Pick<JobSpec, (typeof RUN_POLICY_KEYS)[number] | 'overrides'>;
+type RunPolicy = Pick<JobSpec, (typeof RUN_POLICY_KEYS)[number] | 'overrides' | 'notify' | 'sla'>;
 
-/** Copies the run-policy fields onto `out`. */
+/** Copies the run-policy fields onto `out`; `notify` and `sla` only when given. */
 function assignRunPolicy(out: RunPolicy, s: RunPolicy): void {
   for (const k of RUN_POLICY_KEYS) (out as Record<string, unknown>)[k] = s[k];
   // Left out when it is the default, so state applied before the field existed plans no change.
   if (s.overrides && (s.overrides.args === false || s.overrides.env.length > 0)) out.overrides = s.overrides;
+  if (s.notify?.length) out.notify = s.notify;
+  if (s.sla) out.sla = s.sla;
 }
 
 function compileJob(s: RawJob): JobSpec {

@@ -17,8 +17,12 @@ import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 export const KINDS = { Job: 'job.schema.json', DAG: 'dag.schema.json' } as const;
 /** A manifest kind this release reads. */
 export type Kind = keyof typeof KINDS;
-/** One validator per manifest kind. */
-export type Validators = Record<Kind, ValidateFunction>;
+/** The schema both kinds share for `notify` and `sla`, which also holds the --notify-config file's. */
+export const NOTIFY_SCHEMA = 'notify.schema.json';
+/** The `$id` of the --notify-config file's schema. */
+const NOTIFY_CONFIG_ID = `https://kairos.dev/schemas/${NOTIFY_SCHEMA}#/$defs/config`;
+/** One validator per manifest kind, and one for the --notify-config file. */
+export type Validators = Record<Kind | 'NotifyConfig', ValidateFunction>;
 
 const require = createRequire(import.meta.url);
 
@@ -45,18 +49,19 @@ function manifestAjv(source: boolean): Ajv2020 {
   });
   // Annotation only: what a oneOf/anyOf expects, in words, for the error message.
   ajv.addKeyword({ keyword: 'x-expect', schemaType: 'string' });
-  for (const file of Object.values(KINDS)) ajv.addSchema(readSchema(file));
+  for (const file of [...Object.values(KINDS), NOTIFY_SCHEMA]) ajv.addSchema(readSchema(file));
   return ajv;
 }
 
 /** Compiles the validators in memory (running from source). */
 export function compileValidators(): Validators {
   const ajv = manifestAjv(false);
-  return { Job: ajv.getSchema(schemaId('Job')) as ValidateFunction, DAG: ajv.getSchema(schemaId('DAG')) as ValidateFunction };
+  const get = (id: string) => ajv.getSchema(id) as ValidateFunction;
+  return { Job: get(schemaId('Job')), DAG: get(schemaId('DAG')), NotifyConfig: get(NOTIFY_CONFIG_ID) };
 }
 
-/** A CommonJS module exporting `Job` and `DAG` validators, with no ajv compiler behind them. */
+/** A CommonJS module exporting `Job`, `DAG` and `NotifyConfig` validators, with no ajv compiler behind them. */
 export function standaloneValidatorsCode(): string {
   const standalone = (require('ajv/dist/standalone/index.js') as typeof import('ajv/dist/standalone/index.js')).default;
-  return standalone(manifestAjv(true), { Job: schemaId('Job'), DAG: schemaId('DAG') });
+  return standalone(manifestAjv(true), { Job: schemaId('Job'), DAG: schemaId('DAG'), NotifyConfig: NOTIFY_CONFIG_ID });
 }

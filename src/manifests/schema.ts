@@ -11,7 +11,7 @@ import { compileValidators, KINDS, type Kind, type Validators } from './schema-c
 import { didYouMean } from './suggest.js';
 import type { ParsedDoc } from './yaml.js';
 
-export { KINDS, readSchema, type Kind } from './schema-compile.js';
+export { KINDS, NOTIFY_SCHEMA, readSchema, type Kind } from './schema-compile.js';
 /** The only apiVersion this release reads. */
 export const API_VERSION = 'kairos/v1';
 
@@ -36,6 +36,17 @@ function compiled(): Validators {
     validators = compileValidators();
   }
   return validators;
+}
+
+/**
+ * Validates a document that is not a manifest (the --notify-config file) in place against
+ * its schema; problems carry line and column like a manifest's.
+ */
+export function validateWith(doc: ParsedDoc, schema: 'NotifyConfig'): Problem[] {
+  const validate = compiled()[schema];
+  if (validate(doc.value)) return [];
+  const at: At = (path, message, key = false) => ({ file: doc.file, ...doc.locate(path, key), path: formatPath(path), message });
+  return translate(validate.errors ?? [], doc.value, at);
 }
 
 /**

@@ -63,7 +63,8 @@ afterAll(async () => {
 
 /** Calls the API and keeps the raw body for the final leak check. */
 async function api(path: string, method = 'GET'): Promise<{ status: number; text: string; json: () => any }> {
-  const res = await fetch(url + path, { method });
+  // Writes are JSON (the API refuses other bodies as a CSRF guard); `{}` means no parameters.
+  const res = await fetch(url + path, method === 'GET' ? {} : { method, headers: { 'content-type': 'application/json' }, body: '{}' });
   const text = await res.text();
   const headers: string[] = [];
   res.headers.forEach((v, k) => headers.push(`${k}: ${v}`));

@@ -230,7 +230,7 @@ describe('system', () => {
     const doc = (await app.inject('/v1/openapi.json')).json();
     expect(doc.openapi).toBe('3.1.0');
     const ops = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, m]) => Object.keys(m).map((method) => [method, path]));
-    expect(ops.length).toBe(24);
+    expect(ops.length).toBe(25);
     for (const [method, path] of ops) {
       expect(app.hasRoute({ method: method.toUpperCase() as 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }), `${method} ${path}`).toBe(true);
     }

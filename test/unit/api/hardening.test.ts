@@ -116,7 +116,7 @@ describe('authorization', () => {
         checked++;
       }
     }
-    expect(checked).toBe(22);
+    expect(checked).toBe(23);
   });
 });
 

@@ -19,7 +19,13 @@ describe('compileServeConfig', () => {
       tokensFile: undefined,
       historyCap: 10_000,
       logLevel: 'info',
+      metricsPublic: false,
     });
+  });
+
+  it('takes --notify-config relative to the working directory and --metrics-public from flag or KAIROS_METRICS_PUBLIC', () => {
+    expect(compileServeConfig({ notifyConfig: 'notify.yaml', metricsPublic: true }, {}, '/repo')).toMatchObject({ notifyConfig: '/repo/notify.yaml', metricsPublic: true });
+    expect(compileServeConfig({}, { KAIROS_NOTIFY_CONFIG: '/etc/k/n.yaml', KAIROS_METRICS_PUBLIC: '1' }, '/repo')).toMatchObject({ notifyConfig: '/etc/k/n.yaml', metricsPublic: true });
   });
 
   it('takes KAIROS_* environment variables, and flags win over them', () => {

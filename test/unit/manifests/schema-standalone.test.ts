@@ -38,6 +38,7 @@ const broken = [
   job({ command: { shell: '' } }),
   { apiVersion: 'kairos/v1', kind: 'DAG', metadata: { name: 'd' }, spec: { tasks: [{ name: 'a' }, { name: 'a' }] } },
   { apiVersion: 'kairos/v1', kind: 'DAG', metadata: { name: 'd' }, spec: {} },
+  job({ command: { shell: 'true' }, notify: [{ on: ['failed'], slack: { url: 'https://x' }, email: { to: ['a@b.c'] } }], sla: { finishWithinSeconds: 0 } }),
 ];
 
 describe('standalone manifest validators (generated at build time)', () => {
@@ -53,6 +54,17 @@ describe('standalone manifest validators (generated at build time)', () => {
     expect(okA).toBe(okB);
     expect(generated[kind].errors ?? null).toEqual(inMemory[kind].errors ?? null);
     expect(a).toEqual(b);
+  });
+
+  it('validate the --notify-config file alike', () => {
+    const config = load(readFileSync(new URL('notify/notify-config.yaml', examplesDir), 'utf8'));
+    for (const doc of [config, { defaults: [{ on: ['exploded'] }], smtp: { host: 'h' } }]) {
+      const a = structuredClone(doc);
+      const b = structuredClone(doc);
+      expect(generated.NotifyConfig(a)).toBe(inMemory.NotifyConfig(b));
+      expect(generated.NotifyConfig.errors ?? null).toEqual(inMemory.NotifyConfig.errors ?? null);
+      expect(a).toEqual(b);
+    }
   });
 
   it('the broken manifests are really refused', () => {
