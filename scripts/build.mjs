@@ -38,8 +38,16 @@ function builtAt() {
 
 if (process.argv.includes('--if-stale') && builtAt() >= Math.max(newest(join(root, 'src')), newest(join(root, 'schemas')))) process.exit(0);
 
+let tsc;
+try {
+  tsc = require.resolve('typescript/bin/tsc');
+} catch {
+  // e.g. `npm ci --omit=dev` in a checkout: say what to do instead of a module stack trace.
+  process.stderr.write('kairos: cannot build dist/: typescript (a dev dependency) is not installed; run `npm ci` with dev dependencies, or install the packed tarball (`npm pack`), which contains dist/\n');
+  process.exit(1);
+}
 rmSync(join(root, 'dist'), { recursive: true, force: true }); // no stale modules of deleted sources
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 const { standaloneValidatorsCode } = await import('../dist/manifests/schema-compile.js');
 writeFileSync(join(root, 'dist', 'manifests', 'validators.cjs'), standaloneValidatorsCode());
 writeFileSync(stamp, `${new Date().toISOString()}\n`);

@@ -16,8 +16,9 @@ let yamlModule: typeof import('yaml') | undefined;
 /**
  * `yaml`, loaded on first use: most files take the fast path (fast-yaml.ts) and never
  * need it, and loading it cost every CLI start (a dry run in CI included) ~40 ms.
+ * Exported for the other modules that need it only inside one command (kairos import).
  */
-function yaml(): typeof import('yaml') {
+export function yaml(): typeof import('yaml') {
   return (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 }
 

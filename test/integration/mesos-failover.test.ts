@@ -1,8 +1,8 @@
 /**
  * Real Mesos daemons failing under a running task: the master restarted on its replicated
- * log (the framework resubscribes with its id, the task survives and is reconciled) and
- * the agent killed and restarted (it recovers its checkpointed executor and the task
- * finishes). Judged by side effect: each task appends to a marker file once at its start
+ * log (the framework resubscribes with its id, the task survives and is reconciled), the
+ * agent killed and restarted (it recovers its checkpointed executor and the task
+ * finishes), and the agent cut off past the ping timeout (TASK_UNREACHABLE, then back). Judged by side effect: each task appends to a marker file once at its start
  * and once at its end, and is launched once.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -77,5 +77,22 @@ describe('real Mesos daemons restarting under a running task', () => {
     expect(await readFile(marker, 'utf8')).toBe('start\nend\n');
     expect(t.persisted.filter((p) => p.request.taskId === task.taskId)).toHaveLength(1);
     expect(t.statuses.filter((u) => u.taskId === task.taskId && ['TASK_LOST', 'TASK_GONE', 'TASK_FAILED'].includes(u.state))).toEqual([]);
+  });
+
+  it('agent cut off (frozen past the ping timeout): TASK_UNREACHABLE for this partition-aware framework; back, the task finishes once', async () => {
+    const { task, marker, release } = markedTask('partition');
+    t.fw.launch([task]);
+    await t.waitForState(task.taskId, 'TASK_RUNNING');
+    const agent = mesos.agents[0];
+    agent.freeze();
+    try {
+      expect(await t.waitForState(task.taskId, 'TASK_UNREACHABLE')).toMatchObject({ taskId: task.taskId });
+    } finally {
+      agent.thaw();
+    }
+    await release();
+    expect(await t.waitForState(task.taskId, 'TASK_FINISHED')).toMatchObject({ exitStatus: 0 });
+    expect(await readFile(marker, 'utf8')).toBe('start\nend\n');
+    expect(t.persisted.filter((p) => p.request.taskId === task.taskId)).toHaveLength(1);
   });
 });

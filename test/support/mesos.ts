@@ -23,7 +23,7 @@ const ENV = { ...process.env, LD_LIBRARY_PATH: `${MESOS_HOME}/lib`, GLOG_minlogl
  * Arguments: the test process's pid, a directory whose processes are swept when the
  * daemon is killed for good, then the daemon's argv. TERM stops it gracefully, USR1 kills
  * it with SIGKILL (a crash), USR2 sends it SIGUSR1 (an agent then kills its executors and
- * unregisters). A sweep kills every process whose environment names the directory: the
+ * unregisters), HUP freezes it (SIGSTOP) and ALRM thaws it (SIGCONT). A sweep kills every process whose environment names the directory: the
  * executors and tasks an agent started, which live in sessions of their own.
  */
 const WATCHDOG = `parent=$1; dir=$2; shift 2
@@ -32,6 +32,8 @@ sweep() { for p in /proc/[0-9]*; do grep -qsaF "$dir" $p/environ && kill -KILL \
 trap 'kill -TERM $j; wait $j; exit 0' TERM
 trap 'kill -KILL $j; wait $j; exit 0' USR1
 trap 'kill -USR1 $j; wait $j; sweep; exit 0' USR2
+trap 'kill -STOP $j' HUP
+trap 'kill -CONT $j' ALRM
 while kill -0 $j 2>/dev/null; do
   kill -0 $parent 2>/dev/null || { kill -KILL $j; sweep; exit 0; }
   sleep 1 & wait $!
@@ -64,6 +66,10 @@ export interface MesosDaemon {
   running(): boolean;
   /** Stops it: SIGTERM, SIGKILL with `hard`, or for an agent `shutdown` (kills its tasks). */
   stop(opts?: { hard?: boolean; shutdown?: boolean }): Promise<void>;
+  /** Freezes the process (SIGSTOP): it holds its sockets but answers nothing, as if cut off. */
+  freeze(): void;
+  /** Thaws it after freeze() (SIGCONT). */
+  thaw(): void;
   /** Starts it again after stop(), with the same flags, port and dirs; resolves when up. */
   start(): Promise<void>;
   /** The last lines it wrote (for failure messages). */
@@ -217,6 +223,8 @@ function daemon(name: string, bin: string, flags: string[], port: number, workDi
       await gone;
       child = undefined;
     },
+    freeze: () => void child?.kill('SIGHUP'),
+    thaw: () => void child?.kill('SIGALRM'),
     output: () => out,
   };
   return d;
