@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // One private dockerd for the run (Docker tests); see test/support/docker-global.ts.
+    globalSetup: ['test/support/docker-global.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -1,9 +1,12 @@
 /**
  * Mesos framework figures: offer matching time (10,000 pending tasks × 1,000 offers,
  * target < 50 ms) and end-to-end launch throughput against the embedded master with
- * 1,000 simulated agents and 100,000 queued tasks (target ≥ 5,000 launches/s).
+ * 1,000 simulated agents and 100,000 queued tasks (issue 16 targets: ≥ 10,000 tasks/s
+ * due → TASK_RUNNING, framework CPU < 80 µs per task; rates are also printed as a ratio
+ * against those targets).
  */
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BenchRow } from './run.js';
 import { createFramework } from '../src/mesos/framework.js';
@@ -150,11 +153,13 @@ async function launchThroughput(agents: number, tasks: number): Promise<BenchRow
   await fw.stop();
   master.stop();
   const rate = (t: number) => Math.round(tasks / ((t - t0) / 1000));
-  const note = `${agents} simulated agents, ${tasks} tasks queued at once, master in its own process`;
+  const note = `${agents} simulated agents, ${tasks} tasks queued at once, master in its own process; load ${loadavg()[0].toFixed(1)}`;
+  const running = rate(tRunning);
+  const cpuPerTask = Math.round(((cpu.user + cpu.system) / tasks) * 10) / 10;
   return [
-    { name: 'due → ACCEPT', value: rate(tPersist), unit: 'tasks/s', note: `${note}; target ≥ 5,000` },
-    { name: 'due → TASK_RUNNING', value: rate(tRunning), unit: 'tasks/s', note: `${note}; every STARTING/RUNNING acknowledged; target ≥ 5,000` },
-    { name: 'framework CPU per task', value: Math.round(((cpu.user + cpu.system) / tasks) * 10) / 10, unit: 'µs', note: 'this process (framework) only' },
+    { name: 'due → ACCEPT', value: rate(tPersist), unit: 'tasks/s', note },
+    { name: 'due → TASK_RUNNING', value: running, unit: 'tasks/s', note: `${note}; every STARTING/RUNNING acknowledged; ${(running / 10_000).toFixed(2)}× the 10,000/s target` },
+    { name: 'framework CPU per task', value: cpuPerTask, unit: 'µs', note: `this process (framework) only; ${(cpuPerTask / 80).toFixed(2)}× the 80 µs target` },
     { name: 'embedded master CPU per task', value: Math.round(((masterCpu * 1000) / tasks) * 10) / 10, unit: 'µs', note: 'the master process' },
   ];
 }

@@ -19,7 +19,8 @@ export const title = 'Manifests: load + validate + plan (bench/plan.bench.ts)';
 const ZONES = ['UTC', 'Asia/Shanghai', 'America/New_York', 'Europe/London'];
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 
-function manifest(i: number, variant: number): string {
+/** The i-th generated Job manifest (also written to disk by bench/cli.bench.ts). */
+export function manifest(i: number, variant: number): string {
   const name = `job-${String(i).padStart(6, '0')}`;
   const when =
     i % 3 === 0

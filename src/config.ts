@@ -29,12 +29,21 @@ export interface ServeConfig {
   mesos: MesosConfig;
   /** API listen address; port 0 picks a free port (tests). */
   listen: { host: string; port: number };
+  /**
+   * ZooKeeper session timeout for `--store zk://` (`--zk-session-timeout`; default: the URL's
+   * `?sessionTimeoutMs`, else 10 s). A dead leader is replaced about this long after it died.
+   */
+  zkSessionTimeoutMs?: number;
+  /** Extra Host names the API answers to besides the listen address's (`*`: any); src/api/origin.ts. */
+  allowedHosts: string[];
   /** Git/directory poll interval in ms (0 disables polling). */
   pollMs: number;
   /** Delete applied jobs that left the manifests (Argo CD `prune`, Flux `spec.prune`). */
   prune: boolean;
   /** Allow a sync to prune more than half of the jobs (see src/plan). */
   allowMassPrune: boolean;
+  /** Apply a git head that does not descend from the applied commit (src/controller/rewind.ts). */
+  allowRewind: boolean;
   /** HMAC-SHA256 secret for `POST /v1/webhook`; unset = signatures not checked. */
   webhookSecret?: string;
   /** Access-control token file for the API (format: README "API, UI and access control"). */
@@ -42,6 +51,12 @@ export interface ServeConfig {
   /** Global cap on stored finished runs, across all jobs. */
   historyCap: number;
   logLevel: LogLevel;
+  /** Secrets directory (one file per secret); unset = secrets from `KAIROS_SECRET_<NAME>`. */
+  secretsDir?: string;
+  /** `--notify-config FILE`: default notification rules, SMTP server, outbox limits (src/notify/config.ts). */
+  notifyConfig?: string;
+  /** Serve `/metrics` without a token, for Prometheus scrapers. */
+  metricsPublic: boolean;
 }
 
 /** The raw options as commander hands them over; every field optional. */
@@ -54,10 +69,16 @@ export interface ServeFlags {
   poll?: string;
   prune?: boolean;
   allowMassPrune?: boolean;
+  allowRewind?: boolean;
+  allowedHosts?: string;
+  zkSessionTimeout?: string;
   agents?: string;
   tokens?: string;
   historyCap?: string;
   logLevel?: string;
+  secretsDir?: string;
+  notifyConfig?: string;
+  metricsPublic?: boolean;
 }
 
 /** Defaults, also shown in `kairos serve --help`. */
@@ -124,7 +145,8 @@ const levels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 /**
  * Compiles flags and environment (`KAIROS_SOURCE`, `KAIROS_REF`, `KAIROS_STORE`,
  * `KAIROS_MESOS`, `KAIROS_LISTEN`, `KAIROS_POLL`, `KAIROS_PRUNE=1`, `KAIROS_AGENTS`,
- * `KAIROS_TOKENS`, `KAIROS_WEBHOOK_SECRET`, `KAIROS_LOG_LEVEL`) into one ServeConfig.
+ * `KAIROS_TOKENS`, `KAIROS_WEBHOOK_SECRET`, `KAIROS_LOG_LEVEL`, `KAIROS_SECRETS_DIR`,
+ * `KAIROS_NOTIFY_CONFIG`, `KAIROS_METRICS_PUBLIC=1`) into one ServeConfig.
  */
 export function compileServeConfig(
   flags: ServeFlags,
@@ -136,19 +158,34 @@ export function compileServeConfig(
   const agents = parseCount('--agents', pick(flags.agents, 'AGENTS', SERVE_DEFAULTS.agents)!, 1);
   const logLevel = pick(flags.logLevel, 'LOG_LEVEL', SERVE_DEFAULTS.logLevel)! as LogLevel;
   if (!levels.includes(logLevel)) throw invalid('--log-level', logLevel, levels.join(', '));
+  const secretsDir = pick(flags.secretsDir, 'SECRETS_DIR');
   return {
     source: parseSource(pick(flags.source, 'SOURCE', SERVE_DEFAULTS.source)!, pick(flags.ref, 'REF'), cwd),
     store: parseStore(pick(flags.store, 'STORE', SERVE_DEFAULTS.store)!, cwd),
     mesos: parseMesos(pick(flags.mesos, 'MESOS', SERVE_DEFAULTS.mesos)!, agents),
     listen: parseListen(pick(flags.listen, 'LISTEN', SERVE_DEFAULTS.listen)!),
+    ...zkSession(pick(flags.zkSessionTimeout, 'ZK_SESSION_TIMEOUT')),
+    allowedHosts: (pick(flags.allowedHosts, 'ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     pollMs: parseDuration('--poll', pick(flags.poll, 'POLL', SERVE_DEFAULTS.poll)!),
     prune: flags.prune ?? env.KAIROS_PRUNE === '1',
     allowMassPrune: flags.allowMassPrune ?? false,
+    allowRewind: flags.allowRewind ?? false,
     webhookSecret: env.KAIROS_WEBHOOK_SECRET || undefined,
     tokensFile: pick(flags.tokens, 'TOKENS'),
     historyCap: parseCount('--history-cap', pick(flags.historyCap, 'HISTORY_CAP', SERVE_DEFAULTS.historyCap)!, 1),
     logLevel,
+    ...(secretsDir !== undefined && { secretsDir: resolve(cwd, secretsDir) }),
+    ...(pick(flags.notifyConfig, 'NOTIFY_CONFIG') !== undefined && { notifyConfig: resolve(cwd, pick(flags.notifyConfig, 'NOTIFY_CONFIG')!) }),
+    metricsPublic: flags.metricsPublic ?? env.KAIROS_METRICS_PUBLIC === '1',
   };
+}
+
+/** `--zk-session-timeout`: 1 s to 10 min (ZooKeeper clamps it to 2-20 server ticks). */
+function zkSession(text: string | undefined): { zkSessionTimeoutMs?: number } {
+  if (text === undefined) return {};
+  const ms = parseDuration('--zk-session-timeout', text);
+  if (ms < 1000 || ms > 600_000) throw invalid('--zk-session-timeout', text, 'a duration from 1s to 10m');
+  return { zkSessionTimeoutMs: ms };
 }
 
 function invalid(flag: string, got: string, expected: string): KairosError {

@@ -6,22 +6,41 @@
  */
 import { Command, CommanderError } from 'commander';
 import { KairosError, ManifestError, messageOf } from './core/errors.js';
-import * as runCommand from './cli/run.js';
-import * as serveCommand from './cli/serve.js';
-import * as statusCommand from './cli/status.js';
-import * as explainCommand from './cli/explain.js';
-import * as validateCommand from './cli/validate.js';
-import * as reconcileCommand from './cli/reconcile.js';
-import * as nextCommand from './cli/next.js';
-import * as embeddedMasterCommand from './cli/embedded-master.js';
+
+/**
+ * The commands by name, loaded on demand: a CLI call imports only its own command's module
+ * (`kairos run` need not load fastify, ZooKeeper and protobufjs, which `serve` pulls in),
+ * so short commands start fast. Help, `completion` (it reads every command's options) or an
+ * unknown name load them all, in this order (`completion` last).
+ */
+const COMMANDS: Record<string, () => Promise<{ register(p: Command): void }>> = {
+  serve: () => import('./cli/serve.js'),
+  status: () => import('./cli/status.js'),
+  explain: () => import('./cli/explain.js'),
+  run: () => import('./cli/run.js'),
+  validate: () => import('./cli/validate.js'),
+  reconcile: () => import('./cli/reconcile.js'),
+  next: () => import('./cli/next.js'),
+  'embedded-master': () => import('./cli/embedded-master.js'),
+  import: () => import('./cli/import.js'),
+  jobs: () => import('./cli/jobs.js'),
+  logs: () => import('./cli/logs.js'),
+  kill: () => import('./cli/kill.js'),
+  pause: () => import('./cli/pause.js'),
+  backfill: () => import('./cli/backfill.js'),
+  completion: () => import('./cli/completion.js'),
+};
+/** Commands registered by another command's module. */
+const ALIASES: Record<string, string> = { resume: 'pause' };
 
 const program = new Command('kairos')
   .description('Declarative, GitOps-style job controller for Apache Mesos')
   .showHelpAfterError()
   .exitOverride();
 
-const commands: { register(p: Command): void }[] = [serveCommand, statusCommand, explainCommand, runCommand, validateCommand, reconcileCommand, nextCommand, embeddedMasterCommand];
-for (const c of commands) c.register(program);
+const name = process.argv[2] ?? '';
+const named = name === 'completion' ? undefined : COMMANDS[ALIASES[name] ?? name];
+for (const load of named ? [named] : Object.values(COMMANDS)) (await load()).register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,15 +5,18 @@
  * framework, the API on a socket — and joined into a running controller.
  * `startController(config)` is what `kairos serve`, the e2e, browser and HA tests use.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { checkListenSafety, loadAccessConfig } from './api/access.js';
 import { buildApp } from './api/app.js';
+import { allowedHostsFor } from './api/origin.js';
 import type { ServeConfig, StoreConfig } from './config.js';
 import { Controller } from './controller/controller.js';
 import type { ControllerEmitter } from './controller/events.js';
 import { KairosError } from './core/errors.js';
+import { stripUrlCredentials } from './core/url-credentials.js';
 import { isTerminalRun } from './core/types.js';
 import { forwardToLeader } from './ha/forward.js';
 import { openZookeeperHa } from './ha/zookeeper-ha.js';
@@ -21,13 +24,18 @@ import { startEmbeddedMaster, type EmbeddedMaster } from './mesos/embedded/index
 import { createFramework, type FrameworkIdStore, type KairosFramework } from './mesos/framework.js';
 import { detectorFor, listDetector } from './mesos/leader.js';
 import { Metrics } from './metrics/metrics.js';
+import { DEFAULT_NOTIFY_CONFIG, readNotifyConfig } from './notify/config.js';
+import { Sender } from './notify/send.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import type { ControllerActions, ControllerView } from './ports/controller.js';
 import { soloLeadership, type Leadership } from './ports/leader.js';
 import { streamLogger, type Logger } from './ports/logger.js';
+import { openSecretProvider } from './secrets/open.js';
+import { maskSecrets } from './api/redact.js';
 import type { ManifestSource } from './ports/source.js';
 import type { Store } from './ports/store.js';
 import { openSource } from './source/open.js';
+import { refuseIfOwned } from './store/file-owner.js';
 import { FileStore } from './store/file-store.js';
 import { MemoryStore } from './store/memory-store.js';
 
@@ -39,13 +47,13 @@ export interface StoreAndLeadership {
 }
 
 /** Builds the store: file/memory with solo leadership, or ZooKeeper with an election. */
-export async function openStore(cfg: StoreConfig, selfUrl: string, clock: Clock, logger: Logger): Promise<StoreAndLeadership> {
+export async function openStore(cfg: StoreConfig, selfUrl: string, clock: Clock, logger: Logger, sessionTimeoutMs?: number): Promise<StoreAndLeadership> {
   if (cfg.kind === 'zk') {
-    const ha = await openZookeeperHa(cfg.url, selfUrl, { clock, logger: logger.child({ component: 'ha' }) });
+    const ha = await openZookeeperHa(cfg.url, selfUrl, { clock, logger: logger.child({ component: 'ha' }), sessionTimeoutMs });
     return { store: ha.store, leadership: ha.leadership, close: () => ha.close() };
   }
   if (cfg.kind === 'file') await mkdir(dirname(cfg.path), { recursive: true });
-  const store = cfg.kind === 'file' ? new FileStore(cfg.path) : new MemoryStore();
+  const store = cfg.kind === 'file' ? await FileStore.openExclusive(cfg.path, clock) : new MemoryStore();
   return { store, leadership: soloLeadership(selfUrl), close: () => store.close() };
 }
 
@@ -101,13 +109,25 @@ export interface StartOptions {
   embedded?: Parameters<typeof startEmbeddedMaster>[0];
 }
 
+/** How long the embedded master lets a framework sit on an offer (Mesos `--offer_timeout`). */
+const EMBEDDED_OFFER_TIMEOUT_MS = 30_000;
+
 /** Builds every adapter from `config`, starts the controller and listens. */
 export async function startController(config: ServeConfig, opts: StartOptions = {}): Promise<RunningController> {
   const clock = opts.clock ?? systemClock;
-  const logger = opts.logger ?? streamLogger((l) => process.stderr.write(l), { level: config.logLevel, now: () => clock.now() });
+  const secrets = openSecretProvider(config.secretsDir, process.env);
+  // Read before anything starts: a bad file stops the controller naming file, line and field.
+  const notifyConfig = config.notifyConfig ? readNotifyConfig(config.notifyConfig) : DEFAULT_NOTIFY_CONFIG;
+  const sender = new Sender({ env: process.env, clock, smtp: notifyConfig.smtp });
+  const masked = () => [...secrets.resolvedValues(), ...sender.resolvedValues(), ...(config.webhookSecret ? [config.webhookSecret] : [])];
+  // The log sink masks resolved secrets too: a value quoted in an error never reaches the log.
+  const logger = opts.logger ?? streamLogger((l) => process.stderr.write(maskSecrets(l, masked())), { level: config.logLevel, now: () => clock.now() });
   const access = config.tokensFile ? loadAccessConfig(config.tokensFile) : undefined;
   checkListenSafety(config.listen.host, access);
+  // A second writer on a file store is refused before anything starts (openStore locks it).
+  if (config.store.kind === 'file') await refuseIfOwned(config.store.path);
 
+  const embeddedCredential = { principal: 'kairos', secret: randomBytes(24).toString('base64url') };
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const c of closers.splice(0).reverse()) await c().catch((err) => logger.error('shutdown step failed', { error: String(err) }));
@@ -115,9 +135,19 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
   try {
     let embedded: EmbeddedMaster | undefined;
     if (config.mesos.kind === 'embedded') {
+      // Only this controller may subscribe (a random secret per start), and offers a framework
+      // sits on are rescinded after 30 s, so no other local process can take or hold them.
       // Beside a file store, local agents checkpoint, so tasks survive a crash of this process.
       const stateDir = config.store.kind === 'file' ? join(dirname(config.store.path), 'agent') : undefined;
-      embedded = await startEmbeddedMaster({ localAgents: config.mesos.agents, clock, logger: logger.child({ component: 'embedded-master' }), stateDir, ...opts.embedded });
+      embedded = await startEmbeddedMaster({
+        localAgents: config.mesos.agents,
+        stateDir,
+        clock,
+        logger: logger.child({ component: 'embedded-master' }),
+        offerTimeoutMs: EMBEDDED_OFFER_TIMEOUT_MS,
+        credentials: [embeddedCredential],
+        ...opts.embedded,
+      });
       closers.push(() => embedded!.stop());
       logger.info('embedded Mesos master started', { url: embedded.url, agents: config.mesos.agents });
     }
@@ -134,14 +164,17 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       clock,
       logger: logger.child({ component: 'api' }),
       metrics,
+      metricsPublic: config.metricsPublic,
+      notifications: () => controller?.notifications() ?? Promise.resolve([]),
       access,
+      allowedHosts: allowedHostsFor(config.listen.host, config.allowedHosts),
       webhook: {
         secret: config.webhookSecret,
         ...(config.source.kind === 'git' && { follows: { ref: config.source.ref } }),
         onWebhook: () => controller?.triggerSync('webhook'),
       },
       triggerSync: () => controller?.triggerSync('api'),
-      secretValues: () => (config.webhookSecret ? [config.webhookSecret] : []),
+      secretValues: masked,
       forward: (req) => forwardToLeader(req, leadership!, selfUrl.value),
     });
     closers.push(() => app.close());
@@ -153,7 +186,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
     const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
     selfUrl.value = `http://${host}:${port}`;
 
-    const held = await openStore(config.store, selfUrl.value, clock, logger);
+    const held = await openStore(config.store, selfUrl.value, clock, logger, config.zkSessionTimeoutMs);
     closers.push(() => held.close());
     leadership = held.leadership;
     const mesosUrl = embedded?.url;
@@ -167,14 +200,17 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       logger,
       leadership: held.leadership,
       framework: (hooks) => {
-        const fw = (remoteFramework = createFramework({ detector: detector(), clock, logger: logger.child({ component: 'mesos' }), hooks, frameworkIds: frameworkIdStore(held.store) }, { webuiUrl: selfUrl.value }));
+        const fw = (remoteFramework = createFramework({ detector: detector(), clock, logger: logger.child({ component: 'mesos' }), hooks, frameworkIds: frameworkIdStore(held.store) }, { webuiUrl: selfUrl.value, ...(embedded && embeddedCredential) }));
         fw.on('reconciled', (e) => metrics.recordReconcile('tasks', e.ms));
         return fw;
       },
       pollMs: config.pollMs,
       prune: config.prune,
       allowMassPrune: config.allowMassPrune,
+      allowRewind: config.allowRewind,
       historyCap: config.historyCap,
+      secrets,
+      notify: { config: notifyConfig, sender, metrics: metrics.jobs },
       watch: config.source.kind === 'dir' ? { dir: config.source.path, debounceMs: opts.watchDebounceMs ?? 300 } : undefined,
       // Local agents' sandboxes are read as files; others through the agent's /files/read.
       sandboxOf: embedded ? (taskId) => embedded!.agents.map((a) => a.sandbox(taskId)).find((s) => s !== undefined) : (taskId) => remoteFramework?.sandboxOf(taskId),
@@ -183,7 +219,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
     const c = controller;
     closers.push(() => c.stop());
     await controller.start();
-    logger.info('kairos controller listening', { url: selfUrl.value, source: config.source.kind === 'dir' ? config.source.path : config.source.url, mesos: mesosUrl ?? 'remote' });
+    logger.info('kairos controller listening', { url: selfUrl.value, source: config.source.kind === 'dir' ? config.source.path : stripUrlCredentials(config.source.url), mesos: mesosUrl ?? 'remote' });
 
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
@@ -216,6 +252,11 @@ function observeMetrics(controller: Controller, metrics: Metrics, clock: Clock):
     if (!run) return;
     const first = run.attempts[0];
     if (e.state === 'running' && run.attempts.length === 1 && first.startedAt !== undefined) metrics.recordLaunch(run.scheduledAt, first.startedAt);
-    if (isTerminalRun(e.state)) metrics.recordRunEnded(e.state);
+    if (e.state === 'running' && run.attempts.length === 1 && first.startedAt !== undefined) metrics.jobs.recordStarted(run, first.startedAt);
+    if (isTerminalRun(e.state)) {
+      metrics.recordRunEnded(e.state);
+      metrics.jobs.recordRunEnded(run);
+    }
   });
+  controller.events.on('run:sla_missed', (e) => metrics.jobs.recordSlaMissed(e.job));
 }

@@ -88,7 +88,8 @@ export function loadAccessConfig(
     const pos = lc.linePos(offset ?? 0);
     problems.push({ file, line: pos.line, column: pos.col, path, message });
   };
-  for (const e of doc.errors) at(e.pos[0], '', e.message);
+  // The parser's message quotes the offending line after the first one: it may be a token.
+  for (const e of doc.errors) at(e.pos[0], '', `${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')} (${e.code})`);
   if (problems.length) throw new ManifestError(problems);
 
   const root = doc.toJS() as { tokens?: unknown } | null;

@@ -4,8 +4,9 @@
  * test/inject.test.js, STYLE.md §13). Everything it knows comes through `deps`.
  *
  * Request pipeline, in order:
- * 1. onRequest — authenticate the bearer token, check the route's role (401/403);
- *    rate-limit writes (429).
+ * 1. onRequest — answer only allowed Host names (421); authenticate the bearer token,
+ *    check the route's role (401/403); refuse cross-origin and non-JSON writes (403/415,
+ *    src/api/origin.ts); rate-limit writes (429).
  * 2. body parsing — JSON (and form bodies for webhooks), raw bytes kept for HMAC and
  *    forwarding; body size limited (413).
  * 3. preHandler — on a follower, writes are forwarded once to the leader (src/ha/forward.ts
@@ -13,6 +14,7 @@
  * 4. handler; errors become `{error: {code, message}}` (src/api/errors.ts).
  * 5. onSend — known secret values and the caller's token are masked in every response body.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ForwardRequest, ForwardResponse } from '../ha/forward.js';
 import type { Clock } from '../ports/clock.js';
@@ -20,14 +22,18 @@ import type { ControllerActions, ControllerView } from '../ports/controller.js';
 import type { Leadership } from '../ports/leader.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { OutboxEntry } from '../notify/events.js';
 import { authenticate, bearerToken, roleAllows, type AccessConfig, type Principal, type Role } from './access.js';
 import { clientErrorHandler, errorHandler, HttpError } from './errors.js';
 import { answerUnmatched, trackRouteMethods } from './methods.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { checkHost, checkWriteRequest } from './origin.js';
 import { maskSecrets } from './redact.js';
+import { registerChartRoutes } from './routes-charts.js';
 import { registerJobRoutes } from './routes-jobs.js';
 import { registerRunRoutes } from './routes-runs.js';
-import { registerSystemRoutes } from './routes-system.js';
+import { registerNotificationRoutes } from './routes-notify.js';
+import { registerSystemRoutes, WEBHOOK_BODY_LIMIT } from './routes-system.js';
 import { registerUiRoutes } from './ui.js';
 import type { WebhookEvent } from './webhook.js';
 
@@ -43,6 +49,10 @@ export interface ApiDeps {
   logger?: Logger;
   /** Serves `/metrics` when given. */
   metrics?: Metrics;
+  /** `/metrics` without a token (`--metrics-public`), for Prometheus scrapers. */
+  metricsPublic?: boolean;
+  /** Notifications waiting or failed (`GET /v1/notifications`); absent: the list is empty. */
+  notifications?: () => Promise<OutboxEntry[]>;
   /** Bearer tokens; when absent every request is treated as admin (loopback only: see checkListenSafety). */
   access?: AccessConfig;
   /**
@@ -66,12 +76,21 @@ export interface ApiDeps {
   secretValues?: () => Iterable<string>;
   /** Serve the web UI under `/`; default true. */
   ui?: boolean;
+  /** Host names the server answers to (`allowedHostsFor`); undefined answers any (in-process tests). */
+  allowedHosts?: readonly string[];
 }
 
 /** Per-route options read by the hooks. `role: 'public'` skips authentication. */
 export interface RouteAccess {
   role: Role | 'public';
+  /** A write that takes form bodies too (the webhook); others must be application/json. */
+  formBodies?: boolean;
+  /** The route rate-limits itself once it knows whether the request is signed (the webhook). */
+  limitsItself?: boolean;
 }
+
+/** Takes a write token for `key` or throws 429 with Retry-After. */
+export type TakeToken = (key: string, reply: FastifyReply) => void;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -115,6 +134,13 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     },
   });
   const limiter = new RateLimiter(deps.clock, deps.rateLimit ?? { perMinute: 60, burst: 20 });
+  const takeToken: TakeToken = (key, reply) => {
+    const d = limiter.take(key);
+    if (!d.ok) {
+      reply.header('retry-after', String(d.retryAfterSeconds));
+      throw new HttpError(429, 'E_RATE_LIMITED', `too many write requests; retry in ${d.retryAfterSeconds}s`);
+    }
+  };
 
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJsonBody);
@@ -126,17 +152,29 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   app.setNotFoundHandler(answerUnmatched(trackRouteMethods(app)));
 
   app.addHook('onRequest', async (req, reply) => {
-    const role = req.routeOptions.config.access?.role ?? 'admin';
+    checkHost(req, deps.allowedHosts);
+    const access = req.routeOptions.config.access;
+    const role = access?.role ?? 'admin';
     if (role !== 'public') authorize(req, reply, role);
     if (isWrite(req.method)) {
-      // Public writes (the webhook) are limited per client address: they can cost a sync each.
-      const key = deps.access && req.principal ? `p:${req.principal.name}` : `ip:${req.ip}`;
-      const d = limiter.take(key);
-      if (!d.ok) {
-        reply.header('retry-after', String(d.retryAfterSeconds));
-        throw new HttpError(429, 'E_RATE_LIMITED', `too many write requests; retry in ${d.retryAfterSeconds}s`);
-      }
+      // Unmatched routes answer 404/405 first (src/api/methods.ts).
+      if (req.routeOptions.url !== undefined) checkWriteRequest(req, { formBodies: access?.formBodies === true });
+      if (access?.limitsItself) return;
+      // Other public writes are limited per client address: they can cost a sync each.
+      takeToken(deps.access && req.principal ? `p:${req.principal.name}` : `ip:${req.ip}`, reply);
     }
+  });
+
+  // Expect: 100-continue is answered only once the declared size is within the route's
+  // limit; node would otherwise ask for any body before a hook could look at it.
+  app.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const limit = req.url?.startsWith('/v1/webhook') ? WEBHOOK_BODY_LIMIT : (deps.bodyLimit ?? 64 * 1024);
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
+      res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+      return void res.end(JSON.stringify({ error: { code: 'E_TOO_LARGE', message: `request body over ${limit} bytes` } }));
+    }
+    res.writeContinue();
+    app.server.emit('request', req, res);
   });
 
   // Every query parameter is single-valued; `?state=a&state=b` would otherwise reach handlers as an array.
@@ -195,8 +233,10 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   });
 
   registerJobRoutes(app, deps);
+  registerChartRoutes(app, deps);
   registerRunRoutes(app, deps);
-  registerSystemRoutes(app, deps);
+  registerSystemRoutes(app, deps, takeToken);
+  registerNotificationRoutes(app, deps);
   if (deps.ui !== false) registerUiRoutes(app);
   return app;
 }

@@ -5,6 +5,7 @@
  * status and get a Kairos code.
  */
 import type { Socket } from 'node:net';
+import { stripUrlCredentials } from '../core/url-credentials.js';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { KairosError, type ErrorCode } from '../core/errors.js';
 import type { Logger } from '../ports/logger.js';
@@ -33,6 +34,7 @@ const statusOfCode: Partial<Record<ErrorCode, number>> = {
   E_SCHEDULE: 400,
   E_CONFLICT: 409,
   E_MASS_PRUNE: 409,
+  E_REWIND: 409,
   E_FENCED: 503,
   E_UNAVAILABLE: 503,
   E_SOURCE: 502,
@@ -43,7 +45,8 @@ const statusOfCode: Partial<Record<ErrorCode, number>> = {
 export function toErrorResponse(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof HttpError) return { status: err.status, body: { error: { code: err.httpCode, message: err.message } } };
   if (err instanceof KairosError) {
-    return { status: statusOfCode[err.code] ?? 500, body: { error: { code: err.code, message: err.message } } };
+    // Source errors quote the repository URL; a deploy token in it is no viewer's business.
+    return { status: statusOfCode[err.code] ?? 500, body: { error: { code: err.code, message: stripUrlCredentials(err.message) } } };
   }
   const fe = err as Partial<FastifyError>;
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {

@@ -16,6 +16,7 @@ export interface ExplainReason {
     | 'suspended'
     | 'paused'
     | 'running'
+    | 'sla-missed'
     | 'concurrency-forbid'
     | 'waiting-for-parents'
     | 'no-offer-fits'
@@ -92,6 +93,13 @@ export function explain(f: ExplainFacts): Explanation {
     const where = a?.hostname ? ` on ${a.hostname}` : '';
     const since = a?.startedAt ?? a?.intentAt;
     add('running', `run ${r.id} is ${r.state}${where}${since !== undefined ? ` for ${fmtDuration(now - since)}` : ''}`);
+  }
+  const sla = job.resource.spec.sla;
+  const late = sla ? job.lastRuns.filter((r) => r.slaMissedAt !== undefined && (!isTerminalRun(r.state) || r === job.lastRuns[0])) : [];
+  for (const r of late) {
+    const due = r.scheduledAt + sla!.finishWithinSeconds * 1000;
+    const how = isTerminalRun(r.state) ? `ended ${r.state}${r.endedAt !== undefined ? ` ${fmtDuration(r.endedAt - due)} after it` : ''}` : `still ${r.state} ${fmtDuration(now - due)} after it`;
+    add('sla-missed', `run ${r.id} missed its SLA (sla.finishWithinSeconds: ${sla!.finishWithinSeconds}, due ${iso(due)}): ${how}`);
   }
   if (running && job.resource.spec.concurrencyPolicy === 'Forbid') {
     add('concurrency-forbid', 'concurrencyPolicy: Forbid — instants that fall due while a run is active are skipped');

@@ -4,8 +4,10 @@
  * the routes are reviewed side by side; schemas describe the ControllerView types of
  * src/ports/controller.ts (fields documented there).
  */
+import { chartOps, chartSchemas } from './openapi-charts.js';
 
-type Schema = Record<string, unknown>;
+/** A JSON Schema / OpenAPI object. */
+export type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 const str: Schema = { type: 'string' };
@@ -30,13 +32,15 @@ const schemas: Record<string, Schema> = {
       job: str,
       task: str,
       dagRunId: str,
-      trigger: { type: 'string', enum: ['schedule', 'manual', 'parents', 'dag', 'catch-up'] },
+      trigger: { type: 'string', enum: ['schedule', 'manual', 'parents', 'dag', 'catch-up', 'backfill'] },
       scheduledAt: epochMs,
       revision: str,
       state: ref('RunState'),
       reason: str,
       attempts: { type: 'array', items: ref('Attempt') },
       overrides: ref('RunOverrides'),
+      backfill: obj({ id: str, maxParallel: int }, ['id', 'maxParallel']),
+      rerun: int,
       createdAt: epochMs,
       endedAt: epochMs,
     },
@@ -129,6 +133,7 @@ const schemas: Record<string, Schema> = {
     { job: str, running: { type: 'boolean' }, summary: str, reasons: { type: 'array', items: obj({ code: str, message: str }, ['code', 'message']) } },
     ['job', 'running', 'summary', 'reasons'],
   ),
+  ...chartSchemas,
   Leader: obj({ leader: { type: 'boolean' }, epoch: { type: ['integer', 'null'] }, leaderUrl: { type: ['string', 'null'] } }),
 };
 
@@ -138,7 +143,8 @@ type Role = 'public' | 'viewer' | 'operator' | 'admin';
  * answered with the same body; `errors`, route-specific error statuses (body: Error).
  */
 type OpExtra = Schema & { status?: string; also?: Record<string, string>; errors?: Record<string, string> };
-type Op = [method: string, path: string, role: Role, summary: string, ok: Schema | string, extra?: OpExtra];
+/** One operation: method, path, role, summary, success body (schema or component name), extras. */
+export type Op = [method: string, path: string, role: Role, summary: string, ok: Schema | string, extra?: OpExtra];
 
 const name = { name: 'name', in: 'path', required: true, schema: str };
 const id = { name: 'id', in: 'path', required: true, schema: str, description: 'run id, URL-encoded' };
@@ -179,6 +185,8 @@ const ops: Op[] = [
   ['get', '/healthz', 'public', 'Liveness', obj({ ok: { type: 'boolean' } })],
   ['get', '/readyz', 'public', '200 on the leader, 503 on followers', obj({ ready: { type: 'boolean' } }), { also: { '503': 'not the leader' } }],
   ['get', '/metrics', 'viewer', 'Prometheus metrics', 'text/plain'],
+  ...chartOps,
+  ['get', '/v1/notifications', 'viewer', 'Notifications waiting for delivery or given up (the outbox)', obj({ notifications: { type: 'array', items: { type: 'object' } } })],
 ];
 
 const err = (description: string) => ({ description, content: { 'application/json': { schema: ref('Error') } } });
@@ -188,9 +196,11 @@ function operation([method, path, role, summary, ok, extra = {}]: Op): Schema {
   const okContent = ok === 'text/plain' ? { 'text/plain': { schema: str } } : { 'application/json': { schema: typeof ok === 'string' ? ref(ok) : ok } };
   const responses: Record<string, unknown> = { [status]: { description: 'OK', content: okContent } };
   responses['400'] = err('bad request (malformed URL, query or body)');
+  responses['421'] = err('Host is not a name this server answers to (--allowed-hosts)');
   if (role !== 'public') Object.assign(responses, { '401': err('no or invalid bearer token'), '403': err(`needs role ${role}`) });
   if (method === 'post') {
     Object.assign(responses, {
+      '403': err(role === 'public' ? 'cross-origin request refused' : `needs role ${role}, or a cross-origin request was refused`),
       '413': err('request body too large'),
       '415': err('unsupported content type (send application/json)'),
       '429': err('rate limited'),

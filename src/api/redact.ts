@@ -31,3 +31,41 @@ export function maskSecrets<T>(payload: T, secrets: Iterable<string>): T | strin
   }
   return changed ? text : payload;
 }
+
+/** How many characters either side of a slice `maskAcross` needs to see every overlapping secret. */
+export function maskContext(secrets: Iterable<string>): number {
+  let n = 0;
+  for (const s of secrets) if (s.length >= MIN_SECRET_LENGTH) n = Math.max(n, Buffer.byteLength(s) - 1);
+  return n;
+}
+
+/**
+ * Masks `data`, a slice of a longer text, as a whole-text masking would: each run of
+ * characters of `data` inside occurrences of secrets in `before + data + after` becomes
+ * `***`, also when the occurrence starts before the slice or ends after it. So paging through
+ * a log with offset/length cannot read a secret in pieces; `before`/`after` must hold at least
+ * `maskContext(secrets)` characters of the text around the slice (where it has them).
+ */
+export function maskAcross(before: string, data: string, after: string, secrets: Iterable<string>): string {
+  const text = before + data + after;
+  const start = before.length;
+  const end = start + data.length;
+  const hidden = new Array<boolean>(data.length).fill(false);
+  let any = false;
+  for (const s of secrets) {
+    if (s.length < MIN_SECRET_LENGTH) continue;
+    for (let i = text.indexOf(s); i !== -1; i = text.indexOf(s, i + 1)) {
+      for (let j = Math.max(i, start); j < Math.min(i + s.length, end); j++) {
+        hidden[j - start] = true;
+        any = true;
+      }
+    }
+  }
+  if (!any) return data;
+  let out = '';
+  for (let i = 0; i < data.length; i++) {
+    if (!hidden[i]) out += data[i];
+    else if (i === 0 || !hidden[i - 1]) out += MASK;
+  }
+  return out;
+}

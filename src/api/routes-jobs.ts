@@ -65,7 +65,8 @@ export function parseOverrides(body: unknown): RunOverrides | undefined {
     }
     out.env = b.env as Record<string, string>;
   }
-  return out;
+  // `{}` is how clients say "no parameters" (writes are always JSON, src/api/origin.ts).
+  return out.args || out.env ? out : undefined;
 }
 
 /** Parses `limit` and `state` (comma-separated) of a runs listing. */

@@ -6,9 +6,10 @@
 import type { FastifyInstance } from 'fastify';
 import { KairosError } from '../core/errors.js';
 import { isTerminalRun } from '../core/types.js';
-import type { LogStream } from '../ports/controller.js';
+import type { LogChunk, LogStream } from '../ports/controller.js';
 import type { ApiDeps } from './app.js';
 import { intParam, invalid, notFound } from './errors.js';
+import { maskAcross, maskContext } from './redact.js';
 
 type IdParams = { Params: { id: string } };
 type LogQuery = { Querystring: { stream?: string; offset?: string; length?: string; attempt?: string } };
@@ -39,6 +40,22 @@ export function registerRunRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!deps.view.run(req.params.id)) notFound('run', req.params.id);
     const chunk = await deps.view.logs(req.params.id, stream, opts);
     if (!chunk) throw new KairosError('E_NOT_FOUND', `run ${req.params.id} has no ${stream} (it never launched)`);
-    return chunk;
+    return maskChunk(deps, req.params.id, stream, chunk);
   });
+}
+
+/**
+ * Masks the known secrets in a log slice as if the whole file had been masked: the bytes
+ * just before and after the slice are read too, so a secret cut by offset/length is hidden
+ * in each piece (src/api/redact.ts `maskAcross`).
+ */
+async function maskChunk(deps: ApiDeps, runId: string, stream: LogStream, chunk: LogChunk): Promise<LogChunk> {
+  const secrets = [...(deps.secretValues?.() ?? [])];
+  const k = maskContext(secrets);
+  if (k === 0 || chunk.data === '') return chunk;
+  const end = chunk.offset + Buffer.byteLength(chunk.data);
+  const from = Math.max(0, chunk.offset - k);
+  const before = from < chunk.offset ? await deps.view.logs(runId, stream, { offset: from, length: chunk.offset - from, attempt: chunk.attempt }) : undefined;
+  const after = end < chunk.size ? await deps.view.logs(runId, stream, { offset: end, length: k, attempt: chunk.attempt }) : undefined;
+  return { ...chunk, data: maskAcross(before?.data ?? '', chunk.data, after?.data ?? '', secrets) };
 }

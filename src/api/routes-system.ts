@@ -3,7 +3,7 @@
  * leadership and health probes, `/metrics`, the OpenAPI document and the push webhook.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiDeps } from './app.js';
+import type { ApiDeps, RouteAccess, TakeToken } from './app.js';
 import { toDot } from './dot.js';
 import { invalid } from './errors.js';
 import { openApiDocument } from './openapi.js';
@@ -20,7 +20,7 @@ function wantsDot(req: FastifyRequest<{ Querystring: { format?: string } }>): bo
 }
 
 /** Registers the system routes. */
-export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void {
+export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps, takeToken: TakeToken): void {
   app.get('/v1/sync', { config: viewer }, async () => deps.view.sync());
   if (deps.triggerSync) {
     const trigger = deps.triggerSync;
@@ -52,27 +52,44 @@ export function registerSystemRoutes(app: FastifyInstance, deps: ApiDeps): void 
 
   if (deps.metrics) {
     const metrics = deps.metrics;
-    app.get('/metrics', { config: viewer }, async (_req, reply) => {
+    // --metrics-public: a Prometheus scraper holds no token.
+    const access: RouteAccess = { role: deps.metricsPublic ? 'public' : 'viewer' };
+    app.get('/metrics', { config: { access } }, async (_req, reply) => {
       metrics.observeCluster(deps.view.cluster());
+      metrics.jobs.observeJobs(deps.view.jobs().map((j) => ({ name: j.name, runs: deps.view.runs(j.name) ?? [] })));
       metrics.observeSync(deps.view.sync());
       metrics.observeLeader(deps.leadership.isLeader());
       return reply.type(metrics.contentType).send(await metrics.render());
     });
   }
 
-  if (deps.webhook) registerWebhook(app, deps, deps.webhook);
+  if (deps.webhook) registerWebhook(app, deps, deps.webhook, takeToken);
 }
+
+/** Largest webhook body (GitHub caps payloads at 25 MB; pushes are far smaller). */
+export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
 /**
  * `POST /v1/webhook`. With a secret, the signature is the authentication (no bearer token
  * needed: GitHub cannot send one). Without a secret, an operator token is required when
- * access control is on.
+ * access control is on. With a secret, signed requests are rate-limited apart from unsigned
+ * ones, so forged requests (from behind the sender's proxy too) cannot use up its budget.
  */
-function registerWebhook(app: FastifyInstance, deps: ApiDeps, hook: NonNullable<ApiDeps['webhook']>): void {
+function registerWebhook(app: FastifyInstance, deps: ApiDeps, hook: NonNullable<ApiDeps['webhook']>, takeToken: TakeToken): void {
   const role = hook.secret || !deps.access ? ('public' as const) : ('operator' as const);
-  app.post('/v1/webhook', { config: { access: { role } }, bodyLimit: 1024 * 1024 }, async (req: FastifyRequest, reply: FastifyReply) => {
+  const limitsItself = hook.secret !== undefined;
+  app.post('/v1/webhook', { config: { access: { role, formBodies: true, limitsItself } }, bodyLimit: WEBHOOK_BODY_LIMIT }, async (req: FastifyRequest, reply: FastifyReply) => {
     const raw = req.rawBody ?? Buffer.alloc(0);
-    if (hook.secret) verifyWebhook(req.headers, raw, hook.secret);
+    if (hook.secret) {
+      let forged: unknown;
+      try {
+        verifyWebhook(req.headers, raw, hook.secret);
+      } catch (err) {
+        forged = err;
+      }
+      takeToken(forged ? `webhook-unsigned:${req.ip}` : 'webhook-signed', reply);
+      if (forged) throw forged;
+    }
     const event = parseWebhook(req.headers, raw);
     if (!isPushEvent(event)) return reply.status(200).send({ accepted: false, reason: `ignored event ${event.event}` });
     if (hook.follows && !pushTargetsRef(event, hook.follows.ref)) {

@@ -9,7 +9,8 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 
-const uiDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'ui');
+// src/ui ships as is; the path is the same from src/api/ and from the compiled dist/api/.
+const uiDir = fileURLToPath(new URL('../../src/ui/', import.meta.url));
 const dagreDir = dirname(createRequire(import.meta.url).resolve('@dagrejs/dagre/package.json'));
 
 const TYPES: Record<string, string> = {

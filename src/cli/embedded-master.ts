@@ -4,8 +4,10 @@
  * like a real master at that address. Stops cleanly on SIGINT/SIGTERM, killing its tasks.
  */
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
 import { KairosError } from '../core/errors.js';
-import { startEmbeddedMaster, type EmbeddedMasterOptions } from '../mesos/embedded/index.js';
+import type { FrameworkCredential } from '../mesos/embedded/guard.js';
+import type { EmbeddedMasterOptions } from '../mesos/embedded/index.js';
 import { systemClock } from '../ports/clock.js';
 import { streamLogger } from '../ports/logger.js';
 
@@ -19,6 +21,9 @@ export interface EmbeddedMasterFlags {
   heartbeat?: string;
   sandbox?: string;
   stateDir?: string;
+  offerTimeout?: string;
+  credentials?: string;
+  faultHooks?: boolean;
 }
 
 function count(flag: string, value: string, min = 0, max = 100_000): number {
@@ -41,7 +46,32 @@ export function parseFlags(flags: EmbeddedMasterFlags): EmbeddedMasterOptions {
     ...(flags.heartbeat ? { heartbeatIntervalMs: count('heartbeat', flags.heartbeat, 1) * 1000 } : {}),
     ...(flags.sandbox ? { sandboxRoot: flags.sandbox } : {}),
     ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
+    ...(flags.offerTimeout ? { offerTimeoutMs: count('offer-timeout', flags.offerTimeout, 1, 86_400) * 1000 } : {}),
+    ...(flags.credentials ? { credentials: readCredentials(flags.credentials) } : {}),
+    ...(flags.faultHooks ? { faultHooks: true } : {}),
   };
+}
+
+/**
+ * Reads a credentials file in Mesos's JSON format, `{"credentials": [{"principal": "...",
+ * "secret": "..."}]}`. Errors name the file and the entry, never a secret.
+ */
+export function readCredentials(path: string): FrameworkCredential[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? 'not valid JSON';
+    throw new KairosError('E_INVALID', `--credentials ${path}: cannot read (${why})`);
+  }
+  const list = (doc as { credentials?: unknown })?.credentials;
+  if (!Array.isArray(list) || list.length === 0) throw new KairosError('E_INVALID', `--credentials ${path}: expected {"credentials": [{"principal": ..., "secret": ...}]}`);
+  return list.map((c: { principal?: unknown; secret?: unknown }, i) => {
+    if (typeof c?.principal !== 'string' || !c.principal || typeof c.secret !== 'string' || !c.secret) {
+      throw new KairosError('E_INVALID', `--credentials ${path}: credentials[${i}] needs a non-empty principal and secret`);
+    }
+    return { principal: c.principal, secret: c.secret };
+  });
 }
 
 /** Registers the command. */
@@ -57,9 +87,13 @@ export function register(program: Command): void {
     .option('--heartbeat <seconds>', 'heartbeat interval (upstream: 15)')
     .option('--sandbox <dir>', 'directory for task sandboxes (default: a new temporary directory, removed on exit)')
     .option('--state-dir <dir>', 'local agents checkpoint here, so tasks outlive a crash and are adopted by the next start on it')
+    .option('--offer-timeout <seconds>', 'rescind offers a framework leaves unanswered this long (Mesos --offer_timeout; default: never)')
+    .option('--credentials <file>', 'frameworks must authenticate (HTTP Basic) with one of these, Mesos format {"credentials": [{"principal", "secret"}]}')
+    .option('--fault-hooks', 'serve POST /__faults/<name> (failure injection for tests; never in production)')
     .action(async (flags: EmbeddedMasterFlags) => {
       const opts = parseFlags(flags);
       const logger = streamLogger((line) => process.stderr.write(line), { now: systemClock.now });
+      const { startEmbeddedMaster } = await import('../mesos/embedded/index.js'); // only this command needs it
       let em;
       try {
         em = await startEmbeddedMaster({ ...opts, clock: systemClock, logger });

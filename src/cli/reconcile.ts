@@ -2,8 +2,9 @@
  * `kairos reconcile`: plan the manifests (at a commit) against the applied state in the
  * store and apply the plan, or with `--dry-run` only show it. Exit codes follow terraform's
  * `-detailed-exitcode`: 0 in sync (or applied), 2 changes pending (dry-run), 1 error.
- * `--against REF` plans against the manifests at another git ref instead of a store, for
- * pull-request review without cluster access (implies --dry-run).
+ * `--against REF` plans against the manifests at the merge base of REF and the source (what
+ * a pull request's diff compares), or with `--against-tip` at REF's tip, instead of a
+ * store: pull-request review without cluster access (implies --dry-run).
  */
 import { Command, Option } from 'commander';
 import { parseSource, parseStore, type StoreConfig } from '../config.js';
@@ -18,17 +19,17 @@ import { plan } from '../plan/plan.js';
 import { OUTPUT_FORMATS, renderPlan, type OutputFormat } from '../plan/render.js';
 import { hasChanges, type Plan } from '../plan/types.js';
 import { FileStore } from '../store/file-store.js';
+import { StoreOwnedError } from '../store/file-owner.js';
 import { MemoryStore } from '../store/memory-store.js';
-import { ZookeeperStore } from '../store/zookeeper-store.js';
-import { addSourceOptions, openSource, withPrintablePaths, type SourceFlags } from '../source/open.js';
+import { addSourceOptions, openAgainst, openSource, withPrintablePaths, type AgainstSource, type SourceFlags } from '../source/open.js';
 
 /** Everything one reconcile needs, already built. */
 export interface ReconcileInput {
   source: ManifestSource;
   /** Applied state lives here (absent with `against`). */
   store?: Store;
-  /** Plan against the manifests at another git ref instead of the store (dry-run only). */
-  against?: { ref: string; source: ManifestSource };
+  /** Plan against the manifests at another git ref (or its merge base) instead of the store (dry-run only). */
+  against?: AgainstSource;
   dryRun: boolean;
   prune: boolean;
   allowMassPrune: boolean;
@@ -52,7 +53,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileResult>
   const applied = input.against
     ? appliedFromDesired(loadDesired(await input.against.source.snapshot()))
     : await loadApplied(requireStore(input.store));
-  const p = plan(desired, applied, { now: input.now, prune: input.prune, allowMassPrune: input.allowMassPrune, againstRef: input.against?.ref });
+  const p = plan(desired, applied, { now: input.now, prune: input.prune, allowMassPrune: input.allowMassPrune, againstRef: input.against?.ref, mergeBaseOf: input.against?.mergeBaseOf });
   let output = renderPlan(p, input.output, { color: input.color });
   const dryRun = input.dryRun || input.against !== undefined;
   if (dryRun) return { plan: p, output, exitCode: hasChanges(p) ? 2 : 0, applied: false };
@@ -72,12 +73,29 @@ function requireStore(store: Store | undefined): Store {
  * there from outside could race it; the leader applies git itself.
  */
 export async function openCliStore(cfg: StoreConfig, dryRun: boolean): Promise<Store> {
-  if (cfg.kind === 'file') return new FileStore(cfg.path);
+  if (cfg.kind === 'file') return dryRun ? new FileStore(cfg.path) : openFileForApply(cfg.path);
   if (cfg.kind === 'memory') return new MemoryStore();
   if (!dryRun) {
     throw new KairosError('E_INVALID', `--store ${cfg.url}: ZooKeeper state is applied by the leading \`kairos serve\`; add --dry-run to plan against it`);
   }
+  const { ZookeeperStore } = await import('../store/zookeeper-store.js'); // the ZooKeeper client loads only when used
   return ZookeeperStore.open(cfg.url);
+}
+
+/**
+ * A file store for applying: as its one writer. A store a running controller owns is
+ * refused (its next write would erase this apply), with the ways to do it instead.
+ */
+async function openFileForApply(path: string): Promise<Store> {
+  try {
+    return await FileStore.openExclusive(path);
+  } catch (err) {
+    if (!(err instanceof StoreOwnedError)) throw err;
+    throw new KairosError(
+      'E_INVALID',
+      `${err.message}.\nA running controller applies its source itself: commit the change (or, for a directory source, save it) and trigger a sync with \`curl -X POST -H 'content-type: application/json' -d '{}' <api>/v1/sync\`; use --dry-run to only plan, or stop the controller first.`,
+    );
+  }
 }
 
 interface ReconcileFlags extends SourceFlags {
@@ -87,6 +105,7 @@ interface ReconcileFlags extends SourceFlags {
   prune?: boolean;
   allowMassPrune?: boolean;
   against?: string;
+  againstTip?: boolean;
 }
 
 /** Registers `reconcile` on the program. */
@@ -99,11 +118,13 @@ export function register(program: Command): void {
     .addOption(new Option('--output <format>', 'plan format').choices([...OUTPUT_FORMATS]).default('text'))
     .option('--prune', 'delete applied jobs that are no longer in the manifests')
     .option('--allow-mass-prune', 'allow pruning more than half of the applied jobs')
-    .option('--against <ref>', 'plan against the manifests at this git ref instead of a store (implies --dry-run)');
+    .option('--against <ref>', 'plan against the manifests at the merge base of this git ref and the source, as a pull request diff does (implies --dry-run)')
+    .option('--against-tip', 'with --against: compare with the tip of the ref instead of the merge base');
   addSourceOptions(cmd).action(async (flags: ReconcileFlags) => {
     const cwd = process.cwd();
     const sourceText = flags.source ?? '.';
-    const against = flags.against === undefined ? undefined : { ref: flags.against, source: openSource({ kind: 'git', url: sourceText, ref: flags.against }) };
+    if (flags.againstTip && flags.against === undefined) throw new KairosError('E_INVALID', '--against-tip needs --against REF');
+    const against = flags.against === undefined ? undefined : await openAgainst(sourceText, flags.ref, flags.against, flags.againstTip === true, cwd);
     const cfg = parseSource(sourceText, flags.ref, cwd);
     const store = against ? undefined : await openCliStore(parseStore(flags.store, cwd), flags.dryRun === true);
     try {

@@ -11,7 +11,10 @@ import { isTerminalRun } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
 import { systemClock } from '../ports/clock.js';
 import { addServerOptions, ApiClient, type ServerFlags } from './api-client.js';
+import { pollUntil } from './poll.js';
 import { instant } from './status.js';
+
+export { FIRST_POLL_MS, WAIT_UNAVAILABLE_MS } from './poll.js';
 
 /** Parses repeated `--env K=V` values into a map; a value without `=` is refused. */
 export function parseEnvPairs(pairs: string[]): Record<string, string> {
@@ -24,40 +27,20 @@ export function parseEnvPairs(pairs: string[]): Record<string, string> {
   return env;
 }
 
-/** How long `waitForRun` rides out an unreachable controller (a restart, a leader change). */
-export const WAIT_UNAVAILABLE_MS = 60_000;
-
 /**
  * Polls a run until it reaches a terminal state, reporting each state change after `from`'s.
- * The run goes on while the controller restarts or fails over, so answers of E_UNAVAILABLE
- * (connection refused, 503) are retried for up to `WAIT_UNAVAILABLE_MS` in a row.
+ * Polls start at FIRST_POLL_MS and double up to `pollMs` (a short run is seen to end within
+ * a few tens of ms), and a restarting controller is ridden out: ./poll.ts.
  */
-export async function waitForRun(
-  api: ApiClient,
-  from: Run,
-  clock: Clock,
-  onState: (run: Run) => void,
-  pollMs = 1000,
-): Promise<Run> {
-  let last = from.state;
+export async function waitForRun(api: ApiClient, from: Run, clock: Clock, onState: (run: Run) => void, pollMs = 1000): Promise<Run> {
   if (isTerminalRun(from.state)) return from;
-  let unavailableSince: number | undefined;
-  for (;;) {
-    await clock.sleep(pollMs);
-    let run: Run;
-    try {
-      run = await api.get<Run>(`/v1/runs/${encodeURIComponent(from.id)}`);
-      unavailableSince = undefined;
-    } catch (err) {
-      if (!(err instanceof KairosError) || err.code !== 'E_UNAVAILABLE') throw err;
-      unavailableSince ??= clock.now();
-      if (clock.now() - unavailableSince >= WAIT_UNAVAILABLE_MS) throw err;
-      continue;
-    }
+  let last = from.state;
+  const read = () => api.get<Run>(`/v1/runs/${encodeURIComponent(from.id)}`);
+  const seen = (run: Run) => {
     if (run.state !== last) onState(run);
     last = run.state;
-    if (isTerminalRun(run.state)) return run;
-  }
+  };
+  return pollUntil(read, (run) => isTerminalRun(run.state), seen, clock, pollMs);
 }
 
 /** One line per run state, e.g. `my-job@manual-3 running on agent-1`. */

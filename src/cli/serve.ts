@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { compileServeConfig, SERVE_DEFAULTS, type ServeFlags } from '../config.js';
-import { startController, type RunningController } from '../wiring.js';
+import type { RunningController } from '../wiring.js';
 
 /** Registers `kairos serve`. */
 export function register(program: Command): void {
@@ -17,12 +17,18 @@ export function register(program: Command): void {
     .option('--store <store>', `file:PATH, zk://host:port[,host:port]/path or memory (default "${SERVE_DEFAULTS.store}")`)
     .option('--mesos <master>', `embedded, http://host:port[,host:port] or zk://host:port/path (default "${SERVE_DEFAULTS.mesos}")`)
     .option('--listen <host:port>', `API and UI address (default "${SERVE_DEFAULTS.listen}")`)
+    .option('--zk-session-timeout <duration>', 'ZooKeeper session timeout with --store zk://: how soon a dead leader is replaced (default 10s)')
+    .option('--allowed-hosts <names>', 'comma-separated Host names the API answers to besides the listen address (a proxy\'s name; * for any)')
     .option('--poll <duration>', `source poll interval, e.g. 30s, 5m (default "${SERVE_DEFAULTS.poll}")`)
     .option('--prune', 'delete jobs whose manifests were removed')
     .option('--allow-mass-prune', 'allow a sync to prune more than half of the jobs')
+    .option('--allow-rewind', 'apply a git head that does not descend from the applied commit (default: refuse, the sync fails)')
     .option('--agents <n>', `local agents of the embedded master (default ${SERVE_DEFAULTS.agents})`)
     .option('--tokens <file>', 'API access tokens (README "API, UI and access control")')
     .option('--history-cap <n>', `finished runs kept across all jobs (default ${SERVE_DEFAULTS.historyCap})`)
+    .option('--notify-config <file>', 'notification defaults, SMTP server and outbox limits (README "Notifications")')
+    .option('--metrics-public', 'serve /metrics without a token (for Prometheus)')
+    .option('--secrets-dir <dir>', 'resolve job secrets from files under DIR (default: KAIROS_SECRET_<NAME> variables)')
     .option('--log-level <level>', `debug, info, warn or error (default "${SERVE_DEFAULTS.logLevel}")`)
     .action(async (flags: ServeFlags) => {
       const config = compileServeConfig(flags, process.env);
@@ -38,6 +44,9 @@ export function register(program: Command): void {
       };
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.once('SIGTERM', () => shutdown('SIGTERM'));
+      // Loaded here, not at the top: every other command (and --help) starts without
+      // fastify, protobufjs, ZooKeeper and the controller.
+      const { startController } = await import('../wiring.js');
       running = await startController(config);
       if (stopping) void running.stop();
       else process.stdout.write(`kairos: serving ${running.url} (UI and API); Mesos ${running.mesosUrl ?? 'remote'}\n`);

@@ -1,13 +1,16 @@
 /**
- * `kairos validate [--source DIR|URL] [--ref REF]`: load every manifest and report every
- * problem (file:line:column, field, what was expected) or a one-line summary. Exit 1 on
- * any problem (main.ts prints ManifestError problems, never a stack trace).
+ * `kairos validate [--source DIR|URL] [--ref REF] [--secrets-dir DIR]`: load every manifest
+ * and report every problem (file:line:column, field, what was expected) or a one-line
+ * summary. Exit 1 on any problem (main.ts prints ManifestError problems, never a stack
+ * trace). A secret reference the provider cannot resolve is a warning on stderr.
  */
 import type { Command } from 'commander';
 import { parseSource } from '../config.js';
 import type { DesiredState } from '../core/types.js';
 import { loadDesired } from '../manifests/load.js';
 import type { ManifestSource } from '../ports/source.js';
+import { unresolvableSecrets } from '../secrets/check.js';
+import { openSecretProvider } from '../secrets/open.js';
 import { addSourceOptions, openSource, withPrintablePaths, type SourceFlags } from '../source/open.js';
 
 /** Loads a source's manifests; throws ManifestError listing every problem. */
@@ -24,12 +27,14 @@ export function describeDesired(source: ManifestSource, d: DesiredState): string
 
 /** Registers `validate` on the program. */
 export function register(program: Command): void {
-  addSourceOptions(program.command('validate').description('check manifests: schema, references, cycles, schedules')).action(
-    async (flags: SourceFlags) => {
+  addSourceOptions(program.command('validate').description('check manifests: schema, references, cycles, schedules; warn about unresolvable secrets'))
+    .option('--secrets-dir <dir>', 'the secrets directory the controller uses (default: KAIROS_SECRET_<NAME> variables)', process.env.KAIROS_SECRETS_DIR)
+    .action(async (flags: SourceFlags & { secretsDir?: string }) => {
       const cfg = parseSource(flags.source ?? '.', flags.ref, process.cwd());
       const source = openSource(cfg);
       const desired = await withPrintablePaths(cfg, process.cwd(), () => validateSource(source));
+      // A warning, not an error: the secret may be provisioned before the job first runs.
+      for (const w of await unresolvableSecrets(desired, openSecretProvider(flags.secretsDir, process.env))) process.stderr.write(`warning: ${w}\n`);
       process.stdout.write(describeDesired(source, desired));
-    },
-  );
+    });
 }

@@ -6,9 +6,9 @@
  */
 import { KairosError } from '../core/errors.js';
 import type { Run, RunOverrides } from '../core/run.js';
-import { isTerminalRun, type AppliedResource } from '../core/types.js';
+import { isTerminalRun, type AppliedResource, type OverridePolicy } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
-import type { ControllerActions, ControllerView, JobSummary } from '../ports/controller.js';
+import type { BackfillOptions, BackfillResult, ControllerActions, ControllerView, JobSummary } from '../ports/controller.js';
 import type { MesosFramework } from '../ports/mesos.js';
 import type { Scheduler } from '../schedule/scheduler.js';
 import type { Dispatch } from './dispatch.js';
@@ -37,13 +37,32 @@ function checkOverrides(o: RunOverrides | undefined): void {
   }
 }
 
+/**
+ * Overrides may not widen what an operator may do: only the env variables the manifest
+ * names in `spec.overrides.env` (none by default) and args unless `spec.overrides.args` is
+ * false. Arguments are shell-quoted at launch (src/mesos/tasks.ts); env values are never
+ * put into a command line.
+ */
+function allowedOverrides(job: string, policy: OverridePolicy | undefined, o: RunOverrides | undefined): void {
+  const allowed = policy?.env ?? [];
+  if (o?.args?.length && policy?.args === false) {
+    throw new KairosError('E_INVALID', `args: job ${job} does not allow argument overrides (spec.overrides.args: false)`);
+  }
+  for (const name of Object.keys(o?.env ?? {})) {
+    if (allowed.includes(name)) continue;
+    const what = allowed.length ? `allows overriding only ${allowed.join(', ')}` : 'allows no env overrides';
+    throw new KairosError('E_INVALID', `env ${name}: job ${job} ${what} (spec.overrides.env)`);
+  }
+}
+
 /** Implements ControllerActions. */
 export class ControllerActionsImpl implements ControllerActions {
   constructor(private readonly d: ActionDeps) {}
 
   async runNow(job: string, overrides?: RunOverrides): Promise<Run> {
-    this.applied(job);
+    const applied = this.applied(job);
     checkOverrides(overrides);
+    allowedOverrides(job, applied.resource.spec.overrides, overrides);
     let runId = '';
     await this.d.dispatch.submit(() => {
       const req = this.d.scheduler.requestRun(job, this.d.clock.now(), overrides);
@@ -55,10 +74,30 @@ export class ControllerActionsImpl implements ControllerActions {
     return run;
   }
 
+  async backfill(job: string, opts: BackfillOptions): Promise<BackfillResult> {
+    this.applied(job);
+    const req = { from: opts.from, to: opts.to, maxParallel: opts.maxParallel ?? 1, rerun: opts.rerun ?? 'none' };
+    const dryRun = opts.dryRun === true;
+    const existing = (id: string) => this.d.ledger.get(id);
+    let out: ReturnType<Scheduler['backfill']> | undefined;
+    if (dryRun) out = this.d.scheduler.backfill(job, req, existing, this.d.clock.now(), true);
+    else
+      await this.d.dispatch.submit(() => {
+        out = this.d.scheduler.backfill(job, req, existing, this.d.clock.now());
+        return out.decisions;
+      });
+    const { id, items } = out!;
+    return { id, job, dryRun, instants: items.map(({ at, runId, action, existing: e }) => ({ at, runId, action, ...(e && { existing: e }) })) };
+  }
+
   async kill(runId: string): Promise<Run> {
     const run = this.d.ledger.get(runId);
     if (!run) throw new KairosError('E_NOT_FOUND', `no run with id ${JSON.stringify(runId)}`);
     if (isTerminalRun(run.state)) return run;
+    if (run.backfill && run.attempts.length === 0 && run.state === 'pending') {
+      // Queued by a backfill, never started: only the schedule core holds it.
+      await this.d.dispatch.submit(() => this.d.scheduler.cancelQueued(runId, this.d.clock.now()));
+    }
     const targets = [run, ...this.d.ledger.all().filter((r) => r.dagRunId === runId && !isTerminalRun(r.state))];
     for (const r of targets) {
       const a = r.attempts.at(-1);

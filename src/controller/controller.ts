@@ -12,15 +12,20 @@
  */
 import { isRetryable, KairosError, ManifestError, messageOf } from '../core/errors.js';
 import type { AppliedResource } from '../core/types.js';
+import { stripUrlCredentials } from '../core/url-credentials.js';
 import type { Clock, Timer } from '../ports/clock.js';
 import type { ControllerActions, ControllerView } from '../ports/controller.js';
 import type { Leadership } from '../ports/leader.js';
 import type { Logger } from '../ports/logger.js';
 import type { FrameworkHooks, MesosFramework } from '../ports/mesos.js';
+import type { SecretProvider } from '../ports/secrets.js';
 import type { ManifestSource } from '../ports/source.js';
 import type { Store } from '../ports/store.js';
 import type { Plan } from '../plan/types.js';
 import type { Decision } from '../schedule/decisions.js';
+import type { OutboxEntry } from '../notify/events.js';
+import { Notifier, type NotifierDeps } from '../notify/notifier.js';
+import { slaBreaches } from '../notify/sla.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { ControllerActionsImpl } from './actions.js';
 import { Dispatch, knownTasks } from './dispatch.js';
@@ -49,6 +54,8 @@ export interface ControllerOptions {
   pollMs: number;
   prune: boolean;
   allowMassPrune: boolean;
+  /** Apply a head that does not descend from the applied commit (default: the sync fails). */
+  allowRewind?: boolean;
   /** Global cap on finished runs kept. */
   historyCap: number;
   /** For a directory source: watch it and sync on changes (debounced). */
@@ -57,6 +64,10 @@ export interface ControllerOptions {
   syncBackoff?: { initialMs: number; maxMs: number };
   /** Where a task's sandbox is, when the agents are local (the embedded master). */
   sandboxOf?(taskId: string): string | undefined;
+  /** Resolves jobs' `secrets:` at launch (src/ports/secrets.ts). */
+  secrets?: SecretProvider;
+  /** Notifications and SLAs (src/notify); without it no notification is written. */
+  notify?: Pick<NotifierDeps, 'config' | 'sender' | 'metrics' | 'intervalMs'>;
 }
 
 /** How often a follower re-reads the store for its read view (at least; the poll interval if longer). */
@@ -73,10 +84,11 @@ export class Controller {
   /** The framework of the current leadership term; undefined while not leading. */
   private fw: MesosFramework | undefined;
   /** What the view, actions and lifecycle use: the current framework, or an idle stand-in. */
-  private readonly framework: Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status'> = {
+  private readonly framework: Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status' | 'capacity'> = {
     launch: (r) => this.fw?.launch(r),
     kill: (t) => this.fw?.kill(t) ?? Promise.reject(new KairosError('E_UNAVAILABLE', 'not leading: no Mesos framework to kill through')),
     pending: () => this.fw?.pending() ?? [],
+    capacity: async () => this.fw?.capacity?.(),
     status: () => this.fw?.status() ?? { connected: false, starving: false, offersReceived: 0, offersDeclined: 0, revives: 0, suppressed: false },
   };
   private readonly state: ControllerState;
@@ -97,11 +109,13 @@ export class Controller {
   private readyNow: Promise<void> = Promise.resolve();
   private transition: Promise<void> = Promise.resolve();
   private readonly log: Logger;
+  private readonly notifier: Notifier | undefined;
 
   constructor(private readonly o: ControllerOptions) {
     this.log = o.logger;
     this.state = new ControllerState(o.store);
-    this.ledger = new RunLedger(o.store);
+    this.notifier = o.notify && this.buildNotifier(o.notify);
+    this.ledger = new RunLedger(o.store, (before, after) => this.notifier?.effects(before, after) ?? []);
     let dispatch: Dispatch | undefined;
     this.lifecycle = new RunLifecycle({
       ledger: this.ledger,
@@ -112,6 +126,7 @@ export class Controller {
       onAttempt: (change, facts) => dispatch!.onAttempt(change, facts),
       onSeen: (runId) => dispatch!.onSeen(runId),
       sandboxOf: o.sandboxOf,
+      secrets: o.secrets,
       leading: () => this.leading,
     });
     this.dispatch = dispatch = new Dispatch({
@@ -174,6 +189,11 @@ export class Controller {
     return this.transition.then(() => this.readyNow);
   }
 
+  /** Notifications waiting or failed in the store's outbox (empty without notifications). */
+  notifications(): Promise<OutboxEntry[]> {
+    return this.notifier?.list() ?? Promise.resolve([]);
+  }
+
   /** Asks for a sync now (webhook, `POST /v1/sync`). Ignored when not leading. */
   triggerSync(reason: string): void {
     this.loop?.trigger(reason);
@@ -224,6 +244,7 @@ export class Controller {
     const firstPass = Promise.race([this.events.next('sync:ok'), this.events.next('sync:error')]);
     this.readyNow = Promise.all([firstPass, this.watcher?.ready]).then(() => {});
     this.loop.trigger('start');
+    this.notifier?.start();
     this.events.emit('leadership', { leading: true });
   }
 
@@ -233,12 +254,14 @@ export class Controller {
     this.log.info('not leading: stopping work');
     // Launching stops first (both take effect before their first await); syncing after.
     const halted = this.dispatch.stop();
+    const notifying = this.notifier?.stop();
     const fwStopped = this.fw?.stop();
     await this.watcher?.close();
     this.watcher = undefined;
     await this.loop?.stop();
     this.loop = undefined;
     await halted;
+    await notifying;
     await fwStopped;
     await this.frameworkRun;
     this.fw = undefined;
@@ -264,8 +287,8 @@ export class Controller {
   }
 
   private passDeps(): SyncPassDeps {
-    const { store, source, clock, prune, allowMassPrune } = this.o;
-    return { store, source, clock, prune, allowMassPrune, state: this.state };
+    const { store, source, clock, prune, allowMassPrune, allowRewind } = this.o;
+    return { store, source, clock, prune, allowMassPrune, allowRewind, state: this.state };
   }
 
   private async syncOnce(reason: string): Promise<void> {
@@ -289,9 +312,10 @@ export class Controller {
   private syncFailed(err: unknown, retryInMs: number | undefined): void {
     const problems = err instanceof ManifestError ? err.problems : [];
     const code = err instanceof KairosError ? err.code : 'E_INTERNAL';
-    this.log.error('sync failed: nothing applied', { code, error: problems.length ? `${problems.length} problem(s)` : messageOf(err), retryInMs });
+    const message = stripUrlCredentials(messageOf(err));
+    this.log.error('sync failed: nothing applied', { code, error: problems.length ? `${problems.length} problem(s)` : message, retryInMs });
     for (const p of problems) this.log.error(`${p.file}:${p.line}:${p.column}: ${p.path ? p.path + ': ' : ''}${p.message}`);
-    this.events.emit('sync:error', { revision: this.state.sync.lastRevision, code, message: messageOf(err), problems, retryInMs });
+    this.events.emit('sync:error', { revision: this.state.sync.lastRevision, code, message, problems, retryInMs });
   }
 
   /** Replaces the schedule core's state with the applied resources and the ledger's runs. */
@@ -319,6 +343,27 @@ export class Controller {
   private effective(a: AppliedResource): AppliedResource {
     if (!this.state.isPaused(a.resource.metadata.name) || a.resource.spec.suspend) return a;
     return { ...a, resource: { ...a.resource, spec: { ...a.resource.spec, suspend: true } } as AppliedResource['resource'] };
+  }
+
+  private buildNotifier(n: NonNullable<ControllerOptions['notify']>): Notifier {
+    return new Notifier({
+      ...n,
+      store: this.o.store,
+      clock: this.o.clock,
+      logger: this.o.logger.child({ component: 'notify' }),
+      rules: (job) => this.state.applied.get(job)?.resource.spec.notify,
+      history: (job) => this.ledger.ofJob(job),
+      beforeRound: () => this.flagSlaMisses(),
+    });
+  }
+
+  /** Records `slaMissedAt` on runs past their SLA (that write raises `sla_missed`, once). */
+  private async flagSlaMisses(): Promise<void> {
+    const now = this.o.clock.now();
+    for (const run of slaBreaches(this.ledger.all(), (job) => this.state.applied.get(job), now)) {
+      const after = await this.ledger.update(run.id, (r) => (r.slaMissedAt === undefined ? { ...r, slaMissedAt: now } : undefined));
+      if (after?.slaMissedAt === now) this.events.emit('run:sla_missed', { runId: run.id, job: run.job });
+    }
   }
 
   /** Per-job limits for the jobs whose runs just ended; the global cap only once it is exceeded. */

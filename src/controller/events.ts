@@ -18,6 +18,8 @@ export interface ControllerEvents {
   'run:created': { runId: string; job: string; scheduledAt: number };
   /** A run changed state (launching, running, succeeded, failed, ...). */
   'run:state': { runId: string; job: string; state: RunState; attempt?: number };
+  /** A run passed its `spec.sla` deadline unfinished, or finished after it (raised once per run). */
+  'run:sla_missed': { runId: string; job: string };
   /** A task the store did not know about, or one known from before a restart, was adopted. */
   'run:adopted': { runId: string; taskId: string };
   /** The controller is shutting down. */

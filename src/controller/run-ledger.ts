@@ -9,7 +9,13 @@
 import { ConflictError } from '../core/errors.js';
 import type { Run } from '../core/run.js';
 import { isTerminalRun } from '../core/types.js';
-import type { Store } from '../ports/store.js';
+import type { Store, StoreOp } from '../ports/store.js';
+
+/**
+ * Writes that must be committed together with a run write (the notification outbox,
+ * src/notify/notifier.ts): given the stored run before (undefined: created) and after.
+ */
+export type RunEffects = (before: Run | undefined, after: Run) => StoreOp[];
 
 /** The store collection holding runs. */
 export const RUNS = 'runs';
@@ -27,7 +33,10 @@ export class RunLedger {
   private tasks = new Map<string, string>();
   private jobs = new Map<string, Set<string>>();
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly effects: RunEffects = () => [],
+  ) {}
 
   /** Reads every run from the store (after a start or a leader change). */
   async load(): Promise<void> {
@@ -73,7 +82,7 @@ export class RunLedger {
   /** Creates a run if no run has this id; false when one existed (it is then left alone). */
   async create(run: Run): Promise<boolean> {
     try {
-      const version = await this.store.put(key(run.id), run, -1);
+      const version = await this.write(run, -1, this.effects(undefined, run));
       this.remember(run, version);
       return true;
     } catch (err) {
@@ -95,7 +104,7 @@ export class RunLedger {
       const next = change(structuredClone(cur.run));
       if (!next) return cur.run;
       try {
-        const version = await this.store.put(key(id), next, cur.version);
+        const version = await this.write(next, cur.version, this.effects(cur.run, next));
         this.remember(next, version);
         return next;
       } catch (err) {
@@ -105,16 +114,45 @@ export class RunLedger {
     }
   }
 
+  /**
+   * Replaces a run's record with `run` (a re-run under the same id) and deletes its DAG
+   * task runs, in one atomic commit, so no reader ever sees the new run with old tasks.
+   */
+  async reset(run: Run): Promise<void> {
+    const children = this.all().filter((r) => r.dagRunId === run.id).map((r) => r.id);
+    const cur = this.runs.get(run.id);
+    await this.store.commit([
+      ...children.map((id) => ({ op: 'delete' as const, key: key(id) })),
+      { op: 'put' as const, key: key(run.id), value: run, ...(cur && { expectedVersion: cur.version }) },
+    ]);
+    this.forget(children);
+    for (const a of cur?.run.attempts ?? []) this.tasks.delete(a.taskId);
+    await this.fresh(run.id);
+  }
+
   /** Deletes runs (history bounding) in one atomic commit. */
   async remove(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.store.commit(ids.map((id) => ({ op: 'delete' as const, key: key(id) })));
+    this.forget(ids);
+  }
+
+  /** Drops deleted runs from the mirror and its indexes. */
+  private forget(ids: string[]): void {
     for (const id of ids) {
       const run = this.runs.get(id)?.run;
       for (const a of run?.attempts ?? []) this.tasks.delete(a.taskId);
       if (run) this.jobs.get(run.job)?.delete(id);
       this.runs.delete(id);
     }
+  }
+
+  /** Puts the run, in one commit with `extra` when there is any; returns the run's new version. */
+  private write(run: Run, expectedVersion: number, extra: StoreOp[]): Promise<number> {
+    // Not async: a plain put costs no extra turn of the microtask queue (timing of fake-clock tests).
+    if (extra.length === 0) return this.store.put(key(run.id), run, expectedVersion);
+    // Versions start at 0 and grow by one per write (src/ports/store.ts).
+    return this.store.commit([{ op: 'put', key: key(run.id), value: run, expectedVersion }, ...extra]).then(() => expectedVersion + 1);
   }
 
   private async fresh(id: string): Promise<{ run: Run; version: number } | undefined> {

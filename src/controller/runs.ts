@@ -12,6 +12,7 @@ import type { Attempt, Run } from '../core/run.js';
 import { isTerminalRun } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
+import type { SecretProvider } from '../ports/secrets.js';
 import type { FrameworkHooks, LaunchRequest, MesosFramework, PlacedLaunch, TaskStatusUpdate } from '../ports/mesos.js';
 import type { Decision, LaunchDecision } from '../schedule/decisions.js';
 import { notLeading } from './dispatch.js';
@@ -42,6 +43,8 @@ export interface RunLifecycleDeps {
    * to the leader), even with a store that does not fence deposed writers.
    */
   leading(): boolean;
+  /** Resolves `secrets:` references at launch; without one, a job with secrets cannot run. */
+  secrets?: SecretProvider;
 }
 
 /**
@@ -67,6 +70,7 @@ export function launchRequest(d: LaunchDecision): LaunchRequest {
     ...(d.overrides?.args && { args: d.overrides.args }),
     ...(d.overrides?.env && { env: d.overrides.env }),
     dueAt: d.attempt.notBefore,
+    scheduledAt: d.run.scheduledAt,
   };
 }
 
@@ -110,6 +114,10 @@ export class RunLifecycle implements FrameworkHooks {
             logger.info('run already exists: not launching it again', { run: d.run.id });
           }
           break;
+        case 'reset':
+          await ledger.reset(d.run);
+          this.stateChanged(d.run);
+          break;
         case 'update': {
           const withFacts = pendingFacts?.runId === d.run.id ? pendingFacts : undefined;
           if (withFacts) pendingFacts = undefined;
@@ -139,7 +147,42 @@ export class RunLifecycle implements FrameworkHooks {
       const after = await ledger.update(runId, apply);
       if (after && after.state !== before) this.stateChanged(after, after.attempts.at(-1)?.n);
     }
-    if (launches.length) framework.launch(launches);
+    if (launches.length) framework.launch(await this.withSecrets(launches));
+  }
+
+  /**
+   * Resolves each launch's secret references (values stay in memory, on the request only).
+   * A launch with a reference that cannot be resolved is not sent: its attempt ends as
+   * TASK_ERROR naming the secret, so the run fails with that reason (after the job's
+   * retries, which give a secret provisioned late its chance).
+   */
+  private async withSecrets(launches: LaunchRequest[]): Promise<LaunchRequest[]> {
+    const ok: LaunchRequest[] = [];
+    for (const l of launches) {
+      const refs = l.template.secrets ?? []; // templates built by older code paths may lack the list
+      if (refs.length === 0) {
+        ok.push(l);
+        continue;
+      }
+      try {
+        const env: Record<string, string> = {};
+        const files: Record<string, string> = {};
+        for (const ref of refs) {
+          if (!this.deps.secrets) throw new Error('no secret provider is configured');
+          const value = await this.deps.secrets.resolve(ref.secret);
+          if (ref.env) env[ref.env] = value;
+          if (ref.file) files[ref.file] = value;
+        }
+        ok.push({ ...l, secrets: { env, files } });
+      } catch (err) {
+        const message = `secrets could not be resolved: ${messageOf(err)}`;
+        this.deps.logger.warn('launch refused', { run: l.runId, task: l.taskId, reason: message });
+        // Not awaited: the status goes through the dispatch queue this call runs in.
+        const u: TaskStatusUpdate = { taskId: l.taskId, state: 'TASK_ERROR', outcome: 'error', reason: 'REASON_TASK_INVALID', message, source: 'SOURCE_MASTER', timestamp: this.deps.clock.now(), labels: {}, fromReconciliation: false };
+        void this.onStatus(u).catch((e) => this.deps.logger.warn('recording the refused launch failed', { task: l.taskId, error: messageOf(e) }));
+      }
+    }
+    return ok;
   }
 
   /** Records where each attempt goes before the framework sends ACCEPT. */

@@ -7,6 +7,7 @@
 import type { AppliedResource, Resource } from '../core/types.js';
 import type { DriftItem, SyncStatus } from '../ports/controller.js';
 import type { Store } from '../ports/store.js';
+import { appliedResourceOf } from '../plan/apply.js';
 
 /** A runtime override of one job, recorded in the store as `overrides/<job>`. */
 export interface JobOverride {
@@ -39,14 +40,14 @@ export class ControllerState {
   async load(): Promise<void> {
     this.git = new Map();
     this.outOfBand = [];
-    this.applied = await this.readAll<AppliedResource>(RESOURCES, (r) => r.resource.metadata.name);
+    this.applied = await this.readAll<AppliedResource>(RESOURCES, (r, key) => appliedResourceOf(key, r).resource.metadata.name);
     this.overrides = await this.readAll<JobOverride>(OVERRIDES);
     this.sync = (await this.store.get<SyncRecord>(SYNC_KEY))?.value ?? { result: 'never', problems: [] };
   }
 
   /** Re-reads the applied resources (after an apply). */
   async reloadApplied(): Promise<void> {
-    this.applied = await this.readAll<AppliedResource>(RESOURCES, (r) => r.resource.metadata.name);
+    this.applied = await this.readAll<AppliedResource>(RESOURCES, (r, key) => appliedResourceOf(key, r).resource.metadata.name);
   }
 
   /** Records the outcome of a sync in memory and in the store. */
@@ -72,11 +73,11 @@ export class ControllerState {
     return this.overrides.get(job)?.paused === true;
   }
 
-  private async readAll<T>(collection: string, name?: (v: T) => string): Promise<Map<string, T>> {
+  private async readAll<T>(collection: string, name?: (v: T, key: string) => string): Promise<Map<string, T>> {
     const out = new Map<string, T>();
     const ids = await this.store.list(collection);
     const got = await Promise.all(ids.map((id) => this.store.get<T>(`${collection}/${id}`)));
-    got.forEach((g, i) => g && out.set(name ? name(g.value) : ids[i], g.value));
+    got.forEach((g, i) => g && out.set(name ? name(g.value, `${collection}/${ids[i]}`) : ids[i], g.value));
     return out;
   }
 }

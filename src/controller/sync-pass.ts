@@ -6,6 +6,7 @@
  */
 import { KairosError, ManifestError, messageOf } from '../core/errors.js';
 import type { DesiredState } from '../core/types.js';
+import { stripUrlCredentials } from '../core/url-credentials.js';
 import type { Clock } from '../ports/clock.js';
 import type { PlanView } from '../ports/controller.js';
 import type { ManifestSource, Snapshot } from '../ports/source.js';
@@ -16,6 +17,7 @@ import { applyPlan, loadApplied } from '../plan/apply.js';
 import { plan as makePlan } from '../plan/plan.js';
 import type { AppliedState, Plan } from '../plan/types.js';
 import { outOfBandDrift } from './drift.js';
+import { refuseRewind } from './rewind.js';
 import type { ControllerState } from './state.js';
 
 /** What a pass needs. */
@@ -26,6 +28,8 @@ export interface SyncPassDeps {
   clock: Clock;
   prune: boolean;
   allowMassPrune: boolean;
+  /** Apply a head that does not descend from the applied commit (default: refuse, E_REWIND). */
+  allowRewind?: boolean;
 }
 
 /** A plan computed from the source's head against the store. */
@@ -54,6 +58,7 @@ export async function computePlan(d: SyncPassDeps): Promise<ComputedPlan> {
     const { desired, problems } = loadManifests(snapshot);
     if (!desired) throw new ManifestError(problems);
     const applied = await loadApplied(d.store);
+    await refuseRewind(d.source, snapshot, applied.revision, d.allowRewind === true);
     const plan = makePlan(desired, applied, { now: d.clock.now(), prune: d.prune, allowMassPrune: d.allowMassPrune });
     return { desired, plan, snapshot, applied };
   } catch (err) {
@@ -109,7 +114,7 @@ export async function syncPass(d: SyncPassDeps): Promise<Plan> {
       lastRevision: revisionOf(err) ?? prev.lastRevision,
       lastSyncAt: now,
       result: 'failed',
-      message: err instanceof ManifestError ? `${err.problems.length} problem(s) in manifests` : messageOf(err),
+      message: err instanceof ManifestError ? `${err.problems.length} problem(s) in manifests` : stripUrlCredentials(messageOf(err)),
       problems: err instanceof ManifestError ? err.problems : [],
       failingSince: prev.result === 'failed' ? (prev.failingSince ?? now) : now,
     });

@@ -25,7 +25,11 @@ import type {
   SyncStatus,
 } from '../ports/controller.js';
 import type { MesosFramework } from '../ports/mesos.js';
-import { nextRuns } from '../schedule/index.js';
+import { backfillProgress } from '../api/backfills.js';
+import { jobStats } from '../api/stats.js';
+import { demandOf, expectedDuration, timeline, type TimelineInput } from '../api/timeline.js';
+import type { BackfillProgress, JobStats, Timeline } from '../ports/charts.js';
+import { compileSchedule, nextRuns } from '../schedule/index.js';
 import { pauseDrift, revisionDrift } from './drift.js';
 import { readSandboxFile } from './logs.js';
 import type { RunLedger } from './run-ledger.js';
@@ -35,7 +39,7 @@ import type { ControllerState } from './state.js';
 export interface ViewDeps {
   state: ControllerState;
   ledger: RunLedger;
-  framework: Pick<MesosFramework, 'pending' | 'status'>;
+  framework: Pick<MesosFramework, 'pending' | 'status' | 'capacity'>;
   clock: Clock;
   /** Human description of the source, e.g. `git:/repo@main`. */
   source: string;
@@ -129,6 +133,33 @@ export class StateView implements ControllerView {
     if (!attempt?.agentId) return undefined;
     if (!attempt.sandbox) throw new KairosError('E_UNAVAILABLE', `the agent did not report a sandbox for ${attempt.taskId}`);
     return { attempt: attempt.n, ...(await readSandboxFile(attempt.sandbox, stream, opts.offset ?? 0, opts.length)) };
+  }
+
+  stats(job: string, opts: { points?: number; columns?: number } = {}): JobStats | undefined {
+    const applied = this.d.state.applied.get(job);
+    return applied && jobStats(applied.resource, this.d.ledger.ofJob(job), opts);
+  }
+
+  async timeline(hours = 24): Promise<Timeline> {
+    const applied = [...this.d.state.applied.values()];
+    const resourceOf = (name: string) => this.d.state.applied.get(name)?.resource;
+    const inputs = applied.map(({ resource: r, appliedAt }): TimelineInput => {
+      const fires = r.spec.schedule && !r.spec.suspend && !this.d.state.isPaused(r.metadata.name);
+      return {
+        resource: r,
+        schedule: fires ? compileSchedule(r.spec.schedule!, { reference: appliedAt }) : undefined,
+        demand: demandOf(r, resourceOf),
+        ...expectedDuration(jobStats(r, this.d.ledger.ofJob(r.metadata.name), { points: 50, columns: 1 })),
+      };
+    });
+    const capacity = await this.d.framework.capacity?.().catch(() => undefined);
+    return timeline(inputs, this.d.clock.now(), hours, capacity);
+  }
+
+  backfills(job: string): BackfillProgress[] | undefined {
+    const runs = this.d.ledger.ofJob(job);
+    if (!this.d.state.applied.has(job) && runs.length === 0) return undefined;
+    return backfillProgress(runs);
   }
 
   /** Everything that disagrees with git (drift.ts): the head not applied, hand edits, pauses. */

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'E_MESOS' // the Mesos master refused or failed a call
   | 'E_UNAVAILABLE' // a dependency (ZooKeeper, master) is not reachable right now
   | 'E_MASS_PRUNE' // a plan would prune more than the safety limit allows
+  | 'E_REWIND' // the source moved to a commit that does not descend from the applied one
   | 'E_INTERNAL';
 
 /** Whether an error of this code may succeed if the same operation is retried later. */

@@ -32,10 +32,16 @@ export function dagTaskRunId(dagRunId: string, task: string): string {
 /**
  * Mesos TaskID for an attempt of a run. Mesos forbids `/` and `\` in task ids
  * (include/mesos/v1/mesos.proto TaskID; src/master/validation.cpp), so they are replaced;
- * `:` and `.` are legal. Attempt numbers start at 1.
+ * `:` and `.` are legal. Attempt numbers start at 1. The g-th re-run of a run (a backfill
+ * with a rerun flag) gets `~rerun<g>` before the attempt, so no task id is ever used twice.
  */
-export function mesosTaskId(runId: string, attempt: number): string {
-  return `kairos.${runId.replace(/[\/\\]/g, '~')}.${attempt}`;
+export function mesosTaskId(runId: string, attempt: number, rerun = 0): string {
+  return `kairos.${runId.replace(/[\/\\]/g, '~')}${rerun > 0 ? `~rerun${rerun}` : ''}.${attempt}`;
+}
+
+/** `backfill-<UTC instant>`: the id of a backfill requested at `atMs`, unique per job. */
+export function backfillId(atMs: number): string {
+  return `backfill-${new Date(atMs).toISOString()}`;
 }
 
 /** Parses the job name out of a run id (everything before the first `@`). */

@@ -6,7 +6,7 @@
 import type { TaskOutcome } from './outcome.js';
 import type { RunState } from './types.js';
 
-export type RunTrigger = 'schedule' | 'manual' | 'parents' | 'dag' | 'catch-up';
+export type RunTrigger = 'schedule' | 'manual' | 'parents' | 'dag' | 'catch-up' | 'backfill';
 
 /** One Mesos task launched for a run. */
 export interface Attempt {
@@ -56,6 +56,24 @@ export interface Run {
   reason?: string;
   attempts: Attempt[];
   overrides?: RunOverrides;
+  /**
+   * Set on runs a backfill created or re-ran (src/schedule/backfill.ts): the backfill's id,
+   * which groups its runs, and its parallelism bound. Kept on each run so a new leader
+   * rebuilds the backfill's queue from the stored runs alone.
+   */
+  backfill?: BackfillTag;
+  /** How many times this run was re-run under its id (absent: never); part of its task ids. */
+  rerun?: number;
   createdAt: number;
   endedAt?: number;
+  /** Epoch ms `sla_missed` was raised for this run (once; src/notify/sla.ts). */
+  slaMissedAt?: number;
+}
+
+/** Which backfill a run belongs to; see `Run.backfill`. */
+export interface BackfillTag {
+  /** `backfill-<UTC instant it was requested>`, unique per job. */
+  id: string;
+  /** At most this many of the backfill's runs are active at once. */
+  maxParallel: number;
 }

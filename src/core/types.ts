@@ -78,10 +78,12 @@ export interface FetchUri {
   outputFile?: string;
 }
 
-/** An environment variable whose value comes from a secret store, never from git. */
+/** A secret delivered to a task as an environment variable or a sandbox file, never from git. */
 export interface SecretRef {
-  /** Environment variable name in the task. */
-  env: string;
+  /** Environment variable name in the task (exactly one of `env` and `file`). */
+  env?: string;
+  /** File path relative to the sandbox (Metronome's file-based secrets). */
+  file?: string;
   /** Secret name in the configured secret source. */
   secret: string;
 }
@@ -121,7 +123,37 @@ export interface RunPolicy {
   suspend: boolean;
   history: { succeeded: number; failed: number };
   onPrune: PrunePolicy;
+  /** Who is told about which events of the runs (schemas/notify.schema.json). */
+  notify?: NotifyRule[];
+  /** A run not finished this long after its scheduled instant raises `sla_missed` once (Airflow `sla`). */
+  sla?: { finishWithinSeconds: number };
+  /**
+   * What a manual run may change (`spec.overrides`); enforced by the controller's runNow.
+   * Absent (state applied by an older version): args yes, env none.
+   */
+  overrides?: OverridePolicy;
 }
+
+/** `spec.overrides`: append args or not, and which env variables a manual run may set. */
+export interface OverridePolicy {
+  args: boolean;
+  env: string[];
+}
+
+/** What a notification is about (schemas/notify.schema.json `event`). */
+export type NotifyEvent = 'failed' | 'missed' | 'sla_missed' | 'unschedulable' | 'recovered' | 'succeeded';
+
+/** A value given in the manifest, or the name of a controller environment variable holding it (a secret). */
+export type StringOrSecret = string | { env: string };
+
+/** Where a notification goes: exactly one target. */
+export type NotifyTarget =
+  | { webhook: { url: StringOrSecret; secret?: StringOrSecret } }
+  | { slack: { url: StringOrSecret } }
+  | { email: { to: string[] } };
+
+/** One `notify:` item: events and a target. */
+export type NotifyRule = { on: NotifyEvent[] } & NotifyTarget;
 
 /** A compiled Job: manifest + defaults. */
 export interface JobSpec extends TaskTemplate, RunPolicy {

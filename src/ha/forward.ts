@@ -36,8 +36,10 @@ export interface ForwardOptions {
   timeoutMs?: number;
 }
 
-// RFC 9110 §7.6.1 connection-specific fields, plus ones node:http recomputes.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host', 'content-length']);
+// RFC 9110 §7.6.1 connection-specific fields, plus ones node:http recomputes, plus the
+// browser's origin fields: the follower checked them against its own Host already, and the
+// leader would see the follower's origin as a foreign one (src/api/origin.ts).
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host', 'content-length', 'origin', 'sec-fetch-site', 'sec-fetch-mode', 'sec-fetch-dest', 'sec-fetch-user', 'referer']);
 
 /**
  * Forwards `req` to the leader once, or answers 503 when that would loop or no leader is

@@ -4,37 +4,49 @@
  * explicit. Ajv's errors are translated into problems that name the field path, where it
  * is in the file, and what was expected — with "did you mean" for misspelled names.
  */
-import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { Problem } from '../core/errors.js';
+import { compileValidators, KINDS, type Kind, type Validators } from './schema-compile.js';
 import { didYouMean } from './suggest.js';
 import type { ParsedDoc } from './yaml.js';
 
-/** The manifest kinds and the schema file of each. */
-export const KINDS = { Job: 'job.schema.json', DAG: 'dag.schema.json' } as const;
-/** A manifest kind this release reads. */
-export type Kind = keyof typeof KINDS;
+export { KINDS, NOTIFY_SCHEMA, readSchema, type Kind } from './schema-compile.js';
 /** The only apiVersion this release reads. */
 export const API_VERSION = 'kairos/v1';
 
-/** Reads a schema from schemas/ at the repository root. */
-export function readSchema(file: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`../../schemas/${file}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+/** The build's generated validators (dist/manifests/validators.cjs), when running compiled. */
+const GENERATED = './validators.cjs';
+
+let validators: Validators | undefined;
+
+/**
+ * The validators: the standalone code generated at build time when it is there (the
+ * compiled CLI), else compiled now from the schemas (running the TypeScript sources).
+ */
+function compiled(): Validators {
+  if (validators) return validators;
+  try {
+    validators = createRequire(import.meta.url)(GENERATED) as Validators;
+  } catch (err) {
+    // Only the generated file itself being absent means "running from source"; a module it
+    // needs being absent is a broken install and must say so.
+    const missing = (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && (err as Error).message.includes(GENERATED.slice(2));
+    if (!missing) throw err;
+    validators = compileValidators();
+  }
+  return validators;
 }
 
-let validators: Record<Kind, ValidateFunction> | undefined;
-
-function compiled(): Record<Kind, ValidateFunction> {
-  if (validators) return validators;
-  const ajv = new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, strict: true, strictTypes: false, strictRequired: false });
-  // Annotation only: what a oneOf/anyOf expects, in words, for the error message.
-  ajv.addKeyword({ keyword: 'x-expect', schemaType: 'string' });
-  for (const file of Object.values(KINDS)) ajv.addSchema(readSchema(file));
-  validators = {
-    Job: ajv.getSchema(`https://kairos.dev/schemas/${KINDS.Job}`) as ValidateFunction,
-    DAG: ajv.getSchema(`https://kairos.dev/schemas/${KINDS.DAG}`) as ValidateFunction,
-  };
-  return validators;
+/**
+ * Validates a document that is not a manifest (the --notify-config file) in place against
+ * its schema; problems carry line and column like a manifest's.
+ */
+export function validateWith(doc: ParsedDoc, schema: 'NotifyConfig'): Problem[] {
+  const validate = compiled()[schema];
+  if (validate(doc.value)) return [];
+  const at: At = (path, message, key = false) => ({ file: doc.file, ...doc.locate(path, key), path: formatPath(path), message });
+  return translate(validate.errors ?? [], doc.value, at);
 }
 
 /**

@@ -21,6 +21,13 @@ export interface Located {
 type Path = (string | number)[];
 
 /**
+ * Environment variables a shell or the dynamic loader acts on before the command runs
+ * (bash expands BASH_ENV, so `$(...)` in its value executes): a manual run's env override
+ * must never set them, whatever a manifest lists in `spec.overrides.env`.
+ */
+const STARTUP_ENV = /^(BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PS4|PROMPT_COMMAND|IFS|CDPATH|GLOBIGNORE|PATH|HOME|SHELL|BASH_FUNC_.*|LD_.*|DYLD_.*|NODE_OPTIONS|PYTHONSTARTUP|PYTHONPATH|PERL5OPT|PERL5LIB|RUBYOPT|JAVA_TOOL_OPTIONS|KAIROS_.*|MESOS_.*|LIBPROCESS_.*)$/;
+
+/**
  * All semantic problems of a set of resources, in document order. `declared` holds the
  * names of documents that failed the schema: references to them are not reported again
  * as missing (their own problems already are).
@@ -51,6 +58,9 @@ export function checkSemantics(items: readonly Located[], declared: ReadonlySet<
   for (const item of items) {
     const r = item.resource;
     if (r.spec.schedule) checkSchedule(item, r.spec.schedule, at);
+    (r.spec.overrides?.env ?? []).forEach((name, i) => {
+      if (STARTUP_ENV.test(name)) at(item, ['spec', 'overrides', 'env', i], `${name} changes how a shell or program starts; it cannot be overridden by a manual run`);
+    });
     if (r.kind === 'Job') {
       checkJob(item, r.spec, refersToJob, at);
       if (byName.get(r.metadata.name) === item) parents.set(r.metadata.name, r.spec.after);

@@ -5,10 +5,22 @@
  * memory stays bounded). YAML merge keys (`<<: *anchor`) are allowed. An empty file is
  * fine and has no documents.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
 import { isUtf8 } from 'node:buffer';
+import { createRequire } from 'node:module';
 import type { Problem } from '../core/errors.js';
 import { fastParse } from './fast-yaml.js';
+
+let yamlModule: typeof import('yaml') | undefined;
+
+/**
+ * `yaml`, loaded on first use: most files take the fast path (fast-yaml.ts) and never
+ * need it, and loading it cost every CLI start (a dry run in CI included) ~40 ms.
+ * Exported for the other modules that need it only inside one command (kairos import).
+ */
+export function yaml(): typeof import('yaml') {
+  return (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+}
 
 /** At most this many alias expansions per document (yaml's default is 100). */
 export const MAX_ALIAS_COUNT = 100;
@@ -41,6 +53,7 @@ export function parseFile(file: string, content: Buffer): { docs: ParsedDoc[]; p
  * Exported so tests can check the fast path (fast-yaml.ts) against it.
  */
 export function parseText(file: string, text: string): { docs: ParsedDoc[]; problems: Problem[] } {
+  const { LineCounter, parseAllDocuments } = yaml();
   const lc = new LineCounter();
   const docs: ParsedDoc[] = [];
   const problems: Problem[] = [];
@@ -75,6 +88,7 @@ export function parseText(file: string, text: string): { docs: ParsedDoc[]; prob
  * field is reported where its parent is). With `key`, the offset of the last key itself.
  */
 function offsetOf(doc: Document, path: readonly (string | number)[], key: boolean): number {
+  const { isMap, isSeq } = yaml();
   let node: Node | null | undefined = doc.contents as Node | null;
   let offset = node?.range?.[0] ?? 0;
   for (let i = 0; i < path.length; i++) {
@@ -98,6 +112,7 @@ function offsetOf(doc: Document, path: readonly (string | number)[], key: boolea
 
 /** A document with no content at all (not even an explicit `null` or `~`). */
 function isEmpty(doc: Document): boolean {
+  const { isScalar } = yaml();
   const c = doc.contents;
   return c === null || (isScalar(c) && c.value === null && c.source === '');
 }

@@ -40,6 +40,8 @@ export interface ClientOptions {
   connections: number;
   /** Requests in flight per connection. */
   maxInFlight: number;
+  /** `Authorization` header of every scheduler call, for a master that authenticates frameworks. */
+  authorization?: string;
 }
 
 /** Defaults: protobuf, 3 redirects, 75 s call timeout, 2 connections × 256 in flight. */
@@ -71,8 +73,18 @@ export class SchedulerClient {
     this.opts = { ...DEFAULT_CLIENT_OPTIONS, ...opts };
   }
 
-  private pool(url: string, ack: boolean): PipelinedPool {
-    const key = `${ack ? 'ack' : 'call'} ${new URL(url).origin}`;
+  /** The last subscription URL, parsed: every call goes there, so it is parsed once, not per call. */
+  private target = { url: '', path: '', callKey: '', ackKey: '' };
+
+  private targetOf(url: string): { path: string; callKey: string; ackKey: string } {
+    if (this.target.url !== url) {
+      const u = new URL(url);
+      this.target = { url, path: u.pathname, callKey: `call ${u.origin}`, ackKey: `ack ${u.origin}` };
+    }
+    return this.target;
+  }
+
+  private pool(url: string, key: string): PipelinedPool {
     let p = this.pools.get(key);
     if (!p) this.pools.set(key, (p = new PipelinedPool(url, { connections: this.opts.connections, maxInFlight: this.opts.maxInFlight, timeoutMs: this.opts.requestTimeoutMs })));
     return p;
@@ -102,8 +114,8 @@ export class SchedulerClient {
   /** POSTs a non-SUBSCRIBE call on the subscription; resolves on 202 (or 200). */
   async call(sub: Pick<Subscription, 'url' | 'streamId'>, call: Call): Promise<void> {
     const body = encodeCall(call, this.opts.encoding);
-    const path = new URL(sub.url).pathname;
-    const res = await this.pool(sub.url, call.type === 'ACKNOWLEDGE').post(path, { 'Content-Type': this.opts.encoding, 'Mesos-Stream-Id': sub.streamId }, body);
+    const t = this.targetOf(sub.url);
+    const res = await this.pool(sub.url, call.type === 'ACKNOWLEDGE' ? t.ackKey : t.callKey).post(t.path, { 'Content-Type': this.opts.encoding, 'Mesos-Stream-Id': sub.streamId, ...this.auth() }, body);
     if (res.status === 202 || res.status === 200) return;
     throw new MesosHttpError(res.status, res.body.slice(0, 1000), sub.url);
   }
@@ -121,7 +133,11 @@ export class SchedulerClient {
 
   /** POSTs SUBSCRIBE on a connection of its own (the stream keeps it). */
   private send(url: string, body: Uint8Array, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<http.IncomingMessage> {
-    return request('POST', url, body, { 'Content-Type': this.opts.encoding, ...headers }, undefined, signal);
+    return request('POST', url, body, { 'Content-Type': this.opts.encoding, ...this.auth(), ...headers }, undefined, signal);
+  }
+
+  private auth(): Record<string, string> {
+    return this.opts.authorization ? { Authorization: this.opts.authorization } : {};
   }
 
   /** Feeds the response body through RecordIO and the codec; returns a closer. */

@@ -36,28 +36,38 @@ function fail(path: string, reason: string): never {
   throw new MesosCodecError(path, reason);
 }
 
-/** Checks one scalar, enum or nested message value against its field's type. */
-function checkValue(field: protobuf.Field, v: unknown, path: string): void {
+/** `parent.name` or `parent.name[index]`: built only for an error or a nested message. */
+function pathOf(parent: string, name: string, index: number): string {
+  const p = parent ? `${parent}.${name}` : name;
+  return index < 0 ? p : `${p}[${index}]`;
+}
+
+/**
+ * Checks one scalar, enum or nested message value against its field's type. The field's
+ * path is passed in parts and joined only when needed: this runs for every field of every
+ * Call and Event, and eager path strings were most of the framework's encoding cost.
+ */
+function checkValue(field: protobuf.Field, v: unknown, parent: string, index: number): void {
   const rt = field.resolvedType;
-  if (rt instanceof protobuf.Type) return checkMessage(rt, v, path);
+  if (rt instanceof protobuf.Type) return checkMessage(rt, v, pathOf(parent, field.name, index));
   if (rt instanceof protobuf.Enum) {
     if (typeof v === 'string' ? rt.values[v] === undefined : !(typeof v === 'number' && rt.valuesById[v] !== undefined))
-      fail(path, `unknown ${rt.name} value ${JSON.stringify(v)}`);
+      fail(pathOf(parent, field.name, index), `unknown ${rt.name} value ${JSON.stringify(v)}`);
     return;
   }
   const t = field.type;
   if (t === 'string') {
-    if (typeof v !== 'string') fail(path, 'string expected');
+    if (typeof v !== 'string') fail(pathOf(parent, field.name, index), 'string expected');
   } else if (t === 'bool') {
-    if (typeof v !== 'boolean') fail(path, 'boolean expected');
+    if (typeof v !== 'boolean') fail(pathOf(parent, field.name, index), 'boolean expected');
   } else if (t === 'double' || t === 'float') {
-    if (typeof v !== 'number') fail(path, 'number expected');
+    if (typeof v !== 'number') fail(pathOf(parent, field.name, index), 'number expected');
   } else if (INT_TYPES.has(t)) {
     const ok = typeof v === 'number' ? Number.isInteger(v) : typeof v === 'string' && /^-?\d+$/.test(v);
-    if (!ok) fail(path, 'integer expected');
-    if (t.startsWith('u') || t.startsWith('fixed')) if (Number(v) < 0) fail(path, 'non-negative integer expected');
+    if (!ok) fail(pathOf(parent, field.name, index), 'integer expected');
+    if (t.startsWith('u') || t.startsWith('fixed')) if (Number(v) < 0) fail(pathOf(parent, field.name, index), 'non-negative integer expected');
   } else if (t === 'bytes') {
-    if (!(v instanceof Uint8Array) && !(typeof v === 'string' && BASE64.test(v))) fail(path, 'base64 bytes expected');
+    if (!(v instanceof Uint8Array) && !(typeof v === 'string' && BASE64.test(v))) fail(pathOf(parent, field.name, index), 'base64 bytes expected');
   }
 }
 
@@ -69,17 +79,18 @@ function checkValue(field: protobuf.Field, v: unknown, path: string): void {
 export function checkMessage(type: protobuf.Type, obj: unknown, path = ''): void {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) fail(path, 'object expected');
   const o = obj as Record<string, unknown>;
-  for (const field of type.fieldsArray) {
+  const fields = type.fieldsArray;
+  for (let f = 0; f < fields.length; f++) {
+    const field = fields[f];
     const v = o[field.name];
-    const p = path ? `${path}.${field.name}` : field.name;
     if (v === undefined || v === null) {
-      if (field.required) fail(p, 'missing required field');
+      if (field.required) fail(pathOf(path, field.name, -1), 'missing required field');
       continue;
     }
     if (field.repeated) {
-      if (!Array.isArray(v)) fail(p, 'array expected');
-      v.forEach((item, i) => checkValue(field, item, `${p}[${i}]`));
-    } else checkValue(field, v, p);
+      if (!Array.isArray(v)) fail(pathOf(path, field.name, -1), 'array expected');
+      for (let i = 0; i < v.length; i++) checkValue(field, v[i], path, i);
+    } else checkValue(field, v, path, -1);
   }
 }
 

@@ -16,6 +16,12 @@ export interface FrameworkConfig {
   /** MULTI_ROLE roles (FrameworkInfo.roles; `role` is never sent). */
   roles: string[];
   principal?: string;
+  /**
+   * With `principal`: the secret for a master that authenticates frameworks (Mesos
+   * `--authenticate_http_frameworks` with the `basic` authenticator; the embedded master's
+   * `credentials`). Sent as HTTP Basic on every scheduler call; never logged.
+   */
+  secret?: string;
   hostname?: string;
   webuiUrl?: string;
   /**

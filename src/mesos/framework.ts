@@ -20,6 +20,7 @@ import type { MasterDetector } from './leader.js';
 import { OfferFlow } from './flow.js';
 import { Reconciliation } from './reconcile.js';
 import { AgentSandboxes } from './sandbox.js';
+import { CapacityProbe, type Capacity } from './capacity.js';
 import { fetchTaskLabels, LookupQueue } from './task-labels.js';
 import { isFinalOutcome } from '../core/outcome.js';
 import { outcomeOf } from './status.js';
@@ -84,6 +85,7 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
   private readonly sandboxes = new AgentSandboxes();
   /** Label lookups of unknown tasks in flight at once (task-labels.ts). */
   private readonly lookups = new LookupQueue(8);
+  private readonly capacityProbe: CapacityProbe;
 
   constructor(
     private readonly deps: FrameworkDeps,
@@ -92,8 +94,11 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
     super();
     this.config = normalizeConfig(config);
     this.log = deps.logger.child({ component: 'mesos' });
-    this.client = new SchedulerClient({ encoding: this.config.encoding, maxRedirects: this.config.maxRedirects, requestTimeoutMs: this.config.requestTimeoutMs });
+    const { principal, secret } = this.config;
+    const authorization = principal && secret ? `Basic ${Buffer.from(`${principal}:${secret}`).toString('base64')}` : undefined;
+    this.client = new SchedulerClient({ encoding: this.config.encoding, maxRedirects: this.config.maxRedirects, requestTimeoutMs: this.config.requestTimeoutMs, authorization });
     this.tasks = new TaskBook();
+    this.capacityProbe = new CapacityProbe(deps.clock, this.client);
     this.flow = new OfferFlow({
       clock: deps.clock,
       config: this.config,
@@ -142,6 +147,11 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
 
   pending(): PendingInfo[] {
     return this.tasks.pendingInfo();
+  }
+
+  /** The active agents' summed resources, asked from the master we are subscribed to (capacity.ts). */
+  async capacity(): Promise<Capacity | undefined> {
+    return this.sub ? this.capacityProbe.get(this.sub.url) : undefined;
   }
 
   status(): ClusterStatus {

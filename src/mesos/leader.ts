@@ -6,7 +6,7 @@
  *   `<path>/json.info_<seq>` with its MasterInfo as JSON; the leader is the smallest
  *   sequence (docs/high-availability.md, "Leader election"; src/master/detector).
  */
-import zookeeper from 'node-zookeeper-client';
+import { createRequire } from 'node:module';
 import { KairosError } from '../core/errors.js';
 import type { Clock, Timer } from '../ports/clock.js';
 import type { MasterInfo } from './types.js';
@@ -84,6 +84,9 @@ export function masterUrl(info: MasterInfo): string {
 
 /** Reads the leader from ZooKeeper on every `detect()`; one ZooKeeper session per detector. */
 export function zkDetector(hosts: string, path: string, clock: Clock, timeoutMs = 10_000): MasterDetector {
+  // Required here, not imported: config.ts parses --mesos with this module, so every CLI
+  // start (--help, a dry run) would load the ZooKeeper client for nothing.
+  const zookeeper = createRequire(import.meta.url)('node-zookeeper-client') as typeof import('node-zookeeper-client');
   const client = zookeeper.createClient(hosts, { sessionTimeout: timeoutMs, retries: 1 });
   let connected: Promise<void> | undefined;
   /** The connection attempt under way: `close()` ends it, timer included. */

@@ -12,7 +12,7 @@
  */
 import type { LaunchRequest } from '../ports/mesos.js';
 import type { Allocation } from './resources.js';
-import type { CommandInfo, ContainerInfo, Label, Resource, TaskInfo, TaskState } from './types.js';
+import type { CommandInfo, ContainerInfo, EnvironmentVariable, Label, Resource, Secret, TaskInfo, TaskState, Volume } from './types.js';
 
 /** Which containerizer runs Docker images. */
 export type Containerizer = 'docker' | 'mesos';
@@ -51,7 +51,8 @@ function allocatedPorts(allocs: readonly Allocation[]): number[] {
 function commandOf(req: LaunchRequest, env: Record<string, string>, docker: boolean): CommandInfo {
   const t = req.template;
   const cmd: CommandInfo = {};
-  const variables = Object.entries(env).map(([name, value]) => ({ name, type: 'VALUE' as const, value }));
+  const variables: EnvironmentVariable[] = Object.entries(env).map(([name, value]) => ({ name, type: 'VALUE' as const, value }));
+  for (const [name, value] of Object.entries(req.secrets?.env ?? {})) variables.push({ name, type: 'SECRET', secret: secretValue(value) });
   if (variables.length > 0) cmd.environment = { variables };
   if (t.fetch.length > 0)
     cmd.uris = t.fetch.map((f) => ({ value: f.uri, executable: f.executable, extract: f.extract, cache: f.cache, ...(f.outputFile ? { output_file: f.outputFile } : {}) }));
@@ -76,10 +77,22 @@ function commandOf(req: LaunchRequest, env: Record<string, string>, docker: bool
   return cmd;
 }
 
+/** A resolved secret as Mesos carries it: type VALUE, the bytes base64 (what the default resolver accepts). */
+function secretValue(value: string): Secret {
+  return { type: 'VALUE', value: { data: Buffer.from(value, 'utf8').toString('base64') } };
+}
+
+/** File secrets: SECRET volumes at a sandbox-relative path (the volume/secret isolator's form). */
+function secretVolumes(req: LaunchRequest): Volume[] {
+  return Object.entries(req.secrets?.files ?? {}).map(([path, value]) => ({ mode: 'RO', container_path: path, source: { type: 'SECRET', secret: secretValue(value) } }));
+}
+
 function containerOf(req: LaunchRequest, containerizer: Containerizer, ports: number[]): ContainerInfo | undefined {
   const c = req.template.container;
-  if (!c) return undefined;
-  const volumes = c.volumes.map((v) => ({ container_path: v.containerPath, host_path: v.hostPath, mode: v.mode }));
+  const secrets = secretVolumes(req);
+  // A command task with file secrets needs a MESOS ContainerInfo to carry the volumes.
+  if (!c) return secrets.length ? { type: 'MESOS', volumes: secrets } : undefined;
+  const volumes: Volume[] = [...c.volumes.map((v) => ({ container_path: v.containerPath, host_path: v.hostPath, mode: v.mode })), ...secrets];
   if (containerizer === 'mesos') {
     return { type: 'MESOS', mesos: { image: { type: 'DOCKER', docker: { name: c.image }, cached: !c.forcePull } }, ...(volumes.length ? { volumes } : {}) };
   }
@@ -100,13 +113,15 @@ function containerOf(req: LaunchRequest, containerizer: Containerizer, ports: nu
       ...(c.parameters.length ? { parameters: c.parameters.map((p) => ({ key: p.key, value: p.value })) } : {}),
     },
     ...(volumes.length ? { volumes } : {}),
+    ...(c.network === 'USER' && c.networkName ? { network_infos: [{ name: c.networkName }] } : {}),
   };
 }
 
 /**
  * Builds the TaskInfo for one placed request. Environment: the template's env, then the
  * request's overrides, then `PORT0..n` for allocated host ports (as Marathon does), then
- * `KAIROS_JOB`, `KAIROS_RUN_ID`, `KAIROS_ATTEMPT`.
+ * `KAIROS_JOB`, `KAIROS_RUN_ID`, `KAIROS_ATTEMPT` and `KAIROS_SCHEDULED_AT` (the run's
+ * scheduled instant, ISO 8601 UTC: a backfilled run sees the past instant it stands for).
  */
 export function buildTaskInfo(req: LaunchRequest, agentId: string, allocs: readonly Allocation[], containerizer: Containerizer): TaskInfo {
   const t = req.template;
@@ -117,6 +132,7 @@ export function buildTaskInfo(req: LaunchRequest, agentId: string, allocs: reado
   env.KAIROS_JOB = req.job;
   env.KAIROS_RUN_ID = req.runId;
   env.KAIROS_ATTEMPT = String(req.attempt);
+  if (req.scheduledAt !== undefined) env.KAIROS_SCHEDULED_AT = new Date(req.scheduledAt).toISOString();
   const docker = t.container !== undefined && containerizer === 'docker';
   const labels: Label[] = [
     { key: LABEL_JOB, value: req.job },

@@ -159,10 +159,18 @@ export interface URI {
   output_file?: string;
 }
 
+/** Secret (mesos.proto): Kairos sends only type VALUE, the data resolved at launch (base64 bytes). */
+export interface Secret {
+  type?: 'UNKNOWN' | 'REFERENCE' | 'VALUE';
+  reference?: { name: string; key?: string };
+  value?: { data: string };
+}
+
 export interface EnvironmentVariable {
   name: string;
   type?: 'UNKNOWN' | 'VALUE' | 'SECRET';
   value?: string;
+  secret?: Secret;
 }
 
 export interface CommandInfo {
@@ -186,6 +194,8 @@ export interface Volume {
   container_path: string;
   host_path?: string;
   image?: Image;
+  /** Kairos uses type SECRET: a file at `container_path` (relative: in the sandbox) holding the secret. */
+  source?: { type?: 'UNKNOWN' | 'DOCKER_VOLUME' | 'HOST_PATH' | 'SANDBOX_PATH' | 'SECRET' | 'CSI_VOLUME'; secret?: Secret };
 }
 
 export interface DockerInfo {
@@ -203,6 +213,8 @@ export interface ContainerInfo {
   hostname?: string;
   docker?: DockerInfo;
   mesos?: { image?: Image };
+  /** Docker USER networks name theirs here (NetworkInfo.name). */
+  network_infos?: { name?: string }[];
 }
 
 export interface KillPolicy {

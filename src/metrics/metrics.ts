@@ -11,11 +11,12 @@
  * Names follow the Prometheus naming guide (prometheus.io/docs/practices/naming):
  * `kairos_` prefix, base units (seconds), `_total` for counters.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RunState } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { ClusterStatus } from '../ports/mesos.js';
 import type { SyncStatus } from '../ports/controller.js';
+import { JobMetrics } from './jobs.js';
 
 /** Buckets for launch latency and lateness: 10 ms to 5 min. */
 const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -60,7 +61,13 @@ export class Metrics {
   private readonly commitAge = new Gauge({ name: 'kairos_applied_revision_age_seconds', help: 'Seconds since the applied revision was applied', registers: [this.registry] });
   private readonly leader = new Gauge({ name: 'kairos_leader', help: '1 when this controller is the leader', registers: [this.registry] });
 
-  constructor(private readonly clock: Clock) {}
+  /** Per-job series (label `job`) and notification series (./jobs.ts). */
+  readonly jobs = new JobMetrics(this.registry);
+
+  constructor(private readonly clock: Clock) {
+    // Process metrics (CPU, memory, event loop lag, handles) with prom-client's standard names.
+    collectDefaultMetrics({ register: this.registry });
+  }
 
   /** A run reached a terminal state. */
   recordRunEnded(outcome: RunState): void {

@@ -5,6 +5,7 @@
  * changed between plan and apply (another controller, another CLI run), the whole apply
  * fails with ConflictError and nothing is written (nomad's `job run -check-index`).
  */
+import { KairosError } from '../core/errors.js';
 import type { AppliedResource, DesiredState } from '../core/types.js';
 import type { Store, StoreOp } from '../ports/store.js';
 import type { AppliedState, Plan } from './types.js';
@@ -28,7 +29,7 @@ export async function loadApplied(store: Store): Promise<AppliedState> {
   const versions: Record<string, number> = {};
   got.forEach((v, i) => {
     if (!v) return; // deleted between list and get
-    resources.push(v.value);
+    resources.push(appliedResourceOf(`${RESOURCES}/${names[i]}`, v.value));
     versions[names[i]] = v.version;
   });
   const meta = await store.get<AppliedMeta>(META_APPLIED);
@@ -37,6 +38,26 @@ export async function loadApplied(store: Store): Promise<AppliedState> {
     resources,
     versions,
   };
+}
+
+/**
+ * Checks the shape of a stored applied resource, so a damaged or hand-edited entry is a
+ * clear E_INVALID naming its key instead of a TypeError deep inside planning.
+ */
+export function appliedResourceOf(key: string, value: unknown): AppliedResource {
+  const bad = (what: string) => new KairosError('E_INVALID', `store entry ${key} is not an applied resource: ${what}`);
+  if (!isObject(value)) throw bad(`expected an object, found ${typeof value}`);
+  const r = value.resource;
+  if (!isObject(r)) throw bad('field "resource" must be an object');
+  if (typeof r.kind !== 'string') throw bad('field "resource.kind" must be a string');
+  if (!isObject(r.metadata) || typeof r.metadata.name !== 'string') throw bad('field "resource.metadata.name" must be a string');
+  if (!isObject(r.spec)) throw bad('field "resource.spec" must be an object');
+  if (typeof value.revision !== 'string') throw bad('field "revision" must be a string');
+  return value as unknown as AppliedResource;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> & { metadata?: { name?: unknown } } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -14,13 +14,17 @@ export function summaryLine(plan: Plan): string {
 
 /** What the plan compared with: `applied: <rev>`, or `against <ref> at <commit>` (`--against`). */
 export function baseLine(plan: Plan, code: (s: string) => string = (s) => s): string {
-  if (plan.against) return `against ${code(plan.against.ref)} at ${code(plan.against.revision)}`;
+  const a = plan.against;
+  if (a?.mergeBaseOf !== undefined) return `against the merge base of ${code(a.ref)} and ${code(a.mergeBaseOf)} at ${code(a.revision)}`;
+  if (a) return `against the tip of ${code(a.ref)} at ${code(a.revision)}`;
   return `applied: ${code(plan.appliedRevision ?? 'nothing yet')}`;
 }
 
 /** The line shown when nothing changes, naming what the manifests were compared with. */
 export function noChanges(plan: Plan): string {
-  return plan.against ? `No changes. The manifests match those at ${plan.against.ref}.` : 'No changes. The applied state matches the manifests.';
+  const a = plan.against;
+  if (!a) return 'No changes. The applied state matches the manifests.';
+  return `No changes. The manifests match those at ${a.mergeBaseOf !== undefined ? `the merge base of ${a.ref} and ${a.mergeBaseOf}` : a.ref}.`;
 }
 
 /** A field value on one line: JSON, or `(none)` for an absent field. */

@@ -28,6 +28,8 @@ export interface PlanOptions {
   allowMassPrune?: boolean;
   /** The git ref whose manifests `applied` was read from (`--against`), to name it in the plan. */
   againstRef?: string;
+  /** With `againstRef`: the plan compared with the merge base of that ref and this one (a pull request's diff). */
+  mergeBaseOf?: string;
 }
 
 /** Pairs desired with applied state. Throws E_MASS_PRUNE when the prune safety limit is hit. */
@@ -65,7 +67,7 @@ export function plan(desired: DesiredState, applied: AppliedState, opts: PlanOpt
     revision: desired.revision,
     ...(applied.revision !== undefined && { appliedRevision: applied.revision }),
     ...(applied.metaVersion !== undefined && { appliedMetaVersion: applied.metaVersion }),
-    ...(opts.againstRef !== undefined && { against: { ref: opts.againstRef, revision: applied.revision ?? '' } }),
+    ...(opts.againstRef !== undefined && { against: { ref: opts.againstRef, revision: applied.revision ?? '', ...(opts.mergeBaseOf !== undefined && { mergeBaseOf: opts.mergeBaseOf }) } }),
     planAt: opts.now,
     entries,
     summary,

@@ -75,8 +75,10 @@ export interface Plan {
   /**
    * Set when the plan compared against the manifests at another git ref (`--against`)
    * rather than the applied state: that ref as given, and the commit it resolved to.
+   * `mergeBaseOf` (the source's ref, e.g. `HEAD`) says the commit is the merge base of the
+   * two, as a pull request's diff uses; absent with `--against-tip` (the ref's tip).
    */
-  against?: { ref: string; revision: string };
+  against?: { ref: string; revision: string; mergeBaseOf?: string };
   /** Store version of `meta/applied` the plan was made against. */
   appliedMetaVersion?: number;
   /** Epoch ms the plan (and its next-run instants) was computed for. */

@@ -15,6 +15,8 @@
 import type { Problem } from '../core/errors.js';
 import type { Run, RunOverrides } from '../core/run.js';
 import type { Resource, RunState, SourceRef } from '../core/types.js';
+import type { RerunMode } from '../schedule/backfill.js';
+import type { BackfillProgress, JobStats, Timeline } from './charts.js';
 import type { ClusterStatus, PendingInfo } from './mesos.js';
 
 /**
@@ -233,6 +235,34 @@ export interface ControllerView {
    * agent cannot be reached.
    */
   logs(runId: string, stream: LogStream, opts?: { offset?: number; length?: number; attempt?: number }): Promise<LogChunk | undefined>;
+  /** Duration/outcome figures and the runs × tasks grid of a job (src/api/stats.ts); undefined when not applied. */
+  stats(job: string, opts?: { points?: number; columns?: number }): JobStats | undefined;
+  /** Upcoming runs of every job over the next `hours` and their demand against capacity (src/api/timeline.ts). */
+  timeline(hours?: number): Promise<Timeline>;
+  /** The job's backfills with their progress, newest first; undefined for an unknown job. */
+  backfills(job: string): BackfillProgress[] | undefined;
+}
+
+/** What `ControllerActions.backfill` is asked (src/schedule/backfill.ts). */
+export interface BackfillOptions {
+  /** Epoch ms, inclusive. */
+  from: number;
+  /** Epoch ms, inclusive; not in the future. */
+  to: number;
+  /** Default 1. */
+  maxParallel?: number;
+  /** Default `none`: instants that already ran are skipped. */
+  rerun?: RerunMode;
+  /** Only say what would run. */
+  dryRun?: boolean;
+}
+
+/** What a backfill did (or, dry, would do) per scheduled instant of the window. */
+export interface BackfillResult {
+  id: string;
+  job: string;
+  dryRun: boolean;
+  instants: { at: number; runId: string; action: 'run' | 'rerun' | 'skip'; existing?: RunState }[];
 }
 
 /**
@@ -247,6 +277,12 @@ export interface ControllerActions {
   runNow(job: string, overrides?: RunOverrides): Promise<Run>;
   /** Kills a run's active task (or withdraws it if not launched). E_NOT_FOUND if unknown. */
   kill(runId: string): Promise<Run>;
+  /**
+   * Runs the job's scheduled instants in [from, to] under their scheduled run ids, skipping
+   * those that already ran unless `rerun` says otherwise. E_NOT_FOUND for an unknown job,
+   * E_INVALID for a bad window or a job without a schedule.
+   */
+  backfill(job: string, opts: BackfillOptions): Promise<BackfillResult>;
   /** Stops new runs of a job until resumed; recorded as drift against git. */
   pause(job: string): Promise<JobSummary>;
   /** Undoes `pause`. */

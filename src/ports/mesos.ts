@@ -23,6 +23,13 @@ export interface LaunchRequest {
   env?: Record<string, string>;
   /** Epoch ms the run became due: older first within the same priority. */
   dueAt: number;
+  /** Epoch ms of the run's scheduled instant (`KAIROS_SCHEDULED_AT`); backfill runs carry a past one. */
+  scheduledAt?: number;
+  /**
+   * The template's `secrets:` resolved at launch (env name → value, sandbox file → value).
+   * In memory only: never stored, logged or shown; it becomes Mesos Secrets in the TaskInfo.
+   */
+  secrets?: { env: Record<string, string>; files: Record<string, string> };
 }
 
 /** A task the matcher placed on an offer; handed to `persistLaunch` before ACCEPT. */
@@ -96,6 +103,11 @@ export interface MesosFramework {
   kill(taskId: string): Promise<void>;
   /** Tasks still waiting for a fitting offer, with the reason. */
   pending(): PendingInfo[];
+  /**
+   * Total cpus and mem (MiB) of the cluster's active agents, as the master reports them;
+   * undefined while not subscribed. Optional: a framework that cannot tell leaves it out.
+   */
+  capacity?(): Promise<{ cpus: number; mem: number; agents: number } | undefined>;
   status(): ClusterStatus;
   /** Subscribe (with `force` only right after winning leadership) and run until stopped. */
   start(opts: { force: boolean; knownTasks: { taskId: string; agentId?: string }[] }): Promise<void>;

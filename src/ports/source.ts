@@ -32,4 +32,9 @@ export interface ManifestSource {
   /** A short human description for logs, e.g. `dir:examples` or `git:<url>@main`. */
   readonly description: string;
   snapshot(): Promise<Snapshot>;
+  /**
+   * Version-controlled sources only: whether `commit` is `ancestor` or descends from it.
+   * The sync refuses to move the applied commit to a non-descendant (a rewind) unless told.
+   */
+  descendsFrom?(commit: string, ancestor: string): Promise<boolean>;
 }

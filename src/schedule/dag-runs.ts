@@ -46,6 +46,7 @@ export function advanceDag(ops: DagRunOps, a: Active, now: number): void {
     attempts: [],
     createdAt: now,
     ...(a.run.overrides ? { overrides: a.run.overrides } : {}),
+    ...(a.run.rerun ? { rerun: a.run.rerun } : {}),
   });
   const record = (task: string, state: RunState, reason: string) => {
     const run = { ...taskRun(task), state, endedAt: now, reason };

@@ -4,6 +4,8 @@
  * call returns `Decision[]`, in the order they must be applied, and the controller
  *   - `create`: writes the new run with create-if-absent (its id is deterministic, so a
  *     second computation of the same run is refused by the store and must not be launched);
+ *   - `reset`: overwrites a finished run's record with a fresh one under the same id, and
+ *     deletes its DAG task runs, in one atomic write (a backfill re-running an instant);
  *   - `update`: writes the changed run (state, reason, attempts, endedAt);
  *   - `launch`: asks the Mesos framework to launch `attempt` of `run` (the attempt is
  *     already appended to `run.attempts` by the preceding `create`/`update`). When the
@@ -20,6 +22,12 @@ import type { TaskTemplate } from '../core/types.js';
 /** Persist a run that did not exist before (create-if-absent). */
 export interface CreateDecision {
   type: 'create';
+  run: Run;
+}
+
+/** Replace a finished run (and drop its DAG task runs) to run it again under its id. */
+export interface ResetDecision {
+  type: 'reset';
   run: Run;
 }
 
@@ -59,7 +67,7 @@ export interface DroppedDecision {
 }
 
 /** One thing the controller must do, see the module comment. */
-export type Decision = CreateDecision | UpdateDecision | LaunchDecision | KillDecision | DroppedDecision;
+export type Decision = CreateDecision | ResetDecision | UpdateDecision | LaunchDecision | KillDecision | DroppedDecision;
 
 /**
  * How an attempt's task ended, as the Mesos edge mapped it (src/core/outcome.ts); `gone`

@@ -27,6 +27,9 @@
  * - DAG runs: one run per fire, task runs `<dagRunId>/<task>` started or skipped by trigger
  *   rules (./dag-steps.ts), the DAG run's state derived from its tasks'. Overrides of a
  *   manual DAG run apply to each task.
+ * - Backfill (./backfill.ts): runs for the scheduled instants of a past window under their
+ *   scheduled run ids, queued as `pending` runs without attempts and started within the
+ *   backfill's bound and the job's policy whenever a run of the job ends.
  * - Manual runs `<job>@manual-<n>`, n one above the highest n of any persisted run of that
  *   name (also of a job since removed and added again). Run history always keeps that run
  *   (src/controller/history.ts), so n never repeats, across restarts and pruning alike.
@@ -41,9 +44,10 @@
  */
 import { KairosError } from '../core/errors.js';
 import { isFinalOutcome } from '../core/outcome.js';
-import { manualRunId, manualRunNumber, mesosTaskId, scheduledRunId } from '../core/ids.js';
+import { backfillId, manualRunId, manualRunNumber, mesosTaskId, scheduledRunId } from '../core/ids.js';
 import type { Run, RunOverrides, RunTrigger } from '../core/run.js';
 import { isTerminalRun, type AppliedResource, type RunState } from '../core/types.js';
+import { BackfillQueue, backfillInstants, backfillSlots, checkBackfillRequest, isQueuedBackfill, planBackfill, type BackfillItem, type BackfillRequest } from './backfill.js';
 import { advanceDag, taskTemplate, type DagRunOps } from './dag-runs.js';
 import type { Decision, TaskOutcome } from './decisions.js';
 import { lastAttempt, newEntry, parentsOf, rememberRun, type Active, type Entry } from './entries.js';
@@ -80,6 +84,9 @@ export class Scheduler {
     replace: (a, by, now) => this.terminate(a, 'killed', `replaced by ${by}`, 'replaced', now),
     start: (e, run, now) => this.launch(this.track({ run, template: e.resource.kind === 'Job' ? e.resource.spec : undefined }), now, now, false),
   });
+  private backfills = new BackfillQueue();
+  /** Jobs whose runs ended during the current call, with when: queued backfill runs may start. */
+  private toPump = new Map<string, number>();
   private out: Decision[] = [];
   private readonly dagOps: DagRunOps = {
     resourceOf: (name) => this.entries.get(name)?.resource,
@@ -102,6 +109,7 @@ export class Scheduler {
       this.children.clear();
       this.manualCounts.clear();
       this.queue = new DueQueue<Due>();
+      this.backfills = new BackfillQueue();
       for (const r of resources) this.entries.set(r.resource.metadata.name, newEntry(r));
       for (const e of this.entries.values()) this.link(e);
       const tasksOf = new Map<string, Run[]>();
@@ -117,13 +125,18 @@ export class Scheduler {
         const n = manualRunNumber(run.id);
         if (n !== undefined && !run.dagRunId) this.manualCounts.set(run.job, Math.max(n, this.manualCounts.get(run.job) ?? 0));
       }
-      for (const run of runs) if (!run.dagRunId && !isTerminalRun(run.state)) this.resume(run, tasksOf.get(run.id) ?? [], now);
+      for (const run of runs) {
+        if (run.dagRunId || isTerminalRun(run.state)) continue;
+        if (isQueuedBackfill(run, tasksOf.has(run.id))) this.backfills.add(run);
+        else this.resume(run, tasksOf.get(run.id) ?? [], now);
+      }
       if ([...this.active.values()].some((a) => a.unconfirmed)) this.queue.push({ at: now + CONFIRM_WAIT_MS, kind: 'confirm' });
       for (const e of this.entries.values()) {
         e.waiting.sort((x, y) => x.scheduledAt - y.scheduledAt);
         this.lines.drain(e, now);
       }
       for (const e of this.entries.values()) this.arm(e);
+      for (const job of this.backfills.jobs()) this.pump(job, now);
       for (const e of this.entries.values()) this.checkParents(e, now);
     });
   }
@@ -142,6 +155,7 @@ export class Scheduler {
       const e = this.entries.get(fresh.name)!;
       this.link(e);
       this.arm(e);
+      this.pump(e.name, now);
     });
   }
 
@@ -153,6 +167,7 @@ export class Scheduler {
       this.unlink(e);
       this.entries.delete(name);
       for (const run of e.waiting.splice(0)) this.out.push({ type: 'update', run: { ...run, state: 'skipped', reason: 'its job was removed before its turn', endedAt: now } });
+      for (const run of this.backfills.drop(name)) this.out.push({ type: 'update', run: { ...run, state: 'skipped', reason: 'its manifest was pruned before the backfill reached it', endedAt: now } });
       if (e.resource.spec.onPrune === 'kill') {
         for (const id of [...(this.activeByJob.get(name) ?? [])]) this.terminate(this.active.get(id)!, 'killed', 'its manifest was pruned', 'pruned', now);
       }
@@ -223,6 +238,41 @@ export class Scheduler {
     return this.collect(() => this.confirm(runId, now));
   }
 
+  /**
+   * A backfill of `name` over [req.from, req.to] (./backfill.ts): the plan per instant and,
+   * unless `dryRun`, the decisions creating (or resetting, to re-run) its runs and starting
+   * the first ones. `existing` looks a stored run up by id (the core keeps no finished runs).
+   */
+  backfill(name: string, req: BackfillRequest, existing: (runId: string) => Run | undefined, now: number, dryRun = false): { id: string; items: BackfillItem[]; decisions: Decision[] } {
+    const e = this.entries.get(name);
+    if (!e) throw new KairosError('E_NOT_FOUND', `no Job or DAG named ${JSON.stringify(name)}`);
+    if (!e.schedule) throw new KairosError('E_INVALID', `${name} has no schedule: it runs after its parents, so it has no instants to backfill`);
+    checkBackfillRequest(req, now);
+    const id = backfillId(now);
+    const items = planBackfill(name, backfillInstants(e.schedule, req.from, req.to), existing, req.rerun);
+    if (dryRun) return { id, items, decisions: [] };
+    const decisions = this.collect(() => {
+      for (const item of items) {
+        if (item.action === 'skip') continue;
+        const run: Run = { ...this.newRun(e, item.runId, 'backfill', item.at, now), reason: `queued by ${id}`, backfill: { id, maxParallel: req.maxParallel } };
+        const old = item.action === 'rerun' ? existing(item.runId) : undefined;
+        if (old) run.rerun = (old.rerun ?? 0) + 1;
+        this.out.push({ type: old ? 'reset' : 'create', run });
+        this.backfills.add(run);
+      }
+      this.pump(name, now);
+    });
+    return { id, items, decisions };
+  }
+
+  /** Withdraws a queued backfill run (killed before it started); nothing when it is not queued. */
+  cancelQueued(runId: string, now: number): Decision[] {
+    return this.collect(() => {
+      const run = this.backfills.remove(runId);
+      if (run) this.out.push({ type: 'update', run: { ...run, state: 'killed', reason: 'killed before the backfill started it', endedAt: now } });
+    });
+  }
+
   /** Mesos reported attempt `n` of a run running (TASK_RUNNING). Idempotent. */
   taskStarted(runId: string, n: number, at: number): Decision[] {
     return this.collect(() => {
@@ -283,9 +333,12 @@ export class Scheduler {
     this.queue.push({ at: retryAt, kind: 'retry', runId: a.run.id, n });
   }
 
+  /** Runs one call into the core; backfill runs start last, once the call's own runs are tracked. */
   private collect(work: () => void): Decision[] {
     this.out = [];
+    this.toPump.clear();
     work();
+    for (const [job, at] of this.toPump) this.pump(job, at);
     return this.out;
   }
 
@@ -368,6 +421,27 @@ export class Scheduler {
     if (e) this.lines.drain(e, now);
   }
 
+  /** Starts queued backfill runs of a job while the backfill's bound and the job's policy allow. */
+  private pump(job: string, now: number): void {
+    const e = this.entries.get(job);
+    if (!e || e.resource.spec.suspend) return;
+    for (let run = this.backfills.peek(job); run; run = this.backfills.peek(job)) {
+      const active = [...(this.activeByJob.get(job) ?? [])];
+      const ofBackfill = active.filter((id) => this.active.get(id)?.run.backfill?.id === run!.backfill!.id).length;
+      if (backfillSlots(e.resource.spec.concurrencyPolicy, run.backfill!.maxParallel, active.length, ofBackfill) <= 0) return;
+      this.backfills.shift(job);
+      delete run.reason;
+      if (e.resource.kind === 'Job') {
+        this.launch(this.track({ run, template: e.resource.spec }), now, now, false);
+        continue;
+      }
+      run.state = 'running';
+      const a = this.track({ run, dag: { spec: e.resource.spec, tasks: new Map() } });
+      this.out.push({ type: 'update', run });
+      advanceDag(this.dagOps, a, now);
+    }
+  }
+
   /** Continues a persisted non-terminal run after `load`. */
   private resume(run: Run, taskRuns: Run[], now: number): void {
     const e = this.entries.get(run.job);
@@ -411,7 +485,7 @@ export class Scheduler {
   private launch(a: Active, now: number, notBefore: number, isNew: boolean): void {
     const run = a.run;
     const n = run.attempts.length + 1;
-    const attempt = { n, taskId: mesosTaskId(run.id, n), intentAt: now, notBefore };
+    const attempt = { n, taskId: mesosTaskId(run.id, n, run.rerun), intentAt: now, notBefore };
     run.attempts.push(attempt);
     run.state = 'pending';
     this.out.push({ type: isNew ? 'create' : 'update', run });
@@ -440,6 +514,7 @@ export class Scheduler {
       if (e) e.lastSuccessAt = Math.max(e.lastSuccessAt, at);
       for (const child of this.children.get(run.job) ?? []) this.checkParents(this.entries.get(child)!, at);
     }
+    if (!run.dagRunId) this.toPump.set(run.job, at);
   }
 
   /** Ends a run on the controller's initiative (Replace, timeout, prune) and kills its task(s). */

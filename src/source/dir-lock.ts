@@ -22,8 +22,8 @@ export interface DirLockOptions {
   pollMs?: number;
 }
 
-/** What a lock file holds. */
-interface Owner {
+/** What a lock file holds (also the file store's owner lock, src/store/file-owner.ts). */
+export interface Owner {
   pid: number;
   host: string;
   at: number;
@@ -56,7 +56,8 @@ export async function withDirLock<T>(dir: string, work: () => Promise<T>, o: Dir
   }
 }
 
-async function tryCreate(path: string, me: Owner): Promise<boolean> {
+/** Creates the lock file with O_EXCL holding `me`; false when it already exists. */
+export async function tryCreate(path: string, me: Owner): Promise<boolean> {
   try {
     const f = await open(path, 'wx');
     try {
@@ -75,7 +76,7 @@ async function tryCreate(path: string, me: Owner): Promise<boolean> {
  * The lock's owner, 'gone' when released meanwhile. A lock file without a readable owner
  * (being written, or its writer died) is judged by its age only (pid -1, no host).
  */
-async function readOwner(path: string): Promise<Owner | 'gone'> {
+export async function readOwner(path: string): Promise<Owner | 'gone'> {
   try {
     const text = await readFile(path, 'utf8');
     try {
@@ -96,7 +97,8 @@ function isStale(owner: Owner, now: number, staleMs: number): boolean {
   return owner.host === hostname() && !isRunning(owner.pid);
 }
 
-function isRunning(pid: number): boolean {
+/** Whether `pid` is a live process on this host. */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -110,7 +112,7 @@ function isRunning(pid: number): boolean {
  * cannot both succeed; if what was moved is not the stale lock that was judged (its owner
  * replaced it meanwhile), it is put back.
  */
-async function breakLock(path: string, stale: Owner): Promise<void> {
+export async function breakLock(path: string, stale: Owner): Promise<void> {
   const aside = `${path}.stale.${process.pid}`;
   try {
     await rename(path, aside);

@@ -1,16 +1,19 @@
 /**
  * A ManifestSource over a git repository (a URL or a local path) at a ref. It never
  * touches the user's working copy: it keeps its own clone under a cache directory
- * (`.kairos/cache/<hash of the URL>`), fetches, checks the wanted commit out there
+ * (`$XDG_CACHE_HOME/kairos/<hash of the URL>`, else under the OS temp dir; never inside
+ * the working copy being read, where `git add -A` would pick it up), fetches, checks the wanted commit out there
  * (detached, forced) and reads the tree with the same walker as the directory source.
  * The snapshot's revision is the commit id. Several processes may share the cache: each
  * snapshot (fetch, checkout, read) holds the clone's lock (./dir-lock.ts) throughout.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { SimpleGit } from 'simple-git';
 import { KairosError, messageOf } from '../core/errors.js';
+import { stripUrlCredentials } from '../core/url-credentials.js';
 import type { Clock } from '../ports/clock.js';
 import type { ManifestSource, Snapshot } from '../ports/source.js';
 import { withDirLock } from './dir-lock.js';
@@ -22,7 +25,7 @@ export interface GitSourceOptions extends WalkOptions {
   url: string;
   /** Branch, tag or commit id; default: the remote's HEAD branch. */
   ref?: string;
-  /** Where cache clones live; default `.kairos/cache` under the current directory. */
+  /** Where cache clones live; default `defaultCacheRoot()`. Ignored when inside the source's working copy. */
   cacheRoot?: string;
   /** Manifests live under this directory of the repository (default: its root). */
   subdir?: string;
@@ -36,7 +39,7 @@ export class GitSource implements ManifestSource {
   private where?: { url: string; dir: string; subdir: string };
 
   constructor(private readonly opts: GitSourceOptions) {
-    this.description = `git:${opts.url}@${opts.ref ?? 'HEAD'}`;
+    this.description = `git:${stripUrlCredentials(opts.url)}@${opts.ref ?? 'HEAD'}`;
   }
 
   async snapshot(): Promise<Snapshot> {
@@ -52,14 +55,34 @@ export class GitSource implements ManifestSource {
       await git.raw(['checkout', '--force', '--detach', commit]);
       await git.raw(['clean', '-ffdqx']);
     } catch (err) {
-      throw new KairosError('E_SOURCE', `cannot check out ${commit} in cache clone ${where.dir}: ${messageOf(err)}`, { cause: err });
+      throw new KairosError('E_SOURCE', `cannot check out ${commit} in cache clone ${where.dir}: ${stripUrlCredentials(messageOf(err))}`, { cause: err });
     }
     try {
       const { files, problems } = await readManifestTree(join(where.dir, where.subdir), this.opts);
       return { revision: commit, commit, files, problems };
     } catch (err) {
-      throw new KairosError('E_SOURCE', `cannot read ${where.subdir || 'the repository root'} at ${commit}: ${messageOf(err)}`, { cause: err });
+      throw new KairosError('E_SOURCE', `cannot read ${where.subdir || 'the repository root'} at ${commit}: ${stripUrlCredentials(messageOf(err))}`, { cause: err });
     }
+  }
+
+  /**
+   * The merge base of `ref` and this source's ref, computed in the cache clone: for a
+   * remote source, where there is no local repository to ask (see `mergeBase` for one).
+   */
+  async mergeBase(ref: string): Promise<string> {
+    const where = await this.locate();
+    await mkdir(dirname(where.dir), { recursive: true });
+    return withDirLock(
+      where.dir,
+      async () => {
+        const git = await this.sync(where);
+        const [a, b] = [await this.resolveRef(git, ref), await this.resolveRef(git, this.opts.ref)];
+        const base = (await git.raw(['merge-base', a, b]).catch(() => '')).trim();
+        if (!base) throw new KairosError('E_SOURCE', `${ref} and ${this.opts.ref ?? 'HEAD'} have no common history in ${this.opts.url}; use --against-tip`);
+        return base;
+      },
+      { clock: this.opts.clock },
+    );
   }
 
   /**
@@ -77,7 +100,10 @@ export class GitSource implements ManifestSource {
       subdir = join(top ? relative(top, path) : '', subdir);
     }
     const key = createHash('sha256').update(url).digest('hex').slice(0, 16);
-    this.where = { url, dir: join(resolve(this.opts.cacheRoot ?? '.kairos/cache'), key), subdir };
+    let root = resolve(this.opts.cacheRoot ?? defaultCacheRoot());
+    if (!isRemoteUrl(url) && isInside(root, url)) root = defaultCacheRoot();
+    if (!isRemoteUrl(url) && isInside(root, url)) root = join(tmpdir(), cacheDirName());
+    this.where = { url, dir: join(root, key), subdir };
     return this.where;
   }
 
@@ -90,33 +116,95 @@ export class GitSource implements ManifestSource {
       );
       if (!exists) {
         await mkdir(where.dir, { recursive: true });
-        await simpleGit(where.dir).clone(where.url, where.dir, ['--no-checkout', '--quiet']);
+        await (await simpleGit())(where.dir).clone(where.url, where.dir, ['--no-checkout', '--quiet']);
       }
-      const git = simpleGit(where.dir);
+      const git = (await simpleGit())(where.dir);
       // Branches as origin/<name>; the source's own remote-tracking refs too (a CI checkout
       // often has the base branch only as origin/main), as upstream/<remote>/<name>.
-      await git.raw(['fetch', '--quiet', '--prune', '--tags', '--force', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/remotes/*:refs/remotes/upstream/*']);
+      await git.raw(['fetch', '--quiet', '--prune', '--prune-tags', '--tags', '--force', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/remotes/*:refs/remotes/upstream/*']);
       return git;
     } catch (err) {
-      throw new KairosError('E_SOURCE', `cannot fetch git repository ${this.opts.url}: ${messageOf(err)}`, { cause: err });
+      throw new KairosError('E_SOURCE', `cannot fetch git repository ${stripUrlCredentials(this.opts.url)}: ${stripUrlCredentials(messageOf(err))}`, { cause: err });
     }
   }
 
-  /** A branch name is looked up on the remote first, so a stale local name never wins. */
+  /**
+   * Resolves the ref on the remote only: `origin/<ref>` (a branch), `upstream/<ref>` (the
+   * source's own remote-tracking ref), a tag, or a commit id. Never a local branch or HEAD of
+   * the cache clone: those are whatever was checked out last, so a branch deleted upstream
+   * would silently fall back to a stale commit and roll jobs back.
+   */
   private async resolveRef(git: SimpleGit, ref: string | undefined): Promise<string> {
-    const candidates = ref === undefined ? ['origin/HEAD', 'HEAD'] : [`origin/${ref}`, `upstream/${ref}`, ref];
+    const candidates = ref === undefined ? ['refs/remotes/origin/HEAD'] : [`refs/remotes/origin/${ref}`, `refs/remotes/upstream/${ref}`, `refs/tags/${ref}`];
+    if (ref !== undefined && /^[0-9a-f]{7,64}$/i.test(ref)) candidates.push(ref);
     for (const c of candidates) {
       const out = await git.raw(['rev-parse', '--verify', '--quiet', `${c}^{commit}`]).catch(() => '');
       if (/^[0-9a-f]{40,64}$/.test(out.trim())) return out.trim();
     }
-    throw new KairosError('E_SOURCE', `ref ${JSON.stringify(ref ?? 'HEAD')} not found in ${this.opts.url}`);
+    throw new KairosError('E_SOURCE', `ref ${JSON.stringify(ref ?? 'HEAD')} not found in ${stripUrlCredentials(this.opts.url)} (deleted upstream?); nothing applied, the last applied commit stays in force`);
   }
+
+  /**
+   * Whether `commit` is `ancestor` or descends from it; false too when `ancestor` is not in
+   * the repository any more. The sync refuses a move that is not a descendant (a rewind).
+   */
+  async descendsFrom(commit: string, ancestor: string): Promise<boolean> {
+    const where = await this.locate();
+    // `merge-base A B` is A exactly when A is an ancestor of B (simple-git reports exit 1 of
+    // --is-ancestor, which writes nothing to stderr, as success).
+    const base = async (dir: string) => (await simpleGit())(dir).raw(['merge-base', ancestor, commit]).then((out: string) => out.trim(), () => '');
+    return (await withDirLock(where.dir, () => base(where.dir), { clock: this.opts.clock })) === ancestor;
+  }
+}
+
+/** simple-git, loaded on first use: a directory source or `--help` never needs it. */
+async function simpleGit(): Promise<typeof import('simple-git').simpleGit> {
+  return (await import('simple-git')).simpleGit;
+}
+
+/**
+ * Where cache clones live unless told otherwise: `$XDG_CACHE_HOME/kairos` (XDG Base
+ * Directory spec: only an absolute path counts), else `kairos-cache-<uid>` in the OS temp
+ * dir. Never relative to the current directory, which is usually the user's checkout.
+ */
+export function defaultCacheRoot(env: Record<string, string | undefined> = process.env): string {
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'kairos');
+  return join(tmpdir(), cacheDirName());
+}
+
+function cacheDirName(): string {
+  return `kairos-cache-${process.getuid?.() ?? 'user'}`;
+}
+
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(resolve(dir), resolve(path));
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+/**
+ * The merge base of `ref` and `head` (default HEAD) in the working copy at `path`, as a
+ * pull request's diff uses: `git merge-base`, read-only. `ref` may be a local or a
+ * remote-tracking name (`main` is also tried as `origin/main`).
+ */
+export async function mergeBase(path: string, ref: string, head = 'HEAD'): Promise<string> {
+  const git = (await simpleGit())(path);
+  const headId = (await git.raw(['rev-parse', '--verify', '--quiet', `${head}^{commit}`]).catch(() => '')).trim();
+  if (!headId) throw new KairosError('E_SOURCE', `ref ${JSON.stringify(head)} not found in ${path}`);
+  for (const candidate of [ref, `origin/${ref}`]) {
+    const id = (await git.raw(['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`]).catch(() => '')).trim();
+    if (!id) continue;
+    const base = (await git.raw(['merge-base', id, headId]).catch(() => '')).trim();
+    if (!base) throw new KairosError('E_SOURCE', `${ref} and ${head} have no common history in ${path}; use --against-tip to compare with the tip of ${ref}`);
+    return base;
+  }
+  throw new KairosError('E_SOURCE', `ref ${JSON.stringify(ref)} not found in ${path} (fetch it first, e.g. git fetch origin ${ref})`);
 }
 
 /** The working copy root containing `path`, or '' when it is none (or does not exist). */
 async function topLevel(path: string): Promise<string> {
   try {
-    return (await simpleGit(path).revparse(['--show-toplevel'])).trim();
+    return (await (await simpleGit())(path).revparse(['--show-toplevel'])).trim();
   } catch {
     return '';
   }

@@ -10,8 +10,10 @@
  * Directories whose name starts with `.` (.git, .kairos, .github) and `node_modules` are
  * never entered.
  */
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { setImmediate } from 'node:timers/promises';
+import { join, sep } from 'node:path';
 import type { Problem } from '../core/errors.js';
 import type { SourceFile } from '../ports/source.js';
 
@@ -34,24 +36,36 @@ export interface WalkResult {
 
 const MANIFEST = /\.ya?ml$/i;
 
+/** Files read between two yields to the event loop (a few milliseconds of work). */
+const READ_BATCH = 256;
+
 /** Reads every manifest file under `root` (see the module comment for what is refused). */
 export async function readManifestTree(root: string, opts: WalkOptions = {}): Promise<WalkResult> {
   const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const realRoot = await realpath(root);
-  const ignored = await readIgnoreFile(realRoot);
-  const files: SourceFile[] = [];
+  const ignore = await readIgnoreFile(realRoot);
+  const wanted: { rel: string; full: string }[] = [];
   const problems: Problem[] = [];
   const refuse = (path: string, message: string) => problems.push({ file: path, line: 1, column: 1, path: '', message });
+  if (!Array.isArray(ignore)) {
+    refuse(IGNORE_FILE, ignore.refused);
+    return { files: [], problems };
+  }
+  const ignored = ignore;
   const visited = new Set<string>([realRoot]);
 
-  const visit = async (dir: string): Promise<void> => {
-    const entries = (await readdir(dir, { withFileTypes: true })).map((e) => e.name).sort(byteOrder);
-    for (const name of entries) {
+  // First the tree: entry types come with the listing (no lstat per file); only symlinks
+  // are resolved and checked against the root.
+  const visit = async (dir: string, relDir: string): Promise<void> => {
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => byteOrder(a.name, b.name));
+    for (const entry of entries) {
+      const name = entry.name;
       const full = join(dir, name);
-      const rel = relative(realRoot, full).split(sep).join('/');
+      const rel = relDir === '' ? name : `${relDir}/${name}`;
       if (ignored.some((prefix) => rel === prefix || rel.startsWith(prefix.endsWith('/') ? prefix : prefix + '/'))) continue;
-      let info = await lstat(full);
-      if (info.isSymbolicLink()) {
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
         const target = await realpath(full).catch(() => undefined);
         if (target === undefined) {
           if (MANIFEST.test(name)) refuse(rel, 'symlink points to a file that does not exist');
@@ -61,34 +75,89 @@ export async function readManifestTree(root: string, opts: WalkOptions = {}): Pr
           refuse(rel, `symlink points outside the source root (to ${target}); refused`);
           continue;
         }
-        info = await stat(full);
+        const info = await stat(full);
         if (info.isDirectory() && visited.has(target)) continue;
+        [isDir, isFile] = [info.isDirectory(), info.isFile()];
       }
-      if (info.isDirectory()) {
+      if (isDir) {
         if (!name.startsWith('.') && name !== 'node_modules') {
           visited.add(await realpath(full));
-          await visit(full);
+          await visit(full, rel);
         }
-      } else if (info.isFile() && MANIFEST.test(name)) {
-        if (info.size > maxBytes) {
-          refuse(rel, `file is ${info.size} bytes, over the ${maxBytes}-byte limit for a manifest file; refused`);
-          continue;
-        }
-        files.push({ path: rel, content: await readFile(full) });
+      } else if (isFile && MANIFEST.test(name)) {
+        wanted.push({ rel, full });
       }
     }
   };
-  await visit(realRoot);
-  files.sort((a, b) => byteOrder(a.path, b.path));
+  await visit(realRoot, '');
+
+  // Then the files, with synchronous calls in batches: one open, fstat (the size limit is
+  // checked before reading), read and close each. Node's promise API costs a thread-pool
+  // round trip per call, which for 10,000 small files was a second of CPU against 0.15 s
+  // synchronously; yielding between batches keeps a controller's event loop responsive.
+  const read: (SourceFile | undefined)[] = new Array(wanted.length);
+  for (let i = 0; i < wanted.length; i++) {
+    if (i > 0 && i % READ_BATCH === 0) await setImmediate();
+    const { rel, full } = wanted[i];
+    const fd = openSync(full, 'r');
+    try {
+      const { size } = fstatSync(fd);
+      if (size > maxBytes) refuse(rel, `file is ${size} bytes, over the ${maxBytes}-byte limit for a manifest file; refused`);
+      else read[i] = { path: rel, content: readExactly(fd, size) };
+    } finally {
+      closeSync(fd);
+    }
+  }
+  const files = read.filter((f): f is SourceFile => f !== undefined).sort((a, b) => byteOrder(a.path, b.path));
+  problems.sort((a, b) => byteOrder(a.file, b.file));
   return { files, problems };
 }
 
-async function readIgnoreFile(root: string): Promise<string[]> {
-  const text = await readFile(join(root, IGNORE_FILE), 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .map((l) => l.replace(/#.*/, '').trim().replace(/^\/+/, ''))
-    .filter((l) => l.length > 0);
+/** The first `size` bytes of an open file (fewer if it shrank meanwhile). */
+function readExactly(fd: number, size: number): Buffer {
+  const buf = Buffer.allocUnsafe(size);
+  let off = 0;
+  while (off < size) {
+    const n = readSync(fd, buf, off, size - off, off);
+    if (n === 0) break;
+    off += n;
+  }
+  return buf.subarray(0, off);
+}
+
+/** Largest `.kairosignore` read. */
+const MAX_IGNORE_BYTES = 64 * 1024;
+
+/**
+ * The ignore file's prefixes, or a refusal: it is opened without following a symlink and
+ * must be a regular file of at most MAX_IGNORE_BYTES (a symlink to /dev/zero would
+ * otherwise be read until memory runs out, on every sync).
+ */
+async function readIgnoreFile(root: string): Promise<string[] | { refused: string }> {
+  let fh;
+  try {
+    fh = await open(join(root, IGNORE_FILE), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    return { refused: `must be a regular file of at most ${MAX_IGNORE_BYTES} bytes (${code === 'ELOOP' ? 'it is a symlink' : `cannot open it: ${code}`})` };
+  }
+  try {
+    const info = await fh.stat();
+    if (!info.isFile() || info.size > MAX_IGNORE_BYTES) {
+      return { refused: `must be a regular file of at most ${MAX_IGNORE_BYTES} bytes (${info.isFile() ? `it has ${info.size}` : 'it is not a regular file'})` };
+    }
+    const buf = Buffer.alloc(MAX_IGNORE_BYTES + 1);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf
+      .subarray(0, Math.min(bytesRead, MAX_IGNORE_BYTES))
+      .toString('utf8')
+      .split('\n')
+      .map((l) => l.replace(/#.*/, '').trim().replace(/^\/+/, ''))
+      .filter((l) => l.length > 0);
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Compares strings by UTF-16 code units, independent of locale. */

@@ -2,14 +2,18 @@
  * A Store in one JSON file, for the single-node default (`--store file:<path>`).
  * Every write rewrites the file atomically (temp file, fsync, rename, fsync of the
  * directory), so a crash leaves either the old or the new state, never a torn file.
- * Writers in one process are serialised; the file is owned by one process at a time
- * (HA setups use the ZooKeeper store).
+ * Writers in one process are serialised; the file is owned by one process at a time:
+ * `openExclusive` holds `<path>.lock` until `close()` (./file-owner.ts). HA setups use the
+ * ZooKeeper store. A file that exists but is empty or damaged is refused, never read as an
+ * empty store: that would silently drop history, the framework id and run numbers.
  */
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { KairosError } from '../core/errors.js';
+import { systemClock, type Clock } from '../ports/clock.js';
 import type { Store, StoreOp, Versioned } from '../ports/store.js';
 import { checkKey, idsIn, planOps, type Entry } from './ops.js';
+import { acquireOwnerLock, type OwnerLock } from './file-owner.js';
 import { Serial } from './serial.js';
 
 /** Format marker written into every file, checked on load. */
@@ -22,7 +26,25 @@ export class FileStore implements Store {
   private closed = false;
   private seq = 0;
 
+  private owner?: OwnerLock;
+
   constructor(readonly path: string) {}
+
+  /**
+   * Opens the store as its one writer: takes the owner lock (StoreOwnedError names the
+   * holder's pid) and reads the file once, so a damaged file fails here, at start-up.
+   */
+  static async openExclusive(path: string, clock: Clock = systemClock): Promise<FileStore> {
+    const store = new FileStore(path);
+    store.owner = await acquireOwnerLock(path, clock.now());
+    try {
+      await store.load();
+    } catch (err) {
+      await store.owner.release();
+      throw err;
+    }
+    return store;
+  }
 
   async get<T>(key: string): Promise<Versioned<T> | undefined> {
     checkKey(key);
@@ -61,21 +83,22 @@ export class FileStore implements Store {
   async close(): Promise<void> {
     await this.serial.run(() => undefined);
     this.closed = true;
+    await this.owner?.release();
+    this.owner = undefined;
   }
 
   private async load(): Promise<Map<string, Entry>> {
     if (this.closed) throw new KairosError('E_UNAVAILABLE', `store ${this.path} is closed`);
     if (this.entries) return this.entries;
-    let text: string;
+    let text: string | undefined;
     try {
       text = await readFile(this.path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
         throw new KairosError('E_UNAVAILABLE', `cannot read store ${this.path}: ${(err as Error).message}`, { cause: err });
       }
-      text = '';
     }
-    this.entries ??= text ? parseStoreFile(this.path, text) : new Map();
+    this.entries ??= text === undefined ? new Map() : parseStoreFile(this.path, text);
     return this.entries;
   }
 
@@ -115,6 +138,9 @@ async function syncDir(dir: string): Promise<void> {
 
 /** Parses a store file, naming the file in any error. */
 function parseStoreFile(path: string, text: string): Map<string, Entry> {
+  if (text.trim() === '') {
+    throw new KairosError('E_INVALID', `${path}: the store file is empty (truncated by a full disk or a copy?); restore it from a backup, or delete it to start with an empty store`);
+  }
   let doc: unknown;
   try {
     doc = JSON.parse(text);

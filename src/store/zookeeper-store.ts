@@ -2,7 +2,9 @@
  * The Store port on ZooKeeper (`--store zk://[user:password@]host:port[,host:port]/path`),
  * for several controllers sharing state. One key is one znode (layout in zk-layout.ts);
  * the Store version is the znode `version`, so compare-and-set is ZooKeeper's own
- * conditional setData/delete, and `commit` is one ZooKeeper multi (all or nothing).
+ * conditional setData/delete, and `commit` is one ZooKeeper multi (all or nothing); a
+ * commit too large for one multi is written in pieces behind one atomic switch
+ * (zk-chunked.ts), and readers overlay a switched-but-not-rolled commit on the data.
  *
  * Fencing: given a `fence`, every write's multi also checks the version of the epoch
  * znode the leader saw when it won (src/ha/election.ts). A new leader bumps that version
@@ -15,10 +17,9 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { checkKey, encodeValue } from './ops.js';
 import { ZK, ZkClient, ZkError, type ZkOp } from './zk-client.js';
+import { chunkedCommit, needsChunks, overlayList, readPending, rollForward, type ChunkedDeps, type Pending } from './zk-chunked.js';
 import { decodeData, encodeData, parseZkUrl, unescapeName, zkPaths } from './zk-layout.js';
 
-/** Largest total payload of one multi; ZooKeeper refuses packets over 1 MiB (`jute.maxbuffer`). */
-export const MAX_MULTI_BYTES = 900 * 1024;
 
 /** The epoch znode and the version this process must still find there to write. */
 export interface FenceToken {
@@ -44,6 +45,8 @@ const STALE_RETRIES = 5;
 export class ZookeeperStore implements Store {
   private readonly paths;
   private readonly collections = new Set<string>();
+  /** The committed large transaction readers must overlay, cached until its znode changes. */
+  private pendingCache?: Promise<Pending | undefined>;
 
   constructor(
     readonly zk: ZkClient,
@@ -73,12 +76,21 @@ export class ZookeeperStore implements Store {
   }
 
   async get<T>(key: string): Promise<Versioned<T> | undefined> {
+    const pending = await this.pending();
+    if (pending?.has(key)) {
+      // Switched but not rolled forward yet: the staged value is in force (its final
+      // version is not known yet; the znode's is close, and a CAS on it fails retryably).
+      const json = pending.get(key);
+      return json === undefined ? undefined : { value: JSON.parse(json) as T, version: (await this.zk.exists(this.path(key))) ?? 0 };
+    }
     const got = await this.zk.get(this.path(key));
     return got && { value: JSON.parse(decodeData(got.data)) as T, version: got.version };
   }
 
   async list(collection: string): Promise<string[]> {
-    return ((await this.zk.children(this.paths.collection(collection))) ?? []).map(unescapeName);
+    const ids = ((await this.zk.children(this.paths.collection(collection))) ?? []).map(unescapeName);
+    const pending = await this.pending();
+    return pending ? overlayList(ids, collection, pending) : ids;
   }
 
   async put(key: string, value: unknown, expectedVersion?: number): Promise<number> {
@@ -98,6 +110,27 @@ export class ZookeeperStore implements Store {
     if (this.opts.ownsClient) await this.zk.close();
   }
 
+  private pending(): Promise<Pending | undefined> {
+    this.pendingCache ??= readPending(this.zk, this.root, () => (this.pendingCache = undefined)).catch((err: unknown) => {
+      this.pendingCache = undefined;
+      throw err;
+    });
+    return this.pendingCache;
+  }
+
+  private chunkDeps(): ChunkedDeps {
+    return {
+      zk: this.zk,
+      root: this.root,
+      keyPath: (key) => this.path(key),
+      fenceOp: () => {
+        const t = this.opts.fence?.();
+        return t && { type: 'check', path: t.path, version: t.version };
+      },
+      ensureCollections: (ops) => this.ensureCollections(ops),
+    };
+  }
+
   private path(key: string): string {
     checkKey(key);
     const { collection, id } = splitKey(key);
@@ -110,10 +143,17 @@ export class ZookeeperStore implements Store {
     const data = ops.map((op) => (op.op === 'put' ? encodeData(encodeValue(op.key, op.value)) : undefined));
     const paths = ops.map((op) => this.path(op.key));
     const size = data.reduce((n, d) => n + (d?.length ?? 0) + 100, 0);
-    if (size > MAX_MULTI_BYTES) {
-      throw new KairosError('E_INVALID', `a store transaction of ${ops.length} ops carries ${size} bytes; ZooKeeper's limit is ${MAX_MULTI_BYTES}`);
-    }
     if (ops.length === 0) return [];
+    if (await this.pending()) {
+      this.pendingCache = undefined;
+      await rollForward(this.chunkDeps());
+    }
+    if (needsChunks(size)) {
+      const json = ops.map((op) => (op.op === 'put' ? encodeValue(op.key, op.value) : undefined));
+      await chunkedCommit(this.chunkDeps(), ops, json);
+      this.pendingCache = undefined;
+      return ops.map(() => -1);
+    }
     await this.ensureCollections(ops);
     for (let attempt = 0; ; attempt++) {
       const plan = await this.plan(ops, paths, data);
@@ -174,7 +214,7 @@ export class ZookeeperStore implements Store {
     return { zops, owner };
   }
 
-  private async ensureCollections(ops: StoreOp[]): Promise<void> {
+  private async ensureCollections(ops: readonly StoreOp[]): Promise<void> {
     for (const op of ops) {
       const { collection } = splitKey(op.key);
       if (this.collections.has(collection)) continue;

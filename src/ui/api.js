@@ -30,6 +30,8 @@ export function setToken(token) {
 }
 
 async function call(method, path, body) {
+  // Writes are JSON even without parameters: the API refuses other writes (cross-site forms).
+  if (method !== 'GET' && body === undefined) body = {};
   const headers = { accept: 'application/json' };
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) headers.authorization = `Bearer ${token}`;

@@ -1,4 +1,4 @@
-// The single-page shell: a hash router (#/, #/jobs/<name>, #/runs/<id>, #/dag), the
+// The single-page shell: a hash router (#/, #/jobs/<name>, #/runs/<id>, #/dag, #/timeline), the
 // sync banner and cluster strip on every page, and a refresh every 2 s. No build step.
 import { auth, setToken } from './api.js';
 import { renderCluster, renderSync } from './chrome.js';
@@ -7,6 +7,7 @@ import { h, mount } from './dom.js';
 import { renderJob } from './job.js';
 import { renderJobs } from './jobs.js';
 import { renderRun } from './run.js';
+import { renderTimeline } from './timeline.js';
 
 const REFRESH_MS = 2000;
 const main = document.getElementById('main');
@@ -30,7 +31,7 @@ async function render(auto = false) {
   if (auto && document.activeElement?.matches('input, select')) return;
   rendering = true;
   const { parts, params } = route();
-  for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('on', a.dataset.nav === (parts[0] === 'dag' ? 'dag' : 'jobs'));
+  for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('on', a.dataset.nav === (['dag', 'timeline'].includes(parts[0]) ? parts[0] : 'jobs'));
   try {
     await Promise.all([
       renderSync(document.getElementById('sync')),
@@ -38,6 +39,7 @@ async function render(auto = false) {
       parts[0] === 'jobs' && parts[1] ? renderJob(main, parts[1], () => render())
         : parts[0] === 'runs' && parts[1] ? renderRun(main, parts.slice(1).join('/'), params, () => render())
         : parts[0] === 'dag' ? renderDag(main)
+        : parts[0] === 'timeline' ? renderTimeline(main)
         : renderJobs(main, params),
     ]);
     document.body.dataset.ready = 'true';

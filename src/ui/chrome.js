@@ -1,5 +1,5 @@
 // The parts around every page: the sync banner (applied commit, drift, last error) and
-// the cluster health strip (Mesos connection, offers, starvation, leader).
+// the cluster health strip (Mesos connection, offers, starvation, leader, notifications).
 import { get } from './api.js';
 import { fmtRel, fmtTime, h, mount, short } from './dom.js';
 
@@ -36,7 +36,9 @@ function driftText(d) {
 }
 
 export async function renderCluster(el) {
-  const [c, l] = await Promise.all([get('/v1/cluster'), get('/v1/leader')]);
+  const [c, l, n] = await Promise.all([get('/v1/cluster'), get('/v1/leader'), get('/v1/notifications')]);
+  const failed = n.notifications.filter((x) => x.status === 'failed');
+  const waiting = n.notifications.length - failed.length;
   const item = (ok, text, title) => h('span', { class: ok ? 'pill ok' : 'pill bad', title }, text);
   mount(
     el,
@@ -44,5 +46,10 @@ export async function renderCluster(el) {
     item(!c.starving, c.starving ? `starving${c.starvingSince ?? c.lastOfferAt ? ` since ${fmtRel(c.starvingSince ?? c.lastOfferAt)}` : ''}` : `offers ${c.offersReceived}`, `declined ${c.offersDeclined}, revives ${c.revives}`),
     item(c.pending.length === 0, `${c.pending.length} pending`, c.pending.map((p) => `${p.runId}: ${p.reason}`).join('\n')),
     item(l.leader, l.leader ? 'leader' : 'follower', l.leaderUrl ?? ''),
+    h(
+      'span',
+      { class: failed.length ? 'pill bad' : 'pill ok', id: 'notifications', title: n.notifications.map((x) => `${x.event} ${x.run.id}: ${x.status}${x.lastError ? ` (${x.lastError})` : ''}`).join('\n') },
+      failed.length ? `${failed.length} notification${failed.length > 1 ? 's' : ''} failed` : waiting ? `${waiting} notification${waiting > 1 ? 's' : ''} waiting` : 'notifications ok',
+    ),
   );
 }

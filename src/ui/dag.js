@@ -4,16 +4,7 @@
 import dagre from '/ui/vendor/dagre.esm.js';
 import { get } from './api.js';
 import { badge, h, mount } from './dom.js';
-
-const SVG = 'http://www.w3.org/2000/svg';
-const STATES = ['pending', 'launching', 'running', 'succeeded', 'failed', 'killed', 'timed_out', 'missed', 'skipped', 'lost'];
-
-function s(tag, attrs = {}, ...children) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) el.setAttribute(k, String(v));
-  for (const c of children) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return el;
-}
+import { s, STATES } from './svg.js';
 
 /** Lays `graph` out with dagre; DAG nodes point at their root tasks so each DAG stays together. */
 export function layout(graph) {

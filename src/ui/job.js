@@ -1,6 +1,8 @@
 // One job: status and actions (run now, pause, resume), why it is or is not running,
-// its manifest as in git (file@commit), next runs and run history.
+// its manifest as in git (file@commit), next runs, run history with its charts
+// (./charts.js), its backfills as groups, and run history.
 import { get, post, seg } from './api.js';
+import { backfillGroup, durationChart, runGrid, statsLine } from './charts.js';
 import { badge, fmtRel, fmtTime, h, mount, runLink, short } from './dom.js';
 
 /** The outcome of the last action, by page key; survives the re-render that follows it. */
@@ -48,7 +50,7 @@ export function runRows(runs) {
 export const RUN_HEAD = ['Run', 'Trigger', 'State', 'Scheduled', 'Started', 'Ended', 'Exit', 'Agent', 'Reason'];
 
 export async function renderJob(el, name, refresh) {
-  const [job, why] = await Promise.all([get(`/v1/jobs/${seg(name)}`), get(`/v1/jobs/${seg(name)}/explain`)]);
+  const [job, why, stats, backfills] = await Promise.all(['', '/explain', '/stats', '/backfills'].map((p) => get(`/v1/jobs/${seg(name)}${p}`)));
   const base = `/v1/jobs/${seg(name)}`;
   const actions = h(
     'div',
@@ -66,6 +68,10 @@ export async function renderJob(el, name, refresh) {
     actions,
     h('section', { class: 'explain', id: 'explain' }, h('h2', {}, 'Why'), h('ul', {}, why.reasons.map((r) => h('li', { 'data-code': r.code }, r.message)))),
     h('section', {}, h('h2', {}, 'Next runs'), job.nextRuns.length ? h('ul', {}, job.nextRuns.map((t) => h('li', {}, `${fmtTime(t)} (${fmtRel(t)})`))) : h('p', { class: 'muted' }, 'none scheduled')),
+    h('section', { id: 'history' }, h('h2', {}, 'History'), statsLine(stats),
+      durationChart(stats) ?? h('p', { class: 'muted' }, 'No finished runs to chart yet.'),
+      h('h3', {}, job.kind === 'DAG' ? 'Runs × tasks' : 'Runs'), runGrid(stats) ?? h('p', { class: 'muted' }, 'No runs yet.')),
+    backfills.length ? h('section', { id: 'backfills' }, h('h2', {}, 'Backfills'), backfills.map(backfillGroup)) : null,
     h('section', {}, h('h2', {}, 'Runs'), job.lastRuns.length ? null : h('p', { class: 'muted' }, 'No runs yet.'),
       h('table', { class: 'grid', id: 'runs', hidden: job.lastRuns.length === 0 }, h('thead', {}, h('tr', {}, RUN_HEAD.map((c) => h('th', {}, c)))), h('tbody', {}, runRows(job.lastRuns)))),
     h('section', {}, h('h2', {}, job.manifest ? 'Manifest ' : 'Compiled spec ', h('code', { class: 'src' }, src)),

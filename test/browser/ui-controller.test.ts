@@ -1,11 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileServeConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/ports/logger.js';
-import { startController, type RunningController } from '../../src/wiring.js';
-import { openBrowser, type TestBrowser } from './browser.js';
+import type { RunningController } from '../../src/wiring.js';
+import type { TestBrowser } from './browser.js';
+import { openControllerPage, type ControllerPage } from './controller-page.js';
 
 // The web UI against a real controller: manifests in a temp directory, the memory store,
 // the embedded Mesos master with local agents running real command tasks. The browser
@@ -39,23 +35,15 @@ spec:
 `;
 
 describe('web UI on a real controller with the embedded master', { timeout: 60_000 }, () => {
-  let dir: string;
+  let page: ControllerPage;
   let c: RunningController;
   let b: TestBrowser;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kairos-ui-'));
-    await writeFile(join(dir, 'jobs.yaml'), MANIFESTS);
-    c = await startController(compileServeConfig({ source: dir, store: 'memory', listen: '127.0.0.1:0', agents: '1' }, {}), { logger: silentLogger });
-    // The first sync may still be running; the page polls, so the test only needs it to finish.
-    if (c.controller.view.sync().result !== 'ok') await c.events.next('sync:ok');
-    b = await openBrowser();
+    page = await openControllerPage(() => MANIFESTS);
+    ({ c, b } = page);
   });
-  afterAll(async () => {
-    await b?.close();
-    await c?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => page?.close());
 
   it('runs a job from the job page and shows its real stdout, stderr and the graph', async () => {
     const { page } = b;

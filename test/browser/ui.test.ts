@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { accessConfig } from '../../src/api/access.js';
 import { makeApi } from '../unit/api/harness.js';
 import type { MemoryController } from '../unit/api/memory-controller.js';
+import type { OutboxEntry } from '../../src/notify/events.js';
 import { openBrowser, type TestBrowser } from './browser.js';
 
 // The web UI in a real browser against buildApp over the in-memory controller double:
@@ -14,9 +15,10 @@ describe('web UI', { timeout: 60_000 }, () => {
   let ctl: MemoryController;
   let url: string;
   let b: TestBrowser;
+  const notifications: OutboxEntry[] = [];
 
   beforeAll(async () => {
-    const h = makeApi();
+    const h = makeApi({ notifications: async () => notifications });
     app = h.app;
     ctl = h.ctl;
     ctl.addJob('transcode', { owner: 'media', spec: { after: ['report'] } });
@@ -111,6 +113,18 @@ describe('web UI', { timeout: 60_000 }, () => {
     await b.page.locator('#sync li[data-job="old"]', { hasText: 'old: applied, but not in git' }).waitFor();
     await b.shot('sync-failed');
     ctl.syncStatus = { ...ctl.syncStatus, result: 'ok', message: undefined, problems: [], drift: [] };
+  });
+
+  it('shows notifications that could not be delivered in the health strip, with the error', async () => {
+    await b.page.goto(`${url}/#/`);
+    await b.page.locator('#notifications.ok', { hasText: 'notifications ok' }).waitFor();
+    const run = { id: 'nightly@2026-03-08T01:00:00.000Z', state: 'failed' as const, scheduledAt: 0, attempts: 1 };
+    notifications.push({ id: `${run.id}~failed`, event: 'failed', job: 'nightly', run, at: 0, targets: [{ target: { slack: { url: { env: 'SLACK_URL' } } }, delivered: false }], attempts: 8, nextAt: 0, status: 'failed', lastError: 'slack: HTTP 404 Not Found' });
+    const pill = b.page.locator('#notifications.bad', { hasText: '1 notification failed' });
+    await pill.waitFor();
+    expect(await pill.getAttribute('title')).toBe(`failed ${run.id}: failed (slack: HTTP 404 Not Found)`);
+    await b.shot('notification-failed');
+    notifications.length = 0;
   });
 });
 

@@ -120,7 +120,7 @@ describe('API over HTTP', () => {
     b.leadership.leader = false;
     a.leadership.url = b.url;
     b.leadership.url = a.url;
-    const res = await fetch(`${a.url}/v1/jobs/nightly/pause`, { method: 'POST', headers: bearer(OPERATOR) });
+    const res = await fetch(`${a.url}/v1/jobs/nightly/pause`, { method: 'POST', headers: { ...bearer(OPERATOR), 'content-type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(503);
     expect((await res.json()).error.message).toMatch(/already forwarded by http:\/\/127\.0\.0\.1:\d+; not forwarding again/);
     expect(a.ctl.calls).toEqual([]);

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFlags } from '../../src/cli/embedded-master.js';
 import { frameworkInfo, Subscription } from './embedded-master-client.js';
@@ -11,6 +14,27 @@ describe('kairos embedded-master', () => {
     expect(() => parseFlags({ listen: '127.0.0.1:70000', agents: '1', simulated: '0' })).toThrow(/--listen/);
     expect(() => parseFlags({ listen: '127.0.0.1:1', agents: '-1', simulated: '0' })).toThrow(/^--agents: /);
     expect(() => parseFlags({ listen: '127.0.0.1:1', agents: '1', simulated: 'x' })).toThrow(/^--simulated: /);
+  });
+
+  it('reads a Mesos credentials file without ever quoting a secret, and takes --offer-timeout and --fault-hooks', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kairos-cred-'));
+    try {
+      const good = join(dir, 'good.json');
+      writeFileSync(good, JSON.stringify({ credentials: [{ principal: 'kairos', secret: 'very-secret-1' }] }));
+      expect(parseFlags({ listen: '127.0.0.1:0', agents: '0', simulated: '0', credentials: good, offerTimeout: '30', faultHooks: true })).toMatchObject({
+        credentials: [{ principal: 'kairos', secret: 'very-secret-1' }],
+        offerTimeoutMs: 30_000,
+        faultHooks: true,
+      });
+      const bad = join(dir, 'bad.json');
+      writeFileSync(bad, '{"credentials": [{"principal": "kairos", "secret": "very-secret-2"');
+      expect(() => parseFlags({ listen: '127.0.0.1:0', agents: '0', simulated: '0', credentials: bad })).toThrow(/--credentials .*bad.json: cannot read/);
+      writeFileSync(bad, JSON.stringify({ credentials: [{ principal: 'kairos', secret: '' }] }));
+      expect(() => parseFlags({ listen: '127.0.0.1:0', agents: '0', simulated: '0', credentials: bad })).toThrow(/credentials\[0\] needs/);
+      expect(parseFlags({ listen: '127.0.0.1:0', agents: '0', simulated: '0' })).not.toHaveProperty('faultHooks');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs on its own: serves the scheduler API and stops cleanly on SIGTERM', async () => {

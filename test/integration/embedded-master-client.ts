@@ -5,7 +5,7 @@
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { decodeEvent, encodeCall, type Encoding } from '../../src/mesos/codec.js';
 import { RecordIODecoder } from '../../src/mesos/recordio.js';
-import type { Call, Event, FrameworkInfo } from '../../src/mesos/types.js';
+import type { Call, Event, FrameworkInfo, Offer, TaskInfo } from '../../src/mesos/types.js';
 
 export interface RawResponse {
   status: number;
@@ -37,6 +37,19 @@ export const frameworkInfo = (extra: Partial<FrameworkInfo> = {}): FrameworkInfo
   failover_timeout: 3600,
   roles: ['batch'],
   capabilities: [{ type: 'MULTI_ROLE' }, { type: 'PARTITION_AWARE' }, { type: 'TASK_KILLING_STATE' }],
+  ...extra,
+});
+
+/** A TaskInfo on `offer`'s agent: 0.1 cpus and 32 MiB for role `batch`, running `true`, unless `extra` says otherwise. */
+export const taskOn = (id: string, offer: Offer, extra: Partial<TaskInfo> = {}): TaskInfo => ({
+  name: id,
+  task_id: { value: id },
+  agent_id: offer.agent_id,
+  resources: [
+    { name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 }, allocation_info: { role: 'batch' } },
+    { name: 'mem', type: 'SCALAR', scalar: { value: 32 }, allocation_info: { role: 'batch' } },
+  ],
+  command: { value: 'true' },
   ...extra,
 });
 

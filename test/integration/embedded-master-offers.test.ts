@@ -19,6 +19,7 @@ async function setup(agents = 1, fw = frameworkInfo()): Promise<Subscription> {
     simulatedAgents: agents,
     simulatedResources: 'cpus:2;mem:1024;ports:[31000-31004]',
     simulatedTaskDurationMs: 60_000,
+    faultHooks: true,
   });
   return subscribe(fw);
 }

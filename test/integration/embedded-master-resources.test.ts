@@ -1,7 +1,6 @@
 // Pure checks of the embedded master's resource arithmetic and task validation (kept with
 // the embedded-master tests, whose offers and filters rest on them).
 import { describe, expect, it } from 'vitest';
-import { dockerArgv, isDockerTask } from '../../src/mesos/embedded/docker.js';
 import { longTimeout } from '../../src/mesos/embedded/master.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { ResourceBag } from '../../src/mesos/embedded/resources.js';
@@ -74,33 +73,6 @@ describe('embedded master validation', () => {
     expect(validateRole('-a')).toBeDefined();
     expect(validateRole('a/../b')).toBeDefined();
     expect(validateRole('a b')).toBeDefined();
-  });
-});
-
-describe('docker argv', () => {
-  const base: TaskInfo = { name: 't', task_id: { value: 't' }, agent_id: { value: 'a' }, command: { value: 'echo $X' } };
-  it('maps DockerInfo and CommandInfo like the Docker containerizer', () => {
-    const t: TaskInfo = {
-      ...base,
-      command: { value: 'echo $X', environment: { variables: [{ name: 'X', value: '1' }] } },
-      container: {
-        type: 'DOCKER',
-        docker: { image: 'alpine:3', network: 'BRIDGE', port_mappings: [{ host_port: 31000, container_port: 80, protocol: 'tcp' }], parameters: [{ key: 'memory', value: '64m' }] },
-        volumes: [{ mode: 'RO', container_path: '/data', host_path: '/srv/data' }],
-      },
-    };
-    expect(isDockerTask(t)).toBe(true);
-    expect(dockerArgv(t, 'c1')).toEqual([
-      'run', '--rm', '--name', 'c1', '-e', 'X=1', '--net', 'bridge', '-p', '31000:80/tcp', '--memory=64m', '-v', '/srv/data:/data:ro',
-      '--entrypoint', '/bin/sh', 'alpine:3', '-c', 'echo $X',
-    ]);
-  });
-
-  it('runs the image entrypoint with arguments when shell is false, and the MESOS containerizer image', () => {
-    const t: TaskInfo = { ...base, command: { shell: false, arguments: ['--flag'] }, container: { type: 'MESOS', mesos: { image: { type: 'DOCKER', docker: { name: 'busybox' } } } } };
-    expect(isDockerTask(t)).toBe(true);
-    expect(dockerArgv(t, 'c2')).toEqual(['run', '--rm', '--name', 'c2', 'busybox', '--flag']);
-    expect(isDockerTask({ ...base, container: { type: 'MESOS' } })).toBe(false);
   });
 });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedMaster, type EmbeddedMaster } from '../../src/mesos/embedded/index.js';
 import type { Offer, TaskInfo } from '../../src/mesos/types.js';
 import { alive } from '../e2e/support.js';
-import { frameworkInfo, Subscription } from './embedded-master-client.js';
+import { frameworkInfo, Subscription, taskOn } from './embedded-master-client.js';
 
 // Real child processes on the local agent, real sockets, the system clock.
 let em: EmbeddedMaster;
@@ -32,17 +32,7 @@ async function pidFrom(file: string): Promise<number> {
 
 const nextOffer = async (sub = s): Promise<Offer> => (await sub.take((e) => e.type === 'OFFERS', 'offers')).offers!.offers![0];
 
-const task = (id: string, offer: Offer, extra: Partial<TaskInfo> = {}): TaskInfo => ({
-  name: id,
-  task_id: { value: id },
-  agent_id: offer.agent_id,
-  resources: [
-    { name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 }, allocation_info: { role: 'batch' } },
-    { name: 'mem', type: 'SCALAR', scalar: { value: 32 }, allocation_info: { role: 'batch' } },
-  ],
-  command: { value: 'true' },
-  ...extra,
-});
+const task = taskOn;
 
 /** Launches tasks on the next offer, declining nothing else (refuse 0 s). */
 async function launch(tasks: (o: Offer) => TaskInfo[], sub = s, url = em.url): Promise<Offer> {
@@ -159,7 +149,7 @@ describe('embedded master tasks on the local agent', () => {
     await launch((o) => [task('docker', o, { container: { type: 'DOCKER', docker: { image: 'alpine:3' } }, command: { value: 'echo hi' } })]);
     const failed = await s.update('docker');
     expect(failed).toMatchObject({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LAUNCH_FAILED', source: 'SOURCE_AGENT' });
-    expect(failed.message).toMatch(/^no Docker daemon on agent /);
+    expect(failed.message).toMatch(/^Failed to launch container: no Docker daemon answers on this agent /);
     await ack(failed);
   });
 

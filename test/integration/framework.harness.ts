@@ -9,7 +9,7 @@
 import { startEmbeddedMaster, type EmbeddedMaster, type EmbeddedMasterOptions } from '../../src/mesos/embedded/index.js';
 import type { FrameworkConfig } from '../../src/mesos/config.js';
 import { createFramework, type FrameworkEvents, type KairosFramework } from '../../src/mesos/framework.js';
-import { listDetector } from '../../src/mesos/leader.js';
+import { detectorFor, parseMesosAddress } from '../../src/mesos/leader.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { silentLogger } from '../../src/ports/logger.js';
 import type { LaunchRequest, PlacedLaunch, TaskStatusUpdate } from '../../src/ports/mesos.js';
@@ -55,6 +55,8 @@ export interface TestFramework {
   frameworkId: { value?: string };
   /** Resolves with the first status of `taskId` in `state` (already seen or future). */
   waitForState(taskId: string, state: string): Promise<TaskStatusUpdate>;
+  /** Resolves with the first status satisfying `pred` (already seen or future). */
+  waitFor(pred: (u: TaskStatusUpdate) => boolean): Promise<TaskStatusUpdate>;
   /** Resolves with the next event `name` whose argument satisfies `pred`. */
   next<K extends keyof FrameworkEvents>(name: K, pred?: (...args: FrameworkEvents[K]) => boolean): Promise<FrameworkEvents[K]>;
   stop(): Promise<void>;
@@ -69,7 +71,7 @@ const FAST_FRAMEWORK: Partial<FrameworkConfig> = {
   reconcileBackoff: { initialMs: 200, maxMs: 1000, maxRounds: 4 },
 };
 
-/** Starts a framework against `url` and waits until it is subscribed. */
+/** Starts a framework against `url` (a master URL or `zk://host:port/path`) and waits until it is subscribed. */
 export async function startFramework(
   url: string,
   config: Partial<FrameworkConfig> = {},
@@ -85,10 +87,10 @@ export async function startFramework(
   const persisted: PlacedLaunch[] = [];
   const order: string[] = [];
   const frameworkId = { value: opts.frameworkId };
-  const waiters: { taskId: string; state: string; resolve: (u: TaskStatusUpdate) => void }[] = [];
+  const waiters: { pred: (u: TaskStatusUpdate) => boolean; resolve: (u: TaskStatusUpdate) => void }[] = [];
   const fw = createFramework(
     {
-      detector: listDetector([url]),
+      detector: detectorFor(parseMesosAddress(url), systemClock),
       clock: systemClock,
       logger: silentLogger,
       frameworkIds: { load: async () => frameworkId.value, save: async (id) => void (frameworkId.value = id) },
@@ -101,7 +103,7 @@ export async function startFramework(
         onStatus: async (u) => {
           await opts.onStatus?.(u);
           statuses.push(u);
-          for (const w of waiters.filter((x) => x.taskId === u.taskId && x.state === u.state)) {
+          for (const w of waiters.filter((x) => x.pred(u))) {
             waiters.splice(waiters.indexOf(w), 1);
             w.resolve(u);
           }
@@ -110,6 +112,11 @@ export async function startFramework(
     },
     { ...FAST_FRAMEWORK, ...config },
   );
+  const waitFor = (pred: (u: TaskStatusUpdate) => boolean): Promise<TaskStatusUpdate> => {
+    const seen = statuses.find(pred);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => waiters.push({ pred, resolve }));
+  };
   fw.on('accepted', ({ taskIds }) => order.push(...taskIds.map((t) => `accept:${t}`)));
   void fw.start({ force: true, knownTasks: opts.knownTasks ?? [] });
   await fw.subscribed();
@@ -119,11 +126,8 @@ export async function startFramework(
     persisted,
     order,
     frameworkId,
-    waitForState(taskId, state) {
-      const seen = statuses.find((u) => u.taskId === taskId && u.state === state);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve) => waiters.push({ taskId, state, resolve }));
-    },
+    waitForState: (taskId, state) => waitFor((u) => u.taskId === taskId && u.state === state),
+    waitFor,
     next(name, pred) {
       return new Promise((resolve) => {
         const h = (...args: unknown[]) => {

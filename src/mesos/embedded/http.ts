@@ -7,24 +7,24 @@
  * protobuf, else 406), the Mesos-Stream-Id rules, 400/403 for unknown/disconnected
  * frameworks, 202 with an empty body, 501 for UNKNOWN. Also `/master/state`,
  * `/master/tasks` (both also at `/state`, `/tasks`; a standby redirects them too),
- * the agents' `/files/read` (files.ts) and the `/__faults/*` test hooks.
+ * the agents' `/files/read` (files.ts), `/metrics/snapshot` (counters) and, only when
+ * enabled, the `/__faults/*` test hooks. Body limits and framework authentication: guard.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { decodeCall, encodingOf, JSON_TYPE, MesosCodecError, PROTOBUF_TYPE, type Encoding } from '../codec.js';
 import type { Call } from '../types.js';
 import type { Faults } from './faults.js';
+import { authenticated, declaredTooLarge, DEFAULT_MAX_BODY, readBody, tooLarge, unauthenticated, type FrameworkCredential } from './guard.js';
 import type { Master } from './master.js';
 import { filesRead } from './files.js';
-import { stateOf, tasksOf } from './state.js';
+import { frameworksOf, slavesOf, stateOf, tasksOf } from './state.js';
 import { EventStream } from './stream.js';
 
 /** Who leads: this master, another one (standby: redirect), or nobody (503). */
 export type Leadership = { kind: 'leader' } | { kind: 'standby'; leader: string } | { kind: 'none' };
 
-const MAX_BODY = 64 * 1024 * 1024;
-
 /** Endpoints of the master process, served at `/master<path>` and at `<path>`. */
-const MASTER_PATHS = new Set(['/api/v1/scheduler', '/state', '/tasks']);
+const MASTER_PATHS = new Set(['/api/v1/scheduler', '/state', '/tasks', '/frameworks', '/slaves']);
 
 function reply(res: ServerResponse, status: number, message = '', headers: Record<string, string> = {}): void {
   res.writeHead(status, { ...(message ? { 'Content-Type': 'text/plain; charset=utf-8' } : {}), ...headers });
@@ -81,31 +81,17 @@ export function validateCall(call: Call): string | undefined {
   return undefined;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        resolve(undefined);
-        req.destroy();
-      } else parts.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(parts)));
-    req.on('error', reject);
-  });
-}
-
 /** The scheduler endpoint proper. */
-async function scheduler(master: Master, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function scheduler(master: Master, req: IncomingMessage, res: ServerResponse, guard: ServerGuard): Promise<void> {
+  if (!authenticated(req, guard.credentials)) return unauthenticated(res);
   if (req.method !== 'POST') return reply(res, 405, `Expecting one of { 'POST' }, but received '${req.method}'`, { Allow: 'POST' });
   const contentType = req.headers['content-type'];
   if (contentType === undefined) return reply(res, 400, "Expecting 'Content-Type' to be present");
   const enc = encodingOf(contentType);
   if (!enc) return reply(res, 415, `Expecting 'Content-Type' of ${JSON_TYPE} or ${PROTOBUF_TYPE}`);
-  const body = await readBody(req);
-  if (!body) return reply(res, 413, 'Request body too large');
+  const max = guard.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const body = await readBody(req, max);
+  if (!body) return tooLarge(res, max);
   let call: Call;
   try {
     call = decodeCall(body, enc);
@@ -139,9 +125,30 @@ async function scheduler(master: Master, req: IncomingMessage, res: ServerRespon
   reply(res, result.status, result.message ?? '');
 }
 
+/** What the server refuses or hides; see guard.ts. */
+export interface ServerGuard {
+  /** Serve `POST /__faults/<name>` (tests, `kairos embedded-master --fault-hooks`); default: not served. */
+  faults?: Faults;
+  /** Largest request body; default DEFAULT_MAX_BODY (4 MiB). */
+  maxBodyBytes?: number;
+  /** When given, scheduler calls must authenticate with one of these (HTTP Basic). */
+  credentials?: readonly FrameworkCredential[];
+}
+
 /** Builds (does not start) the HTTP server of an embedded master. */
-export function buildServer(master: Master, faults: Faults, leadership: () => Leadership): Server {
-  return createServer((req, res) => {
+export function buildServer(master: Master, leadership: () => Leadership, guard: ServerGuard = {}): Server {
+  const max = guard.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const server = createServer((req, res) => handle(req, res));
+  // Expect: 100-continue: the size is checked before the client is asked for the body.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (declaredTooLarge(req, max)) return tooLarge(res, max);
+    res.writeContinue();
+    handle(req, res);
+  });
+  return server;
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    if (declaredTooLarge(req, max)) return tooLarge(res, max);
     const raw = req.url ?? '/';
     const q = raw.indexOf('?');
     const pathname = q < 0 ? raw : raw.slice(0, q);
@@ -155,15 +162,22 @@ export function buildServer(master: Master, faults: Faults, leadership: () => Le
         if (lead.kind === 'standby') return reply(res, 307, '', { Location: `//${lead.leader}${path}${q < 0 ? '' : raw.slice(q)}` });
         if (lead.kind === 'none') return reply(res, 503, 'No leader elected');
       }
-      if (path === '/master/api/v1/scheduler') return scheduler(master, req, res);
+      if (path === '/master/api/v1/scheduler') return scheduler(master, req, res, guard);
       const url = new URL(raw, 'http://localhost');
       if (path === '/master/state') return json(res, stateOf(master));
       if (path === '/master/tasks') return json(res, tasksOf(master, url.searchParams));
+      if (path === '/master/frameworks') return json(res, frameworksOf(master, url.searchParams));
+      if (path === '/master/slaves') return json(res, slavesOf(master, url.searchParams));
       if (url.pathname === '/files/read') {
         const got = filesRead(master, url.searchParams);
         return got.status === 200 ? json(res, got.body) : reply(res, got.status, got.message);
       }
-      if (url.pathname.startsWith('/__faults/') && req.method === 'POST') {
+      if (url.pathname === '/metrics/snapshot') {
+        const c = master.counters;
+        return json(res, { 'master/messages_decline_offers': c.declineCalls, 'master/offers_declined': c.offersDeclined, 'master/offers_rescinded_timeout': c.offersTimedOut });
+      }
+      const faults = guard.faults;
+      if (faults && url.pathname.startsWith('/__faults/') && req.method === 'POST') {
         const ok = faults.byName(url.pathname.slice('/__faults/'.length), Object.fromEntries(url.searchParams));
         return ok ? reply(res, 204) : reply(res, 404, 'Unknown fault');
       }
@@ -174,5 +188,5 @@ export function buildServer(master: Master, faults: Faults, leadership: () => Le
       if (!res.headersSent) reply(res, 500, 'Internal error');
       else res.destroy();
     });
-  });
+  }
 }

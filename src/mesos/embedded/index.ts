@@ -5,7 +5,7 @@
  * tests, which shrink its intervals. What it does not emulate: README "Embedded master".
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { cpus, hostname, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import type { Agent } from './agent.js';
 import { AgentCheckpoint } from './checkpoint.js';
 import { Faults } from './faults.js';
 import { readFileChunk } from './files.js';
+import type { FrameworkCredential } from './guard.js';
 import { buildServer, type Leadership } from './http.js';
 import { LocalAgent } from './local-agent.js';
 import { Master } from './master.js';
@@ -59,6 +60,16 @@ export interface EmbeddedMasterOptions {
   stateDir?: string;
   /** The docker CLI the local agent uses; default `docker`. */
   dockerCommand?: string;
+  /** Mesos `--offer_timeout`: rescind offers unanswered this long (master.ts); default: never. */
+  offerTimeoutMs?: number;
+  /** Serve the `/__faults/*` hooks over HTTP (tests, `--fault-hooks`); default false. */
+  faultHooks?: boolean;
+  /** Largest request body (413 beyond, guard.ts); default 4 MiB. */
+  maxBodyBytes?: number;
+  /** Frameworks must authenticate with one of these (HTTP Basic); default: no authentication. */
+  credentials?: FrameworkCredential[];
+  /** The Docker daemon the local agent uses (`unix:///path`); default DOCKER_HOST, else the CLI's. */
+  dockerHost?: string;
 }
 
 /** A running embedded master. */
@@ -87,17 +98,35 @@ export async function startEmbeddedMaster(opts: EmbeddedMasterOptions = {}): Pro
     heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 15_000,
     allocationIntervalMs: opts.allocationIntervalMs ?? 1000,
     statusRetry: { initialMs: opts.statusRetryMs ?? 10_000, maxMs: opts.statusRetryMaxMs ?? 600_000 },
+    offerTimeoutMs: opts.offerTimeoutMs,
   });
   const agents: Agent[] = [];
   const ownSandboxes = !opts.sandboxRoot && !opts.stateDir;
   const sandboxRoot = opts.sandboxRoot ?? (opts.stateDir ? join(opts.stateDir, 'sandboxes') : mkdtempSync(join(tmpdir(), 'kairos-sandbox-')));
+  if (!opts.sandboxRoot) {
+    mkdirSync(sandboxRoot, { recursive: true });
+    // Tasks with a `user` must reach their sandbox below it (search only, no listing).
+    chmodSync(sandboxRoot, 0o711);
+  }
   const localRes = opts.localResources ?? `cpus:${cpus().length};mem:${Math.floor(totalmem() / 2 ** 20 / 2)};disk:10240;ports:[31000-32000]`;
   for (let i = 0; i < (opts.localAgents ?? 1); i++) {
     // A checkpointing agent keeps its id across restarts, as a Mesos agent does (meta/slaves/latest).
     const checkpoint = opts.stateDir ? new AgentCheckpoint(join(opts.stateDir, `agent-${i}`)) : undefined;
     const fresh = `${masterId}-S${agents.length}`;
-    const id = checkpoint ? checkpoint.agentId(fresh) : fresh;
-    agents.push(new LocalAgent({ id, hostname: hostname(), resources: ResourceBag.parse(localRes), clock, sandboxRoot, dockerCommand: opts.dockerCommand, checkpoint }));
+    const local = new LocalAgent({
+      id: checkpoint ? checkpoint.agentId(fresh) : fresh,
+      hostname: hostname(),
+      resources: ResourceBag.parse(localRes),
+      clock,
+      sandboxRoot,
+      dockerCommand: opts.dockerCommand,
+      dockerHost: opts.dockerHost,
+      fetcherCacheDir: join(sandboxRoot, 'fetcher-cache'),
+      checkpoint,
+    });
+    // Never an orphan container: what a previous (or dead) agent left goes before any launch.
+    await local.recoverContainers().catch(() => undefined);
+    agents.push(local);
   }
   const simRes = opts.simulatedResources ?? 'cpus:8;mem:32768;disk:102400;ports:[31000-32000]';
   for (let i = 0; i < (opts.simulatedAgents ?? 0); i++)
@@ -115,7 +144,7 @@ export async function startEmbeddedMaster(opts: EmbeddedMasterOptions = {}): Pro
   for (const a of agents) master.addAgent(a);
   const faults = new Faults(master);
   let leadership: Leadership = { kind: 'leader' };
-  const server = buildServer(master, faults, () => leadership);
+  const server = buildServer(master, () => leadership, { faults: opts.faultHooks ? faults : undefined, maxBodyBytes: opts.maxBodyBytes, credentials: opts.credentials });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());

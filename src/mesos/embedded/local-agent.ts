@@ -1,27 +1,29 @@
 /**
- * The local agent: runs command tasks as processes of this machine, each in its own
+ * The local agent: runs command tasks as child processes of this process, each in its own
  * sandbox directory (stdout and stderr files, MESOS_SANDBOX), like the Mesos command
  * executor: `shell` (default true) runs `/bin/sh -c value`; otherwise `value` is the
- * executable and `arguments` its argv. Kill sends SIGTERM to the task's process group
- * and SIGKILL after the grace period. Exit codes are real. Docker tasks run through the
- * `docker` CLI only when `docker info` answers; otherwise they fail with
- * REASON_CONTAINER_LAUNCH_FAILED and say there is no Docker daemon.
+ * executable and `arguments` its argv; `user` sets the process's uid/gid. Kill sends SIGTERM to the task's process group
+ * and SIGKILL after the grace period. Exit codes are real. URIs are fetched and secrets
+ * delivered first (launch-prep.ts). Docker tasks go to the Docker containerizer
+ * (docker-containerizer.ts), which also removes leftover containers on `recoverContainers()`.
  *
  * With a checkpoint (./checkpoint.ts) the agent behaves like a Mesos agent with
- * `checkpoint: true`: tasks run in their own session under an exit-status wrapper
- * (./task-process.ts), are recorded when started, and survive this process. `recover()`
- * lists them after a restart and `adopt()` reconnects each: a live one is watched until it
- * ends, one that ended meanwhile reports its recorded exit status. A record is dropped
- * (`forget`) once the master has its terminal update acknowledged.
+ * `checkpoint: true` for command tasks: they run in their own session under an exit-status
+ * wrapper (./task-process.ts), are recorded when started, and survive this process.
+ * `recover()` lists them after a restart and `adopt()` reconnects each: a live one is
+ * watched until it ends, one that ended meanwhile reports its recorded exit status. A
+ * record is dropped (`forget`) once the master has its terminal update acknowledged.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { copyFileSync, chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Clock, Timer } from '../../ports/clock.js';
 import type { TaskInfo } from '../types.js';
 import { AgentIdentity, DEFAULT_GRACE_MS, durationMs, type Agent, type AgentIdentityOptions, type AgentLaunch, type ReportFn } from './agent.js';
 import type { AgentCheckpoint, TaskCheckpoint } from './checkpoint.js';
-import { dockerArgv, isDockerTask } from './docker.js';
+import { DockerContainerizer } from './docker-containerizer.js';
+import { isDockerTask } from './docker.js';
+import { prepareSandbox, userIds } from './launch-prep.js';
 import { describeExit, groupRunning, processAlive, processStart, recordedExit, wrapArgv } from './task-process.js';
 
 /** Options of the local agent. */
@@ -31,7 +33,11 @@ export interface LocalAgentOptions extends AgentIdentityOptions {
   sandboxRoot: string;
   /** The docker CLI to use; default `docker`. */
   dockerCommand?: string;
-  /** Where tasks are checkpointed; without one, tasks die with this process. */
+  /** The Docker daemon (`unix:///path`); default DOCKER_HOST, else the CLI's default. */
+  dockerHost?: string;
+  /** Where cached fetches (`cache: true`) are kept; default none (every fetch downloads). */
+  fetcherCacheDir?: string;
+  /** Where command tasks are checkpointed; without one, tasks die with this process. */
   checkpoint?: AgentCheckpoint;
   /** How often an adopted task (not our child) is checked for having ended; default 500 ms. */
   adoptedPollMs?: number;
@@ -47,6 +53,7 @@ interface Running {
   timers: Timer[];
   done: Promise<void>;
   finish: () => void;
+  secretEnv?: Record<string, string>;
   record?: TaskCheckpoint;
 }
 
@@ -55,36 +62,55 @@ export class LocalAgent extends AgentIdentity implements Agent {
   readonly kind = 'local' as const;
   private readonly running = new Map<string, Running>();
   private readonly sandboxes = new Map<string, string>();
-  private dockerCheck: Promise<string | undefined> | undefined;
+  private readonly containers: DockerContainerizer;
   private seq = 0;
 
   constructor(private readonly opts: LocalAgentOptions) {
     super(opts);
+    this.containers = new DockerContainerizer({ clock: opts.clock, agentId: opts.id, dockerCommand: opts.dockerCommand, dockerHost: opts.dockerHost });
+  }
+
+  /**
+   * Docker containers a previous run of this agent (or a dead agent) left behind: those
+   * `adoptable` names a sandbox and report for are followed to their end, the rest removed.
+   */
+  recoverContainers(adoptable?: Parameters<DockerContainerizer['recover']>[0]): Promise<string[]> {
+    return this.containers.recover(adoptable);
   }
 
   launch({ task, frameworkId, framework, role, report }: AgentLaunch): void {
     const id = task.task_id.value;
+    // The time keeps sandboxes of a restarted agent (seq from 0 again) apart.
     const sandbox = join(this.opts.sandboxRoot, this.id, frameworkId, `${id}.${this.opts.clock.now()}.${++this.seq}`);
     mkdirSync(sandbox, { recursive: true });
     this.sandboxes.set(id, sandbox);
+    const containerId = `${this.id}.${id}.${this.seq}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const prepare = () => prepareSandbox(task, sandbox, containerId, { cacheDir: this.opts.fetcherCacheDir });
+    if (isDockerTask(task)) return void this.containers.launch({ task, containerId, sandbox, prepare, report });
     const r = this.track(id, report, sandbox);
     const fail = (message: string) => {
       this.running.delete(id);
       report({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message, source: 'SOURCE_AGENT' });
       r.finish();
     };
-    void this.prepare(task, sandbox).then(
-      ({ argv, container }) => {
+    void prepare().then(
+      (secretEnv) => {
+        r.secretEnv = secretEnv;
+        let argv: string[];
+        try {
+          argv = commandArgv(task);
+        } catch (err) {
+          return fail((err as Error).message);
+        }
         if (r.killedBy) {
           this.running.delete(id);
           report({ state: 'TASK_KILLED', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Killed before launch', source: 'SOURCE_AGENT' });
           return r.finish();
         }
-        if (this.opts.checkpoint && framework)
-          r.record = { taskId: id, frameworkId, framework, role: role ?? '*', task, sandbox, startedAt: this.opts.clock.now(), ...(container ? { container } : {}) };
+        if (this.opts.checkpoint && framework) r.record = { taskId: id, frameworkId, framework, role: role ?? '*', task, sandbox, startedAt: this.opts.clock.now() };
         this.start(id, task, r, argv, fail);
       },
-      (err: Error) => fail(err.message),
+      (err: Error) => fail(`Failed to launch container: ${err.message}`),
     );
   }
 
@@ -95,41 +121,25 @@ export class LocalAgent extends AgentIdentity implements Agent {
     return r;
   }
 
-  /** Resolves the argv to run (fetching URIs into the sandbox), or rejects with why not. */
-  private async prepare(task: TaskInfo, sandbox: string): Promise<{ argv: string[]; container?: string }> {
-    for (const uri of task.command?.uris ?? []) {
-      const path = uri.value.startsWith('file://') ? uri.value.slice('file://'.length) : uri.value;
-      if (!path.startsWith('/')) throw new Error(`the embedded agent fetches local files only, not ${uri.value}`);
-      const dest = join(sandbox, uri.output_file ?? basename(path));
-      copyFileSync(path, dest);
-      if (uri.executable) chmodSync(dest, 0o755);
-    }
-    if (isDockerTask(task)) {
-      const why = await this.dockerUnavailable();
-      if (why) throw new Error(`no Docker daemon on agent ${this.hostname} (${why}); the embedded agent cannot run container images`);
-      const container = `mesos-${this.id}-${task.task_id.value}`.replace(/[^A-Za-z0-9_.-]/g, '_');
-      return { argv: [this.opts.dockerCommand ?? 'docker', ...dockerArgv(task, container)], container };
-    }
-    const cmd = task.command ?? {};
-    if (cmd.shell !== false) return { argv: ['/bin/sh', '-c', cmd.value ?? ''] };
-    if (!cmd.value) throw new Error('CommandInfo.value is required when shell is false');
-    return { argv: [cmd.value, ...(cmd.arguments ?? []).slice(1)] };
-  }
-
   private start(id: string, task: TaskInfo, r: Running, argv: string[], fail: (m: string) => void): void {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/',
       MESOS_SANDBOX: r.sandbox,
       MESOS_TASK_ID: id,
+      // A real agent's command executor runs each task as an executor of the same id.
+      MESOS_EXECUTOR_ID: id,
       MESOS_AGENT_ID: this.id,
     };
     for (const v of task.command?.environment?.variables ?? []) if (v.type !== 'SECRET') env[v.name] = v.value ?? '';
+    Object.assign(env, r.secretEnv);
     const out = openSync(join(r.sandbox, 'stdout'), 'a');
     const err = openSync(join(r.sandbox, 'stderr'), 'a');
     r.report({ state: 'TASK_STARTING', source: 'SOURCE_EXECUTOR' });
+    // CommandInfo.user: the task runs as that user, as the command executor switches to it.
+    const ids = task.command?.user ? userIds(task.command.user) : undefined;
     const run = wrapArgv(argv);
-    const child = spawn(run[0], run.slice(1), { cwd: r.sandbox, env, stdio: ['ignore', out, err], detached: true });
+    const child = spawn(run[0], run.slice(1), { cwd: r.sandbox, env, stdio: ['ignore', out, err], detached: true, ...ids });
     closeSync(out);
     closeSync(err);
     r.child = child;
@@ -216,6 +226,7 @@ export class LocalAgent extends AgentIdentity implements Agent {
   }
 
   kill(taskId: string, gracePeriodMs = DEFAULT_GRACE_MS): void {
+    if (this.containers.has(taskId)) return this.containers.kill(taskId, gracePeriodMs);
     const r = this.running.get(taskId);
     if (!r || r.killedBy) return;
     if (r.pid) r.report({ state: 'TASK_KILLING', source: 'SOURCE_EXECUTOR' });
@@ -252,22 +263,20 @@ export class LocalAgent extends AgentIdentity implements Agent {
       r.killedBy ??= 'kill';
       if (r.pid) signalGroup(r.pid, 'SIGKILL');
     }
-    await Promise.all(all.map((r) => r.done));
+    await Promise.all([...all.map((r) => r.done), this.containers.stopAll()]);
     // The task under the wrapper is its grandchild: once the wrapper is gone it is the init
     // process's to reap. Return only when nothing of any group runs any more.
     const groups = all.map((r) => r.pid).filter((p): p is number => p !== undefined);
     for (let i = 0; i < 100 && groups.some(groupRunning); i++) await this.opts.clock.sleep(20);
   }
+}
 
-  /** Undefined when a Docker daemon answers `docker info`, else the reason it does not. */
-  private dockerUnavailable(): Promise<string | undefined> {
-    this.dockerCheck ??= new Promise((resolve) => {
-      execFile(this.opts.dockerCommand ?? 'docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 10_000 }, (err, _out, stderr) =>
-        resolve(err ? (stderr.trim().split('\n')[0] || err.message) : undefined),
-      );
-    });
-    return this.dockerCheck;
-  }
+/** The argv of a command task: `/bin/sh -c value`, or `value` with `arguments[1..]` (argv[0] is `arguments[0]`). */
+function commandArgv(task: TaskInfo): string[] {
+  const cmd = task.command ?? {};
+  if (cmd.shell !== false) return ['/bin/sh', '-c', cmd.value ?? ''];
+  if (!cmd.value) throw new Error('CommandInfo.value is required when shell is false');
+  return [cmd.value, ...(cmd.arguments ?? []).slice(1)];
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

@@ -37,6 +37,12 @@ export interface MasterOptions {
   heartbeatIntervalMs: number;
   allocationIntervalMs: number;
   statusRetry: RetryOptions;
+  /**
+   * Mesos `--offer_timeout`: an offer neither accepted nor declined this long is rescinded
+   * and its resources are filtered from that framework for as long, so a framework that sits
+   * on offers (a stuck or hostile local SUBSCRIBE) cannot starve the others. Undefined: never.
+   */
+  offerTimeoutMs?: number;
 }
 
 /** Longest delay a Node timer takes; longer ones would fire at once. */
@@ -74,6 +80,10 @@ export class Master {
   offeringStopped = false;
   /** Fault: UPDATE events delayed by `delayMs` and/or sent twice. */
   readonly updateFault = { delayMs: 0, duplicate: false };
+  /** Counters served at `/metrics/snapshot` (names as in Mesos's metrics where one exists). */
+  readonly counters = { declineCalls: 0, offersDeclined: 0, offersTimedOut: 0 };
+  /** Offer timeouts armed, by offer id. */
+  private readonly offerTimers = new Map<string, Timer>();
   private frameworkSeq = 0;
   /** Frameworks restored from agent checkpoints that have not subscribed again yet. */
   private readonly restored = new Set<string>();
@@ -224,6 +234,8 @@ export class Master {
   /** Takes an offer out of circulation and returns its resources to the agent. */
   recover(o: OfferRecord): void {
     this.allocator.offers.delete(o.id);
+    this.offerTimers.get(o.id)?.cancel();
+    this.offerTimers.delete(o.id);
     const a = this.cluster.agents.get(o.agentId);
     if (a && a.status !== 'gone') a.free.add(o.resources);
     this.requestAllocation(o.agentId);
@@ -239,9 +251,11 @@ export class Master {
         acceptOffers(this, fw, call.accept!);
         break;
       case 'DECLINE':
+        this.counters.declineCalls++;
         for (const { value } of call.decline!.offer_ids ?? []) {
           const o = this.allocator.offers.get(value);
           if (!o || o.frameworkId !== fw.id) continue;
+          this.counters.offersDeclined++;
           this.recover(o);
           this.allocator.refuse(fw.id, o.role, o.agentId, o.resources, call.decline!.filters?.refuse_seconds ?? 5);
         }
@@ -321,6 +335,7 @@ export class Master {
     const made = this.allocator.allocate(agents, views);
     const byFw = new Map<string, Offer[]>();
     for (const o of made) {
+      this.armOfferTimeout(o);
       const a = this.cluster.agents.get(o.agentId)!.agent;
       const offer: Offer = {
         id: { value: o.id },
@@ -340,10 +355,29 @@ export class Master {
     for (const [fw, offers] of byFw) this.send(fw, { type: 'OFFERS', offers: { offers } });
   }
 
+  private armOfferTimeout(o: OfferRecord): void {
+    const ms = this.opts.offerTimeoutMs;
+    if (ms === undefined || ms <= 0) return;
+    this.offerTimers.set(
+      o.id,
+      this.opts.clock.setTimeout(() => {
+        this.offerTimers.delete(o.id);
+        if (this.allocator.offers.get(o.id) !== o) return; // accepted, declined or rescinded meanwhile
+        this.counters.offersTimedOut++;
+        this.opts.logger.warn('offer timed out: rescinded', { framework: o.frameworkId, offer: o.id, timeoutMs: ms });
+        this.allocator.refuse(o.frameworkId, o.role, o.agentId, o.resources, ms / 1000);
+        this.recover(o);
+        this.send(o.frameworkId, { type: 'RESCIND', rescind: { offer_id: { value: o.id } } });
+      }, ms),
+    );
+  }
+
   /** Stops timers, closes streams and stops agents. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.periodic?.cancel();
+    for (const t of this.offerTimers.values()) t.cancel();
+    this.offerTimers.clear();
     for (const fw of this.frameworks.values()) {
       fw.failoverTimer?.cancel();
       fw.stream?.close();

@@ -29,7 +29,8 @@ function taskJson(master: Master, t: TaskRecord) {
     role: t.role,
     resources: resourcesJson(t.resources),
     statuses: t.statuses.map((s) => ({ state: s.state, timestamp: s.timestamp })),
-    labels: t.info.labels?.labels ?? [],
+    // Upstream renders `labels` only when the task has some (src/common/http.cpp).
+    ...(t.info.labels?.labels?.length ? { labels: t.info.labels.labels } : {}),
     ...(sandbox ? { sandbox } : {}),
   };
 }
@@ -97,4 +98,24 @@ export function tasksOf(master: Master, query: URLSearchParams) {
       if (frameworkId === null || taskId === null || r.info.task_id.value === taskId) out.push(taskJson(master, r));
   }
   return { tasks: out };
+}
+
+/**
+ * `/master/frameworks` (src/master/readonly_handler.cpp `frameworks`): the frameworks of
+ * `/master/state`, narrowed by `framework_id` when given, and the completed ones.
+ */
+export function frameworksOf(master: Master, query: URLSearchParams) {
+  const state = stateOf(master);
+  const id = query.get('framework_id');
+  return {
+    frameworks: state.frameworks.filter((f) => id === null || f.id === id),
+    completed_frameworks: state.completed_frameworks.filter((f) => id === null || f.id === id),
+    unregistered_frameworks: [],
+  };
+}
+
+/** `/master/slaves` (readonly_handler.cpp `slaves`): the agents, narrowed by `slave_id`. */
+export function slavesOf(master: Master, query: URLSearchParams) {
+  const id = query.get('slave_id');
+  return { slaves: stateOf(master).slaves.filter((a) => id === null || a.id === id), recovered_slaves: [] };
 }

@@ -109,11 +109,13 @@ export function validateTask(task: TaskInfo, ctx: TaskContext): { error: string 
     if (v.type === 'UNKNOWN') return err("Task's `CommandInfo` is invalid: Environment variable of type 'UNKNOWN' is not allowed");
     if ((v.type ?? 'VALUE') === 'VALUE' && v.value === undefined)
       return err(`Task's \`CommandInfo\` is invalid: Environment variable '${v.name}' of type 'VALUE' must have a value set`);
+    if (v.type === 'SECRET' && v.secret === undefined)
+      return err(`Task's \`CommandInfo\` is invalid: Environment variable '${v.name}' of type 'SECRET' must have a secret set`);
   }
   const c = task.container;
   if (c) {
     for (const v of c.volumes ?? [])
-      if ((v.host_path !== undefined ? 1 : 0) + (v.image !== undefined ? 1 : 0) !== 1)
+      if ((v.host_path !== undefined ? 1 : 0) + (v.image !== undefined ? 1 : 0) + (v.source !== undefined ? 1 : 0) !== 1)
         return err("Task's `ContainerInfo` is invalid: Invalid volume: Only one of them should be set: 'host_path', 'image' and 'source'");
     if (c.type === 'DOCKER') {
       if (!c.docker) return err("Task's `ContainerInfo` is invalid: DockerInfo 'docker' is not set for DOCKER typed ContainerInfo");

@@ -23,7 +23,7 @@ describe('bearer tokens and roles', () => {
     const h = makeApi({ access });
     app = h.app;
     expect((await app.inject({ url: '/v1/jobs', headers: auth(TOKENS.viewer) })).statusCode).toBe(200);
-    const res = await app.inject({ method: 'POST', url: '/v1/jobs/nightly/runs', headers: auth(TOKENS.viewer) });
+    const res = await app.inject({ method: 'POST', url: '/v1/jobs/nightly/runs', headers: auth(TOKENS.viewer), payload: {} });
     expect(res.statusCode).toBe(403);
     expect(res.json().error).toEqual({ code: 'E_FORBIDDEN', message: 'vera has role viewer; this needs operator' });
     expect(h.ctl.calls).toEqual([]);
@@ -33,10 +33,10 @@ describe('bearer tokens and roles', () => {
     let syncs = 0;
     const h = makeApi({ access, triggerSync: () => void syncs++ });
     app = h.app;
-    expect((await app.inject({ method: 'POST', url: '/v1/jobs/nightly/runs', headers: auth(TOKENS.operator) })).statusCode).toBe(201);
-    expect((await app.inject({ method: 'POST', url: '/v1/jobs/nightly/pause', headers: auth(TOKENS.operator) })).statusCode).toBe(200);
-    expect((await app.inject({ method: 'POST', url: '/v1/sync', headers: auth(TOKENS.operator) })).statusCode).toBe(403);
-    expect((await app.inject({ method: 'POST', url: '/v1/sync', headers: auth(TOKENS.admin) })).statusCode).toBe(202);
+    expect((await app.inject({ method: 'POST', url: '/v1/jobs/nightly/runs', headers: auth(TOKENS.operator), payload: {} })).statusCode).toBe(201);
+    expect((await app.inject({ method: 'POST', url: '/v1/jobs/nightly/pause', headers: auth(TOKENS.operator), payload: {} })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/v1/sync', headers: auth(TOKENS.operator), payload: {} })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'POST', url: '/v1/sync', headers: auth(TOKENS.admin), payload: {} })).statusCode).toBe(202);
     expect(syncs).toBe(1);
   });
 
@@ -67,7 +67,7 @@ describe('bearer tokens and roles', () => {
   it('rate-limits writes per principal with 429 and Retry-After, refilling with the clock', async () => {
     const h = makeApi({ access, rateLimit: { perMinute: 6, burst: 2 } });
     app = h.app;
-    const post = (t: string) => app!.inject({ method: 'POST', url: '/v1/jobs/nightly/pause', headers: auth(t) });
+    const post = (t: string) => app!.inject({ method: 'POST', url: '/v1/jobs/nightly/pause', headers: auth(t), payload: {} });
     expect((await post(TOKENS.operator)).statusCode).toBe(200);
     expect((await post(TOKENS.operator)).statusCode).toBe(200);
     const limited = await post(TOKENS.operator);
@@ -100,6 +100,27 @@ describe('token file', () => {
     expect(cfg.tokens.map((t) => [t.name, t.role])).toEqual([['alice', 'admin'], ['ci', 'operator'], ['graf', 'viewer']]);
     expect(JSON.stringify(cfg)).not.toContain('0123456789abcdef0');
     expect(loadAccessConfig('json.json', io).tokens).toHaveLength(1);
+  });
+
+  it('never prints a token value when the file has a syntax error', () => {
+    const broken = {
+      'a.yaml': 'tokens:\n  - name: alice\n    role: admin\n    token: "s3cr3t-token-value-0001\n  - name: bob\n',
+      'b.yaml': 'tokens:\n  - name: alice\n    role: admin\n    token: s3cr3t-token-value-0002: x\n',
+      'c.json': '{"tokens": [{"name": "a", "role": "viewer", "token": "s3cr3t-token-value-0003"]}',
+      'd.yaml': 'tokens:\n  - name: alice\n    token: s3cr3t-token-value-0004\n     role: admin\n',
+    };
+    for (const [file, text] of Object.entries(broken)) {
+      const err = (() => {
+        try {
+          loadAccessConfig(file, { readFile: () => text });
+        } catch (e) {
+          return e as ManifestError;
+        }
+      })();
+      expect(err, file).toBeInstanceOf(ManifestError);
+      expect(err!.message, file).not.toMatch(/s3cr3t|token-value/);
+      expect(err!.problems[0].file).toBe(file);
+    }
   });
 
   it('reports every problem with file:line:column and field', () => {

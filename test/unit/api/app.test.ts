@@ -76,7 +76,7 @@ describe('actions', () => {
     expect(res.headers.location).toBe('/v1/runs/nightly%40manual-1');
     expect(res.json()).toMatchObject({ id: 'nightly@manual-1', state: 'pending', trigger: 'manual' });
     expect(ctl.calls).toEqual([['runNow', 'nightly', { args: ['--full'], env: { MODE: 'x' } }]]);
-    const empty = await app.inject({ method: 'POST', url: '/v1/jobs/nightly/runs' });
+    const empty = await app.inject({ method: 'POST', url: '/v1/jobs/nightly/runs', payload: {} });
     expect(empty.statusCode).toBe(201);
   });
 
@@ -114,20 +114,20 @@ describe('actions', () => {
     const { app, ctl } = setup();
     const run = await ctl.runNow('nightly');
     ctl.transition(run.id, 'running');
-    const res = await app.inject({ method: 'POST', url: `/v1/runs/${encodeURIComponent(run.id)}/kill` });
+    const res = await app.inject({ method: 'POST', url: `/v1/runs/${encodeURIComponent(run.id)}/kill`, payload: {} });
     expect(res.statusCode).toBe(200);
     expect(res.json().state).toBe('killed');
-    const again = await app.inject({ method: 'POST', url: `/v1/runs/${encodeURIComponent(run.id)}/kill` });
+    const again = await app.inject({ method: 'POST', url: `/v1/runs/${encodeURIComponent(run.id)}/kill`, payload: {} });
     expect(again.statusCode).toBe(409);
-    expect((await app.inject({ method: 'POST', url: '/v1/runs/nope@manual-9/kill' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: '/v1/runs/nope@manual-9/kill', payload: {} })).statusCode).toBe(404);
   });
 
   it('pauses and resumes, showing the pause as drift in /v1/sync', async () => {
     const { app } = setup();
-    expect((await app.inject({ method: 'POST', url: '/v1/jobs/nightly/pause' })).json().status).toBe('paused');
+    expect((await app.inject({ method: 'POST', url: '/v1/jobs/nightly/pause', payload: {} })).json().status).toBe('paused');
     expect((await app.inject('/v1/sync')).json().drift).toEqual([{ job: 'nightly', field: 'paused', desired: false, live: true, since: Date.parse('2026-03-08T12:00:00Z') }]);
-    expect((await app.inject({ method: 'POST', url: '/v1/jobs/nightly/resume' })).json().status).toBe('idle');
-    expect((await app.inject({ method: 'POST', url: '/v1/jobs/ghost/pause' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: '/v1/jobs/nightly/resume', payload: {} })).json().status).toBe('idle');
+    expect((await app.inject({ method: 'POST', url: '/v1/jobs/ghost/pause', payload: {} })).statusCode).toBe(404);
   });
 
   it('never shows a stack trace when an action throws something unexpected', async () => {
@@ -135,7 +135,7 @@ describe('actions', () => {
     ctl.runNow = async () => {
       throw new TypeError('cannot read properties of undefined (secret internals)');
     };
-    const res = await app.inject({ method: 'POST', url: '/v1/jobs/nightly/runs' });
+    const res = await app.inject({ method: 'POST', url: '/v1/jobs/nightly/runs', payload: {} });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({ error: { code: 'E_INTERNAL', message: 'internal error (see the controller log)' } });
     expect(res.body).not.toMatch(/at |secret internals/);
@@ -220,7 +220,7 @@ describe('system', () => {
   it('on a follower without a forwarder, answers writes 503 naming the leader', async () => {
     const { app, leadership } = setup();
     leadership.leader = false;
-    const res = await app.inject({ method: 'POST', url: '/v1/jobs/nightly/pause' });
+    const res = await app.inject({ method: 'POST', url: '/v1/jobs/nightly/pause', payload: {} });
     expect(res.statusCode).toBe(503);
     expect(res.json().error).toEqual({ code: 'E_NOT_LEADER', message: 'not the leader; send writes to http://127.0.0.1:4400' });
   });
@@ -230,7 +230,7 @@ describe('system', () => {
     const doc = (await app.inject('/v1/openapi.json')).json();
     expect(doc.openapi).toBe('3.1.0');
     const ops = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, m]) => Object.keys(m).map((method) => [method, path]));
-    expect(ops.length).toBe(20);
+    expect(ops.length).toBe(25);
     for (const [method, path] of ops) {
       expect(app.hasRoute({ method: method.toUpperCase() as 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }), `${method} ${path}`).toBe(true);
     }

@@ -116,7 +116,7 @@ describe('authorization', () => {
         checked++;
       }
     }
-    expect(checked).toBe(18);
+    expect(checked).toBe(23);
   });
 });
 
@@ -159,12 +159,12 @@ describe('OpenAPI', () => {
     const doc = (await app.inject('/v1/openapi.json')).json();
     const json = { 'content-type': 'application/json' };
     const cases: [method: 'GET' | 'POST', path: string, url: string, extra?: Partial<InjectOptions>][] = [
-      ['POST', '/v1/sync', '/v1/sync'],
-      ['POST', '/v1/jobs/{name}/runs', '/v1/jobs/nightly/runs'],
+      ['POST', '/v1/sync', '/v1/sync', { headers: json, payload: '{}' }],
+      ['POST', '/v1/jobs/{name}/runs', '/v1/jobs/nightly/runs', { headers: json, payload: '{}' }],
       ['POST', '/v1/jobs/{name}/runs', '/v1/jobs/nightly/runs', { headers: { 'content-type': 'text/plain' }, payload: 'x' }],
       ['POST', '/v1/jobs/{name}/runs', '/v1/jobs/nightly/runs', { headers: json, payload: JSON.stringify({ args: ['x'.repeat(70_000)] }) }],
-      ['POST', '/v1/jobs/{name}/pause', '/v1/jobs/nightly/pause'],
-      ['POST', '/v1/runs/{id}/kill', `/v1/runs/${RUN}/kill`],
+      ['POST', '/v1/jobs/{name}/pause', '/v1/jobs/nightly/pause', { headers: json, payload: '{}' }],
+      ['POST', '/v1/runs/{id}/kill', `/v1/runs/${RUN}/kill`, { headers: json, payload: '{}' }],
       ['GET', '/v1/runs/{id}/logs', `/v1/runs/${'x'.repeat(500)}/logs`],
       ['POST', '/v1/webhook', '/v1/webhook', { headers: { ...json, 'x-github-event': 'push' }, payload: '{}' }],
       ['POST', '/v1/webhook', '/v1/webhook', { headers: { ...json, 'x-github-event': 'ping' }, payload: '{}' }],

@@ -46,3 +46,9 @@ export function makeApi(extra: Partial<ApiDeps> = {}) {
   const app = buildApp({ view: ctl, actions: ctl, leadership, clock, metrics, ...extra });
   return { app, ctl, clock, leadership, metrics };
 }
+
+/** The value of one sample line `name{labels} value` in Prometheus text. */
+export function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}

@@ -5,14 +5,24 @@
  *
  * Limits, on purpose: no schedule math (`nextRunAt` is whatever the test sets), no Mesos
  * (cluster status is a plain object the test edits), logs are strings the test appends.
+ * Stats, timeline and backfill plans come from the same pure functions as the controller's
+ * (src/api/stats.ts, timeline.ts, src/schedule/backfill.ts); a backfill creates no runs.
  */
 import { KairosError } from '../../../src/core/errors.js';
-import { manualRunId } from '../../../src/core/ids.js';
+import { backfillProgress } from '../../../src/api/backfills.js';
+import { jobStats } from '../../../src/api/stats.js';
+import { demandOf, expectedDuration, timeline } from '../../../src/api/timeline.js';
+import { backfillId, manualRunId } from '../../../src/core/ids.js';
+import type { BackfillProgress, JobStats, Timeline } from '../../../src/ports/charts.js';
+import { backfillInstants, checkBackfillRequest, planBackfill } from '../../../src/schedule/backfill.js';
+import { compileSchedule } from '../../../src/schedule/index.js';
 import type { Run, RunOverrides } from '../../../src/core/run.js';
 import { isTerminalRun, type JobSpec, type Resource, type RunState } from '../../../src/core/types.js';
 import type { Clock } from '../../../src/ports/clock.js';
 import { job as appliedJob } from '../schedule/harness.js';
 import type {
+  BackfillOptions,
+  BackfillResult,
   ClusterView,
   ControllerActions,
   ControllerView,
@@ -202,7 +212,39 @@ export class MemoryController implements ControllerView, ControllerActions {
     return { attempt: run.attempts.length, offset, data, size: all.length };
   }
 
+  stats(job: string, opts: { points?: number; columns?: number } = {}): JobStats | undefined {
+    const e = this.jobsByName.get(job);
+    return e && jobStats(e.resource, this.runsByJob.get(job) ?? [], opts);
+  }
+
+  async timeline(hours = 24): Promise<Timeline> {
+    const inputs = [...this.jobsByName.values()].map(({ resource: r, paused }) => ({
+      resource: r,
+      schedule: r.spec.schedule && !paused ? compileSchedule(r.spec.schedule) : undefined,
+      demand: demandOf(r, (n) => this.jobsByName.get(n)?.resource),
+      ...expectedDuration(jobStats(r, this.runsByJob.get(r.metadata.name) ?? [])),
+    }));
+    return timeline(inputs, this.clock.now(), hours, this.capacity);
+  }
+
+  /** What `timeline` reports as the cluster's capacity. */
+  capacity: Timeline['capacity'] = { cpus: 8, mem: 16384, agents: 2 };
+
+  backfills(job: string): BackfillProgress[] | undefined {
+    return this.jobsByName.has(job) ? backfillProgress(this.runsByJob.get(job) ?? []) : undefined;
+  }
+
   // ---- ControllerActions ----
+
+  async backfill(job: string, opts: BackfillOptions): Promise<BackfillResult> {
+    this.calls.push(['backfill', job, opts]);
+    const e = this.must(job);
+    if (!e.resource.spec.schedule) throw new KairosError('E_INVALID', `${job} has no schedule`);
+    const req = { from: opts.from, to: opts.to, maxParallel: opts.maxParallel ?? 1, rerun: opts.rerun ?? 'none' };
+    checkBackfillRequest(req, this.clock.now());
+    const items = planBackfill(job, backfillInstants(compileSchedule(e.resource.spec.schedule), req.from, req.to), (id) => this.runsById.get(id), req.rerun);
+    return { id: backfillId(this.clock.now()), job, dryRun: opts.dryRun === true, instants: items };
+  }
 
   private must(job: string): JobEntry {
     const e = this.jobsByName.get(job);

@@ -4,19 +4,13 @@ import { accessConfig } from '../../../src/api/access.js';
 import { RateLimiter } from '../../../src/api/rate-limit.js';
 import { Metrics } from '../../../src/metrics/metrics.js';
 import { FakeClock } from '../../support/fake-clock.js';
-import { makeApi } from './harness.js';
+import { makeApi, sample } from './harness.js';
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {
   await app?.close();
   app = undefined;
 });
-
-/** The value of one sample line `name{labels} value` in Prometheus text. */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 describe('metrics', () => {
   it('records run outcomes, launch latency and dispatch lateness', async () => {

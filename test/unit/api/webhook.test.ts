@@ -1,8 +1,10 @@
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { accessConfig } from '../../../src/api/access.js';
 import { hmacHex } from '../../../src/api/webhook.js';
 import type { WebhookEvent } from '../../../src/api/webhook.js';
+import { headersOnly } from '../../support/expect-continue.js';
 import { makeApi } from './harness.js';
 
 const SECRET = 'webhook-secret-xyz';
@@ -144,5 +146,28 @@ describe('POST /v1/webhook', () => {
   it('is absent when no trigger is configured', async () => {
     app = makeApi().app;
     expect((await app.inject({ method: 'POST', url: '/v1/webhook', payload: push, headers: { 'content-type': 'application/json' } })).statusCode).toBe(404);
+  });
+});
+
+describe('webhook rate limit and Expect: 100-continue', () => {
+  it("forged requests from the sender's address do not use up the signed budget", async () => {
+    const { events } = setup(SECRET, { rateLimit: { perMinute: 6, burst: 3 } });
+    const post = (sig: string) => app!.inject({ method: 'POST', url: '/v1/webhook', payload: push, remoteAddress: '10.0.0.1', headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': sig } });
+    const forged = [];
+    for (let i = 0; i < 10; i++) forged.push((await post(`sha256=${hmacHex('guess', push)}`)).statusCode);
+    expect(forged.slice(0, 3)).toEqual([401, 401, 401]);
+    expect(forged.slice(3)).toEqual(Array(7).fill(429));
+    expect((await post(`sha256=${hmacHex(SECRET, push)}`)).statusCode).toBe(202);
+    expect(events).toHaveLength(1);
+  });
+
+  it('answers 413 without asking for an oversized body, and 100 for one within the limit', async () => {
+    setup(SECRET);
+    await app!.listen({ host: '127.0.0.1', port: 0 });
+    const base = `http://127.0.0.1:${(app!.server.address() as AddressInfo).port}`;
+    const ask = (path: string, length: number) => headersOnly(`${base}${path}`, { 'content-type': 'application/json', 'content-length': String(length), expect: '100-continue' });
+    expect(await ask('/v1/webhook', 50 * 1024 * 1024)).toBe(413);
+    expect(await ask('/v1/jobs/nightly/runs', 1024 * 1024)).toBe(413);
+    expect(await ask('/v1/webhook', 100)).toBe('continue');
   });
 });

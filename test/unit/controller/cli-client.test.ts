@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../../src/cli/api-client.js';
-import { describeRun, parseEnvPairs, waitForRun } from '../../../src/cli/run.js';
+import { describeRun, FIRST_POLL_MS, parseEnvPairs, waitForRun } from '../../../src/cli/run.js';
 import { renderJobs, renderSync } from '../../../src/cli/status.js';
 import type { Run } from '../../../src/core/run.js';
 import { KairosError } from '../../../src/core/errors.js';
@@ -55,6 +55,16 @@ describe('CLI API client', () => {
       'GET /v1/runs/report%40manual-1 Bearer tok',
     ]);
     expect(JSON.parse(s.seen[0].body)).toEqual({ args: ['--full'] });
+  });
+
+  it('polls a run soon after starting and backs off to the poll interval, so a short run is seen to end at once', async () => {
+    const s = await serve([...Array.from({ length: 6 }, () => ({ status: 200, body: run('running') })), { status: 200, body: run('succeeded') }]);
+    server = s.server;
+    const sleeps: number[] = [];
+    const clock: Clock = { ...instantClock, sleep: async (ms) => void sleeps.push(ms) };
+    const end = await waitForRun(new ApiClient({ server: s.url }, {}), run('pending'), clock, () => {});
+    expect(end.state).toBe('succeeded');
+    expect(sleeps).toEqual([FIRST_POLL_MS, 100, 200, 400, 800, 1000, 1000]);
   });
 
   it('turns an API error body into a KairosError with its message, and an unreachable server into E_UNAVAILABLE', async () => {

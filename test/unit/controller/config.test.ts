@@ -10,14 +10,22 @@ describe('compileServeConfig', () => {
       store: { kind: 'file', path: '/repo/.kairos/state.json' },
       mesos: { kind: 'embedded', agents: 2 },
       listen: { host: '127.0.0.1', port: 4400 },
+      allowedHosts: [],
       pollMs: 30_000,
       prune: false,
       allowMassPrune: false,
+      allowRewind: false,
       webhookSecret: undefined,
       tokensFile: undefined,
       historyCap: 10_000,
       logLevel: 'info',
+      metricsPublic: false,
     });
+  });
+
+  it('takes --notify-config relative to the working directory and --metrics-public from flag or KAIROS_METRICS_PUBLIC', () => {
+    expect(compileServeConfig({ notifyConfig: 'notify.yaml', metricsPublic: true }, {}, '/repo')).toMatchObject({ notifyConfig: '/repo/notify.yaml', metricsPublic: true });
+    expect(compileServeConfig({}, { KAIROS_NOTIFY_CONFIG: '/etc/k/n.yaml', KAIROS_METRICS_PUBLIC: '1' }, '/repo')).toMatchObject({ notifyConfig: '/etc/k/n.yaml', metricsPublic: true });
   });
 
   it('takes KAIROS_* environment variables, and flags win over them', () => {
@@ -28,6 +36,20 @@ describe('compileServeConfig', () => {
     expect(c.prune).toBe(true);
     expect(c.webhookSecret).toBe('s3cret');
     expect(compileServeConfig({ prune: false }, env, '/repo').prune).toBe(false);
+  });
+
+  it('takes a secrets directory from --secrets-dir or KAIROS_SECRETS_DIR (relative to the cwd); none means KAIROS_SECRET_* variables', () => {
+    expect(compileServeConfig({}, {}, '/repo').secretsDir).toBeUndefined();
+    expect(compileServeConfig({}, { KAIROS_SECRETS_DIR: 'secrets' }, '/repo').secretsDir).toBe('/repo/secrets');
+    expect(compileServeConfig({ secretsDir: '/run/kairos' }, { KAIROS_SECRETS_DIR: 'secrets' }, '/repo').secretsDir).toBe('/run/kairos');
+  });
+
+  it('takes --zk-session-timeout (or KAIROS_ZK_SESSION_TIMEOUT) as a duration from 1s to 10m', () => {
+    expect(compileServeConfig({ zkSessionTimeout: '4s' }, {}, '/repo').zkSessionTimeoutMs).toBe(4000);
+    expect(compileServeConfig({}, { KAIROS_ZK_SESSION_TIMEOUT: '2500ms' }, '/repo').zkSessionTimeoutMs).toBe(2500);
+    expect(compileServeConfig({}, {}, '/repo')).not.toHaveProperty('zkSessionTimeoutMs');
+    expect(() => compileServeConfig({ zkSessionTimeout: '200ms' }, {}, '/repo')).toThrow(/^--zk-session-timeout: expected a duration from 1s to 10m, got "200ms"/);
+    expect(() => compileServeConfig({ zkSessionTimeout: 'soon' }, {}, '/repo')).toThrow(/^--zk-session-timeout: /);
   });
 
   it('names the flag and what was expected when a value is malformed', () => {

@@ -229,8 +229,26 @@ describe('Controller', () => {
     expect(stored?.attempts[0]).not.toHaveProperty('mesosState');
   });
 
+  it('manual-run overrides are limited by spec.overrides: no env unless named, no args when args: false', async () => {
+    await writeFile(join(dir, 'plain.yaml'), job('plain', '0 0 1 1 *'));
+    await writeFile(join(dir, 'strict.yaml'), `${job('strict', '0 0 1 1 *')}  overrides: { args: false, env: [MODE] }\n`);
+    await h.start();
+    const run = (j: string, o: object) => h.controller.actions.runNow(j, o);
+    await expect(run('plain', { env: { BASH_ENV: '$(id > /tmp/pwned)' } })).rejects.toMatchObject({ code: 'E_INVALID', message: expect.stringMatching(/env BASH_ENV: job plain allows no env overrides \(spec.overrides.env\)/) });
+    await expect(run('strict', { env: { OTHER: 'x' } })).rejects.toMatchObject({ code: 'E_INVALID', message: expect.stringMatching(/env OTHER: job strict allows overriding only MODE/) });
+    await expect(run('strict', { args: ['--all'] })).rejects.toMatchObject({ code: 'E_INVALID', message: expect.stringMatching(/args: job strict does not allow argument overrides \(spec.overrides.args: false\)/) });
+    expect(h.controller.view.runs('plain')).toEqual([]);
+    expect(h.framework.launched).toEqual([]);
+    await run('strict', { env: { MODE: 'full' } });
+    await run('plain', { args: ['--since', '$(id)'] });
+    expect(h.framework.launched.map((l) => [l.runId, l.env, l.args])).toEqual([
+      ['strict@manual-1', { MODE: 'full' }, undefined],
+      ['plain@manual-1', undefined, ['--since', '$(id)']],
+    ]);
+  });
+
   it('pause stops new runs and shows as drift; a manual run still starts; resume fires from now on', async () => {
-    await writeFile(join(dir, 'hello.yaml'), job('hello', '* * * * *'));
+    await writeFile(join(dir, 'hello.yaml'), `${job('hello', '* * * * *')}  overrides: { env: [FULL] }\n`);
     await h.start();
     const paused = await h.controller.actions.pause('hello');
     expect(paused.status).toBe('paused');
@@ -324,5 +342,60 @@ describe('Controller', () => {
     const killed = await h.controller.actions.kill(run.id);
     expect(h.framework.killed).toEqual([run.attempts[0].taskId]);
     expect(killed.state).toBe('killed');
+  });
+
+  it('backfill: runs a past window through the run lifecycle, one at a time under Forbid, and re-runs a failed instant under a fresh task id', async () => {
+    await writeFile(join(dir, 'hourly.yaml'), job('hourly', '0 * * * *'));
+    await h.start();
+    const window = { from: Date.parse('2026-03-08T04:00:00Z'), to: Date.parse('2026-03-08T06:00:00Z') };
+    const first = await h.controller.actions.backfill('hourly', { ...window, maxParallel: 3 });
+    expect(first.instants.map((i) => i.action)).toEqual(['run', 'run', 'run']);
+    const id = (hh: string) => `hourly@2026-03-08T${hh}:00:00.000Z`;
+    // the default concurrencyPolicy Forbid: one run of the job at a time, none recorded skipped
+    expect(h.framework.launched.map((l) => [l.runId, l.scheduledAt])).toEqual([[id('04'), window.from]]);
+    await h.play(h.framework.launched[0], ['TASK_RUNNING', 'TASK_FAILED'], 1);
+    expect(h.framework.launched.map((l) => l.runId)).toEqual([id('04'), id('05')]);
+    await h.play(h.framework.launched[1], ['TASK_RUNNING', 'TASK_FINISHED']);
+    await h.play(h.framework.launched[2], ['TASK_RUNNING', 'TASK_FINISHED']);
+    expect(h.controller.view.backfills('hourly')).toMatchObject([{ id: first.id, total: 3, succeeded: 2, failed: 1, done: true }]);
+
+    const again = await h.controller.actions.backfill('hourly', { ...window, rerun: 'failed' });
+    expect(again.instants.map((i) => `${i.action} ${i.existing}`)).toEqual(['rerun failed', 'skip succeeded', 'skip succeeded']);
+    const rerun = h.framework.launched.at(-1)!;
+    expect(rerun.taskId).toBe(`kairos.${id('04')}~rerun1.1`);
+    expect(h.run(id('04'))).toMatchObject({ state: 'pending', rerun: 1, trigger: 'backfill', backfill: { id: again.id }, attempts: [{ taskId: rerun.taskId }] });
+    await h.play(rerun, ['TASK_RUNNING', 'TASK_FINISHED']);
+    expect(h.run(id('04'))!.state).toBe('succeeded');
+    expect(h.framework.launched).toHaveLength(4);
+  });
+
+  it('backfill: a restarted controller takes the queue up from the store and runs each instant once', async () => {
+    await writeFile(join(dir, 'hourly.yaml'), job('hourly', '0 * * * *'));
+    await h.start();
+    const bf = await h.controller.actions.backfill('hourly', { from: Date.parse('2026-03-08T04:00:00Z'), to: Date.parse('2026-03-08T06:00:00Z') });
+    const first = h.framework.launched[0];
+    await h.play(first, ['TASK_RUNNING']);
+    await h.controller.stop(); // the leader dies with one run on an agent and two queued
+
+    const again = new Harness(dir, h.store, h.clock);
+    h = again;
+    await again.start();
+    expect(again.framework.launched).toEqual([]); // the queue waits: the run on the agent is active
+    await again.hooks.onStatus({ taskId: first.taskId, state: 'TASK_FINISHED', outcome: outcomeOf('TASK_FINISHED'), timestamp: again.clock.now(), exitStatus: 0, labels: {}, fromReconciliation: true });
+    expect(again.framework.launched.map((l) => l.runId)).toEqual(['hourly@2026-03-08T05:00:00.000Z']);
+    await again.play(again.framework.launched[0], ['TASK_RUNNING', 'TASK_FINISHED']);
+    await again.play(again.framework.launched[1], ['TASK_RUNNING', 'TASK_FINISHED']);
+    expect(again.framework.launched.map((l) => l.runId)).toEqual(['hourly@2026-03-08T05:00:00.000Z', 'hourly@2026-03-08T06:00:00.000Z']);
+    expect(again.controller.view.backfills('hourly')).toMatchObject([{ id: bf.id, total: 3, succeeded: 3, done: true }]);
+  });
+
+  it('backfill: kills a queued run before it starts', async () => {
+    await writeFile(join(dir, 'hourly.yaml'), job('hourly', '0 * * * *'));
+    await h.start();
+    await h.controller.actions.backfill('hourly', { from: Date.parse('2026-03-08T05:00:00Z'), to: Date.parse('2026-03-08T06:00:00Z') });
+    const queued = 'hourly@2026-03-08T06:00:00.000Z';
+    expect(await h.controller.actions.kill(queued)).toMatchObject({ state: 'killed', reason: 'killed before the backfill started it' });
+    await h.play(h.framework.launched[0], ['TASK_RUNNING', 'TASK_FINISHED']);
+    expect(h.framework.launched.map((l) => l.runId)).toEqual(['hourly@2026-03-08T05:00:00.000Z']);
   });
 });

@@ -11,6 +11,26 @@ function run(id: string, scheduledAt: number, state: RunState = 'pending', extra
 }
 
 describe('RunLedger', () => {
+  it('resets a finished run for a re-run and drops its DAG task runs in one commit', async () => {
+    const store = new MemoryStore();
+    const a = new RunLedger(store);
+    await a.create(run('d@1', 1, 'failed', { attempts: [{ n: 1, taskId: 'kairos.d@1.1', intentAt: 1, notBefore: 1 }] }));
+    await a.create(run('d@1/x', 1, 'failed', { dagRunId: 'd@1', task: 'x', attempts: [{ n: 1, taskId: 'kairos.d@1~x.1', intentAt: 1, notBefore: 1 }] }));
+    await a.create(run('d@2/x', 2, 'succeeded', { dagRunId: 'd@2', task: 'x' }));
+    const commits: number[] = [];
+    const commit = store.commit.bind(store);
+    store.commit = async (ops) => (commits.push(ops.length), commit(ops));
+    await a.reset(run('d@1', 1, 'pending', { rerun: 1, trigger: 'backfill' }));
+    expect(commits).toEqual([2]);
+    expect((await store.list('runs')).sort()).toEqual(['d@1', 'd@2/x']);
+    expect(a.get('d@1')).toMatchObject({ state: 'pending', rerun: 1, attempts: [] });
+    expect(a.get('d@1/x')).toBeUndefined();
+    expect(a.byTask('kairos.d@1.1')).toBeUndefined();
+    const b = new RunLedger(store);
+    await b.load();
+    expect(b.ofJob('d').map((r) => r.id)).toEqual(['d@2/x', 'd@1']);
+  });
+
   it('creates a run once: a second create of the same id is refused and leaves the first intact', async () => {
     const store = new MemoryStore();
     const a = new RunLedger(store);

@@ -113,6 +113,8 @@ describe('codec', () => {
     expect(() => decodeCall(j('{"type":'), 'application/json')).toThrow(MesosCodecError);
     expect(() => decodeCall(j({ type: 'NOPE' }), 'application/json')).toThrow(/type: unknown Type value "NOPE"/);
     expect(() => decodeCall(j({ type: 'REVIVE', revive: { roles: 'r' } }), 'application/json')).toThrow(/revive\.roles: array expected/);
+    expect(() => decodeCall(j({ type: 'ACCEPT', accept: { offer_ids: [{ value: 'o1' }, {}] } }), 'application/json')).toThrow(/^accept\.offer_ids\[1\]\.value: missing required field$/);
+    expect(() => decodeCall(j({ type: 'REVIVE', revive: { roles: ['a', 7] } }), 'application/json')).toThrow(/^revive\.roles\[1\]: string expected$/);
     expect(() => decodeCall(j({ type: 'ACKNOWLEDGE', acknowledge: { agent_id: { value: 'a' }, task_id: { value: 't' }, uuid: '%%' } }), 'application/json')).toThrow(
       /acknowledge\.uuid: base64/,
     );

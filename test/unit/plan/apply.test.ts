@@ -74,3 +74,15 @@ describe('loadApplied / applyPlan', () => {
     expect((await store.list('resources')).sort()).toEqual(['a', 'b', 'c']);
   });
 });
+
+describe('a damaged applied entry', () => {
+  it('is a clear error naming the key and what is wrong, never a TypeError', async () => {
+    for (const bad of [5, { resource: 'x' }, { resource: { kind: 'Job', spec: {} }, revision: 'r', appliedAt: 0 }]) {
+      const store = new MemoryStore();
+      await store.put('resources/nightly', bad);
+      const err = await loadApplied(store).then(() => undefined, (e: Error) => e);
+      expect(err).toMatchObject({ code: 'E_INVALID' });
+      expect(err?.message).toMatch(/^store entry resources\/nightly is not an applied resource: /);
+    }
+  });
+});

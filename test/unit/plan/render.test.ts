@@ -71,13 +71,16 @@ describe('plan renderers', () => {
     await expectGolden('plan.md', renderPlan(thePlan(), 'markdown'));
   });
 
-  it('--against: every format names the ref and the commit it compared with, not "applied"', () => {
-    const p = plan(loadDesired(snapshotOf(after, '9f2c1e7')), appliedFromDesired(loadDesired(snapshotOf(before, '41ab0d3'))), { now: clock.now(), againstRef: 'main' });
-    expect(renderPlan(p, 'text').split('\n')[0]).toBe('Plan for revision 9f2c1e7 (against main at 41ab0d3)');
-    expect(renderPlan(p, 'markdown').split('\n')[2]).toBe('Against `main` at `41ab0d3` · **2 to create, 1 to update, 0 to prune, 2 unchanged, 1 not pruned (use --prune)**');
+  it('--against: every format names the merge base (or the tip) and the commit it compared with, not "applied"', () => {
+    const p = plan(loadDesired(snapshotOf(after, '9f2c1e7')), appliedFromDesired(loadDesired(snapshotOf(before, '41ab0d3'))), { now: clock.now(), againstRef: 'main', mergeBaseOf: 'HEAD' });
+    expect(renderPlan(p, 'text').split('\n')[0]).toBe('Plan for revision 9f2c1e7 (against the merge base of main and HEAD at 41ab0d3)');
+    expect(renderPlan(p, 'markdown').split('\n')[2]).toBe('Against the merge base of `main` and `HEAD` at `41ab0d3` · **2 to create, 1 to update, 0 to prune, 2 unchanged, 1 not pruned (use --prune)**');
     const json = renderPlan(p, 'json');
-    expect(JSON.parse(json)).toMatchObject({ appliedRevision: '41ab0d3', against: { ref: 'main', revision: '41ab0d3' } });
+    expect(JSON.parse(json)).toMatchObject({ appliedRevision: '41ab0d3', against: { ref: 'main', revision: '41ab0d3', mergeBaseOf: 'HEAD' } });
     expectValidJson(json);
+    const tip = plan(loadDesired(snapshotOf(after, '9f2c1e7')), appliedFromDesired(loadDesired(snapshotOf(before, '41ab0d3'))), { now: clock.now(), againstRef: 'main' });
+    expect(renderPlan(tip, 'text').split('\n')[0]).toBe('Plan for revision 9f2c1e7 (against the tip of main at 41ab0d3)');
+    expectValidJson(renderPlan(tip, 'json'));
   });
 
   it('says so when there is nothing to do', async () => {

@@ -59,6 +59,10 @@ export class Harness {
           this.refused.push(d.run.id);
         } else this.store.set(d.run.id, structuredClone(d.run));
       } else if (d.type === 'update') this.store.set(d.run.id, structuredClone(d.run));
+      else if (d.type === 'reset') {
+        for (const r of [...this.store.values()]) if (r.dagRunId === d.run.id) this.store.delete(r.id);
+        this.store.set(d.run.id, structuredClone(d.run));
+      }
       else if (d.type === 'launch' && !refused.has(d.run.id)) this.launches.push(d);
       else if (d.type === 'kill') this.kills.push(d);
     }
