@@ -5,6 +5,7 @@
  * memory store and a framework double that answers at once, and the API's jobs table
  * read from the view. Time is a fake clock; figures are wall time on this machine.
  */
+import { outcomeOf } from '../src/mesos/status.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +41,7 @@ class InstantFramework extends RecordingFramework {
     for (const state of ['TASK_RUNNING', 'TASK_FINISHED']) {
       await Promise.all(
         requests.map((r) =>
-          this.hooks.onStatus({ taskId: r.taskId, state, agentId: 'a1', timestamp: this.clock.now(), exitStatus: 0, labels: {}, fromReconciliation: false }),
+          this.hooks.onStatus({ taskId: r.taskId, state, outcome: outcomeOf(state), agentId: 'a1', timestamp: this.clock.now(), exitStatus: 0, labels: {}, fromReconciliation: false }),
         ),
       );
     }

@@ -137,8 +137,11 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
     if (config.mesos.kind === 'embedded') {
       // Only this controller may subscribe (a random secret per start), and offers a framework
       // sits on are rescinded after 30 s, so no other local process can take or hold them.
+      // Beside a file store, local agents checkpoint, so tasks survive a crash of this process.
+      const stateDir = config.store.kind === 'file' ? join(dirname(config.store.path), 'agent') : undefined;
       embedded = await startEmbeddedMaster({
         localAgents: config.mesos.agents,
+        stateDir,
         clock,
         logger: logger.child({ component: 'embedded-master' }),
         offerTimeoutMs: EMBEDDED_OFFER_TIMEOUT_MS,

@@ -20,6 +20,7 @@ export interface EmbeddedMasterFlags {
   taskDuration?: string;
   heartbeat?: string;
   sandbox?: string;
+  stateDir?: string;
   offerTimeout?: string;
   credentials?: string;
   faultHooks?: boolean;
@@ -44,6 +45,7 @@ export function parseFlags(flags: EmbeddedMasterFlags): EmbeddedMasterOptions {
     ...(flags.taskDuration ? { simulatedTaskDurationMs: count('task-duration', flags.taskDuration, 0, 2 ** 31 - 1) } : {}),
     ...(flags.heartbeat ? { heartbeatIntervalMs: count('heartbeat', flags.heartbeat, 1) * 1000 } : {}),
     ...(flags.sandbox ? { sandboxRoot: flags.sandbox } : {}),
+    ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
     ...(flags.offerTimeout ? { offerTimeoutMs: count('offer-timeout', flags.offerTimeout, 1, 86_400) * 1000 } : {}),
     ...(flags.credentials ? { credentials: readCredentials(flags.credentials) } : {}),
     ...(flags.faultHooks ? { faultHooks: true } : {}),
@@ -84,6 +86,7 @@ export function register(program: Command): void {
     .option('--task-duration <ms>', 'how long simulated tasks run')
     .option('--heartbeat <seconds>', 'heartbeat interval (upstream: 15)')
     .option('--sandbox <dir>', 'directory for task sandboxes (default: a new temporary directory, removed on exit)')
+    .option('--state-dir <dir>', 'local agents checkpoint here, so tasks outlive a crash and are adopted by the next start on it')
     .option('--offer-timeout <seconds>', 'rescind offers a framework leaves unanswered this long (Mesos --offer_timeout; default: never)')
     .option('--credentials <file>', 'frameworks must authenticate (HTTP Basic) with one of these, Mesos format {"credentials": [{"principal", "secret"}]}')
     .option('--fault-hooks', 'serve POST /__faults/<name> (failure injection for tests; never in production)')
@@ -103,5 +106,6 @@ export function register(program: Command): void {
         process.once('SIGTERM', resolve);
       });
       await em.stop();
+      process.exit(0); // stopped: nothing else to wait for (a preloaded watchdog may hold timers)
     });
 }

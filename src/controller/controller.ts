@@ -124,6 +124,7 @@ export class Controller {
       events: this.events,
       logger: o.logger.child({ component: 'runs' }),
       onAttempt: (change, facts) => dispatch!.onAttempt(change, facts),
+      onSeen: (runId) => dispatch!.onSeen(runId),
       sandboxOf: o.sandboxOf,
       secrets: o.secrets,
       leading: () => this.leading,

@@ -10,7 +10,8 @@ import type { Run } from '../core/run.js';
 import { isTerminalRun } from '../core/types.js';
 import type { Clock, Timer } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import { outcomeOfMesosState, type Decision } from '../schedule/decisions.js';
+import { isFinalOutcome } from '../core/outcome.js';
+import type { Decision } from '../schedule/decisions.js';
 import type { Scheduler } from '../schedule/scheduler.js';
 import type { RunLedger } from './run-ledger.js';
 import type { RunLifecycle, StatusFacts } from './runs.js';
@@ -99,19 +100,29 @@ export class Dispatch {
   /** The core's decisions about a Mesos status that started or ended an attempt, written with its facts. */
   onAttempt(change: AttemptChange, facts: StatusFacts): Promise<void> {
     const { run, attempt, started, final } = change;
-    const outcome = final ? outcomeOfMesosState(attempt.mesosState ?? '', attempt.startedAt !== undefined) : undefined;
+    const outcome = final && attempt.outcome && isFinalOutcome(attempt.outcome) ? attempt.outcome : undefined;
     return this.submit(() => {
       const s = this.d.scheduler;
       const out: Decision[] = [];
       if (started) out.push(...s.taskStarted(run.id, attempt.n, attempt.startedAt!));
-      if (outcome) out.push(...s.taskEnded(run.id, attempt.n, outcome, attempt.endedAt!, { exitStatus: attempt.exitStatus, message: attempt.message }));
+      if (outcome) out.push(...s.taskEnded(run.id, attempt.n, outcome, attempt.endedAt!, { exitStatus: attempt.exitStatus, message: attempt.message, mesosState: attempt.mesosState }));
       if (outcome && !s.activeRun(run.id) && !out.some((x) => x.type === 'update' && x.run.id === run.id)) {
         // A run the core does not track (adopted, or its job is gone): end it as Mesos says.
-        const state = outcome === 'dropped' ? 'lost' : outcome;
+        const state = outcome === 'succeeded' || outcome === 'killed' ? outcome : outcome === 'failed' || outcome === 'error' ? 'failed' : 'lost';
         out.push({ type: 'update', run: { ...run, state: isTerminalRun(run.state) ? run.state : state, endedAt: run.endedAt ?? attempt.endedAt } });
       }
       return out;
     }, facts);
+  }
+
+  /**
+   * A status that changed nothing on the run (e.g. a reconciliation answer RUNNING for an
+   * adopted run): the core still learns the run's state is known, when it was waiting for
+   * that to judge the job's next fires.
+   */
+  onSeen(runId: string): void {
+    if (!this.d.scheduler.awaitsStatus(runId)) return;
+    this.submit(() => this.d.scheduler.taskSeen(runId, this.d.clock.now())).catch(() => {});
   }
 
   /** Accepts work again after `stop()` (leadership regained). */

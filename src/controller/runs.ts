@@ -33,6 +33,8 @@ export interface RunLifecycleDeps {
    * only after them). See {@link StatusFacts}.
    */
   onAttempt(change: AttemptChange, facts: StatusFacts): Promise<void>;
+  /** Told about every other status of a known run (it confirms the run's state to the core). */
+  onSeen?(runId: string): void;
   /** Where a task's sandbox is, when the agents are local (the embedded master). */
   sandboxOf?(taskId: string): string | undefined;
   /**
@@ -176,7 +178,7 @@ export class RunLifecycle implements FrameworkHooks {
         const message = `secrets could not be resolved: ${messageOf(err)}`;
         this.deps.logger.warn('launch refused', { run: l.runId, task: l.taskId, reason: message });
         // Not awaited: the status goes through the dispatch queue this call runs in.
-        const u: TaskStatusUpdate = { taskId: l.taskId, state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID', message, source: 'SOURCE_MASTER', timestamp: this.deps.clock.now(), labels: {}, fromReconciliation: false };
+        const u: TaskStatusUpdate = { taskId: l.taskId, state: 'TASK_ERROR', outcome: 'error', reason: 'REASON_TASK_INVALID', message, source: 'SOURCE_MASTER', timestamp: this.deps.clock.now(), labels: {}, fromReconciliation: false };
         void this.onStatus(u).catch((e) => this.deps.logger.warn('recording the refused launch failed', { task: l.taskId, error: messageOf(e) }));
       }
     }
@@ -212,6 +214,7 @@ export class RunLifecycle implements FrameworkHooks {
       run = adopted;
     }
     const change = recordTaskStatus(run, u);
+    if (!change || !(change.started || change.final)) this.deps.onSeen?.(run.id);
     if (!change) return;
     const facts: StatusFacts = {
       runId: run.id,

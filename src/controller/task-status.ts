@@ -8,7 +8,9 @@
 import { jobOfRunId } from '../core/ids.js';
 import type { Attempt, Run } from '../core/run.js';
 import type { TaskStatusUpdate } from '../ports/mesos.js';
-import { isFinalOutcome, LABEL_ATTEMPT, LABEL_REVISION, LABEL_RUN, taskOutcome } from '../mesos/tasks.js';
+import { isFinalOutcome } from '../core/outcome.js';
+import { outcomeOf } from '../mesos/status.js';
+import { LABEL_ATTEMPT, LABEL_REVISION, LABEL_RUN } from '../mesos/tasks.js';
 
 /** What changed on the attempt, for the caller to act on. */
 export interface AttemptChange {
@@ -28,11 +30,14 @@ export function recordTaskStatus(run: Run, u: TaskStatusUpdate): AttemptChange |
   const next = structuredClone(run);
   const a = next.attempts.find((x) => x.taskId === u.taskId);
   if (!a) return undefined;
-  if (a.mesosState && isFinalOutcome(taskOutcome(a.mesosState))) return undefined;
+  // Runs stored before attempts carried `outcome` have only the state name: map it at the edge.
+  const prior = a.outcome ?? (a.mesosState ? outcomeOf(a.mesosState) : undefined);
+  if (prior && isFinalOutcome(prior)) return undefined;
   if (a.mesosState === u.state && a.agentId === (u.agentId ?? a.agentId)) return undefined;
-  const final = isFinalOutcome(taskOutcome(u.state));
+  const final = isFinalOutcome(u.outcome);
   const started = u.state === 'TASK_RUNNING' && a.startedAt === undefined;
   a.mesosState = u.state;
+  a.outcome = u.outcome;
   if (u.agentId) a.agentId = u.agentId;
   if (u.hostname) a.hostname = u.hostname;
   if (started) a.startedAt = u.timestamp;

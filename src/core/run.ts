@@ -3,6 +3,7 @@
  * Runs are stored under their deterministic id (src/core/ids.ts); attempts are the
  * Mesos tasks launched for it (one per retry).
  */
+import type { TaskOutcome } from './outcome.js';
 import type { RunState } from './types.js';
 
 export type RunTrigger = 'schedule' | 'manual' | 'parents' | 'dag' | 'catch-up' | 'backfill';
@@ -22,8 +23,10 @@ export interface Attempt {
   sandbox?: string;
   startedAt?: number;
   endedAt?: number;
-  /** Last Mesos TaskState name seen, e.g. TASK_RUNNING. */
+  /** Last Mesos TaskState name seen, e.g. TASK_RUNNING (for people; the core reads `outcome`). */
   mesosState?: string;
+  /** What the last status meant (src/core/outcome.ts), as the Mesos edge mapped it. */
+  outcome?: TaskOutcome;
   exitStatus?: number;
   message?: string;
   /** Mesos confirmed this task never ran (TASK_DROPPED, or GONE/UNKNOWN before RUNNING): it used no retry. */

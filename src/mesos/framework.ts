@@ -22,7 +22,8 @@ import { Reconciliation } from './reconcile.js';
 import { AgentSandboxes } from './sandbox.js';
 import { CapacityProbe, type Capacity } from './capacity.js';
 import { fetchTaskLabels, LookupQueue } from './task-labels.js';
-import { isFinalOutcome, taskOutcome } from './tasks.js';
+import { isFinalOutcome } from '../core/outcome.js';
+import { outcomeOf } from './status.js';
 import { TaskBook } from './taskbook.js';
 import type { Call, Event, FrameworkInfo, TaskStatus } from './types.js';
 import { HeartbeatWatchdog, StarvationWatchdog } from './watchdog.js';
@@ -370,7 +371,7 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
         }
         this.emit('status', update);
       }
-      if (isFinalOutcome(taskOutcome(s.state))) this.sandboxes.forget(taskId);
+      if (isFinalOutcome(outcomeOf(s.state, s.reason))) this.sandboxes.forget(taskId);
       if (s.uuid && s.agent_id) await this.post({ type: 'ACKNOWLEDGE', acknowledge: { agent_id: s.agent_id, task_id: s.task_id, uuid: s.uuid } }).catch((err) => this.log.warn('ACKNOWLEDGE failed', { taskId, error: messageOf(err) }));
     });
     this.ackChains.set(taskId, next);

@@ -9,9 +9,10 @@
  * the run id only where the id decodes to one run id (no `~`).
  */
 import { jobOfRunId } from '../core/ids.js';
+import type { TaskOutcome } from '../core/outcome.js';
 import type { TaskStatusUpdate } from '../ports/mesos.js';
 import { LABEL_ATTEMPT, LABEL_JOB, LABEL_RUN, labelMap } from './tasks.js';
-import type { TaskStatus } from './types.js';
+import type { TaskState, TaskStatus, TaskStatusReason } from './types.js';
 
 const TASK_ID = /^kairos\.(.+)\.(\d+)$/;
 
@@ -46,6 +47,43 @@ export function exitStatusOf(message: string | undefined): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** The outcome of each TaskState whatever its reason (see OUTCOME_BY_REASON for the exceptions). */
+const OUTCOME_BY_STATE: Record<TaskState, TaskOutcome> = {
+  TASK_STAGING: 'active',
+  TASK_STARTING: 'active',
+  TASK_RUNNING: 'active',
+  TASK_KILLING: 'active',
+  TASK_UNREACHABLE: 'unreachable',
+  TASK_FINISHED: 'succeeded',
+  TASK_FAILED: 'failed',
+  TASK_ERROR: 'error',
+  TASK_KILLED: 'killed',
+  TASK_DROPPED: 'dropped',
+  TASK_LOST: 'gone',
+  TASK_GONE: 'gone',
+  TASK_UNKNOWN: 'gone',
+  TASK_GONE_BY_OPERATOR: 'lost',
+};
+
+/**
+ * Reasons that change the outcome of a state. TASK_LOST is what a master sends a framework
+ * that is not PARTITION_AWARE for TASK_DROPPED too: with a reason saying the launch never
+ * reached an agent (invalid or rescinded offers, unknown resources), it never ran.
+ */
+const OUTCOME_BY_REASON: Partial<Record<TaskState, Partial<Record<TaskStatusReason, TaskOutcome>>>> = {
+  TASK_LOST: { REASON_INVALID_OFFERS: 'dropped', REASON_RESOURCES_UNKNOWN: 'dropped', REASON_TASK_INVALID: 'error', REASON_TASK_UNAUTHORIZED: 'error', REASON_TASK_GROUP_INVALID: 'error', REASON_TASK_GROUP_UNAUTHORIZED: 'error' },
+};
+
+/**
+ * The one mapping from a Mesos TaskState and Reason to the core's TaskOutcome
+ * (src/core/outcome.ts). TASK_ERROR always means `error` (refused, not retried); a state
+ * name Mesos may add later counts as `gone` (Mesos does not know the task as running).
+ */
+export function outcomeOf(state: string, reason?: string): TaskOutcome {
+  const byReason = reason ? OUTCOME_BY_REASON[state as TaskState]?.[reason as TaskStatusReason] : undefined;
+  return byReason ?? OUTCOME_BY_STATE[state as TaskState] ?? 'gone';
+}
+
 /** Converts a TaskStatus; `labels` are what Kairos knows of the task (launch labels). */
 export function toStatusUpdate(s: TaskStatus, labels: Record<string, string>, now: number): TaskStatusUpdate {
   const u: TaskStatusUpdate = {
@@ -53,6 +91,7 @@ export function toStatusUpdate(s: TaskStatus, labels: Record<string, string>, no
     state: s.state,
     timestamp: s.timestamp !== undefined ? Math.round(s.timestamp * 1000) : now,
     labels: { ...labelMap(s.labels?.labels), ...labels },
+    outcome: outcomeOf(s.state, s.reason),
     fromReconciliation: s.reason === 'REASON_RECONCILIATION',
   };
   if (s.reason) u.reason = s.reason;

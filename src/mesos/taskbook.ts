@@ -4,12 +4,13 @@
  * start. Live tasks feed reconciliation and the stateful placement constraints; a task
  * leaves when Mesos reports an outcome after which it never runs again (tasks.ts).
  */
+import { isFinalOutcome } from '../core/outcome.js';
 import type { LaunchRequest, PendingInfo, PlacedLaunch, TaskStatusUpdate } from '../ports/mesos.js';
 import type { AgentFacts } from './constraints.js';
 import { compareDemands, type Demand, type RunningPlacements } from './matcher.js';
 import { needOf } from './resources.js';
-import { isKairosTaskId, labelsFromTaskId, toStatusUpdate } from './status.js';
-import { isFinalOutcome, LABEL_ATTEMPT, LABEL_JOB, LABEL_REVISION, LABEL_RUN, taskOutcome } from './tasks.js';
+import { isKairosTaskId, labelsFromTaskId, outcomeOf, toStatusUpdate } from './status.js';
+import { LABEL_ATTEMPT, LABEL_JOB, LABEL_REVISION, LABEL_RUN } from './tasks.js';
 import type { TaskStatus } from './types.js';
 
 interface Queued {
@@ -193,7 +194,7 @@ export class TaskBook {
   update(s: TaskStatus, now: number, fromMaster?: Record<string, string> | null): TaskStatusUpdate | undefined {
     const taskId = s.task_id.value;
     let t = this.liveTasks.get(taskId);
-    const final = isFinalOutcome(taskOutcome(s.state));
+    const final = isFinalOutcome(outcomeOf(s.state, s.reason));
     if (fromMaster && !fromMaster[LABEL_RUN]) {
       if (t?.unresolved) this.liveTasks.delete(taskId);
       if (!t || t.unresolved) return undefined;

@@ -6,6 +6,7 @@
  * resolved (docs/high-availability-framework-guide.md: write intent before launching;
  * status updates are at-least-once, so `onStatus` must be idempotent).
  */
+import type { TaskOutcome } from '../core/outcome.js';
 import type { TaskTemplate } from '../core/types.js';
 
 /** A task the controller wants running. `taskId` derives from run id and attempt. */
@@ -41,8 +42,10 @@ export interface PlacedLaunch {
 /** A task status update, decoded from Mesos (TaskStatus) into plain fields. */
 export interface TaskStatusUpdate {
   taskId: string;
-  /** Mesos TaskState name, e.g. `TASK_RUNNING`, `TASK_FINISHED`. */
+  /** Mesos TaskState name, e.g. `TASK_RUNNING`, `TASK_FINISHED`: shown to people, never interpreted outside src/mesos. */
   state: string;
+  /** What the state (and reason) means for the run: the Mesos edge's one mapping (src/mesos/status.ts). */
+  outcome: TaskOutcome;
   reason?: string;
   message?: string;
   source?: string;

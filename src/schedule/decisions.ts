@@ -70,40 +70,7 @@ export interface DroppedDecision {
 export type Decision = CreateDecision | ResetDecision | UpdateDecision | LaunchDecision | KillDecision | DroppedDecision;
 
 /**
- * How an attempt's Mesos task ended, as the scheduler needs to know it. `dropped` means
- * Mesos confirms the task never ran (the launch never reached an agent), so launching
- * it again cannot run it twice; it does not count against the job's retries.
+ * How an attempt's task ended, as the Mesos edge mapped it (src/core/outcome.ts); `gone`
+ * is resolved by the core (lost after RUNNING, dropped before).
  */
-export type TaskOutcome = 'succeeded' | 'failed' | 'killed' | 'lost' | 'dropped';
-
-/**
- * Maps a terminal Mesos TaskState (include/mesos/v1/mesos.proto `TaskState`) to an
- * outcome; undefined for non-terminal states (STAGING, STARTING, RUNNING, KILLING...).
- * TASK_ERROR (invalid task) counts as failed. TASK_DROPPED is `dropped`; so are LOST,
- * GONE and UNKNOWN for a task that never reported RUNNING (`started` false): with
- * PARTITION_AWARE these are the master's answers for a task it never launched, e.g. when
- * a leader wrote the launch intent and died before its ACCEPT (docs/reconciliation.md).
- * Otherwise LOST, GONE, GONE_BY_OPERATOR and UNKNOWN are `lost`. UNREACHABLE is not
- * terminal: the agent may come back.
- */
-export function outcomeOfMesosState(state: string, started = true): TaskOutcome | undefined {
-  switch (state) {
-    case 'TASK_FINISHED':
-      return 'succeeded';
-    case 'TASK_FAILED':
-    case 'TASK_ERROR':
-      return 'failed';
-    case 'TASK_KILLED':
-      return 'killed';
-    case 'TASK_DROPPED':
-      return 'dropped';
-    case 'TASK_LOST':
-    case 'TASK_GONE':
-    case 'TASK_UNKNOWN':
-      return started ? 'lost' : 'dropped';
-    case 'TASK_GONE_BY_OPERATOR':
-      return 'lost';
-    default:
-      return undefined;
-  }
-}
+export type { FinalOutcome as TaskOutcome } from '../core/outcome.js';

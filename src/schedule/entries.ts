@@ -24,6 +24,12 @@ export interface Entry {
   lastSuccessAt: number;
   /** Instant of the latest parent-triggered run (or when the job was applied). */
   lastParentsRunAt: number;
+  /**
+   * Scheduled runs of a Job created `pending` with no attempt, waiting their turn in
+   * instant order (./scheduler.ts `drain`): catch-up fires under Forbid, and fires due while
+   * an adopted run's state is not confirmed yet. Persisted like any run, so rebuilt by `load`.
+   */
+  waiting: Run[];
 }
 
 /** A non-terminal run and what is needed to drive it. */
@@ -33,6 +39,12 @@ export interface Active {
   template?: TaskTemplate;
   /** For DAG runs: the DAG and its task runs so far, by task name. */
   dag?: { spec: DagSpec; tasks: Map<string, Run> };
+  /**
+   * Resumed by `load` with a task in flight whose state this term has not heard yet
+   * (reconciliation pending): whether it still runs is unknown, so concurrency decisions
+   * that depend on it wait (see `waiting`).
+   */
+  unconfirmed?: boolean;
 }
 
 /** A fresh entry: fires and parent successes count from the moment it was applied. */
@@ -48,6 +60,7 @@ export function newEntry(applied: AppliedResource): Entry {
     gen: 0,
     lastSuccessAt: -Infinity,
     lastParentsRunAt: applied.appliedAt,
+    waiting: [],
   };
 }
 

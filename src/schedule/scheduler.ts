@@ -14,7 +14,9 @@
  * - Missed runs and catch-up after a gap: ./missed.ts.
  * - concurrencyPolicy: Allow; Forbid (the new run is recorded `skipped`); Replace (the active
  *   run is marked `killed` and its task killed, then the new one starts). Manual and
- *   parent-triggered runs obey it too.
+ *   parent-triggered runs obey it too. Some scheduled fires of a Job wait in line instead
+ *   (./waiting.ts), e.g. while a run resumed by `load` is unconfirmed (`taskSeen`,
+ *   `taskStarted`, `taskEnded` confirm it; CONFIRM_WAIT_MS bounds the wait).
  * - Retries with exponential backoff (./retry.ts) after a failed or lost attempt; a killed
  *   attempt is not retried. `timeoutSeconds` (maxDuration) counts from the attempt's start:
  *   the run is marked `timed_out`, its task killed, and it is not retried.
@@ -37,31 +39,35 @@
  *   apply(s.load(appliedResources, persistedRuns, clock.now()));
  *   apply(s.tick(clock.now()));           // again at s.nextWakeAt() (see ./dispatcher.ts)
  *   apply(s.taskStarted(runId, 1, at));   // from Mesos status updates,
- *   apply(s.taskEnded(runId, 1, outcomeOfMesosState('TASK_FAILED')!, at));
+ *   apply(s.taskEnded(runId, 1, 'failed', at));    // outcome as src/mesos/status.ts maps it
  *   const { runId, decisions } = s.requestRun('nightly', clock.now(), { env: { FULL: '1' } });
  */
 import { KairosError } from '../core/errors.js';
+import { isFinalOutcome } from '../core/outcome.js';
 import { backfillId, manualRunId, manualRunNumber, mesosTaskId, scheduledRunId } from '../core/ids.js';
 import type { Run, RunOverrides, RunTrigger } from '../core/run.js';
 import { isTerminalRun, type AppliedResource, type RunState } from '../core/types.js';
 import { BackfillQueue, backfillInstants, backfillSlots, checkBackfillRequest, isQueuedBackfill, planBackfill, type BackfillItem, type BackfillRequest } from './backfill.js';
 import { advanceDag, taskTemplate, type DagRunOps } from './dag-runs.js';
-import { outcomeOfMesosState, type Decision, type TaskOutcome } from './decisions.js';
+import type { Decision, TaskOutcome } from './decisions.js';
 import { lastAttempt, newEntry, parentsOf, rememberRun, type Active, type Entry } from './entries.js';
 import { DueQueue } from './due-queue.js';
 import { collectDue, judgeDue } from './missed.js';
+import { WaitingLines } from './waiting.js';
 import { MAX_DROPPED_RELAUNCHES, mayRetry, retryDelayMs } from './retry.js';
 
 /** The Mesos state recorded on an attempt whose end was reported without one. */
-const MESOS_STATE_OF: Record<TaskOutcome, string> = {
-  succeeded: 'TASK_FINISHED',
-  failed: 'TASK_FAILED',
-  killed: 'TASK_KILLED',
-  lost: 'TASK_LOST',
-  dropped: 'TASK_DROPPED',
-};
 
-type Due = { at: number; kind: 'fire'; job: string; gen: number } | { at: number; kind: 'retry' | 'timeout'; runId: string; n: number };
+type Due =
+  | { at: number; kind: 'fire'; job: string; gen: number }
+  | { at: number; kind: 'retry' | 'timeout'; runId: string; n: number }
+  | { at: number; kind: 'confirm' };
+
+/**
+ * How long after `load` a resumed in-flight run whose state was never confirmed (no status
+ * at all, which reconciliation should prevent) stops holding back its job's waiting fires.
+ */
+export const CONFIRM_WAIT_MS = 120_000;
 
 /** The scheduling state machine; see the module comment. Not safe for concurrent calls. */
 export class Scheduler {
@@ -72,6 +78,12 @@ export class Scheduler {
   /** Highest n of `<name>@manual-<n>` so far, by job name; kept when a job is removed. */
   private manualCounts = new Map<string, number>();
   private queue = new DueQueue<Due>();
+  private readonly lines = new WaitingLines({
+    activeOf: (job) => [...(this.activeByJob.get(job) ?? [])].map((id) => this.active.get(id)!),
+    emit: (d) => void this.out.push(d),
+    replace: (a, by, now) => this.terminate(a, 'killed', `replaced by ${by}`, 'replaced', now),
+    start: (e, run, now) => this.launch(this.track({ run, template: e.resource.kind === 'Job' ? e.resource.spec : undefined }), now, now, false),
+  });
   private backfills = new BackfillQueue();
   /** Jobs whose runs ended during the current call, with when: queued backfill runs may start. */
   private toPump = new Map<string, number>();
@@ -118,6 +130,11 @@ export class Scheduler {
         if (isQueuedBackfill(run, tasksOf.has(run.id))) this.backfills.add(run);
         else this.resume(run, tasksOf.get(run.id) ?? [], now);
       }
+      if ([...this.active.values()].some((a) => a.unconfirmed)) this.queue.push({ at: now + CONFIRM_WAIT_MS, kind: 'confirm' });
+      for (const e of this.entries.values()) {
+        e.waiting.sort((x, y) => x.scheduledAt - y.scheduledAt);
+        this.lines.drain(e, now);
+      }
       for (const e of this.entries.values()) this.arm(e);
       for (const job of this.backfills.jobs()) this.pump(job, now);
       for (const e of this.entries.values()) this.checkParents(e, now);
@@ -149,6 +166,7 @@ export class Scheduler {
       if (!e) return;
       this.unlink(e);
       this.entries.delete(name);
+      for (const run of e.waiting.splice(0)) this.out.push({ type: 'update', run: { ...run, state: 'skipped', reason: 'its job was removed before its turn', endedAt: now } });
       for (const run of this.backfills.drop(name)) this.out.push({ type: 'update', run: { ...run, state: 'skipped', reason: 'its manifest was pruned before the backfill reached it', endedAt: now } });
       if (e.resource.spec.onPrune === 'kill') {
         for (const id of [...(this.activeByJob.get(name) ?? [])]) this.terminate(this.active.get(id)!, 'killed', 'its manifest was pruned', 'pruned', now);
@@ -163,6 +181,10 @@ export class Scheduler {
         if (due.kind === 'fire') {
           const e = this.entries.get(due.job);
           if (e && e.gen === due.gen) this.fire(e, due.at, now);
+          continue;
+        }
+        if (due.kind === 'confirm') {
+          for (const a of this.active.values()) if (a.unconfirmed) this.confirm(a.run.id, now);
           continue;
         }
         const a = this.active.get(due.runId);
@@ -200,6 +222,20 @@ export class Scheduler {
     this.manualCounts.set(name, n);
     const runId = manualRunId(name, n);
     return { runId, decisions: this.collect(() => this.startRun(e, runId, 'manual', now, now, overrides)) };
+  }
+
+  /** Whether a run resumed by `load` still awaits its first status of this term. */
+  awaitsStatus(runId: string): boolean {
+    return this.active.get(runId)?.unconfirmed === true;
+  }
+
+  /**
+   * Mesos told this term something about a run's task (any status, e.g. a reconciliation
+   * answer that changed nothing): its state is known again, so fires of its job that waited
+   * on it are judged now.
+   */
+  taskSeen(runId: string, now: number): Decision[] {
+    return this.collect(() => this.confirm(runId, now));
   }
 
   /**
@@ -240,6 +276,7 @@ export class Scheduler {
   /** Mesos reported attempt `n` of a run running (TASK_RUNNING). Idempotent. */
   taskStarted(runId: string, n: number, at: number): Decision[] {
     return this.collect(() => {
+      this.confirm(runId, at);
       const a = this.active.get(runId);
       const att = a && lastAttempt(a.run);
       if (!a || !att || att.n !== n || att.endedAt !== undefined || att.startedAt !== undefined) return;
@@ -252,16 +289,22 @@ export class Scheduler {
   }
 
   /** Mesos reported attempt `n` of a run ended. Idempotent; stale attempts are ignored. */
-  taskEnded(runId: string, n: number, outcome: TaskOutcome, at: number, info: { exitStatus?: number; message?: string } = {}): Decision[] {
+  taskEnded(runId: string, n: number, outcome: TaskOutcome, at: number, info: { exitStatus?: number; message?: string; mesosState?: string } = {}): Decision[] {
     return this.collect(() => {
       const a = this.active.get(runId);
       const att = a && lastAttempt(a.run);
-      if (!a || !att || att.n !== n || att.endedAt !== undefined) return;
+      if (!a || !att || att.n !== n || att.endedAt !== undefined) return this.confirm(runId, at);
+      const held = a.unconfirmed;
+      a.unconfirmed = false;
       att.endedAt = at;
       if (info.exitStatus !== undefined) att.exitStatus = info.exitStatus;
       if (info.message !== undefined) att.message = info.message;
-      att.mesosState ??= MESOS_STATE_OF[outcome];
+      // The state that ended it, not one seen earlier (e.g. RUNNING, stored before a restart).
+      att.outcome = outcome;
+      if (info.mesosState) att.mesosState = info.mesosState;
       this.afterAttempt(a, n, outcome, at, `attempt ${n} ${outcome}${info.message ? `: ${info.message}` : ''}`);
+      const e = this.entries.get(a.run.job);
+      if (held && e && this.active.has(runId)) this.lines.drain(e, at); // retrying: still active, but known
     });
   }
 
@@ -270,8 +313,10 @@ export class Scheduler {
    * launched again at once without using a retry (bounded by MAX_DROPPED_RELAUNCHES);
    * failure or loss retries per policy, counting only attempts that ran, else ends it.
    */
-  private afterAttempt(a: Active, n: number, outcome: TaskOutcome, at: number, what: string): void {
+  private afterAttempt(a: Active, n: number, ended: TaskOutcome, at: number, what: string): void {
+    let outcome = ended === 'gone' ? (lastAttempt(a.run)?.startedAt !== undefined ? 'lost' : 'dropped') : ended;
     if (outcome === 'succeeded' || outcome === 'killed') return this.finish(a, outcome, at, outcome === 'killed' ? what : undefined);
+    if (outcome === 'error') return this.finish(a, 'failed', at, `${what} (refused by Mesos: not retried)`);
     if (outcome === 'dropped') {
       const att = lastAttempt(a.run)!;
       att.dropped = true;
@@ -316,10 +361,12 @@ export class Scheduler {
   private fire(e: Entry, dueAt: number, now: number): void {
     const { instants, dropFrom } = collectDue(e.schedule!, e.cursor, now);
     if (dropFrom !== undefined) this.out.push({ type: 'dropped', job: e.name, from: dropFrom, to: instants[0] });
+    let earlier = false; // an earlier instant of this same batch was started
     for (const v of judgeDue(instants, now, e.resource.spec)) {
       const id = scheduledRunId(e.name, v.at);
-      if (v.run) this.startRun(e, id, v.trigger, v.at, now);
+      if (v.run) this.startRun(e, id, v.trigger, v.at, now, undefined, earlier);
       else this.record(e, id, v.trigger, v.at, now, 'missed', v.reason!);
+      earlier ||= v.run;
     }
     e.cursor = Math.max(e.cursor, dueAt, ...instants.slice(-1));
     this.arm(e);
@@ -348,9 +395,10 @@ export class Scheduler {
   }
 
   /** Starts a top-level run under the entry's concurrency policy. */
-  private startRun(e: Entry, id: string, trigger: RunTrigger, at: number, now: number, overrides?: RunOverrides): void {
+  private startRun(e: Entry, id: string, trigger: RunTrigger, at: number, now: number, overrides?: RunOverrides, behindBatch = false): void {
     const running = [...(this.activeByJob.get(e.name) ?? [])];
     const policy = e.resource.spec.concurrencyPolicy;
+    if (this.lines.mustWait(e, trigger, behindBatch)) return this.lines.enqueue(e, this.newRun(e, id, trigger, at, now), now);
     if (running.length > 0 && policy === 'Forbid') {
       return this.record(e, id, trigger, at, now, 'skipped', `concurrencyPolicy Forbid: ${running[0]} is still active`);
     }
@@ -362,6 +410,15 @@ export class Scheduler {
     const a = this.track({ run, dag: { spec: e.resource.spec, tasks: new Map() } });
     this.out.push({ type: 'create', run });
     advanceDag(this.dagOps, a, now);
+  }
+
+  /** A resumed run's state is known again: judge the fires its job held back. */
+  private confirm(runId: string, now: number): void {
+    const a = this.active.get(runId);
+    if (!a?.unconfirmed) return;
+    a.unconfirmed = false;
+    const e = this.entries.get(a.run.job);
+    if (e) this.lines.drain(e, now);
   }
 
   /** Starts queued backfill runs of a job while the backfill's bound and the job's policy allow. */
@@ -388,6 +445,9 @@ export class Scheduler {
   /** Continues a persisted non-terminal run after `load`. */
   private resume(run: Run, taskRuns: Run[], now: number): void {
     const e = this.entries.get(run.job);
+    if (e?.resource.kind === 'Job' && run.state === 'pending' && run.attempts.length === 0 && !run.dagRunId && (run.trigger === 'schedule' || run.trigger === 'catch-up')) {
+      return void e.waiting.push(run); // queued behind another run: load() drains in order
+    }
     if (e?.resource.kind === 'DAG' || taskRuns.length > 0) {
       const a = this.track({ run, dag: e?.resource.kind === 'DAG' ? { spec: e.resource.spec, tasks: new Map(taskRuns.map((t) => [t.task!, t])) } : undefined });
       if (!a.dag) return this.finish(a, 'killed', now, 'its DAG no longer exists');
@@ -400,10 +460,11 @@ export class Scheduler {
   private resumeAttempts(a: Active, now: number): void {
     const att = lastAttempt(a.run);
     if (!att) return a.template ? this.launch(a, now, now, false) : this.finish(a, 'failed', now, 'its job no longer exists');
+    if (att.endedAt === undefined && (a.run.state === 'launching' || a.run.state === 'running')) a.unconfirmed = true;
     if (att.endedAt !== undefined) {
       // The attempt's end was stored but maybe not what followed (a crash in between):
       // decide again from the recorded Mesos state; a retry keeps its original time.
-      const outcome = outcomeOfMesosState(att.mesosState ?? '', att.startedAt !== undefined) ?? 'failed';
+      const outcome = att.outcome && isFinalOutcome(att.outcome) ? att.outcome : 'failed';
       return this.afterAttempt(a, att.n, outcome, att.endedAt, `attempt ${att.n} ${outcome}`);
     }
     if (a.run.state === 'pending' && att.startedAt === undefined && a.template) {
@@ -441,6 +502,10 @@ export class Scheduler {
     this.active.delete(run.id);
     this.activeByJob.get(run.job)?.delete(run.id);
     this.out.push({ type: 'update', run });
+    if (!run.dagRunId) {
+      const e = this.entries.get(run.job);
+      if (e) this.lines.drain(e, at);
+    }
     if (run.dagRunId) {
       const parent = this.active.get(run.dagRunId);
       if (parent) advanceDag(this.dagOps, parent, at);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedMaster, type EmbeddedMaster } from '../../src/mesos/embedded/index.js';
 import type { Offer, TaskInfo } from '../../src/mesos/types.js';
+import { alive } from '../e2e/support.js';
 import { frameworkInfo, Subscription, taskOn } from './embedded-master-client.js';
 
 // Real child processes on the local agent, real sockets, the system clock.
@@ -27,15 +28,6 @@ async function pidFrom(file: string): Promise<number> {
   const read = () => (existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : 0);
   for (let i = 0; i < 200 && !read(); i++) await new Promise((r) => setTimeout(r, 25));
   return read();
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const nextOffer = async (sub = s): Promise<Offer> => (await sub.take((e) => e.type === 'OFFERS', 'offers')).offers!.offers![0];

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmbeddedMasterOptions } from '../../src/mesos/embedded/index.js';
 import { SchedulerClient } from '../../src/mesos/client.js';
-import { taskOutcome } from '../../src/mesos/tasks.js';
+import { outcomeOf } from '../../src/mesos/status.js';
 import { gate, holdFirstCall } from '../support/gate.js';
 import { embeddedMaster, shellTask, startFramework, type MasterUnderTest, type TestFramework } from './framework.harness.js';
 import type { EmbeddedMaster } from '../../src/mesos/embedded/index.js';
@@ -160,7 +160,7 @@ describe('framework under faults', () => {
     const running = await t.waitForState(task.taskId, 'TASK_RUNNING');
     em.faults.partitionAgent(running.agentId!);
     const unreachable = await t.waitForState(task.taskId, 'TASK_UNREACHABLE');
-    expect(taskOutcome(unreachable.state)).toBe('unreachable');
+    expect(unreachable.outcome).toBe('unreachable');
     em.faults.healAgent(running.agentId!);
     // The master does not announce the return; reconciliation (periodic, here forced) does.
     const back = t.next('status', (u) => u.taskId === task.taskId && u.state === 'TASK_RUNNING');
@@ -168,7 +168,7 @@ describe('framework under faults', () => {
     expect((await back)[0].fromReconciliation).toBe(true);
     em.faults.removeAgent(running.agentId!);
     const gone = await t.waitForState(task.taskId, 'TASK_GONE_BY_OPERATOR');
-    expect(taskOutcome(gone.state)).toBe('lost');
+    expect(gone.outcome).toBe(outcomeOf('TASK_GONE_BY_OPERATOR'));
   });
 
   it('cures starvation with REVIVE when the master silently stopped offering to it', async () => {

@@ -125,6 +125,7 @@ export function fourLetterWord(port: number, word: string): Promise<string> {
   return new Promise((resolve) => {
     let answer = '';
     const s = connect(port, '127.0.0.1', () => s.write(word));
+    s.setTimeout(3000, () => s.destroy()); // a peer that never answers must not hang a wait
     s.on('data', (d) => (answer += d));
     s.on('close', () => resolve(answer));
     s.on('error', () => resolve(''));

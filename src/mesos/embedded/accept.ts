@@ -75,7 +75,7 @@ export function acceptOffers(master: Master, fw: FrameworkState, accept: Accept)
       }
       available.subtract(verdict.resources);
       launchedNow.add(id);
-      cluster.launch(fw.id, role, task, verdict.resources);
+      cluster.launch(fw.id, role, task, verdict.resources, fw.info);
     }
   }
   const agent = cluster.agents.get(agentId);

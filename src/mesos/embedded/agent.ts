@@ -4,7 +4,8 @@
  * the master turns each report into a status update with a uuid (src/mesos/embedded/
  * updates.ts), as a real agent's status update manager does.
  */
-import type { Attribute, TaskInfo, TaskState, TaskStatusReason, TaskStatusSource } from '../types.js';
+import type { Attribute, FrameworkInfo, TaskInfo, TaskState, TaskStatusReason, TaskStatusSource } from '../types.js';
+import type { TaskCheckpoint } from './checkpoint.js';
 import type { ResourceBag } from './resources.js';
 
 /** One state change of a task, as the agent observed it. */
@@ -23,6 +24,9 @@ export type ReportFn = (report: AgentReport) => void;
 export interface AgentLaunch {
   task: TaskInfo;
   frameworkId: string;
+  /** The framework's info and the task's role, for agents that checkpoint (./checkpoint.ts). */
+  framework?: FrameworkInfo;
+  role?: string;
   report: ReportFn;
 }
 
@@ -45,6 +49,12 @@ export interface Agent {
   sandbox(taskId: string): string | undefined;
   /** Kills every task and waits until none is left. */
   stop(): Promise<void>;
+  /** Agents that checkpoint: the tasks an earlier run left, to be adopted after a restart. */
+  recover?(): TaskCheckpoint[];
+  /** Reconnects a recovered task; its reports follow through `report`. */
+  adopt?(task: TaskCheckpoint, report: ReportFn): void;
+  /** The task's terminal update was acknowledged: its checkpoint can go. */
+  forget?(taskId: string): void;
 }
 
 /** Identity options every agent kind takes. */

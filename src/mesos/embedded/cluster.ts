@@ -6,7 +6,7 @@
  * (Master::__removeSlave). Offers and frameworks live in master.ts.
  */
 import type { Clock, Timer } from '../../ports/clock.js';
-import type { Event, TaskInfo, TaskState, TaskStatus, TaskStatusReason } from '../types.js';
+import type { Event, FrameworkInfo, TaskInfo, TaskState, TaskStatus, TaskStatusReason } from '../types.js';
 import { TERMINAL_STATES } from '../types.js';
 import { durationMs, type Agent, type AgentReport } from './agent.js';
 import { ResourceBag } from './resources.js';
@@ -56,6 +56,8 @@ export interface ClusterHooks {
   caps(frameworkId: string): { partitionAware: boolean; killingState: boolean } | undefined;
   /** Resources became free on an agent: time to allocate them. */
   freed(agentId: string): void;
+  /** An agent recovered a task of this framework: the master must know the framework. */
+  recovered(frameworkId: string, info: FrameworkInfo): void;
 }
 
 const COMPLETED_KEPT = 1000;
@@ -75,8 +77,22 @@ export class Cluster {
     this.updates = new StatusUpdateManager(clock, retry, (fw, status) => this.forward(fw, status));
   }
 
+  /**
+   * Adds an agent, with the tasks it recovered from its checkpoint (a restart of this
+   * process): they hold their resources again, their frameworks are restored, and the
+   * agent reconnects each so it reports on.
+   */
   addAgent(agent: Agent): void {
-    this.agents.set(agent.id, { agent, status: 'active', free: agent.total.clone(), held: [], lost: [] });
+    const a: AgentState = { agent, status: 'active', free: agent.total.clone(), held: [], lost: [] };
+    this.agents.set(agent.id, a);
+    for (const cp of agent.recover?.() ?? []) {
+      this.hooks.recovered(cp.frameworkId, cp.framework);
+      const resources = ResourceBag.from(cp.task.resources);
+      const rec: TaskRecord = { info: cp.task, frameworkId: cp.frameworkId, agentId: agent.id, role: cp.role, state: 'TASK_RUNNING', agentState: 'TASK_RUNNING', resources, released: false, statuses: [] };
+      this.tasksOf(cp.frameworkId).active.set(cp.taskId, rec);
+      a.free.subtract(resources);
+      agent.adopt!(cp, (r) => this.onReport(rec, r));
+    }
     this.hooks.freed(agent.id);
   }
 
@@ -87,11 +103,11 @@ export class Cluster {
   }
 
   /** Starts a validated task on its agent, in TASK_STAGING. */
-  launch(frameworkId: string, role: string, task: TaskInfo, resources: ResourceBag): void {
+  launch(frameworkId: string, role: string, task: TaskInfo, resources: ResourceBag, framework?: FrameworkInfo): void {
     const agentId = task.agent_id.value;
     const rec: TaskRecord = { info: task, frameworkId, agentId, role, state: 'TASK_STAGING', agentState: 'TASK_STAGING', resources, released: false, statuses: [] };
     this.tasksOf(frameworkId).active.set(task.task_id.value, rec);
-    this.agents.get(agentId)!.agent.launch({ task, frameworkId, report: (r) => this.onReport(rec, r) });
+    this.agents.get(agentId)!.agent.launch({ task, frameworkId, framework, role, report: (r) => this.onReport(rec, r) });
   }
 
   /** Builds a master-generated status (source MASTER, no uuid). */
@@ -128,6 +144,7 @@ export class Cluster {
     }
     const caps = this.hooks.caps(rec.frameworkId);
     const t = this.tasks.get(rec.frameworkId);
+    if (!caps && TERMINAL_STATES.has(r.state)) a.agent.forget?.(rec.info.task_id.value); // no one left to tell
     if (!caps || !t || t.active.get(rec.info.task_id.value) !== rec) return;
     if (r.state === 'TASK_KILLING' && !caps.killingState) return;
     rec.state = r.state;
@@ -160,6 +177,7 @@ export class Cluster {
     const rec = t.active.get(taskId);
     if (!rec) return;
     t.active.delete(taskId);
+    this.agents.get(rec.agentId)?.agent.forget?.(taskId);
     t.completed.push(rec);
     if (t.completed.length > COMPLETED_KEPT) t.completed.shift();
   }

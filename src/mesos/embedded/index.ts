@@ -5,13 +5,14 @@
  * tests, which shrink its intervals. What it does not emulate: README "Embedded master".
  */
 import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { cpus, hostname, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../../ports/clock.js';
 import { silentLogger, type Logger } from '../../ports/logger.js';
 import type { Agent } from './agent.js';
+import { AgentCheckpoint } from './checkpoint.js';
 import { Faults } from './faults.js';
 import { readFileChunk } from './files.js';
 import type { FrameworkCredential } from './guard.js';
@@ -48,8 +49,15 @@ export interface EmbeddedMasterOptions {
   /** How long simulated tasks run; default 1 000 ms. */
   simulatedTaskDurationMs?: number;
   simulatedOutcome?: 'finished' | 'failed';
-  /** Where local sandboxes go; default a fresh temporary directory, removed by `stop()`. */
+  /** Where local sandboxes go; default `<stateDir>/sandboxes`, else a fresh temporary directory removed by `stop()`. */
   sandboxRoot?: string;
+  /**
+   * Where local agents checkpoint (`agent-<n>/`, src/mesos/embedded/checkpoint.ts): with
+   * one, tasks outlive this process and are adopted by the next master started on the
+   * same directory (`kairos serve` uses `.kairos/agent` beside a file store). Without, tasks
+   * die with the master.
+   */
+  stateDir?: string;
   /** The docker CLI the local agent uses; default `docker`. */
   dockerCommand?: string;
   /** Mesos `--offer_timeout`: rescind offers unanswered this long (master.ts); default: never. */
@@ -93,13 +101,20 @@ export async function startEmbeddedMaster(opts: EmbeddedMasterOptions = {}): Pro
     offerTimeoutMs: opts.offerTimeoutMs,
   });
   const agents: Agent[] = [];
-  const sandboxRoot = opts.sandboxRoot ?? mkdtempSync(join(tmpdir(), 'kairos-sandbox-'));
-  // Tasks with a `user` must reach their sandbox below it (search only, no listing).
-  if (!opts.sandboxRoot) chmodSync(sandboxRoot, 0o711);
+  const ownSandboxes = !opts.sandboxRoot && !opts.stateDir;
+  const sandboxRoot = opts.sandboxRoot ?? (opts.stateDir ? join(opts.stateDir, 'sandboxes') : mkdtempSync(join(tmpdir(), 'kairos-sandbox-')));
+  if (!opts.sandboxRoot) {
+    mkdirSync(sandboxRoot, { recursive: true });
+    // Tasks with a `user` must reach their sandbox below it (search only, no listing).
+    chmodSync(sandboxRoot, 0o711);
+  }
   const localRes = opts.localResources ?? `cpus:${cpus().length};mem:${Math.floor(totalmem() / 2 ** 20 / 2)};disk:10240;ports:[31000-32000]`;
   for (let i = 0; i < (opts.localAgents ?? 1); i++) {
+    // A checkpointing agent keeps its id across restarts, as a Mesos agent does (meta/slaves/latest).
+    const checkpoint = opts.stateDir ? new AgentCheckpoint(join(opts.stateDir, `agent-${i}`)) : undefined;
+    const fresh = `${masterId}-S${agents.length}`;
     const local = new LocalAgent({
-      id: `${masterId}-S${agents.length}`,
+      id: checkpoint ? checkpoint.agentId(fresh) : fresh,
       hostname: hostname(),
       resources: ResourceBag.parse(localRes),
       clock,
@@ -107,6 +122,7 @@ export async function startEmbeddedMaster(opts: EmbeddedMasterOptions = {}): Pro
       dockerCommand: opts.dockerCommand,
       dockerHost: opts.dockerHost,
       fetcherCacheDir: join(sandboxRoot, 'fetcher-cache'),
+      checkpoint,
     });
     // Never an orphan container: what a previous (or dead) agent left goes before any launch.
     await local.recoverContainers().catch(() => undefined);
@@ -153,7 +169,7 @@ export async function startEmbeddedMaster(opts: EmbeddedMasterOptions = {}): Pro
       await master.stop();
       server.closeAllConnections();
       await closed;
-      if (!opts.sandboxRoot) rmSync(sandboxRoot, { recursive: true, force: true });
+      if (ownSandboxes) rmSync(sandboxRoot, { recursive: true, force: true });
     },
   };
 }

@@ -85,6 +85,8 @@ export class Master {
   /** Offer timeouts armed, by offer id. */
   private readonly offerTimers = new Map<string, Timer>();
   private frameworkSeq = 0;
+  /** Frameworks restored from agent checkpoints that have not subscribed again yet. */
+  private readonly restored = new Set<string>();
   private allocationPending = false;
   /** Agents whose free resources changed since the last round; `all` after other changes. */
   private dirty: Set<string> | 'all' = 'all';
@@ -101,6 +103,7 @@ export class Master {
         return f && { partitionAware: f.partitionAware, killingState: hasCapability(f.info, 'TASK_KILLING_STATE') };
       },
       freed: (agentId) => this.requestAllocation(agentId),
+      recovered: (id, info) => this.restoreFramework(id, info),
     });
     const tick = () => {
       this.dirty = 'all'; // filters may have expired anywhere
@@ -169,8 +172,26 @@ export class Master {
     stream.onDisconnect(() => this.disconnected(current, stream));
     stream.send({ type: 'SUBSCRIBED', subscribed: { framework_id: { value: id }, heartbeat_interval_seconds: this.opts.heartbeatIntervalMs / 1000, master_info: this.masterInfo() } });
     stream.startHeartbeats(this.opts.heartbeatIntervalMs);
+    // Restored from a checkpoint: the agents' pending updates go out now, as a restarted
+    // agent resends them when it re-registers (not on an ordinary framework failover).
+    if (this.restored.delete(id)) this.cluster.updates.resendNow(id);
     this.opts.logger.info('framework subscribed', { framework: id, stream: stream.streamId });
     this.requestAllocation();
+  }
+
+  /**
+   * A framework known only from an agent's checkpoint (this process restarted): it is
+   * disconnected, so it gets its failover_timeout to subscribe again before it and its
+   * tasks are removed, as after any disconnection.
+   */
+  restoreFramework(id: string, info: FrameworkInfo): void {
+    if (this.frameworks.has(id) || this.removedFrameworks.has(id)) return;
+    const fw: FrameworkState = { id, info: { ...info, id: { value: id } }, roles: rolesOf(info), registeredAt: this.opts.clock.now(), partitionAware: hasCapability(info, 'PARTITION_AWARE') };
+    this.frameworks.set(id, fw);
+    this.restored.add(id);
+    const ms = (info.failover_timeout ?? 0) * 1000;
+    this.opts.logger.info('framework recovered from an agent checkpoint', { framework: id, failoverTimeoutMs: ms });
+    fw.failoverTimer = longTimeout(this.opts.clock, () => this.removeFramework(id), ms);
   }
 
   /** A new Mesos-Stream-Id. */

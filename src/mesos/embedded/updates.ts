@@ -78,6 +78,16 @@ export class StatusUpdateManager {
       }
   }
 
+  /** Resends every outstanding update of a framework now (it just subscribed again). */
+  resendNow(frameworkId: string): void {
+    for (const s of this.streams.values())
+      if (s.frameworkId === frameworkId) {
+        s.timer?.cancel();
+        s.backoff = this.retry.initialMs;
+        this.send(s);
+      }
+  }
+
   /** Cancels all resend timers. */
   stop(): void {
     for (const s of this.streams.values()) s.timer?.cancel();

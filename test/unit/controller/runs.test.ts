@@ -1,3 +1,4 @@
+import { outcomeOf } from '../../../src/mesos/status.js';
 import { describe, expect, it } from 'vitest';
 import { ControllerEmitter } from '../../../src/controller/events.js';
 import { RunLedger } from '../../../src/controller/run-ledger.js';
@@ -38,7 +39,7 @@ function fired(run: Run): Decision[] {
 }
 
 function status(run: Run, state: string, extra: Partial<TaskStatusUpdate> = {}): TaskStatusUpdate {
-  return { taskId: run.attempts[0].taskId, state, timestamp: T0 + 1000, labels: {}, fromReconciliation: false, ...extra };
+  return { taskId: run.attempts[0].taskId, state, outcome: outcomeOf(state), timestamp: T0 + 1000, labels: {}, fromReconciliation: false, ...extra };
 }
 
 function harness(store = new MemoryStore(), decide: (c: AttemptChange) => Decision[] = () => []) {
@@ -107,12 +108,12 @@ describe('RunLifecycle', () => {
 
   it('adopts a Kairos task the store does not know, and ignores tasks without Kairos labels', async () => {
     const h = harness();
-    await h.life.onStatus({ taskId: 'someone-else', state: 'TASK_RUNNING', timestamp: T0, labels: {}, fromReconciliation: true });
+    await h.life.onStatus({ taskId: 'someone-else', state: 'TASK_RUNNING', outcome: outcomeOf('TASK_RUNNING'), timestamp: T0, labels: {}, fromReconciliation: true });
     expect(h.ledger.all()).toEqual([]);
     const id = scheduledRunId('hello', T0);
     await h.life.onStatus({
       taskId: mesosTaskId(id, 1),
-      state: 'TASK_RUNNING',
+      state: 'TASK_RUNNING', outcome: outcomeOf('TASK_RUNNING'),
       timestamp: T0,
       agentId: 'a1',
       labels: { 'kairos.run': id, 'kairos.revision': 'c0ffee', 'kairos.attempt': '1' },

@@ -3,7 +3,7 @@ import type { TaskTemplate } from '../../../src/core/types.js';
 import { template } from './fixtures.js';
 import type { LaunchRequest } from '../../../src/ports/mesos.js';
 import { checkNamed } from '../../../src/mesos/codec.js';
-import { buildTaskInfo, isFinalOutcome, labelMap, shellQuote, taskOutcome } from '../../../src/mesos/tasks.js';
+import { buildTaskInfo, labelMap, shellQuote } from '../../../src/mesos/tasks.js';
 import type { Allocation } from '../../../src/mesos/resources.js';
 
 function request(over: Partial<LaunchRequest> = {}, t: Partial<TaskTemplate> = {}): LaunchRequest {
@@ -62,20 +62,5 @@ describe('shellQuote', () => {
     expect(shellQuote('a-b_c.d/e')).toBe('a-b_c.d/e');
     expect(shellQuote('a b')).toBe(`'a b'`);
     expect(shellQuote('$(x)')).toBe(`'$(x)'`);
-  });
-});
-
-describe('taskOutcome', () => {
-  it('gives every TaskState a defined outcome', () => {
-    expect(taskOutcome('TASK_RUNNING')).toBe('active');
-    expect(taskOutcome('TASK_KILLING')).toBe('active');
-    expect(taskOutcome('TASK_FINISHED')).toBe('succeeded');
-    expect(taskOutcome('TASK_FAILED')).toBe('failed');
-    expect(taskOutcome('TASK_KILLED')).toBe('killed');
-    expect(taskOutcome('TASK_ERROR')).toBe('error');
-    for (const s of ['TASK_LOST', 'TASK_DROPPED', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_UNKNOWN']) expect(taskOutcome(s)).toBe('lost');
-    expect(taskOutcome('TASK_UNREACHABLE')).toBe('unreachable');
-    expect(isFinalOutcome('unreachable')).toBe(false);
-    expect(isFinalOutcome('lost')).toBe(true);
   });
 });

@@ -19,6 +19,7 @@ import { DirectorySource } from '../../../src/source/directory.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { RecordingFramework } from '../controller/recording-framework.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { outcomeOf } from '../../../src/mesos/status.js';
 
 const MANIFEST = `apiVersion: kairos/v1
 kind: Job
@@ -52,7 +53,7 @@ async function passTime(ms: number): Promise<void> {
 }
 
 async function report(req: LaunchRequest, state: string, exitStatus?: number): Promise<void> {
-  await hooks.onStatus({ taskId: req.taskId, state, agentId: 'a1', timestamp: clock.now(), labels: {}, fromReconciliation: false, ...(exitStatus !== undefined && { exitStatus }) });
+  await hooks.onStatus({ taskId: req.taskId, state, outcome: outcomeOf(state), agentId: 'a1', timestamp: clock.now(), labels: {}, fromReconciliation: false, ...(exitStatus !== undefined && { exitStatus }) });
 }
 
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Harness, job, T } from './harness.js';
+import { outcomeOf } from '../../../src/mesos/status.js';
 import { KairosError } from '../../../src/core/errors.js';
-import { outcomeOfMesosState } from '../../../src/schedule/decisions.js';
 
 const every10 = { schedule: { kind: 'cron' as const, expression: '*/10 * * * *', timeZone: 'UTC' } };
 const start = T('2026-01-01T00:00:00Z');
@@ -119,14 +119,6 @@ describe('retries and timeouts', () => {
     expect(h.state(A)).toBe('lost');
   });
 
-  it('GONE or UNKNOWN before RUNNING means the task never ran; after RUNNING it was lost', () => {
-    expect(outcomeOfMesosState('TASK_DROPPED')).toBe('dropped');
-    expect(outcomeOfMesosState('TASK_GONE', false)).toBe('dropped');
-    expect(outcomeOfMesosState('TASK_UNKNOWN', false)).toBe('dropped');
-    expect(outcomeOfMesosState('TASK_GONE', true)).toBe('lost');
-    expect(outcomeOfMesosState('TASK_GONE_BY_OPERATOR', false)).toBe('lost');
-  });
-
   it('duplicate and stale status updates are ignored', () => {
     const h = new Harness();
     h.apply(h.scheduler.load([job('j', retrying)], [], start));
@@ -170,10 +162,11 @@ describe('retries and timeouts', () => {
 });
 
 describe('a crash between storing a task end and storing what follows', () => {
-  // The controller stores the Mesos status on the attempt first, then asks the core.
+  // The controller stores the Mesos status (and the edge's outcome) on the attempt first, then asks the core.
   const crashAfterStatus = (h: Harness, mesosState: string, at: string) => {
     const run = structuredClone(h.store.get(A)!);
-    Object.assign(run.attempts[0], { mesosState, startedAt: T(at) - 1000, endedAt: T(at) });
+    const outcome = outcomeOf(mesosState);
+    Object.assign(run.attempts[0], { mesosState, outcome, startedAt: T(at) - 1000, endedAt: T(at) });
     run.state = 'running';
     h.store.set(A, run);
   };
@@ -249,12 +242,6 @@ describe('manual runs', () => {
 });
 
 describe('lifecycle', () => {
-  it('maps terminal Mesos states to outcomes', () => {
-    expect(['TASK_FINISHED', 'TASK_FAILED', 'TASK_ERROR', 'TASK_KILLED', 'TASK_LOST', 'TASK_GONE', 'TASK_RUNNING', 'TASK_UNREACHABLE'].map((x) => outcomeOfMesosState(x))).toEqual([
-      'succeeded', 'failed', 'failed', 'killed', 'lost', 'lost', undefined, undefined,
-    ]);
-  });
-
   it('pruning with onPrune kill kills active runs; finish lets them end', () => {
     const h = new Harness();
     h.apply(h.scheduler.load([job('k', { ...every10, onPrune: 'kill' }), job('f', every10)], [], start));
@@ -300,5 +287,33 @@ describe('lifecycle', () => {
     h.ended(A, 'lost', '2026-01-01T00:11:01Z'); // reconciliation: TASK_LOST
     h.tick('2026-01-01T00:11:06Z');
     expect(h.launchedIds()).toEqual([`${A}#1`, `${A}#2`]);
+  });
+});
+
+describe('outcomes the core resolves itself', () => {
+  const every10 = { schedule: { kind: 'cron' as const, expression: '*/10 * * * *', timeZone: 'UTC' } };
+  const A = 'j@2026-01-01T00:10:00.000Z';
+  const retrying = { ...every10, retries: { count: 3, initialDelaySeconds: 10, maxDelaySeconds: 25 } };
+
+  it('gone before RUNNING: never ran, relaunched without a retry; gone after RUNNING: lost, retried', () => {
+    const h = new Harness();
+    h.apply(h.scheduler.load([job('j', retrying)], [], T('2026-01-01T00:00:00Z')));
+    h.tick('2026-01-01T00:10:00Z');
+    h.ended(A, 'gone', '2026-01-01T00:10:01Z', 1);
+    expect(h.store.get(A)?.attempts[0]).toMatchObject({ dropped: true, outcome: 'gone' });
+    expect(h.launchedIds()).toEqual([`${A}#1`, `${A}#2`]);
+    h.started(A, '2026-01-01T00:10:02Z', 2);
+    h.ended(A, 'gone', '2026-01-01T00:10:03Z', 2);
+    expect(h.store.get(A)?.attempts[1].dropped).toBeUndefined();
+    expect(h.state(A)).toBe('pending'); // a retry after backoff
+  });
+
+  it('error (TASK_ERROR: refused) fails the run without retry', () => {
+    const h = new Harness();
+    h.apply(h.scheduler.load([job('j', retrying)], [], T('2026-01-01T00:00:00Z')));
+    h.tick('2026-01-01T00:10:00Z');
+    h.ended(A, 'error', '2026-01-01T00:10:01Z', 1);
+    expect(h.state(A)).toBe('failed');
+    expect(h.launches).toHaveLength(1);
   });
 });
