@@ -23,6 +23,7 @@ export const chartSchemas: Record<string, Schema> = {
       job: str,
       kind,
       timeoutSeconds: num,
+      slaSeconds: { type: 'number', description: 'spec.sla.finishWithinSeconds, counted from the scheduled instant' },
       counts: { type: 'object', additionalProperties: int, description: 'top-level runs kept, by state' },
       finished: int,
       successRate: { type: 'number', minimum: 0, maximum: 1 },

@@ -103,10 +103,12 @@ export function jobStats(resource: Resource, runs: readonly Run[], opts: { point
     }
   }
   const timeoutSeconds = timeoutOf(resource);
+  const slaSeconds = resource.spec.sla?.finishWithinSeconds;
   return {
     job: name,
     kind: resource.kind,
     ...(timeoutSeconds !== undefined && { timeoutSeconds }),
+    ...(slaSeconds !== undefined && { slaSeconds }),
     counts,
     finished,
     ...(finished > 0 && { successRate: succeeded / finished }),

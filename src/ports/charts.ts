@@ -43,6 +43,8 @@ export interface JobStats {
   kind: 'Job' | 'DAG';
   /** The job's `timeoutSeconds` (a DAG: the largest of its tasks'), drawn as a line. */
   timeoutSeconds?: number;
+  /** The job's `spec.sla.finishWithinSeconds` (counted from the scheduled instant), drawn as a line. */
+  slaSeconds?: number;
   /** Top-level runs kept, by state. */
   counts: Partial<Record<RunState, number>>;
   /** Runs that ran to an outcome (succeeded, failed, timed_out, lost, killed). */

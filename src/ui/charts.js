@@ -1,5 +1,5 @@
 // A job's history at a glance, from `GET /v1/jobs/{name}/stats`: run duration over time
-// (one point per run, coloured by outcome, with timeout and p50/p95 lines), the figures
+// (one point per run, coloured by outcome, with timeout, SLA and p50/p95 lines), the figures
 // over the history kept, and the runs × tasks grid (newest run on the right).
 import { fmtTime, h } from './dom.js';
 import { fmtDuration, fmtTick, s, scale } from './svg.js';
@@ -15,6 +15,7 @@ export function statsLine(st) {
     st.p50Ms === undefined ? null : `p50 ${fmtDuration(st.p50Ms)}`,
     st.p95Ms === undefined ? null : `p95 ${fmtDuration(st.p95Ms)}`,
     st.timeoutSeconds === undefined ? null : `timeout ${fmtDuration(st.timeoutSeconds * 1000)}`,
+    st.slaSeconds === undefined ? null : `SLA ${fmtDuration(st.slaSeconds * 1000)}`,
   ];
   return h('p', { class: 'stats', 'data-success-rate': st.successRate ?? '' }, parts.filter(Boolean).join(' · '));
 }
@@ -31,7 +32,8 @@ export function durationChart(st) {
   const pts = st.points.filter((p) => p.durationMs !== undefined);
   if (pts.length === 0) return undefined;
   const limit = st.timeoutSeconds === undefined ? 0 : st.timeoutSeconds * 1000;
-  const top = Math.max(limit, ...pts.map((p) => p.durationMs)) * 1.1 || 1;
+  const sla = st.slaSeconds === undefined ? 0 : st.slaSeconds * 1000;
+  const top = Math.max(limit, sla, ...pts.map((p) => p.durationMs)) * 1.1 || 1;
   const t0 = pts[0].scheduledAt;
   const t1 = pts.at(-1).scheduledAt;
   const x = scale(t0, t1, PAD.left + 8, W - PAD.right - 8);
@@ -45,6 +47,9 @@ export function durationChart(st) {
   if (st.p50Ms !== undefined) svg.append(refLine('p50', y(st.p50Ms), `p50 ${fmtDuration(st.p50Ms)}`, 12));
   if (st.p95Ms !== undefined) svg.append(refLine('p95', y(st.p95Ms), `p95 ${fmtDuration(st.p95Ms)}`, -3));
   if (limit) svg.append(refLine('timeout', y(limit), `timeout ${fmtDuration(limit)}`, -3));
+  // The SLA counts from the scheduled instant, a duration from the start: a point above
+  // the line certainly missed it; one just below may still have, by its wait for an offer.
+  if (sla) svg.append(refLine('sla', y(sla), `SLA ${fmtDuration(sla)}`, 12));
   for (const p of pts) {
     svg.append(s('a', { href: `#/runs/${encodeURIComponent(p.id)}`, 'data-run': p.id, 'data-state': p.state },
       s('circle', { class: `pt s-${p.state}`, cx: x(p.scheduledAt).toFixed(1), cy: y(p.durationMs).toFixed(1), r: 4 }),

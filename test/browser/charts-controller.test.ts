@@ -24,6 +24,7 @@ spec:
   schedule: { cron: "*/10 * * * *", timeZone: UTC }
   concurrencyPolicy: Allow
   timeoutSeconds: 5
+  sla: { finishWithinSeconds: 4 }
   history: { succeeded: 200, failed: 200 }
   retries: { count: 0 }
   resources: { cpus: 0.2, mem: 64 }
@@ -115,14 +116,14 @@ describe('charts and backfill on a real controller', { timeout: 180_000 }, () =>
     expect(backfilled.map((p) => iso(p.scheduledAt))).toEqual(instants);
     expect(backfilled.filter((p) => p.state === 'failed').map((p) => iso(p.scheduledAt))).toEqual(failures);
     const finished = stats.points.filter((p) => p.durationMs !== undefined);
-    expect(stats).toMatchObject({ timeoutSeconds: 5, finished: finished.length, successRate: finished.filter((p) => p.state === 'succeeded').length / finished.length });
+    expect(stats).toMatchObject({ timeoutSeconds: 5, slaSeconds: 4, finished: finished.length, successRate: finished.filter((p) => p.state === 'succeeded').length / finished.length });
     const { page } = b;
     await page.goto(`${c.url}/#/jobs/etl`);
     const chart = page.locator('svg.chart.duration');
     await chart.waitFor();
     expect(await chart.locator('circle.pt').count()).toBe(stats.points.filter((p) => p.durationMs !== undefined).length);
     expect(await chart.locator('circle.pt.s-failed').count()).toBe(finished.filter((p) => p.state === 'failed').length);
-    for (const line of ['timeout', 'p50', 'p95']) expect(await chart.locator(`line.${line}`).count()).toBe(1);
+    for (const line of ['timeout', 'sla', 'p50', 'p95']) expect(await chart.locator(`line.${line}`).count()).toBe(1);
     const grid = page.locator('svg.runs-grid');
     expect(await grid.locator('rect.cell').count()).toBe(stats.columns.length);
     expect(await grid.locator('a[data-state="failed"]').count()).toBe(stats.columns.filter((c) => c.state === 'failed').length);

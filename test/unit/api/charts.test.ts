@@ -23,6 +23,8 @@ describe('jobStats', () => {
     expect(s).toMatchObject({ finished: 3, successRate: 2 / 3, p50Ms: 240_000, p95Ms: 600_000, timeoutSeconds: 900, counts: { succeeded: 2, failed: 1, missed: 1, running: 1 }, rows: ['j'] });
     expect(s.columns.map((c) => c.cells.j.state)).toEqual(['succeeded', 'failed', 'succeeded', 'missed', 'running']);
     expect(jobStats(job('j').resource, runs, { points: 2, columns: 1 })).toMatchObject({ points: [{ id: 'j@4' }, { id: 'j@5' }], columns: [{ runId: 'j@5' }] });
+    expect(jobStats(job('j', { sla: { finishWithinSeconds: 1200 } }).resource, runs)).toMatchObject({ slaSeconds: 1200 });
+    expect(s).not.toHaveProperty('slaSeconds');
     expect(percentile([], 50)).toBeUndefined();
     expect(percentile([1, 2, 3, 4], 50)).toBe(2);
   });
