@@ -104,7 +104,10 @@ describe('three kairos serve controllers on ZooKeeper and the embedded master', 
     }
     await launchedThrough(1_000);
     expectExactlyOnce(from);
-    expect(Math.max(...failovers)).toBeLessThanOrEqual(SESSION_MS + 2_000);
+    // A liveness bound, not a speed figure (bench/failover.bench.ts measures that): the
+    // successor must take over on the dead leader's session expiry, not after a second
+    // expiry or a retry loop. The margin leaves room for a loaded 2-core CI machine.
+    expect(Math.max(...failovers)).toBeLessThanOrEqual(SESSION_MS + 5_000);
   }, 240_000);
 
   it('fences a leader paused past its session timeout: it steps down on resume and nothing runs twice', async () => {
