@@ -10,6 +10,7 @@ import { isTerminalRun, type AppliedResource, type OverridePolicy } from '../cor
 import type { Clock } from '../ports/clock.js';
 import type { BackfillOptions, BackfillResult, ControllerActions, ControllerView, JobSummary } from '../ports/controller.js';
 import type { MesosFramework } from '../ports/mesos.js';
+import type { Decision } from '../schedule/decisions.js';
 import type { Scheduler } from '../schedule/scheduler.js';
 import type { Dispatch } from './dispatch.js';
 import type { RunLedger } from './run-ledger.js';
@@ -26,6 +27,12 @@ export interface ActionDeps {
   view: ControllerView;
   /** The resource as the core should see it (paused → suspended). */
   effective(a: AppliedResource): AppliedResource;
+  /**
+   * Brings the schedule core up to the applied state (run inside a dispatch step). A sync
+   * pass shows a newly applied job in the read view before it hands the job to the core,
+   * so an action on a job the API already lists must catch the core up first.
+   */
+  followApplied(now: number): Decision[];
 }
 
 function checkOverrides(o: RunOverrides | undefined): void {
@@ -64,6 +71,7 @@ export class ControllerActionsImpl implements ControllerActions {
     checkOverrides(overrides);
     allowedOverrides(job, applied.resource.spec.overrides, overrides);
     let runId = '';
+    await this.catchUp();
     await this.d.dispatch.submit(() => {
       const req = this.d.scheduler.requestRun(job, this.d.clock.now(), overrides);
       runId = req.runId;
@@ -80,12 +88,11 @@ export class ControllerActionsImpl implements ControllerActions {
     const dryRun = opts.dryRun === true;
     const existing = (id: string) => this.d.ledger.get(id);
     let out: ReturnType<Scheduler['backfill']> | undefined;
-    if (dryRun) out = this.d.scheduler.backfill(job, req, existing, this.d.clock.now(), true);
-    else
-      await this.d.dispatch.submit(() => {
-        out = this.d.scheduler.backfill(job, req, existing, this.d.clock.now());
-        return out.decisions;
-      });
+    await this.catchUp();
+    await this.d.dispatch.submit(() => {
+      out = this.d.scheduler.backfill(job, req, existing, this.d.clock.now(), dryRun);
+      return out.decisions;
+    });
     const { id, items } = out!;
     return { id, job, dryRun, instants: items.map(({ at, runId, action, existing: e }) => ({ at, runId, action, ...(e && { existing: e }) })) };
   }
@@ -126,6 +133,11 @@ export class ControllerActionsImpl implements ControllerActions {
     const now = this.d.clock.now();
     await this.d.dispatch.submit(() => this.d.scheduler.upsert(this.d.effective(this.applied(job)), now));
     return this.d.view.jobs().find((j) => j.name === job)!;
+  }
+
+  /** A dispatch step of its own, so a request that fails still leaves the core caught up. */
+  private catchUp(): Promise<void> {
+    return this.d.dispatch.submit(() => this.d.followApplied(this.d.clock.now()));
   }
 
   private applied(job: string): AppliedResource {

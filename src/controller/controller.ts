@@ -159,6 +159,7 @@ export class Controller {
       clock: o.clock,
       view: this.view,
       effective: (a) => this.effective(a),
+      followApplied: (now) => this.followApplied(now),
     });
   }
 

@@ -10,7 +10,9 @@ import { silentLogger } from '../../../src/ports/logger.js';
 import type { FrameworkHooks, LaunchRequest } from '../../../src/ports/mesos.js';
 import { DirectorySource } from '../../../src/source/directory.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
+import { SYNC_KEY } from '../../../src/controller/state.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { gate } from '../../support/gate.js';
 import { jobManifest } from '../../support/job-manifest.js';
 import { RecordingFramework } from './recording-framework.js';
 import { SwitchedLeadership } from './switched-leadership.js';
@@ -264,6 +266,25 @@ describe('Controller', () => {
     await h.clock.advanceAsync(60_000);
     expect(h.framework.launched.map((l) => l.runId)).toContain('hello@2026-03-08T07:06:00.000Z');
     await expect(h.controller.actions.runNow('nope')).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+  });
+
+  it('runs a job the API already lists while the sync pass that applied it has not handed it to the schedule core yet', async () => {
+    await writeFile(join(dir, 'hello.yaml'), job('hello', '0 0 1 1 *'));
+    await h.start();
+    await writeFile(join(dir, 'fresh.yaml'), job('fresh', '0 0 1 1 *'));
+    // Hold the pass where it records its outcome: the job is applied and in the read view.
+    const held = gate();
+    const put = h.store.put.bind(h.store);
+    h.store.put = async (key, value, version) => (key === SYNC_KEY && (await held.pass()), put(key, value, version));
+    const synced = h.sync();
+    await held.reached;
+    expect(h.controller.view.jobs().map((j) => j.name)).toContain('fresh');
+    const manual = await h.controller.actions.runNow('fresh');
+    expect(manual).toMatchObject({ id: 'fresh@manual-1', trigger: 'manual' });
+    expect(h.framework.launched.map((l) => l.runId)).toEqual(['fresh@manual-1']);
+    held.open();
+    await synced;
+    expect(h.framework.launched.map((l) => l.runId)).toEqual(['fresh@manual-1']);
   });
 
   it('manual run numbers never repeat: history keeps the highest, so a restart after pruning counts on', async () => {
