@@ -94,13 +94,10 @@ export class LocalAgent extends AgentIdentity implements Agent {
     const containerId = `${this.id}.${id}.${this.seq}`.replace(/[^A-Za-z0-9_.-]/g, '_');
     const prepare = () => prepareSandbox(task, sandbox, containerId, { cacheDir: this.opts.fetcherCacheDir });
     if (isDockerTask(task)) {
-      const record = this.opts.checkpoint && framework ? { taskId: id, frameworkId, framework, role: role ?? '*', task, sandbox, startedAt: 0 } : undefined;
-      const creating = (name: string) => {
-        if (!record) return;
-        Object.assign(record, { container: name, startedAt: this.opts.clock.now() });
-        this.containerRecords.set(id, record);
-        this.opts.checkpoint!.save(record);
-      };
+      // Checkpointed, with the container's name, just before `docker run` creates it.
+      const creating = this.opts.checkpoint && framework
+        ? (container: string) => this.saveContainer({ taskId: id, frameworkId, framework, role: role ?? '*', task, sandbox, startedAt: this.opts.clock.now(), container })
+        : undefined;
       void this.containers.launch({ task, containerId, sandbox, prepare, report, creating }).then(() => this.containerRecords.delete(id));
       return;
     }
@@ -247,6 +244,11 @@ export class LocalAgent extends AgentIdentity implements Agent {
     void this.containers.adopt(adopted).then(() => this.containerRecords.delete(rec.taskId));
   }
 
+  private saveContainer(rec: TaskCheckpoint): void {
+    this.containerRecords.set(rec.taskId, rec);
+    this.opts.checkpoint!.save(rec);
+  }
+
   /** The master has the task's terminal update acknowledged: its record can go. */
   forget(taskId: string): void {
     this.opts.checkpoint?.remove(taskId);
@@ -255,7 +257,7 @@ export class LocalAgent extends AgentIdentity implements Agent {
   kill(taskId: string, gracePeriodMs = DEFAULT_GRACE_MS): void {
     if (this.containers.has(taskId)) {
       const rec = this.containerRecords.get(taskId);
-      if (rec && !rec.killing) this.opts.checkpoint!.save(Object.assign(rec, { killing: true }));
+      if (rec && !rec.killing) this.saveContainer({ ...rec, killing: true });
       return this.containers.kill(taskId, gracePeriodMs);
     }
     const r = this.running.get(taskId);
