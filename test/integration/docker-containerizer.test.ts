@@ -168,8 +168,9 @@ describe('Docker containerizer (real dockerd)', () => {
     await docker.docker(['run', '-d', '--net', 'none', '--name', 'mesos-agent-A.t-adopt', ...labels, TEST_IMAGE, 'sh', '-c', 'echo a; sleep 1; echo b; echo e >&2; exit 4']);
     const reports: AgentReport[] = [];
     const restarted = new DockerContainerizer({ clock: systemClock, agentId: 'agent-A', dockerHost: docker.host });
-    const removed = await restarted.recover(({ taskId }) => (taskId === 't-adopt' ? { sandbox, report: (r) => reports.push(r) } : undefined));
+    const removed = await restarted.recover(({ taskId }) => taskId === 't-adopt');
     expect(removed).toEqual([]);
+    void restarted.adopt({ name: 'mesos-agent-A.t-adopt', taskId: 't-adopt', sandbox, report: (r) => reports.push(r) });
     expect(restarted.has('t-adopt')).toBe(true);
     for (let i = 0; i < 100 && reports.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(reports).toEqual([{ state: 'TASK_FAILED', message: 'Container exited with status 4', source: 'SOURCE_EXECUTOR' }]);

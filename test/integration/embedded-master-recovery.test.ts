@@ -2,7 +2,8 @@
  * The embedded master as its own process (`kairos embedded-master --state-dir`), killed
  * with SIGKILL and started again on the same directory: its local agent recovers the
  * checkpointed tasks like a Mesos agent with `checkpoint: true`. Judged by the processes
- * themselves (pids alive or gone) and by the exit status the tasks really had.
+ * themselves (pids alive or gone, containers in the suite's dockerd running or gone) and by
+ * the exit status the tasks really had.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,9 +13,13 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Offer, TaskInfo } from '../../src/mesos/types.js';
 import { alive } from '../e2e/support.js';
+import { TEST_IMAGE, testDocker } from '../support/docker.js';
 import { signalProcess } from '../support/ha-cluster.js';
 import { frameworkInfo, Subscription } from './embedded-master-client.js';
 
+const docker = testDocker();
+// The masters started here (children of this worker) run their containers on the suite's dockerd.
+process.env.DOCKER_HOST = docker.host;
 const scratch = mkdtempSync(join(tmpdir(), 'kairos-em-recovery-'));
 let master: ChildProcess | undefined;
 const subs: Subscription[] = [];
@@ -91,6 +96,9 @@ async function launchShell(s: Subscription, url: string, id: string, shell: stri
   return waitFor('the task pid', () => (existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8').trim())) || undefined);
 }
 
+/** The state of the container running `taskId` (`running`, `exited`), or '' once there is none. */
+const containerState = (taskId: string) => docker.docker(['ps', '-a', '--filter', 'name=^mesos-', '--filter', `label=kairos.task=${taskId}`, '--format', '{{.State}}']);
+
 describe('embedded master restarted on its state directory', () => {
   it('reports the real exit status of a task that ended while it was down, through reconciliation and a reliable update', async () => {
     const dir = join(scratch, 'ended');
@@ -138,5 +146,34 @@ describe('embedded master restarted on its state directory', () => {
     url = await startMaster(port, dir);
     expect(alive(orphan)).toBe(true);
     await waitFor('the task of the framework gone past failover_timeout killed', () => !alive(orphan), 20_000);
+  }, 90_000);
+
+  it('adopts a Docker task whose container outlived it, and stops it once its framework is past failover_timeout', async () => {
+    const dir = join(scratch, 'docker');
+    const port = await freePort();
+    let url = await startMaster(port, dir);
+    // Long enough to see the container kept after the restart, even on a loaded machine.
+    const s = await subscribe(url, { failover_timeout: 6 });
+    const offer: Offer = (await s.take((e) => e.type === 'OFFERS', 'offers')).offers!.offers![0];
+    const task: TaskInfo = {
+      name: 'boxed',
+      task_id: { value: 'boxed' },
+      agent_id: offer.agent_id,
+      resources: [{ name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 }, allocation_info: { role: 'batch' } }],
+      command: { value: 'exec sleep 60' },
+      container: { type: 'DOCKER', docker: { image: TEST_IMAGE, network: 'NONE' } },
+    };
+    await s.call(url, { type: 'ACCEPT', accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [task] } }] } });
+    await reach(s, url, 'boxed', 'TASK_RUNNING');
+    await signalProcess(master!, 'SIGKILL');
+    subs.splice(0).forEach((x) => x.close());
+
+    url = await startMaster(port, dir);
+    // Kept for the framework (the restarted agent removes only containers it has no record of)...
+    expect(await containerState('boxed')).toBe('running');
+    // ...until the framework, never back, is past its failover_timeout: then stopped and removed.
+    const end = Date.now() + 30_000;
+    while ((await containerState('boxed')) !== '' && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+    expect(await containerState('boxed')).toBe('');
   }, 90_000);
 });

@@ -11,8 +11,8 @@
  *   TASK_FAILED with REASON_CONTAINER_LIMITATION_MEMORY; else TASK_FAILED
  *   "Container exited with status N"; then `docker rm -f -v`, so no container is left.
  * Containers carry labels naming the agent, the agent process and the task, so `recover()`
- * on agent start finds leftovers by the name prefix, adopts those the restarted agent
- * still knows (`adopt`) and removes the rest.
+ * on agent start finds leftovers by the name prefix and removes all but those the restarted
+ * agent checkpointed, which it then follows to their end (`adopt`).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
@@ -48,6 +48,8 @@ export interface ContainerLaunch {
   /** Prepares the sandbox (fetch, secret files) and resolves the secret environment. */
   prepare(): Promise<Record<string, string>>;
   report: ReportFn;
+  /** Called just before `docker run` creates the container (the agent checkpoints the task then). */
+  creating?(name: string): void;
 }
 
 /** A running container of a previous incarnation of this agent, to be followed to its end. */
@@ -56,6 +58,10 @@ export interface AdoptedContainer {
   taskId: string;
   sandbox: string;
   report: ReportFn;
+  /** A kill was asked for before the restart: its end is reported as killed. */
+  killing?: boolean;
+  /** What is left of the task's max completion time, if it has one. */
+  remainingMs?: number;
 }
 
 interface Container {
@@ -88,11 +94,19 @@ export class DockerContainerizer {
   /**
    * Takes over a container a previous incarnation of this agent started (see `recover`):
    * the sandbox's stdout/stderr are rewritten from `docker logs --follow` (the daemon kept
-   * all of it), and the container's end is reported as for a launch.
+   * all of it), and the container's end is reported as for a launch (one that ended while
+   * no agent watched reports its real exit status). A container that is gone (removed, or
+   * never created) has no exit status to report: TASK_FAILED, or TASK_KILLED if a kill was asked.
    */
   adopt(a: AdoptedContainer): Promise<void> {
     return this.track(a.taskId, a.name, a.report, async (c) => {
       c.started = Promise.resolve(true);
+      if (a.killing) c.killedBy = 'kill';
+      const exists = await this.docker(['inspect', '--type=container', '--format', '{{.Id}}', a.name]).then(() => true, () => false);
+      if (!exists && c.killedBy) return { state: 'TASK_KILLED', message: 'Container gone while its agent was down', source: 'SOURCE_AGENT' };
+      if (!exists)
+        return { state: 'TASK_FAILED', reason: 'REASON_EXECUTOR_TERMINATED', message: 'Container gone while its agent was down; no exit status was recorded', source: 'SOURCE_AGENT' };
+      if (a.remainingMs !== undefined) c.timers.push(this.opts.clock.setTimeout(() => this.stop(c, 'max_completion_time', 0), Math.max(0, a.remainingMs)));
       const out = openSync(join(a.sandbox, 'stdout'), 'w');
       const err = openSync(join(a.sandbox, 'stderr'), 'w');
       const logs = spawn(this.cli(), [...this.hostArgs(), 'logs', '--follow', a.name], { env: this.cliEnv(), stdio: ['ignore', out, err] });
@@ -130,6 +144,7 @@ export class DockerContainerizer {
     await this.ensureImage(l.task);
     if (c.killedBy) return { state: 'TASK_KILLED', reason: 'REASON_TASK_KILLED_DURING_LAUNCH', message: 'Killed before launch', source: 'SOURCE_AGENT' };
     l.report({ state: 'TASK_STARTING', source: 'SOURCE_EXECUTOR' });
+    l.creating?.(c.name);
     const out = openSync(join(l.sandbox, 'stdout'), 'a');
     const err = openSync(join(l.sandbox, 'stderr'), 'a');
     const child = spawn(this.cli(), [...this.hostArgs(), ...argv], { env: { ...this.cliEnv(), ...env }, stdio: ['ignore', out, err] });
@@ -229,20 +244,18 @@ export class DockerContainerizer {
 
   /**
    * On agent start: finds the containers (named `mesos-…`, labelled by an embedded agent)
-   * left by this agent or by an agent process that is gone. Each one `adoptable` names a
-   * sandbox and report for (a task the restarted agent recovered) is adopted; every other
-   * one is removed, so none is orphaned. Containers of other live agents (tests share one
-   * daemon) and of real Mesos agents stay. Returns the names removed.
+   * left by this agent or by an agent process that is gone. Those `keep` accepts (tasks the
+   * restarted agent checkpointed; it `adopt`s each next) stay; every other one is removed,
+   * so none is orphaned. Containers of other live agents (tests share one daemon) and of
+   * real Mesos agents stay too. Returns the names removed.
    */
-  async recover(adoptable: (c: { name: string; taskId: string }) => Omit<AdoptedContainer, 'name' | 'taskId'> | undefined = () => undefined): Promise<string[]> {
+  async recover(keep: (c: { name: string; taskId: string }) => boolean = () => false): Promise<string[]> {
     const fields = [LABEL_AGENT, LABEL_AGENT_PID, LABEL_TASK].map((l) => `{{.Label "${l}"}}`).join('\t');
     const lines = await this.docker(['ps', '-a', '--filter', `name=^${CONTAINER_PREFIX}`, '--filter', `label=${LABEL_AGENT}`, '--format', `{{.Names}}\t${fields}`]);
     const removed: string[] = [];
     for (const [name, agent, pid, taskId] of lines.split('\n').filter(Boolean).map((l) => l.split('\t'))) {
       if (agent !== this.opts.agentId && alive(Number(pid))) continue;
-      const target = agent === this.opts.agentId ? adoptable({ name, taskId }) : undefined;
-      if (target) void this.adopt({ ...target, name, taskId });
-      else removed.push(name);
+      if (agent !== this.opts.agentId || !keep({ name, taskId })) removed.push(name);
     }
     if (removed.length) await this.docker(['rm', '-f', '-v', ...removed]);
     return removed;

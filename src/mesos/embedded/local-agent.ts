@@ -8,11 +8,14 @@
  * (docker-containerizer.ts), which also removes leftover containers on `recoverContainers()`.
  *
  * With a checkpoint (./checkpoint.ts) the agent behaves like a Mesos agent with
- * `checkpoint: true` for command tasks: they run in their own session under an exit-status
- * wrapper (./task-process.ts), are recorded when started, and survive this process.
- * `recover()` lists them after a restart and `adopt()` reconnects each: a live one is
- * watched until it ends, one that ended meanwhile reports its recorded exit status. A
- * record is dropped (`forget`) once the master has its terminal update acknowledged.
+ * `checkpoint: true`: command tasks run in their own session under an exit-status wrapper
+ * (./task-process.ts), Docker tasks in their container, both recorded when started (a
+ * Docker task with its container's name) and both outliving this process.
+ * `recoverContainers()` keeps the recorded containers (removing only the others),
+ * `recover()` lists the records after a restart and `adopt()` reconnects each: a live one is
+ * watched until it ends, one that ended meanwhile reports its recorded exit status (the
+ * wrapper's file, or the stopped container's). A record is dropped (`forget`) once the
+ * master has its terminal update acknowledged.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
@@ -63,6 +66,8 @@ export class LocalAgent extends AgentIdentity implements Agent {
   private readonly running = new Map<string, Running>();
   private readonly sandboxes = new Map<string, string>();
   private readonly containers: DockerContainerizer;
+  /** Checkpoint records of the Docker tasks running here (a kill is recorded in them). */
+  private readonly containerRecords = new Map<string, TaskCheckpoint>();
   private seq = 0;
 
   constructor(private readonly opts: LocalAgentOptions) {
@@ -71,11 +76,13 @@ export class LocalAgent extends AgentIdentity implements Agent {
   }
 
   /**
-   * Docker containers a previous run of this agent (or a dead agent) left behind: those
-   * `adoptable` names a sandbox and report for are followed to their end, the rest removed.
+   * Removes the Docker containers a previous run of this agent (or a dead agent) left
+   * behind, except those of checkpointed tasks, which `adopt()` follows to their end.
+   * Call it before the first launch. Returns the names removed.
    */
-  recoverContainers(adoptable?: Parameters<DockerContainerizer['recover']>[0]): Promise<string[]> {
-    return this.containers.recover(adoptable);
+  recoverContainers(): Promise<string[]> {
+    const recorded = new Set(this.recover().map((r) => r.container));
+    return this.containers.recover(({ name }) => recorded.has(name));
   }
 
   launch({ task, frameworkId, framework, role, report }: AgentLaunch): void {
@@ -86,7 +93,14 @@ export class LocalAgent extends AgentIdentity implements Agent {
     this.sandboxes.set(id, sandbox);
     const containerId = `${this.id}.${id}.${this.seq}`.replace(/[^A-Za-z0-9_.-]/g, '_');
     const prepare = () => prepareSandbox(task, sandbox, containerId, { cacheDir: this.opts.fetcherCacheDir });
-    if (isDockerTask(task)) return void this.containers.launch({ task, containerId, sandbox, prepare, report });
+    if (isDockerTask(task)) {
+      // Checkpointed, with the container's name, just before `docker run` creates it.
+      const creating = this.opts.checkpoint && framework
+        ? (container: string) => this.saveContainer({ taskId: id, frameworkId, framework, role: role ?? '*', task, sandbox, startedAt: this.opts.clock.now(), container })
+        : undefined;
+      void this.containers.launch({ task, containerId, sandbox, prepare, report, creating }).then(() => this.containerRecords.delete(id));
+      return;
+    }
     const r = this.track(id, report, sandbox);
     const fail = (message: string) => {
       this.running.delete(id);
@@ -194,6 +208,7 @@ export class LocalAgent extends AgentIdentity implements Agent {
   adopt(rec: TaskCheckpoint, report: ReportFn): void {
     const id = rec.taskId;
     this.sandboxes.set(id, rec.sandbox);
+    if (rec.container) return this.adoptContainer(rec, report);
     const r = this.track(id, report, rec.sandbox);
     r.pid = rec.pid;
     r.record = rec;
@@ -220,13 +235,31 @@ export class LocalAgent extends AgentIdentity implements Agent {
     queueMicrotask(check);
   }
 
+  /** `adopt()` of a Docker task: its container (kept by `recoverContainers()`) is followed to its end. */
+  private adoptContainer(rec: TaskCheckpoint, report: ReportFn): void {
+    const max = durationMs(rec.task.max_completion_time);
+    const remainingMs = max === undefined ? undefined : max - (this.opts.clock.now() - rec.startedAt);
+    this.containerRecords.set(rec.taskId, rec);
+    const adopted = { name: rec.container!, taskId: rec.taskId, sandbox: rec.sandbox, report, killing: rec.killing, remainingMs };
+    void this.containers.adopt(adopted).then(() => this.containerRecords.delete(rec.taskId));
+  }
+
+  private saveContainer(rec: TaskCheckpoint): void {
+    this.containerRecords.set(rec.taskId, rec);
+    this.opts.checkpoint!.save(rec);
+  }
+
   /** The master has the task's terminal update acknowledged: its record can go. */
   forget(taskId: string): void {
     this.opts.checkpoint?.remove(taskId);
   }
 
   kill(taskId: string, gracePeriodMs = DEFAULT_GRACE_MS): void {
-    if (this.containers.has(taskId)) return this.containers.kill(taskId, gracePeriodMs);
+    if (this.containers.has(taskId)) {
+      const rec = this.containerRecords.get(taskId);
+      if (rec && !rec.killing) this.saveContainer({ ...rec, killing: true });
+      return this.containers.kill(taskId, gracePeriodMs);
+    }
     const r = this.running.get(taskId);
     if (!r || r.killedBy) return;
     if (r.pid) r.report({ state: 'TASK_KILLING', source: 'SOURCE_EXECUTOR' });
