@@ -189,16 +189,20 @@ export class RunLifecycle implements FrameworkHooks {
   async persistLaunch(placed: PlacedLaunch[]): Promise<void> {
     if (!this.deps.leading()) throw notLeading();
     const now = this.deps.clock.now();
-    for (const p of placed) {
-      const after = await this.deps.ledger.update(p.request.runId, (run) => {
-        const a = run.attempts.find((x) => x.taskId === p.request.taskId);
-        if (!a) return undefined;
-        Object.assign(a, { agentId: p.agentId, hostname: p.hostname, intentAt: now });
-        if (run.state === 'pending') run.state = 'launching';
-        return run;
-      });
-      if (after?.state === 'launching') this.stateChanged(after, p.request.attempt);
-    }
+    // One store commit for the whole offer round (RunLedger.updateMany), still before ACCEPT.
+    const stored = await this.deps.ledger.updateMany(
+      placed.map((p) => ({
+        id: p.request.runId,
+        change: (run: Run) => {
+          const a = run.attempts.find((x) => x.taskId === p.request.taskId);
+          if (!a) return undefined;
+          Object.assign(a, { agentId: p.agentId, hostname: p.hostname, intentAt: now });
+          if (run.state === 'pending') run.state = 'launching';
+          return run;
+        },
+      })),
+    );
+    stored.forEach((after, i) => after?.state === 'launching' && this.stateChanged(after, placed[i].request.attempt));
   }
 
   /** Records a status (adopting unknown Kairos tasks), then acts on the core's decisions. */

@@ -92,6 +92,20 @@ describe('RunLifecycle', () => {
     expect(h.seen).toEqual([`${run.id} pending`, `${run.id} launching`, `${run.id} running`]);
   });
 
+  it('writes the launch intents of a whole offer round in one store commit', async () => {
+    const store = new MemoryStore();
+    const h = harness(store);
+    const runs = [newRun('a'), newRun('b'), newRun('c')];
+    for (const r of runs) await h.life.execute(fired(r));
+    const commits: number[] = [];
+    const commit = store.commit.bind(store);
+    store.commit = async (ops) => (commits.push(ops.length), commit(ops));
+    await h.life.persistLaunch(h.framework.launched.map((request, i) => ({ request, agentId: `a${i}`, hostname: `agent-${i}` })));
+    expect(commits).toEqual([3]);
+    for (const [i, r] of runs.entries()) expect((await store.get<Run>(`runs/${r.id}`))!.value).toMatchObject({ state: 'launching', attempts: [{ agentId: `a${i}` }] });
+    expect(h.seen.filter((s) => s.endsWith('launching'))).toHaveLength(3);
+  });
+
   it('carries out the core decision after a final status, keeping what only Mesos knew', async () => {
     const h = harness(new MemoryStore(), (c) =>
       c.final ? [{ type: 'update', run: { ...c.run, state: 'succeeded', endedAt: T0 + 5000, attempts: [{ ...c.run.attempts[0], agentId: undefined }] } }] : [],
