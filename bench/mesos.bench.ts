@@ -78,7 +78,9 @@ async function matching(): Promise<BenchRow[]> {
 /** Starts `kairos embedded-master` in its own process (a real master is one, too). */
 async function childMaster(agents: number): Promise<{ url: string; cpuMs(): number; stop(): void }> {
   const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'embedded-master', '--listen', '127.0.0.1:0', '--agents', '0', '--simulated', String(agents), '--task-duration', '100000'], {
+  // KAIROS_BENCH_PROFILE=<dir>: the master writes a CPU profile there (run the bench itself with --cpu-prof too).
+  const prof = process.env.KAIROS_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KAIROS_BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', main, 'embedded-master', '--listen', '127.0.0.1:0', '--agents', '0', '--simulated', String(agents), '--task-duration', '100000'], {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -106,7 +108,7 @@ async function childMaster(agents: number): Promise<{ url: string; cpuMs(): numb
  * ACCEPT issued (persistLaunch runs right before the ACCEPTs go out), and due →
  * TASK_RUNNING reported through onStatus (each STARTING/RUNNING acknowledged on the way).
  */
-async function launchThroughput(agents: number, tasks: number): Promise<BenchRow[]> {
+export async function launchThroughput(agents: number, tasks: number): Promise<BenchRow[]> {
   const master = await childMaster(agents);
   let t0 = 0;
   let persisted = 0;
