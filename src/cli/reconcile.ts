@@ -56,7 +56,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileResult>
   let output = renderPlan(p, input.output, { color: input.color });
   const dryRun = input.dryRun || input.against !== undefined;
   if (dryRun) return { plan: p, output, exitCode: hasChanges(p) ? 2 : 0, applied: false };
-  await applyPlan(requireStore(input.store), p, input.now, documents);
+  await applyPlan(requireStore(input.store), p, input.now, documents());
   if (input.output === 'text') output += `Applied revision ${p.revision}.\n`;
   return { plan: p, output, exitCode: 0, applied: true };
 }

@@ -36,8 +36,8 @@ export interface ComputedPlan {
   desired: DesiredState;
   plan: Plan;
   snapshot: Snapshot;
-  /** Each resource's YAML document as written, by name (stored beside it when applied). */
-  documents: Map<string, string>;
+  /** Each resource's YAML document as written, by name (stored beside it when applied); cut on first call. */
+  documents: () => Map<string, string>;
   /** The applied state the plan was computed against. */
   applied: AppliedState;
 }
@@ -88,7 +88,7 @@ export async function syncPass(d: SyncPassDeps): Promise<Plan> {
   try {
     const { plan, documents, desired, applied: stored } = await computePlan(d);
     if (planChangesSomething(plan)) {
-      await applyPlan(d.store, plan, now, documents);
+      await applyPlan(d.store, plan, now, documents());
       await d.state.reloadApplied();
     } else {
       // What the store holds, even if an earlier pass committed its apply and then failed.

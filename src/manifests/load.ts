@@ -23,11 +23,11 @@ export interface LoadResult {
   desired?: DesiredState;
   problems: Problem[];
   /**
-   * Each resource's YAML document as written, by resource name (none over MAX_DOCUMENT_TEXT).
-   * Manifests hold secret references only (`secrets:`), so a text never carries a secret
-   * value that the source itself does not.
+   * Each resource's YAML document as written, by resource name (none over MAX_DOCUMENT_TEXT),
+   * cut when first asked for (only an apply stores them). Manifests hold secret references
+   * only (`secrets:`), so a text never carries a secret value that the source itself does not.
    */
-  documents: Map<string, string>;
+  documents(): Map<string, string>;
 }
 
 /** Loads and checks every manifest in a snapshot. Never throws for bad input. */
@@ -35,7 +35,6 @@ export function loadManifests(snapshot: Snapshot): LoadResult {
   const problems: Problem[] = [...snapshot.problems];
   const located: Located[] = [];
   const invalid = new Set<string>();
-  const documents = new Map<string, string>();
   for (const file of snapshot.files) {
     const parsed = parseFile(file.path, file.content);
     problems.push(...parsed.problems);
@@ -48,19 +47,26 @@ export function loadManifests(snapshot: Snapshot): LoadResult {
         continue;
       }
       const source = { file: doc.file, line: doc.line, ...(snapshot.commit !== undefined && { commit: snapshot.commit }) };
-      const resource = compileResource(kind, doc.value, source);
-      located.push({ resource, doc });
-      if (doc.text.length <= MAX_DOCUMENT_TEXT) documents.set(resource.metadata.name, doc.text);
+      located.push({ resource: compileResource(kind, doc.value, source), doc });
     }
   }
   problems.push(...checkSemantics(located, invalid));
   problems.sort((a, b) => byteOrder(a.file, b.file) || a.line - b.line || a.column - b.column);
-  if (problems.length > 0) return { problems, documents: new Map() };
-  return { desired: { revision: snapshot.revision, resources: located.map((l) => l.resource) }, problems, documents };
+  if (problems.length > 0) return { problems, documents: () => new Map() };
+  return { desired: { revision: snapshot.revision, resources: located.map((l) => l.resource) }, problems, documents: () => documentsOf(located) };
+}
+
+function documentsOf(located: readonly Located[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const { resource, doc } of located) {
+    const text = doc.text;
+    if (text.length <= MAX_DOCUMENT_TEXT) out.set(resource.metadata.name, text);
+  }
+  return out;
 }
 
 /** Like loadManifests, but throws ManifestError (code E_MANIFEST) listing every problem. */
-export function loadChecked(snapshot: Snapshot): { desired: DesiredState; documents: Map<string, string> } {
+export function loadChecked(snapshot: Snapshot): { desired: DesiredState; documents: () => Map<string, string> } {
   const { desired, problems, documents } = loadManifests(snapshot);
   if (!desired) throw new ManifestError(problems);
   return { desired, documents };

@@ -28,7 +28,7 @@ export interface ParsedDoc {
   line: number;
   value: unknown;
   /** The document as written: from its first content line to the next `---` line or the end of the file. */
-  text: string;
+  readonly text: string;
   locate(path: readonly (string | number)[], key?: boolean): { line: number; column: number };
 }
 
@@ -69,16 +69,39 @@ export function parseFile(file: string, content: Buffer): { docs: ParsedDoc[]; p
       problems.push({ file, ...position(src, chunk.line, errorOffset(err)), path: '', message: `YAML syntax: ${err.reason}` });
       continue;
     }
-    const tree = () => (traced ??= traceParse(src, OPTIONS).root);
-    docs.push({
-      file,
-      line: chunk.contentLine + 1,
-      value,
-      text: text.slice(chunk.contentStart, chunk.end).trimEnd() + '\n',
-      locate: (path, key) => at(offsetOf(tree(), path, key ?? false)),
-    });
+    docs.push(new Doc(file, value, content, chunk, traced));
   }
   return { docs, problems };
+}
+
+/**
+ * A parsed document. It holds the file's bytes (outside the JavaScript heap), not its text:
+ * a dry run of 100,000 manifests keeps every document alive until the plan is printed, and
+ * the garbage collector copies whatever they hold. The text is decoded again only when a
+ * problem needs a position or an apply stores the document.
+ */
+class Doc implements ParsedDoc {
+  readonly line: number;
+  private src: string | undefined;
+  constructor(
+    readonly file: string,
+    readonly value: unknown,
+    private readonly content: Buffer,
+    private readonly chunk: Chunk,
+    private traced: TracedNode | undefined | null, // null: not traced yet
+  ) {
+    this.line = chunk.contentLine + 1;
+  }
+
+  get text(): string {
+    return this.content.toString('utf8').slice(this.chunk.contentStart, this.chunk.end).trimEnd() + '\n';
+  }
+
+  locate(path: readonly (string | number)[], key?: boolean): { line: number; column: number } {
+    this.src ??= this.content.toString('utf8').slice(this.chunk.start, this.chunk.end);
+    this.traced ??= traceParse(this.src, OPTIONS).root;
+    return position(this.src, this.chunk.line, offsetOf(this.traced, path, key ?? false));
+  }
 }
 
 /** One document's extent in a file: from its first line (or its `---`) to the next `---` line. */

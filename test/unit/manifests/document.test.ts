@@ -14,13 +14,13 @@ describe('the document text each resource keeps', () => {
     const b = jobManifest('b', undefined, 'echo b');
     const c = jobManifest('c', '0 * * * *', 'echo c');
     const snap = snapshotOf({ 'one.yaml': `# header\n---\n${a}\n# trailing comment of a\n---   \n${b}`, 'two.yaml': c });
-    expect(Object.fromEntries(loadChecked(snap).documents)).toEqual({ a: `${a}\n# trailing comment of a\n`, b, c });
+    expect(Object.fromEntries(loadChecked(snap).documents())).toEqual({ a: `${a}\n# trailing comment of a\n`, b, c });
   });
 
   it('is not kept for a document over the size limit', () => {
     const big = jobManifest('big', undefined, 'x'.repeat(MAX_DOCUMENT_TEXT));
     const { desired, documents } = loadChecked(snapshotOf({ 'big.yaml': big }));
     expect(desired.resources.map((r) => r.metadata.name)).toEqual(['big']);
-    expect(documents.size).toBe(0);
+    expect(documents().size).toBe(0);
   });
 });
