@@ -23,7 +23,7 @@ import { AgentSandboxes } from './sandbox.js';
 import { CapacityProbe, type Capacity } from './capacity.js';
 import { fetchTaskLabels, LookupQueue } from './task-labels.js';
 import { isFinalOutcome } from '../core/outcome.js';
-import { outcomeOf } from './status.js';
+import { outcomeOf, statusUpdateOf } from './status.js';
 import { TaskBook } from './taskbook.js';
 import type { Call, Event, FrameworkInfo, TaskStatus } from './types.js';
 import { HeartbeatWatchdog, StarvationWatchdog } from './watchdog.js';
@@ -358,10 +358,10 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
     this.reconciliation?.observe(taskId, now);
     this.sandboxes.status(s);
     const needsLabels = this.tasks.needsLabels(taskId);
-    let update = needsLabels ? undefined : this.tasks.update(s, now);
+    let update = needsLabels ? undefined : statusUpdateOf(this.tasks, s, now, undefined, this.sandboxOf(taskId));
     const prev = this.ackChains.get(taskId) ?? Promise.resolve();
     const next = prev.then(async () => {
-      if (needsLabels) update = this.tasks.update(s, now, await this.taskLabels(taskId));
+      if (needsLabels) update = statusUpdateOf(this.tasks, s, now, await this.taskLabels(taskId), this.sandboxOf(taskId));
       if (update) {
         try {
           await this.deps.hooks.onStatus(update);
