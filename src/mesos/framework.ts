@@ -117,7 +117,6 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
     p.reconciler.stop();
     p.flow.stop();
     p.loop.stop();
-    p.sleeps.cancelAll();
     await this.done;
     p.client.close();
     await this.deps.detector.close();

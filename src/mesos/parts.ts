@@ -18,7 +18,6 @@ import { eventHandlers, route } from './handlers.js';
 import type { MasterDetector } from './leader.js';
 import { Reconciler } from './reconciler.js';
 import { AgentSandboxes } from './sandbox.js';
-import { Sleeps } from './sleeps.js';
 import { StatusPipe } from './status-pipe.js';
 import { SubscriptionLoop, type FrameworkIdStore } from './subscription.js';
 import { MasterLabels } from './task-labels.js';
@@ -53,7 +52,6 @@ export interface FrameworkParts {
   client: SchedulerClient;
   tasks: TaskBook;
   sandboxes: AgentSandboxes;
-  sleeps: Sleeps;
   loop: SubscriptionLoop;
   caller: Caller;
   flow: OfferFlow;
@@ -71,12 +69,11 @@ export function buildParts(deps: FrameworkDeps, c: FrameworkConfig, emit: EmitFr
   const client = new SchedulerClient({ encoding: c.encoding, maxRedirects: c.maxRedirects, requestTimeoutMs: c.requestTimeoutMs, authorization });
   const tasks = new TaskBook();
   const sandboxes = new AgentSandboxes();
-  const sleeps = new Sleeps(clock);
   let handle: ReturnType<typeof route> = () => {};
-  const loop = new SubscriptionLoop({ detector: deps.detector, client, log, frameworkIds: deps.frameworkIds, sleeps, backoff: c.resubscribeBackoff, frameworkInfo: () => frameworkInfoOf(c), handle: (e, sub) => handle(e, sub), ended: disconnected });
+  const loop = new SubscriptionLoop({ detector: deps.detector, client, log, frameworkIds: deps.frameworkIds, clock, backoff: c.resubscribeBackoff, frameworkInfo: () => frameworkInfoOf(c), handle: (e, sub) => handle(e, sub), ended: disconnected });
   const connected = () => loop.stream !== undefined;
   const caller = withMetrics(withFrameworkId(streamCaller(client, () => loop.live), () => loop.frameworkId), emit as EmitCallEvent);
-  const reconciler = new Reconciler({ clock, caller, log, sleeps, intervalMs: c.reconcileIntervalMs, backoff: c.reconcileBackoff, live: () => tasks.live(), connected, reconciled: (e) => emit('reconciled', e) });
+  const reconciler = new Reconciler({ clock, caller, log, intervalMs: c.reconcileIntervalMs, backoff: c.reconcileBackoff, live: () => tasks.live(), connected, reconciled: (e) => emit('reconciled', e) });
   const flow = new OfferFlow({ clock, config: c, log, tasks, hooks, caller: onFailure(caller, 'ACCEPT', () => void reconciler.run()) });
   const labels = new MasterLabels(client, () => (loop.stream && loop.frameworkId ? { url: loop.stream.url, frameworkId: loop.frameworkId } : undefined), log);
   const statuses = new StatusPipe({ clock, log, caller, tasks, sandboxes, labels, hooks, observed: (id, at) => reconciler.observe(id, at), recorded: (u) => emit('status', u) });
@@ -94,5 +91,5 @@ export function buildParts(deps: FrameworkDeps, c: FrameworkConfig, emit: EmitFr
   });
   const events = { subscribed: (e: FrameworkEvents['subscribed'][0]) => emit('subscribed', e), offers: (e: FrameworkEvents['offers'][0]) => emit('offers', e) };
   handle = route(eventHandlers({ log, heartbeat, heartbeatMisses: c.heartbeatMisses, starvation, sandboxes, offers: flow, statuses, reconcile: () => void reconciler.run(), events }), heartbeat);
-  return { client, tasks, sandboxes, sleeps, loop, caller, flow, reconciler, heartbeat, starvation, capacity: new CapacityProbe(clock, client) };
+  return { client, tasks, sandboxes, loop, caller, flow, reconciler, heartbeat, starvation, capacity: new CapacityProbe(clock, client) };
 }

@@ -5,18 +5,17 @@
  * supersedes the one in flight, and a lost stream or `stop()` ends it.
  */
 import { messageOf } from '../core/errors.js';
-import type { Clock, Timer } from '../ports/clock.js';
+import { RetryLoop } from '../core/retry.js';
+import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Caller } from './caller.js';
 import { Reconciliation, type ReconcileBackoff } from './reconcile.js';
-import type { Sleeps } from './sleeps.js';
 
 /** What the reconciler reads and calls. */
 export interface ReconcilerDeps {
   clock: Clock;
   caller: Caller;
   log: Logger;
-  sleeps: Sleeps;
   intervalMs: number;
   backoff: ReconcileBackoff;
   /** The tasks believed live (TaskBook.live). */
@@ -29,12 +28,15 @@ export interface ReconcilerDeps {
 
 /** One framework's reconciliation runs. */
 export class Reconciler {
-  private timer: Timer | undefined;
+  /** The periodic timer and the sleeps between rounds (src/core/retry.ts), ended by `stop()`. */
+  private readonly timers: RetryLoop;
   private current: Reconciliation | undefined;
   private gen = 0;
   private stopped = true;
 
-  constructor(private readonly d: ReconcilerDeps) {}
+  constructor(private readonly d: ReconcilerDeps) {
+    this.timers = new RetryLoop(d.clock, d.backoff);
+  }
 
   /** Allows runs (the framework started). */
   start(): void {
@@ -50,8 +52,7 @@ export class Reconciler {
   async run(): Promise<void> {
     if (this.stopped) return; // e.g. an ACCEPT that failed after stop(): no timer may outlive it
     const gen = ++this.gen;
-    this.timer?.cancel();
-    this.timer = this.d.clock.setTimeout(() => void this.run(), this.d.intervalMs);
+    this.timers.arm(this.d.intervalMs, () => void this.run());
     const startedAt = this.d.clock.now();
     const r = new Reconciliation(startedAt, this.d.live(), this.d.backoff);
     this.current = r;
@@ -69,7 +70,7 @@ export class Reconciler {
           continue;
         }
         await this.d.caller.call({ type: 'RECONCILE', reconcile: { tasks: step.tasks.map((t) => ({ task_id: { value: t.taskId }, ...(t.agentId ? { agent_id: { value: t.agentId } } : {}) })) } });
-        await this.d.sleeps.sleep(step.waitMs);
+        await this.timers.sleep(step.waitMs);
       }
     } catch (err) {
       this.d.log.warn('reconciliation interrupted', { error: messageOf(err) });
@@ -78,7 +79,7 @@ export class Reconciler {
 
   /** The stream is gone: the run in flight and the timer end (the next SUBSCRIBED starts anew). */
   cancel(): void {
-    this.timer?.cancel();
+    this.timers.disarm();
     this.gen++;
   }
 
@@ -86,5 +87,6 @@ export class Reconciler {
   stop(): void {
     this.stopped = true;
     this.cancel();
+    this.timers.cancel();
   }
 }

@@ -9,10 +9,11 @@
  * the next SUBSCRIBE registers anew instead of being refused forever.
  */
 import { KairosError, messageOf } from '../core/errors.js';
+import { alwaysGeneric, RetryLoop, type BackoffPolicy } from '../core/retry.js';
+import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Subscription, StreamHandlers } from './client.js';
 import type { MasterDetector } from './leader.js';
-import type { Sleeps } from './sleeps.js';
 import type { Call, Event, FrameworkInfo } from './types.js';
 
 /** Where the FrameworkID lives between runs (the controller keeps it in its store). */
@@ -28,8 +29,9 @@ export interface SubscriptionDeps {
   client: { subscribe(baseUrl: string, call: Call, handlers: StreamHandlers, signal?: AbortSignal): Promise<Subscription> };
   log: Logger;
   frameworkIds: FrameworkIdStore;
-  sleeps: Sleeps;
-  backoff: { initialMs: number; maxMs: number };
+  clock: Clock;
+  /** Between SUBSCRIBE attempts, reset by each SUBSCRIBED (src/core/retry.ts). */
+  backoff: BackoffPolicy;
   /** The FrameworkInfo to subscribe with; the loop adds the id. */
   frameworkInfo(): FrameworkInfo;
   /** Every event of the stream, after the FrameworkID rule saw it. */
@@ -41,11 +43,6 @@ export interface SubscriptionDeps {
 /** An ERROR message meaning the master no longer knows our FrameworkID. */
 const REMOVED = /removed|not registered|unknown framework/i;
 
-/** The delay before resubscribe attempt `attempt` (0-based): initial × 2^attempt, capped. */
-export function resubscribeDelay(b: { initialMs: number; maxMs: number }, attempt: number): number {
-  return Math.min(b.maxMs, b.initialMs * 2 ** Math.min(attempt, 20));
-}
-
 /** One framework's subscription, across masters and reconnections. */
 export class SubscriptionLoop {
   private sub: Subscription | undefined;
@@ -53,8 +50,12 @@ export class SubscriptionLoop {
   private stopped = false;
   /** Aborted by `stop()`: abandons a master detection or a SUBSCRIBE that may never finish. */
   private readonly halt = new AbortController();
+  /** The backoff between attempts and its sleep, which `stop()` cuts short. Every failure may clear (a master comes back). */
+  private readonly retry: RetryLoop;
 
-  constructor(private readonly d: SubscriptionDeps) {}
+  constructor(private readonly d: SubscriptionDeps) {
+    this.retry = new RetryLoop(d.clock, d.backoff, alwaysGeneric);
+  }
 
   /** The stream a SUBSCRIBED arrived on, until it ends. */
   get stream(): Subscription | undefined {
@@ -74,21 +75,23 @@ export class SubscriptionLoop {
   /** Subscribes and resubscribes until `stop()`; resolves when stopped. */
   async run(): Promise<void> {
     this.id = await this.d.frameworkIds.load();
-    let attempt = 0;
     while (!this.stopped) {
       let master = '';
+      let failure: unknown;
       try {
         master = await untilAborted(this.d.detector.detect(), this.halt.signal);
-        const reason = await this.subscribeOnce(master, () => (attempt = 0));
+        const reason = await this.subscribeOnce(master);
+        failure = new KairosError('E_UNAVAILABLE', `subscription ended: ${reason}`);
         this.d.log.warn('subscription ended', { master, reason });
       } catch (err) {
+        failure = err;
         this.d.log.warn('cannot subscribe', { master, error: messageOf(err) });
       }
       const was = this.sub !== undefined;
       this.sub = undefined;
       this.d.ended('stream closed', was);
       if (this.stopped) break;
-      await this.d.sleeps.sleep(resubscribeDelay(this.d.backoff, attempt++));
+      await this.retry.sleep(this.retry.failed(failure) ?? this.d.backoff.initialMs);
     }
   }
 
@@ -99,15 +102,16 @@ export class SubscriptionLoop {
     this.sub.close();
   }
 
-  /** Ends the loop: abandons what is in flight and closes the stream. */
+  /** Ends the loop: abandons what is in flight, closes the stream and ends the backoff sleep. */
   stop(): void {
     this.stopped = true;
     this.halt.abort();
     this.sub?.close();
+    this.retry.cancel();
   }
 
   /** Opens one stream; resolves to a promise of its end (the reason). */
-  private async subscribeOnce(master: string, onSubscribed: () => void): Promise<Promise<string>> {
+  private async subscribeOnce(master: string): Promise<Promise<string>> {
     let ended!: (reason: string) => void;
     const closed = new Promise<string>((resolve) => (ended = resolve));
     const info = this.d.frameworkInfo();
@@ -117,7 +121,7 @@ export class SubscriptionLoop {
     const pending: Event[] = [];
     const onEvent = (s: Subscription, e: Event) => {
       if (e.type === 'SUBSCRIBED') {
-        onSubscribed();
+        this.retry.succeeded();
         this.subscribed(s, e.subscribed!.framework_id.value);
       } else if (e.type === 'ERROR') this.error(e.error?.message ?? '');
       this.d.handle(e, s);

@@ -8,7 +8,6 @@ import { OfferFlow } from '../../../src/mesos/flow.js';
 import { eventHandlers, route } from '../../../src/mesos/handlers.js';
 import { Reconciler } from '../../../src/mesos/reconciler.js';
 import { AgentSandboxes } from '../../../src/mesos/sandbox.js';
-import { Sleeps } from '../../../src/mesos/sleeps.js';
 import { StatusPipe } from '../../../src/mesos/status-pipe.js';
 import { TaskBook } from '../../../src/mesos/taskbook.js';
 import type { Event, Offer, TaskStatus } from '../../../src/mesos/types.js';
@@ -52,7 +51,7 @@ function setup(opts: { onStatus?: (u: TaskStatusUpdate) => Promise<void> } = {})
   };
   const config = normalizeConfig({ batchWindowMs: 10, declineShortSeconds: 1, declineLongSeconds: 300 });
   const flow = new OfferFlow({ clock, config, log, tasks, caller, hooks });
-  const reconciler = new Reconciler({ clock, caller, log, sleeps: new Sleeps(clock), intervalMs: 600_000, backoff: { initialMs: 1000, maxMs: 1000, maxRounds: 1 }, live: () => tasks.live(), connected: () => true, reconciled: (e) => events.push(`reconciled ${e.unanswered.join(',')}`) });
+  const reconciler = new Reconciler({ clock, caller, log, intervalMs: 600_000, backoff: { initialMs: 1000, maxMs: 1000, maxRounds: 1 }, live: () => tasks.live(), connected: () => true, reconciled: (e) => events.push(`reconciled ${e.unanswered.join(',')}`) });
   reconciler.start();
   const statuses = new StatusPipe({ clock, log, caller, tasks, sandboxes, labels: { of: async () => undefined }, hooks, observed: (id, at) => reconciler.observe(id, at), recorded: (u) => events.push(`status ${u.taskId}`) });
   const heartbeat = new HeartbeatWatchdog(clock, () => events.push('silent'));
