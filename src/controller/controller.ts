@@ -19,6 +19,7 @@ import type { Leadership } from '../ports/leader.js';
 import type { Logger } from '../ports/logger.js';
 import type { FrameworkHooks, MesosFramework } from '../ports/mesos.js';
 import type { SecretProvider } from '../ports/secrets.js';
+import type { SecretOverrides } from '../secrets/run-overrides.js';
 import type { ManifestSource } from '../ports/source.js';
 import type { Store } from '../ports/store.js';
 import type { Plan } from '../plan/types.js';
@@ -66,6 +67,8 @@ export interface ControllerOptions {
   sandboxOf?(taskId: string): string | undefined;
   /** Resolves jobs' `secrets:` at launch (src/ports/secrets.ts). */
   secrets?: SecretProvider;
+  /** Secret env values of manual runs, held in memory for their launches. */
+  secretOverrides?: SecretOverrides;
   /** Notifications and SLAs (src/notify); without it no notification is written. */
   notify?: Pick<NotifierDeps, 'config' | 'sender' | 'metrics' | 'intervalMs'>;
 }
@@ -127,6 +130,7 @@ export class Controller {
       onSeen: (runId) => dispatch!.onSeen(runId),
       sandboxOf: o.sandboxOf,
       secrets: o.secrets,
+      secretOverrides: o.secretOverrides,
       leading: () => this.leading,
     });
     this.dispatch = dispatch = new Dispatch({
@@ -160,6 +164,7 @@ export class Controller {
       view: this.view,
       effective: (a) => this.effective(a),
       followApplied: (now) => this.followApplied(now),
+      secretOverrides: o.secretOverrides,
     });
   }
 

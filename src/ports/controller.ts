@@ -271,10 +271,11 @@ export interface BackfillResult {
  */
 export interface ControllerActions {
   /**
-   * Starts a manual run now (`<job>@manual-<n>`), with optional argv/env overrides.
+   * Starts a manual run now (`<job>@manual-<n>`), with optional argv/env overrides and
+   * secret env values (`secretEnv`: held in memory for the launch, only their names stored).
    * Throws E_NOT_FOUND for an unknown job, E_INVALID for a DAG task or bad overrides.
    */
-  runNow(job: string, overrides?: RunOverrides): Promise<Run>;
+  runNow(job: string, overrides?: RunOverrides, secretEnv?: Record<string, string>): Promise<Run>;
   /** Kills a run's active task (or withdraws it if not launched). E_NOT_FOUND if unknown. */
   kill(runId: string): Promise<Run>;
   /**
