@@ -108,6 +108,10 @@ const schemas: Record<string, Schema> = {
       problems: { type: 'array', items: ref('Problem') },
       drift: { type: 'array', items: ref('Drift') },
       syncing: { type: 'boolean' },
+      readView: obj(
+        { role: { type: 'string', enum: ['leader', 'follower'] }, watching: { type: 'boolean' }, loadedAt: epochMs, behind: { type: 'boolean' } },
+        ['role', 'watching', 'behind'],
+      ),
     },
     ['source', 'result', 'problems', 'drift', 'syncing'],
   ),

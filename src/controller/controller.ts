@@ -35,6 +35,7 @@ import { overHistory } from './history.js';
 import { RunLedger } from './run-ledger.js';
 import { RunLifecycle } from './runs.js';
 import { ControllerState } from './state.js';
+import { FollowerReads } from './follower-reads.js';
 import { SyncLoop } from './sync-loop.js';
 import { planView, syncPass, type SyncPassDeps } from './sync-pass.js';
 import { StateView } from './view.js';
@@ -73,7 +74,7 @@ export interface ControllerOptions {
   notify?: Pick<NotifierDeps, 'config' | 'sender' | 'metrics' | 'intervalMs'>;
 }
 
-/** How often a follower re-reads the store for its read view (at least; the poll interval if longer). */
+/** How often a follower re-reads the store for its read view without a change notification (at least; the poll interval if longer). */
 export const FOLLOWER_REFRESH_MS = 5000;
 
 /** How long after a failed start of a leadership term (the store could not be read) it is tried again. */
@@ -107,7 +108,8 @@ export class Controller {
   private unsubscribe: (() => void) | undefined;
   private leading = false;
   private closed = false;
-  private refreshTimer: Timer | undefined;
+  /** A follower's read view follows the store (src/controller/follower-reads.ts). */
+  private readonly followerReads: FollowerReads;
   private leadRetry: Timer | undefined;
   private readyNow: Promise<void> = Promise.resolve();
   private transition: Promise<void> = Promise.resolve();
@@ -145,8 +147,16 @@ export class Controller {
         return this.loadScheduler(now);
       },
     });
+    this.followerReads = new FollowerReads({
+      store: o.store,
+      clock: o.clock,
+      logger: this.log,
+      reload: () => this.reload(),
+      backstopMs: Math.max(o.pollMs, FOLLOWER_REFRESH_MS),
+    });
     const passDeps = this.passDeps();
     this.view = new StateView({
+      readView: () => ({ role: this.leading ? 'leader' : 'follower', ...this.followerReads.freshness() }),
       state: this.state,
       ledger: this.ledger,
       framework: this.framework,
@@ -179,7 +189,7 @@ export class Controller {
   /** Stops taking new work, waits for what is in flight, leaves Mesos tasks running. */
   async stop(): Promise<void> {
     this.closed = true;
-    this.refreshTimer?.cancel();
+    this.followerReads.stop();
     this.leadRetry?.cancel();
     this.unsubscribe?.();
     this.events.emit('stopping', { reason: 'stop' });
@@ -215,7 +225,7 @@ export class Controller {
   private async lead(): Promise<void> {
     if (this.leading) return;
     this.leading = true;
-    this.refreshTimer?.cancel();
+    this.followerReads.stop();
     this.log.info('leading: loading state', { epoch: this.o.leadership.epoch() });
     try {
       await this.reload();
@@ -280,16 +290,10 @@ export class Controller {
     await this.ledger.load();
   }
 
-  /** A follower re-reads the store now and then, so its read view (API, UI) stays current. */
+  /** A follower's read view (API, UI) follows the store's changes. */
   private scheduleRefresh(): void {
     if (this.closed || this.leading) return;
-    this.refreshTimer?.cancel();
-    this.refreshTimer = this.o.clock.setTimeout(() => {
-      if (this.closed || this.leading) return;
-      this.reload()
-        .catch((err) => this.log.warn('follower refresh failed', { error: messageOf(err) }))
-        .finally(() => this.scheduleRefresh());
-    }, Math.max(this.o.pollMs, FOLLOWER_REFRESH_MS));
+    this.followerReads.start();
   }
 
   private passDeps(): SyncPassDeps {
