@@ -6,15 +6,13 @@
  * record shows only its name, the logs show `***`, and the store file and the controller's
  * log never hold the value.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobYaml as job } from '../fixtures/manifests/index.js';
-import { guard, signalProcess } from '../support/ha-cluster.js';
-import { eachLine } from '../support/event-log.js';
+import { signalProcess } from '../support/ha-cluster.js';
+import { serveLogged, until as waitUntil, type LoggedServe } from './support.js';
 
 const ADMIN = 'admin-token-5d1e8c7b2a';
 const VIEWER = 'viewer-token-93f0a6d4e1';
@@ -24,11 +22,10 @@ const OVERRIDE = 'override-value-b81c5e0f';
 const ALL = [ADMIN, VIEWER, OPERATOR, WEBHOOK, OVERRIDE];
 
 const dir = mkdtempSync(join(tmpdir(), 'kairos-mask-e2e-'));
-const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const marker = join(dir, 'marker');
 const responses: string[] = [];
-let proc: ChildProcess;
-let log = '';
+let served: LoggedServe | undefined;
+const log = (): string => served?.log() ?? '';
 let url = '';
 
 beforeAll(async () => {
@@ -42,21 +39,13 @@ beforeAll(async () => {
       job('keyed', `command: { shell: 'printf %s "$API_KEY" > ${marker}; echo "key=$API_KEY mode=$MODE"' }\noverrides: { env: [API_KEY, MODE] }\nretries: { count: 0 }\nresources: { cpus: 0.1, mem: 32 }`),
     ].join('---\n'),
   );
-  const args = ['serve', '--source', join(dir, 'jobs'), '--store', `file:${join(dir, 'state.json')}`, '--tokens', join(dir, 'tokens.yaml'), '--listen', '127.0.0.1:0', '--agents', '1', '--log-level', 'debug', '--poll', '0'];
-  proc = spawn(process.execPath, ['--import', 'tsx', '--import', guard, main, ...args], { env: { ...process.env, KAIROS_WEBHOOK_SECRET: WEBHOOK }, stdio: ['ignore', 'pipe', 'pipe'] });
-  eachLine(proc.stderr!, (l) => (log += `${l}\n`));
-  url = await new Promise<string>((resolve, reject) => {
-    eachLine(proc.stdout!, (l) => {
-      log += `${l}\n`;
-      const m = /^kairos: serving (\S+)/.exec(l);
-      if (m) resolve(m[1]);
-    });
-    proc.once('exit', (code) => reject(new Error(`kairos serve exited ${code}:\n${log}`)));
-  });
+  const args = ['--source', join(dir, 'jobs'), '--store', `file:${join(dir, 'state.json')}`, '--tokens', join(dir, 'tokens.yaml'), '--listen', '127.0.0.1:0', '--agents', '1', '--log-level', 'debug', '--poll', '0'];
+  served = await serveLogged(args, { KAIROS_WEBHOOK_SECRET: WEBHOOK });
+  url = served.url;
 }, 60_000);
 
 afterAll(async () => {
-  if (proc) await signalProcess(proc, 'SIGTERM');
+  if (served) await signalProcess(served.proc, 'SIGTERM');
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -72,15 +61,7 @@ async function call(token: string, path: string, body?: unknown): Promise<{ stat
   return { status: res.status, text, json: () => JSON.parse(text) };
 }
 
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${log.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, f: () => Promise<T | undefined>, ms = 30_000): Promise<T> => waitUntil(what, f, ms, () => log().slice(-3000));
 
 const runNow = (name: string, body: unknown = {}): Promise<string> =>
   until(`a manual run of ${name}`, async () => {
@@ -138,6 +119,6 @@ describe('every token and secret is masked for every caller', () => {
     // git does (the store mirrors the commit); every value the controller itself received is absent.
     const state = readFileSync(join(dir, 'state.json'), 'utf8');
     expect([VIEWER, OPERATOR, OVERRIDE].filter((s) => state.includes(s))).toEqual([]);
-    expect(ALL.filter((s) => log.includes(s))).toEqual([]);
+    expect(ALL.filter((s) => log().includes(s))).toEqual([]);
   });
 });
