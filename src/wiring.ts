@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { checkListenSafety, loadAccessConfig } from './api/access.js';
 import { buildApp } from './api/app.js';
 import { allowedHostsFor } from './api/origin.js';
-import type { ServeConfig, StoreConfig } from './config.js';
+import { configuredSecrets, type ServeConfig, type StoreConfig } from './config.js';
 import { Controller } from './controller/controller.js';
 import type { ControllerEmitter } from './controller/events.js';
 import { KairosError } from './core/errors.js';
@@ -32,6 +32,8 @@ import type { ControllerActions, ControllerView } from './ports/controller.js';
 import { soloLeadership, type Leadership } from './ports/leader.js';
 import { streamLogger, type Logger } from './ports/logger.js';
 import { openSecretProvider } from './secrets/open.js';
+import { MaskSet } from './secrets/mask-set.js';
+import { SecretOverrides } from './secrets/run-overrides.js';
 import { maskSecrets } from './api/redact.js';
 import type { ManifestSource } from './ports/source.js';
 import type { Store } from './ports/store.js';
@@ -120,15 +122,24 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
   // Read before anything starts: a bad file stops the controller naming file, line and field.
   const notifyConfig = config.notifyConfig ? readNotifyConfig(config.notifyConfig) : DEFAULT_NOTIFY_CONFIG;
   const sender = new Sender({ env: process.env, clock, smtp: notifyConfig.smtp });
-  const masked = () => [...secrets.resolvedValues(), ...sender.resolvedValues(), ...(config.webhookSecret ? [config.webhookSecret] : [])];
+  const secretOverrides = new SecretOverrides();
+  // Every token and secret is masked for every caller, in every response and log line.
+  const masks = new MaskSet()
+    .add(...configuredSecrets(config))
+    .from(() => secrets.resolvedValues())
+    .from(() => sender.resolvedValues())
+    .from(() => secretOverrides.values());
+  const masked = () => masks.values();
   // The log sink masks resolved secrets too: a value quoted in an error never reaches the log.
   const logger = opts.logger ?? streamLogger((l) => process.stderr.write(maskSecrets(l, masked())), { level: config.logLevel, now: () => clock.now() });
   const access = config.tokensFile ? loadAccessConfig(config.tokensFile) : undefined;
+  masks.add(...(access?.mask ?? []));
   checkListenSafety(config.listen.host, access);
   // A second writer on a file store is refused before anything starts (openStore locks it).
   if (config.store.kind === 'file') await refuseIfOwned(config.store.path);
 
   const embeddedCredential = { principal: 'kairos', secret: randomBytes(24).toString('base64url') };
+  masks.add(embeddedCredential.secret);
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const c of closers.splice(0).reverse()) await c().catch((err) => logger.error('shutdown step failed', { error: String(err) }));
@@ -212,6 +223,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       allowRewind: config.allowRewind,
       historyCap: config.historyCap,
       secrets,
+      secretOverrides,
       notify: { config: notifyConfig, sender, metrics: metrics.jobs },
       watch: config.source.kind === 'dir' ? { dir: config.source.path, debounceMs: opts.watchDebounceMs ?? 300 } : undefined,
     });

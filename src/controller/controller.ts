@@ -20,6 +20,7 @@ import type { Leadership } from '../ports/leader.js';
 import type { Logger } from '../ports/logger.js';
 import type { FrameworkHooks, MesosFramework } from '../ports/mesos.js';
 import type { SecretProvider } from '../ports/secrets.js';
+import type { SecretOverrides } from '../secrets/run-overrides.js';
 import type { ManifestSource } from '../ports/source.js';
 import type { Store } from '../ports/store.js';
 import type { Plan } from '../plan/types.js';
@@ -35,6 +36,7 @@ import { overHistory } from './history.js';
 import { RunLedger } from './run-ledger.js';
 import { RunLifecycle } from './runs.js';
 import { ControllerState } from './state.js';
+import { FollowerReads } from './follower-reads.js';
 import { SyncLoop } from './sync-loop.js';
 import { planView, syncPass, type SyncPassDeps } from './sync-pass.js';
 import { StateView } from './view.js';
@@ -65,11 +67,13 @@ export interface ControllerOptions {
   syncBackoff?: { initialMs: number; maxMs: number };
   /** Resolves jobs' `secrets:` at launch (src/ports/secrets.ts). */
   secrets?: SecretProvider;
+  /** Secret env values of manual runs, held in memory for their launches. */
+  secretOverrides?: SecretOverrides;
   /** Notifications and SLAs (src/notify); without it no notification is written. */
   notify?: Pick<NotifierDeps, 'config' | 'sender' | 'metrics' | 'intervalMs'>;
 }
 
-/** How often a follower re-reads the store for its read view (at least; the poll interval if longer). */
+/** How often a follower re-reads the store for its read view without a change notification (at least; the poll interval if longer). */
 export const FOLLOWER_REFRESH_MS = 5000;
 
 /** How long after a failed start of a leadership term (the store could not be read) it is tried again. */
@@ -103,7 +107,8 @@ export class Controller {
   private unsubscribe: (() => void) | undefined;
   private leading = false;
   private closed = false;
-  private refreshTimer: Timer | undefined;
+  /** A follower's read view follows the store (src/controller/follower-reads.ts). */
+  private readonly followerReads: FollowerReads;
   /** Retries the start of a term whose state could not be loaded (every {@link LEAD_RETRY_MS}). */
   private readonly leadRetry: RetryLoop;
   private readyNow: Promise<void> = Promise.resolve();
@@ -127,6 +132,7 @@ export class Controller {
       onAttempt: (change, facts) => dispatch!.onAttempt(change, facts),
       onSeen: (runId) => dispatch!.onSeen(runId),
       secrets: o.secrets,
+      secretOverrides: o.secretOverrides,
       leading: () => this.leading,
     });
     this.dispatch = dispatch = new Dispatch({
@@ -141,8 +147,16 @@ export class Controller {
         return this.loadScheduler(now);
       },
     });
+    this.followerReads = new FollowerReads({
+      store: o.store,
+      clock: o.clock,
+      logger: this.log,
+      reload: () => this.reload(),
+      backstopMs: Math.max(o.pollMs, FOLLOWER_REFRESH_MS),
+    });
     const passDeps = this.passDeps();
     this.view = new StateView({
+      readView: () => ({ role: this.leading ? 'leader' : 'follower', ...this.followerReads.freshness() }),
       state: this.state,
       ledger: this.ledger,
       framework: this.framework,
@@ -160,6 +174,7 @@ export class Controller {
       view: this.view,
       effective: (a) => this.effective(a),
       followApplied: (now) => this.followApplied(now),
+      secretOverrides: o.secretOverrides,
     });
   }
 
@@ -174,7 +189,7 @@ export class Controller {
   /** Stops taking new work, waits for what is in flight, leaves Mesos tasks running. */
   async stop(): Promise<void> {
     this.closed = true;
-    this.refreshTimer?.cancel();
+    this.followerReads.stop();
     this.leadRetry.cancel();
     this.unsubscribe?.();
     this.events.emit('stopping', { reason: 'stop' });
@@ -210,7 +225,7 @@ export class Controller {
   private async lead(): Promise<void> {
     if (this.leading) return;
     this.leading = true;
-    this.refreshTimer?.cancel();
+    this.followerReads.stop();
     this.log.info('leading: loading state', { epoch: this.o.leadership.epoch() });
     try {
       await this.reload();
@@ -276,16 +291,10 @@ export class Controller {
     await this.ledger.load();
   }
 
-  /** A follower re-reads the store now and then, so its read view (API, UI) stays current. */
+  /** A follower's read view (API, UI) follows the store's changes. */
   private scheduleRefresh(): void {
     if (this.closed || this.leading) return;
-    this.refreshTimer?.cancel();
-    this.refreshTimer = this.o.clock.setTimeout(() => {
-      if (this.closed || this.leading) return;
-      this.reload()
-        .catch((err) => this.log.warn('follower refresh failed', { error: messageOf(err) }))
-        .finally(() => this.scheduleRefresh());
-    }, Math.max(this.o.pollMs, FOLLOWER_REFRESH_MS));
+    this.followerReads.start();
   }
 
   private passDeps(): SyncPassDeps {

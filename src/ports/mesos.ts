@@ -21,6 +21,8 @@ export interface LaunchRequest {
   /** Extra argv appended / env merged for manual runs with overrides. */
   args?: string[];
   env?: Record<string, string>;
+  /** Names of secret env overrides; their values join `secrets.env` at launch. */
+  secretEnv?: string[];
   /** Epoch ms the run became due: older first within the same priority. */
   dueAt: number;
   /** Epoch ms of the run's scheduled instant (`KAIROS_SCHEDULED_AT`); backfill runs carry a past one. */
