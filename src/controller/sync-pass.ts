@@ -11,7 +11,6 @@ import type { Clock } from '../ports/clock.js';
 import type { DriftItem, PlanView } from '../ports/controller.js';
 import type { ManifestSource, Snapshot } from '../ports/source.js';
 import type { Store } from '../ports/store.js';
-import { documentsOf } from '../manifests/document.js';
 import { loadManifests } from '../manifests/load.js';
 import { appliedAfter, applyPlan, loadApplied } from '../plan/apply.js';
 import { plan as makePlan } from '../plan/plan.js';
@@ -38,6 +37,8 @@ export interface ComputedPlan {
   desired: DesiredState;
   plan: Plan;
   snapshot: Snapshot;
+  /** Each resource's YAML document as written, by name (stored beside it when applied); cut on first call. */
+  documents: () => Map<string, string>;
   /** The applied state the plan was computed against. */
   applied: AppliedState;
 }
@@ -56,12 +57,12 @@ export async function computePlan(d: SyncPassDeps): Promise<ComputedPlan> {
     throw new KairosError('E_SOURCE', `cannot read ${d.source.description}: ${messageOf(err)}`, { cause: err });
   }
   try {
-    const { desired, problems } = loadManifests(snapshot);
+    const { desired, problems, documents } = loadManifests(snapshot);
     if (!desired) throw new ManifestError(problems);
     const applied = await loadApplied(d.store);
     await refuseRewind(d.source, snapshot, applied.revision, d.allowRewind === true);
     const plan = makePlan(desired, applied, { now: d.clock.now(), prune: d.prune, allowMassPrune: d.allowMassPrune });
-    return { desired, plan, snapshot, applied };
+    return { desired, plan, snapshot, documents, applied };
   } catch (err) {
     throw Object.assign(err as object, { revision: snapshot.revision });
   }
@@ -114,10 +115,10 @@ type Known = { applied: AppliedByName; git?: ReadonlyMap<string, Resource> };
 export async function passOutcome(d: SyncPassDeps, now: number, prev: SyncRecord): Promise<SyncOutcome> {
   let known: Known | undefined;
   try {
-    const { plan, snapshot, desired, applied: stored } = await computePlan(d);
+    const { plan, documents, desired, applied: stored } = await computePlan(d);
     known = { applied: byName(stored.resources) };
     if (planChangesSomething(plan)) {
-      const wrote = await applyPlan(d.store, plan, now, documentsOf(snapshot, desired.resources));
+      const wrote = await applyPlan(d.store, plan, now, documents());
       known.applied = byName(appliedAfter(stored.resources, wrote));
     }
     const git = (known.git = new Map(desired.resources.map((r) => [r.metadata.name, r])));
