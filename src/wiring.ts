@@ -41,6 +41,7 @@ import { openSource } from './source/open.js';
 import { refuseIfOwned } from './store/file-owner.js';
 import { FileStore } from './store/file-store.js';
 import { MemoryStore } from './store/memory-store.js';
+import { StoreLayout } from './store/layout.js';
 
 /** A store with the leadership that goes with it, and how to let both go. */
 export interface StoreAndLeadership {
@@ -68,10 +69,10 @@ export function openManifestSource(cfg: ServeConfig): ManifestSource {
 
 /** The FrameworkID kept in the store (`meta/framework-id`), so a restart fails over to the same framework. */
 export function frameworkIdStore(store: Store): FrameworkIdStore {
-  const key = 'meta/framework-id';
+  const record = new StoreLayout(store).frameworkId;
   return {
-    load: async () => (await store.get<string>(key))?.value,
-    save: async (id) => (id === undefined ? store.delete(key) : void (await store.put(key, id))),
+    load: async () => (await record.get())?.value,
+    save: async (id) => (id === undefined ? record.delete() : void (await record.put(id))),
   };
 }
 

@@ -5,16 +5,7 @@
  * src/ports/controller.ts (fields documented there).
  */
 import { chartOps, chartSchemas } from './openapi-charts.js';
-
-/** A JSON Schema / OpenAPI object. */
-export type Schema = Record<string, unknown>;
-
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const str: Schema = { type: 'string' };
-const int: Schema = { type: 'integer' };
-const epochMs: Schema = { type: 'integer', description: 'epoch milliseconds' };
-const obj = (properties: Record<string, Schema>, required: string[] = []): Schema => ({ type: 'object', properties, required });
-const listOf = (item: Schema): Schema => ({ type: 'array', items: item });
+import { epochMs, int, listOf, obj, ref, str, type Op, type Schema } from './openapi-parts.js';
 
 const RUN_STATES = ['pending', 'launching', 'running', 'succeeded', 'failed', 'killed', 'timed_out', 'missed', 'skipped', 'lost'];
 
@@ -148,14 +139,6 @@ const schemas: Record<string, Schema> = {
   Leader: obj({ leader: { type: 'boolean' }, epoch: { type: ['integer', 'null'] }, leaderUrl: { type: ['string', 'null'] } }),
 };
 
-type Role = 'public' | 'viewer' | 'operator' | 'admin';
-/**
- * Beyond the OpenAPI fields: `status`, the success status (default 200); `also`, other statuses
- * answered with the same body; `errors`, route-specific error statuses (body: Error).
- */
-type OpExtra = Schema & { status?: string; also?: Record<string, string>; errors?: Record<string, string> };
-/** One operation: method, path, role, summary, success body (schema or component name), extras. */
-export type Op = [method: string, path: string, role: Role, summary: string, ok: Schema | string, extra?: OpExtra];
 
 const name = { name: 'name', in: 'path', required: true, schema: str };
 const id = { name: 'id', in: 'path', required: true, schema: str, description: 'run id, URL-encoded' };

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RunOverrides } from '../core/run.js';
 import type { RunState } from '../core/types.js';
 import type { JobStatus, JobSummary } from '../ports/controller.js';
-import type { ApiDeps } from './app.js';
+import type { ApiDeps } from './deps.js';
 import { intParam, invalid, notFound } from './errors.js';
 import { explain, type Explanation } from './explain.js';
 
