@@ -9,6 +9,7 @@ import { KairosError } from './core/errors.js';
 import { parseMesosAddress, type MesosAddress } from './mesos/leader.js';
 import type { LogLevel } from './ports/logger.js';
 import { isRemoteUrl } from './source/git.js';
+import { urlCredentials } from './core/url-credentials.js';
 
 /** Where the manifests come from: a plain directory, or a git repository at a ref. */
 export type SourceConfig = { kind: 'dir'; path: string } | { kind: 'git'; url: string; ref?: string };
@@ -190,4 +191,17 @@ function zkSession(text: string | undefined): { zkSessionTimeoutMs?: number } {
 
 function invalid(flag: string, got: string, expected: string): KairosError {
   return new KairosError('E_INVALID', `${flag}: expected ${expected}, got ${JSON.stringify(got)}`);
+}
+
+/**
+ * The secrets written into the configuration itself (the webhook secret, credentials in the
+ * source, store and Mesos URLs), for the mask applied to every response and log line.
+ */
+export function configuredSecrets(config: ServeConfig): string[] {
+  const urls = [
+    config.source.kind === 'git' ? config.source.url : '',
+    config.store.kind === 'zk' ? config.store.url : '',
+    config.mesos.kind === 'remote' ? (config.mesos.address.kind === 'http' ? config.mesos.address.urls.join(' ') : `zk://${config.mesos.address.hosts}/`) : '',
+  ];
+  return [...(config.webhookSecret ? [config.webhookSecret] : []), ...urls.flatMap(urlCredentials)];
 }

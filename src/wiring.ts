@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { checkListenSafety, loadAccessConfig } from './api/access.js';
 import { buildApp } from './api/app.js';
 import { allowedHostsFor } from './api/origin.js';
-import type { ServeConfig, StoreConfig } from './config.js';
+import { configuredSecrets, type ServeConfig, type StoreConfig } from './config.js';
 import { Controller } from './controller/controller.js';
 import type { ControllerEmitter } from './controller/events.js';
 import { KairosError } from './core/errors.js';
@@ -21,7 +21,8 @@ import { isTerminalRun } from './core/types.js';
 import { forwardToLeader } from './ha/forward.js';
 import { openZookeeperHa } from './ha/zookeeper-ha.js';
 import { startEmbeddedMaster, type EmbeddedMaster } from './mesos/embedded/index.js';
-import { createFramework, type FrameworkIdStore, type KairosFramework } from './mesos/framework.js';
+import { createFramework, type FrameworkIdStore } from './mesos/framework.js';
+import { localSandboxes } from './mesos/status.js';
 import { detectorFor, listDetector } from './mesos/leader.js';
 import { Metrics } from './metrics/metrics.js';
 import { DEFAULT_NOTIFY_CONFIG, readNotifyConfig } from './notify/config.js';
@@ -31,6 +32,8 @@ import type { ControllerActions, ControllerView } from './ports/controller.js';
 import { soloLeadership, type Leadership } from './ports/leader.js';
 import { streamLogger, type Logger } from './ports/logger.js';
 import { openSecretProvider } from './secrets/open.js';
+import { MaskSet } from './secrets/mask-set.js';
+import { SecretOverrides } from './secrets/run-overrides.js';
 import { maskSecrets } from './api/redact.js';
 import type { ManifestSource } from './ports/source.js';
 import type { Store } from './ports/store.js';
@@ -38,6 +41,7 @@ import { openSource } from './source/open.js';
 import { refuseIfOwned } from './store/file-owner.js';
 import { FileStore } from './store/file-store.js';
 import { MemoryStore } from './store/memory-store.js';
+import { StoreLayout } from './store/layout.js';
 
 /** A store with the leadership that goes with it, and how to let both go. */
 export interface StoreAndLeadership {
@@ -65,10 +69,10 @@ export function openManifestSource(cfg: ServeConfig): ManifestSource {
 
 /** The FrameworkID kept in the store (`meta/framework-id`), so a restart fails over to the same framework. */
 export function frameworkIdStore(store: Store): FrameworkIdStore {
-  const key = 'meta/framework-id';
+  const record = new StoreLayout(store).frameworkId;
   return {
-    load: async () => (await store.get<string>(key))?.value,
-    save: async (id) => (id === undefined ? store.delete(key) : void (await store.put(key, id))),
+    load: async () => (await record.get())?.value,
+    save: async (id) => (id === undefined ? record.delete() : void (await record.put(id))),
   };
 }
 
@@ -119,15 +123,24 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
   // Read before anything starts: a bad file stops the controller naming file, line and field.
   const notifyConfig = config.notifyConfig ? readNotifyConfig(config.notifyConfig) : DEFAULT_NOTIFY_CONFIG;
   const sender = new Sender({ env: process.env, clock, smtp: notifyConfig.smtp });
-  const masked = () => [...secrets.resolvedValues(), ...sender.resolvedValues(), ...(config.webhookSecret ? [config.webhookSecret] : [])];
+  const secretOverrides = new SecretOverrides();
+  // Every token and secret is masked for every caller, in every response and log line.
+  const masks = new MaskSet()
+    .add(...configuredSecrets(config))
+    .from(() => secrets.resolvedValues())
+    .from(() => sender.resolvedValues())
+    .from(() => secretOverrides.values());
+  const masked = () => masks.values();
   // The log sink masks resolved secrets too: a value quoted in an error never reaches the log.
   const logger = opts.logger ?? streamLogger((l) => process.stderr.write(maskSecrets(l, masked())), { level: config.logLevel, now: () => clock.now() });
   const access = config.tokensFile ? loadAccessConfig(config.tokensFile) : undefined;
+  masks.add(...(access?.mask ?? []));
   checkListenSafety(config.listen.host, access);
   // A second writer on a file store is refused before anything starts (openStore locks it).
   if (config.store.kind === 'file') await refuseIfOwned(config.store.path);
 
   const embeddedCredential = { principal: 'kairos', secret: randomBytes(24).toString('base64url') };
+  masks.add(embeddedCredential.secret);
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const c of closers.splice(0).reverse()) await c().catch((err) => logger.error('shutdown step failed', { error: String(err) }));
@@ -153,7 +166,6 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
     }
 
     let controller: Controller | undefined;
-    let remoteFramework: KairosFramework | undefined;
     let leadership: Leadership | undefined;
     const metrics = new Metrics(clock);
     const selfUrl = { value: '' };
@@ -200,7 +212,9 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       logger,
       leadership: held.leadership,
       framework: (hooks) => {
-        const fw = (remoteFramework = createFramework({ detector: detector(), clock, logger: logger.child({ component: 'mesos' }), hooks, frameworkIds: frameworkIdStore(held.store) }, { webuiUrl: selfUrl.value, ...(embedded && embeddedCredential) }));
+        // Local agents' sandboxes are read as files; others through the agent's /files/read.
+        const withSandbox = embedded ? localSandboxes(hooks, (taskId) => embedded!.agents.map((a) => a.sandbox(taskId)).find((s) => s !== undefined)) : hooks;
+        const fw = createFramework({ detector: detector(), clock, logger: logger.child({ component: 'mesos' }), hooks: withSandbox, frameworkIds: frameworkIdStore(held.store) }, { webuiUrl: selfUrl.value, ...(embedded && embeddedCredential) });
         fw.on('reconciled', (e) => metrics.recordReconcile('tasks', e.ms));
         return fw;
       },
@@ -210,10 +224,9 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       allowRewind: config.allowRewind,
       historyCap: config.historyCap,
       secrets,
+      secretOverrides,
       notify: { config: notifyConfig, sender, metrics: metrics.jobs },
       watch: config.source.kind === 'dir' ? { dir: config.source.path, debounceMs: opts.watchDebounceMs ?? 300 } : undefined,
-      // Local agents' sandboxes are read as files; others through the agent's /files/read.
-      sandboxOf: embedded ? (taskId) => embedded!.agents.map((a) => a.sandbox(taskId)).find((s) => s !== undefined) : (taskId) => remoteFramework?.sandboxOf(taskId),
     });
     observeMetrics(controller, metrics, clock);
     const c = controller;

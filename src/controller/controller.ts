@@ -10,7 +10,8 @@
  * once. Adapters (store, source, framework, clock) come in through `ControllerOptions`;
  * src/wiring.ts builds the real ones.
  */
-import { isRetryable, KairosError, ManifestError, messageOf } from '../core/errors.js';
+import { KairosError, ManifestError, messageOf } from '../core/errors.js';
+import { alwaysGeneric, RetryLoop } from '../core/retry.js';
 import type { AppliedResource } from '../core/types.js';
 import { stripUrlCredentials } from '../core/url-credentials.js';
 import type { Clock, Timer } from '../ports/clock.js';
@@ -19,6 +20,7 @@ import type { Leadership } from '../ports/leader.js';
 import type { Logger } from '../ports/logger.js';
 import type { FrameworkHooks, MesosFramework } from '../ports/mesos.js';
 import type { SecretProvider } from '../ports/secrets.js';
+import type { SecretOverrides } from '../secrets/run-overrides.js';
 import type { ManifestSource } from '../ports/source.js';
 import type { Store } from '../ports/store.js';
 import type { Plan } from '../plan/types.js';
@@ -34,6 +36,7 @@ import { overHistory } from './history.js';
 import { RunLedger } from './run-ledger.js';
 import { RunLifecycle } from './runs.js';
 import { ControllerState } from './state.js';
+import { FollowerReads } from './follower-reads.js';
 import { SyncLoop } from './sync-loop.js';
 import { planView, syncPass, type SyncPassDeps } from './sync-pass.js';
 import { StateView } from './view.js';
@@ -62,15 +65,15 @@ export interface ControllerOptions {
   watch?: { dir: string; debounceMs: number };
   /** Retry backoff of failed syncs. */
   syncBackoff?: { initialMs: number; maxMs: number };
-  /** Where a task's sandbox is, when the agents are local (the embedded master). */
-  sandboxOf?(taskId: string): string | undefined;
   /** Resolves jobs' `secrets:` at launch (src/ports/secrets.ts). */
   secrets?: SecretProvider;
+  /** Secret env values of manual runs, held in memory for their launches. */
+  secretOverrides?: SecretOverrides;
   /** Notifications and SLAs (src/notify); without it no notification is written. */
   notify?: Pick<NotifierDeps, 'config' | 'sender' | 'metrics' | 'intervalMs'>;
 }
 
-/** How often a follower re-reads the store for its read view (at least; the poll interval if longer). */
+/** How often a follower re-reads the store for its read view without a change notification (at least; the poll interval if longer). */
 export const FOLLOWER_REFRESH_MS = 5000;
 
 /** How long after a failed start of a leadership term (the store could not be read) it is tried again. */
@@ -104,8 +107,10 @@ export class Controller {
   private unsubscribe: (() => void) | undefined;
   private leading = false;
   private closed = false;
-  private refreshTimer: Timer | undefined;
-  private leadRetry: Timer | undefined;
+  /** A follower's read view follows the store (src/controller/follower-reads.ts). */
+  private readonly followerReads: FollowerReads;
+  /** Retries the start of a term whose state could not be loaded (every {@link LEAD_RETRY_MS}). */
+  private readonly leadRetry: RetryLoop;
   private readyNow: Promise<void> = Promise.resolve();
   private transition: Promise<void> = Promise.resolve();
   private readonly log: Logger;
@@ -113,6 +118,7 @@ export class Controller {
 
   constructor(private readonly o: ControllerOptions) {
     this.log = o.logger;
+    this.leadRetry = new RetryLoop(o.clock, { initialMs: LEAD_RETRY_MS, maxMs: LEAD_RETRY_MS }, alwaysGeneric);
     this.state = new ControllerState(o.store);
     this.notifier = o.notify && this.buildNotifier(o.notify);
     this.ledger = new RunLedger(o.store, (before, after) => this.notifier?.effects(before, after) ?? []);
@@ -125,8 +131,8 @@ export class Controller {
       logger: o.logger.child({ component: 'runs' }),
       onAttempt: (change, facts) => dispatch!.onAttempt(change, facts),
       onSeen: (runId) => dispatch!.onSeen(runId),
-      sandboxOf: o.sandboxOf,
       secrets: o.secrets,
+      secretOverrides: o.secretOverrides,
       leading: () => this.leading,
     });
     this.dispatch = dispatch = new Dispatch({
@@ -141,8 +147,16 @@ export class Controller {
         return this.loadScheduler(now);
       },
     });
+    this.followerReads = new FollowerReads({
+      store: o.store,
+      clock: o.clock,
+      logger: this.log,
+      reload: () => this.reload(),
+      backstopMs: Math.max(o.pollMs, FOLLOWER_REFRESH_MS),
+    });
     const passDeps = this.passDeps();
     this.view = new StateView({
+      readView: () => ({ role: this.leading ? 'leader' : 'follower', ...this.followerReads.freshness() }),
       state: this.state,
       ledger: this.ledger,
       framework: this.framework,
@@ -160,6 +174,7 @@ export class Controller {
       view: this.view,
       effective: (a) => this.effective(a),
       followApplied: (now) => this.followApplied(now),
+      secretOverrides: o.secretOverrides,
     });
   }
 
@@ -174,8 +189,8 @@ export class Controller {
   /** Stops taking new work, waits for what is in flight, leaves Mesos tasks running. */
   async stop(): Promise<void> {
     this.closed = true;
-    this.refreshTimer?.cancel();
-    this.leadRetry?.cancel();
+    this.followerReads.stop();
+    this.leadRetry.cancel();
     this.unsubscribe?.();
     this.events.emit('stopping', { reason: 'stop' });
     await this.follow(false);
@@ -210,21 +225,23 @@ export class Controller {
   private async lead(): Promise<void> {
     if (this.leading) return;
     this.leading = true;
-    this.refreshTimer?.cancel();
+    this.followerReads.stop();
     this.log.info('leading: loading state', { epoch: this.o.leadership.epoch() });
     try {
       await this.reload();
     } catch (err) {
       // Nothing was started yet: step back and try again, rather than hold leadership idle.
       this.leading = false;
-      this.log.error('cannot load state to lead: retrying', { error: messageOf(err), retryInMs: LEAD_RETRY_MS });
-      this.leadRetry = this.o.clock.setTimeout(() => {
+      const retryInMs = this.leadRetry.failed(err)!;
+      this.log.error('cannot load state to lead: retrying', { error: messageOf(err), retryInMs });
+      this.leadRetry.arm(retryInMs, () => {
         if (this.closed) return;
         if (this.o.leadership.isLeader()) void this.follow(true);
         else this.scheduleRefresh();
-      }, LEAD_RETRY_MS);
+      });
       return;
     }
+    this.leadRetry.succeeded();
     this.dispatch.start();
     const now = this.o.clock.now();
     const fw = (this.fw = this.o.framework(this.lifecycle));
@@ -238,7 +255,6 @@ export class Controller {
       pollMs: this.o.pollMs,
       backoff: this.o.syncBackoff,
       reconcile: (reason) => this.syncOnce(reason),
-      retryable: (err) => err instanceof KairosError && isRetryable(err.code),
       onError: (err, retryInMs) => this.syncFailed(err, retryInMs),
     });
     if (this.o.watch) this.watcher = watchDirectory(this.o.watch.dir, this.o.clock, this.o.watch.debounceMs, () => this.triggerSync('watch'));
@@ -275,16 +291,10 @@ export class Controller {
     await this.ledger.load();
   }
 
-  /** A follower re-reads the store now and then, so its read view (API, UI) stays current. */
+  /** A follower's read view (API, UI) follows the store's changes. */
   private scheduleRefresh(): void {
     if (this.closed || this.leading) return;
-    this.refreshTimer?.cancel();
-    this.refreshTimer = this.o.clock.setTimeout(() => {
-      if (this.closed || this.leading) return;
-      this.reload()
-        .catch((err) => this.log.warn('follower refresh failed', { error: messageOf(err) }))
-        .finally(() => this.scheduleRefresh());
-    }, Math.max(this.o.pollMs, FOLLOWER_REFRESH_MS));
+    this.followerReads.start();
   }
 
   private passDeps(): SyncPassDeps {

@@ -12,6 +12,7 @@ import type { Attempt, Run } from '../core/run.js';
 import { isTerminalRun } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
+import type { SecretOverrides } from '../secrets/run-overrides.js';
 import type { SecretProvider } from '../ports/secrets.js';
 import type { FrameworkHooks, LaunchRequest, MesosFramework, PlacedLaunch, TaskStatusUpdate } from '../ports/mesos.js';
 import type { Decision, LaunchDecision } from '../schedule/decisions.js';
@@ -35,8 +36,6 @@ export interface RunLifecycleDeps {
   onAttempt(change: AttemptChange, facts: StatusFacts): Promise<void>;
   /** Told about every other status of a known run (it confirms the run's state to the core). */
   onSeen?(runId: string): void;
-  /** Where a task's sandbox is, when the agents are local (the embedded master). */
-  sandboxOf?(taskId: string): string | undefined;
   /**
    * Whether this controller leads now. The hooks refuse work otherwise: a placement is
    * then not recorded (so not accepted) and a status not acknowledged (Mesos re-sends it
@@ -45,6 +44,8 @@ export interface RunLifecycleDeps {
   leading(): boolean;
   /** Resolves `secrets:` references at launch; without one, a job with secrets cannot run. */
   secrets?: SecretProvider;
+  /** Secret run overrides held in memory (src/secrets/run-overrides.ts). */
+  secretOverrides?: SecretOverrides;
 }
 
 /**
@@ -58,6 +59,12 @@ export interface StatusFacts {
   apply(stored: Run): Run | undefined;
 }
 
+/**
+ * The state name shown on an attempt whose launch Kairos refused itself (its secrets could
+ * not be resolved): what Mesos says of a task description it refuses. Display only.
+ */
+const REFUSED_STATE = 'TASK_ERROR';
+
 /** The Mesos launch request for a launch decision. */
 export function launchRequest(d: LaunchDecision): LaunchRequest {
   return {
@@ -69,6 +76,7 @@ export function launchRequest(d: LaunchDecision): LaunchRequest {
     template: d.template,
     ...(d.overrides?.args && { args: d.overrides.args }),
     ...(d.overrides?.env && { env: d.overrides.env }),
+    ...(d.overrides?.secretEnv && { secretEnv: d.overrides.secretEnv }),
     dueAt: d.attempt.notBefore,
     scheduledAt: d.run.scheduledAt,
   };
@@ -160,7 +168,8 @@ export class RunLifecycle implements FrameworkHooks {
     const ok: LaunchRequest[] = [];
     for (const l of launches) {
       const refs = l.template.secrets ?? []; // templates built by older code paths may lack the list
-      if (refs.length === 0) {
+      const secretEnv = l.secretEnv ?? [];
+      if (refs.length === 0 && secretEnv.length === 0) {
         ok.push(l);
         continue;
       }
@@ -173,16 +182,24 @@ export class RunLifecycle implements FrameworkHooks {
           if (ref.env) env[ref.env] = value;
           if (ref.file) files[ref.file] = value;
         }
+        for (const name of secretEnv) env[name] = this.heldOverride(l.runId, name);
         ok.push({ ...l, secrets: { env, files } });
       } catch (err) {
         const message = `secrets could not be resolved: ${messageOf(err)}`;
         this.deps.logger.warn('launch refused', { run: l.runId, task: l.taskId, reason: message });
         // Not awaited: the status goes through the dispatch queue this call runs in.
-        const u: TaskStatusUpdate = { taskId: l.taskId, state: 'TASK_ERROR', outcome: 'error', reason: 'REASON_TASK_INVALID', message, source: 'SOURCE_MASTER', timestamp: this.deps.clock.now(), labels: {}, fromReconciliation: false };
+        const u: TaskStatusUpdate = { taskId: l.taskId, outcome: 'error', mesosState: REFUSED_STATE, reason: 'REASON_TASK_INVALID', message, at: this.deps.clock.now(), fromReconciliation: false };
         void this.onStatus(u).catch((e) => this.deps.logger.warn('recording the refused launch failed', { task: l.taskId, error: messageOf(e) }));
       }
     }
     return ok;
+  }
+
+  /** A secret override's value, or an error saying why this controller does not hold it. */
+  private heldOverride(runId: string, name: string): string {
+    const value = this.deps.secretOverrides?.valueOf(runId, name);
+    if (value !== undefined) return value;
+    throw new Error(`secret override ${name} is not held by this controller: its value lived only in the memory of the controller that accepted the run (it restarted or lost leadership since); start the run again`);
   }
 
   /** Records where each attempt goes before the framework sends ACCEPT. */
@@ -224,7 +241,6 @@ export class RunLifecycle implements FrameworkHooks {
       runId: run.id,
       apply: (cur) => {
         const c = recordTaskStatus(cur, u);
-        if (c && !c.attempt.sandbox) c.attempt.sandbox = this.deps.sandboxOf?.(u.taskId);
         return c?.run;
       },
     };

@@ -37,6 +37,8 @@ export interface Attempt {
 export interface RunOverrides {
   args?: string[];
   env?: Record<string, string>;
+  /** Names of env variables given as secrets: their values are never stored (src/secrets/run-overrides.ts). */
+  secretEnv?: string[];
 }
 
 export interface Run {

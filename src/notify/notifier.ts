@@ -16,6 +16,7 @@
  * again after the change, with the same id in `X-Kairos-Delivery` for receivers to dedupe.
  */
 import { messageOf } from '../core/errors.js';
+import { backoffDelay } from '../core/retry.js';
 import type { Run } from '../core/run.js';
 import type { NotifyRule } from '../core/types.js';
 import type { Clock, Timer } from '../ports/clock.js';
@@ -24,16 +25,14 @@ import type { Store, StoreOp } from '../ports/store.js';
 import type { NotifyConfig } from './config.js';
 import { entryFor, previousOutcome, runEvents, targetKind, type OutboxEntry } from './events.js';
 import type { Sender } from './send.js';
-
-/** The store collection holding notifications. */
-export const OUTBOX = 'outbox';
+import { StoreLayout, type Collection } from '../store/layout.js';
 
 /** Failed notifications kept for the API; older ones are deleted. */
 export const FAILED_KEPT = 100;
 
-/** Backoff between delivery rounds of one notification: 2 s doubling to 5 min. */
+/** Backoff between delivery rounds of one notification: 2 s doubling to 5 min (the one policy, src/core/retry.ts). */
 export function deliveryBackoffMs(attempts: number): number {
-  return Math.min(2000 * 2 ** Math.max(0, attempts - 1), 300_000);
+  return backoffDelay({ initialMs: 2000, maxMs: 300_000 }, Math.max(0, attempts - 1));
 }
 
 /** What the notifier reports to metrics. */
@@ -68,8 +67,12 @@ export class Notifier {
   private timer: Timer | undefined;
   private round: Promise<void> = Promise.resolve();
   private running = false;
+  /** `outbox/<id>` (src/store/layout.ts). */
+  private readonly outbox: Collection<OutboxEntry>;
 
-  constructor(private readonly deps: NotifierDeps) {}
+  constructor(private readonly deps: NotifierDeps) {
+    this.outbox = new StoreLayout(deps.store).outbox;
+  }
 
   /** The outbox puts a run write from `before` to `after` must commit with it. */
   effects(before: Run | undefined, after: Run): StoreOp[] {
@@ -86,15 +89,15 @@ export class Notifier {
         continue;
       }
       this.size++;
-      ops.push({ op: 'put', key: `${OUTBOX}/${entry.id}`, value: entry });
+      ops.push(this.outbox.putOp(entry.id, entry));
     }
     return ops;
   }
 
   /** Every notification waiting or failed, oldest first (reads the store: fresh on followers too). */
   async list(): Promise<OutboxEntry[]> {
-    const ids = await this.deps.store.list(OUTBOX);
-    const got = await Promise.all(ids.map((id) => this.deps.store.get<OutboxEntry>(`${OUTBOX}/${id}`)));
+    const ids = await this.outbox.ids();
+    const got = await Promise.all(ids.map((id) => this.outbox.get(id)));
     return got.flatMap((g) => (g ? [g.value] : [])).sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
   }
 
@@ -116,19 +119,19 @@ export class Notifier {
   async deliverDue(): Promise<void> {
     await this.deps.beforeRound?.().catch((err) => this.deps.logger.warn('SLA check failed', { error: messageOf(err) }));
     const { store, clock } = this.deps;
-    const ids = await store.list(OUTBOX);
+    const ids = await this.outbox.ids();
     this.size = ids.length;
     const failed: OutboxEntry[] = [];
     let pending = 0;
     for (const id of ids) {
-      const got = await store.get<OutboxEntry>(`${OUTBOX}/${id}`);
+      const got = await this.outbox.get(id);
       if (!got) continue;
       if (got.value.status === 'failed') failed.push(got.value);
       else if (got.value.nextAt > clock.now()) pending++;
       else if ((await this.deliver(got.value, got.version).catch((err) => this.lostRace(id, err))) === 'pending') pending++;
     }
     const old = failed.sort((a, b) => a.at - b.at).slice(0, Math.max(0, failed.length - FAILED_KEPT));
-    if (old.length) await store.commit(old.map((e) => ({ op: 'delete' as const, key: `${OUTBOX}/${e.id}` })));
+    if (old.length) await store.commit(old.map((e) => this.outbox.deleteOp(e.id)));
     this.deps.metrics?.observeOutbox(pending, failed.length - old.length);
   }
 
@@ -146,9 +149,8 @@ export class Notifier {
         this.deps.metrics?.recordDelivery(kind, e.event, false);
       }
     }
-    const key = `${OUTBOX}/${e.id}`;
     if (errors.length === 0) {
-      await this.deps.store.delete(key, version);
+      await this.outbox.delete(e.id, version);
       return 'done';
     }
     e.attempts++;
@@ -156,7 +158,7 @@ export class Notifier {
     if (e.attempts >= this.deps.config.maxAttempts) e.status = 'failed';
     else e.nextAt = this.deps.clock.now() + deliveryBackoffMs(e.attempts);
     this.deps.logger.warn(e.status === 'failed' ? 'notification failed: giving up' : 'notification failed: will retry', { id: e.id, attempts: e.attempts, error: e.lastError });
-    await this.deps.store.put(key, e, version);
+    await this.outbox.put(e.id, e, version);
     return e.status;
   }
 

@@ -3,7 +3,8 @@ import type { TaskTemplate } from '../../../src/core/types.js';
 import { normalizeConfig } from '../../../src/mesos/config.js';
 import { OfferFlow } from '../../../src/mesos/flow.js';
 import { TaskBook } from '../../../src/mesos/taskbook.js';
-import type { Call, Offer } from '../../../src/mesos/types.js';
+import type { Offer } from '../../../src/mesos/types.js';
+import type { Call } from '../../../src/mesos/scheduler-types.js';
 import type { LaunchRequest, PlacedLaunch } from '../../../src/ports/mesos.js';
 import { silentLogger } from '../../../src/ports/logger.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -33,16 +34,18 @@ function setup(opts: { persist?: (l: PlacedLaunch[]) => Promise<void>; maxTasksP
     config: normalizeConfig({ batchWindowMs: 10, declineShortSeconds: 1, declineLongSeconds: 300, maxTasksPerRound: opts.maxTasksPerRound, maxStarting: opts.maxStarting }),
     log: silentLogger,
     tasks,
-    persistLaunch: async (l) => {
-      log.push(`persist ${l.map((x) => x.request.taskId).join(',')}`);
-      await (opts.persist ?? (async () => {}))(l);
+    hooks: {
+      persistLaunch: async (l) => {
+        log.push(`persist ${l.map((x) => x.request.taskId).join(',')}`);
+        await (opts.persist ?? (async () => {}))(l);
+      },
     },
-    post: async (c) => {
-      calls.push(c);
-      log.push(c.type ?? '?');
+    caller: {
+      call: async (c) => {
+        calls.push(c);
+        log.push(c.type ?? '?');
+      },
     },
-    emit: () => {},
-    onAcceptFailed: () => log.push('reconcile'),
   });
   return { clock, tasks, log, calls, flow };
 }
