@@ -8,6 +8,7 @@
  */
 import protobuf from 'protobufjs';
 import { KairosError } from '../core/errors.js';
+import { decodeUpdate, encodeAcknowledge } from './codec-fast.js';
 import { CallType, EventType, messageType } from './proto.js';
 import type { Call, Event } from './scheduler-types.js';
 
@@ -214,7 +215,7 @@ export function decodeMessage(type: protobuf.Type, body: Uint8Array, enc: Encodi
 
 /** Encodes a scheduler Call (the body of a POST to /api/v1/scheduler). */
 export function encodeCall(call: Call, enc: Encoding): Uint8Array {
-  return encodeMessage(CallType, call, enc);
+  return (enc === PROTOBUF_TYPE && encodeAcknowledge(call)) || encodeMessage(CallType, call, enc);
 }
 
 /** Decodes a scheduler Call; throws MesosCodecError naming the offending field. */
@@ -229,7 +230,7 @@ export function encodeEvent(event: Event, enc: Encoding): Uint8Array {
 
 /** Decodes a scheduler Event; throws MesosCodecError naming the offending field. */
 export function decodeEvent(body: Uint8Array, enc: Encoding): Event {
-  return decodeMessage(EventType, body, enc) as Event;
+  return (enc === PROTOBUF_TYPE && decodeUpdate(body)) || (decodeMessage(EventType, body, enc) as Event);
 }
 
 /** Validates a plain object as the named message, e.g. `mesos.v1.TaskInfo`. */
