@@ -8,7 +8,8 @@
  */
 import protobuf from 'protobufjs';
 import { KairosError } from '../core/errors.js';
-import { decodeUpdate, encodeAcknowledge } from './codec-fast.js';
+import { decodeAcknowledge, encodeAcknowledge } from './codec-ack.js';
+import { decodeUpdate, encodeUpdate } from './codec-update.js';
 import { CallType, EventType, messageType } from './proto.js';
 import type { Call, Event } from './scheduler-types.js';
 
@@ -220,12 +221,12 @@ export function encodeCall(call: Call, enc: Encoding): Uint8Array {
 
 /** Decodes a scheduler Call; throws MesosCodecError naming the offending field. */
 export function decodeCall(body: Uint8Array, enc: Encoding): Call {
-  return decodeMessage(CallType, body, enc) as Call;
+  return (enc === PROTOBUF_TYPE && decodeAcknowledge(body)) || (decodeMessage(CallType, body, enc) as Call);
 }
 
 /** Encodes a scheduler Event (one RecordIO record of the subscription stream). */
 export function encodeEvent(event: Event, enc: Encoding): Uint8Array {
-  return encodeMessage(EventType, event, enc);
+  return (enc === PROTOBUF_TYPE && encodeUpdate(event)) || encodeMessage(EventType, event, enc);
 }
 
 /** Decodes a scheduler Event; throws MesosCodecError naming the offending field. */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeUpdate, encodeAcknowledge } from '../../../src/mesos/codec-fast.js';
+import { decodeAcknowledge, encodeAcknowledge } from '../../../src/mesos/codec-ack.js';
+import { decodeUpdate, encodeUpdate } from '../../../src/mesos/codec-update.js';
 import { decodeEvent, decodeMessage, encodeCall, encodeEvent, encodeMessage } from '../../../src/mesos/codec.js';
 import { CallType, EventType } from '../../../src/mesos/proto.js';
 import type { Call, Event } from '../../../src/mesos/scheduler-types.js';
@@ -35,6 +36,11 @@ describe('protobuf fast paths', () => {
       fc.property(status, (s) => {
         const event = { type: 'UPDATE', update: { status: s } } as Event;
         const wire = encodeEvent(event, P);
+        // The master's fast encoder writes the general codec's bytes, or leaves the event to it.
+        const generalWire = Buffer.from(encodeMessage(EventType, event, P));
+        if ('labels' in s || 'unreachable_time' in s) expect(encodeUpdate(event)).toBeUndefined();
+        else expect(Buffer.from(encodeUpdate(event)!)).toEqual(generalWire);
+        expect(Buffer.from(wire)).toEqual(generalWire);
         const general = decodeMessage(EventType, wire, P);
         const fast = decodeUpdate(wire);
         // Labels and unreachable_time are not read here: the general codec decodes those.
@@ -59,17 +65,25 @@ describe('protobuf fast paths', () => {
     expect(() => decodeEvent(bad, P)).toThrow(/malformed protobuf Event: missing required 'state'/);
   });
 
-  it('encode an ACKNOWLEDGE call to the same bytes as the general codec, and nothing else', () => {
+  it('encode and decode an ACKNOWLEDGE call as the general codec does, and nothing else', () => {
     fc.assert(
       fc.property(id, id, id, fc.uint8Array({ minLength: 16, maxLength: 16 }), (fw, agent, task, uuid) => {
         const call: Call = { type: 'ACKNOWLEDGE', framework_id: fw, acknowledge: { agent_id: agent, task_id: task, uuid: Buffer.from(uuid).toString('base64') } };
-        expect(Buffer.from(encodeAcknowledge(call)!)).toEqual(Buffer.from(encodeMessage(CallType, call, P)));
+        const wire = Buffer.from(encodeMessage(CallType, call, P));
+        expect(Buffer.from(encodeAcknowledge(call)!)).toEqual(wire);
+        expect(decodeAcknowledge(wire)).toEqual(decodeMessage(CallType, wire, P));
       }),
       { numRuns: 300 },
     );
     const ack: Call = { type: 'ACKNOWLEDGE', framework_id: { value: 'f' }, acknowledge: { agent_id: { value: 'a' }, task_id: { value: 't' }, uuid: '%%' } };
     expect(encodeAcknowledge(ack)).toBeUndefined();
     expect(() => encodeCall(ack, P)).toThrow(/acknowledge\.uuid: base64/);
-    expect(encodeAcknowledge({ type: 'REVIVE', framework_id: { value: 'f' }, revive: { roles: ['r'] } })).toBeUndefined();
+    const revive: Call = { type: 'REVIVE', framework_id: { value: 'f' }, revive: { roles: ['r'] } };
+    expect(encodeAcknowledge(revive)).toBeUndefined();
+    expect(decodeAcknowledge(encodeCall(revive, P))).toBeUndefined();
+    const good = Buffer.from(encodeCall({ ...ack, acknowledge: { ...ack.acknowledge!, uuid: 'AAAA' } }, P));
+    for (let cut = 0; cut < good.length; cut++) expect(decodeAcknowledge(good.subarray(0, cut))).toBeUndefined();
+    expect(encodeUpdate({ type: 'UPDATE', update: { status: { task_id: { value: 't' }, state: 'NOPE' as never } } })).toBeUndefined();
+    expect(() => encodeEvent({ type: 'UPDATE', update: { status: { task_id: { value: 't' }, state: 'NOPE' as never } } }, P)).toThrow(/state: unknown TaskState value "NOPE"/);
   });
 });
