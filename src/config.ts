@@ -57,6 +57,8 @@ export interface ServeConfig {
   notifyConfig?: string;
   /** Serve `/metrics` without a token, for Prometheus scrapers. */
   metricsPublic: boolean;
+  /** `--unschedulable-after`: a run no known agent could ever hold becomes `unschedulable` after waiting this long. */
+  unschedulableAfterMs: number;
 }
 
 /** The raw options as commander hands them over; every field optional. */
@@ -79,6 +81,7 @@ export interface ServeFlags {
   secretsDir?: string;
   notifyConfig?: string;
   metricsPublic?: boolean;
+  unschedulableAfter?: string;
 }
 
 /** Defaults, also shown in `kairos serve --help`. */
@@ -91,6 +94,7 @@ export const SERVE_DEFAULTS = {
   agents: '2',
   historyCap: '10000',
   logLevel: 'info',
+  unschedulableAfter: '5m',
 } as const;
 
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -146,7 +150,7 @@ const levels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
  * Compiles flags and environment (`KAIROS_SOURCE`, `KAIROS_REF`, `KAIROS_STORE`,
  * `KAIROS_MESOS`, `KAIROS_LISTEN`, `KAIROS_POLL`, `KAIROS_PRUNE=1`, `KAIROS_AGENTS`,
  * `KAIROS_TOKENS`, `KAIROS_WEBHOOK_SECRET`, `KAIROS_LOG_LEVEL`, `KAIROS_SECRETS_DIR`,
- * `KAIROS_NOTIFY_CONFIG`, `KAIROS_METRICS_PUBLIC=1`) into one ServeConfig.
+ * `KAIROS_NOTIFY_CONFIG`, `KAIROS_METRICS_PUBLIC=1`, `KAIROS_UNSCHEDULABLE_AFTER`) into one ServeConfig.
  */
 export function compileServeConfig(
   flags: ServeFlags,
@@ -177,6 +181,7 @@ export function compileServeConfig(
     ...(secretsDir !== undefined && { secretsDir: resolve(cwd, secretsDir) }),
     ...(pick(flags.notifyConfig, 'NOTIFY_CONFIG') !== undefined && { notifyConfig: resolve(cwd, pick(flags.notifyConfig, 'NOTIFY_CONFIG')!) }),
     metricsPublic: flags.metricsPublic ?? env.KAIROS_METRICS_PUBLIC === '1',
+    unschedulableAfterMs: parseDuration('--unschedulable-after', pick(flags.unschedulableAfter, 'UNSCHEDULABLE_AFTER', SERVE_DEFAULTS.unschedulableAfter)!),
   };
 }
 

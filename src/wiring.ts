@@ -211,6 +211,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       historyCap: config.historyCap,
       secrets,
       notify: { config: notifyConfig, sender, metrics: metrics.jobs },
+      unschedulableAfterMs: config.unschedulableAfterMs,
       watch: config.source.kind === 'dir' ? { dir: config.source.path, debounceMs: opts.watchDebounceMs ?? 300 } : undefined,
       // Local agents' sandboxes are read as files; others through the agent's /files/read.
       sandboxOf: embedded ? (taskId) => embedded!.agents.map((a) => a.sandbox(taskId)).find((s) => s !== undefined) : (taskId) => remoteFramework?.sandboxOf(taskId),

@@ -27,6 +27,7 @@ import type { OutboxEntry } from '../notify/events.js';
 import { Notifier, type NotifierDeps } from '../notify/notifier.js';
 import { slaBreaches } from '../notify/sla.js';
 import { Scheduler } from '../schedule/scheduler.js';
+import { DEFAULT_UNSCHEDULABLE_AFTER_MS } from '../schedule/unschedulable.js';
 import { ControllerActionsImpl } from './actions.js';
 import { Dispatch, knownTasks } from './dispatch.js';
 import { ControllerEmitter } from './events.js';
@@ -36,6 +37,7 @@ import { RunLifecycle } from './runs.js';
 import { ControllerState } from './state.js';
 import { SyncLoop } from './sync-loop.js';
 import { planView, syncPass, type SyncPassDeps } from './sync-pass.js';
+import { UnschedulableWatch } from './unschedulable-watch.js';
 import { StateView } from './view.js';
 import { watchDirectory, type DirectoryWatch } from './watch.js';
 
@@ -68,6 +70,8 @@ export interface ControllerOptions {
   secrets?: SecretProvider;
   /** Notifications and SLAs (src/notify); without it no notification is written. */
   notify?: Pick<NotifierDeps, 'config' | 'sender' | 'metrics' | 'intervalMs'>;
+  /** `--unschedulable-after`: how long a run waits before it is judged unschedulable (default 5 min). */
+  unschedulableAfterMs?: number;
 }
 
 /** How often a follower re-reads the store for its read view (at least; the poll interval if longer). */
@@ -84,11 +88,12 @@ export class Controller {
   /** The framework of the current leadership term; undefined while not leading. */
   private fw: MesosFramework | undefined;
   /** What the view, actions and lifecycle use: the current framework, or an idle stand-in. */
-  private readonly framework: Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status' | 'capacity'> = {
+  private readonly framework: Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status' | 'capacity' | 'clusterFacts'> = {
     launch: (r) => this.fw?.launch(r),
     kill: (t) => this.fw?.kill(t) ?? Promise.reject(new KairosError('E_UNAVAILABLE', 'not leading: no Mesos framework to kill through')),
     pending: () => this.fw?.pending() ?? [],
     capacity: async () => this.fw?.capacity?.(),
+    clusterFacts: async () => this.fw?.clusterFacts?.(),
     status: () => this.fw?.status() ?? { connected: false, starving: false, offersReceived: 0, offersDeclined: 0, revives: 0, suppressed: false },
   };
   private readonly state: ControllerState;
@@ -110,6 +115,7 @@ export class Controller {
   private transition: Promise<void> = Promise.resolve();
   private readonly log: Logger;
   private readonly notifier: Notifier | undefined;
+  private readonly unschedulable: UnschedulableWatch;
 
   constructor(private readonly o: ControllerOptions) {
     this.log = o.logger;
@@ -141,6 +147,7 @@ export class Controller {
         return this.loadScheduler(now);
       },
     });
+    this.unschedulable = new UnschedulableWatch({ clock: o.clock, logger: o.logger.child({ component: 'unschedulable' }), ledger: this.ledger, framework: this.framework, events: this.events, applied: (n) => this.state.applied.get(n), graceMs: o.unschedulableAfterMs ?? DEFAULT_UNSCHEDULABLE_AFTER_MS });
     const passDeps = this.passDeps();
     this.view = new StateView({
       state: this.state,
@@ -149,6 +156,7 @@ export class Controller {
       clock: o.clock,
       source: o.source.description,
       plan: () => planView(passDeps),
+      facts: () => this.unschedulable.facts(),
     });
     this.actions = new ControllerActionsImpl({
       state: this.state,
@@ -246,6 +254,7 @@ export class Controller {
     this.readyNow = Promise.all([firstPass, this.watcher?.ready]).then(() => {});
     this.loop.trigger('start');
     this.notifier?.start();
+    this.unschedulable.start();
     this.events.emit('leadership', { leading: true });
   }
 
@@ -255,7 +264,7 @@ export class Controller {
     this.log.info('not leading: stopping work');
     // Launching stops first (both take effect before their first await); syncing after.
     const halted = this.dispatch.stop();
-    const notifying = this.notifier?.stop();
+    const notifying = Promise.all([this.notifier?.stop(), this.unschedulable.stop()]);
     const fwStopped = this.fw?.stop();
     await this.watcher?.close();
     this.watcher = undefined;

@@ -9,6 +9,7 @@ import { jobOfRunId } from '../core/ids.js';
 import type { Attempt, Run } from '../core/run.js';
 import type { TaskStatusUpdate } from '../ports/mesos.js';
 import { isFinalOutcome } from '../core/outcome.js';
+import { awaitsOffer } from '../core/types.js';
 import { outcomeOf } from '../mesos/status.js';
 import { LABEL_ATTEMPT, LABEL_REVISION, LABEL_RUN } from '../mesos/tasks.js';
 
@@ -44,7 +45,7 @@ export function recordTaskStatus(run: Run, u: TaskStatusUpdate): AttemptChange |
   if (final) a.endedAt = u.timestamp;
   if (u.exitStatus !== undefined) a.exitStatus = u.exitStatus;
   if (u.message) a.message = u.message;
-  if (u.state === 'TASK_RUNNING' && (next.state === 'pending' || next.state === 'launching')) next.state = 'running';
+  if (u.state === 'TASK_RUNNING' && (awaitsOffer(next.state) || next.state === 'launching')) next.state = 'running';
   return { run: next, attempt: a, final, started };
 }
 

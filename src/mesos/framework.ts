@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import { KairosError, messageOf } from '../core/errors.js';
 import type { Clock, Timer } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { ClusterStatus, FrameworkHooks, LaunchRequest, MesosFramework, PendingInfo, TaskStatusUpdate } from '../ports/mesos.js';
+import type { ClusterFacts, ClusterStatus, FrameworkHooks, LaunchRequest, MesosFramework, PendingInfo, TaskStatusUpdate } from '../ports/mesos.js';
 import { SchedulerClient, type Subscription } from './client.js';
 import { normalizeConfig, type FrameworkConfig } from './config.js';
 import type { MasterDetector } from './leader.js';
@@ -152,6 +152,11 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
   /** The active agents' summed resources, asked from the master we are subscribed to (capacity.ts). */
   async capacity(): Promise<Capacity | undefined> {
     return this.sub ? this.capacityProbe.get(this.sub.url) : undefined;
+  }
+
+  /** The active agents' totals and attributes, from the same `/master/state` answer as `capacity`. */
+  async clusterFacts(): Promise<ClusterFacts | undefined> {
+    return this.sub ? this.capacityProbe.facts(this.sub.url) : undefined;
   }
 
   status(): ClusterStatus {

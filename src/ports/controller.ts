@@ -17,7 +17,7 @@ import type { Run, RunOverrides } from '../core/run.js';
 import type { Resource, RunState, SourceRef } from '../core/types.js';
 import type { RerunMode } from '../schedule/backfill.js';
 import type { BackfillProgress, JobStats, Timeline } from './charts.js';
-import type { ClusterStatus, PendingInfo } from './mesos.js';
+import type { ClusterFacts, ClusterStatus, PendingInfo } from './mesos.js';
 
 /**
  * A job's status as the jobs table shows it, most significant first:
@@ -194,6 +194,12 @@ export interface Graph {
 export interface ClusterView extends ClusterStatus {
   /** Tasks queued for launch that no offer fitted yet, with the reason. */
   pending: PendingInfo[];
+  /**
+   * The agents' totals and attributes as last read by the leader's unschedulable check
+   * (src/controller/unschedulable-watch.ts); absent until read, and on followers.
+   * `kairos reconcile --server/--cluster-facts` judges a plan's jobs against it.
+   */
+  facts?: ClusterFacts;
 }
 
 /** Which task sandbox file to read. */
