@@ -13,6 +13,7 @@ const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` })
 const str: Schema = { type: 'string' };
 const int: Schema = { type: 'integer' };
 const epochMs: Schema = { type: 'integer', description: 'epoch milliseconds' };
+const num: Schema = { type: 'number' };
 const obj = (properties: Record<string, Schema>, required: string[] = []): Schema => ({ type: 'object', properties, required });
 const listOf = (item: Schema): Schema => ({ type: 'array', items: item });
 
@@ -127,6 +128,13 @@ const schemas: Record<string, Schema> = {
     revives: int,
     suppressed: { type: 'boolean' },
     pending: { type: 'array', items: obj({ taskId: str, runId: str, since: epochMs, reason: str }) },
+    facts: {
+      ...obj({
+        at: epochMs,
+        agents: listOf(obj({ id: str, hostname: str, attributes: { type: 'object', additionalProperties: str }, resources: obj({ cpus: num, mem: num, disk: num, gpus: num, ports: int }) }, ['id', 'hostname', 'attributes', 'resources'])),
+      }, ['at', 'agents']),
+      description: "the agents' total resources and attributes as the leader last read them (what could ever run); `kairos reconcile --cluster-facts` reads this answer",
+    },
   }),
   LogChunk: obj({ attempt: int, offset: int, data: str, size: int }, ['attempt', 'offset', 'data', 'size']),
   Explanation: obj(
