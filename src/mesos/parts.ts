@@ -76,7 +76,8 @@ export function buildParts(deps: FrameworkDeps, c: FrameworkConfig, emit: EmitFr
   const reconciler = new Reconciler({ clock, caller, log, intervalMs: c.reconcileIntervalMs, backoff: c.reconcileBackoff, live: () => tasks.live(), connected, reconciled: (e) => emit('reconciled', e) });
   const flow = new OfferFlow({ clock, config: c, log, tasks, hooks, caller: onFailure(caller, 'ACCEPT', () => void reconciler.run()) });
   const labels = new MasterLabels(client, () => (loop.stream && loop.frameworkId ? { url: loop.stream.url, frameworkId: loop.frameworkId } : undefined), log);
-  const statuses = new StatusPipe({ clock, log, caller, tasks, sandboxes, labels, hooks, observed: (id, at) => reconciler.observe(id, at), recorded: (u) => emit('status', u) });
+  const sandboxOf = (taskId: string) => (loop.frameworkId ? sandboxes.locate(loop.frameworkId, taskId) : undefined);
+  const statuses = new StatusPipe({ clock, log, caller, tasks, sandboxes, labels, hooks, sandboxOf, observed: (id, at) => reconciler.observe(id, at), recorded: (u) => emit('status', u) });
   const heartbeat = new HeartbeatWatchdog(clock, () => loop.drop('no event for 5 heartbeat intervals'));
   const starvation = new StarvationWatchdog(clock, c.starvationTimeoutMs, {
     hasDemand: () => tasks.queued > 0,

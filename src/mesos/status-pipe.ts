@@ -15,7 +15,7 @@ import type { Logger } from '../ports/logger.js';
 import type { FrameworkHooks, TaskStatusUpdate } from '../ports/mesos.js';
 import type { Caller } from './caller.js';
 import type { AgentSandboxes } from './sandbox.js';
-import { outcomeOf } from './status.js';
+import { outcomeOf, statusUpdateOf } from './status.js';
 import type { MasterLabels } from './task-labels.js';
 import type { TaskBook } from './taskbook.js';
 import type { TaskStatus } from './types.js';
@@ -50,6 +50,8 @@ export interface StatusPipeDeps {
   sandboxes: AgentSandboxes;
   labels: Pick<MasterLabels, 'of'>;
   hooks: Pick<FrameworkHooks, 'onStatus'>;
+  /** Where a task's sandbox is (sandbox.ts), while it is known; carried by its updates. */
+  sandboxOf(taskId: string): string | undefined;
   /** An update arrived at `at` (reconciliation counts it as an answer). */
   observed(taskId: string, at: number): void;
   /** The hook recorded `update` (the framework's `status` event). */
@@ -80,9 +82,12 @@ export class StatusPipe {
     });
   }
 
-  /** The one place a TaskStatus becomes the port's update (`labels`: the master's, for a task not remembered). */
+  /**
+   * The one place a TaskStatus becomes the port's update (`labels`: the master's, for a task
+   * not remembered), with the task's sandbox on it (status.ts `statusUpdateOf`).
+   */
   private build(s: TaskStatus, now: number, labels?: Record<string, string> | null): TaskStatusUpdate | undefined {
-    return this.d.tasks.update(s, now, labels);
+    return statusUpdateOf(this.d.tasks, s, now, labels, this.d.sandboxOf(s.task_id.value));
   }
 
   private async record(r: ReceivedStatus): Promise<boolean> {

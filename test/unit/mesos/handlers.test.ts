@@ -46,14 +46,14 @@ function setup(opts: { onStatus?: (u: TaskStatusUpdate) => Promise<void> } = {})
     persistLaunch: async () => {},
     onStatus: async (u: TaskStatusUpdate) => {
       await opts.onStatus?.(u);
-      order.push(`store ${u.taskId} ${u.state}`);
+      order.push(`store ${u.taskId} ${u.mesosState}`);
     },
   };
   const config = normalizeConfig({ batchWindowMs: 10, declineShortSeconds: 1, declineLongSeconds: 300 });
   const flow = new OfferFlow({ clock, config, log, tasks, caller, hooks });
   const reconciler = new Reconciler({ clock, caller, log, intervalMs: 600_000, backoff: { initialMs: 1000, maxMs: 1000, maxRounds: 1 }, live: () => tasks.live(), connected: () => true, reconciled: (e) => events.push(`reconciled ${e.unanswered.join(',')}`) });
   reconciler.start();
-  const statuses = new StatusPipe({ clock, log, caller, tasks, sandboxes, labels: { of: async () => undefined }, hooks, observed: (id, at) => reconciler.observe(id, at), recorded: (u) => events.push(`status ${u.taskId}`) });
+  const statuses = new StatusPipe({ clock, log, caller, tasks, sandboxes, labels: { of: async () => undefined }, hooks, sandboxOf: () => undefined, observed: (id, at) => reconciler.observe(id, at), recorded: (u) => events.push(`status ${u.taskId}`) });
   const heartbeat = new HeartbeatWatchdog(clock, () => events.push('silent'));
   const table = eventHandlers({
     log,
@@ -145,7 +145,7 @@ describe('event handlers', () => {
   });
 
   it('UPDATE: a refused write is not acknowledged (Mesos resends it); an update without uuid is recorded and never acknowledged', async () => {
-    const t = setup({ onStatus: async (u) => (u.state === 'TASK_RUNNING' ? Promise.reject(new Error('store down')) : undefined) });
+    const t = setup({ onStatus: async (u) => (u.mesosState === 'TASK_RUNNING' ? Promise.reject(new Error('store down')) : undefined) });
     t.send({ type: 'UPDATE', update: { status: status('kairos.j@1.1', 'TASK_RUNNING', { uuid: 'dTE=' }) } });
     t.send({ type: 'UPDATE', update: { status: status('kairos.j@2.1', 'TASK_FINISHED', { reason: 'REASON_RECONCILIATION' }) } });
     await settle();
