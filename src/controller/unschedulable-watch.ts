@@ -10,7 +10,8 @@
 import { messageOf } from '../core/errors.js';
 import type { Run } from '../core/run.js';
 import type { AppliedResource } from '../core/types.js';
-import type { Clock, Timer } from '../ports/clock.js';
+import { Periodic } from '../core/periodic.js';
+import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { ClusterFacts, MesosFramework } from '../ports/mesos.js';
 import type { FitNeed } from '../mesos/fit.js';
@@ -45,12 +46,17 @@ export function needOfRun(run: Run, applied: (name: string) => AppliedResource |
 
 /** Runs the check on the leader; see the module comment. */
 export class UnschedulableWatch {
-  private timer: Timer | undefined;
-  private running = false;
-  private round: Promise<void> = Promise.resolve();
+  private readonly loop: Periodic;
   private last: ClusterFacts | undefined;
 
-  constructor(private readonly d: UnschedulableWatchDeps) {}
+  constructor(private readonly d: UnschedulableWatchDeps) {
+    this.loop = new Periodic({
+      clock: d.clock,
+      intervalMs: Math.max(250, Math.min(UNSCHEDULABLE_CHECK_MS, d.graceMs)),
+      round: () => this.check(),
+      onError: (err) => d.logger.warn('unschedulable check failed', { error: messageOf(err) }),
+    });
+  }
 
   /** The facts last read (undefined before the first read, or when the framework cannot tell). */
   facts(): ClusterFacts | undefined {
@@ -59,17 +65,12 @@ export class UnschedulableWatch {
 
   /** Starts checking (on gaining leadership). */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.arm(0);
+    this.loop.start();
   }
 
   /** Stops checking; resolves when a check in flight ended. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.timer?.cancel();
-    this.timer = undefined;
-    await this.round;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One check: read the facts, write the changes. Exposed for tests. */
@@ -82,7 +83,7 @@ export class UnschedulableWatch {
     const now = this.d.clock.now();
     const waiting = waitingRuns(this.d.ledger.all(), (run) => needOfRun(run, this.d.applied));
     for (const change of unschedulableChanges(waiting, facts, now, this.d.graceMs)) {
-      if (!this.running) return;
+      if (!this.loop.active) return;
       const before = this.d.ledger.get(change.runId)?.state;
       const after = await this.d.ledger.update(change.runId, (run) => applyUnschedulable(run, change));
       if (!after || after.state === before) continue;
@@ -90,14 +91,5 @@ export class UnschedulableWatch {
       if (after.state === 'unschedulable') this.d.logger.warn('run unschedulable', { run: after.id, reason: after.reason });
       else this.d.logger.info('run fits the cluster again: pending', { run: after.id });
     }
-  }
-
-  private arm(ms: number): void {
-    if (!this.running) return;
-    this.timer = this.d.clock.setTimeout(() => {
-      this.round = this.check()
-        .catch((err) => this.d.logger.warn('unschedulable check failed', { error: messageOf(err) }))
-        .finally(() => this.arm(Math.max(250, Math.min(UNSCHEDULABLE_CHECK_MS, this.d.graceMs))));
-    }, ms);
   }
 }

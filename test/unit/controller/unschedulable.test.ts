@@ -55,8 +55,9 @@ async function passTime(ms: number): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
 }
 
-function build(): Controller {
-  return new Controller({
+/** A controller on the shared store, started and through its first sync. */
+async function startController(): Promise<Controller> {
+  const c = new Controller({
     store,
     source: new DirectorySource(dir),
     clock,
@@ -70,6 +71,10 @@ function build(): Controller {
     unschedulableAfterMs: GRACE,
     notify: { config: DEFAULT_NOTIFY_CONFIG, intervalMs: 1000, sender: { send: async (e: OutboxEntry) => void sent.push({ event: e.event, run: e.run.id, state: e.run.state, reason: e.run.reason }) } },
   });
+  const synced = c.events.next('sync:ok');
+  await c.start();
+  await synced;
+  return c;
 }
 
 beforeEach(async () => {
@@ -80,16 +85,10 @@ beforeEach(async () => {
   framework = new FactsFramework();
   framework.facts = { at: clock.now(), agents: [agent('small-1', 2), agent('small-2', 1)] };
   sent.length = 0;
-  controller = build();
-  const synced = controller.events.next('sync:ok');
-  await controller.start();
-  await synced;
+  controller = await startController();
 });
 
-afterEach(async () => {
-  await controller.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => controller.stop().then(() => rm(dir, { recursive: true, force: true })));
 
 describe('unschedulable runs', () => {
   it('become unschedulable after the grace period, notify once, and are pending again when an agent that fits joins', async () => {
@@ -128,10 +127,7 @@ describe('unschedulable runs', () => {
     await controller.stop();
     framework = new FactsFramework();
     framework.facts = { at: clock.now(), agents: [agent('small-1', 2)] };
-    controller = build();
-    const synced = controller.events.next('sync:ok');
-    await controller.start();
-    await synced;
+    controller = await startController();
     expect(framework.launched.map((l) => l.runId)).toEqual([id]);
     expect(controller.view.run(id)?.state).toBe('unschedulable');
 

@@ -5,17 +5,14 @@
  * schemas/plan.schema.json); facts read from a saved GET /v1/cluster file (bad files
  * refused naming file, line and field) or from a running controller's API.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { fetchClusterFacts, parseClusterFacts, readClusterFactsFile } from '../../../src/cli/cluster-facts.js';
 import { reconcile } from '../../../src/cli/reconcile.js';
 import { loadDesired } from '../../../src/manifests/load.js';
-import { readSchema } from '../../../src/manifests/schema.js';
 import { appliedFromDesired } from '../../../src/plan/apply.js';
 import type { CapacityInput } from '../../../src/plan/capacity.js';
 import { planCapacity } from '../../../src/plan/capacity.js';
@@ -24,18 +21,11 @@ import { renderPlan } from '../../../src/plan/render.js';
 import type { ClusterFacts } from '../../../src/ports/mesos.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { expectGolden, expectValidJson } from './golden.js';
 import { dagYaml, jobYaml, snapshotOf } from '../../fixtures/manifests/index.js';
 import { makeApi } from '../api/harness.js';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 const clock = new FakeClock('2026-06-15T09:30:00Z');
-const golden = (name: string) => new URL(`../../golden/${name}`, import.meta.url);
-
-/** Compares with the golden file; `UPDATE_GOLDEN=1 npx vitest run test/unit/plan` rewrites it. */
-async function expectGolden(name: string, actual: string): Promise<void> {
-  if (process.env.UPDATE_GOLDEN === '1') await writeFile(golden(name), actual);
-  expect(actual).toBe(await readFile(golden(name), 'utf8'));
-}
 
 const facts: ClusterFacts = {
   at: Date.parse('2026-06-15T09:29:00Z'),
@@ -63,13 +53,6 @@ const thePlan = () => {
   const p = plan(loadDesired(snapshotOf(after, '9f2c1e7')), appliedFromDesired(loadDesired(snapshotOf(before, '41ab0d3'))), { now: clock.now() });
   return { ...p, capacity: planCapacity(p, input) };
 };
-
-function expectValidJson(json: string): void {
-  const ajv = new Ajv2020({ strict: true });
-  addFormats(ajv);
-  const validate = ajv.compile(readSchema('plan.schema.json'));
-  expect(validate(JSON.parse(json)), JSON.stringify(validate.errors)).toBe(true);
-}
 
 describe('capacity in the plan', () => {
   it('judges each created or changed resource against the largest agent and the attributes', () => {
