@@ -10,9 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { explain } from '../../../src/api/explain.js';
-import { Controller } from '../../../src/controller/controller.js';
-import { soloLeadership } from '../../../src/ports/leader.js';
-import { silentLogger } from '../../../src/ports/logger.js';
+import type { Controller } from '../../../src/controller/controller.js';
 import type { ClusterFacts, FrameworkHooks } from '../../../src/ports/mesos.js';
 import { DEFAULT_NOTIFY_CONFIG } from '../../../src/notify/config.js';
 import type { OutboxEntry } from '../../../src/notify/events.js';
@@ -20,6 +18,7 @@ import { DirectorySource } from '../../../src/source/directory.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { RecordingFramework } from './recording-framework.js';
+import { startSoloController } from './solo-controller.js';
 
 const MANIFEST = `apiVersion: kairos/v1
 kind: Job
@@ -56,25 +55,15 @@ async function passTime(ms: number): Promise<void> {
 }
 
 /** A controller on the shared store, started and through its first sync. */
-async function startController(): Promise<Controller> {
-  const c = new Controller({
+function startController(): Promise<Controller> {
+  return startSoloController({
     store,
     source: new DirectorySource(dir),
     clock,
-    logger: silentLogger,
-    leadership: soloLeadership('http://127.0.0.1:0'),
     framework: (h) => ((hooks = h), framework),
-    pollMs: 0,
-    prune: true,
-    allowMassPrune: true,
-    historyCap: 100,
     unschedulableAfterMs: GRACE,
     notify: { config: DEFAULT_NOTIFY_CONFIG, intervalMs: 1000, sender: { send: async (e: OutboxEntry) => void sent.push({ event: e.event, run: e.run.id, state: e.run.state, reason: e.run.reason }) } },
   });
-  const synced = c.events.next('sync:ok');
-  await c.start();
-  await synced;
-  return c;
 }
 
 beforeEach(async () => {
