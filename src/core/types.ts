@@ -112,6 +112,13 @@ export interface TaskTemplate {
   user?: string;
   /** Higher runs first when offers are scarce (Chronos `highPriority`). */
   priority: number;
+  /**
+   * A running task of this template may be killed to make room for a waiting run of
+   * strictly higher priority (src/schedule/preemption.ts); it is then run again. Absent: no.
+   */
+  preemptible?: boolean;
+  /** When a run of this template, still waiting for resources, may preempt (default: the controller's `--preemption-after`). */
+  preemption?: { afterSeconds: number };
 }
 
 /** When and how often a Job or DAG fires, and what happens around its runs. */

@@ -13,6 +13,7 @@ import { messageOf } from '../core/errors.js';
 import type { Clock, Timer } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { LaunchRequest, PlacedLaunch } from '../ports/mesos.js';
+import type { AgentLedger } from './agent-view.js';
 import type { AgentFacts } from './constraints.js';
 import type { FrameworkConfig } from './config.js';
 import { isStateful } from './constraints.js';
@@ -33,6 +34,8 @@ export interface FlowDeps {
   emit(name: 'offers' | 'accepted' | 'declined' | 'revived' | 'suppressed', arg?: unknown): void;
   /** Some ACCEPT failed: the framework reconciles to learn what became of the tasks. */
   onAcceptFailed(): void;
+  /** Told what offers held and where tasks were placed (for preemption's view of the agents). */
+  agents?: AgentLedger;
 }
 
 /** Offer handling for one framework; lives across subscriptions. */
@@ -82,10 +85,9 @@ export class OfferFlow {
 
   offers(offers: readonly Offer[]): void {
     const now = this.d.clock.now();
-    for (const o of offers) {
-      const m = this.book.add(o);
-      this.agents.set(m.agentId, { hostname: m.hostname, attributes: m.attributes });
-    }
+    const seen = offers.map((o) => this.book.add(o));
+    for (const m of seen) this.agents.set(m.agentId, { hostname: m.hostname, attributes: m.attributes });
+    this.d.agents?.offered(seen, now);
     this.stats.offersReceived += offers.length;
     this.stats.lastOfferAt = now;
     this.d.emit('offers', { count: offers.length });
@@ -150,6 +152,7 @@ export class OfferFlow {
           return;
         }
         tasks.commitPlacing(placed);
+        this.d.agents?.launched(placed.map((p) => p.agentId));
       }
       await Promise.all([...launches.map((l) => this.accept(l.offer, l.tasks, refuse)), this.decline(unused, refuse)]);
       if (tasks.queued === 0) await this.suppress();

@@ -21,6 +21,8 @@ import { OfferFlow } from './flow.js';
 import { Reconciliation } from './reconcile.js';
 import { AgentSandboxes } from './sandbox.js';
 import { CapacityProbe, type Capacity } from './capacity.js';
+import { AgentLedger } from './agent-view.js';
+import type { ClusterView } from '../core/cluster-view.js';
 import { fetchTaskLabels, LookupQueue } from './task-labels.js';
 import { isFinalOutcome } from '../core/outcome.js';
 import { outcomeOf } from './status.js';
@@ -86,6 +88,7 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
   /** Label lookups of unknown tasks in flight at once (task-labels.ts). */
   private readonly lookups = new LookupQueue(8);
   private readonly capacityProbe: CapacityProbe;
+  private readonly agentLedger = new AgentLedger();
 
   constructor(
     private readonly deps: FrameworkDeps,
@@ -108,6 +111,7 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
       post: (c) => this.post(c),
       emit: (name, arg) => (this.emit as (n: string, ...a: unknown[]) => boolean)(name, ...(arg === undefined ? [] : [arg])),
       onAcceptFailed: () => void this.reconcile(),
+      agents: this.agentLedger,
     });
     this.heartbeat = new HeartbeatWatchdog(deps.clock, () => this.drop('no event for 5 heartbeat intervals'));
     this.starvation = new StarvationWatchdog(deps.clock, this.config.starvationTimeoutMs, {
@@ -147,6 +151,11 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
 
   pending(): PendingInfo[] {
     return this.tasks.pendingInfo();
+  }
+
+  /** The agents, our live tasks on them and the queued task ids, for preemption (agent-view.ts). */
+  clusterView(): ClusterView {
+    return this.agentLedger.view(this.tasks.live(), this.tasks.pendingInfo().map((p) => p.taskId), this.deps.clock.now());
   }
 
   /** The active agents' summed resources, asked from the master we are subscribed to (capacity.ts). */
