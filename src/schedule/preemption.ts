@@ -50,20 +50,19 @@ export class Preemptions {
 
   /** Whether some run is due to look for victims now (cheap: no view needed). */
   due(actives: Iterable<Active>, now: number): boolean {
-    for (const a of actives) if (this.eligible(a, now)) return true;
-    return false;
+    const live = [...actives];
+    const killing = killers(live);
+    return live.some((a) => this.eligible(a, now) && !killing.has(a.run.id));
   }
 
   /** The preemptions to carry out now, given the framework's view. */
   plan(actives: Iterable<Active>, view: ClusterView, now: number): Preemption[] {
     const byTask = new Map<string, Active>();
-    const killing = new Set<string>();
     const live = [...actives];
+    const killing = killers(live);
     for (const a of live) {
       const att = lastAttempt(a.run);
-      if (!att || att.endedAt !== undefined) continue;
-      byTask.set(att.taskId, a);
-      if (att.preemptedBy) killing.add(att.preemptedBy);
+      if (att && att.endedAt === undefined) byTask.set(att.taskId, a);
     }
     const activeIds = new Set(live.map((a) => a.run.id));
     for (const id of this.nextTry.keys()) if (!activeIds.has(id)) this.nextTry.delete(id);
@@ -97,6 +96,16 @@ export class Preemptions {
     const grace = preemptionGraceMs(a.template, this.defaultAfterSeconds);
     return grace !== undefined && now - att.notBefore >= grace && now >= (this.nextTry.get(a.run.id) ?? -Infinity);
   }
+}
+
+/** The runs whose victims are still being killed (a live attempt marked `preemptedBy` them). */
+function killers(live: readonly Active[]): Set<string> {
+  const out = new Set<string>();
+  for (const a of live) {
+    const att = lastAttempt(a.run);
+    if (att?.preemptedBy && att.endedAt === undefined) out.add(att.preemptedBy);
+  }
+  return out;
 }
 
 /** A live attempt as a victim candidate for `w`, when it may be one. */
