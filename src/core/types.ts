@@ -148,7 +148,7 @@ export interface OverridePolicy {
 }
 
 /** What a notification is about (schemas/notify.schema.json `event`). */
-export type NotifyEvent = 'failed' | 'missed' | 'sla_missed' | 'unschedulable' | 'recovered' | 'succeeded';
+export type NotifyEvent = 'failed' | 'missed' | 'sla_missed' | 'unschedulable' | 'recovered' | 'succeeded' | 'preempted';
 
 /** A value given in the manifest, or the name of a controller environment variable holding it (a secret). */
 export type StringOrSecret = string | { env: string };
