@@ -21,7 +21,8 @@ import { isTerminalRun } from './core/types.js';
 import { forwardToLeader } from './ha/forward.js';
 import { openZookeeperHa } from './ha/zookeeper-ha.js';
 import { startEmbeddedMaster, type EmbeddedMaster } from './mesos/embedded/index.js';
-import { createFramework, type FrameworkIdStore, type KairosFramework } from './mesos/framework.js';
+import { createFramework, type FrameworkIdStore } from './mesos/framework.js';
+import { localSandboxes } from './mesos/status.js';
 import { detectorFor, listDetector } from './mesos/leader.js';
 import { Metrics } from './metrics/metrics.js';
 import { DEFAULT_NOTIFY_CONFIG, readNotifyConfig } from './notify/config.js';
@@ -154,7 +155,6 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
     }
 
     let controller: Controller | undefined;
-    let remoteFramework: KairosFramework | undefined;
     let leadership: Leadership | undefined;
     const metrics = new Metrics(clock);
     const selfUrl = { value: '' };
@@ -201,7 +201,9 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       logger,
       leadership: held.leadership,
       framework: (hooks) => {
-        const fw = (remoteFramework = createFramework({ detector: detector(), clock, logger: logger.child({ component: 'mesos' }), hooks, frameworkIds: frameworkIdStore(held.store) }, { webuiUrl: selfUrl.value, ...(embedded && embeddedCredential) }));
+        // Local agents' sandboxes are read as files; others through the agent's /files/read.
+        const withSandbox = embedded ? localSandboxes(hooks, (taskId) => embedded!.agents.map((a) => a.sandbox(taskId)).find((s) => s !== undefined)) : hooks;
+        const fw = createFramework({ detector: detector(), clock, logger: logger.child({ component: 'mesos' }), hooks: withSandbox, frameworkIds: frameworkIdStore(held.store) }, { webuiUrl: selfUrl.value, ...(embedded && embeddedCredential) });
         fw.on('reconciled', (e) => metrics.recordReconcile('tasks', e.ms));
         return fw;
       },
@@ -214,8 +216,6 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       secrets,
       notify: { config: notifyConfig, sender, metrics: metrics.jobs },
       watch: config.source.kind === 'dir' ? { dir: config.source.path, debounceMs: opts.watchDebounceMs ?? 300 } : undefined,
-      // Local agents' sandboxes are read as files; others through the agent's /files/read.
-      sandboxOf: embedded ? (taskId) => embedded!.agents.map((a) => a.sandbox(taskId)).find((s) => s !== undefined) : (taskId) => remoteFramework?.sandboxOf(taskId),
     });
     observeMetrics(controller, metrics, clock);
     const c = controller;

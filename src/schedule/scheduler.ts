@@ -58,8 +58,6 @@ import { MAX_DROPPED_RELAUNCHES, mayRetry, retryDelayMs } from './retry.js';
 import { Preemptions, preemptionDecisions } from './preemption.js';
 import type { ClusterView } from '../core/cluster-view.js';
 
-/** The Mesos state recorded on an attempt whose end was reported without one. */
-
 type Due =
   | { at: number; kind: 'fire'; job: string; gen: number }
   | { at: number; kind: 'retry' | 'timeout'; runId: string; n: number }
@@ -293,7 +291,7 @@ export class Scheduler {
     });
   }
 
-  /** Mesos reported attempt `n` of a run running (TASK_RUNNING). Idempotent. */
+  /** Mesos reported attempt `n` of a run running (outcome `running`). Idempotent. */
   taskStarted(runId: string, n: number, at: number): Decision[] {
     return this.collect(() => {
       this.confirm(runId, at);
