@@ -27,6 +27,13 @@ import { chooseVictims, type AgentCandidates, type Candidate } from './victims.j
 /** How soon a waiting run whose search found no victims searches again. */
 export const RETRY_MS = 5_000;
 
+/**
+ * A victim still live this long after its kill was asked for (plus its kill grace) is
+ * killed again: a KILL lost with a dropped connection must not leave the waiting run
+ * blocked behind a victim that keeps running. Mesos takes a repeated KILL as a no-op.
+ */
+export const KILL_RESEND_MS = 30_000;
+
 /** One preemption: the victims (on one agent) killed for the waiting run `by`. */
 export interface Preemption {
   by: Active;
@@ -44,6 +51,8 @@ export function preemptionGraceMs(t: TaskTemplate | undefined, defaultAfterSecon
 /** Remembers, per waiting run, when it may try again; see the module comment. */
 export class Preemptions {
   private readonly nextTry = new Map<string, number>();
+  /** Marked victims' task ids → when their kill was last asked for (this term). */
+  private readonly killedAt = new Map<string, number>();
 
   /** `defaultAfterSeconds`: the controller's grace for templates that set none (undefined: they never preempt). */
   constructor(private readonly defaultAfterSeconds?: number) {}
@@ -52,7 +61,29 @@ export class Preemptions {
   due(actives: Iterable<Active>, now: number): boolean {
     const live = [...actives];
     const killing = killers(live);
-    return live.some((a) => this.eligible(a, now) && !killing.has(a.run.id));
+    return live.some((a) => (this.eligible(a, now) && !killing.has(a.run.id)) || this.killAgain(a, now) !== false);
+  }
+
+  /**
+   * Kills to send again (see {@link KILL_RESEND_MS}); the first call after a kill (or after
+   * a restart, whose `load` already re-sent it) only starts the victim's clock.
+   */
+  resend(actives: Iterable<Active>, now: number): Decision[] {
+    const out: Decision[] = [];
+    const live = new Set<string>();
+    for (const a of actives) {
+      const att = lastAttempt(a.run);
+      if (!att?.preemptedBy || att.endedAt !== undefined) continue;
+      live.add(att.taskId);
+      const again = this.killAgain(a, now);
+      if (again === undefined) this.killedAt.set(att.taskId, now);
+      else if (again) {
+        this.killedAt.set(att.taskId, now);
+        out.push({ type: 'kill', runId: a.run.id, taskId: att.taskId, reason: 'preempted', by: att.preemptedBy });
+      }
+    }
+    for (const id of this.killedAt.keys()) if (!live.has(id)) this.killedAt.delete(id);
+    return out;
   }
 
   /** The preemptions to carry out now, given the framework's view. */
@@ -84,10 +115,21 @@ export class Preemptions {
       const choice = chooseVictims({ priority: t.priority, resources: t.resources, constraints: t.constraints, placed }, agents);
       this.nextTry.set(w.run.id, now + (choice ? preemptionGraceMs(t, this.defaultAfterSeconds)! : RETRY_MS));
       if (!choice) continue;
-      for (const v of choice.victims) taken.add(v.taskId);
+      for (const v of choice.victims) {
+        taken.add(v.taskId);
+        this.killedAt.set(v.taskId, now);
+      }
       out.push({ by: w, agentId: choice.agentId, hostname: choice.hostname, victims: choice.victims.map((v) => byTask.get(v.taskId)!) });
     }
     return out;
+  }
+
+  /** For a marked live victim: whether its kill is due again; undefined when its clock has not started (after a restart). */
+  private killAgain(a: Active, now: number): boolean | undefined {
+    const att = lastAttempt(a.run);
+    if (!att?.preemptedBy || att.endedAt !== undefined) return false;
+    const at = this.killedAt.get(att.taskId);
+    return at === undefined ? undefined : now - at >= KILL_RESEND_MS + (a.template?.killGracePeriodSeconds ?? 0) * 1000;
   }
 
   private eligible(a: Active, now: number): boolean {

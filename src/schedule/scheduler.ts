@@ -228,6 +228,7 @@ export class Scheduler {
   /** Kills lower-priority preemptible tasks for runs that waited past their grace (./preemption.ts). */
   preempt(view: ClusterView, now: number): Decision[] {
     return this.collect(() => {
+      this.out.push(...this.preemptions.resend(this.active.values(), now));
       for (const p of this.preemptions.plan(this.active.values(), view, now)) this.out.push(...preemptionDecisions(p));
     });
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterView } from '../../../src/core/cluster-view.js';
 import { mesosTaskId } from '../../../src/core/ids.js';
 import { Scheduler } from '../../../src/schedule/scheduler.js';
-import { RETRY_MS } from '../../../src/schedule/preemption.js';
+import { KILL_RESEND_MS, RETRY_MS } from '../../../src/schedule/preemption.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { Harness, job, template } from './harness.js';
 
@@ -47,7 +47,7 @@ describe('preemption in the schedule core', () => {
     expect(h.store.get(lo)!.attempts[0].preemptedBy).toBe(hi);
     expect(h.store.get(hi)!.reason).toBe(`preempting ${lo} on agent-1`);
     // while its victim is being killed, the waiting run preempts nothing more
-    clock.advance(60_000);
+    clock.advance(20_000);
     expect(h.scheduler.preemptionDue(clock.now())).toBe(false);
     h.apply(h.scheduler.taskEnded(lo, 1, 'killed', clock.now()));
     expect(h.store.get(lo)).toMatchObject({ state: 'pending', reason: `attempt 1 preempted by ${hi}: waiting to run again` });
@@ -152,5 +152,33 @@ describe('preemption in the schedule core', () => {
     h.apply(h.scheduler.taskEnded(lo, 1, 'killed', clock.now() + 1000));
     expect(h.store.get(lo)).toMatchObject({ state: 'pending' });
     expect(h.launchedIds()).toContain(`${lo}#2`);
+  });
+});
+
+describe('a kill that got lost', () => {
+  it('is sent again while the victim keeps running past KILL_RESEND_MS + its kill grace, also after a restart', () => {
+    const { h, clock, lo, hi } = holding();
+    clock.advance(30_000);
+    const v = () => view([task(lo)], []);
+    h.apply(h.scheduler.preempt(view([task(lo)], [task(hi)]), clock.now()));
+    expect(h.kills).toHaveLength(1);
+    clock.advance(KILL_RESEND_MS + 1000 - 1); // kill grace of the victim: 1 s
+    expect(h.scheduler.preemptionDue(clock.now())).toBe(false);
+    clock.advance(1);
+    expect(h.scheduler.preemptionDue(clock.now())).toBe(true);
+    h.apply(h.scheduler.preempt(v(), clock.now()));
+    expect(h.kills.map((k) => [k.taskId, k.reason, k.by])).toEqual([[task(lo), 'preempted', hi], [task(lo), 'preempted', hi]]);
+    // a new leader: load re-sends the kill, then the clock starts over
+    h.restart([low(), high()], new Date(clock.now()).toISOString());
+    expect(h.kills).toHaveLength(3);
+    expect(h.scheduler.preemptionDue(clock.now())).toBe(true); // starts the victim's clock
+    expect(h.apply(h.scheduler.preempt(v(), clock.now())).filter((d) => d.type === 'kill')).toEqual([]);
+    clock.advance(KILL_RESEND_MS + 1000);
+    h.apply(h.scheduler.preempt(v(), clock.now()));
+    expect(h.kills).toHaveLength(4);
+    // once it ended, nothing more
+    h.apply(h.scheduler.taskEnded(lo, 1, 'killed', clock.now()));
+    clock.advance(10 * KILL_RESEND_MS);
+    expect(h.apply(h.scheduler.preempt(v(), clock.now())).filter((d) => d.type === 'kill')).toEqual([]);
   });
 });
