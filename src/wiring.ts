@@ -154,6 +154,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       const stateDir = config.store.kind === 'file' ? join(dirname(config.store.path), 'agent') : undefined;
       embedded = await startEmbeddedMaster({
         localAgents: config.mesos.agents,
+        ...(config.mesos.agentResources && { localResources: config.mesos.agentResources }),
         stateDir,
         clock,
         logger: logger.child({ component: 'embedded-master' }),
@@ -223,6 +224,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       allowMassPrune: config.allowMassPrune,
       allowRewind: config.allowRewind,
       historyCap: config.historyCap,
+      preemptAfterSeconds: config.preemptAfterSeconds,
       secrets,
       secretOverrides,
       notify: { config: notifyConfig, sender, metrics: metrics.jobs },
@@ -271,5 +273,6 @@ function observeMetrics(controller: Controller, metrics: Metrics, clock: Clock):
       metrics.jobs.recordRunEnded(run);
     }
   });
+  controller.events.on('run:preempted', (e) => metrics.recordPreemption(e.job));
   controller.events.on('run:sla_missed', (e) => metrics.jobs.recordSlaMissed(e.job));
 }

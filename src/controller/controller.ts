@@ -31,6 +31,8 @@ import { slaBreaches } from '../notify/sla.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { ControllerActionsImpl } from './actions.js';
 import { Dispatch, knownTasks } from './dispatch.js';
+import { PreemptionLoop } from './preemption.js';
+import type { ClusterView } from '../core/cluster-view.js';
 import { ControllerEmitter } from './events.js';
 import { overHistory } from './history.js';
 import { RunLedger } from './run-ledger.js';
@@ -71,6 +73,8 @@ export interface ControllerOptions {
   secretOverrides?: SecretOverrides;
   /** Notifications and SLAs (src/notify); without it no notification is written. */
   notify?: Pick<NotifierDeps, 'config' | 'sender' | 'metrics' | 'intervalMs'>;
+  /** Default preemption grace for jobs without `spec.preemption` (`--preemption-after`); undefined: none. */
+  preemptAfterSeconds?: number;
 }
 
 /** How often a follower re-reads the store for its read view without a change notification (at least; the poll interval if longer). */
@@ -87,7 +91,8 @@ export class Controller {
   /** The framework of the current leadership term; undefined while not leading. */
   private fw: MesosFramework | undefined;
   /** What the view, actions and lifecycle use: the current framework, or an idle stand-in. */
-  private readonly framework: Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status' | 'capacity'> = {
+  private readonly framework: Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status' | 'capacity'> & { clusterView(): ClusterView | undefined } = {
+    clusterView: () => this.fw?.clusterView?.(),
     launch: (r) => this.fw?.launch(r),
     kill: (t) => this.fw?.kill(t) ?? Promise.reject(new KairosError('E_UNAVAILABLE', 'not leading: no Mesos framework to kill through')),
     pending: () => this.fw?.pending() ?? [],
@@ -96,7 +101,8 @@ export class Controller {
   };
   private readonly state: ControllerState;
   private readonly ledger: RunLedger;
-  private readonly scheduler = new Scheduler();
+  private readonly scheduler: Scheduler;
+  private readonly preemption: PreemptionLoop;
   /** The applied resources last handed to the schedule core (by name). */
   private scheduled = new Map<string, AppliedResource>();
   private readonly lifecycle: RunLifecycle;
@@ -118,6 +124,8 @@ export class Controller {
 
   constructor(private readonly o: ControllerOptions) {
     this.log = o.logger;
+    this.scheduler = new Scheduler({ preemptAfterSeconds: o.preemptAfterSeconds });
+    this.preemption = new PreemptionLoop({ clock: o.clock, logger: o.logger, scheduler: this.scheduler, view: () => this.framework.clusterView(), submit: (d) => this.dispatch.submit(d) });
     this.leadRetry = new RetryLoop(o.clock, { initialMs: LEAD_RETRY_MS, maxMs: LEAD_RETRY_MS }, alwaysGeneric);
     this.state = new ControllerState(o.store);
     this.notifier = o.notify && this.buildNotifier(o.notify);
@@ -243,6 +251,7 @@ export class Controller {
     }
     this.leadRetry.succeeded();
     this.dispatch.start();
+    this.preemption.start();
     const now = this.o.clock.now();
     const fw = (this.fw = this.o.framework(this.lifecycle));
     this.frameworkRun = fw.start({ force: true, knownTasks: knownTasks(this.ledger.active()) }).catch((err) => {
@@ -271,6 +280,7 @@ export class Controller {
     this.log.info('not leading: stopping work');
     // Launching stops first (both take effect before their first await); syncing after.
     const halted = this.dispatch.stop();
+    this.preemption.stop();
     const notifying = this.notifier?.stop();
     const fwStopped = this.fw?.stop();
     await this.watcher?.close();

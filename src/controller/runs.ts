@@ -138,6 +138,10 @@ export class RunLifecycle implements FrameworkHooks {
           if (!refused.has(d.run.id)) launches.push(launchRequest(d));
           break;
         case 'kill':
+          if (d.reason === 'preempted') {
+            logger.info('preempting a task for a higher-priority run', { run: d.runId, task: d.taskId, by: d.by });
+            events.emit('run:preempted', { runId: d.runId, job: ledger.get(d.runId)?.job ?? '', by: d.by ?? '' });
+          }
           await framework.kill(d.taskId).catch((err) => logger.warn('kill failed', { task: d.taskId, error: messageOf(err) }));
           break;
         case 'dropped':

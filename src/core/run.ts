@@ -31,6 +31,11 @@ export interface Attempt {
   message?: string;
   /** Mesos confirmed this task never ran (TASK_DROPPED, or GONE/UNKNOWN before RUNNING): it used no retry. */
   dropped?: boolean;
+  /**
+   * The run whose waiting task this attempt was killed to make room for (preemption): the
+   * run is then launched again in a new attempt, and this one uses no retry.
+   */
+  preemptedBy?: string;
 }
 
 /** Overrides given with a manual run. */

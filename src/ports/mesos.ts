@@ -7,6 +7,7 @@
  * status updates are at-least-once, so `onStatus` must be idempotent).
  */
 import type { TaskOutcome } from '../core/outcome.js';
+import type { ClusterView } from '../core/cluster-view.js';
 import type { TaskTemplate } from '../core/types.js';
 
 /** A task the controller wants running. `taskId` derives from run id and attempt. */
@@ -124,6 +125,11 @@ export interface MesosFramework {
    */
   capacity?(): Promise<{ cpus: number; mem: number; agents: number } | undefined>;
   status(): ClusterStatus;
+  /**
+   * The agents with Kairos's live tasks and what they had free, and the queued task ids,
+   * for the schedule core's preemption decision. Optional: without it nothing is preempted.
+   */
+  clusterView?(): ClusterView;
   /** Subscribe (with `force` only right after winning leadership) and run until stopped. */
   start(opts: { force: boolean; knownTasks: { taskId: string; agentId?: string }[] }): Promise<void>;
   stop(): Promise<void>;
