@@ -207,11 +207,7 @@ export interface Graph {
 export interface ClusterView extends ClusterStatus {
   /** Tasks queued for launch that no offer fitted yet, with the reason. */
   pending: PendingInfo[];
-  /**
-   * The agents' totals and attributes as last read by the leader's unschedulable check
-   * (src/controller/unschedulable-watch.ts); absent until read, and on followers.
-   * `kairos reconcile --server/--cluster-facts` judges a plan's jobs against it.
-   */
+  /** The agents' totals and attributes the leader last read (absent until then and on followers); plans judge against it. */
   facts?: ClusterFacts;
 }
 
