@@ -56,6 +56,7 @@ export function runEvents(before: Run | undefined, after: Run, previous: Run | u
   if (before?.state !== after.state) {
     if (FAILED_STATES.has(after.state)) out.push('failed');
     if (after.state === 'missed') out.push('missed');
+    if (after.state === 'unschedulable') out.push('unschedulable');
     if (after.state === 'succeeded') {
       out.push('succeeded');
       if (previous && FAILED_STATES.has(previous.state)) out.push('recovered');
