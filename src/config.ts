@@ -5,8 +5,9 @@
  * Malformed values throw KairosError `E_INVALID` naming the flag and what was expected.
  */
 import { resolve } from 'node:path';
+import { parseClusters, type ClusterConfig, type ClusterMesos } from './clusters/config.js';
 import { KairosError } from './core/errors.js';
-import { parseMesosAddress, type MesosAddress } from './mesos/leader.js';
+import { parseMesosAddress } from './mesos/leader.js';
 import type { LogLevel } from './ports/logger.js';
 import { isRemoteUrl } from './source/git.js';
 
@@ -20,13 +21,18 @@ export type StoreConfig =
   | { kind: 'memory' };
 
 /** Which Mesos master to use: the embedded one (default), or masters by URL / ZooKeeper. */
-export type MesosConfig = { kind: 'embedded'; agents: number } | { kind: 'remote'; address: MesosAddress };
+export type MesosConfig = ClusterMesos;
 
 /** The compiled, validated configuration of one controller process. */
 export interface ServeConfig {
   source: SourceConfig;
   store: StoreConfig;
   mesos: MesosConfig;
+  /**
+   * `--cluster NAME=...` (repeatable), in preference order; absent: one cluster named
+   * `default` on `mesos` (src/clusters/config.ts, `clustersOf`).
+   */
+  clusters?: ClusterConfig[];
   /** API listen address; port 0 picks a free port (tests). */
   listen: { host: string; port: number };
   /**
@@ -65,6 +71,7 @@ export interface ServeFlags {
   ref?: string;
   store?: string;
   mesos?: string;
+  cluster?: string[];
   listen?: string;
   poll?: string;
   prune?: boolean;
@@ -146,7 +153,7 @@ const levels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
  * Compiles flags and environment (`KAIROS_SOURCE`, `KAIROS_REF`, `KAIROS_STORE`,
  * `KAIROS_MESOS`, `KAIROS_LISTEN`, `KAIROS_POLL`, `KAIROS_PRUNE=1`, `KAIROS_AGENTS`,
  * `KAIROS_TOKENS`, `KAIROS_WEBHOOK_SECRET`, `KAIROS_LOG_LEVEL`, `KAIROS_SECRETS_DIR`,
- * `KAIROS_NOTIFY_CONFIG`, `KAIROS_METRICS_PUBLIC=1`) into one ServeConfig.
+ * `KAIROS_NOTIFY_CONFIG`, `KAIROS_METRICS_PUBLIC=1`, `KAIROS_CLUSTERS`) into one ServeConfig.
  */
 export function compileServeConfig(
   flags: ServeFlags,
@@ -163,6 +170,7 @@ export function compileServeConfig(
     source: parseSource(pick(flags.source, 'SOURCE', SERVE_DEFAULTS.source)!, pick(flags.ref, 'REF'), cwd),
     store: parseStore(pick(flags.store, 'STORE', SERVE_DEFAULTS.store)!, cwd),
     mesos: parseMesos(pick(flags.mesos, 'MESOS', SERVE_DEFAULTS.mesos)!, agents),
+    ...clusterFlags(flags, env, agents),
     listen: parseListen(pick(flags.listen, 'LISTEN', SERVE_DEFAULTS.listen)!),
     ...zkSession(pick(flags.zkSessionTimeout, 'ZK_SESSION_TIMEOUT')),
     allowedHosts: (pick(flags.allowedHosts, 'ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim()).filter(Boolean),
@@ -178,6 +186,17 @@ export function compileServeConfig(
     ...(pick(flags.notifyConfig, 'NOTIFY_CONFIG') !== undefined && { notifyConfig: resolve(cwd, pick(flags.notifyConfig, 'NOTIFY_CONFIG')!) }),
     metricsPublic: flags.metricsPublic ?? env.KAIROS_METRICS_PUBLIC === '1',
   };
+}
+
+/**
+ * `--cluster` (repeatable) or `KAIROS_CLUSTERS` (entries separated by spaces); refused
+ * beside `--mesos`/`KAIROS_MESOS`, which name the one cluster of a single-cluster setup.
+ */
+function clusterFlags(flags: ServeFlags, env: Record<string, string | undefined>, agents: number): { clusters?: ClusterConfig[] } {
+  const specs = flags.cluster?.length ? flags.cluster : (env.KAIROS_CLUSTERS ?? '').split(/\s+/).filter(Boolean);
+  if (specs.length === 0) return {};
+  if (flags.mesos !== undefined || (!flags.cluster?.length && env.KAIROS_MESOS)) throw invalid('--cluster', specs.join(' '), 'either --cluster (several clusters) or --mesos (one), not both');
+  return { clusters: parseClusters(specs, agents) };
 }
 
 /** `--zk-session-timeout`: 1 s to 10 min (ZooKeeper clamps it to 2-20 server ticks). */

@@ -66,6 +66,8 @@ export interface ControllerOptions {
   sandboxOf?(taskId: string): string | undefined;
   /** Resolves jobs' `secrets:` at launch (src/ports/secrets.ts). */
   secrets?: SecretProvider;
+  /** Named Mesos clusters (`--cluster`): a job's `spec.clusters` naming another fails the sync. */
+  clusters?: readonly string[];
   /** Notifications and SLAs (src/notify); without it no notification is written. */
   notify?: Pick<NotifierDeps, 'config' | 'sender' | 'metrics' | 'intervalMs'>;
 }
@@ -288,8 +290,8 @@ export class Controller {
   }
 
   private passDeps(): SyncPassDeps {
-    const { store, source, clock, prune, allowMassPrune, allowRewind } = this.o;
-    return { store, source, clock, prune, allowMassPrune, allowRewind, state: this.state };
+    const { store, source, clock, prune, allowMassPrune, allowRewind, clusters } = this.o;
+    return { store, source, clock, prune, allowMassPrune, allowRewind, clusters, state: this.state };
   }
 
   private async syncOnce(reason: string): Promise<void> {

@@ -112,6 +112,8 @@ export interface TaskTemplate {
   user?: string;
   /** Higher runs first when offers are scarce (Chronos `highPriority`). */
   priority: number;
+  /** `spec.clusters`: the named Mesos clusters its runs may go to, in order of preference; absent: all. */
+  clusters?: string[];
 }
 
 /** When and how often a Job or DAG fires, and what happens around its runs. */

@@ -65,6 +65,7 @@ function compileTemplate(t: RawTemplate): TaskTemplate {
   out.killGracePeriodSeconds = t.killGracePeriodSeconds;
   if (t.user !== undefined) out.user = t.user;
   out.priority = t.priority;
+  if (t.clusters !== undefined) out.clusters = t.clusters;
   return out;
 }
 

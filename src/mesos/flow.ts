@@ -88,7 +88,7 @@ export class OfferFlow {
     }
     this.stats.offersReceived += offers.length;
     this.stats.lastOfferAt = now;
-    this.d.emit('offers', { count: offers.length });
+    this.d.emit('offers', { count: offers.length, offers });
     this.schedule();
   }
 

@@ -25,7 +25,7 @@ import { fetchTaskLabels, LookupQueue } from './task-labels.js';
 import { isFinalOutcome } from '../core/outcome.js';
 import { outcomeOf } from './status.js';
 import { TaskBook } from './taskbook.js';
-import type { Call, Event, FrameworkInfo, TaskStatus } from './types.js';
+import type { Call, Event, FrameworkInfo, Offer, TaskStatus } from './types.js';
 import { HeartbeatWatchdog, StarvationWatchdog } from './watchdog.js';
 
 /** Where the FrameworkID lives between runs (the controller keeps it in its store). */
@@ -48,7 +48,8 @@ export interface FrameworkDeps {
 export interface FrameworkEvents {
   subscribed: [{ frameworkId: string; master: string }];
   disconnected: [{ reason: string }];
-  offers: [{ count: number }];
+  /** Offers arrived (`offers`: as received, for placement across clusters, src/clusters). */
+  offers: [{ count: number; offers: readonly Offer[] }];
   accepted: [{ offerId: string; taskIds: string[] }];
   declined: [{ count: number; refuseSeconds: number }];
   revived: [];
@@ -128,6 +129,10 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
     if (added === 0) return;
     this.starvation.demandAppeared();
     if (this.sub) this.flow.demandAppeared();
+  }
+
+  withdraw(taskId: string): boolean {
+    return this.tasks.dequeue(taskId);
   }
 
   async kill(taskId: string): Promise<void> {

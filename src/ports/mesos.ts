@@ -37,6 +37,8 @@ export interface PlacedLaunch {
   request: LaunchRequest;
   agentId: string;
   hostname: string;
+  /** The named cluster it goes to (src/clusters), recorded with the intent; absent with one unnamed cluster. */
+  cluster?: string;
 }
 
 /** A task status update, decoded from Mesos (TaskStatus) into plain fields. */
@@ -67,6 +69,15 @@ export interface PendingInfo {
   runId: string;
   since: number;
   reason: string;
+  /** The cluster it waits on, with several clusters (src/clusters). */
+  cluster?: string;
+  /** Why the run is, or is not, on each cluster of its preference, in order. */
+  clusters?: { cluster: string; eligible: boolean; why: string }[];
+}
+
+/** One named cluster's state, with several clusters (`--cluster`). */
+export interface NamedClusterStatus extends Omit<ClusterStatus, 'clusters'> {
+  name: string;
 }
 
 /** What the framework knows of the cluster, for `/v1/cluster`, health and metrics. */
@@ -86,6 +97,8 @@ export interface ClusterStatus {
   offersDeclined: number;
   revives: number;
   suppressed: boolean;
+  /** Every named cluster's own state, in `--cluster` order (the fields above sum or join them). */
+  clusters?: NamedClusterStatus[];
 }
 
 export interface FrameworkHooks {
@@ -93,6 +106,20 @@ export interface FrameworkHooks {
   persistLaunch(launches: PlacedLaunch[]): Promise<void>;
   /** Persist a status update; resolves before the update is acknowledged to Mesos. */
   onStatus(update: TaskStatusUpdate): Promise<void>;
+  /**
+   * The cluster the store's launch intent records for a task (undefined: unknown task, or
+   * an intent written before clusters had names). With several clusters, a task reported
+   * by another cluster is killed there and never counted.
+   */
+  clusterOf?(taskId: string): string | undefined;
+}
+
+/** A task the store says is live, handed to `start` for reconciliation. */
+export interface KnownTask {
+  taskId: string;
+  agentId?: string;
+  /** The cluster its intent records (several clusters only). */
+  cluster?: string;
 }
 
 /** The framework as the controller sees it. */
@@ -101,6 +128,12 @@ export interface MesosFramework {
   launch(requests: LaunchRequest[]): void;
   /** Withdraw a queued task (not yet placed) or kill a launched one. */
   kill(taskId: string): Promise<void>;
+  /**
+   * Takes a task back out of the launch queue if it is still only queued (not being
+   * placed, not launched): true when it was. Lets a router move a waiting run elsewhere
+   * without any chance of it also launching here. Optional: without it, runs never move.
+   */
+  withdraw?(taskId: string): boolean;
   /** Tasks still waiting for a fitting offer, with the reason. */
   pending(): PendingInfo[];
   /**
@@ -110,6 +143,6 @@ export interface MesosFramework {
   capacity?(): Promise<{ cpus: number; mem: number; agents: number } | undefined>;
   status(): ClusterStatus;
   /** Subscribe (with `force` only right after winning leadership) and run until stopped. */
-  start(opts: { force: boolean; knownTasks: { taskId: string; agentId?: string }[] }): Promise<void>;
+  start(opts: { force: boolean; knownTasks: KnownTask[] }): Promise<void>;
   stop(): Promise<void>;
 }
