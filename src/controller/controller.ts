@@ -10,7 +10,8 @@
  * once. Adapters (store, source, framework, clock) come in through `ControllerOptions`;
  * src/wiring.ts builds the real ones.
  */
-import { isRetryable, KairosError, ManifestError, messageOf } from '../core/errors.js';
+import { KairosError, ManifestError, messageOf } from '../core/errors.js';
+import { alwaysGeneric, RetryLoop } from '../core/retry.js';
 import type { AppliedResource } from '../core/types.js';
 import { stripUrlCredentials } from '../core/url-credentials.js';
 import type { Clock, Timer } from '../ports/clock.js';
@@ -107,7 +108,8 @@ export class Controller {
   private leading = false;
   private closed = false;
   private refreshTimer: Timer | undefined;
-  private leadRetry: Timer | undefined;
+  /** Retries the start of a term whose state could not be loaded (every {@link LEAD_RETRY_MS}). */
+  private readonly leadRetry: RetryLoop;
   private readyNow: Promise<void> = Promise.resolve();
   private transition: Promise<void> = Promise.resolve();
   private readonly log: Logger;
@@ -115,6 +117,7 @@ export class Controller {
 
   constructor(private readonly o: ControllerOptions) {
     this.log = o.logger;
+    this.leadRetry = new RetryLoop(o.clock, { initialMs: LEAD_RETRY_MS, maxMs: LEAD_RETRY_MS }, alwaysGeneric);
     this.state = new ControllerState(o.store);
     this.notifier = o.notify && this.buildNotifier(o.notify);
     this.ledger = new RunLedger(o.store, (before, after) => this.notifier?.effects(before, after) ?? []);
@@ -177,7 +180,7 @@ export class Controller {
   async stop(): Promise<void> {
     this.closed = true;
     this.refreshTimer?.cancel();
-    this.leadRetry?.cancel();
+    this.leadRetry.cancel();
     this.unsubscribe?.();
     this.events.emit('stopping', { reason: 'stop' });
     await this.follow(false);
@@ -219,14 +222,16 @@ export class Controller {
     } catch (err) {
       // Nothing was started yet: step back and try again, rather than hold leadership idle.
       this.leading = false;
-      this.log.error('cannot load state to lead: retrying', { error: messageOf(err), retryInMs: LEAD_RETRY_MS });
-      this.leadRetry = this.o.clock.setTimeout(() => {
+      const retryInMs = this.leadRetry.failed(err)!;
+      this.log.error('cannot load state to lead: retrying', { error: messageOf(err), retryInMs });
+      this.leadRetry.arm(retryInMs, () => {
         if (this.closed) return;
         if (this.o.leadership.isLeader()) void this.follow(true);
         else this.scheduleRefresh();
-      }, LEAD_RETRY_MS);
+      });
       return;
     }
+    this.leadRetry.succeeded();
     this.dispatch.start();
     const now = this.o.clock.now();
     const fw = (this.fw = this.o.framework(this.lifecycle));
@@ -240,7 +245,6 @@ export class Controller {
       pollMs: this.o.pollMs,
       backoff: this.o.syncBackoff,
       reconcile: (reason) => this.syncOnce(reason),
-      retryable: (err) => err instanceof KairosError && isRetryable(err.code),
       onError: (err, retryInMs) => this.syncFailed(err, retryInMs),
     });
     if (this.o.watch) this.watcher = watchDirectory(this.o.watch.dir, this.o.clock, this.o.watch.debounceMs, () => this.triggerSync('watch'));

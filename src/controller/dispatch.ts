@@ -8,7 +8,8 @@
 import { KairosError, messageOf } from '../core/errors.js';
 import type { Run } from '../core/run.js';
 import { isTerminalRun } from '../core/types.js';
-import type { Clock, Timer } from '../ports/clock.js';
+import type { Clock } from '../ports/clock.js';
+import { alwaysGeneric, RetryLoop, type BackoffPolicy } from '../core/retry.js';
 import type { Logger } from '../ports/logger.js';
 import type { KnownTask } from '../ports/mesos.js';
 import { isFinalOutcome } from '../core/outcome.js';
@@ -36,10 +37,8 @@ export interface DispatchDeps {
   resync(now: number): Promise<Decision[]>;
 }
 
-/** First delay before a failed batch is retried (doubling up to {@link RESYNC_MAX_MS}). */
-export const RESYNC_INITIAL_MS = 1000;
-/** Longest delay between retries of a failed batch. */
-export const RESYNC_MAX_MS = 60_000;
+/** Backoff of a failed batch: retried (after a reload from the store) from 1 s, doubling up to 60 s. */
+export const RESYNC_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 60_000 };
 
 /**
  * After a restart: the attempts that were placed on an agent (intent written, ACCEPT maybe
@@ -63,12 +62,17 @@ export function notLeading(): KairosError {
 /** Serialises core calls and decision execution; arms the wake-up timer. */
 export class Dispatch {
   private chain: Promise<void> = Promise.resolve();
-  private timer: Timer | undefined;
   private stopped = false;
-  /** Failed batches in a row; while above 0 the core is reloaded from the store before the next batch. */
-  private failures = 0;
+  /**
+   * The one wake-up timer and the failed batches in a row: while any failed, the core is
+   * reloaded from the store before the next batch. Every failure is retried (generic): a
+   * reload is how the core and the store agree again.
+   */
+  private readonly retry: RetryLoop;
 
-  constructor(private readonly d: DispatchDeps) {}
+  constructor(private readonly d: DispatchDeps) {
+    this.retry = new RetryLoop(d.clock, RESYNC_BACKOFF, alwaysGeneric);
+  }
 
   /**
    * Queues `decide` (a call into the core) and the execution of its decisions. Resolves
@@ -78,9 +82,9 @@ export class Dispatch {
     if (this.stopped) return Promise.reject(notLeading());
     const next = this.chain.then(async () => {
       if (this.stopped) throw notLeading();
-      if (this.failures > 0) {
+      if (this.retry.failures > 0) {
         await this.d.lifecycle.execute(await this.d.resync(this.d.clock.now()));
-        this.failures = 0;
+        this.retry.succeeded();
       }
       const decisions = decide();
       await this.d.lifecycle.execute(decisions, facts);
@@ -91,7 +95,7 @@ export class Dispatch {
     });
     this.chain = next.catch((err) => {
       if (this.stopped) return;
-      const retryInMs = Math.min(RESYNC_MAX_MS, RESYNC_INITIAL_MS * 2 ** this.failures++);
+      const retryInMs = this.retry.failed(err)!;
       this.d.logger.error('dispatch failed: reloading from the store', { error: messageOf(err), retryInMs });
       this.armIn(retryInMs);
     });
@@ -134,28 +138,23 @@ export class Dispatch {
   /** Stops the wake-up timer; queued work is dropped. Resolves when the batch in flight ended. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.timer?.cancel();
-    this.timer = undefined;
+    this.retry.cancel();
     await this.chain;
   }
 
   /** (Re)arms the single timer for the core's next due time. */
   private arm(): void {
     const at = this.d.scheduler.nextWakeAt();
-    if (at === undefined) {
-      this.timer?.cancel();
-      this.timer = undefined;
-    } else this.armIn(at - this.d.clock.now());
+    if (at === undefined) this.retry.disarm();
+    else this.armIn(at - this.d.clock.now());
   }
 
   /** (Re)arms the single timer: a tick in `ms` (which first resyncs after a failure). */
   private armIn(ms: number): void {
-    this.timer?.cancel();
-    this.timer = undefined;
+    this.retry.disarm();
     if (this.stopped) return;
-    this.timer = this.d.clock.setTimeout(() => {
-      this.timer = undefined;
+    this.retry.arm(ms, () => {
       this.submit(() => this.d.scheduler.tick(this.d.clock.now())).catch(() => {});
-    }, ms);
+    });
   }
 }

@@ -9,6 +9,7 @@
  * Only one reconciliation runs at a time; a new one replaces it. Answers arrive as
  * ordinary UPDATE events (REASON_RECONCILIATION, no uuid).
  */
+import { backoffDelay } from '../core/retry.js';
 
 /** Backoff between explicit rounds: first wait, cap, and how many rounds before giving up. */
 export interface ReconcileBackoff {
@@ -27,9 +28,9 @@ export type ReconcileStep =
   | { kind: 'implicit' }
   | { kind: 'done'; unanswered: string[] };
 
-/** The delay after explicit round `round` (0-based): initial × 2^round, capped. */
+/** The delay after explicit round `round` (0-based): initial × 2^round, capped (src/core/retry.ts). */
 export function reconcileDelay(b: ReconcileBackoff, round: number): number {
-  return Math.min(b.maxMs, b.initialMs * 2 ** Math.min(round, 30));
+  return backoffDelay(b, round);
 }
 
 /** One reconciliation run. */

@@ -16,6 +16,7 @@
  * again after the change, with the same id in `X-Kairos-Delivery` for receivers to dedupe.
  */
 import { messageOf } from '../core/errors.js';
+import { backoffDelay } from '../core/retry.js';
 import type { Run } from '../core/run.js';
 import type { NotifyRule } from '../core/types.js';
 import type { Clock, Timer } from '../ports/clock.js';
@@ -31,9 +32,9 @@ export const OUTBOX = 'outbox';
 /** Failed notifications kept for the API; older ones are deleted. */
 export const FAILED_KEPT = 100;
 
-/** Backoff between delivery rounds of one notification: 2 s doubling to 5 min. */
+/** Backoff between delivery rounds of one notification: 2 s doubling to 5 min (the one policy, src/core/retry.ts). */
 export function deliveryBackoffMs(attempts: number): number {
-  return Math.min(2000 * 2 ** Math.max(0, attempts - 1), 300_000);
+  return backoffDelay({ initialMs: 2000, maxMs: 300_000 }, Math.max(0, attempts - 1));
 }
 
 /** What the notifier reports to metrics. */

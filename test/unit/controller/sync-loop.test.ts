@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SyncLoop } from '../../../src/controller/sync-loop.js';
-import { KairosError, isRetryable } from '../../../src/core/errors.js';
+import { KairosError } from '../../../src/core/errors.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
 /** A reconcile double whose passes the test opens and closes by hand. */
@@ -14,7 +14,6 @@ function harness(pollMs = 30_000) {
     clock,
     pollMs,
     backoff: { initialMs: 1000, maxMs: 4000 },
-    retryable: (e) => e instanceof KairosError && isRetryable(e.code),
     onError: (_e, retry) => errors.push(retry),
     reconcile: (reason) => {
       calls.push({ reason, at: clock.now() });
