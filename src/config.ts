@@ -33,6 +33,11 @@ export interface ServeConfig {
    * `default` on `mesos` (src/clusters/config.ts, `clustersOf`).
    */
   clusters?: ClusterConfig[];
+  /**
+   * `--cluster-move-after`: how long a cluster may be disconnected or starving (or a run wait
+   * there without a fitting offer) before runs waiting on it move to the next cluster.
+   */
+  clusterMoveAfterMs?: number;
   /** API listen address; port 0 picks a free port (tests). */
   listen: { host: string; port: number };
   /**
@@ -72,6 +77,7 @@ export interface ServeFlags {
   store?: string;
   mesos?: string;
   cluster?: string[];
+  clusterMoveAfter?: string;
   listen?: string;
   poll?: string;
   prune?: boolean;
@@ -196,7 +202,8 @@ function clusterFlags(flags: ServeFlags, env: Record<string, string | undefined>
   const specs = flags.cluster?.length ? flags.cluster : (env.KAIROS_CLUSTERS ?? '').split(/\s+/).filter(Boolean);
   if (specs.length === 0) return {};
   if (flags.mesos !== undefined || (!flags.cluster?.length && env.KAIROS_MESOS)) throw invalid('--cluster', specs.join(' '), 'either --cluster (several clusters) or --mesos (one), not both');
-  return { clusters: parseClusters(specs, agents) };
+  const moveAfter = flags.clusterMoveAfter ?? env.KAIROS_CLUSTER_MOVE_AFTER;
+  return { clusters: parseClusters(specs, agents), ...(moveAfter !== undefined && { clusterMoveAfterMs: parseDuration('--cluster-move-after', moveAfter) }) };
 }
 
 /** `--zk-session-timeout`: 1 s to 10 min (ZooKeeper clamps it to 2-20 server ticks). */

@@ -20,9 +20,10 @@ import { stripUrlCredentials } from './core/url-credentials.js';
 import { isTerminalRun } from './core/types.js';
 import { forwardToLeader } from './ha/forward.js';
 import { openZookeeperHa } from './ha/zookeeper-ha.js';
-import { startEmbeddedMaster, type EmbeddedMaster } from './mesos/embedded/index.js';
-import { createFramework, type FrameworkIdStore, type KairosFramework } from './mesos/framework.js';
-import { detectorFor, listDetector } from './mesos/leader.js';
+import type { EmbeddedMaster, EmbeddedMasterOptions } from './mesos/embedded/index.js';
+import { DEFAULT_CLUSTER } from './clusters/config.js';
+import { agentDirOf, openClusters } from './clusters/open.js';
+import { createFramework, type FrameworkIdStore } from './mesos/framework.js';
 import { Metrics } from './metrics/metrics.js';
 import { DEFAULT_NOTIFY_CONFIG, readNotifyConfig } from './notify/config.js';
 import { Sender } from './notify/send.js';
@@ -63,9 +64,13 @@ export function openManifestSource(cfg: ServeConfig): ManifestSource {
   return openSource(cfg.source, cacheRoot);
 }
 
-/** The FrameworkID kept in the store (`meta/framework-id`), so a restart fails over to the same framework. */
-export function frameworkIdStore(store: Store): FrameworkIdStore {
-  const key = 'meta/framework-id';
+/**
+ * The FrameworkID kept in the store, so a restart fails over to the same framework: one per
+ * cluster, `meta/framework-id` for `default` (the key a single-cluster store always had)
+ * and `meta/framework-id.<name>` for the others.
+ */
+export function frameworkIdStore(store: Store, cluster = DEFAULT_CLUSTER): FrameworkIdStore {
+  const key = cluster === DEFAULT_CLUSTER ? 'meta/framework-id' : `meta/framework-id.${cluster}`;
   return {
     load: async () => (await store.get<string>(key))?.value,
     save: async (id) => (id === undefined ? store.delete(key) : void (await store.put(key, id))),
@@ -91,8 +96,10 @@ export interface RunningController {
   mesosUrl?: string;
   controller: Controller;
   events: ControllerEmitter;
-  /** The embedded master, when `--mesos embedded`. */
+  /** The embedded master, when `--mesos embedded` (the first embedded cluster's with `--cluster`). */
   embedded?: EmbeddedMaster;
+  /** Every embedded master by cluster name (`default` with `--mesos embedded`). */
+  clusters: Map<string, EmbeddedMaster>;
   /** Stops taking work, persists, closes the API, stops the embedded master (no orphaned children). */
   stop(): Promise<void>;
   /** Resolves once stopped. */
@@ -106,7 +113,7 @@ export interface StartOptions {
   /** Debounce of the directory watcher; default 300 ms. */
   watchDebounceMs?: number;
   /** Overrides of the embedded master (tests shrink its intervals). */
-  embedded?: Parameters<typeof startEmbeddedMaster>[0];
+  embedded?: EmbeddedMasterOptions;
 }
 
 /** How long the embedded master lets a framework sit on an offer (Mesos `--offer_timeout`). */
@@ -133,30 +140,31 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
     for (const c of closers.splice(0).reverse()) await c().catch((err) => logger.error('shutdown step failed', { error: String(err) }));
   };
   try {
-    let embedded: EmbeddedMaster | undefined;
-    if (config.mesos.kind === 'embedded') {
-      // Only this controller may subscribe (a random secret per start), and offers a framework
-      // sits on are rescinded after 30 s, so no other local process can take or hold them.
-      // Beside a file store, local agents checkpoint, so tasks survive a crash of this process.
-      const stateDir = config.store.kind === 'file' ? join(dirname(config.store.path), 'agent') : undefined;
-      embedded = await startEmbeddedMaster({
-        localAgents: config.mesos.agents,
-        stateDir,
-        clock,
-        logger: logger.child({ component: 'embedded-master' }),
-        offerTimeoutMs: EMBEDDED_OFFER_TIMEOUT_MS,
-        credentials: [embeddedCredential],
-        ...opts.embedded,
-      });
-      closers.push(() => embedded!.stop());
-      logger.info('embedded Mesos master started', { url: embedded.url, agents: config.mesos.agents });
-    }
-
-    let controller: Controller | undefined;
-    let remoteFramework: KairosFramework | undefined;
-    let leadership: Leadership | undefined;
+    // Only this controller may subscribe to an embedded master (a random secret per start), and
+    // offers a framework sits on are rescinded after 30 s, so no other local process can take
+    // or hold them. Beside a file store, local agents checkpoint, so tasks survive a crash.
+    const store = { value: undefined as Store | undefined };
     const metrics = new Metrics(clock);
     const selfUrl = { value: '' };
+    const clusters = await openClusters(config, {
+      clock,
+      logger,
+      agentDir: config.store.kind === 'file' ? agentDirOf(dirname(config.store.path)) : undefined,
+      credential: embeddedCredential,
+      embedded: opts.embedded,
+      offerTimeoutMs: EMBEDDED_OFFER_TIMEOUT_MS,
+      build: (cluster, hooks, detector, isEmbedded) => {
+        const log = logger.child({ component: 'mesos', ...(clusters.named && { cluster }) });
+        const fw = createFramework({ detector, clock, logger: log, hooks, frameworkIds: frameworkIdStore(store.value!, cluster) }, { webuiUrl: selfUrl.value, ...(isEmbedded && embeddedCredential) });
+        fw.on('reconciled', (e) => metrics.recordReconcile('tasks', e.ms));
+        return fw;
+      },
+    });
+    closers.push(() => clusters.stop());
+    const embedded = clusters.embedded.values().next().value as EmbeddedMaster | undefined;
+
+    let controller: Controller | undefined;
+    let leadership: Leadership | undefined;
     const app: FastifyInstance = buildApp({
       view: late<ControllerView>(() => controller?.view, 'the controller'),
       actions: late<ControllerActions>(() => controller?.actions, 'the controller'),
@@ -189,9 +197,8 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
     const held = await openStore(config.store, selfUrl.value, clock, logger, config.zkSessionTimeoutMs);
     closers.push(() => held.close());
     leadership = held.leadership;
+    store.value = held.store;
     const mesosUrl = embedded?.url;
-    const mesos = config.mesos;
-    const detector = () => (mesos.kind === 'embedded' ? listDetector([embedded!.url]) : detectorFor(mesos.address, clock));
 
     controller = new Controller({
       store: held.store,
@@ -199,11 +206,8 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       clock,
       logger,
       leadership: held.leadership,
-      framework: (hooks) => {
-        const fw = (remoteFramework = createFramework({ detector: detector(), clock, logger: logger.child({ component: 'mesos' }), hooks, frameworkIds: frameworkIdStore(held.store) }, { webuiUrl: selfUrl.value, ...(embedded && embeddedCredential) }));
-        fw.on('reconciled', (e) => metrics.recordReconcile('tasks', e.ms));
-        return fw;
-      },
+      framework: (hooks) => clusters.framework(hooks),
+      ...(clusters.named && { clusters: clusters.names }),
       pollMs: config.pollMs,
       prune: config.prune,
       allowMassPrune: config.allowMassPrune,
@@ -213,7 +217,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       notify: { config: notifyConfig, sender, metrics: metrics.jobs },
       watch: config.source.kind === 'dir' ? { dir: config.source.path, debounceMs: opts.watchDebounceMs ?? 300 } : undefined,
       // Local agents' sandboxes are read as files; others through the agent's /files/read.
-      sandboxOf: embedded ? (taskId) => embedded!.agents.map((a) => a.sandbox(taskId)).find((s) => s !== undefined) : (taskId) => remoteFramework?.sandboxOf(taskId),
+      sandboxOf: (taskId) => clusters.sandboxOf(taskId),
     });
     observeMetrics(controller, metrics, clock);
     const c = controller;
@@ -230,6 +234,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       controller,
       events: controller.events,
       embedded,
+      clusters: clusters.embedded,
       done,
       stop: () => (stopping ??= closeAll().then(resolveDone)),
     };

@@ -89,7 +89,7 @@ export function moveTarget(m: MoveInput): { cluster: string; reason: string } | 
   let reason: string | undefined;
   if (!f.connected && long(f.disconnectedSince ?? m.queuedAt)) reason = `${m.current} disconnected for ${secs(m.now - (f.disconnectedSince ?? m.queuedAt))}`;
   else if (f.starving && long(f.starvingSince ?? m.queuedAt)) reason = `${m.current} starving for ${secs(m.now - (f.starvingSince ?? m.queuedAt))}`;
-  else if (waited && m.fit(m.current) !== 'fits') reason = `no fitting offer from ${m.current} in ${secs(m.now - m.queuedAt)}`;
+  else if (f.connected && !f.starving && waited && m.fit(m.current) !== 'fits') reason = `no fitting offer from ${m.current} in ${secs(m.now - m.queuedAt)}`;
   if (!reason) return undefined;
   const next = choose({ ...m, exclude: new Set([m.current]) });
   const target = next.verdicts.find((v) => v.cluster === next.cluster);
