@@ -30,6 +30,6 @@ export class ClusterHealth {
   facts(cluster: string): ClusterFacts {
     const s = this.status(cluster);
     if (!s?.connected) return { connected: false, starving: false, disconnectedSince: this.downSince.get(cluster) };
-    return { connected: true, starving: s.starving, ...(s.starvingSince !== undefined && { starvingSince: s.starvingSince }) };
+    return { connected: true, starving: s.starving, starvingSince: s.starvingSince, lastOfferAt: s.lastOfferAt };
   }
 }

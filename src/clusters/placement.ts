@@ -6,7 +6,8 @@
  * fits; when none has such an offer yet, to the first that is connected and not starving;
  * when none is, it waits on its first preference. A run waiting on a cluster moves to the
  * next good one when that cluster has been disconnected or starving for `moveAfterMs`, or
- * when the run has waited that long there without a fitting offer while another fits.
+ * when the run has waited that long there without a fitting offer (or without any offer
+ * since it came) while another cluster has a fitting one.
  */
 
 /** What placement knows of one cluster at `now`. */
@@ -17,6 +18,8 @@ export interface ClusterFacts {
   disconnectedSince?: number;
   /** Epoch ms since which the cluster starves (tasks wait, no offer comes). */
   starvingSince?: number;
+  /** Epoch ms of its last offer. */
+  lastOfferAt?: number;
 }
 
 /** Whether a cluster's recent offers show room for the task: `fits`, `too-small` (offers came, none fit), `no-offers`. */
@@ -89,7 +92,7 @@ export function moveTarget(m: MoveInput): { cluster: string; reason: string } | 
   let reason: string | undefined;
   if (!f.connected && long(f.disconnectedSince ?? m.queuedAt)) reason = `${m.current} disconnected for ${secs(m.now - (f.disconnectedSince ?? m.queuedAt))}`;
   else if (f.starving && long(f.starvingSince ?? m.queuedAt)) reason = `${m.current} starving for ${secs(m.now - (f.starvingSince ?? m.queuedAt))}`;
-  else if (f.connected && !f.starving && waited && m.fit(m.current) !== 'fits') reason = `no fitting offer from ${m.current} in ${secs(m.now - m.queuedAt)}`;
+  else if (f.connected && !f.starving && waited && (m.fit(m.current) !== 'fits' || (f.lastOfferAt ?? -Infinity) < m.queuedAt)) reason = `no fitting offer from ${m.current} in ${secs(m.now - m.queuedAt)}`;
   if (!reason) return undefined;
   const next = choose({ ...m, exclude: new Set([m.current]) });
   const target = next.verdicts.find((v) => v.cluster === next.cluster);

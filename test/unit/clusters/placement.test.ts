@@ -64,7 +64,10 @@ describe('moveTarget (fake clock)', () => {
     clock.set(t0 + 30_000);
     expect(move({ dc1: up, dc2: up, dc3: up }, { dc1: 'too-small', dc2: 'fits' })).toEqual({ cluster: 'dc2', reason: 'no fitting offer from dc1 in 30s' });
     expect(move({ dc1: up, dc2: up, dc3: up }, { dc1: 'too-small', dc2: 'too-small' })).toBeUndefined();
-    expect(move({ dc1: up, dc2: up, dc3: up }, { dc1: 'fits', dc2: 'fits' })).toBeUndefined();
+    const offering = { ...up, lastOfferAt: t0 + 1 };
+    expect(move({ dc1: offering, dc2: up, dc3: up }, { dc1: 'fits', dc2: 'fits' })).toBeUndefined();
+    // Offers that fit, but none since the run came (the master stopped offering): it moves.
+    expect(move({ dc1: { ...up, lastOfferAt: t0 - 1 }, dc2: up, dc3: up }, { dc1: 'fits', dc2: 'fits' })).toEqual({ cluster: 'dc2', reason: 'no fitting offer from dc1 in 30s' });
   });
 
   it('stays when no other cluster is healthy', () => {
