@@ -1,0 +1,97 @@
+/**
+ * Several clusters (issue 15): offer matching and launch through the ClusterRouter with 2
+ * clusters × 1,000 simulated agents, against one cluster's figure taken in the same run
+ * (the plain framework, as `--mesos` runs it). Each master runs in its own process, as a
+ * real one does. Half the jobs prefer dc1, half dc2 (`spec.clusters`), so both clusters
+ * match offers. Target: the two-cluster time within 1.5× of the one-cluster time.
+ */
+import { ClusterRouter } from '../src/clusters/router.js';
+import { createFramework, type KairosFramework } from '../src/mesos/framework.js';
+import { listDetector } from '../src/mesos/leader.js';
+import { systemClock } from '../src/ports/clock.js';
+import { silentLogger } from '../src/ports/logger.js';
+import type { FrameworkHooks, LaunchRequest, MesosFramework } from '../src/ports/mesos.js';
+import { launchRequest, template } from '../test/unit/mesos/fixtures.js';
+import { childMaster } from './mesos.bench.js';
+import type { BenchRow } from './run.js';
+
+export const title = 'Several clusters (src/clusters)';
+
+/** Counts persisted launches and first TASK_RUNNINGs; resolves `running` when all `tasks` run. */
+function counting(tasks: number): { hooks: FrameworkHooks; accepted: () => number; running: Promise<number> } {
+  let persisted = 0;
+  let tAccept = 0;
+  const seen = new Set<string>();
+  let done!: (t: number) => void;
+  const running = new Promise<number>((r) => (done = r));
+  const hooks: FrameworkHooks = {
+    persistLaunch: async (l) => {
+      persisted += l.length;
+      if (persisted >= tasks && !tAccept) tAccept = performance.now();
+    },
+    onStatus: async (u) => {
+      if (u.state !== 'TASK_RUNNING' || seen.has(u.taskId)) return;
+      seen.add(u.taskId);
+      if (seen.size === tasks) done(performance.now());
+    },
+  };
+  return { hooks, accepted: () => tAccept, running };
+}
+
+function framework(url: string, hooks: FrameworkHooks, name: string): KairosFramework {
+  const ids = { load: async () => undefined, save: async () => {} };
+  return createFramework({ detector: listDetector([url]), clock: systemClock, logger: silentLogger, frameworkIds: ids, hooks }, { name });
+}
+
+/** Launches `tasks` at once through `clusters` masters of `agents` each; times due → ACCEPT and → TASK_RUNNING. */
+async function launchThrough(clusters: number, agents: number, tasks: number): Promise<{ acceptMs: number; runningMs: number; cpuUs: number }> {
+  const masters = await Promise.all(Array.from({ length: clusters }, () => childMaster(agents)));
+  const c = counting(tasks);
+  let fw: MesosFramework;
+  const members: KairosFramework[] = [];
+  if (clusters === 1) {
+    members.push(framework(masters[0].url, c.hooks, 'kairos-bench'));
+    fw = members[0];
+  } else {
+    const router = new ClusterRouter(c.hooks, { clock: systemClock, logger: silentLogger, moveAfterMs: 30_000 });
+    masters.forEach((m, i) => {
+      const f = framework(m.url, router.hooksFor(`dc${i + 1}`), `kairos-bench-dc${i + 1}`);
+      f.on('offers', (e) => router.offered(`dc${i + 1}`, e.offers));
+      router.attach({ name: `dc${i + 1}`, framework: f });
+      members.push(f);
+    });
+    fw = router;
+  }
+  void fw.start({ force: true, knownTasks: [] });
+  await Promise.all(members.map((m) => m.subscribed()));
+  const names = masters.map((_, i) => `dc${i + 1}`);
+  const t = (i: number) => template({ resources: { cpus: 0.05, mem: 16, disk: 0, gpus: 0, ports: 0 }, ...(clusters > 1 && { clusters: [...names.slice(i % clusters), ...names.slice(0, i % clusters)] }) });
+  const templates = names.map((_, i) => t(i));
+  const requests: LaunchRequest[] = Array.from({ length: tasks }, (_, i) => launchRequest(`bench${i % 50}`, i, templates[i % clusters], i));
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  fw.launch(requests);
+  const tRunning = await c.running;
+  const cpu = process.cpuUsage(cpu0);
+  await fw.stop();
+  for (const m of masters) m.stop();
+  return { acceptMs: c.accepted() - t0, runningMs: tRunning - t0, cpuUs: (cpu.user + cpu.system) / tasks };
+}
+
+export default async function (): Promise<BenchRow[]> {
+  const tasks = Number(process.env.KAIROS_BENCH_CLUSTER_TASKS ?? 20_000);
+  const one = await launchThrough(1, 1000, tasks);
+  const two = await launchThrough(2, 1000, tasks);
+  const rate = (ms: number) => Math.round(tasks / (ms / 1000));
+  const ratio = Math.round((two.runningMs / one.runningMs) * 100) / 100;
+  const note = (n: number) => `${n} × 1,000 simulated agents, ${tasks} tasks queued at once, each master in its own process`;
+  return [
+    { name: 'one cluster: due → ACCEPT', value: rate(one.acceptMs), unit: 'tasks/s', note: `${note(1)}; plain framework (--mesos)` },
+    { name: 'one cluster: due → TASK_RUNNING', value: rate(one.runningMs), unit: 'tasks/s', note: note(1) },
+    { name: 'two clusters: due → ACCEPT', value: rate(two.acceptMs), unit: 'tasks/s', note: `${note(2)}; ClusterRouter, half the jobs prefer each cluster` },
+    { name: 'two clusters: due → TASK_RUNNING', value: rate(two.runningMs), unit: 'tasks/s', note: note(2) },
+    { name: 'two clusters ÷ one cluster, time to TASK_RUNNING', value: ratio, unit: '×', note: 'target ≤ 1.5' },
+    { name: 'framework CPU per task, one cluster', value: Math.round(one.cpuUs * 10) / 10, unit: 'µs', note: 'this process only' },
+    { name: 'framework CPU per task, two clusters', value: Math.round(two.cpuUs * 10) / 10, unit: 'µs', note: 'this process only (router + two frameworks)' },
+  ];
+}
