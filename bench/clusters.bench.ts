@@ -30,7 +30,7 @@ function counting(tasks: number): { hooks: FrameworkHooks; accepted: () => numbe
       if (persisted >= tasks && !tAccept) tAccept = performance.now();
     },
     onStatus: async (u) => {
-      if (u.state !== 'TASK_RUNNING' || seen.has(u.taskId)) return;
+      if (u.mesosState !== 'TASK_RUNNING' || seen.has(u.taskId)) return;
       seen.add(u.taskId);
       if (seen.size === tasks) done(performance.now());
     },

@@ -41,7 +41,7 @@ class InstantFramework extends RecordingFramework {
     for (const state of ['TASK_RUNNING', 'TASK_FINISHED']) {
       await Promise.all(
         requests.map((r) =>
-          this.hooks.onStatus({ taskId: r.taskId, state, outcome: outcomeOf(state), agentId: 'a1', timestamp: this.clock.now(), exitStatus: 0, labels: {}, fromReconciliation: false }),
+          this.hooks.onStatus({ taskId: r.taskId, mesosState: state, outcome: outcomeOf(state), agentId: 'a1', at: this.clock.now(), exitStatus: 0, fromReconciliation: false }),
         ),
       );
     }

@@ -128,7 +128,7 @@ async function launchThroughput(agents: number, tasks: number): Promise<BenchRow
         },
         onStatus: async (u) => {
           // Updates are at-least-once (resent until acknowledged): count tasks, not updates.
-          if (u.state !== 'TASK_RUNNING' || seen.has(u.taskId)) return;
+          if (u.mesosState !== 'TASK_RUNNING' || seen.has(u.taskId)) return;
           seen.add(u.taskId);
           if (seen.size === tasks) {
             tRunning = performance.now();

@@ -24,6 +24,7 @@ import type { EmbeddedMaster, EmbeddedMasterOptions } from './mesos/embedded/ind
 import { DEFAULT_CLUSTER } from './clusters/config.js';
 import { agentDirOf, openClusters } from './clusters/open.js';
 import { createFramework, type FrameworkIdStore } from './mesos/framework.js';
+import { localSandboxes } from './mesos/status.js';
 import { Metrics } from './metrics/metrics.js';
 import { DEFAULT_NOTIFY_CONFIG, readNotifyConfig } from './notify/config.js';
 import { Sender } from './notify/send.js';
@@ -153,9 +154,11 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       credential: embeddedCredential,
       embedded: opts.embedded,
       offerTimeoutMs: EMBEDDED_OFFER_TIMEOUT_MS,
-      build: (cluster, hooks, detector, isEmbedded) => {
+      build: (cluster, hooks, detector, local) => {
         const log = logger.child({ component: 'mesos', ...(clusters.named && { cluster }) });
-        const fw = createFramework({ detector, clock, logger: log, hooks, frameworkIds: frameworkIdStore(store.value!, cluster) }, { webuiUrl: selfUrl.value, ...(isEmbedded && embeddedCredential) });
+        // Local agents' sandboxes are read as files; others through the agent's /files/read.
+        const withSandbox = local ? localSandboxes(hooks, (taskId) => local.agents.map((a) => a.sandbox(taskId)).find((x) => x !== undefined)) : hooks;
+        const fw = createFramework({ detector, clock, logger: log, hooks: withSandbox, frameworkIds: frameworkIdStore(store.value!, cluster) }, { webuiUrl: selfUrl.value, ...(local && embeddedCredential) });
         fw.on('reconciled', (e) => metrics.recordReconcile('tasks', e.ms));
         return fw;
       },
@@ -216,8 +219,6 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       secrets,
       notify: { config: notifyConfig, sender, metrics: metrics.jobs },
       watch: config.source.kind === 'dir' ? { dir: config.source.path, debounceMs: opts.watchDebounceMs ?? 300 } : undefined,
-      // Local agents' sandboxes are read as files; others through the agent's /files/read.
-      sandboxOf: (taskId) => clusters.sandboxOf(taskId),
     });
     observeMetrics(controller, metrics, clock);
     const c = controller;

@@ -12,8 +12,7 @@ import { KairosError } from '../core/errors.js';
 import { systemClock } from '../ports/clock.js';
 import type { ManifestSource } from '../ports/source.js';
 import type { Store } from '../ports/store.js';
-import { loadDesired } from '../manifests/load.js';
-import { documentsOf } from '../manifests/document.js';
+import { loadChecked, loadDesired } from '../manifests/load.js';
 import { appliedFromDesired, applyPlan, loadApplied } from '../plan/apply.js';
 import { plan } from '../plan/plan.js';
 import { OUTPUT_FORMATS, renderPlan, type OutputFormat } from '../plan/render.js';
@@ -49,7 +48,7 @@ export interface ReconcileResult {
 /** Plans, and unless dry-run, applies. Throws ManifestError / KairosError on errors (exit 1). */
 export async function reconcile(input: ReconcileInput): Promise<ReconcileResult> {
   const snapshot = await input.source.snapshot();
-  const desired = loadDesired(snapshot);
+  const { desired, documents } = loadChecked(snapshot);
   const applied = input.against
     ? appliedFromDesired(loadDesired(await input.against.source.snapshot()))
     : await loadApplied(requireStore(input.store));
@@ -57,7 +56,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileResult>
   let output = renderPlan(p, input.output, { color: input.color });
   const dryRun = input.dryRun || input.against !== undefined;
   if (dryRun) return { plan: p, output, exitCode: hasChanges(p) ? 2 : 0, applied: false };
-  await applyPlan(requireStore(input.store), p, input.now, documentsOf(snapshot, desired.resources));
+  await applyPlan(requireStore(input.store), p, input.now, documents());
   if (input.output === 'text') output += `Applied revision ${p.revision}.\n`;
   return { plan: p, output, exitCode: 0, applied: true };
 }

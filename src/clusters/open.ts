@@ -25,8 +25,6 @@ export interface ClusterSet {
   embedded: Map<string, EmbeddedMaster>;
   /** The framework (or router) the controller uses for one leadership term. */
   framework(hooks: FrameworkHooks): MesosFramework;
-  /** A task's sandbox: a file path on a local agent, or where an agent's /files/read finds it. */
-  sandboxOf(taskId: string): string | undefined;
   /** Stops the embedded masters. */
   stop(): Promise<void>;
 }
@@ -42,8 +40,8 @@ export interface OpenClustersDeps {
   /** Overrides of the embedded masters (tests). */
   embedded?: EmbeddedMasterOptions;
   offerTimeoutMs: number;
-  /** Builds one cluster's framework (FrameworkID key, metrics, web UI URL are the caller's). */
-  build(cluster: string, hooks: FrameworkHooks, detector: MasterDetector, embedded: boolean): KairosFramework;
+  /** Builds one cluster's framework (FrameworkID key, metrics, web UI URL are the caller's); `local` is its embedded master. */
+  build(cluster: string, hooks: FrameworkHooks, detector: MasterDetector, local: EmbeddedMaster | undefined): KairosFramework;
 }
 
 /** The clusters of `config`: `--cluster` entries, or the one `--mesos` cluster named `default`. */
@@ -80,13 +78,8 @@ export async function openClusters(config: Pick<ServeConfig, 'mesos' | 'clusters
     await stop();
     throw err;
   }
-  const current = new Map<string, KairosFramework>();
   const detector = (c: ClusterConfig) => (c.mesos.kind === 'embedded' ? listDetector([embedded.get(c.name)!.url]) : detectorFor(c.mesos.address, d.clock));
-  const one = (c: ClusterConfig, hooks: FrameworkHooks) => {
-    const fw = d.build(c.name, hooks, detector(c), c.mesos.kind === 'embedded');
-    current.set(c.name, fw);
-    return fw;
-  };
+  const one = (c: ClusterConfig, hooks: FrameworkHooks) => d.build(c.name, hooks, detector(c), embedded.get(c.name));
   return {
     names: list.map((c) => c.name),
     named,
@@ -100,17 +93,6 @@ export async function openClusters(config: Pick<ServeConfig, 'mesos' | 'clusters
         router.attach({ name: c.name, framework: fw });
       }
       return router;
-    },
-    sandboxOf: (taskId) => {
-      for (const m of embedded.values()) {
-        const local = m.agents.map((a) => a.sandbox(taskId)).find((s) => s !== undefined);
-        if (local) return local;
-      }
-      for (const fw of current.values()) {
-        const remote = fw.sandboxOf(taskId);
-        if (remote) return remote;
-      }
-      return undefined;
     },
     stop,
   };

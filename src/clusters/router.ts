@@ -240,7 +240,7 @@ export class ClusterRouter implements MesosFramework {
   private async status1(name: string, u: TaskStatusUpdate): Promise<void> {
     const home = this.placed.get(u.taskId) ?? this.hooks.clusterOf?.(u.taskId) ?? this.waiting.get(u.taskId)?.cluster;
     if (home !== undefined && home !== name) {
-      this.log.error('task found on a cluster its intent does not name: killing it there, not counting it', { task: u.taskId, on: name, intended: home, state: u.state });
+      this.log.error('task found on a cluster its intent does not name: killing it there, not counting it', { task: u.taskId, on: name, intended: home, state: u.mesosState });
       if (!isFinalOutcome(u.outcome)) await this.members.get(name)!.kill(u.taskId).catch((err) => this.log.warn('kill of the stray task failed', { task: u.taskId, error: messageOf(err) }));
       return;
     }

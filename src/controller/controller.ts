@@ -63,8 +63,6 @@ export interface ControllerOptions {
   watch?: { dir: string; debounceMs: number };
   /** Retry backoff of failed syncs. */
   syncBackoff?: { initialMs: number; maxMs: number };
-  /** Where a task's sandbox is, when the agents are local (the embedded master). */
-  sandboxOf?(taskId: string): string | undefined;
   /** Resolves jobs' `secrets:` at launch (src/ports/secrets.ts). */
   secrets?: SecretProvider;
   /** Named Mesos clusters (`--cluster`): a job's `spec.clusters` naming another fails the sync. */
@@ -130,7 +128,6 @@ export class Controller {
       logger: o.logger.child({ component: 'runs' }),
       onAttempt: (change, facts) => dispatch!.onAttempt(change, facts),
       onSeen: (runId) => dispatch!.onSeen(runId),
-      sandboxOf: o.sandboxOf,
       secrets: o.secrets,
       leading: () => this.leading,
     });

@@ -35,8 +35,6 @@ export interface RunLifecycleDeps {
   onAttempt(change: AttemptChange, facts: StatusFacts): Promise<void>;
   /** Told about every other status of a known run (it confirms the run's state to the core). */
   onSeen?(runId: string): void;
-  /** Where a task's sandbox is, when the agents are local (the embedded master). */
-  sandboxOf?(taskId: string): string | undefined;
   /**
    * Whether this controller leads now. The hooks refuse work otherwise: a placement is
    * then not recorded (so not accepted) and a status not acknowledged (Mesos re-sends it
@@ -57,6 +55,12 @@ export interface StatusFacts {
   runId: string;
   apply(stored: Run): Run | undefined;
 }
+
+/**
+ * The state name shown on an attempt whose launch Kairos refused itself (its secrets could
+ * not be resolved): what Mesos says of a task description it refuses. Display only.
+ */
+const REFUSED_STATE = 'TASK_ERROR';
 
 /** The Mesos launch request for a launch decision. */
 export function launchRequest(d: LaunchDecision): LaunchRequest {
@@ -178,7 +182,7 @@ export class RunLifecycle implements FrameworkHooks {
         const message = `secrets could not be resolved: ${messageOf(err)}`;
         this.deps.logger.warn('launch refused', { run: l.runId, task: l.taskId, reason: message });
         // Not awaited: the status goes through the dispatch queue this call runs in.
-        const u: TaskStatusUpdate = { taskId: l.taskId, state: 'TASK_ERROR', outcome: 'error', reason: 'REASON_TASK_INVALID', message, source: 'SOURCE_MASTER', timestamp: this.deps.clock.now(), labels: {}, fromReconciliation: false };
+        const u: TaskStatusUpdate = { taskId: l.taskId, outcome: 'error', mesosState: REFUSED_STATE, reason: 'REASON_TASK_INVALID', message, at: this.deps.clock.now(), fromReconciliation: false };
         void this.onStatus(u).catch((e) => this.deps.logger.warn('recording the refused launch failed', { task: l.taskId, error: messageOf(e) }));
       }
     }
@@ -225,7 +229,6 @@ export class RunLifecycle implements FrameworkHooks {
       runId: run.id,
       apply: (cur) => {
         const c = recordTaskStatus(cur, u);
-        if (c && !c.attempt.sandbox) c.attempt.sandbox = this.deps.sandboxOf?.(u.taskId);
         return c?.run;
       },
     };

@@ -11,7 +11,6 @@ import type { Clock } from '../ports/clock.js';
 import type { PlanView } from '../ports/controller.js';
 import type { ManifestSource, Snapshot } from '../ports/source.js';
 import type { Store } from '../ports/store.js';
-import { documentsOf } from '../manifests/document.js';
 import { loadManifests } from '../manifests/load.js';
 import { applyPlan, loadApplied } from '../plan/apply.js';
 import { plan as makePlan } from '../plan/plan.js';
@@ -40,6 +39,8 @@ export interface ComputedPlan {
   desired: DesiredState;
   plan: Plan;
   snapshot: Snapshot;
+  /** Each resource's YAML document as written, by name (stored beside it when applied); cut on first call. */
+  documents: () => Map<string, string>;
   /** The applied state the plan was computed against. */
   applied: AppliedState;
 }
@@ -58,14 +59,14 @@ export async function computePlan(d: SyncPassDeps): Promise<ComputedPlan> {
     throw new KairosError('E_SOURCE', `cannot read ${d.source.description}: ${messageOf(err)}`, { cause: err });
   }
   try {
-    const { desired, problems } = loadManifests(snapshot);
+    const { desired, problems, documents } = loadManifests(snapshot);
     if (!desired) throw new ManifestError(problems);
     const unknown = d.clusters ? unknownClusters(desired, snapshot.files, d.clusters) : [];
     if (unknown.length) throw new ManifestError(unknown);
     const applied = await loadApplied(d.store);
     await refuseRewind(d.source, snapshot, applied.revision, d.allowRewind === true);
     const plan = makePlan(desired, applied, { now: d.clock.now(), prune: d.prune, allowMassPrune: d.allowMassPrune });
-    return { desired, plan, snapshot, applied };
+    return { desired, plan, snapshot, documents, applied };
   } catch (err) {
     throw Object.assign(err as object, { revision: snapshot.revision });
   }
@@ -90,9 +91,9 @@ export async function syncPass(d: SyncPassDeps): Promise<Plan> {
   const now = d.clock.now();
   const prev = d.state.sync;
   try {
-    const { plan, snapshot, desired, applied: stored } = await computePlan(d);
+    const { plan, documents, desired, applied: stored } = await computePlan(d);
     if (planChangesSomething(plan)) {
-      await applyPlan(d.store, plan, now, documentsOf(snapshot, desired.resources));
+      await applyPlan(d.store, plan, now, documents());
       await d.state.reloadApplied();
     } else {
       // What the store holds, even if an earlier pass committed its apply and then failed.

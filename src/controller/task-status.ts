@@ -9,8 +9,6 @@ import { jobOfRunId } from '../core/ids.js';
 import type { Attempt, Run } from '../core/run.js';
 import type { TaskStatusUpdate } from '../ports/mesos.js';
 import { isFinalOutcome } from '../core/outcome.js';
-import { outcomeOf } from '../mesos/status.js';
-import { LABEL_ATTEMPT, LABEL_REVISION, LABEL_RUN } from '../mesos/tasks.js';
 
 /** What changed on the attempt, for the caller to act on. */
 export interface AttemptChange {
@@ -18,33 +16,33 @@ export interface AttemptChange {
   attempt: Attempt;
   /** The task reached a final state with this update (FINISHED, FAILED, KILLED, LOST...). */
   final: boolean;
-  /** The task reported TASK_RUNNING for the first time with this update. */
+  /** The task was reported running for the first time with this update. */
   started: boolean;
 }
 
 /**
  * Applies `u` to a copy of `run`; undefined when the update is stale or repeated (nothing
- * to write). A run still `pending`/`launching` becomes `running` on TASK_RUNNING.
+ * to write). A run still `pending`/`launching` becomes `running` when its task runs.
  */
 export function recordTaskStatus(run: Run, u: TaskStatusUpdate): AttemptChange | undefined {
   const next = structuredClone(run);
   const a = next.attempts.find((x) => x.taskId === u.taskId);
   if (!a) return undefined;
-  // Runs stored before attempts carried `outcome` have only the state name: map it at the edge.
-  const prior = a.outcome ?? (a.mesosState ? outcomeOf(a.mesosState) : undefined);
-  if (prior && isFinalOutcome(prior)) return undefined;
-  if (a.mesosState === u.state && a.agentId === (u.agentId ?? a.agentId)) return undefined;
+  // An ended attempt (runs stored before attempts carried `outcome` have only `endedAt`).
+  if (a.endedAt !== undefined || (a.outcome && isFinalOutcome(a.outcome))) return undefined;
+  if (a.mesosState === u.mesosState && a.agentId === (u.agentId ?? a.agentId)) return undefined;
   const final = isFinalOutcome(u.outcome);
-  const started = u.state === 'TASK_RUNNING' && a.startedAt === undefined;
-  a.mesosState = u.state;
+  const started = u.outcome === 'running' && a.startedAt === undefined;
+  a.mesosState = u.mesosState;
   a.outcome = u.outcome;
   if (u.agentId) a.agentId = u.agentId;
   if (u.hostname) a.hostname = u.hostname;
-  if (started) a.startedAt = u.timestamp;
-  if (final) a.endedAt = u.timestamp;
+  if (u.sandbox && !a.sandbox) a.sandbox = u.sandbox;
+  if (started) a.startedAt = u.at;
+  if (final) a.endedAt = u.at;
   if (u.exitStatus !== undefined) a.exitStatus = u.exitStatus;
   if (u.message) a.message = u.message;
-  if (u.state === 'TASK_RUNNING' && (next.state === 'pending' || next.state === 'launching')) next.state = 'running';
+  if (u.outcome === 'running' && (next.state === 'pending' || next.state === 'launching')) next.state = 'running';
   return { run: next, attempt: a, final, started };
 }
 
@@ -54,15 +52,14 @@ export function recordTaskStatus(run: Run, u: TaskStatusUpdate): AttemptChange |
  * Adopting it lets the run be followed to its end instead of running unseen.
  */
 export function adoptedRun(u: TaskStatusUpdate, now: number): Run | undefined {
-  const id = u.labels[LABEL_RUN];
-  if (!id) return undefined;
-  const n = Number(u.labels[LABEL_ATTEMPT] ?? '1') || 1;
+  if (!u.run) return undefined;
+  const { runId: id, attempt: n, revision } = u.run;
   return {
     id,
     job: jobOfRunId(id),
     trigger: id.includes('@manual-') ? 'manual' : 'schedule',
-    scheduledAt: u.timestamp,
-    revision: u.labels[LABEL_REVISION] ?? 'unknown',
+    scheduledAt: u.at,
+    revision,
     state: 'launching',
     reason: 'adopted: the task was running on Mesos but not in the store',
     attempts: [{ n, taskId: u.taskId, intentAt: now, notBefore: now, agentId: u.agentId, hostname: u.hostname }],

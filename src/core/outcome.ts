@@ -3,7 +3,8 @@
  * (src/mesos/status.ts `outcomeOf`) is the only place that turns a Mesos TaskState and
  * Reason into one of these; nothing outside src/mesos interprets Mesos state names.
  *
- * - `active`: staging, starting, running or being killed: it may still run.
+ * - `active`: staging, starting or being killed: it may still run.
+ * - `running`: Mesos reports it running (TASK_RUNNING): the attempt has started.
  * - `unreachable`: its agent is partitioned; it may still run and come back.
  * - `succeeded`: it ran to completion (exit 0).
  * - `failed`: it ran, or tried to, and failed (non-zero exit, container could not start,
@@ -17,12 +18,12 @@
  *   seen running: the core reads it as `lost` after RUNNING, `dropped` before.
  * - `lost`: it vanished after it may have run (agent removed by an operator): retried as a failure.
  */
-export type TaskOutcome = 'active' | 'unreachable' | 'succeeded' | 'failed' | 'error' | 'killed' | 'dropped' | 'gone' | 'lost';
+export type TaskOutcome = 'active' | 'running' | 'unreachable' | 'succeeded' | 'failed' | 'error' | 'killed' | 'dropped' | 'gone' | 'lost';
 
 /** Outcomes after which the task never runs again. */
-export type FinalOutcome = Exclude<TaskOutcome, 'active' | 'unreachable'>;
+export type FinalOutcome = Exclude<TaskOutcome, 'active' | 'running' | 'unreachable'>;
 
 /** True for outcomes after which the task will never run again. */
 export function isFinalOutcome(o: TaskOutcome): o is FinalOutcome {
-  return o !== 'active' && o !== 'unreachable';
+  return o !== 'active' && o !== 'running' && o !== 'unreachable';
 }

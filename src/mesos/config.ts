@@ -7,6 +7,7 @@ import { KairosError } from '../core/errors.js';
 import type { Encoding } from './codec.js';
 import { DEFAULT_RECONCILE_BACKOFF, type ReconcileBackoff } from './reconcile.js';
 import type { Containerizer } from './tasks.js';
+import type { FrameworkInfo } from './types.js';
 
 /** Every framework setting, complete (see DEFAULT_FRAMEWORK_CONFIG). */
 export interface FrameworkConfig {
@@ -95,6 +96,26 @@ export function normalizeConfig(partial: Partial<FrameworkConfig>): FrameworkCon
     if (!(c[k] > 0)) throw new KairosError('E_INVALID', `mesos ${k} must be positive, got ${c[k]}`);
   if (c.declineShortSeconds < 0 || c.declineLongSeconds < c.declineShortSeconds) throw new KairosError('E_INVALID', 'mesos decline filters: need 0 ≤ short ≤ long');
   return c;
+}
+
+/**
+ * The FrameworkInfo Kairos subscribes with (the subscription adds the FrameworkID):
+ * checkpointing on, so agents keep tasks across their own restarts, and the
+ * capabilities the status mapping (status.ts) and the offer flow rely on.
+ */
+export function frameworkInfoOf(c: FrameworkConfig): FrameworkInfo {
+  const info: FrameworkInfo = {
+    user: c.user,
+    name: c.name,
+    failover_timeout: c.failoverTimeoutSeconds,
+    checkpoint: true,
+    roles: c.roles,
+    capabilities: [{ type: 'PARTITION_AWARE' }, { type: 'TASK_KILLING_STATE' }, { type: 'GPU_RESOURCES' }, { type: 'MULTI_ROLE' }],
+  };
+  if (c.hostname) info.hostname = c.hostname;
+  if (c.principal) info.principal = c.principal;
+  if (c.webuiUrl) info.webui_url = c.webuiUrl;
+  return info;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

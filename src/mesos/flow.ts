@@ -4,7 +4,7 @@
  *   often resets the allocator's view); no demand → SUPPRESS;
  * - offers are gathered for a short batching window, matched (matcher.ts), and every
  *   one is answered in the same round: never held;
- * - the launch intent is persisted (`persistLaunch`) BEFORE the ACCEPTs go out; one
+ * - the launch intent is persisted (`hooks.persistLaunch`) BEFORE the ACCEPTs go out; one
  *   ACCEPT per offer with one LAUNCH of all tasks placed on it;
  * - offers that took nothing are declined: with a short filter while demand remains,
  *   with a long one when nothing is queued.
@@ -12,7 +12,8 @@
 import { messageOf } from '../core/errors.js';
 import type { Clock, Timer } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { LaunchRequest, PlacedLaunch } from '../ports/mesos.js';
+import type { FrameworkHooks, LaunchRequest, PlacedLaunch } from '../ports/mesos.js';
+import type { Caller } from './caller.js';
 import type { AgentFacts } from './constraints.js';
 import type { FrameworkConfig } from './config.js';
 import { isStateful } from './constraints.js';
@@ -20,19 +21,19 @@ import { matchOffers, type MatchOffer, type OfferLaunch } from './matcher.js';
 import { OfferBook } from './offers.js';
 import type { TaskBook } from './taskbook.js';
 import { buildTaskInfo } from './tasks.js';
-import type { Call, Offer } from './types.js';
+import type { Offer } from './types.js';
 
-/** What the flow needs from the framework around it. */
+/**
+ * What the flow needs from the framework around it. Calls go through `caller`, whose
+ * decorators report them (framework events) and reconcile after a refused ACCEPT.
+ */
 export interface FlowDeps {
   clock: Clock;
   config: FrameworkConfig;
   log: Logger;
   tasks: TaskBook;
-  persistLaunch(launches: PlacedLaunch[]): Promise<void>;
-  post(call: Call): Promise<void>;
-  emit(name: 'offers' | 'accepted' | 'declined' | 'revived' | 'suppressed', arg?: unknown): void;
-  /** Some ACCEPT failed: the framework reconciles to learn what became of the tasks. */
-  onAcceptFailed(): void;
+  caller: Caller;
+  hooks: Pick<FrameworkHooks, 'persistLaunch'>;
 }
 
 /** Offer handling for one framework; lives across subscriptions. */
@@ -88,7 +89,6 @@ export class OfferFlow {
     }
     this.stats.offersReceived += offers.length;
     this.stats.lastOfferAt = now;
-    this.d.emit('offers', { count: offers.length, offers });
     this.schedule();
   }
 
@@ -100,15 +100,13 @@ export class OfferFlow {
     this.suppressed = false;
     this.longFilters = false;
     this.stats.revives++;
-    await this.d.post({ type: 'REVIVE', revive: { roles: this.d.config.roles } });
-    this.d.emit('revived');
+    await this.d.caller.call({ type: 'REVIVE', revive: { roles: this.d.config.roles } });
   }
 
   private async suppress(): Promise<void> {
     if (this.suppressed) return;
     this.suppressed = true;
-    await this.d.post({ type: 'SUPPRESS', suppress: { roles: this.d.config.roles } });
-    this.d.emit('suppressed');
+    await this.d.caller.call({ type: 'SUPPRESS', suppress: { roles: this.d.config.roles } });
   }
 
   /** REVIVE if there is demand, SUPPRESS if not. */
@@ -142,7 +140,7 @@ export class OfferFlow {
       const refuse = tasks.queued > 0 ? config.declineShortSeconds : config.declineLongSeconds;
       if (placed.length > 0) {
         try {
-          await this.d.persistLaunch(placed);
+          await this.d.hooks.persistLaunch(placed);
         } catch (err) {
           this.d.log.warn('persistLaunch refused; declining the offers', { tasks: placed.length, error: messageOf(err) });
           tasks.abortPlacing(placing, `launch intent not persisted: ${messageOf(err)}`);
@@ -195,13 +193,10 @@ export class OfferFlow {
 
   private async accept(offer: MatchOffer, placed: OfferLaunch<LaunchRequest>['tasks'], refuse: number): Promise<void> {
     const task_infos = placed.map((t) => buildTaskInfo(t.demand.payload, offer.agentId, t.resources, this.d.config.containerizer));
-    const taskIds = task_infos.map((t) => t.task_id.value);
     try {
-      await this.d.post({ type: 'ACCEPT', accept: { offer_ids: [{ value: offer.id }], operations: [{ type: 'LAUNCH', launch: { task_infos } }], filters: { refuse_seconds: refuse } } });
-      this.d.emit('accepted', { offerId: offer.id, taskIds });
+      await this.d.caller.call({ type: 'ACCEPT', accept: { offer_ids: [{ value: offer.id }], operations: [{ type: 'LAUNCH', launch: { task_infos } }], filters: { refuse_seconds: refuse } } });
     } catch (err) {
-      this.d.log.warn('ACCEPT failed; reconciling to learn the tasks fate', { offerId: offer.id, tasks: taskIds.length, error: messageOf(err) });
-      this.d.onAcceptFailed();
+      this.d.log.warn('ACCEPT failed; reconciling to learn the tasks fate', { offerId: offer.id, tasks: task_infos.length, error: messageOf(err) });
     }
   }
 
@@ -210,8 +205,7 @@ export class OfferFlow {
     if (refuseSeconds >= this.d.config.declineLongSeconds) this.longFilters = true;
     this.stats.offersDeclined += offers.length;
     try {
-      await this.d.post({ type: 'DECLINE', decline: { offer_ids: offers.map((o) => ({ value: o.id })), filters: { refuse_seconds: refuseSeconds } } });
-      this.d.emit('declined', { count: offers.length, refuseSeconds });
+      await this.d.caller.call({ type: 'DECLINE', decline: { offer_ids: offers.map((o) => ({ value: o.id })), filters: { refuse_seconds: refuseSeconds } } });
     } catch (err) {
       this.d.log.warn('DECLINE failed', { count: offers.length, error: messageOf(err) });
     }

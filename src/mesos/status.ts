@@ -1,5 +1,6 @@
 /**
- * Mesos TaskStatus → the port's TaskStatusUpdate, and recognising Kairos's own tasks.
+ * Mesos TaskStatus → the port's TaskStatusUpdate (the one translation: outcome, run, sandbox),
+ * and recognising Kairos's own tasks.
  *
  * Reconciliation answers and master-generated updates carry no task labels (TaskStatus
  * `labels` are the executor's, not the TaskInfo's), so a task Kairos does not remember is
@@ -10,8 +11,8 @@
  */
 import { jobOfRunId } from '../core/ids.js';
 import type { TaskOutcome } from '../core/outcome.js';
-import type { TaskStatusUpdate } from '../ports/mesos.js';
-import { LABEL_ATTEMPT, LABEL_JOB, LABEL_RUN, labelMap } from './tasks.js';
+import type { FrameworkHooks, TaskRunRef, TaskStatusUpdate } from '../ports/mesos.js';
+import { LABEL_ATTEMPT, LABEL_JOB, LABEL_REVISION, LABEL_RUN, labelMap } from './tasks.js';
 import type { TaskState, TaskStatus, TaskStatusReason } from './types.js';
 
 const TASK_ID = /^kairos\.(.+)\.(\d+)$/;
@@ -51,7 +52,7 @@ export function exitStatusOf(message: string | undefined): number | undefined {
 const OUTCOME_BY_STATE: Record<TaskState, TaskOutcome> = {
   TASK_STAGING: 'active',
   TASK_STARTING: 'active',
-  TASK_RUNNING: 'active',
+  TASK_RUNNING: 'running',
   TASK_KILLING: 'active',
   TASK_UNREACHABLE: 'unreachable',
   TASK_FINISHED: 'succeeded',
@@ -84,22 +85,67 @@ export function outcomeOf(state: string, reason?: string): TaskOutcome {
   return byReason ?? OUTCOME_BY_STATE[state as TaskState] ?? 'gone';
 }
 
-/** Converts a TaskStatus; `labels` are what Kairos knows of the task (launch labels). */
+/**
+ * The run a task belongs to, read from its launch labels (src/mesos/tasks.ts); undefined
+ * without `kairos.run` (a foreign task, or a Kairos id that does not decode to one run).
+ */
+export function runRefOf(labels: Record<string, string>): TaskRunRef | undefined {
+  const runId = labels[LABEL_RUN];
+  if (!runId) return undefined;
+  return { runId, attempt: Number(labels[LABEL_ATTEMPT] ?? '1') || 1, revision: labels[LABEL_REVISION] ?? 'unknown' };
+}
+
+/**
+ * Converts a TaskStatus into the port's update: the one place a Mesos state is read for
+ * the controller. `labels` are what Kairos knows of the task (launch labels).
+ */
 export function toStatusUpdate(s: TaskStatus, labels: Record<string, string>, now: number): TaskStatusUpdate {
   const u: TaskStatusUpdate = {
     taskId: s.task_id.value,
-    state: s.state,
-    timestamp: s.timestamp !== undefined ? Math.round(s.timestamp * 1000) : now,
-    labels: { ...labelMap(s.labels?.labels), ...labels },
     outcome: outcomeOf(s.state, s.reason),
+    mesosState: s.state,
+    at: s.timestamp !== undefined ? Math.round(s.timestamp * 1000) : now,
     fromReconciliation: s.reason === 'REASON_RECONCILIATION',
   };
+  const run = runRefOf({ ...labelMap(s.labels?.labels), ...labels });
+  if (run) u.run = run;
   if (s.reason) u.reason = s.reason;
   if (s.message) u.message = s.message;
-  if (s.source) u.source = s.source;
   if (s.agent_id) u.agentId = s.agent_id.value;
   const exit = exitStatusOf(s.message);
   if (exit !== undefined) u.exitStatus = exit;
   else if (s.state === 'TASK_FINISHED') u.exitStatus = 0;
   return u;
+}
+
+/**
+ * The update a framework hands to `FrameworkHooks.onStatus` for a TaskStatus: what the
+ * task book (taskbook.ts) makes of it (undefined: not a Kairos task, left alone) with the task's sandbox,
+ * so the controller never asks the framework where a sandbox is.
+ */
+export function statusUpdateOf(
+  book: { update(s: TaskStatus, now: number, fromMaster?: Record<string, string> | null): TaskStatusUpdate | undefined },
+  s: TaskStatus,
+  now: number,
+  fromMaster: Record<string, string> | null | undefined,
+  sandbox: string | undefined,
+): TaskStatusUpdate | undefined {
+  const u = book.update(s, now, fromMaster);
+  if (u && sandbox !== undefined) u.sandbox = sandbox;
+  return u;
+}
+
+/**
+ * Hooks whose updates carry the sandbox `locate` finds (local agents' directories, read as
+ * files) instead of the framework's (an agent's `/files` URL): for the embedded master.
+ */
+export function localSandboxes(hooks: FrameworkHooks, locate: (taskId: string) => string | undefined): FrameworkHooks {
+  return {
+    persistLaunch: (placed) => hooks.persistLaunch(placed),
+    onStatus: (u) => {
+      const { sandbox: _remote, ...rest } = u;
+      const sandbox = locate(u.taskId);
+      return hooks.onStatus(sandbox === undefined ? rest : { ...rest, sandbox });
+    },
+  };
 }

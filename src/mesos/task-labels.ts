@@ -7,6 +7,8 @@
  * (src/master/http.cpp TASKS_HELP: `framework_id` and `task_id` select one task; the
  * answer lists active, unreachable and completed tasks with their `labels`).
  */
+import { messageOf } from '../core/errors.js';
+import type { Logger } from '../ports/logger.js';
 import type { SchedulerClient } from './client.js';
 import { labelMap } from './tasks.js';
 import type { Label } from './types.js';
@@ -32,7 +34,7 @@ export function labelsInTasksAnswer(answer: unknown, frameworkId: string, taskId
  * map, or null when the master does not list the task. Rejects when the master cannot
  * be asked (the caller falls back to what the task id says, where that is unambiguous).
  */
-export async function fetchTaskLabels(client: SchedulerClient, baseUrl: string, frameworkId: string, taskId: string): Promise<Record<string, string> | null> {
+export async function fetchTaskLabels(client: Pick<SchedulerClient, 'getJson'>, baseUrl: string, frameworkId: string, taskId: string): Promise<Record<string, string> | null> {
   const url = new URL('/master/tasks', baseUrl);
   url.searchParams.set('framework_id', frameworkId);
   url.searchParams.set('task_id', taskId);
@@ -60,6 +62,34 @@ export class LookupQueue {
       const next = this.waiting.shift();
       if (next) next();
       else this.running--;
+    }
+  }
+}
+
+/**
+ * The launch labels the master we are subscribed to lists for a task Kairos does not
+ * remember, eight lookups at a time; undefined when it cannot be asked (not subscribed,
+ * or the master did not answer), so the task id is the fallback.
+ */
+export class MasterLabels {
+  private readonly queue = new LookupQueue(8);
+
+  constructor(
+    private readonly client: Pick<SchedulerClient, 'getJson'>,
+    /** The subscribed master's URL and our FrameworkID, when both are known. */
+    private readonly session: () => { url: string; frameworkId: string } | undefined,
+    private readonly log: Logger,
+  ) {}
+
+  /** The labels of `taskId`: a map, null when the master does not list it, undefined when it cannot be asked. */
+  async of(taskId: string): Promise<Record<string, string> | null | undefined> {
+    const s = this.session();
+    if (!s) return undefined;
+    try {
+      return await this.queue.run(() => fetchTaskLabels(this.client, s.url, s.frameworkId, taskId));
+    } catch (err) {
+      this.log.warn('cannot read task labels from the master; using the task id', { taskId, error: messageOf(err) });
+      return undefined;
     }
   }
 }

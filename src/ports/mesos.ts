@@ -41,24 +41,37 @@ export interface PlacedLaunch {
   cluster?: string;
 }
 
-/** A task status update, decoded from Mesos (TaskStatus) into plain fields. */
+/** The Kairos run a task belongs to, as its launch labels say (src/mesos/tasks.ts). */
+export interface TaskRunRef {
+  runId: string;
+  attempt: number;
+  /** Manifest revision the run was launched from; `unknown` when the labels do not say. */
+  revision: string;
+}
+
+/**
+ * A task status update, translated once at the Mesos edge (src/mesos/status.ts
+ * `statusUpdateOf`): the controller reads `outcome`, never a Mesos state name.
+ */
 export interface TaskStatusUpdate {
   taskId: string;
-  /** Mesos TaskState name, e.g. `TASK_RUNNING`, `TASK_FINISHED`: shown to people, never interpreted outside src/mesos. */
-  state: string;
   /** What the state (and reason) means for the run: the Mesos edge's one mapping (src/mesos/status.ts). */
   outcome: TaskOutcome;
+  /** Mesos TaskState name, e.g. `TASK_RUNNING`: stored and shown to people, never interpreted outside src/mesos. */
+  mesosState: string;
+  /** Mesos TaskStatus.Reason name, for people. */
   reason?: string;
   message?: string;
-  source?: string;
-  agentId?: string;
-  hostname?: string;
-  /** Epoch ms from TaskStatus.timestamp. */
-  timestamp: number;
+  /** Epoch ms from TaskStatus.timestamp (or when it arrived). */
+  at: number;
   /** Exit code when Mesos reports one (parsed from the message / container status). */
   exitStatus?: number;
-  /** Task labels (job, run id, revision) as sent at launch: how unknown tasks are adopted. */
-  labels: Record<string, string>;
+  agentId?: string;
+  hostname?: string;
+  /** Where the task's sandbox is (a local directory, or an agent's `/files` URL), when known. */
+  sandbox?: string;
+  /** The run and attempt the task's launch labels name; absent for a task not (yet) known as a Kairos run. */
+  run?: TaskRunRef;
   /** True when this update came from reconciliation rather than from the task itself. */
   fromReconciliation: boolean;
 }

@@ -56,8 +56,6 @@ import { collectDue, judgeDue } from './missed.js';
 import { WaitingLines } from './waiting.js';
 import { MAX_DROPPED_RELAUNCHES, mayRetry, retryDelayMs } from './retry.js';
 
-/** The Mesos state recorded on an attempt whose end was reported without one. */
-
 type Due =
   | { at: number; kind: 'fire'; job: string; gen: number }
   | { at: number; kind: 'retry' | 'timeout'; runId: string; n: number }
@@ -273,7 +271,7 @@ export class Scheduler {
     });
   }
 
-  /** Mesos reported attempt `n` of a run running (TASK_RUNNING). Idempotent. */
+  /** Mesos reported attempt `n` of a run running (outcome `running`). Idempotent. */
   taskStarted(runId: string, n: number, at: number): Decision[] {
     return this.collect(() => {
       this.confirm(runId, at);

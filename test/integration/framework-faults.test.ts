@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EmbeddedMasterOptions } from '../../src/mesos/embedded/index.js';
 import { SchedulerClient } from '../../src/mesos/client.js';
 import { outcomeOf } from '../../src/mesos/status.js';
+import type { TaskStatusUpdate } from '../../src/ports/mesos.js';
 import { gate, holdFirstCall } from '../support/gate.js';
 import { embeddedMaster, shellTask, startFramework, type MasterUnderTest, type TestFramework } from './framework.harness.js';
 import type { EmbeddedMaster } from '../../src/mesos/embedded/index.js';
@@ -83,8 +84,8 @@ describe('framework under faults', () => {
     // Within the batching window: the held offers vanish before the round.
     em.faults.rescindOffers();
     await t.waitForState(task.taskId, 'TASK_FINISHED');
-    expect(t.statuses.map((u) => u.state)).not.toContain('TASK_DROPPED');
-    expect(t.statuses.map((u) => u.state)).not.toContain('TASK_LOST');
+    expect(t.statuses.map((u) => u.mesosState)).not.toContain('TASK_DROPPED');
+    expect(t.statuses.map((u) => u.mesosState)).not.toContain('TASK_LOST');
   });
 
   it('reports a task whose offer was rescinded while its intent was persisted, and launches it nowhere', async () => {
@@ -103,7 +104,7 @@ describe('framework under faults', () => {
     const again = shellTask('true');
     t.fw.launch([again]);
     await t.waitForState(again.taskId, 'TASK_FINISHED');
-    expect(t.statuses.filter((u) => u.taskId === task.taskId).map((u) => u.state)).toEqual(['TASK_DROPPED']);
+    expect(t.statuses.filter((u) => u.taskId === task.taskId).map((u) => u.mesosState)).toEqual(['TASK_DROPPED']);
     expect(t.persisted.map((p) => p.request.taskId)).toEqual([task.taskId, again.taskId]);
     expect(t.fw.status().connected).toBe(true);
   });
@@ -125,7 +126,7 @@ describe('framework under faults', () => {
     expect(back[0].frameworkId).toBe(id);
     const lost = await t.waitForState(task.taskId, 'TASK_GONE');
     expect(lost.reason).toBe('REASON_RECONCILIATION');
-    expect(t.statuses.filter((u) => u.taskId === task.taskId).map((u) => u.state)).toEqual(['TASK_GONE']);
+    expect(t.statuses.filter((u) => u.taskId === task.taskId).map((u) => u.mesosState)).toEqual(['TASK_GONE']);
     expect(t.order).toEqual([`persist:${task.taskId}`]);
     // Nothing is left starting, so the next task launches at once.
     const again = shellTask('true');
@@ -150,7 +151,7 @@ describe('framework under faults', () => {
     await t.waitForState(task.taskId, 'TASK_FINISHED');
     expect(calls).toBe(2);
     expect(t.order).toEqual([`persist:${task.taskId}`, `accept:${task.taskId}`]);
-    expect(t.statuses.filter((u) => u.taskId === task.taskId && u.state === 'TASK_RUNNING')).toHaveLength(1);
+    expect(t.statuses.filter((u) => u.taskId === task.taskId && u.mesosState === 'TASK_RUNNING')).toHaveLength(1);
   });
 
   it('reports agent loss the partition-aware way: UNREACHABLE (waiting), then RUNNING again on return, GONE_BY_OPERATOR on removal', async () => {
@@ -163,7 +164,7 @@ describe('framework under faults', () => {
     expect(unreachable.outcome).toBe('unreachable');
     em.faults.healAgent(running.agentId!);
     // The master does not announce the return; reconciliation (periodic, here forced) does.
-    const back = t.next('status', (u) => u.taskId === task.taskId && u.state === 'TASK_RUNNING');
+    const back = t.next('status', (u) => u.taskId === task.taskId && u.mesosState === 'TASK_RUNNING');
     await t.fw.reconcile();
     expect((await back)[0].fromReconciliation).toBe(true);
     em.faults.removeAgent(running.agentId!);
@@ -216,7 +217,7 @@ describe('framework under faults', () => {
     let failures = 0;
     const { t } = await setup({}, {}, {
       onStatus: async (u) => {
-        if (u.state === 'TASK_RUNNING' && failures === 0) {
+        if (u.mesosState === 'TASK_RUNNING' && failures === 0) {
           failures++;
           throw new Error('store unavailable');
         }
@@ -226,17 +227,17 @@ describe('framework under faults', () => {
     t.fw.launch([task]);
     await t.waitForState(task.taskId, 'TASK_FINISHED');
     expect(failures).toBe(1);
-    expect(t.statuses.filter((u) => u.taskId === task.taskId).map((u) => u.state)).toEqual(expect.arrayContaining(['TASK_RUNNING', 'TASK_FINISHED']));
+    expect(t.statuses.filter((u) => u.taskId === task.taskId).map((u) => u.mesosState)).toEqual(expect.arrayContaining(['TASK_RUNNING', 'TASK_FINISHED']));
   });
 
   it('reports a final update again, with its run, after onStatus failed on it', async () => {
     let failures = 0;
-    let refused: Record<string, string> = {};
+    let refused: TaskStatusUpdate['run'];
     const { t } = await setup({}, {}, {
       onStatus: async (u) => {
-        if (u.state === 'TASK_FINISHED' && failures === 0) {
+        if (u.mesosState === 'TASK_FINISHED' && failures === 0) {
           failures++;
-          refused = u.labels;
+          refused = u.run;
           throw new Error('store unavailable');
         }
       },
@@ -246,8 +247,8 @@ describe('framework under faults', () => {
     const done = await t.waitForState(task.taskId, 'TASK_FINISHED');
     expect(failures).toBe(1);
     // The task left the framework's book with the refused update; the resent one still names its run.
-    expect(done.labels).toEqual(refused);
-    expect(done.labels['kairos.run']).toBe(task.runId);
+    expect(done.run).toEqual(refused);
+    expect(done.run?.runId).toBe(task.runId);
     expect(t.fw.status().connected).toBe(true);
   });
 
@@ -257,7 +258,7 @@ describe('framework under faults', () => {
     const task = shellTask('true');
     t.fw.launch([task]);
     await t.waitForState(task.taskId, 'TASK_FINISHED');
-    const states = t.statuses.filter((u) => u.taskId === task.taskId).map((u) => u.state);
+    const states = t.statuses.filter((u) => u.taskId === task.taskId).map((u) => u.mesosState);
     expect(states.filter((s) => s === 'TASK_RUNNING').length).toBeGreaterThanOrEqual(2);
   });
 

@@ -126,7 +126,7 @@ export async function startFramework(
     persisted,
     order,
     frameworkId,
-    waitForState: (taskId, state) => waitFor((u) => u.taskId === taskId && u.state === state),
+    waitForState: (taskId, state) => waitFor((u) => u.taskId === taskId && u.mesosState === state),
     waitFor,
     next(name, pred) {
       return new Promise((resolve) => {

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readSandboxFile } from '../../src/controller/logs.js';
-import { mesosTaskId } from '../../src/core/ids.js';
+import { jobOfRunId, mesosTaskId } from '../../src/core/ids.js';
 import { readAgentFile } from '../../src/mesos/sandbox.js';
 import { shellTask, startFramework, type MasterUnderTest, type TestFramework } from './framework.harness.js';
 
@@ -38,8 +38,9 @@ export function frameworkSuite(masterOf: () => Promise<MasterUnderTest>): void {
       const task = shellTask('echo hello');
       t.fw.launch([task]);
       const done = await t.waitForState(task.taskId, 'TASK_FINISHED');
-      expect(done).toMatchObject({ exitStatus: 0, fromReconciliation: false, labels: { 'kairos.job': 'itest', 'kairos.run': task.runId, 'kairos.revision': 'test', 'kairos.attempt': '1' } });
-      expect(t.statuses.filter((u) => u.taskId === task.taskId).map((u) => u.state)).toContain('TASK_RUNNING');
+      expect(done).toMatchObject({ exitStatus: 0, fromReconciliation: false, run: { runId: task.runId, revision: 'test', attempt: 1 } });
+      expect(jobOfRunId(done.run!.runId)).toBe('itest');
+      expect(t.statuses.filter((u) => u.taskId === task.taskId).map((u) => u.mesosState)).toContain('TASK_RUNNING');
       expect(t.order.slice(0, 2)).toEqual([`persist:${task.taskId}`, `accept:${task.taskId}`]);
       expect(t.persisted[0]).toMatchObject({ request: { taskId: task.taskId }, agentId: expect.any(String), hostname: expect.any(String) });
       expect(t.fw.pending()).toEqual([]);
@@ -58,7 +59,7 @@ export function frameworkSuite(masterOf: () => Promise<MasterUnderTest>): void {
       t.fw.launch([task]);
       await t.waitForState(task.taskId, 'TASK_RUNNING');
       await t.fw.kill(task.taskId);
-      expect((await t.waitForState(task.taskId, 'TASK_KILLED')).state).toBe('TASK_KILLED');
+      expect((await t.waitForState(task.taskId, 'TASK_KILLED')).mesosState).toBe('TASK_KILLED');
     });
 
     it('withdraws a task that is still queued without asking Mesos', async () => {
@@ -91,14 +92,15 @@ export function frameworkSuite(masterOf: () => Promise<MasterUnderTest>): void {
       const b = await start({}, { frameworkId: a.frameworkId.value, knownTasks: [{ taskId: task.taskId, agentId: running.agentId }] });
       expect(b.fw.status().frameworkId).toBe(a.frameworkId.value);
       // A real agent may first resend the RUNNING that `a` had no time to acknowledge.
-      const again = await b.waitFor((u) => u.taskId === task.taskId && u.state === 'TASK_RUNNING' && u.fromReconciliation);
-      expect(again).toMatchObject({ fromReconciliation: true, labels: { 'kairos.run': task.runId, 'kairos.job': 'itest' } });
+      const again = await b.waitFor((u) => u.taskId === task.taskId && u.mesosState === 'TASK_RUNNING' && u.fromReconciliation);
+      expect(again).toMatchObject({ fromReconciliation: true, run: { runId: task.runId } });
+      expect(jobOfRunId(again.run!.runId)).toBe('itest');
       await b.stop();
       frameworks.splice(frameworks.indexOf(b), 1);
 
       // Implicit: the store lost it; the Kairos task id is enough to adopt it.
       const c = await start({}, { frameworkId: a.frameworkId.value });
-      expect(await c.waitFor((u) => u.taskId === task.taskId && u.state === 'TASK_RUNNING' && u.fromReconciliation)).toMatchObject({ fromReconciliation: true, labels: { 'kairos.run': task.runId } });
+      expect(await c.waitFor((u) => u.taskId === task.taskId && u.mesosState === 'TASK_RUNNING' && u.fromReconciliation)).toMatchObject({ fromReconciliation: true, run: { runId: task.runId } });
       await c.fw.kill(task.taskId);
       await c.waitForState(task.taskId, 'TASK_KILLED');
       expect([...b.persisted, ...c.persisted]).toEqual([]);
@@ -107,13 +109,16 @@ export function frameworkSuite(masterOf: () => Promise<MasterUnderTest>): void {
     it("locates a task's sandbox on its agent and reads its logs through the agent's /files/read", async () => {
       const sandboxes = new Map<string, string | undefined>();
       const ref: { t?: TestFramework } = {};
-      ref.t = await start({}, { onStatus: async (u) => void sandboxes.set(u.state, ref.t!.fw.sandboxOf(u.taskId)) });
+      const asked = new Map<string, string | undefined>();
+      // The sandbox travels with the update; the framework still answers for it while the task is known.
+      ref.t = await start({}, { onStatus: async (u) => void (sandboxes.set(u.mesosState, u.sandbox), asked.set(u.mesosState, ref.t!.fw.sandboxOf(u.taskId))) });
       const task = shellTask('printf "line one\\nline two\\n"; printf oops >&2');
       ref.t.fw.launch([task]);
       await ref.t.waitForState(task.taskId, 'TASK_FINISHED');
       const sandbox = sandboxes.get('TASK_FINISHED')!;
       expect(decodeURIComponent(new URL(sandbox).pathname)).toBe(`/frameworks/${ref.t.frameworkId.value}/executors/${task.taskId}/runs/latest`);
       expect(sandboxes.get('TASK_RUNNING')).toBe(sandbox);
+      expect(asked).toEqual(sandboxes);
       expect(await readSandboxFile(sandbox, 'stdout', 0)).toEqual({ offset: 0, data: 'line one\nline two\n', size: 18 });
       expect(await readSandboxFile(sandbox, 'stdout', 5, 3)).toEqual({ offset: 5, data: 'one', size: 18 });
       expect(await readSandboxFile(sandbox, 'stdout', 99)).toEqual({ offset: 18, data: '', size: 18 });
@@ -137,10 +142,13 @@ export function frameworkSuite(masterOf: () => Promise<MasterUnderTest>): void {
       frameworks.splice(frameworks.indexOf(a), 1);
 
       const b = await start({}, { frameworkId: a.frameworkId.value });
-      expect(await b.waitForState(slash.taskId, 'TASK_RUNNING')).toMatchObject({ labels: { 'kairos.run': slash.runId, 'kairos.job': 'itest', 'kairos.revision': 'test' } });
-      expect(await b.waitForState(tilde.taskId, 'TASK_RUNNING')).toMatchObject({ labels: { 'kairos.run': tilde.runId, 'kairos.job': 'itest', 'kairos.revision': 'test' } });
+      for (const x of [slash, tilde]) {
+        const u = await b.waitForState(x.taskId, 'TASK_RUNNING');
+        expect(u).toMatchObject({ run: { runId: x.runId, revision: 'test' } });
+        expect(jobOfRunId(u.run!.runId)).toBe('itest');
+      }
       for (const t of [slash, tilde]) await b.fw.kill(t.taskId);
-      expect((await b.waitForState(tilde.taskId, 'TASK_KILLED')).labels['kairos.run']).toBe(tilde.runId);
+      expect((await b.waitForState(tilde.taskId, 'TASK_KILLED')).run?.runId).toBe(tilde.runId);
       await b.waitForState(slash.taskId, 'TASK_KILLED');
       expect(b.persisted).toEqual([]);
     });

@@ -31,7 +31,7 @@ describe('Docker tasks on a real Mesos agent', () => {
     const ok = shellTask('echo "in $(cat /proc/1/cgroup | grep -c docker) docker; busybox $(busybox | head -1 | cut -d" " -f2)"', { container });
     const bad = shellTask('exit 4', { container });
     const sandboxes = new Map<string, string | undefined>();
-    t.fw.on('status', (u) => u.state === 'TASK_RUNNING' && sandboxes.set(u.taskId, t.fw.sandboxOf(u.taskId)));
+    t.fw.on('status', (u) => u.mesosState === 'TASK_RUNNING' && sandboxes.set(u.taskId, t.fw.sandboxOf(u.taskId)));
     t.fw.launch([ok, bad]);
     expect(await t.waitForState(ok.taskId, 'TASK_FINISHED')).toMatchObject({ exitStatus: 0 });
     expect(await t.waitForState(bad.taskId, 'TASK_FAILED')).toMatchObject({ exitStatus: 4 });

@@ -53,8 +53,8 @@ describe('real Mesos daemons restarting under a running task', () => {
     await mesos.masters[0].start();
     expect((await resubscribed)[0].frameworkId).toBe(id);
     await mesos.agentsRegistered(1);
-    const reconciled = await t.waitFor((u) => u.taskId === task.taskId && u.state === 'TASK_RUNNING' && u.fromReconciliation);
-    expect(reconciled.labels['kairos.run']).toBe(task.runId);
+    const reconciled = await t.waitFor((u) => u.taskId === task.taskId && u.mesosState === 'TASK_RUNNING' && u.fromReconciliation);
+    expect(reconciled.run?.runId).toBe(task.runId);
 
     await release();
     expect(await t.waitForState(task.taskId, 'TASK_FINISHED')).toMatchObject({ exitStatus: 0 });
@@ -76,7 +76,7 @@ describe('real Mesos daemons restarting under a running task', () => {
     expect(await t.waitForState(task.taskId, 'TASK_FINISHED')).toMatchObject({ exitStatus: 0 });
     expect(await readFile(marker, 'utf8')).toBe('start\nend\n');
     expect(t.persisted.filter((p) => p.request.taskId === task.taskId)).toHaveLength(1);
-    expect(t.statuses.filter((u) => u.taskId === task.taskId && ['TASK_LOST', 'TASK_GONE', 'TASK_FAILED'].includes(u.state))).toEqual([]);
+    expect(t.statuses.filter((u) => u.taskId === task.taskId && ['TASK_LOST', 'TASK_GONE', 'TASK_FAILED'].includes(u.mesosState))).toEqual([]);
   });
 
   it('agent cut off (frozen past the ping timeout): TASK_UNREACHABLE for this partition-aware framework; back, the task finishes once', async () => {

@@ -48,7 +48,7 @@ describe('real Mesos masters elected through ZooKeeper', () => {
     expect(second).not.toBe(first);
     expect(frameworkId).toBe(id);
     expect(master.startsWith(second)).toBe(true);
-    await t.waitFor((u) => u.taskId === task.taskId && u.state === 'TASK_RUNNING' && u.fromReconciliation);
+    await t.waitFor((u) => u.taskId === task.taskId && u.mesosState === 'TASK_RUNNING' && u.fromReconciliation);
 
     await writeFile(go, '');
     expect(await t.waitForState(task.taskId, 'TASK_FINISHED')).toMatchObject({ exitStatus: 0 });

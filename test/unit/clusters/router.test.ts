@@ -51,7 +51,7 @@ function offer(agent: string, cpus: number): Offer {
 }
 
 function status(taskId: string, state = 'TASK_RUNNING'): TaskStatusUpdate {
-  return { taskId, state, outcome: state === 'TASK_RUNNING' ? 'active' : 'succeeded', timestamp: 0, labels: {}, fromReconciliation: false };
+  return { taskId, mesosState: state, outcome: state === 'TASK_RUNNING' ? 'running' : 'succeeded', at: 0, fromReconciliation: false };
 }
 
 function setup(intents: Record<string, string> = {}) {

@@ -65,11 +65,10 @@ class Harness {
       const final = state !== 'TASK_RUNNING';
       await this.hooks.onStatus({
         taskId: req.taskId,
-        state,
+        mesosState: state,
         outcome: outcomeOf(state),
         agentId: 'agent-1',
-        timestamp: this.clock.now(),
-        labels: {},
+        at: this.clock.now(),
         fromReconciliation: false,
         ...(final && { exitStatus }),
       });
@@ -153,7 +152,7 @@ describe('Controller', () => {
     await again.start();
     expect(again.framework.started[0]).toEqual({ force: true, knownTasks: [{ taskId: req.taskId, agentId: 'agent-1' }] });
     expect(again.framework.launched).toEqual([]);
-    await again.hooks.onStatus({ taskId: req.taskId, state: 'TASK_FINISHED', outcome: outcomeOf('TASK_FINISHED'), timestamp: again.clock.now(), exitStatus: 0, labels: {}, fromReconciliation: true });
+    await again.hooks.onStatus({ taskId: req.taskId, mesosState: 'TASK_FINISHED', outcome: outcomeOf('TASK_FINISHED'), at: again.clock.now(), exitStatus: 0, fromReconciliation: true });
     expect(again.run(req.runId)!.state).toBe('succeeded');
     await again.clock.advanceAsync(60_000);
     expect(again.framework.launched.map((l) => l.runId)).toEqual(['hello@2026-03-08T07:02:00.000Z']);
@@ -224,7 +223,7 @@ describe('Controller', () => {
     lead.set(false);
     await idle;
     await expect(h.hooks.persistLaunch([{ request: req, agentId: 'agent-1', hostname: 'host-1' }])).rejects.toMatchObject({ code: 'E_UNAVAILABLE' });
-    const staging = { taskId: req.taskId, state: 'TASK_STAGING', outcome: outcomeOf('TASK_STAGING'), agentId: 'agent-1', timestamp: h.clock.now(), labels: {}, fromReconciliation: false };
+    const staging = { taskId: req.taskId, mesosState: 'TASK_STAGING', outcome: outcomeOf('TASK_STAGING'), agentId: 'agent-1', at: h.clock.now(), fromReconciliation: false };
     await expect(h.hooks.onStatus(staging)).rejects.toMatchObject({ code: 'E_UNAVAILABLE' });
     const stored = (await h.store.get<Run>(`runs/${req.runId}`))?.value;
     expect(stored?.attempts[0]).not.toHaveProperty('agentId');
@@ -319,7 +318,7 @@ describe('Controller', () => {
     expect(h.framework.killed).toEqual([kil.taskId]);
     expect(h.run(kil.runId)!.state).toBe('killed');
     expect(h.run(fin.runId)!.state).toBe('running');
-    await h.hooks.onStatus({ taskId: fin.taskId, state: 'TASK_FINISHED', outcome: outcomeOf('TASK_FINISHED'), timestamp: h.clock.now(), exitStatus: 0, labels: {}, fromReconciliation: false });
+    await h.hooks.onStatus({ taskId: fin.taskId, mesosState: 'TASK_FINISHED', outcome: outcomeOf('TASK_FINISHED'), at: h.clock.now(), exitStatus: 0, fromReconciliation: false });
     expect(h.run(fin.runId)!.state).toBe('succeeded');
     await h.clock.advanceAsync(60_000);
     expect(h.framework.launched).toHaveLength(2);
@@ -331,7 +330,7 @@ describe('Controller', () => {
     await h.sync();
     expect(h.framework.killed).toEqual([]);
     expect(h.run(first.runId)!.state).toBe('running');
-    await h.hooks.onStatus({ taskId: first.taskId, state: 'TASK_FINISHED', outcome: outcomeOf('TASK_FINISHED'), timestamp: h.clock.now(), exitStatus: 0, labels: {}, fromReconciliation: false });
+    await h.hooks.onStatus({ taskId: first.taskId, mesosState: 'TASK_FINISHED', outcome: outcomeOf('TASK_FINISHED'), at: h.clock.now(), exitStatus: 0, fromReconciliation: false });
     await h.clock.advanceAsync(60_000);
     const second = h.framework.launched[1];
     expect(second.template.command).toEqual({ shell: 'echo changed' });
@@ -402,7 +401,7 @@ describe('Controller', () => {
     h = again;
     await again.start();
     expect(again.framework.launched).toEqual([]); // the queue waits: the run on the agent is active
-    await again.hooks.onStatus({ taskId: first.taskId, state: 'TASK_FINISHED', outcome: outcomeOf('TASK_FINISHED'), timestamp: again.clock.now(), exitStatus: 0, labels: {}, fromReconciliation: true });
+    await again.hooks.onStatus({ taskId: first.taskId, mesosState: 'TASK_FINISHED', outcome: outcomeOf('TASK_FINISHED'), at: again.clock.now(), exitStatus: 0, fromReconciliation: true });
     expect(again.framework.launched.map((l) => l.runId)).toEqual(['hourly@2026-03-08T05:00:00.000Z']);
     await again.play(again.framework.launched[0], ['TASK_RUNNING', 'TASK_FINISHED']);
     await again.play(again.framework.launched[1], ['TASK_RUNNING', 'TASK_FINISHED']);

@@ -39,7 +39,7 @@ function fired(run: Run): Decision[] {
 }
 
 function status(run: Run, state: string, extra: Partial<TaskStatusUpdate> = {}): TaskStatusUpdate {
-  return { taskId: run.attempts[0].taskId, state, outcome: outcomeOf(state), timestamp: T0 + 1000, labels: {}, fromReconciliation: false, ...extra };
+  return { taskId: run.attempts[0].taskId, mesosState: state, outcome: outcomeOf(state), at: T0 + 1000, fromReconciliation: false, ...extra };
 }
 
 function harness(store = new MemoryStore(), decide: (c: AttemptChange) => Decision[] = () => []) {
@@ -82,7 +82,7 @@ describe('RunLifecycle', () => {
 
     await h.life.onStatus(status(run, 'TASK_RUNNING', { agentId: 'a1' }));
     await h.life.onStatus(status(run, 'TASK_RUNNING', { agentId: 'a1' }));
-    await h.life.onStatus(status(run, 'TASK_FINISHED', { agentId: 'a1', exitStatus: 0, timestamp: T0 + 5000 }));
+    await h.life.onStatus(status(run, 'TASK_FINISHED', { agentId: 'a1', exitStatus: 0, at: T0 + 5000 }));
     const stored = (await h.store.get<Run>(`runs/${run.id}`))!.value;
     expect(stored.attempts[0]).toMatchObject({ mesosState: 'TASK_FINISHED', startedAt: T0 + 1000, endedAt: T0 + 5000, exitStatus: 0 });
     expect(h.changes.map((c) => [c.started, c.final])).toEqual([
@@ -99,7 +99,7 @@ describe('RunLifecycle', () => {
     const run = newRun();
     await h.life.execute(fired(run));
     await h.life.onStatus(status(run, 'TASK_RUNNING', { agentId: 'a1', hostname: 'agent-1' }));
-    await h.life.onStatus(status(run, 'TASK_FINISHED', { exitStatus: 0, timestamp: T0 + 5000 }));
+    await h.life.onStatus(status(run, 'TASK_FINISHED', { exitStatus: 0, at: T0 + 5000 }));
     const stored = h.ledger.get(run.id)!;
     expect(stored).toMatchObject({ state: 'succeeded', endedAt: T0 + 5000 });
     expect(stored.attempts[0]).toMatchObject({ agentId: 'a1', hostname: 'agent-1', exitStatus: 0 });
@@ -108,15 +108,15 @@ describe('RunLifecycle', () => {
 
   it('adopts a Kairos task the store does not know, and ignores tasks without Kairos labels', async () => {
     const h = harness();
-    await h.life.onStatus({ taskId: 'someone-else', state: 'TASK_RUNNING', outcome: outcomeOf('TASK_RUNNING'), timestamp: T0, labels: {}, fromReconciliation: true });
+    await h.life.onStatus({ taskId: 'someone-else', mesosState: 'TASK_RUNNING', outcome: outcomeOf('TASK_RUNNING'), at: T0, fromReconciliation: true });
     expect(h.ledger.all()).toEqual([]);
     const id = scheduledRunId('hello', T0);
     await h.life.onStatus({
       taskId: mesosTaskId(id, 1),
-      state: 'TASK_RUNNING', outcome: outcomeOf('TASK_RUNNING'),
-      timestamp: T0,
+      mesosState: 'TASK_RUNNING', outcome: outcomeOf('TASK_RUNNING'),
+      at: T0,
       agentId: 'a1',
-      labels: { 'kairos.run': id, 'kairos.revision': 'c0ffee', 'kairos.attempt': '1' },
+      run: { runId: id, revision: 'c0ffee', attempt: 1 },
       fromReconciliation: true,
     });
     expect(h.ledger.get(id)).toMatchObject({ job: 'hello', state: 'running', revision: 'c0ffee', attempts: [{ n: 1, agentId: 'a1' }] });

@@ -33,16 +33,18 @@ function setup(opts: { persist?: (l: PlacedLaunch[]) => Promise<void>; maxTasksP
     config: normalizeConfig({ batchWindowMs: 10, declineShortSeconds: 1, declineLongSeconds: 300, maxTasksPerRound: opts.maxTasksPerRound, maxStarting: opts.maxStarting }),
     log: silentLogger,
     tasks,
-    persistLaunch: async (l) => {
-      log.push(`persist ${l.map((x) => x.request.taskId).join(',')}`);
-      await (opts.persist ?? (async () => {}))(l);
+    hooks: {
+      persistLaunch: async (l) => {
+        log.push(`persist ${l.map((x) => x.request.taskId).join(',')}`);
+        await (opts.persist ?? (async () => {}))(l);
+      },
     },
-    post: async (c) => {
-      calls.push(c);
-      log.push(c.type ?? '?');
+    caller: {
+      call: async (c) => {
+        calls.push(c);
+        log.push(c.type ?? '?');
+      },
     },
-    emit: () => {},
-    onAcceptFailed: () => log.push('reconcile'),
   });
   return { clock, tasks, log, calls, flow };
 }

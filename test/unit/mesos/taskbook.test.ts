@@ -36,7 +36,8 @@ describe('TaskBook', () => {
     const fromMaster = { 'kairos.job': 'nightly', 'kairos.run': 'nightly@2026-01-01T00:00:00.000Z~split', 'kairos.attempt': '2' };
     expect(b.needsLabels(id)).toBe(true);
     const running = b.update({ task_id: { value: id }, state: 'TASK_RUNNING', agent_id: { value: 'A' }, reason: 'REASON_RECONCILIATION' }, 5, fromMaster);
-    expect(running).toMatchObject({ fromReconciliation: true, agentId: 'A', labels: fromMaster });
+    expect(running).toMatchObject({ fromReconciliation: true, agentId: 'A', run: { runId: fromMaster['kairos.run'], attempt: 2 } });
+    expect(b.get(id)?.labels).toEqual(fromMaster);
     expect(b.live()).toEqual([{ taskId: id, agentId: 'A' }]);
     expect(b.needsLabels(id)).toBe(false);
     expect(b.needsLabels('someone-else')).toBe(false);
@@ -48,12 +49,14 @@ describe('TaskBook', () => {
 
   it('without the master, rebuilds labels from the id only where the id is unambiguous, and asks again', () => {
     const b = new TaskBook();
-    expect(b.update({ task_id: { value: 'kairos.j@1.3' }, state: 'TASK_RUNNING' }, 5, null)?.labels).toEqual({ 'kairos.job': 'j', 'kairos.run': 'j@1', 'kairos.attempt': '3' });
+    expect(b.update({ task_id: { value: 'kairos.j@1.3' }, state: 'TASK_RUNNING' }, 5, null)?.run).toEqual({ runId: 'j@1', attempt: 3, revision: 'unknown' });
+    expect(b.get('kairos.j@1.3')?.labels).toEqual({ 'kairos.job': 'j', 'kairos.run': 'j@1', 'kairos.attempt': '3' });
     expect(b.needsLabels('kairos.j@1.3')).toBe(false);
     const id = 'kairos.d@1~c.1';
-    expect(b.update({ task_id: { value: id }, state: 'TASK_RUNNING' }, 5)?.labels).toEqual({ 'kairos.job': 'd', 'kairos.attempt': '1' });
+    expect(b.update({ task_id: { value: id }, state: 'TASK_RUNNING' }, 5)?.run).toBeUndefined();
+    expect(b.get(id)?.labels).toEqual({ 'kairos.job': 'd', 'kairos.attempt': '1' });
     expect(b.needsLabels(id)).toBe(true);
-    expect(b.update({ task_id: { value: id }, state: 'TASK_RUNNING' }, 6, { 'kairos.job': 'd', 'kairos.run': 'd@1/c' })?.labels).toMatchObject({ 'kairos.run': 'd@1/c' });
+    expect(b.update({ task_id: { value: id }, state: 'TASK_RUNNING' }, 6, { 'kairos.job': 'd', 'kairos.run': 'd@1/c' })?.run).toMatchObject({ runId: 'd@1/c' });
     expect(b.needsLabels(id)).toBe(false);
   });
 });

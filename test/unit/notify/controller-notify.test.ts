@@ -53,7 +53,7 @@ async function passTime(ms: number): Promise<void> {
 }
 
 async function report(req: LaunchRequest, state: string, exitStatus?: number): Promise<void> {
-  await hooks.onStatus({ taskId: req.taskId, state, outcome: outcomeOf(state), agentId: 'a1', timestamp: clock.now(), labels: {}, fromReconciliation: false, ...(exitStatus !== undefined && { exitStatus }) });
+  await hooks.onStatus({ taskId: req.taskId, mesosState: state, outcome: outcomeOf(state), agentId: 'a1', at: clock.now(), fromReconciliation: false, ...(exitStatus !== undefined && { exitStatus }) });
 }
 
 beforeEach(async () => {

@@ -1,0 +1,103 @@
+/**
+ * The one way a scheduler Call leaves the framework, after mesos-go's `calls.Caller` and
+ * its `callrules`: a Caller sends one Call (never SUBSCRIBE, which the subscription owns),
+ * and decorators add what every call needs, so the offer flow, the status pipe and the
+ * reconciler hold one small interface instead of lambdas:
+ * - `streamCaller`: POSTs on the current subscription stream (`Mesos-Stream-Id`), and
+ *   rejects with E_UNAVAILABLE while there is none (docs/scheduler-http-api.md: calls
+ *   other than SUBSCRIBE need the stream id of a live subscription);
+ * - `withFrameworkId`: stamps the FrameworkID the master gave us, or rejects without one;
+ * - `withMetrics`: turns calls the master took into the framework's typed events
+ *   (`accepted`, `declined`, `revived`, `suppressed`), which tests and metrics follow;
+ * - `onFailure`: runs a rule when a call of one type is refused (an ACCEPT that failed
+ *   leaves the tasks' fate unknown, so the framework reconciles).
+ */
+import { KairosError } from '../core/errors.js';
+import type { Subscription } from './client.js';
+import type { Call } from './types.js';
+
+/** Sends one scheduler call; resolves once the master took it (202). */
+export interface Caller {
+  call(call: Call): Promise<void>;
+}
+
+/** The events `withMetrics` reports, named and shaped as in FrameworkEvents. */
+export interface CallEvents {
+  accepted: [{ offerId: string; taskIds: string[] }];
+  declined: [{ count: number; refuseSeconds: number }];
+  revived: [];
+  suppressed: [];
+}
+
+/** Reports one call event (the framework's EventEmitter `emit`, narrowed). */
+export type EmitCallEvent = <K extends keyof CallEvents>(name: K, ...args: CallEvents[K]) => void;
+
+function unavailable(): Promise<never> {
+  return Promise.reject(new KairosError('E_UNAVAILABLE', 'not subscribed to a Mesos master'));
+}
+
+/** POSTs on `stream()`, the live subscription, through `client` (client.ts `call`). */
+export function streamCaller(client: { call(sub: Subscription, call: Call): Promise<void> }, stream: () => Subscription | undefined): Caller {
+  return {
+    call(call) {
+      const sub = stream();
+      return sub ? client.call(sub, call) : unavailable();
+    },
+  };
+}
+
+/** Every call carries `frameworkId()`; without one (never subscribed) it is refused. */
+export function withFrameworkId(next: Caller, frameworkId: () => string | undefined): Caller {
+  return {
+    call(call) {
+      const id = frameworkId();
+      return id ? next.call({ ...call, framework_id: { value: id } }) : unavailable();
+    },
+  };
+}
+
+/** The event a call the master took stands for, if any. */
+function reportCall(emit: EmitCallEvent, call: Call): void {
+  switch (call.type) {
+    case 'ACCEPT': {
+      const launch = call.accept?.operations?.find((o) => o.type === 'LAUNCH')?.launch;
+      emit('accepted', { offerId: call.accept?.offer_ids?.[0]?.value ?? '', taskIds: (launch?.task_infos ?? []).map((t) => t.task_id.value) });
+      return;
+    }
+    case 'DECLINE':
+      emit('declined', { count: call.decline?.offer_ids?.length ?? 0, refuseSeconds: call.decline?.filters?.refuse_seconds ?? 0 });
+      return;
+    case 'REVIVE':
+      emit('revived');
+      return;
+    case 'SUPPRESS':
+      emit('suppressed');
+      return;
+    default:
+      return;
+  }
+}
+
+/** Reports each call the master took as its framework event (after it resolved, never before). */
+export function withMetrics(next: Caller, emit: EmitCallEvent): Caller {
+  return {
+    async call(call) {
+      await next.call(call);
+      reportCall(emit, call);
+    },
+  };
+}
+
+/** Runs `rule` when a call of `type` is refused, then rejects as before. */
+export function onFailure(next: Caller, type: NonNullable<Call['type']>, rule: (err: unknown) => void): Caller {
+  return {
+    async call(call) {
+      try {
+        await next.call(call);
+      } catch (err) {
+        if (call.type === type) rule(err);
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The UPDATE path: TaskStatus → the port's TaskStatusUpdate → `hooks.onStatus` (the store
+ * write) → ACKNOWLEDGE. Status updates are at-least-once and the agent resends one until
+ * it is acknowledged (docs/scheduler-http-api.md "UPDATE", docs/high-availability-
+ * framework-guide.md), so the ACK is a decorator around the recording step that runs only
+ * once the hook resolved: a crash or a refused write leaves the update unacknowledged and
+ * Mesos sends it again. Updates of one task go through in arrival order (one chain per
+ * task); updates of different tasks do not wait on each other. Updates without a uuid
+ * (reconciliation answers, master-generated) are recorded and never acknowledged.
+ */
+import { messageOf } from '../core/errors.js';
+import { isFinalOutcome } from '../core/outcome.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { FrameworkHooks, TaskStatusUpdate } from '../ports/mesos.js';
+import type { Caller } from './caller.js';
+import type { AgentSandboxes } from './sandbox.js';
+import { outcomeOf, statusUpdateOf } from './status.js';
+import type { MasterLabels } from './task-labels.js';
+import type { TaskBook } from './taskbook.js';
+import type { TaskStatus } from './types.js';
+
+/** One status on its way: the update built on arrival, or none yet when labels must be asked first. */
+export interface ReceivedStatus {
+  status: TaskStatus;
+  now: number;
+  needsLabels: boolean;
+  update?: TaskStatusUpdate;
+}
+
+/** Records one status; true once recorded, false when it must stay unacknowledged. */
+export type StatusStep = (r: ReceivedStatus) => Promise<boolean>;
+
+/** The ACK decorator: ACKNOWLEDGE follows a recorded status that carries a uuid, never precedes it. */
+export function acknowledging(step: StatusStep, caller: Caller, log: Logger): (r: ReceivedStatus) => Promise<void> {
+  return async (r) => {
+    if (!(await step(r))) return;
+    const s = r.status;
+    if (!s.uuid || !s.agent_id) return;
+    await caller.call({ type: 'ACKNOWLEDGE', acknowledge: { agent_id: s.agent_id, task_id: s.task_id, uuid: s.uuid } }).catch((err) => log.warn('ACKNOWLEDGE failed', { taskId: s.task_id.value, error: messageOf(err) }));
+  };
+}
+
+/** What the pipe reads and calls. */
+export interface StatusPipeDeps {
+  clock: Clock;
+  log: Logger;
+  caller: Caller;
+  tasks: TaskBook;
+  sandboxes: AgentSandboxes;
+  labels: Pick<MasterLabels, 'of'>;
+  hooks: Pick<FrameworkHooks, 'onStatus'>;
+  /** Where a task's sandbox is (sandbox.ts), while it is known; carried by its updates. */
+  sandboxOf(taskId: string): string | undefined;
+  /** An update arrived at `at` (reconciliation counts it as an answer). */
+  observed(taskId: string, at: number): void;
+  /** The hook recorded `update` (the framework's `status` event). */
+  recorded(update: TaskStatusUpdate): void;
+}
+
+/** The status pipe of one framework. */
+export class StatusPipe {
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly process: (r: ReceivedStatus) => Promise<void>;
+
+  constructor(private readonly d: StatusPipeDeps) {
+    this.process = acknowledging((r) => this.record(r), d.caller, d.log);
+  }
+
+  /** Takes one UPDATE's status: the task book sees it now, the hook and the ACK in the task's turn. */
+  receive(s: TaskStatus): void {
+    const now = this.d.clock.now();
+    const taskId = s.task_id.value;
+    this.d.observed(taskId, now);
+    this.d.sandboxes.status(s);
+    const needsLabels = this.d.tasks.needsLabels(taskId);
+    const r: ReceivedStatus = { status: s, now, needsLabels, ...(needsLabels ? {} : { update: this.build(s, now) }) };
+    const next = (this.chains.get(taskId) ?? Promise.resolve()).then(() => this.process(r));
+    this.chains.set(taskId, next);
+    void next.then(() => {
+      if (this.chains.get(taskId) === next) this.chains.delete(taskId);
+    });
+  }
+
+  /**
+   * The one place a TaskStatus becomes the port's update (`labels`: the master's, for a task
+   * not remembered), with the task's sandbox on it (status.ts `statusUpdateOf`).
+   */
+  private build(s: TaskStatus, now: number, labels?: Record<string, string> | null): TaskStatusUpdate | undefined {
+    return statusUpdateOf(this.d.tasks, s, now, labels, this.d.sandboxOf(s.task_id.value));
+  }
+
+  private async record(r: ReceivedStatus): Promise<boolean> {
+    const s = r.status;
+    const taskId = s.task_id.value;
+    const update = r.needsLabels ? this.build(s, r.now, await this.d.labels.of(taskId)) : r.update;
+    if (update) {
+      try {
+        await this.d.hooks.onStatus(update);
+      } catch (err) {
+        this.d.log.warn('onStatus failed; the update stays unacknowledged and will be resent', { taskId, error: messageOf(err) });
+        return false;
+      }
+      this.d.recorded(update);
+    }
+    if (isFinalOutcome(outcomeOf(s.state, s.reason))) this.d.sandboxes.forget(taskId);
+    return true;
+  }
+}
