@@ -17,26 +17,28 @@ import type { BenchRow } from './run.js';
 
 export const title = 'Several clusters (src/clusters)';
 
-/** Counts persisted launches and first TASK_RUNNINGs; resolves `running` when all `tasks` run. */
-function counting(tasks: number): { hooks: FrameworkHooks; accepted: () => number; running: Promise<number> } {
-  let persisted = 0;
-  let tAccept = 0;
-  const seen = new Set<string>();
-  let done!: (t: number) => void;
-  const running = new Promise<number>((r) => (done = r));
-  const hooks: FrameworkHooks = {
-    persistLaunch: async (l) => {
-      persisted += l.length;
-      if (persisted >= tasks && !tAccept) tAccept = performance.now();
-    },
-    onStatus: async (u) => {
-      if (u.mesosState !== 'TASK_RUNNING' || seen.has(u.taskId)) return;
-      seen.add(u.taskId);
-      if (seen.size === tasks) done(performance.now());
-    },
+/**
+ * Counts, from the frameworks' own events, tasks sent in an ACCEPT and tasks first seen
+ * RUNNING (the `status` event follows the store hook, as the ACKNOWLEDGE does).
+ */
+function counting(members: KairosFramework[], tasks: number): { accepted: Promise<number>; running: Promise<number> } {
+  const at = (count: (f: KairosFramework, add: (id: string) => void) => void) =>
+    new Promise<number>((resolve) => {
+      const seen = new Set<string>();
+      const add = (id: string) => {
+        seen.add(id);
+        if (seen.size === tasks) resolve(performance.now());
+      };
+      for (const f of members) count(f, add);
+    });
+  return {
+    accepted: at((f, add) => f.on('accepted', (e) => e.taskIds.forEach(add))),
+    running: at((f, add) => f.on('status', (u) => u.mesosState === 'TASK_RUNNING' && add(u.taskId))),
   };
-  return { hooks, accepted: () => tAccept, running };
 }
+
+/** The controller's side of the hooks, reduced to what the bench needs: nothing to store. */
+const NO_STORE: FrameworkHooks = { persistLaunch: async () => {}, onStatus: async () => {} };
 
 function framework(url: string, hooks: FrameworkHooks, name: string): KairosFramework {
   const ids = { load: async () => undefined, save: async () => {} };
@@ -46,14 +48,13 @@ function framework(url: string, hooks: FrameworkHooks, name: string): KairosFram
 /** Launches `tasks` at once through `clusters` masters of `agents` each; times due → ACCEPT and → TASK_RUNNING. */
 async function launchThrough(clusters: number, agents: number, tasks: number): Promise<{ acceptMs: number; runningMs: number; cpuUs: number }> {
   const masters = await Promise.all(Array.from({ length: clusters }, () => childMaster(agents)));
-  const c = counting(tasks);
   let fw: MesosFramework;
   const members: KairosFramework[] = [];
   if (clusters === 1) {
-    members.push(framework(masters[0].url, c.hooks, 'kairos-bench'));
+    members.push(framework(masters[0].url, NO_STORE, 'kairos-bench'));
     fw = members[0];
   } else {
-    const router = new ClusterRouter(c.hooks, { clock: systemClock, logger: silentLogger, moveAfterMs: 30_000 });
+    const router = new ClusterRouter(NO_STORE, { clock: systemClock, logger: silentLogger, moveAfterMs: 30_000 });
     masters.forEach((m, i) => {
       const f = framework(m.url, router.hooksFor(`dc${i + 1}`), `kairos-bench-dc${i + 1}`);
       f.on('offers', (e) => router.offered(`dc${i + 1}`, e.offers));
@@ -62,6 +63,7 @@ async function launchThrough(clusters: number, agents: number, tasks: number): P
     });
     fw = router;
   }
+  const c = counting(members, tasks);
   void fw.start({ force: true, knownTasks: [] });
   await Promise.all(members.map((m) => m.subscribed()));
   const names = masters.map((_, i) => `dc${i + 1}`);
@@ -71,11 +73,11 @@ async function launchThrough(clusters: number, agents: number, tasks: number): P
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   fw.launch(requests);
-  const tRunning = await c.running;
+  const [tAccept, tRunning] = await Promise.all([c.accepted, c.running]);
   const cpu = process.cpuUsage(cpu0);
   await fw.stop();
   for (const m of masters) m.stop();
-  return { acceptMs: c.accepted() - t0, runningMs: tRunning - t0, cpuUs: (cpu.user + cpu.system) / tasks };
+  return { acceptMs: tAccept - t0, runningMs: tRunning - t0, cpuUs: (cpu.user + cpu.system) / tasks };
 }
 
 export default async function (): Promise<BenchRow[]> {

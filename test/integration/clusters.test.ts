@@ -17,23 +17,19 @@ import type { Run } from '../../src/core/run.js';
 import { isTerminalRun } from '../../src/core/types.js';
 import { streamLogger } from '../../src/ports/logger.js';
 import { startController, type RunningController } from '../../src/wiring.js';
+import { jobYaml } from '../fixtures/manifests/index.js';
 
 function job(name: string, marker: string, start: string, clusters?: string[]): string {
   const shell = `echo "$KAIROS_SCHEDULED_AT $MESOS_TASK_ID $PWD" >> ${marker}; sleep 0.3`;
-  return [
-    'apiVersion: kairos/v1',
-    'kind: Job',
-    'metadata:',
-    `  name: ${name}`,
-    'spec:',
-    `  schedule: { iso8601: "R/${start}/PT1S" }`,
-    '  concurrencyPolicy: Allow',
-    '  history: { succeeded: 500, failed: 500 }',
-    `  command: { shell: ${JSON.stringify(shell)} }`,
-    '  resources: { cpus: 0.05, mem: 16 }',
-    ...(clusters ? [`  clusters: [${clusters.join(', ')}]`] : []),
-    '',
-  ].join('\n');
+  const spec = [
+    `schedule: { iso8601: "R/${start}/PT1S" }`,
+    'concurrencyPolicy: Allow',
+    'history: { succeeded: 500, failed: 500 }',
+    `command: { shell: ${JSON.stringify(shell)} }`,
+    'resources: { cpus: 0.05, mem: 16 }',
+    ...(clusters ? [`clusters: [${clusters.join(', ')}]`] : []),
+  ];
+  return jobYaml(name, spec.join('\n'));
 }
 
 describe('several clusters (two embedded masters)', () => {
