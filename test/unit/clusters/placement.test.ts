@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { choose, moveTarget, type ClusterFacts, type Fit, type PlacementInput } from '../../../src/clusters/placement.js';
 import { parseClusters } from '../../../src/clusters/config.js';
+import { compileServeConfig } from '../../../src/config.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
 const up: ClusterFacts = { connected: true, starving: false };
@@ -90,5 +91,12 @@ describe('--cluster', () => {
     expect(() => parseClusters(['embedded'], 1)).toThrow(/--cluster: expected NAME=embedded.*got "embedded"/);
     expect(() => parseClusters(['dc1=zk://nohost'], 1)).toThrow(/--cluster: .*got "dc1=zk:\/\/nohost"/);
     expect(() => parseClusters(['dc1=embedded', 'dc1=embedded'], 1)).toThrow(/dc1 is repeated/);
+  });
+
+  it('comes from the flag or KAIROS_CLUSTERS, never beside --mesos; --mesos alone stays one unnamed cluster', () => {
+    expect(compileServeConfig({ cluster: ['a=embedded'], clusterMoveAfter: '5s' }, {}, '/')).toMatchObject({ clusters: [{ name: 'a' }], clusterMoveAfterMs: 5000 });
+    expect(compileServeConfig({}, { KAIROS_CLUSTERS: 'a=embedded  b=http://m:5050' }, '/').clusters?.map((c) => c.name)).toEqual(['a', 'b']);
+    expect(() => compileServeConfig({ cluster: ['a=embedded'], mesos: 'embedded' }, {}, '/')).toThrow(/either --cluster \(several clusters\) or --mesos \(one\), not both/);
+    expect(compileServeConfig({ mesos: 'http://m:5050' }, {}, '/').clusters).toBeUndefined();
   });
 });
