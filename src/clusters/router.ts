@@ -78,7 +78,7 @@ export class ClusterRouter implements MesosFramework {
   hooksFor(name: string): FrameworkHooks {
     return {
       persistLaunch: (l) => this.persist(name, l),
-      onStatus: (u) => this.status1(name, u),
+      onStatus: (u) => this.reported(name, u),
     };
   }
 
@@ -237,7 +237,7 @@ export class ClusterRouter implements MesosFramework {
   }
 
   /** A status from cluster `name`: killed and dropped when the task belongs on another cluster. */
-  private async status1(name: string, u: TaskStatusUpdate): Promise<void> {
+  private async reported(name: string, u: TaskStatusUpdate): Promise<void> {
     const home = this.placed.get(u.taskId) ?? this.hooks.clusterOf?.(u.taskId) ?? this.waiting.get(u.taskId)?.cluster;
     if (home !== undefined && home !== name) {
       this.log.error('task found on a cluster its intent does not name: killing it there, not counting it', { task: u.taskId, on: name, intended: home, state: u.mesosState });
