@@ -8,6 +8,7 @@ import type { Run } from '../core/run.js';
 import { isTerminalRun } from '../core/types.js';
 import type { ClusterView, JobDetail, SyncStatus } from '../ports/controller.js';
 import { clusterReasons } from './explain-clusters.js';
+import { preemptionReasons } from './explain-preemption.js';
 
 /** One reason, most blocking first. `code` is stable for scripts; `message` is for people. */
 export interface ExplainReason {
@@ -20,7 +21,10 @@ export interface ExplainReason {
     | 'sla-missed'
     | 'concurrency-forbid'
     | 'waiting-for-parents'
+    | 'unschedulable'
     | 'no-offer-fits'
+    | 'preempted'
+    | 'preempting'
     | 'starving'
     | 'disconnected'
     | 'retry-backoff'
@@ -117,11 +121,14 @@ export function explain(f: ExplainFacts): Explanation {
       add('waiting-for-parents', `waiting for a new successful run of: ${names}`);
     }
   }
-  const waiting = active.filter((x) => x.state === 'pending');
-  if (f.cluster.clusters) {
-    for (const c of clusterReasons(job, f.cluster, waiting, now, fmtDuration)) add(c.code, c.message);
+  for (const r of active.filter((x) => x.state === 'unschedulable')) {
+    add('unschedulable', `run ${r.id} is unschedulable: ${r.reason ?? 'no known agent could ever hold it'}; it launches when an agent that fits joins`);
   }
-  for (const r of waiting) {
+  const queued = active.filter((x) => x.state === 'pending');
+  if (f.cluster.clusters) {
+    for (const c of clusterReasons(job, f.cluster, queued, now, fmtDuration)) add(c.code, c.message);
+  }
+  for (const r of queued) {
     const p = f.cluster.pending.find((x) => x.runId === r.id);
     if (p?.cluster || p?.clusters) continue; // said per cluster above
     const a = r.attempts[r.attempts.length - 1];
@@ -133,6 +140,7 @@ export function explain(f: ExplainFacts): Explanation {
       add('no-offer-fits', `run ${r.id} pending: ${r.reason}`);
     }
   }
+  reasons.push(...preemptionReasons(job, now));
   if (f.cluster.clusters) {
     // with named clusters, each one's state was said above
   } else if (!f.cluster.connected) add('disconnected', `not subscribed to the Mesos master${f.cluster.master ? ` ${f.cluster.master}` : ''}`);

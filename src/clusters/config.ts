@@ -8,7 +8,7 @@ import { KairosError } from '../core/errors.js';
 import { parseMesosAddress, type MesosAddress } from '../mesos/leader.js';
 
 /** One cluster's master: the embedded one (with its local agents), or masters by URL / ZooKeeper. */
-export type ClusterMesos = { kind: 'embedded'; agents: number } | { kind: 'remote'; address: MesosAddress };
+export type ClusterMesos = { kind: 'embedded'; agents: number; agentResources?: string } | { kind: 'remote'; address: MesosAddress };
 
 /** A named Mesos cluster, in the order given on the command line (the default preference). */
 export interface ClusterConfig {
@@ -23,11 +23,11 @@ export const DEFAULT_CLUSTER = 'default';
 export const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 /**
- * Parses the repeated `--cluster` values; `agents` is `--agents`, the local agents of each
- * embedded cluster. Throws E_INVALID naming the flag and the value on a malformed entry
+ * Parses the repeated `--cluster` values; `agents` and `agentResources` (`--agents`,
+ * `--agent-resources`) size each embedded cluster's local agents. Throws E_INVALID naming the flag and the value on a malformed entry
  * or a repeated name.
  */
-export function parseClusters(specs: readonly string[], agents: number): ClusterConfig[] {
+export function parseClusters(specs: readonly string[], agents: number, agentResources?: string): ClusterConfig[] {
   const out: ClusterConfig[] = [];
   for (const spec of specs) {
     const eq = spec.indexOf('=');
@@ -35,7 +35,7 @@ export function parseClusters(specs: readonly string[], agents: number): Cluster
     const target = eq > 0 ? spec.slice(eq + 1).trim() : '';
     if (!CLUSTER_NAME.test(name) || target === '') throw invalid(spec, 'NAME=embedded, NAME=http://host:port[,host:port] or NAME=zk://host:port/path (NAME: letters, digits, . _ -)');
     if (out.some((c) => c.name === name)) throw invalid(spec, `a cluster name used once (${name} is repeated)`);
-    out.push({ name, mesos: target === 'embedded' ? { kind: 'embedded', agents } : { kind: 'remote', address: remoteAddress(spec, target) } });
+    out.push({ name, mesos: target === 'embedded' ? { kind: 'embedded', agents, ...(agentResources !== undefined && { agentResources }) } : { kind: 'remote', address: remoteAddress(spec, target) } });
   }
   return out;
 }

@@ -1,10 +1,10 @@
 /**
- * Each cluster's health as placement needs it (placement.ts ClusterFacts): connected and
+ * Each cluster's health as placement needs it (placement.ts ClusterState): connected and
  * starving come from the cluster's framework as they are now; since when a cluster is
  * disconnected is followed here, because the framework only knows that it is.
  */
 import type { ClusterStatus } from '../ports/mesos.js';
-import type { ClusterFacts } from './placement.js';
+import type { ClusterState } from './placement.js';
 
 /** Disconnection times per cluster, and the facts placement reads (see the file comment). */
 export class ClusterHealth {
@@ -27,7 +27,7 @@ export class ClusterHealth {
   }
 
   /** What placement knows of `cluster` now. */
-  facts(cluster: string): ClusterFacts {
+  facts(cluster: string): ClusterState {
     const s = this.status(cluster);
     if (!s?.connected) return { connected: false, starving: false, disconnectedSince: this.downSince.get(cluster) };
     return { connected: true, starving: s.starving, starvingSince: s.starvingSince, lastOfferAt: s.lastOfferAt };

@@ -64,6 +64,7 @@ export async function openClusters(config: Pick<ServeConfig, 'mesos' | 'clusters
       const stateDir = d.agentDir && (named ? `${d.agentDir}-${c.name}` : d.agentDir);
       const m = await startEmbeddedMaster({
         localAgents: c.mesos.agents,
+        ...(c.mesos.agentResources && { localResources: c.mesos.agentResources }),
         stateDir,
         clock: d.clock,
         logger: d.logger.child({ component: 'embedded-master', ...(named && { cluster: c.name }) }),

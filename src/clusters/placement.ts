@@ -11,7 +11,7 @@
  */
 
 /** What placement knows of one cluster at `now`. */
-export interface ClusterFacts {
+export interface ClusterState {
   connected: boolean;
   starving: boolean;
   /** Epoch ms since which the cluster is disconnected (or was never connected). */
@@ -45,7 +45,7 @@ export interface PlacementInput {
   preference?: readonly string[];
   /** Configured clusters in `--cluster` order. */
   configured: readonly string[];
-  facts(cluster: string): ClusterFacts;
+  facts(cluster: string): ClusterState;
   fit(cluster: string): Fit;
   /** Clusters not to choose (the one a run moves away from). */
   exclude?: ReadonlySet<string>;

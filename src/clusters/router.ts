@@ -15,11 +15,12 @@ import { KairosError, messageOf } from '../core/errors.js';
 import { isFinalOutcome } from '../core/outcome.js';
 import type { Clock, Timer } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { ClusterStatus, FrameworkHooks, KnownTask, LaunchRequest, MesosFramework, PendingInfo, PlacedLaunch, TaskStatusUpdate } from '../ports/mesos.js';
+import type { ClusterView } from '../core/cluster-view.js';
+import type { ClusterFacts, ClusterStatus, FrameworkHooks, KnownTask, LaunchRequest, MesosFramework, PendingInfo, PlacedLaunch, TaskStatusUpdate } from '../ports/mesos.js';
 import { DEFAULT_CLUSTER } from './config.js';
 import { ClusterHealth } from './health.js';
 import { OfferMemory } from './offer-memory.js';
-import { choose, moveTarget, type ClusterFacts, type Fit, type PlacementInput } from './placement.js';
+import { choose, moveTarget, type ClusterState, type Fit, type PlacementInput } from './placement.js';
 import { combinedStatus } from './status.js';
 import type { Offer } from '../mesos/types.js';
 
@@ -120,7 +121,7 @@ export class ClusterRouter implements MesosFramework {
 
   /** Each cluster's facts, read once for a whole batch of placements. */
   private factsNow(): PlacementInput['facts'] {
-    const memo = new Map<string, ClusterFacts>();
+    const memo = new Map<string, ClusterState>();
     return (c) => memo.get(c) ?? memo.set(c, this.health.facts(c)).get(c)!;
   }
 
@@ -170,6 +171,19 @@ export class ClusterRouter implements MesosFramework {
     const known = all.filter((c) => c !== undefined);
     if (known.length === 0) return undefined;
     return known.reduce((a, c) => ({ cpus: a.cpus + c.cpus, mem: a.mem + c.mem, agents: a.agents + c.agents }));
+  }
+
+  /** Every cluster's agents together (unschedulable runs: no agent of any cluster could hold them). */
+  async clusterFacts(): Promise<ClusterFacts | undefined> {
+    const known = (await Promise.all([...this.members.values()].map((f) => f.clusterFacts?.()))).filter((c) => c !== undefined);
+    if (known.length === 0) return undefined;
+    return { at: Math.min(...known.map((k) => k.at)), agents: known.flatMap((k) => k.agents) };
+  }
+
+  /** Every cluster's agents and queued tasks together, for the preemption decision (agent ids are unique across masters). */
+  clusterView(): ClusterView {
+    const views = [...this.members.values()].map((f) => f.clusterView?.()).filter((v) => v !== undefined);
+    return { agents: views.flatMap((v) => v.agents), queued: new Set(views.flatMap((v) => [...v.queued])) };
   }
 
   status(): ClusterStatus {

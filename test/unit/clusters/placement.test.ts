@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { choose, moveTarget, type ClusterFacts, type Fit, type PlacementInput } from '../../../src/clusters/placement.js';
+import { choose, moveTarget, type ClusterState, type Fit, type PlacementInput } from '../../../src/clusters/placement.js';
 import { parseClusters } from '../../../src/clusters/config.js';
 import { compileServeConfig } from '../../../src/config.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
-const up: ClusterFacts = { connected: true, starving: false };
+const up: ClusterState = { connected: true, starving: false };
 
-function input(facts: Record<string, ClusterFacts>, fits: Record<string, Fit>, preference?: string[]): PlacementInput {
+function input(facts: Record<string, ClusterState>, fits: Record<string, Fit>, preference?: string[]): PlacementInput {
   return { preference, configured: ['dc1', 'dc2', 'dc3'], facts: (c) => facts[c], fit: (c) => fits[c] ?? 'no-offers' };
 }
 
@@ -41,7 +41,7 @@ describe('choose', () => {
 describe('moveTarget (fake clock)', () => {
   const clock = new FakeClock();
   const t0 = clock.now();
-  const move = (facts: Record<string, ClusterFacts>, fits: Record<string, Fit>, preference?: string[]) =>
+  const move = (facts: Record<string, ClusterState>, fits: Record<string, Fit>, preference?: string[]) =>
     moveTarget({ ...input(facts, fits, preference), current: 'dc1', queuedAt: t0, now: clock.now(), moveAfterMs: 30_000 });
 
   it('moves a waiting run once its cluster has been disconnected for the threshold, not before', () => {
