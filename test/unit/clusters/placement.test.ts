@@ -98,5 +98,7 @@ describe('--cluster', () => {
     expect(compileServeConfig({}, { KAIROS_CLUSTERS: 'a=embedded  b=http://m:5050' }, '/').clusters?.map((c) => c.name)).toEqual(['a', 'b']);
     expect(() => compileServeConfig({ cluster: ['a=embedded'], mesos: 'embedded' }, {}, '/')).toThrow(/either --cluster \(several clusters\) or --mesos \(one\), not both/);
     expect(compileServeConfig({ mesos: 'http://m:5050' }, {}, '/').clusters).toBeUndefined();
+    expect(compileServeConfig({ cluster: ['a=embedded', 'b=http://m:5050'], agentResources: 'cpus:2;mem:2048' }, {}, '/').clusters?.map((c) => c.mesos)).toMatchObject([{ kind: 'embedded', agentResources: expect.stringContaining('cpus:2') }, { kind: 'remote' }]);
+    expect(() => compileServeConfig({ cluster: ['b=http://m:5050'], agentResources: 'cpus:2;mem:2048' }, {}, '/')).toThrow(/--agent-resources: expected an embedded --cluster/);
   });
 });
