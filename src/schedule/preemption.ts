@@ -32,7 +32,7 @@ export const RETRY_MS = 5_000;
  * still due and are looked at in the next calls, so a backlog of many thousands of waiting
  * runs costs a bounded amount per poll.
  */
-export const MAX_SEARCHES_PER_PLAN = 100;
+export const MAX_SEARCHES_PER_PLAN = 10;
 
 /**
  * A victim still live this long after its kill was asked for (plus its kill grace) is

@@ -201,7 +201,7 @@ describe('a large backlog', () => {
     // the 150 'many' runs find nothing (constraint), the high one is served first all the same
     h.apply(h.scheduler.preempt(view([task(lo.runId)], queued), clock.now()));
     expect(h.kills.map((k) => k.by)).toEqual([hi.runId]);
-    expect(h.scheduler.preemptionDue(clock.now())).toBe(true); // 51 'many' runs not searched yet
+    expect(h.scheduler.preemptionDue(clock.now())).toBe(true); // 'many' runs not searched yet
     h.apply(h.scheduler.preempt(view([task(lo.runId)], queued), clock.now()));
     expect(h.scheduler.preemptionDue(clock.now())).toBe(false);
   });
