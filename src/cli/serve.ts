@@ -16,6 +16,8 @@ export function register(program: Command): void {
     .option('--ref <ref>', 'git branch, tag or commit to follow')
     .option('--store <store>', `file:PATH, zk://host:port[,host:port]/path or memory (default "${SERVE_DEFAULTS.store}")`)
     .option('--mesos <master>', `embedded, http://host:port[,host:port] or zk://host:port/path (default "${SERVE_DEFAULTS.mesos}")`)
+    .option('--cluster <name=master>', 'a named Mesos cluster: NAME=embedded, NAME=http://host:port[,host:port] or NAME=zk://host:port/path; repeat for several (jobs pick them with spec.clusters; instead of --mesos)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--cluster-move-after <duration>', 'with --cluster: how long a cluster may be down or starving before runs waiting on it move to the next (default 30s)')
     .option('--listen <host:port>', `API and UI address (default "${SERVE_DEFAULTS.listen}")`)
     .option('--zk-session-timeout <duration>', 'ZooKeeper session timeout with --store zk://: how soon a dead leader is replaced (default 10s)')
     .option('--allowed-hosts <names>', 'comma-separated Host names the API answers to besides the listen address (a proxy\'s name; * for any)')
@@ -30,6 +32,7 @@ export function register(program: Command): void {
     .option('--history-cap <n>', `finished runs kept across all jobs (default ${SERVE_DEFAULTS.historyCap})`)
     .option('--notify-config <file>', 'notification defaults, SMTP server and outbox limits (README "Notifications")')
     .option('--metrics-public', 'serve /metrics without a token (for Prometheus)')
+    .option('--unschedulable-after <duration>', `a run no agent could ever hold becomes unschedulable after waiting this long (default "${SERVE_DEFAULTS.unschedulableAfter}")`)
     .option('--secrets-dir <dir>', 'resolve job secrets from files under DIR (default: KAIROS_SECRET_<NAME> variables)')
     .option('--log-level <level>', `debug, info, warn or error (default "${SERVE_DEFAULTS.logLevel}")`)
     .action(async (flags: ServeFlags) => {

@@ -9,7 +9,7 @@
  */
 import { messageOf } from '../core/errors.js';
 import type { Attempt, Run } from '../core/run.js';
-import { isTerminalRun } from '../core/types.js';
+import { awaitsOffer, isTerminalRun } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { SecretOverrides } from '../secrets/run-overrides.js';
@@ -214,12 +214,18 @@ export class RunLifecycle implements FrameworkHooks {
       const after = await this.deps.ledger.update(p.request.runId, (run) => {
         const a = run.attempts.find((x) => x.taskId === p.request.taskId);
         if (!a) return undefined;
-        Object.assign(a, { agentId: p.agentId, hostname: p.hostname, intentAt: now });
-        if (run.state === 'pending') run.state = 'launching';
+        Object.assign(a, { agentId: p.agentId, hostname: p.hostname, intentAt: now, ...(p.cluster !== undefined && { cluster: p.cluster }) });
+        if (run.state === 'unschedulable') delete run.reason; // an offer fitted after all
+        if (awaitsOffer(run.state)) run.state = 'launching';
         return run;
       });
       if (after?.state === 'launching') this.stateChanged(after, p.request.attempt);
     }
+  }
+
+  /** The cluster the task's launch intent recorded (src/ports/mesos.ts `clusterOf`). */
+  clusterOf(taskId: string): string | undefined {
+    return this.deps.ledger.byTask(taskId)?.attempts.find((a) => a.taskId === taskId)?.cluster;
   }
 
   /** Records a status (adopting unknown Kairos tasks), then acts on the core's decisions. */

@@ -112,6 +112,8 @@ export interface TaskTemplate {
   user?: string;
   /** Higher runs first when offers are scarce (Chronos `highPriority`). */
   priority: number;
+  /** `spec.clusters`: the named Mesos clusters its runs may go to, in order of preference; absent: all. */
+  clusters?: string[];
   /**
    * A running task of this template may be killed to make room for a waiting run of
    * strictly higher priority (src/schedule/preemption.ts); it is then run again. Absent: no.
@@ -231,6 +233,7 @@ export interface AppliedResource {
 /** Terminal and non-terminal states of a run (one scheduled or manual execution). */
 export type RunState =
   | 'pending' // due, waiting for an offer
+  | 'unschedulable' // waiting, but no known agent could ever hold it (src/schedule/unschedulable.ts)
   | 'launching' // intent written, ACCEPT sent
   | 'running'
   | 'succeeded'
@@ -250,6 +253,15 @@ export const TERMINAL_RUN_STATES: ReadonlySet<RunState> = new Set([
   'skipped',
   'lost',
 ]);
+
+/**
+ * States of a run whose attempt waits in the framework's queue for a fitting offer:
+ * `unschedulable` is `pending` with a verdict that no agent could ever hold it; the task
+ * stays queued, so an offer that fits launches it as from `pending`.
+ */
+export function awaitsOffer(state: RunState): boolean {
+  return state === 'pending' || state === 'unschedulable';
+}
 
 export function isTerminalRun(state: RunState): boolean {
   return TERMINAL_RUN_STATES.has(state);
