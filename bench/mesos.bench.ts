@@ -77,7 +77,7 @@ async function matching(): Promise<BenchRow[]> {
 }
 
 /** Starts `kairos embedded-master` in its own process (a real master is one, too). */
-async function childMaster(agents: number): Promise<{ url: string; cpuMs(): number; stop(): void }> {
+export async function childMaster(agents: number): Promise<{ url: string; cpuMs(): number; stop(): void }> {
   const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
   // KAIROS_BENCH_PROFILE=<dir>: the master writes a CPU profile there (run the bench itself with --cpu-prof too).
   const prof = process.env.KAIROS_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KAIROS_BENCH_PROFILE}`] : [];

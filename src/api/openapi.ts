@@ -7,7 +7,9 @@
 import { chartOps, chartSchemas } from './openapi-charts.js';
 import { epochMs, int, listOf, obj, ref, str, type Op, type Schema } from './openapi-parts.js';
 
-const RUN_STATES = ['pending', 'launching', 'running', 'succeeded', 'failed', 'killed', 'timed_out', 'missed', 'skipped', 'lost'];
+const num: Schema = { type: 'number' };
+
+const RUN_STATES = ['pending', 'unschedulable', 'launching', 'running', 'succeeded', 'failed', 'killed', 'timed_out', 'missed', 'skipped', 'lost'];
 
 const schemas: Record<string, Schema> = {
   Error: obj({ error: obj({ code: str, message: str }, ['code', 'message']) }, ['error']),
@@ -128,7 +130,18 @@ const schemas: Record<string, Schema> = {
     offersDeclined: int,
     revives: int,
     suppressed: { type: 'boolean' },
-    pending: { type: 'array', items: obj({ taskId: str, runId: str, since: epochMs, reason: str }) },
+    pending: {
+      type: 'array',
+      items: obj({ taskId: str, runId: str, since: epochMs, reason: str, cluster: str, clusters: listOf(obj({ cluster: str, eligible: { type: 'boolean' }, why: str })) }),
+    },
+    clusters: listOf(obj({ name: str, connected: { type: 'boolean' }, frameworkId: str, master: str, starving: { type: 'boolean' }, starvingSince: epochMs, lastOfferAt: epochMs, offersReceived: int, offersDeclined: int, revives: int, suppressed: { type: 'boolean' } }, ['name', 'connected'])),
+    facts: {
+      ...obj({
+        at: epochMs,
+        agents: listOf(obj({ id: str, hostname: str, attributes: { type: 'object', additionalProperties: str }, resources: obj({ cpus: num, mem: num, disk: num, gpus: num, ports: int }) }, ['id', 'hostname', 'attributes', 'resources'])),
+      }, ['at', 'agents']),
+      description: "the agents' total resources and attributes as the leader last read them (what could ever run); `kairos reconcile --cluster-facts` reads this answer",
+    },
   }),
   LogChunk: obj({ attempt: int, offset: int, data: str, size: int }, ['attempt', 'offset', 'data', 'size']),
   Explanation: obj(
@@ -169,7 +182,7 @@ const ops: Op[] = [
   ['post', '/v1/sync', 'admin', 'Sync now', obj({ accepted: { type: 'boolean' } }), { status: '202' }],
   ['get', '/v1/plan', 'viewer', 'What the next sync would do', 'Plan'],
   ['get', '/v1/graph', 'viewer', 'Dependency graph (JSON, or DOT with ?format=dot)', 'Graph', { parameters: [q('format', { type: 'string', enum: ['json', 'dot'] }, 'default json')] }],
-  ['get', '/v1/cluster', 'viewer', 'Mesos connection, offers, starvation, pending tasks', 'Cluster'],
+  ['get', '/v1/cluster', 'viewer', 'Mesos connection, offers, starvation, pending tasks; with --cluster, each named cluster in `clusters`', 'Cluster'],
   ['get', '/v1/leader', 'viewer', 'Leadership of this controller', 'Leader'],
   ['post', '/v1/webhook', 'public', 'Push webhook (GitHub, Gitea, GitLab); verified by HMAC or token when a secret is set; without a secret it needs an operator token when access control is on', obj({ accepted: { type: 'boolean' } }), {
     status: '202',

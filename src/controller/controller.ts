@@ -29,8 +29,11 @@ import type { OutboxEntry } from '../notify/events.js';
 import { Notifier, type NotifierDeps } from '../notify/notifier.js';
 import { slaBreaches } from '../notify/sla.js';
 import { Scheduler } from '../schedule/scheduler.js';
+import { DEFAULT_UNSCHEDULABLE_AFTER_MS } from '../schedule/unschedulable.js';
 import { ControllerActionsImpl } from './actions.js';
 import { Dispatch, knownTasks } from './dispatch.js';
+import { PreemptionLoop } from './preemption.js';
+import type { ClusterView } from '../core/cluster-view.js';
 import { ControllerEmitter } from './events.js';
 import { overHistory } from './history.js';
 import { RunLedger } from './run-ledger.js';
@@ -39,6 +42,7 @@ import { ControllerState } from './state.js';
 import { FollowerReads } from './follower-reads.js';
 import { SyncLoop } from './sync-loop.js';
 import { planView, syncPass, type SyncPassDeps } from './sync-pass.js';
+import { UnschedulableWatch } from './unschedulable-watch.js';
 import { StateView } from './view.js';
 import { watchDirectory, type DirectoryWatch } from './watch.js';
 
@@ -67,10 +71,16 @@ export interface ControllerOptions {
   syncBackoff?: { initialMs: number; maxMs: number };
   /** Resolves jobs' `secrets:` at launch (src/ports/secrets.ts). */
   secrets?: SecretProvider;
+  /** Named Mesos clusters (`--cluster`): a job's `spec.clusters` naming another fails the sync. */
+  clusters?: readonly string[];
   /** Secret env values of manual runs, held in memory for their launches. */
   secretOverrides?: SecretOverrides;
   /** Notifications and SLAs (src/notify); without it no notification is written. */
   notify?: Pick<NotifierDeps, 'config' | 'sender' | 'metrics' | 'intervalMs'>;
+  /** Default preemption grace for jobs without `spec.preemption` (`--preemption-after`); undefined: none. */
+  preemptAfterSeconds?: number;
+  /** `--unschedulable-after`: how long a run waits before it is judged unschedulable (default 5 min). */
+  unschedulableAfterMs?: number;
 }
 
 /** How often a follower re-reads the store for its read view without a change notification (at least; the poll interval if longer). */
@@ -87,16 +97,19 @@ export class Controller {
   /** The framework of the current leadership term; undefined while not leading. */
   private fw: MesosFramework | undefined;
   /** What the view, actions and lifecycle use: the current framework, or an idle stand-in. */
-  private readonly framework: Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status' | 'capacity'> = {
+  private readonly framework: Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status' | 'capacity' | 'clusterFacts'> & { clusterView(): ClusterView | undefined } = {
+    clusterView: () => this.fw?.clusterView?.(),
     launch: (r) => this.fw?.launch(r),
     kill: (t) => this.fw?.kill(t) ?? Promise.reject(new KairosError('E_UNAVAILABLE', 'not leading: no Mesos framework to kill through')),
     pending: () => this.fw?.pending() ?? [],
     capacity: async () => this.fw?.capacity?.(),
+    clusterFacts: async () => this.fw?.clusterFacts?.(),
     status: () => this.fw?.status() ?? { connected: false, starving: false, offersReceived: 0, offersDeclined: 0, revives: 0, suppressed: false },
   };
   private readonly state: ControllerState;
   private readonly ledger: RunLedger;
-  private readonly scheduler = new Scheduler();
+  private readonly scheduler: Scheduler;
+  private readonly preemption: PreemptionLoop;
   /** The applied resources last handed to the schedule core (by name). */
   private scheduled = new Map<string, AppliedResource>();
   private readonly lifecycle: RunLifecycle;
@@ -115,9 +128,12 @@ export class Controller {
   private transition: Promise<void> = Promise.resolve();
   private readonly log: Logger;
   private readonly notifier: Notifier | undefined;
+  private readonly unschedulable: UnschedulableWatch;
 
   constructor(private readonly o: ControllerOptions) {
     this.log = o.logger;
+    this.scheduler = new Scheduler({ preemptAfterSeconds: o.preemptAfterSeconds });
+    this.preemption = new PreemptionLoop({ clock: o.clock, logger: o.logger, scheduler: this.scheduler, view: () => this.framework.clusterView(), submit: (d) => this.dispatch.submit(d) });
     this.leadRetry = new RetryLoop(o.clock, { initialMs: LEAD_RETRY_MS, maxMs: LEAD_RETRY_MS }, alwaysGeneric);
     this.state = new ControllerState(o.store);
     this.notifier = o.notify && this.buildNotifier(o.notify);
@@ -154,6 +170,7 @@ export class Controller {
       reload: () => this.reload(),
       backstopMs: Math.max(o.pollMs, FOLLOWER_REFRESH_MS),
     });
+    this.unschedulable = new UnschedulableWatch({ clock: o.clock, logger: o.logger.child({ component: 'unschedulable' }), ledger: this.ledger, framework: this.framework, events: this.events, applied: (n) => this.state.applied.get(n), graceMs: o.unschedulableAfterMs ?? DEFAULT_UNSCHEDULABLE_AFTER_MS });
     const passDeps = this.passDeps();
     this.view = new StateView({
       readView: () => ({ role: this.leading ? 'leader' : 'follower', ...this.followerReads.freshness() }),
@@ -163,6 +180,7 @@ export class Controller {
       clock: o.clock,
       source: o.source.description,
       plan: () => planView(passDeps),
+      facts: () => this.unschedulable.facts(),
     });
     this.actions = new ControllerActionsImpl({
       state: this.state,
@@ -243,6 +261,7 @@ export class Controller {
     }
     this.leadRetry.succeeded();
     this.dispatch.start();
+    this.preemption.start();
     const now = this.o.clock.now();
     const fw = (this.fw = this.o.framework(this.lifecycle));
     this.frameworkRun = fw.start({ force: true, knownTasks: knownTasks(this.ledger.active()) }).catch((err) => {
@@ -262,6 +281,7 @@ export class Controller {
     this.readyNow = Promise.all([firstPass, this.watcher?.ready]).then(() => {});
     this.loop.trigger('start');
     this.notifier?.start();
+    this.unschedulable.start();
     this.events.emit('leadership', { leading: true });
   }
 
@@ -271,7 +291,8 @@ export class Controller {
     this.log.info('not leading: stopping work');
     // Launching stops first (both take effect before their first await); syncing after.
     const halted = this.dispatch.stop();
-    const notifying = this.notifier?.stop();
+    this.preemption.stop();
+    const notifying = Promise.all([this.notifier?.stop(), this.unschedulable.stop()]);
     const fwStopped = this.fw?.stop();
     await this.watcher?.close();
     this.watcher = undefined;
@@ -298,8 +319,8 @@ export class Controller {
   }
 
   private passDeps(): SyncPassDeps {
-    const { store, source, clock, prune, allowMassPrune, allowRewind } = this.o;
-    return { store, source, clock, prune, allowMassPrune, allowRewind, state: this.state };
+    const { store, source, clock, prune, allowMassPrune, allowRewind, clusters } = this.o;
+    return { store, source, clock, prune, allowMassPrune, allowRewind, clusters, state: this.state };
   }
 
   private async syncOnce(reason: string): Promise<void> {

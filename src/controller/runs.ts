@@ -9,7 +9,7 @@
  */
 import { messageOf } from '../core/errors.js';
 import type { Attempt, Run } from '../core/run.js';
-import { isTerminalRun } from '../core/types.js';
+import { awaitsOffer, isTerminalRun } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { SecretOverrides } from '../secrets/run-overrides.js';
@@ -138,6 +138,10 @@ export class RunLifecycle implements FrameworkHooks {
           if (!refused.has(d.run.id)) launches.push(launchRequest(d));
           break;
         case 'kill':
+          if (d.reason === 'preempted') {
+            logger.info('preempting a task for a higher-priority run', { run: d.runId, task: d.taskId, by: d.by });
+            events.emit('run:preempted', { runId: d.runId, job: ledger.get(d.runId)?.job ?? '', by: d.by ?? '' });
+          }
           await framework.kill(d.taskId).catch((err) => logger.warn('kill failed', { task: d.taskId, error: messageOf(err) }));
           break;
         case 'dropped':
@@ -213,13 +217,19 @@ export class RunLifecycle implements FrameworkHooks {
         change: (run: Run) => {
           const a = run.attempts.find((x) => x.taskId === p.request.taskId);
           if (!a) return undefined;
-          Object.assign(a, { agentId: p.agentId, hostname: p.hostname, intentAt: now });
-          if (run.state === 'pending') run.state = 'launching';
+          Object.assign(a, { agentId: p.agentId, hostname: p.hostname, intentAt: now, ...(p.cluster !== undefined && { cluster: p.cluster }) });
+          if (run.state === 'unschedulable') delete run.reason; // an offer fitted after all
+          if (awaitsOffer(run.state)) run.state = 'launching';
           return run;
         },
       })),
     );
     stored.forEach((after, i) => after?.state === 'launching' && this.stateChanged(after, placed[i].request.attempt));
+  }
+
+  /** The cluster the task's launch intent recorded (src/ports/mesos.ts `clusterOf`). */
+  clusterOf(taskId: string): string | undefined {
+    return this.deps.ledger.byTask(taskId)?.attempts.find((a) => a.taskId === taskId)?.cluster;
   }
 
   /** Records a status (adopting unknown Kairos tasks), then acts on the core's decisions. */

@@ -19,6 +19,8 @@ export interface Attempt {
   notBefore: number;
   agentId?: string;
   hostname?: string;
+  /** The named Mesos cluster the intent sent it to (several clusters, `--cluster`). */
+  cluster?: string;
   /** Mesos sandbox directory on the agent, for logs. */
   sandbox?: string;
   startedAt?: number;
@@ -31,6 +33,11 @@ export interface Attempt {
   message?: string;
   /** Mesos confirmed this task never ran (TASK_DROPPED, or GONE/UNKNOWN before RUNNING): it used no retry. */
   dropped?: boolean;
+  /**
+   * The run whose waiting task this attempt was killed to make room for (preemption): the
+   * run is then launched again in a new attempt, and this one uses no retry.
+   */
+  preemptedBy?: string;
 }
 
 /** Overrides given with a manual run. */

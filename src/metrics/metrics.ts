@@ -14,15 +14,14 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RunState } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
-import type { ClusterStatus } from '../ports/mesos.js';
+import type { ClusterStatus, PendingInfo } from '../ports/mesos.js';
 import type { SyncStatus } from '../ports/controller.js';
+import { ClusterMetrics, delta } from './clusters.js';
 import { JobMetrics } from './jobs.js';
 
 /** Buckets for launch latency and lateness: 10 ms to 5 min. */
 const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
-/** Increment since the last cumulative value; a smaller value means the source restarted from 0. */
-const delta = (last: number, now: number) => (now >= last ? now - last : now);
 
 /** The controller's metrics and the registry `/metrics` renders. */
 export class Metrics {
@@ -48,6 +47,7 @@ export class Metrics {
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30],
     registers: [this.registry],
   });
+  private readonly preemptions = new Counter({ name: 'kairos_preemptions_total', help: 'Tasks Kairos killed to make room for a waiting run of higher priority, by the victim\'s job', labelNames: ['job'], registers: [this.registry] });
   private readonly pending = new Gauge({ name: 'kairos_pending_tasks', help: 'Tasks waiting for a fitting offer', registers: [this.registry] });
   private readonly offers = new Counter({ name: 'kairos_offers_received_total', help: 'Offers received from Mesos', registers: [this.registry] });
   private readonly declined = new Counter({ name: 'kairos_offers_declined_total', help: 'Offers declined', registers: [this.registry] });
@@ -63,6 +63,8 @@ export class Metrics {
 
   /** Per-job series (label `job`) and notification series (./jobs.ts). */
   readonly jobs = new JobMetrics(this.registry);
+  /** Per-cluster series (label `cluster`) with several clusters (./clusters.ts). */
+  private readonly clusters = new ClusterMetrics(this.registry);
 
   constructor(private readonly clock: Clock) {
     // Process metrics (CPU, memory, event loop lag, handles) with prom-client's standard names.
@@ -72,6 +74,11 @@ export class Metrics {
   /** A run reached a terminal state. */
   recordRunEnded(outcome: RunState): void {
     this.runs.inc({ outcome });
+  }
+
+  /** A task of `job` was preempted (killed for a higher-priority waiting run). */
+  recordPreemption(job: string): void {
+    this.preemptions.inc({ job });
   }
 
   /** A run's first attempt reached TASK_RUNNING at `runningAt` for instant `scheduledAt` (epoch ms). */
@@ -90,7 +97,8 @@ export class Metrics {
   }
 
   /** Framework state at scrape time (ClusterStatus counters are cumulative). */
-  observeCluster(c: ClusterStatus & { pending?: unknown[] }): void {
+  observeCluster(c: ClusterStatus & { pending?: PendingInfo[] }): void {
+    this.clusters.observe(c, this.clock.now());
     this.pending.set(c.pending?.length ?? 0);
     this.offers.inc(delta(this.seen.offers, c.offersReceived));
     this.declined.inc(delta(this.seen.declined, c.offersDeclined));

@@ -7,6 +7,7 @@
  * status updates are at-least-once, so `onStatus` must be idempotent).
  */
 import type { TaskOutcome } from '../core/outcome.js';
+import type { ClusterView } from '../core/cluster-view.js';
 import type { TaskTemplate } from '../core/types.js';
 
 /** A task the controller wants running. `taskId` derives from run id and attempt. */
@@ -39,6 +40,8 @@ export interface PlacedLaunch {
   request: LaunchRequest;
   agentId: string;
   hostname: string;
+  /** The named cluster it goes to (src/clusters), recorded with the intent; absent with one unnamed cluster. */
+  cluster?: string;
 }
 
 /** The Kairos run a task belongs to, as its launch labels say (src/mesos/tasks.ts). */
@@ -82,6 +85,15 @@ export interface PendingInfo {
   runId: string;
   since: number;
   reason: string;
+  /** The cluster it waits on, with several clusters (src/clusters). */
+  cluster?: string;
+  /** Why the run is, or is not, on each cluster of its preference, in order. */
+  clusters?: { cluster: string; eligible: boolean; why: string }[];
+}
+
+/** One named cluster's state, with several clusters (`--cluster`). */
+export interface NamedClusterStatus extends Omit<ClusterStatus, 'clusters'> {
+  name: string;
 }
 
 /** What the framework knows of the cluster, for `/v1/cluster`, health and metrics. */
@@ -101,6 +113,41 @@ export interface ClusterStatus {
   offersDeclined: number;
   revives: number;
   suppressed: boolean;
+  /** Every named cluster's own state, in `--cluster` order (the fields above sum or join them). */
+  clusters?: NamedClusterStatus[];
+}
+
+/** An agent's total resources (reserved or not), as the master reports them: what it could ever hold. */
+export interface AgentResources {
+  cpus: number;
+  /** MiB */
+  mem: number;
+  /** MiB */
+  disk: number;
+  gpus: number;
+  /** Number of ports in the agent's `ports` ranges. */
+  ports: number;
+}
+
+/** One active agent as the cluster's facts know it. */
+export interface AgentShape {
+  id: string;
+  hostname: string;
+  /** Attributes in text form (scalars as their number), as constraints read them. */
+  attributes: Record<string, string>;
+  resources: AgentResources;
+}
+
+/**
+ * What the cluster could ever hold: its active agents with their totals and attributes,
+ * read from the master (src/mesos/capacity.ts). Judges whether a run is unschedulable
+ * (src/schedule/unschedulable.ts) and whether a plan's jobs fit (src/plan/capacity.ts);
+ * `GET /v1/cluster` serves it as `facts`, which `kairos reconcile --cluster-facts` reads.
+ */
+export interface ClusterFacts {
+  /** Epoch ms the master was asked. */
+  at: number;
+  agents: AgentShape[];
 }
 
 export interface FrameworkHooks {
@@ -108,6 +155,20 @@ export interface FrameworkHooks {
   persistLaunch(launches: PlacedLaunch[]): Promise<void>;
   /** Persist a status update; resolves before the update is acknowledged to Mesos. */
   onStatus(update: TaskStatusUpdate): Promise<void>;
+  /**
+   * The cluster the store's launch intent records for a task (undefined: unknown task, or
+   * an intent written before clusters had names). With several clusters, a task reported
+   * by another cluster is killed there and never counted.
+   */
+  clusterOf?(taskId: string): string | undefined;
+}
+
+/** A task the store says is live, handed to `start` for reconciliation. */
+export interface KnownTask {
+  taskId: string;
+  agentId?: string;
+  /** The cluster its intent records (several clusters only). */
+  cluster?: string;
 }
 
 /** The framework as the controller sees it. */
@@ -116,6 +177,12 @@ export interface MesosFramework {
   launch(requests: LaunchRequest[]): void;
   /** Withdraw a queued task (not yet placed) or kill a launched one. */
   kill(taskId: string): Promise<void>;
+  /**
+   * Takes a task back out of the launch queue if it is still only queued (not being
+   * placed, not launched): true when it was. Lets a router move a waiting run elsewhere
+   * without any chance of it also launching here. Optional: without it, runs never move.
+   */
+  withdraw?(taskId: string): boolean;
   /** Tasks still waiting for a fitting offer, with the reason. */
   pending(): PendingInfo[];
   /**
@@ -123,8 +190,15 @@ export interface MesosFramework {
    * undefined while not subscribed. Optional: a framework that cannot tell leaves it out.
    */
   capacity?(): Promise<{ cpus: number; mem: number; agents: number } | undefined>;
+  /** The active agents' totals and attributes; undefined while not subscribed. Optional like `capacity`. */
+  clusterFacts?(): Promise<ClusterFacts | undefined>;
   status(): ClusterStatus;
+  /**
+   * The agents with Kairos's live tasks and what they had free, and the queued task ids,
+   * for the schedule core's preemption decision. Optional: without it nothing is preempted.
+   */
+  clusterView?(): ClusterView;
   /** Subscribe (with `force` only right after winning leadership) and run until stopped. */
-  start(opts: { force: boolean; knownTasks: { taskId: string; agentId?: string }[] }): Promise<void>;
+  start(opts: { force: boolean; knownTasks: KnownTask[] }): Promise<void>;
   stop(): Promise<void>;
 }

@@ -30,6 +30,11 @@ describe('YAML documents (one parser, js-yaml)', () => {
     expect(d.locate(['spec', 'tasks', 1, 'job'])).toEqual({ line: 8, column: 11 }); // empty value: right after its colon
     expect(d.locate(['spec', 'tasks', 1, 'missing'])).toEqual({ line: 7, column: 7 }); // missing: at its parent
     expect(d.locate(['spec', 'quoted key'], true)).toEqual({ line: 9, column: 3 });
+    // A flow mapping key without a value (`timeZone:x UTC` is one plain scalar) is still a key.
+    const [e] = parse('s: { timeZone:x UTC, cron: "* * * * *" }\n').docs;
+    expect(e.value).toEqual({ s: { 'timeZone:x UTC': null, cron: '* * * * *' } });
+    expect(e.locate(['s', 'timeZone:x UTC'], true)).toEqual({ line: 1, column: 6 });
+    expect(e.locate(['s', 'cron'])).toEqual({ line: 1, column: 28 });
   });
 
   it('cuts files at --- lines: comments and directives go with the next document, empty ones are dropped', () => {
@@ -54,6 +59,13 @@ describe('YAML documents (one parser, js-yaml)', () => {
       [4, 1, 'YAML syntax: unexpected end of the stream within a flow collection'], // where the next document's --- cuts it off
       [6, 1, 'YAML syntax: duplicated mapping key'],
     ]);
+  });
+
+  it('counts positions after a byte order mark, and refuses nesting too deep for the parser', () => {
+    const { docs, problems } = parse('\uFEFFa: &x 1\nb: { c: 2 }\n---\nd: [x\n');
+    expect(docs[0].locate(['b', 'c'])).toEqual({ line: 2, column: 9 });
+    expect(problems.map((p) => [p.line, p.column])).toEqual([[5, 1]]);
+    expect(parse('a: 1\n---\nb: ' + '['.repeat(100_000) + '\n').problems.map((p) => [p.line, p.column, p.message])).toEqual([[3, 1, 'YAML refused: nested too deeply']]);
   });
 
   it('never quotes the source in an error (a token file may hold a secret there)', () => {
