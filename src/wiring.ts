@@ -13,7 +13,7 @@ import { checkListenSafety, loadAccessConfig } from './api/access.js';
 import { buildApp } from './api/app.js';
 import { EarlyListener } from './api/early-listen.js';
 import { allowedHostsFor } from './api/origin.js';
-import type { ServeConfig, StoreConfig } from './config.js';
+import { configuredSecrets, type ServeConfig, type StoreConfig } from './config.js';
 import { Controller } from './controller/controller.js';
 import type { ControllerEmitter } from './controller/events.js';
 import { stripUrlCredentials } from './core/url-credentials.js';
@@ -31,6 +31,8 @@ import { systemClock, type Clock } from './ports/clock.js';
 import { soloLeadership, type Leadership } from './ports/leader.js';
 import { streamLogger, type Logger } from './ports/logger.js';
 import { openSecretProvider } from './secrets/open.js';
+import { MaskSet } from './secrets/mask-set.js';
+import { SecretOverrides } from './secrets/run-overrides.js';
 import { maskSecrets } from './api/redact.js';
 import type { ManifestSource } from './ports/source.js';
 import type { Store } from './ports/store.js';
@@ -109,15 +111,24 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
   // Read before anything starts: a bad file stops the controller naming file, line and field.
   const notifyConfig = config.notifyConfig ? readNotifyConfig(config.notifyConfig) : DEFAULT_NOTIFY_CONFIG;
   const sender = new Sender({ env: process.env, clock, smtp: notifyConfig.smtp });
-  const masked = () => [...secrets.resolvedValues(), ...sender.resolvedValues(), ...(config.webhookSecret ? [config.webhookSecret] : [])];
+  const secretOverrides = new SecretOverrides();
+  // Every token and secret is masked for every caller, in every response and log line.
+  const masks = new MaskSet()
+    .add(...configuredSecrets(config))
+    .from(() => secrets.resolvedValues())
+    .from(() => sender.resolvedValues())
+    .from(() => secretOverrides.values());
+  const masked = () => masks.values();
   // The log sink masks resolved secrets too: a value quoted in an error never reaches the log.
   const logger = opts.logger ?? streamLogger((l) => process.stderr.write(maskSecrets(l, masked())), { level: config.logLevel, now: () => clock.now() });
   const access = config.tokensFile ? loadAccessConfig(config.tokensFile) : undefined;
+  masks.add(...(access?.mask ?? []));
   checkListenSafety(config.listen.host, access);
   // A second writer on a file store is refused before anything starts (openStore locks it).
   if (config.store.kind === 'file') await refuseIfOwned(config.store.path);
 
   const embeddedCredential = { principal: 'kairos', secret: randomBytes(24).toString('base64url') };
+  masks.add(embeddedCredential.secret);
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const c of closers.splice(0).reverse()) await c().catch((err) => logger.error('shutdown step failed', { error: String(err) }));
@@ -131,6 +142,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       const stateDir = config.store.kind === 'file' ? join(dirname(config.store.path), 'agent') : undefined;
       embedded = await startEmbeddedMaster({
         localAgents: config.mesos.agents,
+        ...(config.mesos.agentResources && { localResources: config.mesos.agentResources }),
         stateDir,
         clock,
         logger: logger.child({ component: 'embedded-master' }),
@@ -171,7 +183,9 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       allowMassPrune: config.allowMassPrune,
       allowRewind: config.allowRewind,
       historyCap: config.historyCap,
+      preemptAfterSeconds: config.preemptAfterSeconds,
       secrets,
+      secretOverrides,
       notify: { config: notifyConfig, sender, metrics: metrics.jobs },
       watch: config.source.kind === 'dir' ? { dir: config.source.path, debounceMs: opts.watchDebounceMs ?? 300 } : undefined,
     });
@@ -241,5 +255,6 @@ function observeMetrics(controller: Controller, metrics: Metrics, clock: Clock):
       metrics.jobs.recordRunEnded(run);
     }
   });
+  controller.events.on('run:preempted', (e) => metrics.recordPreemption(e.job));
   controller.events.on('run:sla_missed', (e) => metrics.jobs.recordSlaMissed(e.job));
 }

@@ -42,13 +42,20 @@ export interface Principal {
 /** Compiled access configuration: token digests by principal. */
 export interface AccessConfig {
   tokens: { name: string; role: Role; digest: Buffer }[];
+  /**
+   * The plain tokens, in memory only, so that every one of them is masked for every caller
+   * (a viewer must not read an admin's token in a run's log); never used to authenticate.
+   */
+  mask: readonly string[];
 }
 
 const digest = (token: string) => createHash('sha256').update(token, 'utf8').digest();
 
 /** Builds an AccessConfig from plain (already resolved) tokens; for tests and the loader. */
 export function accessConfig(tokens: { name: string; role: Role; token: string }[]): AccessConfig {
-  return { tokens: tokens.map((t) => ({ name: t.name, role: t.role, digest: digest(t.token) })) };
+  const config = { tokens: tokens.map((t) => ({ name: t.name, role: t.role, digest: digest(t.token) })) };
+  // Not enumerable: a serialized or logged config still shows no token.
+  return Object.defineProperty(config, 'mask', { value: tokens.map((t) => t.token), enumerable: false }) as AccessConfig;
 }
 
 /** The principal owning `token`, or undefined. Constant time in the token's content. */

@@ -7,6 +7,7 @@
 import type { Run } from '../core/run.js';
 import { isTerminalRun } from '../core/types.js';
 import type { ClusterView, JobDetail, SyncStatus } from '../ports/controller.js';
+import { preemptionReasons } from './explain-preemption.js';
 
 /** One reason, most blocking first. `code` is stable for scripts; `message` is for people. */
 export interface ExplainReason {
@@ -20,6 +21,8 @@ export interface ExplainReason {
     | 'concurrency-forbid'
     | 'waiting-for-parents'
     | 'no-offer-fits'
+    | 'preempted'
+    | 'preempting'
     | 'starving'
     | 'disconnected'
     | 'retry-backoff'
@@ -127,6 +130,7 @@ export function explain(f: ExplainFacts): Explanation {
       add('no-offer-fits', `run ${r.id} pending: ${r.reason}`);
     }
   }
+  reasons.push(...preemptionReasons(job, now));
   if (!f.cluster.connected) add('disconnected', `not subscribed to the Mesos master${f.cluster.master ? ` ${f.cluster.master}` : ''}`);
   else if (f.cluster.starving) {
     const since = f.cluster.starvingSince ?? f.cluster.lastOfferAt;

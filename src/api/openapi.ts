@@ -41,7 +41,14 @@ const schemas: Record<string, Schema> = {
   RunOverrides: {
     type: 'object',
     additionalProperties: false,
-    properties: { args: { type: 'array', items: str }, env: { type: 'object', additionalProperties: str } },
+    properties: {
+      args: { type: 'array', items: str },
+      env: { type: 'object', additionalProperties: str },
+      secretEnv: {
+        description: 'In a request: NAME → secret value, never stored or shown. In a run: the names only.',
+        oneOf: [{ type: 'object', additionalProperties: str }, { type: 'array', items: str }],
+      },
+    },
   },
   JobSummary: obj(
     {
@@ -92,6 +99,10 @@ const schemas: Record<string, Schema> = {
       problems: { type: 'array', items: ref('Problem') },
       drift: { type: 'array', items: ref('Drift') },
       syncing: { type: 'boolean' },
+      readView: obj(
+        { role: { type: 'string', enum: ['leader', 'follower'] }, watching: { type: 'boolean' }, loadedAt: epochMs, behind: { type: 'boolean' } },
+        ['role', 'watching', 'behind'],
+      ),
     },
     ['source', 'result', 'problems', 'drift', 'syncing'],
   ),

@@ -20,6 +20,7 @@ import type { Leadership } from '../ports/leader.js';
 import type { Logger } from '../ports/logger.js';
 import type { FrameworkHooks, MesosFramework } from '../ports/mesos.js';
 import type { SecretProvider } from '../ports/secrets.js';
+import type { SecretOverrides } from '../secrets/run-overrides.js';
 import type { ManifestSource } from '../ports/source.js';
 import type { Store } from '../ports/store.js';
 import type { Plan } from '../plan/types.js';
@@ -30,11 +31,14 @@ import { slaBreaches } from '../notify/sla.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { ControllerActionsImpl } from './actions.js';
 import { Dispatch, knownTasks } from './dispatch.js';
+import { PreemptionLoop } from './preemption.js';
+import type { ClusterView } from '../core/cluster-view.js';
 import { ControllerEmitter } from './events.js';
 import { overHistory } from './history.js';
 import { RunLedger } from './run-ledger.js';
 import { RunLifecycle } from './runs.js';
 import { ControllerState } from './state.js';
+import { FollowerReads } from './follower-reads.js';
 import { SyncLoop } from './sync-loop.js';
 import { planView, syncPass, type SyncPassDeps } from './sync-pass.js';
 import { StateView } from './view.js';
@@ -65,11 +69,15 @@ export interface ControllerOptions {
   syncBackoff?: { initialMs: number; maxMs: number };
   /** Resolves jobs' `secrets:` at launch (src/ports/secrets.ts). */
   secrets?: SecretProvider;
+  /** Secret env values of manual runs, held in memory for their launches. */
+  secretOverrides?: SecretOverrides;
   /** Notifications and SLAs (src/notify); without it no notification is written. */
   notify?: Pick<NotifierDeps, 'config' | 'sender' | 'metrics' | 'intervalMs'>;
+  /** Default preemption grace for jobs without `spec.preemption` (`--preemption-after`); undefined: none. */
+  preemptAfterSeconds?: number;
 }
 
-/** How often a follower re-reads the store for its read view (at least; the poll interval if longer). */
+/** How often a follower re-reads the store for its read view without a change notification (at least; the poll interval if longer). */
 export const FOLLOWER_REFRESH_MS = 5000;
 
 /** How long after a failed start of a leadership term (the store could not be read) it is tried again. */
@@ -83,7 +91,8 @@ export class Controller {
   /** The framework of the current leadership term; undefined while not leading. */
   private fw: MesosFramework | undefined;
   /** What the view, actions and lifecycle use: the current framework, or an idle stand-in. */
-  private readonly framework: Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status' | 'capacity'> = {
+  private readonly framework: Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status' | 'capacity'> & { clusterView(): ClusterView | undefined } = {
+    clusterView: () => this.fw?.clusterView?.(),
     launch: (r) => this.fw?.launch(r),
     kill: (t) => this.fw?.kill(t) ?? Promise.reject(new KairosError('E_UNAVAILABLE', 'not leading: no Mesos framework to kill through')),
     pending: () => this.fw?.pending() ?? [],
@@ -92,7 +101,8 @@ export class Controller {
   };
   private readonly state: ControllerState;
   private readonly ledger: RunLedger;
-  private readonly scheduler = new Scheduler();
+  private readonly scheduler: Scheduler;
+  private readonly preemption: PreemptionLoop;
   /** The applied resources last handed to the schedule core (by name). */
   private scheduled = new Map<string, AppliedResource>();
   private readonly lifecycle: RunLifecycle;
@@ -103,7 +113,8 @@ export class Controller {
   private unsubscribe: (() => void) | undefined;
   private leading = false;
   private closed = false;
-  private refreshTimer: Timer | undefined;
+  /** A follower's read view follows the store (src/controller/follower-reads.ts). */
+  private readonly followerReads: FollowerReads;
   /** Retries the start of a term whose state could not be loaded (every {@link LEAD_RETRY_MS}). */
   private readonly leadRetry: RetryLoop;
   private readyNow: Promise<void> = Promise.resolve();
@@ -113,6 +124,8 @@ export class Controller {
 
   constructor(private readonly o: ControllerOptions) {
     this.log = o.logger;
+    this.scheduler = new Scheduler({ preemptAfterSeconds: o.preemptAfterSeconds });
+    this.preemption = new PreemptionLoop({ clock: o.clock, logger: o.logger, scheduler: this.scheduler, view: () => this.framework.clusterView(), submit: (d) => this.dispatch.submit(d) });
     this.leadRetry = new RetryLoop(o.clock, { initialMs: LEAD_RETRY_MS, maxMs: LEAD_RETRY_MS }, alwaysGeneric);
     this.state = new ControllerState(o.store);
     this.notifier = o.notify && this.buildNotifier(o.notify);
@@ -127,6 +140,7 @@ export class Controller {
       onAttempt: (change, facts) => dispatch!.onAttempt(change, facts),
       onSeen: (runId) => dispatch!.onSeen(runId),
       secrets: o.secrets,
+      secretOverrides: o.secretOverrides,
       leading: () => this.leading,
     });
     this.dispatch = dispatch = new Dispatch({
@@ -141,8 +155,16 @@ export class Controller {
         return this.loadScheduler(now);
       },
     });
+    this.followerReads = new FollowerReads({
+      store: o.store,
+      clock: o.clock,
+      logger: this.log,
+      reload: () => this.reload(),
+      backstopMs: Math.max(o.pollMs, FOLLOWER_REFRESH_MS),
+    });
     const passDeps = this.passDeps();
     this.view = new StateView({
+      readView: () => ({ role: this.leading ? 'leader' : 'follower', ...this.followerReads.freshness() }),
       state: this.state,
       ledger: this.ledger,
       framework: this.framework,
@@ -160,6 +182,7 @@ export class Controller {
       view: this.view,
       effective: (a) => this.effective(a),
       followApplied: (now) => this.followApplied(now),
+      secretOverrides: o.secretOverrides,
     });
   }
 
@@ -174,7 +197,7 @@ export class Controller {
   /** Stops taking new work, waits for what is in flight, leaves Mesos tasks running. */
   async stop(): Promise<void> {
     this.closed = true;
-    this.refreshTimer?.cancel();
+    this.followerReads.stop();
     this.leadRetry.cancel();
     this.unsubscribe?.();
     this.events.emit('stopping', { reason: 'stop' });
@@ -210,7 +233,7 @@ export class Controller {
   private async lead(): Promise<void> {
     if (this.leading) return;
     this.leading = true;
-    this.refreshTimer?.cancel();
+    this.followerReads.stop();
     this.log.info('leading: loading state', { epoch: this.o.leadership.epoch() });
     try {
       await this.reload();
@@ -228,6 +251,7 @@ export class Controller {
     }
     this.leadRetry.succeeded();
     this.dispatch.start();
+    this.preemption.start();
     const now = this.o.clock.now();
     const fw = (this.fw = this.o.framework(this.lifecycle));
     this.frameworkRun = fw.start({ force: true, knownTasks: knownTasks(this.ledger.active()) }).catch((err) => {
@@ -256,6 +280,7 @@ export class Controller {
     this.log.info('not leading: stopping work');
     // Launching stops first (both take effect before their first await); syncing after.
     const halted = this.dispatch.stop();
+    this.preemption.stop();
     const notifying = this.notifier?.stop();
     const fwStopped = this.fw?.stop();
     await this.watcher?.close();
@@ -276,16 +301,10 @@ export class Controller {
     await this.ledger.load();
   }
 
-  /** A follower re-reads the store now and then, so its read view (API, UI) stays current. */
+  /** A follower's read view (API, UI) follows the store's changes. */
   private scheduleRefresh(): void {
     if (this.closed || this.leading) return;
-    this.refreshTimer?.cancel();
-    this.refreshTimer = this.o.clock.setTimeout(() => {
-      if (this.closed || this.leading) return;
-      this.reload()
-        .catch((err) => this.log.warn('follower refresh failed', { error: messageOf(err) }))
-        .finally(() => this.scheduleRefresh());
-    }, Math.max(this.o.pollMs, FOLLOWER_REFRESH_MS));
+    this.followerReads.start();
   }
 
   private passDeps(): SyncPassDeps {

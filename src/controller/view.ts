@@ -19,6 +19,7 @@ import type {
   LogChunk,
   LogStream,
   PlanView,
+  ReadView,
   RunBrief,
   RunDetail,
   RunQuery,
@@ -45,6 +46,8 @@ export interface ViewDeps {
   source: string;
   /** Dry-run of the next sync (same path as a sync, stops before writing). */
   plan(): Promise<PlanView>;
+  /** Who serves these reads and how fresh they are; absent in tools without leadership. */
+  readView?(): ReadView;
 }
 
 /** `cron 0 2 * * * (Europe/Berlin)`. */
@@ -97,7 +100,8 @@ export class StateView implements ControllerView {
 
   sync(): SyncStatus {
     const s = this.d.state.sync;
-    return { source: this.d.source, ...s, problems: s.problems, drift: this.drift(), syncing: this.d.state.syncing };
+    const readView = this.d.readView?.();
+    return { source: this.d.source, ...s, problems: s.problems, drift: this.drift(), syncing: this.d.state.syncing, ...(readView && { readView }) };
   }
 
   plan(): Promise<PlanView> {

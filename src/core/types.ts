@@ -112,6 +112,13 @@ export interface TaskTemplate {
   user?: string;
   /** Higher runs first when offers are scarce (Chronos `highPriority`). */
   priority: number;
+  /**
+   * A running task of this template may be killed to make room for a waiting run of
+   * strictly higher priority (src/schedule/preemption.ts); it is then run again. Absent: no.
+   */
+  preemptible?: boolean;
+  /** When a run of this template, still waiting for resources, may preempt (default: the controller's `--preemption-after`). */
+  preemption?: { afterSeconds: number };
 }
 
 /** When and how often a Job or DAG fires, and what happens around its runs. */
@@ -141,7 +148,7 @@ export interface OverridePolicy {
 }
 
 /** What a notification is about (schemas/notify.schema.json `event`). */
-export type NotifyEvent = 'failed' | 'missed' | 'sla_missed' | 'unschedulable' | 'recovered' | 'succeeded';
+export type NotifyEvent = 'failed' | 'missed' | 'sla_missed' | 'unschedulable' | 'recovered' | 'succeeded' | 'preempted';
 
 /** A value given in the manifest, or the name of a controller environment variable holding it (a secret). */
 export type StringOrSecret = string | { env: string };

@@ -13,6 +13,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { ClusterStatus, LaunchRequest, MesosFramework, PendingInfo } from '../ports/mesos.js';
+import type { ClusterView } from '../core/cluster-view.js';
 import type { Capacity } from './capacity.js';
 import { normalizeConfig, type FrameworkConfig } from './config.js';
 import { buildParts, type EmitFrameworkEvent, type FrameworkDeps, type FrameworkEvents, type FrameworkParts } from './parts.js';
@@ -60,6 +61,11 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
 
   pending(): PendingInfo[] {
     return this.p.tasks.pendingInfo();
+  }
+
+  /** The agents, our live tasks on them and the queued task ids, for preemption (agent-view.ts). */
+  clusterView(): ClusterView {
+    return this.p.agents.view(this.p.tasks.live(), this.p.tasks.pendingInfo().map((p) => p.taskId), this.deps.clock.now());
   }
 
   /** The active agents' summed resources, asked from the master we are subscribed to (capacity.ts). */

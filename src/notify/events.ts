@@ -62,6 +62,7 @@ export function runEvents(before: Run | undefined, after: Run, previous: Run | u
     }
   }
   if (before?.slaMissedAt === undefined && after.slaMissedAt !== undefined) out.push('sla_missed');
+  if (after.attempts.at(-1)?.preemptedBy && !before?.attempts.at(-1)?.preemptedBy) out.push('preempted');
   return out;
 }
 

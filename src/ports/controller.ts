@@ -138,6 +138,19 @@ export interface SyncStatus {
   drift: DriftItem[];
   /** True while a sync is in progress. */
   syncing: boolean;
+  /** Who answered and how fresh its reads are: a follower reloads when the store changes. */
+  readView?: ReadView;
+}
+
+/** The freshness of a controller's read view (`GET /v1/sync` → `readView`). */
+export interface ReadView {
+  role: 'leader' | 'follower';
+  /** A follower: whether the store notifies it of changes (ZooKeeper watch); else it polls. */
+  watching: boolean;
+  /** A follower: epoch ms its last reload from the store began. */
+  loadedAt?: number;
+  /** A follower: the store changed after that reload began; another reload is under way. */
+  behind: boolean;
 }
 
 /** One change the next sync would make (`GET /v1/plan`). */
@@ -271,10 +284,11 @@ export interface BackfillResult {
  */
 export interface ControllerActions {
   /**
-   * Starts a manual run now (`<job>@manual-<n>`), with optional argv/env overrides.
+   * Starts a manual run now (`<job>@manual-<n>`), with optional argv/env overrides and
+   * secret env values (`secretEnv`: held in memory for the launch, only their names stored).
    * Throws E_NOT_FOUND for an unknown job, E_INVALID for a DAG task or bad overrides.
    */
-  runNow(job: string, overrides?: RunOverrides): Promise<Run>;
+  runNow(job: string, overrides?: RunOverrides, secretEnv?: Record<string, string>): Promise<Run>;
   /** Kills a run's active task (or withdraws it if not launched). E_NOT_FOUND if unknown. */
   kill(runId: string): Promise<Run>;
   /**

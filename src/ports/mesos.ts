@@ -7,6 +7,7 @@
  * status updates are at-least-once, so `onStatus` must be idempotent).
  */
 import type { TaskOutcome } from '../core/outcome.js';
+import type { ClusterView } from '../core/cluster-view.js';
 import type { TaskTemplate } from '../core/types.js';
 
 /** A task the controller wants running. `taskId` derives from run id and attempt. */
@@ -21,6 +22,8 @@ export interface LaunchRequest {
   /** Extra argv appended / env merged for manual runs with overrides. */
   args?: string[];
   env?: Record<string, string>;
+  /** Names of secret env overrides; their values join `secrets.env` at launch. */
+  secretEnv?: string[];
   /** Epoch ms the run became due: older first within the same priority. */
   dueAt: number;
   /** Epoch ms of the run's scheduled instant (`KAIROS_SCHEDULED_AT`); backfill runs carry a past one. */
@@ -122,6 +125,11 @@ export interface MesosFramework {
    */
   capacity?(): Promise<{ cpus: number; mem: number; agents: number } | undefined>;
   status(): ClusterStatus;
+  /**
+   * The agents with Kairos's live tasks and what they had free, and the queued task ids,
+   * for the schedule core's preemption decision. Optional: without it nothing is preempted.
+   */
+  clusterView?(): ClusterView;
   /** Subscribe (with `force` only right after winning leadership) and run until stopped. */
   start(opts: { force: boolean; knownTasks: { taskId: string; agentId?: string }[] }): Promise<void>;
   stop(): Promise<void>;

@@ -55,6 +55,8 @@ import { DueQueue } from './due-queue.js';
 import { collectDue, judgeDue } from './missed.js';
 import { WaitingLines } from './waiting.js';
 import { MAX_DROPPED_RELAUNCHES, mayRetry, retryDelayMs } from './retry.js';
+import { Preemptions, preemptionDecisions } from './preemption.js';
+import type { ClusterView } from '../core/cluster-view.js';
 
 type Due =
   | { at: number; kind: 'fire'; job: string; gen: number }
@@ -69,6 +71,12 @@ export const CONFIRM_WAIT_MS = 120_000;
 
 /** The scheduling state machine; see the module comment. Not safe for concurrent calls. */
 export class Scheduler {
+  /** `preemptAfterSeconds`: the default preemption grace (./preemption.ts); undefined: only jobs that set one preempt. */
+  constructor(opts: { preemptAfterSeconds?: number } = {}) {
+    this.preemptions = new Preemptions(opts.preemptAfterSeconds);
+  }
+
+  private readonly preemptions: Preemptions;
   private entries = new Map<string, Entry>();
   private active = new Map<string, Active>();
   private activeByJob = new Map<string, Set<string>>();
@@ -212,6 +220,19 @@ export class Scheduler {
     return this.active.get(id)?.run;
   }
 
+  /** Whether a waiting run is due to look for victims (./preemption.ts); cheap, for a poll. */
+  preemptionDue(now: number): boolean {
+    return this.preemptions.due(this.active.values(), now);
+  }
+
+  /** Kills lower-priority preemptible tasks for runs that waited past their grace (./preemption.ts). */
+  preempt(view: ClusterView, now: number): Decision[] {
+    return this.collect(() => {
+      this.out.push(...this.preemptions.resend(this.active.values(), now));
+      for (const p of this.preemptions.plan(this.active.values(), view, now)) this.out.push(...preemptionDecisions(p));
+    });
+  }
+
   /** An on-demand run of a Job or DAG; throws KairosError E_NOT_FOUND for an unknown name. */
   requestRun(name: string, now: number, overrides?: RunOverrides): { runId: string; decisions: Decision[] } {
     const e = this.entries.get(name);
@@ -313,6 +334,8 @@ export class Scheduler {
    */
   private afterAttempt(a: Active, n: number, ended: TaskOutcome, at: number, what: string): void {
     let outcome = ended === 'gone' ? (lastAttempt(a.run)?.startedAt !== undefined ? 'lost' : 'dropped') : ended;
+    const preemptedBy = lastAttempt(a.run)?.preemptedBy;
+    if (preemptedBy && outcome !== 'succeeded' && a.template) return this.launch(a, at, at, false, `attempt ${n} preempted by ${preemptedBy}: waiting to run again`);
     if (outcome === 'succeeded' || outcome === 'killed') return this.finish(a, outcome, at, outcome === 'killed' ? what : undefined);
     if (outcome === 'error') return this.finish(a, 'failed', at, `${what} (refused by Mesos: not retried)`);
     if (outcome === 'dropped') {
@@ -322,7 +345,7 @@ export class Scheduler {
       outcome = 'lost';
     }
     const policy = a.template?.retries;
-    const ran = a.run.attempts.filter((x) => !x.dropped).length;
+    const ran = a.run.attempts.filter((x) => !x.dropped && !x.preemptedBy).length;
     if (!policy || ran === 0 || !mayRetry(policy, ran)) return this.finish(a, outcome === 'lost' ? 'lost' : 'failed', at, what);
     const retryAt = at + retryDelayMs(policy, ran);
     a.run.state = 'pending';
@@ -459,6 +482,8 @@ export class Scheduler {
     const att = lastAttempt(a.run);
     if (!att) return a.template ? this.launch(a, now, now, false) : this.finish(a, 'failed', now, 'its job no longer exists');
     if (att.endedAt === undefined && (a.run.state === 'launching' || a.run.state === 'running')) a.unconfirmed = true;
+    // A preemption recorded before a crash may not have sent its kill: send it (again).
+    if (att.endedAt === undefined && att.preemptedBy) this.out.push({ type: 'kill', runId: a.run.id, taskId: att.taskId, reason: 'preempted', by: att.preemptedBy });
     if (att.endedAt !== undefined) {
       // The attempt's end was stored but maybe not what followed (a crash in between):
       // decide again from the recorded Mesos state; a retry keeps its original time.
@@ -480,12 +505,13 @@ export class Scheduler {
   }
 
   /** Appends the next attempt and asks for its launch. */
-  private launch(a: Active, now: number, notBefore: number, isNew: boolean): void {
+  private launch(a: Active, now: number, notBefore: number, isNew: boolean, reason?: string): void {
     const run = a.run;
     const n = run.attempts.length + 1;
     const attempt = { n, taskId: mesosTaskId(run.id, n, run.rerun), intentAt: now, notBefore };
     run.attempts.push(attempt);
     run.state = 'pending';
+    if (reason) run.reason = reason;
     this.out.push({ type: isNew ? 'create' : 'update', run });
     this.out.push({ type: 'launch', run, attempt, template: a.template!, overrides: run.overrides });
   }

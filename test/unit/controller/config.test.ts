@@ -20,6 +20,7 @@ describe('compileServeConfig', () => {
       historyCap: 10_000,
       logLevel: 'info',
       metricsPublic: false,
+      preemptAfterSeconds: 300,
     });
   });
 
