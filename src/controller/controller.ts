@@ -14,7 +14,7 @@ import { KairosError, ManifestError, messageOf } from '../core/errors.js';
 import { alwaysGeneric, RetryLoop } from '../core/retry.js';
 import type { AppliedResource } from '../core/types.js';
 import { stripUrlCredentials } from '../core/url-credentials.js';
-import type { Clock, Timer } from '../ports/clock.js';
+import type { Clock } from '../ports/clock.js';
 import type { ControllerActions, ControllerView } from '../ports/controller.js';
 import type { Leadership } from '../ports/leader.js';
 import type { Logger } from '../ports/logger.js';
@@ -32,17 +32,15 @@ import { Scheduler } from '../schedule/scheduler.js';
 import { ControllerActionsImpl } from './actions.js';
 import { Dispatch, knownTasks } from './dispatch.js';
 import { PreemptionLoop } from './preemption.js';
-import type { ClusterView } from '../core/cluster-view.js';
 import { ControllerEmitter } from './events.js';
+import { LeaderTerm, officeFramework } from './leader-term.js';
 import { overHistory } from './history.js';
 import { RunLedger } from './run-ledger.js';
 import { RunLifecycle } from './runs.js';
 import { ControllerState } from './state.js';
 import { FollowerReads } from './follower-reads.js';
-import { SyncLoop } from './sync-loop.js';
 import { planView, syncPass, type SyncPassDeps } from './sync-pass.js';
 import { StateView } from './view.js';
-import { watchDirectory, type DirectoryWatch } from './watch.js';
 
 /** Everything the controller is built from. */
 export interface ControllerOptions {
@@ -88,17 +86,10 @@ export class Controller {
   readonly events = new ControllerEmitter();
   readonly view: ControllerView;
   readonly actions: ControllerActions;
-  /** The framework of the current leadership term; undefined while not leading. */
-  private fw: MesosFramework | undefined;
-  /** What the view, actions and lifecycle use: the current framework, or an idle stand-in. */
-  private readonly framework: Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status' | 'capacity'> & { clusterView(): ClusterView | undefined } = {
-    clusterView: () => this.fw?.clusterView?.(),
-    launch: (r) => this.fw?.launch(r),
-    kill: (t) => this.fw?.kill(t) ?? Promise.reject(new KairosError('E_UNAVAILABLE', 'not leading: no Mesos framework to kill through')),
-    pending: () => this.fw?.pending() ?? [],
-    capacity: async () => this.fw?.capacity?.(),
-    status: () => this.fw?.status() ?? { connected: false, starving: false, offersReceived: 0, offersDeclined: 0, revives: 0, suppressed: false },
-  };
+  /** The leadership term in office (src/controller/leader-term.ts); undefined while not leading. */
+  private term: LeaderTerm | undefined;
+  /** The term's framework as the view, actions and lifecycle see it across terms. */
+  private readonly framework = officeFramework(() => this.term);
   private readonly state: ControllerState;
   private readonly ledger: RunLedger;
   private readonly scheduler: Scheduler;
@@ -107,9 +98,6 @@ export class Controller {
   private scheduled = new Map<string, AppliedResource>();
   private readonly lifecycle: RunLifecycle;
   private readonly dispatch: Dispatch;
-  private loop: SyncLoop | undefined;
-  private watcher: DirectoryWatch | undefined;
-  private frameworkRun: Promise<void> | undefined;
   private unsubscribe: (() => void) | undefined;
   private leading = false;
   private closed = false;
@@ -117,7 +105,6 @@ export class Controller {
   private readonly followerReads: FollowerReads;
   /** Retries the start of a term whose state could not be loaded (every {@link LEAD_RETRY_MS}). */
   private readonly leadRetry: RetryLoop;
-  private readyNow: Promise<void> = Promise.resolve();
   private transition: Promise<void> = Promise.resolve();
   private readonly log: Logger;
   private readonly notifier: Notifier | undefined;
@@ -210,7 +197,7 @@ export class Controller {
    * not leading. For tests and tools that must not race the start.
    */
   whenReady(): Promise<void> {
-    return this.transition.then(() => this.readyNow);
+    return this.transition.then(() => this.term?.ready);
   }
 
   /** Notifications waiting or failed in the store's outbox (empty without notifications). */
@@ -220,7 +207,7 @@ export class Controller {
 
   /** Asks for a sync now (webhook, `POST /v1/sync`). Ignored when not leading. */
   triggerSync(reason: string): void {
-    this.loop?.trigger(reason);
+    this.term?.trigger(reason);
   }
 
   private follow(leader: boolean): Promise<void> {
@@ -250,27 +237,22 @@ export class Controller {
       return;
     }
     this.leadRetry.succeeded();
-    this.dispatch.start();
-    this.preemption.start();
-    const now = this.o.clock.now();
-    const fw = (this.fw = this.o.framework(this.lifecycle));
-    this.frameworkRun = fw.start({ force: true, knownTasks: knownTasks(this.ledger.active()) }).catch((err) => {
-      this.log.error('mesos framework stopped', { error: messageOf(err) });
-    });
-    // A failure is logged by Dispatch, which reloads from the store and retries: the term goes on.
-    await this.dispatch.submit(() => [...this.loadScheduler(now), ...this.scheduler.tick(now)]).catch(() => {});
-    this.loop = new SyncLoop({
+    this.term = new LeaderTerm({
       clock: this.o.clock,
-      pollMs: this.o.pollMs,
-      backoff: this.o.syncBackoff,
-      reconcile: (reason) => this.syncOnce(reason),
-      onError: (err, retryInMs) => this.syncFailed(err, retryInMs),
+      logger: this.log,
+      events: this.events,
+      framework: this.o.framework(this.lifecycle),
+      knownTasks: knownTasks(this.ledger.active()),
+      first: [this.dispatch, this.preemption],
+      load: () => {
+        const now = this.o.clock.now();
+        return this.dispatch.submit(() => [...this.loadScheduler(now), ...this.scheduler.tick(now)]);
+      },
+      last: this.notifier ? [this.notifier] : [],
+      sync: { pollMs: this.o.pollMs, backoff: this.o.syncBackoff, reconcile: (reason) => this.syncOnce(reason), onError: (err, retryInMs) => this.syncFailed(err, retryInMs) },
+      watch: this.o.watch,
     });
-    if (this.o.watch) this.watcher = watchDirectory(this.o.watch.dir, this.o.clock, this.o.watch.debounceMs, () => this.triggerSync('watch'));
-    const firstPass = Promise.race([this.events.next('sync:ok'), this.events.next('sync:error')]);
-    this.readyNow = Promise.all([firstPass, this.watcher?.ready]).then(() => {});
-    this.loop.trigger('start');
-    this.notifier?.start();
+    await this.term.start();
     this.events.emit('leadership', { leading: true });
   }
 
@@ -278,20 +260,9 @@ export class Controller {
     if (!this.leading) return;
     this.leading = false;
     this.log.info('not leading: stopping work');
-    // Launching stops first (both take effect before their first await); syncing after.
-    const halted = this.dispatch.stop();
-    this.preemption.stop();
-    const notifying = this.notifier?.stop();
-    const fwStopped = this.fw?.stop();
-    await this.watcher?.close();
-    this.watcher = undefined;
-    await this.loop?.stop();
-    this.loop = undefined;
-    await halted;
-    await notifying;
-    await fwStopped;
-    await this.frameworkRun;
-    this.fw = undefined;
+    // Launching stops first (it takes effect before the first await); syncing after.
+    await this.term?.stop();
+    this.term = undefined;
     this.scheduleRefresh();
     this.events.emit('leadership', { leading: false });
   }
