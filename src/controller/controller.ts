@@ -10,10 +10,9 @@
  * once. Adapters (store, source, framework, clock) come in through `ControllerOptions`;
  * src/wiring.ts builds the real ones.
  */
-import { KairosError, ManifestError, messageOf } from '../core/errors.js';
+import { messageOf } from '../core/errors.js';
 import { alwaysGeneric, RetryLoop } from '../core/retry.js';
 import type { AppliedResource } from '../core/types.js';
-import { stripUrlCredentials } from '../core/url-credentials.js';
 import type { Clock } from '../ports/clock.js';
 import type { ControllerActions, ControllerView } from '../ports/controller.js';
 import type { Leadership } from '../ports/leader.js';
@@ -26,15 +25,15 @@ import type { Store } from '../ports/store.js';
 import type { Plan } from '../plan/types.js';
 import type { Decision } from '../schedule/decisions.js';
 import type { OutboxEntry } from '../notify/events.js';
-import { Notifier, type NotifierDeps } from '../notify/notifier.js';
-import { slaBreaches } from '../notify/sla.js';
+import type { Notifier, NotifierDeps } from '../notify/notifier.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { ControllerActionsImpl } from './actions.js';
 import { Dispatch, knownTasks } from './dispatch.js';
 import { PreemptionLoop } from './preemption.js';
 import { ControllerEmitter } from './events.js';
 import { LeaderTerm, officeFramework } from './leader-term.js';
-import { overHistory } from './history.js';
+import { reportSynced, reportSyncFailed } from './sync-report.js';
+import { boundHistory, buildNotifier, type UpkeepDeps } from './upkeep.js';
 import { RunLedger } from './run-ledger.js';
 import { RunLifecycle } from './runs.js';
 import { ControllerState } from './state.js';
@@ -115,8 +114,9 @@ export class Controller {
     this.preemption = new PreemptionLoop({ clock: o.clock, logger: o.logger, scheduler: this.scheduler, view: () => this.framework.clusterView(), submit: (d) => this.dispatch.submit(d) });
     this.leadRetry = new RetryLoop(o.clock, { initialMs: LEAD_RETRY_MS, maxMs: LEAD_RETRY_MS }, alwaysGeneric);
     this.state = new ControllerState(o.store);
-    this.notifier = o.notify && this.buildNotifier(o.notify);
     this.ledger = new RunLedger(o.store, (before, after) => this.notifier?.effects(before, after) ?? []);
+    const upkeep: UpkeepDeps = { state: this.state, ledger: this.ledger, clock: o.clock, events: this.events, historyCap: o.historyCap };
+    this.notifier = o.notify && buildNotifier({ ...upkeep, store: o.store, logger: o.logger }, o.notify);
     let dispatch: Dispatch | undefined;
     this.lifecycle = new RunLifecycle({
       ledger: this.ledger,
@@ -136,7 +136,7 @@ export class Controller {
       ledger: this.ledger,
       clock: o.clock,
       logger: o.logger.child({ component: 'dispatch' }),
-      afterRunsEnded: (jobs) => this.boundHistory(jobs),
+      afterRunsEnded: (jobs) => boundHistory(upkeep, jobs),
       resync: async (now) => {
         await this.ledger.load();
         return this.loadScheduler(now);
@@ -249,7 +249,7 @@ export class Controller {
         return this.dispatch.submit(() => [...this.loadScheduler(now), ...this.scheduler.tick(now)]);
       },
       last: this.notifier ? [this.notifier] : [],
-      sync: { pollMs: this.o.pollMs, backoff: this.o.syncBackoff, reconcile: (reason) => this.syncOnce(reason), onError: (err, retryInMs) => this.syncFailed(err, retryInMs) },
+      sync: { pollMs: this.o.pollMs, backoff: this.o.syncBackoff, reconcile: (reason) => this.syncOnce(reason), onError: (err, retryInMs) => reportSyncFailed(err, retryInMs, this.state.sync.lastRevision, this.log, this.events) },
       watch: this.o.watch,
     });
     await this.term.start();
@@ -293,21 +293,8 @@ export class Controller {
       this.state.syncing = false;
     }
     const now = this.o.clock.now();
-    const byAction = (a: string) => plan.entries.filter((e) => e.action === a && e.willApply).map((e) => e.name);
-    const changed = [...byAction('create'), ...byAction('update')];
-    const pruned = byAction('prune');
     await this.dispatch.submit(() => this.followApplied(now));
-    if (changed.length || pruned.length) this.log.info('applied', { revision: plan.revision, created: byAction('create'), updated: byAction('update'), pruned });
-    this.events.emit('sync:ok', { revision: plan.revision, created: byAction('create'), updated: byAction('update'), pruned });
-  }
-
-  private syncFailed(err: unknown, retryInMs: number | undefined): void {
-    const problems = err instanceof ManifestError ? err.problems : [];
-    const code = err instanceof KairosError ? err.code : 'E_INTERNAL';
-    const message = stripUrlCredentials(messageOf(err));
-    this.log.error('sync failed: nothing applied', { code, error: problems.length ? `${problems.length} problem(s)` : message, retryInMs });
-    for (const p of problems) this.log.error(`${p.file}:${p.line}:${p.column}: ${p.path ? p.path + ': ' : ''}${p.message}`);
-    this.events.emit('sync:error', { revision: this.state.sync.lastRevision, code, message, problems, retryInMs });
+    reportSynced(plan, this.log, this.events);
   }
 
   /** Replaces the schedule core's state with the applied resources and the ledger's runs. */
@@ -335,34 +322,5 @@ export class Controller {
   private effective(a: AppliedResource): AppliedResource {
     if (!this.state.isPaused(a.resource.metadata.name) || a.resource.spec.suspend) return a;
     return { ...a, resource: { ...a.resource, spec: { ...a.resource.spec, suspend: true } } as AppliedResource['resource'] };
-  }
-
-  private buildNotifier(n: NonNullable<ControllerOptions['notify']>): Notifier {
-    return new Notifier({
-      ...n,
-      store: this.o.store,
-      clock: this.o.clock,
-      logger: this.o.logger.child({ component: 'notify' }),
-      rules: (job) => this.state.applied.get(job)?.resource.spec.notify,
-      history: (job) => this.ledger.ofJob(job),
-      beforeRound: () => this.flagSlaMisses(),
-    });
-  }
-
-  /** Records `slaMissedAt` on runs past their SLA (that write raises `sla_missed`, once). */
-  private async flagSlaMisses(): Promise<void> {
-    const now = this.o.clock.now();
-    for (const run of slaBreaches(this.ledger.all(), (job) => this.state.applied.get(job), now)) {
-      const after = await this.ledger.update(run.id, (r) => (r.slaMissedAt === undefined ? { ...r, slaMissedAt: now } : undefined));
-      if (after?.slaMissedAt === now) this.events.emit('run:sla_missed', { runId: run.id, job: run.job });
-    }
-  }
-
-  /** Per-job limits for the jobs whose runs just ended; the global cap only once it is exceeded. */
-  private async boundHistory(jobs: Set<string>): Promise<void> {
-    const limits = (job: string) => this.state.applied.get(job)?.resource.spec.history;
-    const over = [...jobs].flatMap((job) => overHistory(this.ledger.ofJob(job), limits, Infinity));
-    await this.ledger.remove(over);
-    if (this.ledger.size() > this.o.historyCap) await this.ledger.remove(overHistory(this.ledger.all(), limits, this.o.historyCap));
   }
 }
