@@ -61,6 +61,8 @@ export interface ServeConfig {
   metricsPublic: boolean;
   /** Default preemption grace in seconds for jobs without `spec.preemption` (`--preemption-after`); undefined: off. */
   preemptAfterSeconds?: number;
+  /** `--unschedulable-after`: a run no known agent could ever hold becomes `unschedulable` after waiting this long. */
+  unschedulableAfterMs: number;
 }
 
 /** The raw options as commander hands them over; every field optional. */
@@ -85,6 +87,7 @@ export interface ServeFlags {
   metricsPublic?: boolean;
   agentResources?: string;
   preemptionAfter?: string;
+  unschedulableAfter?: string;
 }
 
 /** Defaults, also shown in `kairos serve --help`. */
@@ -98,6 +101,7 @@ export const SERVE_DEFAULTS = {
   historyCap: '10000',
   logLevel: 'info',
   preemptionAfter: '5m',
+  unschedulableAfter: '5m',
 } as const;
 
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -154,7 +158,7 @@ const levels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
  * `KAIROS_MESOS`, `KAIROS_LISTEN`, `KAIROS_POLL`, `KAIROS_PRUNE=1`, `KAIROS_AGENTS`,
  * `KAIROS_TOKENS`, `KAIROS_WEBHOOK_SECRET`, `KAIROS_LOG_LEVEL`, `KAIROS_SECRETS_DIR`,
  * `KAIROS_NOTIFY_CONFIG`, `KAIROS_METRICS_PUBLIC=1`, `KAIROS_AGENT_RESOURCES`,
- * `KAIROS_PREEMPTION_AFTER`) into one ServeConfig.
+ * `KAIROS_PREEMPTION_AFTER`, `KAIROS_UNSCHEDULABLE_AFTER`) into one ServeConfig.
  */
 export function compileServeConfig(
   flags: ServeFlags,
@@ -193,6 +197,7 @@ export function compileServeConfig(
     ...(pick(flags.notifyConfig, 'NOTIFY_CONFIG') !== undefined && { notifyConfig: resolve(cwd, pick(flags.notifyConfig, 'NOTIFY_CONFIG')!) }),
     metricsPublic: flags.metricsPublic ?? env.KAIROS_METRICS_PUBLIC === '1',
     ...(preemptAfter !== 'off' && { preemptAfterSeconds: parseDuration('--preemption-after', preemptAfter) / 1000 }),
+    unschedulableAfterMs: parseDuration('--unschedulable-after', pick(flags.unschedulableAfter, 'UNSCHEDULABLE_AFTER', SERVE_DEFAULTS.unschedulableAfter)!),
   };
 }
 

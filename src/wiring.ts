@@ -187,6 +187,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       secrets,
       secretOverrides,
       notify: { config: notifyConfig, sender, metrics: metrics.jobs },
+      unschedulableAfterMs: config.unschedulableAfterMs,
       watch: config.source.kind === 'dir' ? { dir: config.source.path, debounceMs: opts.watchDebounceMs ?? 300 } : undefined,
     });
     observeMetrics(controller, metrics, clock);

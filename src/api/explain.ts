@@ -20,6 +20,7 @@ export interface ExplainReason {
     | 'sla-missed'
     | 'concurrency-forbid'
     | 'waiting-for-parents'
+    | 'unschedulable'
     | 'no-offer-fits'
     | 'preempted'
     | 'preempting'
@@ -118,6 +119,9 @@ export function explain(f: ExplainFacts): Explanation {
       const names = waiting.map((p) => (f.parents[p] ? p : `${p} (not applied)`)).join(', ');
       add('waiting-for-parents', `waiting for a new successful run of: ${names}`);
     }
+  }
+  for (const r of active.filter((x) => x.state === 'unschedulable')) {
+    add('unschedulable', `run ${r.id} is unschedulable: ${r.reason ?? 'no known agent could ever hold it'}; it launches when an agent that fits joins`);
   }
   for (const r of active.filter((x) => x.state === 'pending')) {
     const p = f.cluster.pending.find((x) => x.runId === r.id);

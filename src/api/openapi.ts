@@ -7,7 +7,9 @@
 import { chartOps, chartSchemas } from './openapi-charts.js';
 import { epochMs, int, listOf, obj, ref, str, type Op, type Schema } from './openapi-parts.js';
 
-const RUN_STATES = ['pending', 'launching', 'running', 'succeeded', 'failed', 'killed', 'timed_out', 'missed', 'skipped', 'lost'];
+const num: Schema = { type: 'number' };
+
+const RUN_STATES = ['pending', 'unschedulable', 'launching', 'running', 'succeeded', 'failed', 'killed', 'timed_out', 'missed', 'skipped', 'lost'];
 
 const schemas: Record<string, Schema> = {
   Error: obj({ error: obj({ code: str, message: str }, ['code', 'message']) }, ['error']),
@@ -129,6 +131,13 @@ const schemas: Record<string, Schema> = {
     revives: int,
     suppressed: { type: 'boolean' },
     pending: { type: 'array', items: obj({ taskId: str, runId: str, since: epochMs, reason: str }) },
+    facts: {
+      ...obj({
+        at: epochMs,
+        agents: listOf(obj({ id: str, hostname: str, attributes: { type: 'object', additionalProperties: str }, resources: obj({ cpus: num, mem: num, disk: num, gpus: num, ports: int }) }, ['id', 'hostname', 'attributes', 'resources'])),
+      }, ['at', 'agents']),
+      description: "the agents' total resources and attributes as the leader last read them (what could ever run); `kairos reconcile --cluster-facts` reads this answer",
+    },
   }),
   LogChunk: obj({ attempt: int, offset: int, data: str, size: int }, ['attempt', 'offset', 'data', 'size']),
   Explanation: obj(

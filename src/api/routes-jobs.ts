@@ -11,7 +11,7 @@ import { intParam, invalid, notFound } from './errors.js';
 import { explain, type Explanation } from './explain.js';
 
 const JOB_STATUSES: JobStatus[] = ['suspended', 'paused', 'running', 'pending', 'idle'];
-const RUN_STATES: RunState[] = ['pending', 'launching', 'running', 'succeeded', 'failed', 'killed', 'timed_out', 'missed', 'skipped', 'lost'];
+const RUN_STATES: RunState[] = ['pending', 'unschedulable', 'launching', 'running', 'succeeded', 'failed', 'killed', 'timed_out', 'missed', 'skipped', 'lost'];
 
 /** Filters of `GET /v1/jobs`: `label=key=value` (or `label=key`), `owner`, `status`. */
 export interface JobFilter {

@@ -27,6 +27,7 @@ import type { Decision } from '../schedule/decisions.js';
 import type { OutboxEntry } from '../notify/events.js';
 import type { Notifier, NotifierDeps } from '../notify/notifier.js';
 import { Scheduler } from '../schedule/scheduler.js';
+import { DEFAULT_UNSCHEDULABLE_AFTER_MS } from '../schedule/unschedulable.js';
 import { ControllerActionsImpl } from './actions.js';
 import { Dispatch, knownTasks } from './dispatch.js';
 import { PreemptionLoop } from './preemption.js';
@@ -39,6 +40,7 @@ import { RunLifecycle } from './runs.js';
 import { ControllerState } from './state.js';
 import { FollowerReads } from './follower-reads.js';
 import { planView, syncPass, type SyncPassDeps } from './sync-pass.js';
+import { UnschedulableWatch } from './unschedulable-watch.js';
 import { StateView } from './view.js';
 
 /** Everything the controller is built from. */
@@ -72,6 +74,8 @@ export interface ControllerOptions {
   notify?: Pick<NotifierDeps, 'config' | 'sender' | 'metrics' | 'intervalMs'>;
   /** Default preemption grace for jobs without `spec.preemption` (`--preemption-after`); undefined: none. */
   preemptAfterSeconds?: number;
+  /** `--unschedulable-after`: how long a run waits before it is judged unschedulable (default 5 min). */
+  unschedulableAfterMs?: number;
 }
 
 /** How often a follower re-reads the store for its read view without a change notification (at least; the poll interval if longer). */
@@ -107,6 +111,7 @@ export class Controller {
   private transition: Promise<void> = Promise.resolve();
   private readonly log: Logger;
   private readonly notifier: Notifier | undefined;
+  private readonly unschedulable: UnschedulableWatch;
 
   constructor(private readonly o: ControllerOptions) {
     this.log = o.logger;
@@ -149,6 +154,7 @@ export class Controller {
       reload: () => this.reload(),
       backstopMs: Math.max(o.pollMs, FOLLOWER_REFRESH_MS),
     });
+    this.unschedulable = new UnschedulableWatch({ clock: o.clock, logger: o.logger.child({ component: 'unschedulable' }), ledger: this.ledger, framework: this.framework, events: this.events, applied: (n) => this.state.applied.get(n), graceMs: o.unschedulableAfterMs ?? DEFAULT_UNSCHEDULABLE_AFTER_MS });
     const passDeps = this.passDeps();
     this.view = new StateView({
       readView: () => ({ role: this.leading ? 'leader' : 'follower', ...this.followerReads.freshness() }),
@@ -158,6 +164,7 @@ export class Controller {
       clock: o.clock,
       source: o.source.description,
       plan: () => planView(passDeps),
+      facts: () => this.unschedulable.facts(),
     });
     this.actions = new ControllerActionsImpl({
       state: this.state,
@@ -248,7 +255,7 @@ export class Controller {
         const now = this.o.clock.now();
         return this.dispatch.submit(() => [...this.loadScheduler(now), ...this.scheduler.tick(now)]);
       },
-      last: this.notifier ? [this.notifier] : [],
+      last: [...(this.notifier ? [this.notifier] : []), this.unschedulable],
       sync: { pollMs: this.o.pollMs, backoff: this.o.syncBackoff, reconcile: (reason) => this.syncOnce(reason), onError: (err, retryInMs) => reportSyncFailed(err, retryInMs, this.state.sync.lastRevision, this.log, this.events) },
       watch: this.o.watch,
     });

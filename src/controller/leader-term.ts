@@ -103,7 +103,7 @@ export class LeaderTerm {
 }
 
 /** The framework calls of parts that outlive terms (read view, actions, run lifecycle). */
-export type OfficeFramework = Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status' | 'capacity'> & { clusterView(): ClusterView | undefined };
+export type OfficeFramework = Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status' | 'capacity' | 'clusterFacts'> & { clusterView(): ClusterView | undefined };
 
 /**
  * The framework of the term in office, for the parts that outlive terms: while no term
@@ -117,6 +117,7 @@ export function officeFramework(term: () => LeaderTerm | undefined): OfficeFrame
     kill: (t) => term()?.framework.kill(t) ?? Promise.reject(new KairosError('E_UNAVAILABLE', 'not leading: no Mesos framework to kill through')),
     pending: () => term()?.framework.pending() ?? [],
     capacity: async () => term()?.framework.capacity?.(),
+    clusterFacts: async () => term()?.framework.clusterFacts?.(),
     status: () => term()?.framework.status() ?? { connected: false, starving: false, offersReceived: 0, offersDeclined: 0, revives: 0, suppressed: false },
   };
 }

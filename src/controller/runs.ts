@@ -9,7 +9,7 @@
  */
 import { messageOf } from '../core/errors.js';
 import type { Attempt, Run } from '../core/run.js';
-import { isTerminalRun } from '../core/types.js';
+import { awaitsOffer, isTerminalRun } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { SecretOverrides } from '../secrets/run-overrides.js';
@@ -215,7 +215,8 @@ export class RunLifecycle implements FrameworkHooks {
         const a = run.attempts.find((x) => x.taskId === p.request.taskId);
         if (!a) return undefined;
         Object.assign(a, { agentId: p.agentId, hostname: p.hostname, intentAt: now });
-        if (run.state === 'pending') run.state = 'launching';
+        if (run.state === 'unschedulable') delete run.reason; // an offer fitted after all
+        if (awaitsOffer(run.state)) run.state = 'launching';
         return run;
       });
       if (after?.state === 'launching') this.stateChanged(after, p.request.attempt);

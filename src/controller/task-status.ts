@@ -9,6 +9,7 @@ import { jobOfRunId } from '../core/ids.js';
 import type { Attempt, Run } from '../core/run.js';
 import type { TaskStatusUpdate } from '../ports/mesos.js';
 import { isFinalOutcome } from '../core/outcome.js';
+import { awaitsOffer } from '../core/types.js';
 
 /** What changed on the attempt, for the caller to act on. */
 export interface AttemptChange {
@@ -42,7 +43,7 @@ export function recordTaskStatus(run: Run, u: TaskStatusUpdate): AttemptChange |
   if (final) a.endedAt = u.at;
   if (u.exitStatus !== undefined) a.exitStatus = u.exitStatus;
   if (u.message) a.message = u.message;
-  if (u.outcome === 'running' && (next.state === 'pending' || next.state === 'launching')) next.state = 'running';
+  if (u.outcome === 'running' && (awaitsOffer(next.state) || next.state === 'launching')) next.state = 'running';
   return { run: next, attempt: a, final, started };
 }
 

@@ -6,7 +6,7 @@
 import { KairosError } from '../core/errors.js';
 import type { Run } from '../core/run.js';
 import type { AppliedResource, Resource, ScheduleSpec } from '../core/types.js';
-import { isTerminalRun } from '../core/types.js';
+import { awaitsOffer, isTerminalRun } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
 import type {
   ClusterView,
@@ -25,7 +25,7 @@ import type {
   RunQuery,
   SyncStatus,
 } from '../ports/controller.js';
-import type { MesosFramework } from '../ports/mesos.js';
+import type { ClusterFacts, MesosFramework } from '../ports/mesos.js';
 import { backfillProgress } from '../api/backfills.js';
 import { jobStats } from '../api/stats.js';
 import { demandOf, expectedDuration, timeline, type TimelineInput } from '../api/timeline.js';
@@ -48,6 +48,8 @@ export interface ViewDeps {
   plan(): Promise<PlanView>;
   /** Who serves these reads and how fresh they are; absent in tools without leadership. */
   readView?(): ReadView;
+  /** The cluster's facts last read by the leader's unschedulable check (./unschedulable-watch.ts). */
+  facts?(): ClusterFacts | undefined;
 }
 
 /** `cron 0 2 * * * (Europe/Berlin)`. */
@@ -71,7 +73,7 @@ export class StateView implements ControllerView {
     const applied = this.d.state.applied.get(name);
     if (!applied) return undefined;
     const runs = this.topRuns(name);
-    const pendingTasks = new Set(runs.filter((r) => r.state === 'pending').flatMap((r) => r.attempts.map((a) => a.taskId)));
+    const pendingTasks = new Set(runs.filter((r) => awaitsOffer(r.state)).flatMap((r) => r.attempts.map((a) => a.taskId)));
     const pending = this.d.framework.pending().find((p) => pendingTasks.has(p.taskId));
     return {
       ...this.summary(applied),
@@ -128,7 +130,8 @@ export class StateView implements ControllerView {
   }
 
   cluster(): ClusterView {
-    return { ...this.d.framework.status(), pending: this.d.framework.pending() };
+    const facts = this.d.facts?.();
+    return { ...this.d.framework.status(), pending: this.d.framework.pending(), ...(facts && { facts }) };
   }
 
   async logs(runId: string, stream: LogStream, opts: { offset?: number; length?: number; attempt?: number } = {}): Promise<LogChunk | undefined> {
@@ -180,7 +183,7 @@ export class StateView implements ControllerView {
     if (r.spec.suspend) return 'suspended';
     if (this.d.state.isPaused(r.metadata.name)) return 'paused';
     const active = this.topRuns(r.metadata.name).filter((x) => !isTerminalRun(x.state));
-    if (active.some((x) => x.state !== 'pending')) return 'running';
+    if (active.some((x) => !awaitsOffer(x.state))) return 'running';
     return active.length ? 'pending' : 'idle';
   }
 

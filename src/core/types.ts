@@ -231,6 +231,7 @@ export interface AppliedResource {
 /** Terminal and non-terminal states of a run (one scheduled or manual execution). */
 export type RunState =
   | 'pending' // due, waiting for an offer
+  | 'unschedulable' // waiting, but no known agent could ever hold it (src/schedule/unschedulable.ts)
   | 'launching' // intent written, ACCEPT sent
   | 'running'
   | 'succeeded'
@@ -250,6 +251,15 @@ export const TERMINAL_RUN_STATES: ReadonlySet<RunState> = new Set([
   'skipped',
   'lost',
 ]);
+
+/**
+ * States of a run whose attempt waits in the framework's queue for a fitting offer:
+ * `unschedulable` is `pending` with a verdict that no agent could ever hold it; the task
+ * stays queued, so an offer that fits launches it as from `pending`.
+ */
+export function awaitsOffer(state: RunState): boolean {
+  return state === 'pending' || state === 'unschedulable';
+}
 
 export function isTerminalRun(state: RunState): boolean {
   return TERMINAL_RUN_STATES.has(state);

@@ -12,7 +12,7 @@
  * (re)subscribe and on its own timer, never inside offer callbacks.
  */
 import { EventEmitter } from 'node:events';
-import type { ClusterStatus, LaunchRequest, MesosFramework, PendingInfo } from '../ports/mesos.js';
+import type { ClusterFacts, ClusterStatus, LaunchRequest, MesosFramework, PendingInfo } from '../ports/mesos.js';
 import type { ClusterView } from '../core/cluster-view.js';
 import type { Capacity } from './capacity.js';
 import { normalizeConfig, type FrameworkConfig } from './config.js';
@@ -72,6 +72,12 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
   async capacity(): Promise<Capacity | undefined> {
     const sub = this.p.loop.stream;
     return sub ? this.p.capacity.get(sub.url) : undefined;
+  }
+
+  /** The active agents' totals and attributes, from the same `/master/state` answer as `capacity`. */
+  async clusterFacts(): Promise<ClusterFacts | undefined> {
+    const sub = this.p.loop.stream;
+    return sub ? this.p.capacity.facts(sub.url) : undefined;
   }
 
   status(): ClusterStatus {

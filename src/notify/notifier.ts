@@ -19,7 +19,8 @@ import { messageOf } from '../core/errors.js';
 import { backoffDelay } from '../core/retry.js';
 import type { Run } from '../core/run.js';
 import type { NotifyRule } from '../core/types.js';
-import type { Clock, Timer } from '../ports/clock.js';
+import { Periodic } from '../core/periodic.js';
+import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Store, StoreOp } from '../ports/store.js';
 import type { NotifyConfig } from './config.js';
@@ -64,14 +65,18 @@ export interface NotifierDeps {
 export class Notifier {
   /** Entries in the outbox as of the last round plus those written since. */
   private size = 0;
-  private timer: Timer | undefined;
-  private round: Promise<void> = Promise.resolve();
-  private running = false;
+  private readonly loop: Periodic;
   /** `outbox/<id>` (src/store/layout.ts). */
   private readonly outbox: Collection<OutboxEntry>;
 
   constructor(private readonly deps: NotifierDeps) {
     this.outbox = new StoreLayout(deps.store).outbox;
+    this.loop = new Periodic({
+      clock: deps.clock,
+      intervalMs: deps.intervalMs ?? 1000,
+      round: () => this.deliverDue(),
+      onError: (err) => deps.logger.warn('notification round failed', { error: messageOf(err) }),
+    });
   }
 
   /** The outbox puts a run write from `before` to `after` must commit with it. */
@@ -103,16 +108,12 @@ export class Notifier {
 
   /** Starts delivery rounds (on gaining leadership). */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.arm(0);
+    this.loop.start();
   }
 
   /** Stops delivery; resolves when a round in flight ended. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.timer?.cancel();
-    await this.round;
+    await this.loop.stop();
   }
 
   /** One delivery round: every due entry once. Exposed for tests. */
@@ -166,14 +167,5 @@ export class Notifier {
   private lostRace(id: string, err: unknown): 'pending' {
     this.deps.logger.warn('notification round could not record a delivery', { id, error: messageOf(err) });
     return 'pending';
-  }
-
-  private arm(ms: number): void {
-    this.timer = this.deps.clock.setTimeout(() => {
-      if (!this.running) return;
-      this.round = this.deliverDue()
-        .catch((err) => this.deps.logger.warn('notification round failed', { error: messageOf(err) }))
-        .finally(() => this.running && this.arm(this.deps.intervalMs ?? 1000));
-    }, ms);
   }
 }

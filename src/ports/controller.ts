@@ -17,7 +17,7 @@ import type { Run, RunOverrides } from '../core/run.js';
 import type { Resource, RunState, SourceRef } from '../core/types.js';
 import type { RerunMode } from '../schedule/backfill.js';
 import type { BackfillProgress, JobStats, Timeline } from './charts.js';
-import type { ClusterStatus, PendingInfo } from './mesos.js';
+import type { ClusterFacts, ClusterStatus, PendingInfo } from './mesos.js';
 
 /**
  * A job's status as the jobs table shows it, most significant first:
@@ -207,6 +207,8 @@ export interface Graph {
 export interface ClusterView extends ClusterStatus {
   /** Tasks queued for launch that no offer fitted yet, with the reason. */
   pending: PendingInfo[];
+  /** The agents' totals and attributes the leader last read (absent until then and on followers); plans judge against it. */
+  facts?: ClusterFacts;
 }
 
 /** Which task sandbox file to read. */

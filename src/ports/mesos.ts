@@ -104,6 +104,39 @@ export interface ClusterStatus {
   suppressed: boolean;
 }
 
+/** An agent's total resources (reserved or not), as the master reports them: what it could ever hold. */
+export interface AgentResources {
+  cpus: number;
+  /** MiB */
+  mem: number;
+  /** MiB */
+  disk: number;
+  gpus: number;
+  /** Number of ports in the agent's `ports` ranges. */
+  ports: number;
+}
+
+/** One active agent as the cluster's facts know it. */
+export interface AgentShape {
+  id: string;
+  hostname: string;
+  /** Attributes in text form (scalars as their number), as constraints read them. */
+  attributes: Record<string, string>;
+  resources: AgentResources;
+}
+
+/**
+ * What the cluster could ever hold: its active agents with their totals and attributes,
+ * read from the master (src/mesos/capacity.ts). Judges whether a run is unschedulable
+ * (src/schedule/unschedulable.ts) and whether a plan's jobs fit (src/plan/capacity.ts);
+ * `GET /v1/cluster` serves it as `facts`, which `kairos reconcile --cluster-facts` reads.
+ */
+export interface ClusterFacts {
+  /** Epoch ms the master was asked. */
+  at: number;
+  agents: AgentShape[];
+}
+
 export interface FrameworkHooks {
   /** Persist the launch intent; a rejection means "do not launch" (offer is declined). */
   persistLaunch(launches: PlacedLaunch[]): Promise<void>;
@@ -124,6 +157,8 @@ export interface MesosFramework {
    * undefined while not subscribed. Optional: a framework that cannot tell leaves it out.
    */
   capacity?(): Promise<{ cpus: number; mem: number; agents: number } | undefined>;
+  /** The active agents' totals and attributes; undefined while not subscribed. Optional like `capacity`. */
+  clusterFacts?(): Promise<ClusterFacts | undefined>;
   status(): ClusterStatus;
   /**
    * The agents with Kairos's live tasks and what they had free, and the queued task ids,

@@ -46,7 +46,7 @@ import { KairosError } from '../core/errors.js';
 import { isFinalOutcome } from '../core/outcome.js';
 import { backfillId, manualRunId, manualRunNumber, mesosTaskId, scheduledRunId } from '../core/ids.js';
 import type { Run, RunOverrides, RunTrigger } from '../core/run.js';
-import { isTerminalRun, type AppliedResource, type RunState } from '../core/types.js';
+import { awaitsOffer, isTerminalRun, type AppliedResource, type RunState } from '../core/types.js';
 import { BackfillQueue, backfillInstants, backfillSlots, checkBackfillRequest, isQueuedBackfill, planBackfill, type BackfillItem, type BackfillRequest } from './backfill.js';
 import { advanceDag, taskTemplate, type DagRunOps } from './dag-runs.js';
 import type { Decision, TaskOutcome } from './decisions.js';
@@ -490,7 +490,7 @@ export class Scheduler {
       const outcome = att.outcome && isFinalOutcome(att.outcome) ? att.outcome : 'failed';
       return this.afterAttempt(a, att.n, outcome, att.endedAt, `attempt ${att.n} ${outcome}`);
     }
-    if (a.run.state === 'pending' && att.startedAt === undefined && a.template) {
+    if (awaitsOffer(a.run.state) && att.startedAt === undefined && a.template) {
       // Decided but never placed on an offer (no `launching` recorded): ask again, same task id.
       return void this.out.push({ type: 'launch', run: a.run, attempt: att, template: a.template, overrides: a.run.overrides });
     }

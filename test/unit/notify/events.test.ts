@@ -42,6 +42,15 @@ describe('runEvents', () => {
     expect(runEvents(run(), run({ state: 'succeeded' }), run({ id: 'x', state: 'succeeded' }))).toEqual(['succeeded']);
   });
 
+  it('raises unschedulable on the write that makes a run unschedulable, not on a reason update nor on pending again', () => {
+    expect(runEvents(run({ state: 'pending' }), run({ state: 'unschedulable', reason: 'needs cpus 4 but the largest agent has 2' }), undefined)).toEqual(['unschedulable']);
+    expect(runEvents(run({ state: 'unschedulable', reason: 'a' }), run({ state: 'unschedulable', reason: 'b' }), undefined)).toEqual([]);
+    expect(runEvents(run({ state: 'unschedulable' }), run({ state: 'pending' }), undefined)).toEqual([]);
+    // a DAG task that can never run is told by its task run: the DAG run stays running
+    expect(runEvents(run({ state: 'pending', task: 'encode' }), run({ state: 'unschedulable', task: 'encode' }), undefined)).toEqual(['unschedulable']);
+    expect(runEvents(run({ task: 'encode' }), run({ state: 'failed', task: 'encode' }), undefined)).toEqual([]);
+  });
+
   it('raises sla_missed when slaMissedAt is first set, and nothing for DAG task runs', () => {
     expect(runEvents(run(), run({ slaMissedAt: T0 + 1 }), undefined)).toEqual(['sla_missed']);
     expect(runEvents(run({ slaMissedAt: T0 + 1 }), run({ slaMissedAt: T0 + 1, state: 'failed' }), undefined)).toEqual(['failed']);
