@@ -13,19 +13,12 @@
 import { messageOf } from '../core/errors.js';
 import { alwaysGeneric, RetryLoop } from '../core/retry.js';
 import type { AppliedResource } from '../core/types.js';
-import type { Clock } from '../ports/clock.js';
 import type { ControllerActions, ControllerView } from '../ports/controller.js';
-import type { Leadership } from '../ports/leader.js';
 import type { Logger } from '../ports/logger.js';
-import type { FrameworkHooks, MesosFramework } from '../ports/mesos.js';
-import type { SecretProvider } from '../ports/secrets.js';
-import type { SecretOverrides } from '../secrets/run-overrides.js';
-import type { ManifestSource } from '../ports/source.js';
-import type { Store } from '../ports/store.js';
 import type { Plan } from '../plan/types.js';
 import type { Decision } from '../schedule/decisions.js';
 import type { OutboxEntry } from '../notify/events.js';
-import type { Notifier, NotifierDeps } from '../notify/notifier.js';
+import type { Notifier } from '../notify/notifier.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { DEFAULT_UNSCHEDULABLE_AFTER_MS } from '../schedule/unschedulable.js';
 import { ControllerActionsImpl } from './actions.js';
@@ -42,41 +35,9 @@ import { FollowerReads } from './follower-reads.js';
 import { planView, syncPass, type SyncPassDeps } from './sync-pass.js';
 import { UnschedulableWatch } from './unschedulable-watch.js';
 import { StateView } from './view.js';
+import type { ControllerOptions } from './options.js';
 
-/** Everything the controller is built from. */
-export interface ControllerOptions {
-  store: Store;
-  source: ManifestSource;
-  clock: Clock;
-  logger: Logger;
-  leadership: Leadership;
-  /**
-   * Builds a Mesos framework around the controller's hooks, once per leadership term
-   * (a stopped framework is not restarted: its subscription and master detector are gone).
-   */
-  framework(hooks: FrameworkHooks): MesosFramework;
-  pollMs: number;
-  prune: boolean;
-  allowMassPrune: boolean;
-  /** Apply a head that does not descend from the applied commit (default: the sync fails). */
-  allowRewind?: boolean;
-  /** Global cap on finished runs kept. */
-  historyCap: number;
-  /** For a directory source: watch it and sync on changes (debounced). */
-  watch?: { dir: string; debounceMs: number };
-  /** Retry backoff of failed syncs. */
-  syncBackoff?: { initialMs: number; maxMs: number };
-  /** Resolves jobs' `secrets:` at launch (src/ports/secrets.ts). */
-  secrets?: SecretProvider;
-  /** Secret env values of manual runs, held in memory for their launches. */
-  secretOverrides?: SecretOverrides;
-  /** Notifications and SLAs (src/notify); without it no notification is written. */
-  notify?: Pick<NotifierDeps, 'config' | 'sender' | 'metrics' | 'intervalMs'>;
-  /** Default preemption grace for jobs without `spec.preemption` (`--preemption-after`); undefined: none. */
-  preemptAfterSeconds?: number;
-  /** `--unschedulable-after`: how long a run waits before it is judged unschedulable (default 5 min). */
-  unschedulableAfterMs?: number;
-}
+export type { ControllerOptions } from './options.js';
 
 /** How often a follower re-reads the store for its read view without a change notification (at least; the poll interval if longer). */
 export const FOLLOWER_REFRESH_MS = 5000;
