@@ -247,8 +247,8 @@ export class Controller {
   }
 
   private passDeps(): SyncPassDeps {
-    const { store, source, clock, prune, allowMassPrune, allowRewind } = this.o;
-    return { store, source, clock, prune, allowMassPrune, allowRewind, state: this.state };
+    const { store, source, clock, prune, allowMassPrune, allowRewind, clusters } = this.o;
+    return { store, source, clock, prune, allowMassPrune, allowRewind, clusters, state: this.state };
   }
 
   private async syncOnce(reason: string): Promise<void> {

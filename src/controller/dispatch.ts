@@ -11,6 +11,7 @@ import { isTerminalRun } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
 import { alwaysGeneric, RetryLoop, type BackoffPolicy } from '../core/retry.js';
 import type { Logger } from '../ports/logger.js';
+import type { KnownTask } from '../ports/mesos.js';
 import { isFinalOutcome } from '../core/outcome.js';
 import type { Decision } from '../schedule/decisions.js';
 import type { Scheduler } from '../schedule/scheduler.js';
@@ -44,11 +45,11 @@ export const RESYNC_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 60_000 };
  * sent) are handed to reconciliation as known tasks; the schedule core itself re-queues
  * the ones never placed (`load`).
  */
-export function knownTasks(runs: Run[]): { taskId: string; agentId?: string }[] {
-  const known: { taskId: string; agentId?: string }[] = [];
+export function knownTasks(runs: Run[]): KnownTask[] {
+  const known: KnownTask[] = [];
   for (const run of runs) {
     const a = run.attempts.at(-1);
-    if (!isTerminalRun(run.state) && a?.agentId && a.endedAt === undefined) known.push({ taskId: a.taskId, agentId: a.agentId });
+    if (!isTerminalRun(run.state) && a?.agentId && a.endedAt === undefined) known.push({ taskId: a.taskId, agentId: a.agentId, ...(a.cluster !== undefined && { cluster: a.cluster }) });
   }
   return known;
 }

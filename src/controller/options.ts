@@ -38,6 +38,8 @@ export interface ControllerOptions {
   syncBackoff?: { initialMs: number; maxMs: number };
   /** Resolves jobs' `secrets:` at launch (src/ports/secrets.ts). */
   secrets?: SecretProvider;
+  /** Named Mesos clusters (`--cluster`): a job's `spec.clusters` naming another fails the sync. */
+  clusters?: readonly string[];
   /** Secret env values of manual runs, held in memory for their launches. */
   secretOverrides?: SecretOverrides;
   /** Notifications and SLAs (src/notify); without it no notification is written. */

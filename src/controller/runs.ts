@@ -214,13 +214,18 @@ export class RunLifecycle implements FrameworkHooks {
       const after = await this.deps.ledger.update(p.request.runId, (run) => {
         const a = run.attempts.find((x) => x.taskId === p.request.taskId);
         if (!a) return undefined;
-        Object.assign(a, { agentId: p.agentId, hostname: p.hostname, intentAt: now });
+        Object.assign(a, { agentId: p.agentId, hostname: p.hostname, intentAt: now, ...(p.cluster !== undefined && { cluster: p.cluster }) });
         if (run.state === 'unschedulable') delete run.reason; // an offer fitted after all
         if (awaitsOffer(run.state)) run.state = 'launching';
         return run;
       });
       if (after?.state === 'launching') this.stateChanged(after, p.request.attempt);
     }
+  }
+
+  /** The cluster the task's launch intent recorded (src/ports/mesos.ts `clusterOf`). */
+  clusterOf(taskId: string): string | undefined {
+    return this.deps.ledger.byTask(taskId)?.attempts.find((a) => a.taskId === taskId)?.cluster;
   }
 
   /** Records a status (adopting unknown Kairos tasks), then acts on the core's decisions. */
