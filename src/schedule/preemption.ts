@@ -119,7 +119,8 @@ export class Preemptions {
         continue;
       }
       if (++searches > MAX_SEARCHES_PER_PLAN) break;
-      const agents: AgentCandidates[] = view.agents.map((ag) => ({
+      const home = view.queuedOn?.get(lastAttempt(w.run)!.taskId);
+      const agents: AgentCandidates[] = view.agents.filter((ag) => home === undefined || ag.cluster === undefined || ag.cluster === home).map((ag) => ({
         agentId: ag.agentId,
         hostname: ag.hostname,
         attributes: ag.attributes,

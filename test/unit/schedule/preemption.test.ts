@@ -206,3 +206,17 @@ describe('a large backlog', () => {
     expect(h.scheduler.preemptionDue(clock.now())).toBe(false);
   });
 });
+
+describe('several clusters', () => {
+  it('seeks victims only on the cluster whose queue the waiting task is in', () => {
+    const { h, clock, lo, hi } = holding();
+    clock.advance(30_000);
+    const agentOn = (cluster: string) => ({ agentId: `a-${cluster}`, hostname: `agent-${cluster}`, attributes: {}, free: NONE, taskIds: [task(lo)], cluster });
+    const elsewhere: ClusterView = { agents: [agentOn('dc2')], queued: new Set([task(hi)]), queuedOn: new Map([[task(hi), 'dc1']]) };
+    expect(h.apply(h.scheduler.preempt(elsewhere, clock.now())).filter((d) => d.type === 'kill')).toEqual([]);
+    clock.advance(RETRY_MS);
+    const same: ClusterView = { ...elsewhere, agents: [agentOn('dc1')] };
+    h.apply(h.scheduler.preempt(same, clock.now()));
+    expect(h.kills.map((k) => k.runId)).toEqual([lo]);
+  });
+});
