@@ -2,7 +2,7 @@
  * The thin loop around the pure schedule core (src/schedule/scheduler.ts): every call into
  * the core and the execution of its decisions go through one queue, so batches are written
  * in the order they were decided; after each batch a single Clock timer is armed for the
- * core's `nextWakeAt()` (STYLE.md §2, §7: the loop owns timing, the core is pure).
+ * core's `nextWakeAt()` (controller-runtime `reconcileHandler`, graphile/worker `cronMatcher`: the loop owns timing, the core is pure).
  * Mesos status changes are translated into `taskStarted` / `taskEnded`.
  */
 import { KairosError, messageOf } from '../core/errors.js';

@@ -5,7 +5,7 @@
  * process created it, so a run computed twice is launched once. The framework hooks keep
  * the store ahead of Mesos: `persistLaunch` records where an attempt goes before the
  * framework sends ACCEPT, and `onStatus` records a status before it is acknowledged
- * (docs/high-availability-framework-guide.md; src/ports/mesos.ts).
+ * (mesos.apache.org/documentation/latest/high-availability-framework-guide/; src/ports/mesos.ts).
  */
 import { messageOf } from '../core/errors.js';
 import type { Attempt, Run } from '../core/run.js';

@@ -1,6 +1,6 @@
 /**
  * Recording a Mesos task status on the run attempt it belongs to (pure). Status updates
- * are at-least-once and may arrive out of order (reference §4, docs/reconciliation.md),
+ * are at-least-once and may arrive out of order (mesos.apache.org/documentation/latest/reconciliation/),
  * so recording is idempotent: a repeated update changes nothing, and an update for an
  * attempt already in a final state is ignored. What the outcome means for the run (retry,
  * fail, succeed) is the schedule core's decision, not this file's.
