@@ -23,11 +23,9 @@ import type { SecretProvider } from '../ports/secrets.js';
 import type { ManifestSource } from '../ports/source.js';
 import type { Store } from '../ports/store.js';
 import type { Plan } from '../plan/types.js';
-import type { Decision } from '../schedule/decisions.js';
 import type { OutboxEntry } from '../notify/events.js';
 import { Notifier, type NotifierDeps } from '../notify/notifier.js';
 import { slaBreaches } from '../notify/sla.js';
-import { Scheduler } from '../schedule/scheduler.js';
 import { ControllerActionsImpl } from './actions.js';
 import { Dispatch, knownTasks } from './dispatch.js';
 import { ControllerEmitter } from './events.js';
@@ -92,10 +90,6 @@ export class Controller {
   };
   private readonly state: ControllerState;
   private readonly ledger: RunLedger;
-  private readonly scheduler = new Scheduler();
-  /** The applied resources last handed to the schedule core (by name). */
-  private scheduled = new Map<string, AppliedResource>();
-  private readonly lifecycle: RunLifecycle;
   private readonly dispatch: Dispatch;
   private loop: SyncLoop | undefined;
   private watcher: DirectoryWatch | undefined;
@@ -117,29 +111,22 @@ export class Controller {
     this.state = new ControllerState(o.store);
     this.notifier = o.notify && this.buildNotifier(o.notify);
     this.ledger = new RunLedger(o.store, (before, after) => this.notifier?.effects(before, after) ?? []);
-    let dispatch: Dispatch | undefined;
-    this.lifecycle = new RunLifecycle({
+    const lifecycle = new RunLifecycle({
       ledger: this.ledger,
       framework: this.framework,
       clock: o.clock,
       events: this.events,
       logger: o.logger.child({ component: 'runs' }),
-      onAttempt: (change, facts) => dispatch!.onAttempt(change, facts),
-      onSeen: (runId) => dispatch!.onSeen(runId),
       secrets: o.secrets,
-      leading: () => this.leading,
     });
-    this.dispatch = dispatch = new Dispatch({
-      scheduler: this.scheduler,
-      lifecycle: this.lifecycle,
+    this.dispatch = new Dispatch({
+      lifecycle,
       ledger: this.ledger,
       clock: o.clock,
       logger: o.logger.child({ component: 'dispatch' }),
+      applied: () => this.state.applied,
+      effective: (a) => this.effective(a),
       afterRunsEnded: (jobs) => this.boundHistory(jobs),
-      resync: async (now) => {
-        await this.ledger.load();
-        return this.loadScheduler(now);
-      },
     });
     const passDeps = this.passDeps();
     this.view = new StateView({
@@ -153,13 +140,10 @@ export class Controller {
     this.actions = new ControllerActionsImpl({
       state: this.state,
       ledger: this.ledger,
-      scheduler: this.scheduler,
       dispatch: this.dispatch,
       framework: this.framework,
       clock: o.clock,
       view: this.view,
-      effective: (a) => this.effective(a),
-      followApplied: (now) => this.followApplied(now),
     });
   }
 
@@ -228,13 +212,12 @@ export class Controller {
     }
     this.leadRetry.succeeded();
     this.dispatch.start();
-    const now = this.o.clock.now();
-    const fw = (this.fw = this.o.framework(this.lifecycle));
+    const fw = (this.fw = this.o.framework(this.dispatch.hooks));
     this.frameworkRun = fw.start({ force: true, knownTasks: knownTasks(this.ledger.active()) }).catch((err) => {
       this.log.error('mesos framework stopped', { error: messageOf(err) });
     });
     // A failure is logged by Dispatch, which reloads from the store and retries: the term goes on.
-    await this.dispatch.submit(() => [...this.loadScheduler(now), ...this.scheduler.tick(now)]).catch(() => {});
+    await this.dispatch.post({ type: 'Loaded' }).catch(() => {});
     this.loop = new SyncLoop({
       clock: this.o.clock,
       pollMs: this.o.pollMs,
@@ -302,11 +285,10 @@ export class Controller {
     } finally {
       this.state.syncing = false;
     }
-    const now = this.o.clock.now();
     const byAction = (a: string) => plan.entries.filter((e) => e.action === a && e.willApply).map((e) => e.name);
     const changed = [...byAction('create'), ...byAction('update')];
     const pruned = byAction('prune');
-    await this.dispatch.submit(() => this.followApplied(now));
+    await this.dispatch.post({ type: 'Applied' });
     if (changed.length || pruned.length) this.log.info('applied', { revision: plan.revision, created: byAction('create'), updated: byAction('update'), pruned });
     this.events.emit('sync:ok', { revision: plan.revision, created: byAction('create'), updated: byAction('update'), pruned });
   }
@@ -318,27 +300,6 @@ export class Controller {
     this.log.error('sync failed: nothing applied', { code, error: problems.length ? `${problems.length} problem(s)` : message, retryInMs });
     for (const p of problems) this.log.error(`${p.file}:${p.line}:${p.column}: ${p.path ? p.path + ': ' : ''}${p.message}`);
     this.events.emit('sync:error', { revision: this.state.sync.lastRevision, code, message, problems, retryInMs });
-  }
-
-  /** Replaces the schedule core's state with the applied resources and the ledger's runs. */
-  private loadScheduler(now: number): Decision[] {
-    this.scheduled = new Map(this.state.applied);
-    return this.scheduler.load([...this.state.applied.values()].map((a) => this.effective(a)), this.ledger.all(), now);
-  }
-
-  /**
-   * Hands the schedule core every applied resource it was not given yet and removes the
-   * ones no longer applied. Compared with what the core was given, not with the last plan:
-   * a pass that committed its apply and then failed (recording the outcome) left the core
-   * behind, and the next pass plans no change.
-   */
-  private followApplied(now: number): Decision[] {
-    const out: Decision[] = [];
-    const same = (a: AppliedResource, b: AppliedResource | undefined) => b !== undefined && a.revision === b.revision && a.appliedAt === b.appliedAt;
-    for (const [name, a] of this.state.applied) if (!same(a, this.scheduled.get(name))) out.push(...this.scheduler.upsert(this.effective(a), now));
-    for (const name of this.scheduled.keys()) if (!this.state.applied.has(name)) out.push(...this.scheduler.remove(name, now));
-    this.scheduled = new Map(this.state.applied);
-    return out;
   }
 
   /** The resource as the schedule core should see it: a paused job is treated as suspended. */
