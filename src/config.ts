@@ -6,9 +6,11 @@
  */
 import { resolve } from 'node:path';
 import { KairosError } from './core/errors.js';
+import { parseAgentResources } from './mesos/embedded/resource-spec.js';
 import { parseMesosAddress, type MesosAddress } from './mesos/leader.js';
 import type { LogLevel } from './ports/logger.js';
 import { isRemoteUrl } from './source/git.js';
+import { urlCredentials } from './core/url-credentials.js';
 
 /** Where the manifests come from: a plain directory, or a git repository at a ref. */
 export type SourceConfig = { kind: 'dir'; path: string } | { kind: 'git'; url: string; ref?: string };
@@ -20,7 +22,7 @@ export type StoreConfig =
   | { kind: 'memory' };
 
 /** Which Mesos master to use: the embedded one (default), or masters by URL / ZooKeeper. */
-export type MesosConfig = { kind: 'embedded'; agents: number } | { kind: 'remote'; address: MesosAddress };
+export type MesosConfig = { kind: 'embedded'; agents: number; agentResources?: string } | { kind: 'remote'; address: MesosAddress };
 
 /** The compiled, validated configuration of one controller process. */
 export interface ServeConfig {
@@ -57,6 +59,10 @@ export interface ServeConfig {
   notifyConfig?: string;
   /** Serve `/metrics` without a token, for Prometheus scrapers. */
   metricsPublic: boolean;
+  /** Default preemption grace in seconds for jobs without `spec.preemption` (`--preemption-after`); undefined: off. */
+  preemptAfterSeconds?: number;
+  /** `--unschedulable-after`: a run no known agent could ever hold becomes `unschedulable` after waiting this long. */
+  unschedulableAfterMs: number;
 }
 
 /** The raw options as commander hands them over; every field optional. */
@@ -79,6 +85,9 @@ export interface ServeFlags {
   secretsDir?: string;
   notifyConfig?: string;
   metricsPublic?: boolean;
+  agentResources?: string;
+  preemptionAfter?: string;
+  unschedulableAfter?: string;
 }
 
 /** Defaults, also shown in `kairos serve --help`. */
@@ -91,6 +100,8 @@ export const SERVE_DEFAULTS = {
   agents: '2',
   historyCap: '10000',
   logLevel: 'info',
+  preemptionAfter: '5m',
+  unschedulableAfter: '5m',
 } as const;
 
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -146,7 +157,8 @@ const levels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
  * Compiles flags and environment (`KAIROS_SOURCE`, `KAIROS_REF`, `KAIROS_STORE`,
  * `KAIROS_MESOS`, `KAIROS_LISTEN`, `KAIROS_POLL`, `KAIROS_PRUNE=1`, `KAIROS_AGENTS`,
  * `KAIROS_TOKENS`, `KAIROS_WEBHOOK_SECRET`, `KAIROS_LOG_LEVEL`, `KAIROS_SECRETS_DIR`,
- * `KAIROS_NOTIFY_CONFIG`, `KAIROS_METRICS_PUBLIC=1`) into one ServeConfig.
+ * `KAIROS_NOTIFY_CONFIG`, `KAIROS_METRICS_PUBLIC=1`, `KAIROS_AGENT_RESOURCES`,
+ * `KAIROS_PREEMPTION_AFTER`, `KAIROS_UNSCHEDULABLE_AFTER`) into one ServeConfig.
  */
 export function compileServeConfig(
   flags: ServeFlags,
@@ -159,10 +171,17 @@ export function compileServeConfig(
   const logLevel = pick(flags.logLevel, 'LOG_LEVEL', SERVE_DEFAULTS.logLevel)! as LogLevel;
   if (!levels.includes(logLevel)) throw invalid('--log-level', logLevel, levels.join(', '));
   const secretsDir = pick(flags.secretsDir, 'SECRETS_DIR');
+  const mesos = parseMesos(pick(flags.mesos, 'MESOS', SERVE_DEFAULTS.mesos)!, agents);
+  const agentResources = pick(flags.agentResources, 'AGENT_RESOURCES');
+  if (agentResources !== undefined) {
+    if (mesos.kind !== 'embedded') throw invalid('--agent-resources', agentResources, '--mesos embedded (it sizes the embedded master\'s agents)');
+    mesos.agentResources = parseAgentResources('--agent-resources', agentResources);
+  }
+  const preemptAfter = pick(flags.preemptionAfter, 'PREEMPTION_AFTER', SERVE_DEFAULTS.preemptionAfter)!;
   return {
     source: parseSource(pick(flags.source, 'SOURCE', SERVE_DEFAULTS.source)!, pick(flags.ref, 'REF'), cwd),
     store: parseStore(pick(flags.store, 'STORE', SERVE_DEFAULTS.store)!, cwd),
-    mesos: parseMesos(pick(flags.mesos, 'MESOS', SERVE_DEFAULTS.mesos)!, agents),
+    mesos,
     listen: parseListen(pick(flags.listen, 'LISTEN', SERVE_DEFAULTS.listen)!),
     ...zkSession(pick(flags.zkSessionTimeout, 'ZK_SESSION_TIMEOUT')),
     allowedHosts: (pick(flags.allowedHosts, 'ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim()).filter(Boolean),
@@ -177,6 +196,8 @@ export function compileServeConfig(
     ...(secretsDir !== undefined && { secretsDir: resolve(cwd, secretsDir) }),
     ...(pick(flags.notifyConfig, 'NOTIFY_CONFIG') !== undefined && { notifyConfig: resolve(cwd, pick(flags.notifyConfig, 'NOTIFY_CONFIG')!) }),
     metricsPublic: flags.metricsPublic ?? env.KAIROS_METRICS_PUBLIC === '1',
+    ...(preemptAfter !== 'off' && { preemptAfterSeconds: parseDuration('--preemption-after', preemptAfter) / 1000 }),
+    unschedulableAfterMs: parseDuration('--unschedulable-after', pick(flags.unschedulableAfter, 'UNSCHEDULABLE_AFTER', SERVE_DEFAULTS.unschedulableAfter)!),
   };
 }
 
@@ -190,4 +211,17 @@ function zkSession(text: string | undefined): { zkSessionTimeoutMs?: number } {
 
 function invalid(flag: string, got: string, expected: string): KairosError {
   return new KairosError('E_INVALID', `${flag}: expected ${expected}, got ${JSON.stringify(got)}`);
+}
+
+/**
+ * The secrets written into the configuration itself (the webhook secret, credentials in the
+ * source, store and Mesos URLs), for the mask applied to every response and log line.
+ */
+export function configuredSecrets(config: ServeConfig): string[] {
+  const urls = [
+    config.source.kind === 'git' ? config.source.url : '',
+    config.store.kind === 'zk' ? config.store.url : '',
+    config.mesos.kind === 'remote' ? (config.mesos.address.kind === 'http' ? config.mesos.address.urls.join(' ') : `zk://${config.mesos.address.hosts}/`) : '',
+  ];
+  return [...(config.webhookSecret ? [config.webhookSecret] : []), ...urls.flatMap(urlCredentials)];
 }

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { checkListenSafety, loadAccessConfig } from './api/access.js';
 import { buildApp } from './api/app.js';
 import { allowedHostsFor } from './api/origin.js';
-import type { ServeConfig, StoreConfig } from './config.js';
+import { configuredSecrets, type ServeConfig, type StoreConfig } from './config.js';
 import { Controller } from './controller/controller.js';
 import type { ControllerEmitter } from './controller/events.js';
 import { KairosError } from './core/errors.js';
@@ -32,6 +32,8 @@ import type { ControllerActions, ControllerView } from './ports/controller.js';
 import { soloLeadership, type Leadership } from './ports/leader.js';
 import { streamLogger, type Logger } from './ports/logger.js';
 import { openSecretProvider } from './secrets/open.js';
+import { MaskSet } from './secrets/mask-set.js';
+import { SecretOverrides } from './secrets/run-overrides.js';
 import { maskSecrets } from './api/redact.js';
 import type { ManifestSource } from './ports/source.js';
 import type { Store } from './ports/store.js';
@@ -39,6 +41,7 @@ import { openSource } from './source/open.js';
 import { refuseIfOwned } from './store/file-owner.js';
 import { FileStore } from './store/file-store.js';
 import { MemoryStore } from './store/memory-store.js';
+import { StoreLayout } from './store/layout.js';
 
 /** A store with the leadership that goes with it, and how to let both go. */
 export interface StoreAndLeadership {
@@ -66,10 +69,10 @@ export function openManifestSource(cfg: ServeConfig): ManifestSource {
 
 /** The FrameworkID kept in the store (`meta/framework-id`), so a restart fails over to the same framework. */
 export function frameworkIdStore(store: Store): FrameworkIdStore {
-  const key = 'meta/framework-id';
+  const record = new StoreLayout(store).frameworkId;
   return {
-    load: async () => (await store.get<string>(key))?.value,
-    save: async (id) => (id === undefined ? store.delete(key) : void (await store.put(key, id))),
+    load: async () => (await record.get())?.value,
+    save: async (id) => (id === undefined ? record.delete() : void (await record.put(id))),
   };
 }
 
@@ -120,15 +123,24 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
   // Read before anything starts: a bad file stops the controller naming file, line and field.
   const notifyConfig = config.notifyConfig ? readNotifyConfig(config.notifyConfig) : DEFAULT_NOTIFY_CONFIG;
   const sender = new Sender({ env: process.env, clock, smtp: notifyConfig.smtp });
-  const masked = () => [...secrets.resolvedValues(), ...sender.resolvedValues(), ...(config.webhookSecret ? [config.webhookSecret] : [])];
+  const secretOverrides = new SecretOverrides();
+  // Every token and secret is masked for every caller, in every response and log line.
+  const masks = new MaskSet()
+    .add(...configuredSecrets(config))
+    .from(() => secrets.resolvedValues())
+    .from(() => sender.resolvedValues())
+    .from(() => secretOverrides.values());
+  const masked = () => masks.values();
   // The log sink masks resolved secrets too: a value quoted in an error never reaches the log.
   const logger = opts.logger ?? streamLogger((l) => process.stderr.write(maskSecrets(l, masked())), { level: config.logLevel, now: () => clock.now() });
   const access = config.tokensFile ? loadAccessConfig(config.tokensFile) : undefined;
+  masks.add(...(access?.mask ?? []));
   checkListenSafety(config.listen.host, access);
   // A second writer on a file store is refused before anything starts (openStore locks it).
   if (config.store.kind === 'file') await refuseIfOwned(config.store.path);
 
   const embeddedCredential = { principal: 'kairos', secret: randomBytes(24).toString('base64url') };
+  masks.add(embeddedCredential.secret);
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const c of closers.splice(0).reverse()) await c().catch((err) => logger.error('shutdown step failed', { error: String(err) }));
@@ -142,6 +154,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       const stateDir = config.store.kind === 'file' ? join(dirname(config.store.path), 'agent') : undefined;
       embedded = await startEmbeddedMaster({
         localAgents: config.mesos.agents,
+        ...(config.mesos.agentResources && { localResources: config.mesos.agentResources }),
         stateDir,
         clock,
         logger: logger.child({ component: 'embedded-master' }),
@@ -211,8 +224,11 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       allowMassPrune: config.allowMassPrune,
       allowRewind: config.allowRewind,
       historyCap: config.historyCap,
+      preemptAfterSeconds: config.preemptAfterSeconds,
       secrets,
+      secretOverrides,
       notify: { config: notifyConfig, sender, metrics: metrics.jobs },
+      unschedulableAfterMs: config.unschedulableAfterMs,
       watch: config.source.kind === 'dir' ? { dir: config.source.path, debounceMs: opts.watchDebounceMs ?? 300 } : undefined,
     });
     observeMetrics(controller, metrics, clock);
@@ -258,5 +274,6 @@ function observeMetrics(controller: Controller, metrics: Metrics, clock: Clock):
       metrics.jobs.recordRunEnded(run);
     }
   });
+  controller.events.on('run:preempted', (e) => metrics.recordPreemption(e.job));
   controller.events.on('run:sla_missed', (e) => metrics.jobs.recordSlaMissed(e.job));
 }

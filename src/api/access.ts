@@ -20,8 +20,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { LineCounter, parseDocument } from 'yaml';
-import { KairosError, ManifestError, type Problem } from '../core/errors.js';
+import { KairosError, ManifestError } from '../core/errors.js';
+import { parseFile } from '../manifests/yaml.js';
 
 /** Roles, each including the ones before it. */
 export type Role = 'viewer' | 'operator' | 'admin';
@@ -42,13 +42,20 @@ export interface Principal {
 /** Compiled access configuration: token digests by principal. */
 export interface AccessConfig {
   tokens: { name: string; role: Role; digest: Buffer }[];
+  /**
+   * The plain tokens, in memory only, so that every one of them is masked for every caller
+   * (a viewer must not read an admin's token in a run's log); never used to authenticate.
+   */
+  mask: readonly string[];
 }
 
 const digest = (token: string) => createHash('sha256').update(token, 'utf8').digest();
 
 /** Builds an AccessConfig from plain (already resolved) tokens; for tests and the loader. */
 export function accessConfig(tokens: { name: string; role: Role; token: string }[]): AccessConfig {
-  return { tokens: tokens.map((t) => ({ name: t.name, role: t.role, digest: digest(t.token) })) };
+  const config = { tokens: tokens.map((t) => ({ name: t.name, role: t.role, digest: digest(t.token) })) };
+  // Not enumerable: a serialized or logged config still shows no token.
+  return Object.defineProperty(config, 'mask', { value: tokens.map((t) => t.token), enumerable: false }) as AccessConfig;
 }
 
 /** The principal owning `token`, or undefined. Constant time in the token's content. */
@@ -81,28 +88,20 @@ export function loadAccessConfig(
   } catch (err) {
     throw new KairosError('E_INVALID', `cannot read token file ${file}`, { cause: err });
   }
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc });
-  const problems: Problem[] = [];
-  const at = (offset: number | undefined, path: string, message: string) => {
-    const pos = lc.linePos(offset ?? 0);
-    problems.push({ file, line: pos.line, column: pos.col, path, message });
-  };
-  // The parser's message quotes the offending line after the first one: it may be a token.
-  for (const e of doc.errors) at(e.pos[0], '', `${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')} (${e.code})`);
-  if (problems.length) throw new ManifestError(problems);
-
-  const root = doc.toJS() as { tokens?: unknown } | null;
+  const { docs, problems } = parseFile(file, Buffer.from(text));
+  if (problems.length) throw new ManifestError(problems); // positions and js-yaml's reason only: never a quoted line (it may be a token)
+  const doc = docs[0];
+  const at = (where: { line: number; column: number }, path: string, message: string) => problems.push({ file, ...where, path, message });
+  const root = doc?.value as { tokens?: unknown } | null | undefined;
   const list = root?.tokens;
-  if (!Array.isArray(list) || list.length === 0) {
-    at(doc.contents?.range?.[0], 'tokens', 'must be a non-empty list of {name, role, token|tokenEnv|tokenFile}');
+  if (!Array.isArray(list) || list.length === 0 || docs.length > 1) {
+    at(doc?.locate([]) ?? { line: 1, column: 1 }, 'tokens', 'must be a non-empty list of {name, role, token|tokenEnv|tokenFile}');
     throw new ManifestError(problems);
   }
   const out: { name: string; role: Role; token: string }[] = [];
   list.forEach((raw: Record<string, unknown>, i) => {
     const path = `tokens.${i}`;
-    const node = doc.getIn(['tokens', i], true) as { range?: [number] } | undefined;
-    const where = node?.range?.[0];
+    const where = doc.locate(['tokens', i]);
     if (typeof raw !== 'object' || raw === null) return at(where, path, 'must be a mapping');
     const name = raw.name;
     const role = raw.role;

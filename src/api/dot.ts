@@ -9,6 +9,7 @@ import type { Graph, GraphNode } from '../ports/controller.js';
 /** Fill colour per run state; shared with the web UI's legend (same palette). */
 export const STATE_COLOURS: Record<RunState, string> = {
   pending: '#f2d16b',
+  unschedulable: '#c0392b',
   launching: '#9ecbf0',
   running: '#4a90d9',
   succeeded: '#5cb85c',

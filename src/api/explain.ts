@@ -7,6 +7,7 @@
 import type { Run } from '../core/run.js';
 import { isTerminalRun } from '../core/types.js';
 import type { ClusterView, JobDetail, SyncStatus } from '../ports/controller.js';
+import { preemptionReasons } from './explain-preemption.js';
 
 /** One reason, most blocking first. `code` is stable for scripts; `message` is for people. */
 export interface ExplainReason {
@@ -19,7 +20,10 @@ export interface ExplainReason {
     | 'sla-missed'
     | 'concurrency-forbid'
     | 'waiting-for-parents'
+    | 'unschedulable'
     | 'no-offer-fits'
+    | 'preempted'
+    | 'preempting'
     | 'starving'
     | 'disconnected'
     | 'retry-backoff'
@@ -116,6 +120,9 @@ export function explain(f: ExplainFacts): Explanation {
       add('waiting-for-parents', `waiting for a new successful run of: ${names}`);
     }
   }
+  for (const r of active.filter((x) => x.state === 'unschedulable')) {
+    add('unschedulable', `run ${r.id} is unschedulable: ${r.reason ?? 'no known agent could ever hold it'}; it launches when an agent that fits joins`);
+  }
   for (const r of active.filter((x) => x.state === 'pending')) {
     const p = f.cluster.pending.find((x) => x.runId === r.id);
     const a = r.attempts[r.attempts.length - 1];
@@ -127,6 +134,7 @@ export function explain(f: ExplainFacts): Explanation {
       add('no-offer-fits', `run ${r.id} pending: ${r.reason}`);
     }
   }
+  reasons.push(...preemptionReasons(job, now));
   if (!f.cluster.connected) add('disconnected', `not subscribed to the Mesos master${f.cluster.master ? ` ${f.cluster.master}` : ''}`);
   else if (f.cluster.starving) {
     const since = f.cluster.starvingSince ?? f.cluster.lastOfferAt;

@@ -3,15 +3,9 @@
  * into the document by ./openapi.ts; schemas describe src/ports/charts.ts and the
  * BackfillResult of src/ports/controller.ts (fields documented there).
  */
-import type { Op, Schema } from './openapi.js';
+import { epochMs, int, listOf, obj, ref, str, type Op, type Schema } from './openapi-parts.js';
 
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const str: Schema = { type: 'string' };
-const int: Schema = { type: 'integer' };
 const num: Schema = { type: 'number' };
-const epochMs: Schema = { type: 'integer', description: 'epoch milliseconds' };
-const obj = (properties: Record<string, Schema>, required: string[] = []): Schema => ({ type: 'object', properties, required });
-const listOf = (item: Schema): Schema => ({ type: 'array', items: item });
 const kind: Schema = { type: 'string', enum: ['Job', 'DAG'] };
 const action: Schema = { type: 'string', enum: ['run', 'rerun', 'skip'] };
 const rerun: Schema = { type: 'string', enum: ['none', 'failed', 'all'], description: 'which instants that already ran are run again; default none' };

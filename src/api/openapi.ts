@@ -5,18 +5,11 @@
  * src/ports/controller.ts (fields documented there).
  */
 import { chartOps, chartSchemas } from './openapi-charts.js';
+import { epochMs, int, listOf, obj, ref, str, type Op, type Schema } from './openapi-parts.js';
 
-/** A JSON Schema / OpenAPI object. */
-export type Schema = Record<string, unknown>;
+const num: Schema = { type: 'number' };
 
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const str: Schema = { type: 'string' };
-const int: Schema = { type: 'integer' };
-const epochMs: Schema = { type: 'integer', description: 'epoch milliseconds' };
-const obj = (properties: Record<string, Schema>, required: string[] = []): Schema => ({ type: 'object', properties, required });
-const listOf = (item: Schema): Schema => ({ type: 'array', items: item });
-
-const RUN_STATES = ['pending', 'launching', 'running', 'succeeded', 'failed', 'killed', 'timed_out', 'missed', 'skipped', 'lost'];
+const RUN_STATES = ['pending', 'unschedulable', 'launching', 'running', 'succeeded', 'failed', 'killed', 'timed_out', 'missed', 'skipped', 'lost'];
 
 const schemas: Record<string, Schema> = {
   Error: obj({ error: obj({ code: str, message: str }, ['code', 'message']) }, ['error']),
@@ -50,7 +43,14 @@ const schemas: Record<string, Schema> = {
   RunOverrides: {
     type: 'object',
     additionalProperties: false,
-    properties: { args: { type: 'array', items: str }, env: { type: 'object', additionalProperties: str } },
+    properties: {
+      args: { type: 'array', items: str },
+      env: { type: 'object', additionalProperties: str },
+      secretEnv: {
+        description: 'In a request: NAME → secret value, never stored or shown. In a run: the names only.',
+        oneOf: [{ type: 'object', additionalProperties: str }, { type: 'array', items: str }],
+      },
+    },
   },
   JobSummary: obj(
     {
@@ -101,6 +101,10 @@ const schemas: Record<string, Schema> = {
       problems: { type: 'array', items: ref('Problem') },
       drift: { type: 'array', items: ref('Drift') },
       syncing: { type: 'boolean' },
+      readView: obj(
+        { role: { type: 'string', enum: ['leader', 'follower'] }, watching: { type: 'boolean' }, loadedAt: epochMs, behind: { type: 'boolean' } },
+        ['role', 'watching', 'behind'],
+      ),
     },
     ['source', 'result', 'problems', 'drift', 'syncing'],
   ),
@@ -127,6 +131,13 @@ const schemas: Record<string, Schema> = {
     revives: int,
     suppressed: { type: 'boolean' },
     pending: { type: 'array', items: obj({ taskId: str, runId: str, since: epochMs, reason: str }) },
+    facts: {
+      ...obj({
+        at: epochMs,
+        agents: listOf(obj({ id: str, hostname: str, attributes: { type: 'object', additionalProperties: str }, resources: obj({ cpus: num, mem: num, disk: num, gpus: num, ports: int }) }, ['id', 'hostname', 'attributes', 'resources'])),
+      }, ['at', 'agents']),
+      description: "the agents' total resources and attributes as the leader last read them (what could ever run); `kairos reconcile --cluster-facts` reads this answer",
+    },
   }),
   LogChunk: obj({ attempt: int, offset: int, data: str, size: int }, ['attempt', 'offset', 'data', 'size']),
   Explanation: obj(
@@ -137,14 +148,6 @@ const schemas: Record<string, Schema> = {
   Leader: obj({ leader: { type: 'boolean' }, epoch: { type: ['integer', 'null'] }, leaderUrl: { type: ['string', 'null'] } }),
 };
 
-type Role = 'public' | 'viewer' | 'operator' | 'admin';
-/**
- * Beyond the OpenAPI fields: `status`, the success status (default 200); `also`, other statuses
- * answered with the same body; `errors`, route-specific error statuses (body: Error).
- */
-type OpExtra = Schema & { status?: string; also?: Record<string, string>; errors?: Record<string, string> };
-/** One operation: method, path, role, summary, success body (schema or component name), extras. */
-export type Op = [method: string, path: string, role: Role, summary: string, ok: Schema | string, extra?: OpExtra];
 
 const name = { name: 'name', in: 'path', required: true, schema: str };
 const id = { name: 'id', in: 'path', required: true, schema: str, description: 'run id, URL-encoded' };

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { BackfillOptions } from '../ports/controller.js';
 import type { RerunMode } from '../schedule/backfill.js';
-import type { ApiDeps } from './app.js';
+import type { ApiDeps } from './deps.js';
 import { intParam, invalid, notFound } from './errors.js';
 import { MAX_COLUMNS, MAX_POINTS } from './stats.js';
 

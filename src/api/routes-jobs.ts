@@ -6,12 +6,12 @@ import type { FastifyInstance } from 'fastify';
 import type { RunOverrides } from '../core/run.js';
 import type { RunState } from '../core/types.js';
 import type { JobStatus, JobSummary } from '../ports/controller.js';
-import type { ApiDeps } from './app.js';
+import type { ApiDeps } from './deps.js';
 import { intParam, invalid, notFound } from './errors.js';
 import { explain, type Explanation } from './explain.js';
 
 const JOB_STATUSES: JobStatus[] = ['suspended', 'paused', 'running', 'pending', 'idle'];
-const RUN_STATES: RunState[] = ['pending', 'launching', 'running', 'succeeded', 'failed', 'killed', 'timed_out', 'missed', 'skipped', 'lost'];
+const RUN_STATES: RunState[] = ['pending', 'unschedulable', 'launching', 'running', 'succeeded', 'failed', 'killed', 'timed_out', 'missed', 'skipped', 'lost'];
 
 /** Filters of `GET /v1/jobs`: `label=key=value` (or `label=key`), `owner`, `status`. */
 export interface JobFilter {
@@ -46,27 +46,37 @@ export function filterJobs(jobs: JobSummary[], f: JobFilter): JobSummary[] {
   );
 }
 
-/** Validates a run-now body: `{ args?: string[], env?: {NAME: value} }`, nothing else. */
-export function parseOverrides(body: unknown): RunOverrides | undefined {
-  if (body === undefined || body === null) return undefined;
-  if (typeof body !== 'object' || Array.isArray(body)) invalid('body', 'must be a JSON object {args?, env?}');
+/** A run-now body: stored overrides, and secret env values that are never stored. */
+export interface RunRequest {
+  overrides?: RunOverrides;
+  secretEnv?: Record<string, string>;
+}
+
+/** Validates a run-now body: `{ args?: string[], env?: {NAME: value}, secretEnv?: {NAME: value} }`, nothing else. */
+export function parseOverrides(body: unknown): RunRequest {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) invalid('body', 'must be a JSON object {args?, env?, secretEnv?}');
   const b = body as Record<string, unknown>;
-  for (const k of Object.keys(b)) if (k !== 'args' && k !== 'env') invalid(k, 'unknown field (expected args, env)');
+  for (const k of Object.keys(b)) if (k !== 'args' && k !== 'env' && k !== 'secretEnv') invalid(k, 'unknown field (expected args, env, secretEnv)');
   const out: RunOverrides = {};
   if (b.args !== undefined) {
     if (!Array.isArray(b.args) || b.args.some((a) => typeof a !== 'string')) invalid('args', 'must be a list of strings');
     out.args = b.args as string[];
   }
-  if (b.env !== undefined) {
-    if (typeof b.env !== 'object' || b.env === null || Array.isArray(b.env)) invalid('env', 'must be an object of NAME: "value"');
-    for (const [k, v] of Object.entries(b.env)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) invalid(`env.${k}`, 'is not a valid environment variable name');
-      if (typeof v !== 'string') invalid(`env.${k}`, 'must be a string');
-    }
-    out.env = b.env as Record<string, string>;
-  }
+  if (b.env !== undefined) out.env = envObject('env', b.env);
+  const secretEnv = b.secretEnv === undefined ? undefined : envObject('secretEnv', b.secretEnv);
   // `{}` is how clients say "no parameters" (writes are always JSON, src/api/origin.ts).
-  return out.args || out.env ? out : undefined;
+  return { ...((out.args || out.env) && { overrides: out }), ...(secretEnv && Object.keys(secretEnv).length && { secretEnv }) };
+}
+
+/** An object of NAME: "value" strings, or a 400 naming the field. */
+function envObject(field: string, v: unknown): Record<string, string> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) invalid(field, 'must be an object of NAME: "value"');
+  for (const [k, x] of Object.entries(v)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) invalid(`${field}.${k}`, 'is not a valid environment variable name');
+    if (typeof x !== 'string') invalid(`${field}.${k}`, 'must be a string');
+  }
+  return v as Record<string, string>;
 }
 
 /** Parses `limit` and `state` (comma-separated) of a runs listing. */
@@ -114,9 +124,9 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get<NameParams>('/v1/jobs/:name/explain', { config: viewer }, async (req) => explainJob(deps, req.params.name));
 
   app.post<NameParams>('/v1/jobs/:name/runs', { config: operator }, async (req, reply) => {
-    const overrides = parseOverrides(req.body);
+    const { overrides, secretEnv } = parseOverrides(req.body);
     if (!deps.view.job(req.params.name)) notFound('job', req.params.name);
-    const run = await deps.actions.runNow(req.params.name, overrides);
+    const run = secretEnv ? await deps.actions.runNow(req.params.name, overrides, secretEnv) : await deps.actions.runNow(req.params.name, overrides);
     return reply.status(201).header('location', `/v1/runs/${encodeURIComponent(run.id)}`).send(run);
   });
   app.post<NameParams>('/v1/jobs/:name/pause', { config: operator }, async (req) => {

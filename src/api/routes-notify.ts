@@ -4,7 +4,7 @@
  * up (`status: failed`). Targets show secret references (`{env: NAME}`), never values.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ApiDeps } from './app.js';
+import type { ApiDeps } from './deps.js';
 
 /** Registers the notification routes (an empty list when the controller has no notifications). */
 export function registerNotificationRoutes(app: FastifyInstance, deps: ApiDeps): void {

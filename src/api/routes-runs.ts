@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { KairosError } from '../core/errors.js';
 import { isTerminalRun } from '../core/types.js';
 import type { LogChunk, LogStream } from '../ports/controller.js';
-import type { ApiDeps } from './app.js';
+import type { ApiDeps } from './deps.js';
 import { intParam, invalid, notFound } from './errors.js';
 import { maskAcross, maskContext } from './redact.js';
 

@@ -3,7 +3,7 @@
  * leadership and health probes, `/metrics`, the OpenAPI document and the push webhook.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiDeps, RouteAccess, TakeToken } from './app.js';
+import type { ApiDeps, RouteAccess, TakeToken } from './deps.js';
 import { toDot } from './dot.js';
 import { invalid } from './errors.js';
 import { openApiDocument } from './openapi.js';

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { KairosError } from '../core/errors.js';
+import { parseAgentResources } from '../mesos/embedded/resource-spec.js';
 import type { FrameworkCredential } from '../mesos/embedded/guard.js';
 import type { EmbeddedMasterOptions } from '../mesos/embedded/index.js';
 import { systemClock } from '../ports/clock.js';
@@ -17,6 +18,7 @@ export interface EmbeddedMasterFlags {
   agents: string;
   simulated: string;
   simulatedResources?: string;
+  agentResources?: string;
   taskDuration?: string;
   heartbeat?: string;
   sandbox?: string;
@@ -42,6 +44,7 @@ export function parseFlags(flags: EmbeddedMasterFlags): EmbeddedMasterOptions {
     localAgents: count('agents', flags.agents),
     simulatedAgents: count('simulated', flags.simulated),
     ...(flags.simulatedResources ? { simulatedResources: flags.simulatedResources } : {}),
+    ...(flags.agentResources ? { localResources: parseAgentResources('--agent-resources', flags.agentResources) } : {}),
     ...(flags.taskDuration ? { simulatedTaskDurationMs: count('task-duration', flags.taskDuration, 0, 2 ** 31 - 1) } : {}),
     ...(flags.heartbeat ? { heartbeatIntervalMs: count('heartbeat', flags.heartbeat, 1) * 1000 } : {}),
     ...(flags.sandbox ? { sandboxRoot: flags.sandbox } : {}),
@@ -82,6 +85,7 @@ export function register(program: Command): void {
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:5050')
     .option('--agents <n>', 'local agents running command tasks as child processes', '1')
     .option('--simulated <n>', 'simulated agents (tasks only pretend to run)', '0')
+    .option('--agent-resources <spec>', 'resources of each local agent, e.g. "cpus:2;mem:2048" (disk and ports keep their defaults unless given)')
     .option('--simulated-resources <spec>', 'resources of each simulated agent, e.g. "cpus:8;mem:32768;ports:[31000-32000]"')
     .option('--task-duration <ms>', 'how long simulated tasks run')
     .option('--heartbeat <seconds>', 'heartbeat interval (upstream: 15)')

@@ -6,18 +6,19 @@
  * a pull request's diff compares), or with `--against-tip` at REF's tip, instead of a
  * store: pull-request review without cluster access (implies --dry-run).
  */
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { parseSource, parseStore, type StoreConfig } from '../config.js';
 import { KairosError } from '../core/errors.js';
 import { systemClock } from '../ports/clock.js';
 import type { ManifestSource } from '../ports/source.js';
 import type { Store } from '../ports/store.js';
-import { loadDesired } from '../manifests/load.js';
-import { documentsOf } from '../manifests/document.js';
+import { loadChecked, loadDesired } from '../manifests/load.js';
 import { appliedFromDesired, applyPlan, loadApplied } from '../plan/apply.js';
 import { plan } from '../plan/plan.js';
 import { OUTPUT_FORMATS, renderPlan, type OutputFormat } from '../plan/render.js';
 import { hasChanges, type Plan } from '../plan/types.js';
+import type { CapacityInput } from '../plan/capacity.js';
 import { FileStore } from '../store/file-store.js';
 import { StoreOwnedError } from '../store/file-owner.js';
 import { MemoryStore } from '../store/memory-store.js';
@@ -36,6 +37,8 @@ export interface ReconcileInput {
   output: OutputFormat;
   color: boolean;
   now: number;
+  /** Cluster facts (`--server`, `--cluster-facts`): the plan then says whether each change fits and what it demands. */
+  capacity?: CapacityInput;
 }
 
 /** What a reconcile printed and how the process should exit. */
@@ -49,15 +52,19 @@ export interface ReconcileResult {
 /** Plans, and unless dry-run, applies. Throws ManifestError / KairosError on errors (exit 1). */
 export async function reconcile(input: ReconcileInput): Promise<ReconcileResult> {
   const snapshot = await input.source.snapshot();
-  const desired = loadDesired(snapshot);
+  const { desired, documents } = loadChecked(snapshot);
   const applied = input.against
     ? appliedFromDesired(loadDesired(await input.against.source.snapshot()))
     : await loadApplied(requireStore(input.store));
-  const p = plan(desired, applied, { now: input.now, prune: input.prune, allowMassPrune: input.allowMassPrune, againstRef: input.against?.ref, mergeBaseOf: input.against?.mergeBaseOf });
+  const p: Plan = plan(desired, applied, { now: input.now, prune: input.prune, allowMassPrune: input.allowMassPrune, againstRef: input.against?.ref, mergeBaseOf: input.against?.mergeBaseOf });
+  if (input.capacity) {
+    const { planCapacity } = await import('../plan/capacity.js'); // loaded only when facts were given
+    p.capacity = planCapacity(p, input.capacity);
+  }
   let output = renderPlan(p, input.output, { color: input.color });
   const dryRun = input.dryRun || input.against !== undefined;
   if (dryRun) return { plan: p, output, exitCode: hasChanges(p) ? 2 : 0, applied: false };
-  await applyPlan(requireStore(input.store), p, input.now, documentsOf(snapshot, desired.resources));
+  await applyPlan(requireStore(input.store), p, input.now, documents());
   if (input.output === 'text') output += `Applied revision ${p.revision}.\n`;
   return { plan: p, output, exitCode: 0, applied: true };
 }
@@ -106,6 +113,9 @@ interface ReconcileFlags extends SourceFlags {
   allowMassPrune?: boolean;
   against?: string;
   againstTip?: boolean;
+  server?: string;
+  token?: string;
+  clusterFacts?: string;
 }
 
 /** Registers `reconcile` on the program. */
@@ -119,13 +129,18 @@ export function register(program: Command): void {
     .option('--prune', 'delete applied jobs that are no longer in the manifests')
     .option('--allow-mass-prune', 'allow pruning more than half of the applied jobs')
     .option('--against <ref>', 'plan against the manifests at the merge base of this git ref and the source, as a pull request diff does (implies --dry-run)')
-    .option('--against-tip', 'with --against: compare with the tip of the ref instead of the merge base');
+    .option('--against-tip', 'with --against: compare with the tip of the ref instead of the merge base')
+    .option('--server <url>', 'a running controller: the plan says whether each change fits its cluster (GET /v1/cluster) and what it demands per hour, with durations from run history')
+    .option('--token <token>', 'bearer token for --server (env KAIROS_TOKEN)')
+    .option('--cluster-facts <file>', 'a saved GET /v1/cluster answer: the plan says whether each change fits that cluster and what it demands per hour');
   addSourceOptions(cmd).action(async (flags: ReconcileFlags) => {
     const cwd = process.cwd();
     const sourceText = flags.source ?? '.';
     if (flags.againstTip && flags.against === undefined) throw new KairosError('E_INVALID', '--against-tip needs --against REF');
     const against = flags.against === undefined ? undefined : await openAgainst(sourceText, flags.ref, flags.against, flags.againstTip === true, cwd);
     const cfg = parseSource(sourceText, flags.ref, cwd);
+    if (flags.server !== undefined && flags.clusterFacts !== undefined) throw new KairosError('E_INVALID', '--server and --cluster-facts both give cluster facts: use one');
+    const capacity = await capacityInput(flags, cwd);
     const store = against ? undefined : await openCliStore(parseStore(flags.store, cwd), flags.dryRun === true);
     try {
       const result = await withPrintablePaths(cfg, cwd, () => reconcile({
@@ -138,6 +153,7 @@ export function register(program: Command): void {
         output: flags.output,
         color: process.stdout.isTTY === true,
         now: systemClock.now(),
+        capacity,
       }));
       process.stdout.write(result.output);
       process.exitCode = result.exitCode;
@@ -145,4 +161,12 @@ export function register(program: Command): void {
       await store?.close();
     }
   });
+}
+
+/** The cluster facts the flags name, read at this edge (none: the plan skips capacity). */
+async function capacityInput(flags: ReconcileFlags, cwd: string): Promise<CapacityInput | undefined> {
+  if (flags.server === undefined && flags.clusterFacts === undefined) return undefined;
+  const facts = await import('./cluster-facts.js');
+  if (flags.clusterFacts !== undefined) return facts.readClusterFactsFile(resolve(cwd, flags.clusterFacts), flags.clusterFacts);
+  return facts.fetchClusterFacts({ server: flags.server, token: flags.token });
 }

@@ -1,5 +1,5 @@
 /**
- * `kairos run <job> [--arg A]... [--env K=V]... [--wait] [--server URL]`: asks a running
+ * `kairos run <job> [--arg A]... [--env K=V]... [--secret-env NAME]... [--wait] [--server URL]`: asks a running
  * controller for a manual run (`POST /v1/jobs/{name}/runs`, id `<job>@manual-<n>`) and, with
  * `--wait`, follows it (`GET /v1/runs/{id}`) until it ends. Exit status: 0 when the run was
  * accepted (without --wait) or succeeded (with it), 1 otherwise.
@@ -52,6 +52,20 @@ export function describeRun(run: Run): string {
   return `${run.id} ${run.state}${where}${exit}${why} at ${instant(run.endedAt ?? a?.startedAt ?? run.createdAt)}`;
 }
 
+/**
+ * `--secret-env NAME` values, read from this process's environment variable of the same
+ * name, so a secret is never typed on a command line (shell history, `ps`).
+ */
+export function secretEnvFrom(names: string[], env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const value = env[name];
+    if (!value) throw new KairosError('E_INVALID', `--secret-env ${name}: set the environment variable ${name} to the secret value (it is read from there, never from the command line)`);
+    out[name] = value;
+  }
+  return out;
+}
+
 const collect = (v: string, acc: string[]) => [...acc, v];
 
 /** Registers `kairos run`. */
@@ -62,13 +76,15 @@ export function register(program: Command): void {
       .description('start a manual run of a job on a running controller')
       .option('--arg <arg>', 'argument appended to the command (repeatable)', collect, [])
       .option('--env <NAME=VALUE>', 'environment variable for this run (repeatable)', collect, [])
+      .option('--secret-env <NAME>', "secret environment variable for this run, its value taken from this shell's $NAME; never stored or shown (repeatable)", collect, [])
       .option('--wait', 'follow the run until it ends; exit 1 unless it succeeded'),
-  ).action(async (job: string, flags: ServerFlags & { arg: string[]; env: string[]; wait?: boolean }) => {
+  ).action(async (job: string, flags: ServerFlags & { arg: string[]; env: string[]; secretEnv: string[]; wait?: boolean }) => {
     const api = new ApiClient(flags);
-    const overrides: RunOverrides = {};
-    if (flags.arg.length) overrides.args = flags.arg;
-    if (flags.env.length) overrides.env = parseEnvPairs(flags.env);
-    const run = await api.post<Run>(`/v1/jobs/${encodeURIComponent(job)}/runs`, overrides);
+    const body: Omit<RunOverrides, 'secretEnv'> & { secretEnv?: Record<string, string> } = {};
+    if (flags.arg.length) body.args = flags.arg;
+    if (flags.env.length) body.env = parseEnvPairs(flags.env);
+    if (flags.secretEnv.length) body.secretEnv = secretEnvFrom(flags.secretEnv, process.env);
+    const run = await api.post<Run>(`/v1/jobs/${encodeURIComponent(job)}/runs`, body);
     process.stdout.write(`${describeRun(run)}\n`);
     if (!flags.wait) return;
     const end = await waitForRun(api, run, systemClock, (r) => process.stdout.write(`${describeRun(r)}\n`));

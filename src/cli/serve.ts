@@ -24,10 +24,13 @@ export function register(program: Command): void {
     .option('--allow-mass-prune', 'allow a sync to prune more than half of the jobs')
     .option('--allow-rewind', 'apply a git head that does not descend from the applied commit (default: refuse, the sync fails)')
     .option('--agents <n>', `local agents of the embedded master (default ${SERVE_DEFAULTS.agents})`)
+    .option('--agent-resources <spec>', 'resources of each embedded local agent, e.g. "cpus:2;mem:2048" (default: this machine\'s)')
+    .option('--preemption-after <duration>', `how long a run waits for resources before it may preempt lower-priority preemptible tasks, or off (default "${SERVE_DEFAULTS.preemptionAfter}"; a job's spec.preemption.afterSeconds wins)`)
     .option('--tokens <file>', 'API access tokens (README "API, UI and access control")')
     .option('--history-cap <n>', `finished runs kept across all jobs (default ${SERVE_DEFAULTS.historyCap})`)
     .option('--notify-config <file>', 'notification defaults, SMTP server and outbox limits (README "Notifications")')
     .option('--metrics-public', 'serve /metrics without a token (for Prometheus)')
+    .option('--unschedulable-after <duration>', `a run no agent could ever hold becomes unschedulable after waiting this long (default "${SERVE_DEFAULTS.unschedulableAfter}")`)
     .option('--secrets-dir <dir>', 'resolve job secrets from files under DIR (default: KAIROS_SECRET_<NAME> variables)')
     .option('--log-level <level>', `debug, info, warn or error (default "${SERVE_DEFAULTS.logLevel}")`)
     .action(async (flags: ServeFlags) => {

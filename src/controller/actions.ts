@@ -10,6 +10,7 @@ import { isTerminalRun, type AppliedResource, type OverridePolicy } from '../cor
 import type { Clock } from '../ports/clock.js';
 import type { BackfillOptions, BackfillResult, ControllerActions, ControllerView, JobSummary } from '../ports/controller.js';
 import type { MesosFramework } from '../ports/mesos.js';
+import type { SecretOverrides } from '../secrets/run-overrides.js';
 import type { Dispatch } from './dispatch.js';
 import type { RunLedger } from './run-ledger.js';
 import type { ControllerState } from './state.js';
@@ -23,6 +24,8 @@ export interface ActionDeps {
   framework: Pick<MesosFramework, 'kill'>;
   clock: Clock;
   view: ControllerView;
+  /** Holds secret run overrides in memory for the launch; without it they are refused. */
+  secretOverrides?: SecretOverrides;
 }
 
 function checkOverrides(o: RunOverrides | undefined): void {
@@ -32,6 +35,20 @@ function checkOverrides(o: RunOverrides | undefined): void {
   if (o?.env && (typeof o.env !== 'object' || Object.entries(o.env).some(([k, v]) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || typeof v !== 'string'))) {
     throw new KairosError('E_INVALID', 'env: expected an object of NAME: "value" strings');
   }
+}
+
+/**
+ * The overrides as stored: secret env variables by name only. A name may be given once,
+ * as a plain or as a secret value.
+ */
+function withSecretNames(o: RunOverrides | undefined, secretEnv: Record<string, string> | undefined): RunOverrides | undefined {
+  if (!secretEnv || Object.keys(secretEnv).length === 0) return o;
+  for (const [name, value] of Object.entries(secretEnv)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new KairosError('E_INVALID', `secretEnv.${name}: is not a valid environment variable name`);
+    if (typeof value !== 'string' || value === '') throw new KairosError('E_INVALID', `secretEnv.${name}: must be a non-empty string`);
+    if (o?.env && name in o.env) throw new KairosError('E_INVALID', `secretEnv.${name}: is also given in env; give it once`);
+  }
+  return { ...o, secretEnv: Object.keys(secretEnv).sort() };
 }
 
 /**
@@ -45,7 +62,7 @@ function allowedOverrides(job: string, policy: OverridePolicy | undefined, o: Ru
   if (o?.args?.length && policy?.args === false) {
     throw new KairosError('E_INVALID', `args: job ${job} does not allow argument overrides (spec.overrides.args: false)`);
   }
-  for (const name of Object.keys(o?.env ?? {})) {
+  for (const name of [...Object.keys(o?.env ?? {}), ...(o?.secretEnv ?? [])]) {
     if (allowed.includes(name)) continue;
     const what = allowed.length ? `allows overriding only ${allowed.join(', ')}` : 'allows no env overrides';
     throw new KairosError('E_INVALID', `env ${name}: job ${job} ${what} (spec.overrides.env)`);
@@ -56,12 +73,14 @@ function allowedOverrides(job: string, policy: OverridePolicy | undefined, o: Ru
 export class ControllerActionsImpl implements ControllerActions {
   constructor(private readonly d: ActionDeps) {}
 
-  async runNow(job: string, overrides?: RunOverrides): Promise<Run> {
+  async runNow(job: string, overrides?: RunOverrides, secretEnv?: Record<string, string>): Promise<Run> {
     const applied = this.applied(job);
-    checkOverrides(overrides);
-    allowedOverrides(job, applied.resource.spec.overrides, overrides);
+    const stored = withSecretNames(overrides, secretEnv);
+    checkOverrides(stored);
+    allowedOverrides(job, applied.resource.spec.overrides, stored);
+    if (secretEnv && !this.d.secretOverrides) throw new KairosError('E_INVALID', 'secretEnv: this controller cannot hold secret overrides');
     await this.catchUp();
-    const runId = await this.d.dispatch.post({ type: 'RunRequested', job, overrides });
+    const runId = await this.d.dispatch.post({ type: 'RunRequested', job, overrides: stored, ...(secretEnv && { secretEnv }) });
     const run = this.d.ledger.get(runId);
     if (!run) throw new KairosError('E_INTERNAL', `manual run ${runId} was not recorded`);
     return run;

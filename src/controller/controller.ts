@@ -20,21 +20,27 @@ import type { Leadership } from '../ports/leader.js';
 import type { Logger } from '../ports/logger.js';
 import type { FrameworkHooks, MesosFramework } from '../ports/mesos.js';
 import type { SecretProvider } from '../ports/secrets.js';
+import type { SecretOverrides } from '../secrets/run-overrides.js';
 import type { ManifestSource } from '../ports/source.js';
 import type { Store } from '../ports/store.js';
 import type { Plan } from '../plan/types.js';
 import type { OutboxEntry } from '../notify/events.js';
 import { Notifier, type NotifierDeps } from '../notify/notifier.js';
 import { slaBreaches } from '../notify/sla.js';
+import { DEFAULT_UNSCHEDULABLE_AFTER_MS } from '../schedule/unschedulable.js';
 import { ControllerActionsImpl } from './actions.js';
 import { Dispatch, knownTasks } from './dispatch.js';
+import { PreemptionLoop } from './preemption.js';
+import type { ClusterView } from '../core/cluster-view.js';
 import { ControllerEmitter } from './events.js';
 import { overHistory } from './history.js';
 import { RunLedger } from './run-ledger.js';
 import { RunLifecycle } from './runs.js';
 import { ControllerState } from './state.js';
+import { FollowerReads } from './follower-reads.js';
 import { SyncLoop } from './sync-loop.js';
 import { planView, syncPass, type SyncPassDeps } from './sync-pass.js';
+import { UnschedulableWatch } from './unschedulable-watch.js';
 import { StateView } from './view.js';
 import { watchDirectory, type DirectoryWatch } from './watch.js';
 
@@ -63,11 +69,17 @@ export interface ControllerOptions {
   syncBackoff?: { initialMs: number; maxMs: number };
   /** Resolves jobs' `secrets:` at launch (src/ports/secrets.ts). */
   secrets?: SecretProvider;
+  /** Secret env values of manual runs, held in memory for their launches. */
+  secretOverrides?: SecretOverrides;
   /** Notifications and SLAs (src/notify); without it no notification is written. */
   notify?: Pick<NotifierDeps, 'config' | 'sender' | 'metrics' | 'intervalMs'>;
+  /** Default preemption grace for jobs without `spec.preemption` (`--preemption-after`); undefined: none. */
+  preemptAfterSeconds?: number;
+  /** `--unschedulable-after`: how long a run waits before it is judged unschedulable (default 5 min). */
+  unschedulableAfterMs?: number;
 }
 
-/** How often a follower re-reads the store for its read view (at least; the poll interval if longer). */
+/** How often a follower re-reads the store for its read view without a change notification (at least; the poll interval if longer). */
 export const FOLLOWER_REFRESH_MS = 5000;
 
 /** How long after a failed start of a leadership term (the store could not be read) it is tried again. */
@@ -81,15 +93,18 @@ export class Controller {
   /** The framework of the current leadership term; undefined while not leading. */
   private fw: MesosFramework | undefined;
   /** What the view, actions and lifecycle use: the current framework, or an idle stand-in. */
-  private readonly framework: Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status' | 'capacity'> = {
+  private readonly framework: Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status' | 'capacity' | 'clusterFacts'> & { clusterView(): ClusterView | undefined } = {
+    clusterView: () => this.fw?.clusterView?.(),
     launch: (r) => this.fw?.launch(r),
     kill: (t) => this.fw?.kill(t) ?? Promise.reject(new KairosError('E_UNAVAILABLE', 'not leading: no Mesos framework to kill through')),
     pending: () => this.fw?.pending() ?? [],
     capacity: async () => this.fw?.capacity?.(),
+    clusterFacts: async () => this.fw?.clusterFacts?.(),
     status: () => this.fw?.status() ?? { connected: false, starving: false, offersReceived: 0, offersDeclined: 0, revives: 0, suppressed: false },
   };
   private readonly state: ControllerState;
   private readonly ledger: RunLedger;
+  private readonly preemption: PreemptionLoop;
   private readonly dispatch: Dispatch;
   private loop: SyncLoop | undefined;
   private watcher: DirectoryWatch | undefined;
@@ -97,13 +112,15 @@ export class Controller {
   private unsubscribe: (() => void) | undefined;
   private leading = false;
   private closed = false;
-  private refreshTimer: Timer | undefined;
+  /** A follower's read view follows the store (src/controller/follower-reads.ts). */
+  private readonly followerReads: FollowerReads;
   /** Retries the start of a term whose state could not be loaded (every {@link LEAD_RETRY_MS}). */
   private readonly leadRetry: RetryLoop;
   private readyNow: Promise<void> = Promise.resolve();
   private transition: Promise<void> = Promise.resolve();
   private readonly log: Logger;
   private readonly notifier: Notifier | undefined;
+  private readonly unschedulable: UnschedulableWatch;
 
   constructor(private readonly o: ControllerOptions) {
     this.log = o.logger;
@@ -118,6 +135,7 @@ export class Controller {
       events: this.events,
       logger: o.logger.child({ component: 'runs' }),
       secrets: o.secrets,
+      secretOverrides: o.secretOverrides,
     });
     this.dispatch = new Dispatch({
       lifecycle,
@@ -127,15 +145,29 @@ export class Controller {
       applied: () => this.state.applied,
       effective: (a) => this.effective(a),
       afterRunsEnded: (jobs) => this.boundHistory(jobs),
+      clusterView: () => this.framework.clusterView(),
+      secretOverrides: o.secretOverrides,
+      preemptAfterSeconds: o.preemptAfterSeconds,
     });
+    this.preemption = new PreemptionLoop({ clock: o.clock, logger: o.logger, due: (now) => this.dispatch.preemptionDue(now), preempt: () => this.dispatch.post({ type: 'PreemptionDue' }) });
+    this.followerReads = new FollowerReads({
+      store: o.store,
+      clock: o.clock,
+      logger: this.log,
+      reload: () => this.reload(),
+      backstopMs: Math.max(o.pollMs, FOLLOWER_REFRESH_MS),
+    });
+    this.unschedulable = new UnschedulableWatch({ clock: o.clock, logger: o.logger.child({ component: 'unschedulable' }), ledger: this.ledger, framework: this.framework, events: this.events, applied: (n) => this.state.applied.get(n), graceMs: o.unschedulableAfterMs ?? DEFAULT_UNSCHEDULABLE_AFTER_MS });
     const passDeps = this.passDeps();
     this.view = new StateView({
+      readView: () => ({ role: this.leading ? 'leader' : 'follower', ...this.followerReads.freshness() }),
       state: this.state,
       ledger: this.ledger,
       framework: this.framework,
       clock: o.clock,
       source: o.source.description,
       plan: () => planView(passDeps),
+      facts: () => this.unschedulable.facts(),
     });
     this.actions = new ControllerActionsImpl({
       state: this.state,
@@ -144,6 +176,7 @@ export class Controller {
       framework: this.framework,
       clock: o.clock,
       view: this.view,
+      secretOverrides: o.secretOverrides,
     });
   }
 
@@ -158,7 +191,7 @@ export class Controller {
   /** Stops taking new work, waits for what is in flight, leaves Mesos tasks running. */
   async stop(): Promise<void> {
     this.closed = true;
-    this.refreshTimer?.cancel();
+    this.followerReads.stop();
     this.leadRetry.cancel();
     this.unsubscribe?.();
     this.events.emit('stopping', { reason: 'stop' });
@@ -194,7 +227,7 @@ export class Controller {
   private async lead(): Promise<void> {
     if (this.leading) return;
     this.leading = true;
-    this.refreshTimer?.cancel();
+    this.followerReads.stop();
     this.log.info('leading: loading state', { epoch: this.o.leadership.epoch() });
     try {
       await this.reload();
@@ -212,6 +245,7 @@ export class Controller {
     }
     this.leadRetry.succeeded();
     this.dispatch.start();
+    this.preemption.start();
     const fw = (this.fw = this.o.framework(this.dispatch.hooks));
     this.frameworkRun = fw.start({ force: true, knownTasks: knownTasks(this.ledger.active()) }).catch((err) => {
       this.log.error('mesos framework stopped', { error: messageOf(err) });
@@ -230,6 +264,7 @@ export class Controller {
     this.readyNow = Promise.all([firstPass, this.watcher?.ready]).then(() => {});
     this.loop.trigger('start');
     this.notifier?.start();
+    this.unschedulable.start();
     this.events.emit('leadership', { leading: true });
   }
 
@@ -239,7 +274,8 @@ export class Controller {
     this.log.info('not leading: stopping work');
     // Launching stops first (both take effect before their first await); syncing after.
     const halted = this.dispatch.stop();
-    const notifying = this.notifier?.stop();
+    this.preemption.stop();
+    const notifying = Promise.all([this.notifier?.stop(), this.unschedulable.stop()]);
     const fwStopped = this.fw?.stop();
     await this.watcher?.close();
     this.watcher = undefined;
@@ -259,16 +295,10 @@ export class Controller {
     await this.ledger.load();
   }
 
-  /** A follower re-reads the store now and then, so its read view (API, UI) stays current. */
+  /** A follower's read view (API, UI) follows the store's changes. */
   private scheduleRefresh(): void {
     if (this.closed || this.leading) return;
-    this.refreshTimer?.cancel();
-    this.refreshTimer = this.o.clock.setTimeout(() => {
-      if (this.closed || this.leading) return;
-      this.reload()
-        .catch((err) => this.log.warn('follower refresh failed', { error: messageOf(err) }))
-        .finally(() => this.scheduleRefresh());
-    }, Math.max(this.o.pollMs, FOLLOWER_REFRESH_MS));
+    this.followerReads.start();
   }
 
   private passDeps(): SyncPassDeps {

@@ -12,7 +12,9 @@
 import { KairosError, messageOf } from '../core/errors.js';
 import type { Run } from '../core/run.js';
 import { isTerminalRun, type AppliedResource } from '../core/types.js';
+import type { ClusterView } from '../core/cluster-view.js';
 import type { Clock } from '../ports/clock.js';
+import type { SecretOverrides } from '../secrets/run-overrides.js';
 import { alwaysGeneric, RetryLoop, type BackoffPolicy } from '../core/retry.js';
 import type { Logger } from '../ports/logger.js';
 import type { FrameworkHooks, TaskStatusUpdate } from '../ports/mesos.js';
@@ -34,6 +36,12 @@ export interface DispatchDeps {
   effective(a: AppliedResource): AppliedResource;
   /** Called after every batch that ended runs, with their jobs (history bounding). */
   afterRunsEnded(jobs: Set<string>): Promise<void>;
+  /** The framework's view of the agents now, for preemption; undefined without a framework. */
+  clusterView(): ClusterView | undefined;
+  /** Holds secret run overrides in memory for the launch (src/secrets/run-overrides.ts). */
+  secretOverrides?: SecretOverrides;
+  /** `--preemption-after`: the default preemption grace (src/schedule/preemption.ts). */
+  preemptAfterSeconds?: number;
 }
 
 /** Backoff of a failed batch: retried (after a reload from the store) from 1 s, doubling up to 60 s. */
@@ -65,7 +73,7 @@ export class Dispatch {
     persistLaunch: (launches) => this.post({ type: 'Placed', launches }),
     onStatus: (update) => this.post({ type: 'StatusChanged', update }),
   };
-  private readonly core = new Scheduler();
+  private readonly core: Scheduler;
   /** The applied resources last given to the core (by name). */
   private given = new Map<string, AppliedResource>();
   private chain: Promise<void> = Promise.resolve();
@@ -78,6 +86,7 @@ export class Dispatch {
   private readonly retry: RetryLoop;
 
   constructor(private readonly d: DispatchDeps) {
+    this.core = new Scheduler({ preemptAfterSeconds: d.preemptAfterSeconds });
     this.retry = new RetryLoop(d.clock, RESYNC_BACKOFF, alwaysGeneric);
   }
 
@@ -113,6 +122,11 @@ export class Dispatch {
     return next.then(() => reply as ReplyOf<M>);
   }
 
+  /** Whether a waiting run passed its preemption grace (cheap: for the preemption poll, src/controller/preemption.ts). */
+  preemptionDue(now: number): boolean {
+    return this.core.preemptionDue(now);
+  }
+
   /** Accepts work again after `stop()` (leadership regained). */
   start(): void {
     this.stopped = false;
@@ -137,6 +151,8 @@ export class Dispatch {
         return { decisions: this.followApplied(now, m.again ?? []) };
       case 'RunRequested': {
         const { runId, decisions } = core.requestRun(m.job, now, m.overrides);
+        // Held before the decisions run: the first launch may be among them.
+        if (m.secretEnv) this.d.secretOverrides?.hold(runId, m.secretEnv);
         return { decisions, reply: runId };
       }
       case 'BackfillRequested': {
@@ -146,6 +162,11 @@ export class Dispatch {
       case 'KillRequested':
         if (m.attempt === undefined) return { decisions: core.cancelQueued(m.runId, now) };
         return { decisions: core.taskEnded(m.runId, m.attempt, 'killed', now, { message: 'killed before launch' }) };
+      case 'PreemptionDue': {
+        // Judged when the step runs, with the agents as the framework sees them then.
+        const view = core.preemptionDue(now) ? this.d.clusterView() : undefined;
+        return { decisions: view ? core.preempt(view, now) : [] };
+      }
       case 'Placed':
         return { decisions: m.launches.flatMap((p) => this.placed(p.request.runId, p.request.taskId, p, now)) };
     }

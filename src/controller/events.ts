@@ -20,6 +20,8 @@ export interface ControllerEvents {
   'run:state': { runId: string; job: string; state: RunState; attempt?: number };
   /** A run passed its `spec.sla` deadline unfinished, or finished after it (raised once per run). */
   'run:sla_missed': { runId: string; job: string };
+  /** A task of run `runId` was killed to make room for the waiting run `by` (preemption); the run will run again. */
+  'run:preempted': { runId: string; job: string; by: string };
   /** A task the store did not know about, or one known from before a restart, was adopted. */
   'run:adopted': { runId: string; taskId: string };
   /** The controller is shutting down. */

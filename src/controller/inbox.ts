@@ -34,6 +34,13 @@ export interface RunRequested {
   type: 'RunRequested';
   job: string;
   overrides?: RunOverrides;
+  /** Secret env overrides: held in memory (never stored) before the run's first launch. */
+  secretEnv?: Record<string, string>;
+}
+
+/** The preemption poll found a run waiting past its grace: the core looks for victims. */
+export interface PreemptionDue {
+  type: 'PreemptionDue';
 }
 
 /** An operator asked for a backfill (or its dry run); the reply is its id and plan. */
@@ -67,7 +74,7 @@ export interface StatusChanged {
 }
 
 /** Everything Dispatch takes. */
-export type DispatchMessage = Tick | Loaded | Applied | RunRequested | BackfillRequested | KillRequested | Placed | StatusChanged;
+export type DispatchMessage = Tick | Loaded | Applied | RunRequested | BackfillRequested | KillRequested | PreemptionDue | Placed | StatusChanged;
 
 /** What a backfill request answers. */
 export interface BackfillReply {

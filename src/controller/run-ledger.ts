@@ -10,17 +10,13 @@ import { ConflictError } from '../core/errors.js';
 import type { Run } from '../core/run.js';
 import { isTerminalRun } from '../core/types.js';
 import type { Store, StoreOp } from '../ports/store.js';
+import { StoreLayout, type Collection } from '../store/layout.js';
 
 /**
  * Writes that must be committed together with a run write (the notification outbox,
  * src/notify/notifier.ts): given the stored run before (undefined: created) and after.
  */
 export type RunEffects = (before: Run | undefined, after: Run) => StoreOp[];
-
-/** The store collection holding runs. */
-export const RUNS = 'runs';
-
-const key = (id: string) => `${RUNS}/${id}`;
 
 /** Newest first by scheduled instant, then by id for a stable order. */
 export function newestFirst(a: Run, b: Run): number {
@@ -32,16 +28,20 @@ export class RunLedger {
   private runs = new Map<string, { run: Run; version: number }>();
   private tasks = new Map<string, string>();
   private jobs = new Map<string, Set<string>>();
+  /** `runs/<run id>` (src/store/layout.ts). */
+  private readonly stored: Collection<Run>;
 
   constructor(
     private readonly store: Store,
     private readonly effects: RunEffects = () => [],
-  ) {}
+  ) {
+    this.stored = new StoreLayout(store).runs;
+  }
 
   /** Reads every run from the store (after a start or a leader change). */
   async load(): Promise<void> {
-    const ids = await this.store.list(RUNS);
-    const got = await Promise.all(ids.map((id) => this.store.get<Run>(key(id))));
+    const ids = await this.stored.ids();
+    const got = await Promise.all(ids.map((id) => this.stored.get(id)));
     // Replaced only once read: a failed read keeps the mirror, and no reader sees it empty meanwhile.
     this.runs.clear();
     this.tasks.clear();
@@ -87,7 +87,7 @@ export class RunLedger {
       return true;
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
-      const got = await this.store.get<Run>(key(run.id));
+      const got = await this.stored.get(run.id);
       if (got) this.remember(got.value, got.version);
       return false;
     }
@@ -121,10 +121,7 @@ export class RunLedger {
   async reset(run: Run): Promise<void> {
     const children = this.all().filter((r) => r.dagRunId === run.id).map((r) => r.id);
     const cur = this.runs.get(run.id);
-    await this.store.commit([
-      ...children.map((id) => ({ op: 'delete' as const, key: key(id) })),
-      { op: 'put' as const, key: key(run.id), value: run, ...(cur && { expectedVersion: cur.version }) },
-    ]);
+    await this.store.commit([...children.map((id) => this.stored.deleteOp(id)), this.stored.putOp(run.id, run, cur?.version)]);
     this.forget(children);
     for (const a of cur?.run.attempts ?? []) this.tasks.delete(a.taskId);
     await this.fresh(run.id);
@@ -133,7 +130,7 @@ export class RunLedger {
   /** Deletes runs (history bounding) in one atomic commit. */
   async remove(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.store.commit(ids.map((id) => ({ op: 'delete' as const, key: key(id) })));
+    await this.store.commit(ids.map((id) => this.stored.deleteOp(id)));
     this.forget(ids);
   }
 
@@ -150,13 +147,13 @@ export class RunLedger {
   /** Puts the run, in one commit with `extra` when there is any; returns the run's new version. */
   private write(run: Run, expectedVersion: number, extra: StoreOp[]): Promise<number> {
     // Not async: a plain put costs no extra turn of the microtask queue (timing of fake-clock tests).
-    if (extra.length === 0) return this.store.put(key(run.id), run, expectedVersion);
+    if (extra.length === 0) return this.stored.put(run.id, run, expectedVersion);
     // Versions start at 0 and grow by one per write (src/ports/store.ts).
-    return this.store.commit([{ op: 'put', key: key(run.id), value: run, expectedVersion }, ...extra]).then(() => expectedVersion + 1);
+    return this.store.commit([this.stored.putOp(run.id, run, expectedVersion), ...extra]).then(() => expectedVersion + 1);
   }
 
   private async fresh(id: string): Promise<{ run: Run; version: number } | undefined> {
-    const got = await this.store.get<Run>(key(id));
+    const got = await this.stored.get(id);
     if (!got) return undefined;
     this.remember(got.value, got.version);
     return { run: got.value, version: got.version };

@@ -13,6 +13,7 @@ import type { Run } from '../core/run.js';
 import { isTerminalRun } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
+import type { SecretOverrides } from '../secrets/run-overrides.js';
 import type { SecretProvider } from '../ports/secrets.js';
 import type { LaunchRequest, MesosFramework, TaskStatusUpdate } from '../ports/mesos.js';
 import type { Decision, LaunchDecision } from '../schedule/decisions.js';
@@ -29,6 +30,8 @@ export interface RunLifecycleDeps {
   logger: Logger;
   /** Resolves `secrets:` references at launch; without one, a job with secrets cannot run. */
   secrets?: SecretProvider;
+  /** Secret run overrides held in memory (src/secrets/run-overrides.ts). */
+  secretOverrides?: SecretOverrides;
 }
 
 /**
@@ -48,6 +51,7 @@ export function launchRequest(d: LaunchDecision): LaunchRequest {
     template: d.template,
     ...(d.overrides?.args && { args: d.overrides.args }),
     ...(d.overrides?.env && { env: d.overrides.env }),
+    ...(d.overrides?.secretEnv && { secretEnv: d.overrides.secretEnv }),
     dueAt: d.attempt.notBefore,
     scheduledAt: d.run.scheduledAt,
   };
@@ -99,6 +103,10 @@ export class RunLifecycle {
           if (!refused.has(d.run.id)) launches.push(launchRequest(d));
           break;
         case 'kill':
+          if (d.reason === 'preempted') {
+            logger.info('preempting a task for a higher-priority run', { run: d.runId, task: d.taskId, by: d.by });
+            events.emit('run:preempted', { runId: d.runId, job: ledger.get(d.runId)?.job ?? '', by: d.by ?? '' });
+          }
           await framework.kill(d.taskId).catch((err) => logger.warn('kill failed', { task: d.taskId, error: messageOf(err) }));
           break;
         case 'dropped':
@@ -127,7 +135,8 @@ export class RunLifecycle {
     const refusals: TaskStatusUpdate[] = [];
     for (const l of launches) {
       const refs = l.template.secrets ?? []; // templates built by older code paths may lack the list
-      if (refs.length === 0) {
+      const secretEnv = l.secretEnv ?? [];
+      if (refs.length === 0 && secretEnv.length === 0) {
         ok.push(l);
         continue;
       }
@@ -140,6 +149,7 @@ export class RunLifecycle {
           if (ref.env) env[ref.env] = value;
           if (ref.file) files[ref.file] = value;
         }
+        for (const name of secretEnv) env[name] = this.heldOverride(l.runId, name);
         ok.push({ ...l, secrets: { env, files } });
       } catch (err) {
         const message = `secrets could not be resolved: ${messageOf(err)}`;
@@ -148,6 +158,13 @@ export class RunLifecycle {
       }
     }
     return { ok, refusals };
+  }
+
+  /** A secret override's value, or an error saying why this controller does not hold it. */
+  private heldOverride(runId: string, name: string): string {
+    const value = this.deps.secretOverrides?.valueOf(runId, name);
+    if (value !== undefined) return value;
+    throw new Error(`secret override ${name} is not held by this controller: its value lived only in the memory of the controller that accepted the run (it restarted or lost leadership since); start the run again`);
   }
 
   /**

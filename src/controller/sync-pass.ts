@@ -5,20 +5,20 @@
  * field) are recorded in `meta/sync` for the API, the log and `kairos status`.
  */
 import { KairosError, ManifestError, messageOf } from '../core/errors.js';
-import type { DesiredState } from '../core/types.js';
+import type { AppliedResource, DesiredState, Resource } from '../core/types.js';
 import { stripUrlCredentials } from '../core/url-credentials.js';
 import type { Clock } from '../ports/clock.js';
-import type { PlanView } from '../ports/controller.js';
+import type { DriftItem, PlanView } from '../ports/controller.js';
 import type { ManifestSource, Snapshot } from '../ports/source.js';
 import type { Store } from '../ports/store.js';
-import { documentsOf } from '../manifests/document.js';
 import { loadManifests } from '../manifests/load.js';
-import { applyPlan, loadApplied } from '../plan/apply.js';
+import { appliedAfter, applyPlan, loadApplied } from '../plan/apply.js';
 import { plan as makePlan } from '../plan/plan.js';
 import type { AppliedState, Plan } from '../plan/types.js';
 import { outOfBandDrift } from './drift.js';
 import { refuseRewind } from './rewind.js';
-import type { ControllerState } from './state.js';
+import { StoreLayout } from '../store/layout.js';
+import { byName, type AppliedByName, type ControllerState, type SyncOutcome, type SyncRecord } from './state.js';
 
 /** What a pass needs. */
 export interface SyncPassDeps {
@@ -37,6 +37,8 @@ export interface ComputedPlan {
   desired: DesiredState;
   plan: Plan;
   snapshot: Snapshot;
+  /** Each resource's YAML document as written, by name (stored beside it when applied); cut on first call. */
+  documents: () => Map<string, string>;
   /** The applied state the plan was computed against. */
   applied: AppliedState;
 }
@@ -55,12 +57,12 @@ export async function computePlan(d: SyncPassDeps): Promise<ComputedPlan> {
     throw new KairosError('E_SOURCE', `cannot read ${d.source.description}: ${messageOf(err)}`, { cause: err });
   }
   try {
-    const { desired, problems } = loadManifests(snapshot);
+    const { desired, problems, documents } = loadManifests(snapshot);
     if (!desired) throw new ManifestError(problems);
     const applied = await loadApplied(d.store);
     await refuseRewind(d.source, snapshot, applied.revision, d.allowRewind === true);
     const plan = makePlan(desired, applied, { now: d.clock.now(), prune: d.prune, allowMassPrune: d.allowMassPrune });
-    return { desired, plan, snapshot, applied };
+    return { desired, plan, snapshot, documents, applied };
   } catch (err) {
     throw Object.assign(err as object, { revision: snapshot.revision });
   }
@@ -77,64 +79,90 @@ export function planChangesSomething(p: Plan): boolean {
 }
 
 /**
- * Plans and applies. On success records `ok` and returns the applied plan; on failure
- * records `failed` (keeping the applied revision) and rethrows for the sync loop to decide
- * whether to retry.
+ * Plans and applies, takes the pass's outcome into the controller's state (one assignment,
+ * `ControllerState.settle`), then records it as `meta/sync`. Returns the applied plan; a
+ * failed pass rethrows its error for the sync loop to decide whether to retry.
  */
 export async function syncPass(d: SyncPassDeps): Promise<Plan> {
   const now = d.clock.now();
   const prev = d.state.sync;
+  const outcome = await passOutcome(d, now, prev);
+  d.state.settle(outcome);
+  const sync = new StoreLayout(d.store).sync;
   try {
-    const { plan, snapshot, desired, applied: stored } = await computePlan(d);
+    await sync.put(outcome.record);
+  } catch (err) {
+    if (outcome.result === 'failed') throw err;
+    // Applied, but the outcome could not be recorded: the pass failed, as a later pass will say.
+    const failed = await failure(d, err, now, prev, outcome);
+    d.state.settle(failed);
+    await sync.put(failed.record);
+    throw err;
+  }
+  if (outcome.result === 'failed') throw outcome.error;
+  return outcome.plan;
+}
+
+/** What a pass learned before it ended: the applied state (as read, then as committed) and git's resources. */
+type Known = { applied: AppliedByName; git?: ReadonlyMap<string, Resource> };
+
+/**
+ * One pass as a value, without writing `meta/sync`: on success the `ok` record and the
+ * applied state as committed (what it read plus what it wrote: nothing is read back); on
+ * failure the `failed` record (keeping the applied revision), the error and the drift it
+ * could see.
+ */
+export async function passOutcome(d: SyncPassDeps, now: number, prev: SyncRecord): Promise<SyncOutcome> {
+  let known: Known | undefined;
+  try {
+    const { plan, documents, desired, applied: stored } = await computePlan(d);
+    known = { applied: byName(stored.resources) };
     if (planChangesSomething(plan)) {
-      await applyPlan(d.store, plan, now, documentsOf(snapshot, desired.resources));
-      await d.state.reloadApplied();
-    } else {
-      // What the store holds, even if an earlier pass committed its apply and then failed.
-      d.state.applied = new Map(stored.resources.map((a) => [a.resource.metadata.name, a]));
+      const wrote = await applyPlan(d.store, plan, now, documents());
+      known.applied = byName(appliedAfter(stored.resources, wrote));
     }
-    d.state.git = new Map(desired.resources.map((r) => [r.metadata.name, r]));
-    d.state.outOfBand = plan.entries
+    const git = (known.git = new Map(desired.resources.map((r) => [r.metadata.name, r])));
+    const outOfBand = plan.entries
       .filter((e) => e.action === 'prune' && !e.willApply)
       .map((e) => ({ job: e.name, field: 'exists', desired: false, live: true, since: now }));
     const applied = plan.revision !== prev.appliedRevision || prev.appliedAt === undefined;
-    await d.state.recordSync({
-      appliedRevision: plan.revision,
-      appliedAt: applied ? now : prev.appliedAt,
-      lastRevision: plan.revision,
-      lastSyncAt: now,
-      result: 'ok',
-      problems: [],
-    });
-    return plan;
+    const record: SyncRecord = { appliedRevision: plan.revision, appliedAt: applied ? now : prev.appliedAt, lastRevision: plan.revision, lastSyncAt: now, result: 'ok', problems: [] };
+    // The applied state is what the store holds, even if an earlier pass committed its apply and then failed.
+    return { result: 'ok', plan, record, applied: known.applied, git, outOfBand };
   } catch (err) {
-    await d.state.recordSync({
-      appliedRevision: prev.appliedRevision,
-      appliedAt: prev.appliedAt,
-      lastRevision: revisionOf(err) ?? prev.lastRevision,
-      lastSyncAt: now,
-      result: 'failed',
-      message: err instanceof ManifestError ? `${err.problems.length} problem(s) in manifests` : stripUrlCredentials(messageOf(err)),
-      problems: err instanceof ManifestError ? err.problems : [],
-      failingSince: prev.result === 'failed' ? (prev.failingSince ?? now) : now,
-    });
-    await recheckOutOfBand(d, now);
-    throw err;
+    return failure(d, err, now, prev, known);
   }
+}
+
+/** The outcome of a pass that failed with `err`, after learning `known` (if it got that far). */
+async function failure(d: SyncPassDeps, err: unknown, now: number, prev: SyncRecord, known?: Known): Promise<SyncOutcome> {
+  const record: SyncRecord = {
+    appliedRevision: prev.appliedRevision,
+    appliedAt: prev.appliedAt,
+    lastRevision: revisionOf(err) ?? prev.lastRevision,
+    lastSyncAt: now,
+    result: 'failed',
+    message: err instanceof ManifestError ? `${err.problems.length} problem(s) in manifests` : stripUrlCredentials(messageOf(err)),
+    problems: err instanceof ManifestError ? err.problems : [],
+    failingSince: prev.result === 'failed' ? (prev.failingSince ?? now) : now,
+  };
+  const outOfBand = await recheckOutOfBand(d, known?.git ?? d.state.git, known?.applied, now);
+  return { result: 'failed', error: err, record, ...(known && { applied: known.applied }), ...(known?.git && { git: known.git }), ...(outOfBand && { outOfBand }) };
 }
 
 /**
  * While the head cannot be applied nothing reverts hand edits of the applied state, so
- * compare the store with what git declared at the applied revision. A store that cannot
- * be read keeps the last finding.
+ * compare the store with what git declared at the applied revision. The applied state this
+ * pass already read or wrote is used as is; otherwise the store is read (a hand edit is
+ * only seen there). A store that cannot be read keeps the last finding (undefined).
  */
-async function recheckOutOfBand(d: SyncPassDeps, now: number): Promise<void> {
-  if (d.state.git.size === 0) return;
+async function recheckOutOfBand(d: SyncPassDeps, git: ReadonlyMap<string, Resource>, known: ReadonlyMap<string, AppliedResource> | undefined, now: number): Promise<DriftItem[] | undefined> {
+  if (git.size === 0) return undefined;
   try {
-    const { resources } = await loadApplied(d.store);
-    d.state.outOfBand = outOfBandDrift(d.state.git, resources, now, d.state.outOfBand);
+    const resources = known ? [...known.values()] : (await loadApplied(d.store)).resources;
+    return outOfBandDrift(git, resources, now, d.state.outOfBand);
   } catch {
-    // the sync failure already says what is wrong
+    return undefined; // the sync failure already says what is wrong
   }
 }
 

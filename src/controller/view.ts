@@ -6,7 +6,7 @@
 import { KairosError } from '../core/errors.js';
 import type { Run } from '../core/run.js';
 import type { AppliedResource, Resource, ScheduleSpec } from '../core/types.js';
-import { isTerminalRun } from '../core/types.js';
+import { awaitsOffer, isTerminalRun } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
 import type {
   ClusterView,
@@ -19,12 +19,13 @@ import type {
   LogChunk,
   LogStream,
   PlanView,
+  ReadView,
   RunBrief,
   RunDetail,
   RunQuery,
   SyncStatus,
 } from '../ports/controller.js';
-import type { MesosFramework } from '../ports/mesos.js';
+import type { ClusterFacts, MesosFramework } from '../ports/mesos.js';
 import { backfillProgress } from '../api/backfills.js';
 import { jobStats } from '../api/stats.js';
 import { demandOf, expectedDuration, timeline, type TimelineInput } from '../api/timeline.js';
@@ -45,6 +46,10 @@ export interface ViewDeps {
   source: string;
   /** Dry-run of the next sync (same path as a sync, stops before writing). */
   plan(): Promise<PlanView>;
+  /** Who serves these reads and how fresh they are; absent in tools without leadership. */
+  readView?(): ReadView;
+  /** The cluster's facts last read by the leader's unschedulable check (./unschedulable-watch.ts). */
+  facts?(): ClusterFacts | undefined;
 }
 
 /** `cron 0 2 * * * (Europe/Berlin)`. */
@@ -68,7 +73,7 @@ export class StateView implements ControllerView {
     const applied = this.d.state.applied.get(name);
     if (!applied) return undefined;
     const runs = this.topRuns(name);
-    const pendingTasks = new Set(runs.filter((r) => r.state === 'pending').flatMap((r) => r.attempts.map((a) => a.taskId)));
+    const pendingTasks = new Set(runs.filter((r) => awaitsOffer(r.state)).flatMap((r) => r.attempts.map((a) => a.taskId)));
     const pending = this.d.framework.pending().find((p) => pendingTasks.has(p.taskId));
     return {
       ...this.summary(applied),
@@ -97,7 +102,8 @@ export class StateView implements ControllerView {
 
   sync(): SyncStatus {
     const s = this.d.state.sync;
-    return { source: this.d.source, ...s, problems: s.problems, drift: this.drift(), syncing: this.d.state.syncing };
+    const readView = this.d.readView?.();
+    return { source: this.d.source, ...s, problems: s.problems, drift: this.drift(), syncing: this.d.state.syncing, ...(readView && { readView }) };
   }
 
   plan(): Promise<PlanView> {
@@ -124,7 +130,8 @@ export class StateView implements ControllerView {
   }
 
   cluster(): ClusterView {
-    return { ...this.d.framework.status(), pending: this.d.framework.pending() };
+    const facts = this.d.facts?.();
+    return { ...this.d.framework.status(), pending: this.d.framework.pending(), ...(facts && { facts }) };
   }
 
   async logs(runId: string, stream: LogStream, opts: { offset?: number; length?: number; attempt?: number } = {}): Promise<LogChunk | undefined> {
@@ -176,7 +183,7 @@ export class StateView implements ControllerView {
     if (r.spec.suspend) return 'suspended';
     if (this.d.state.isPaused(r.metadata.name)) return 'paused';
     const active = this.topRuns(r.metadata.name).filter((x) => !isTerminalRun(x.state));
-    if (active.some((x) => x.state !== 'pending')) return 'running';
+    if (active.some((x) => !awaitsOffer(x.state))) return 'running';
     return active.length ? 'pending' : 'idle';
   }
 

@@ -31,12 +31,19 @@ export interface Attempt {
   message?: string;
   /** Mesos confirmed this task never ran (TASK_DROPPED, or GONE/UNKNOWN before RUNNING): it used no retry. */
   dropped?: boolean;
+  /**
+   * The run whose waiting task this attempt was killed to make room for (preemption): the
+   * run is then launched again in a new attempt, and this one uses no retry.
+   */
+  preemptedBy?: string;
 }
 
 /** Overrides given with a manual run. */
 export interface RunOverrides {
   args?: string[];
   env?: Record<string, string>;
+  /** Names of env variables given as secrets: their values are never stored (src/secrets/run-overrides.ts). */
+  secretEnv?: string[];
 }
 
 export interface Run {

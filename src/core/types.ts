@@ -112,6 +112,13 @@ export interface TaskTemplate {
   user?: string;
   /** Higher runs first when offers are scarce (Chronos `highPriority`). */
   priority: number;
+  /**
+   * A running task of this template may be killed to make room for a waiting run of
+   * strictly higher priority (src/schedule/preemption.ts); it is then run again. Absent: no.
+   */
+  preemptible?: boolean;
+  /** When a run of this template, still waiting for resources, may preempt (default: the controller's `--preemption-after`). */
+  preemption?: { afterSeconds: number };
 }
 
 /** When and how often a Job or DAG fires, and what happens around its runs. */
@@ -141,7 +148,7 @@ export interface OverridePolicy {
 }
 
 /** What a notification is about (schemas/notify.schema.json `event`). */
-export type NotifyEvent = 'failed' | 'missed' | 'sla_missed' | 'unschedulable' | 'recovered' | 'succeeded';
+export type NotifyEvent = 'failed' | 'missed' | 'sla_missed' | 'unschedulable' | 'recovered' | 'succeeded' | 'preempted';
 
 /** A value given in the manifest, or the name of a controller environment variable holding it (a secret). */
 export type StringOrSecret = string | { env: string };
@@ -224,6 +231,7 @@ export interface AppliedResource {
 /** Terminal and non-terminal states of a run (one scheduled or manual execution). */
 export type RunState =
   | 'pending' // due, waiting for an offer
+  | 'unschedulable' // waiting, but no known agent could ever hold it (src/schedule/unschedulable.ts)
   | 'launching' // intent written, ACCEPT sent
   | 'running'
   | 'succeeded'
@@ -243,6 +251,15 @@ export const TERMINAL_RUN_STATES: ReadonlySet<RunState> = new Set([
   'skipped',
   'lost',
 ]);
+
+/**
+ * States of a run whose attempt waits in the framework's queue for a fitting offer:
+ * `unschedulable` is `pending` with a verdict that no agent could ever hold it; the task
+ * stays queued, so an offer that fits launches it as from `pending`.
+ */
+export function awaitsOffer(state: RunState): boolean {
+  return state === 'pending' || state === 'unschedulable';
+}
 
 export function isTerminalRun(state: RunState): boolean {
   return TERMINAL_RUN_STATES.has(state);

@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { KairosError, ManifestError } from '../core/errors.js';
 import type { DesiredState } from '../core/types.js';
 import { loadDesired } from '../manifests/load.js';
-import { yaml } from '../manifests/yaml.js';
+import { dump } from 'js-yaml';
 import { DirectorySource } from '../source/directory.js';
 import type { Draft, ImportSystem } from './model.js';
 
@@ -27,7 +27,7 @@ export function renderDraft(system: ImportSystem, d: Draft): string {
   const head = [`# Imported from ${TITLE[system]} job ${JSON.stringify(d.original)} by kairos import.`];
   for (const w of d.warnings) head.push(`# warning: ${w}`);
   for (const l of d.lost) head.push(`# not imported: ${l}`);
-  return head.map(oneLine).join('\n') + '\n' + yaml().stringify(d.manifest, { lineWidth: 0 });
+  return head.map(oneLine).join('\n') + '\n' + dump(d.manifest, { lineWidth: -1, noRefs: true });
 }
 
 function oneLine(s: string): string {

@@ -65,6 +65,9 @@ function compileTemplate(t: RawTemplate): TaskTemplate {
   out.killGracePeriodSeconds = t.killGracePeriodSeconds;
   if (t.user !== undefined) out.user = t.user;
   out.priority = t.priority;
+  // Left out at their defaults, so state applied before the fields existed plans no change.
+  if (t.preemptible) out.preemptible = true;
+  if (t.preemption) out.preemption = t.preemption;
   return out;
 }
 

@@ -1,38 +1,42 @@
 /**
- * Step 1 of loading: bytes → YAML documents that remember where every node came from.
- * Refuses invalid UTF-8 (naming the line of the first bad byte) and YAML alias bombs
- * ("billion laughs": yaml's maxAliasCount bounds the expansion, so refusal is fast and
- * memory stays bounded). YAML merge keys (`<<: *anchor`) are allowed. An empty file is
- * fine and has no documents.
+ * Step 1 of loading: bytes → YAML documents that keep their own text and can say where
+ * every field came from. One parser, js-yaml (core schema plus merge keys `<<`): it reads
+ * a plain manifest several times faster than a parser that builds a position-keeping tree,
+ * and 10,000 manifests must plan in well under a second. Positions come from the same
+ * parser: a problem's position is found by parsing that one document again with js-yaml's
+ * node listener (yaml-trace.ts), so the common case (no problem) pays nothing for them.
+ *
+ * A file is cut into documents at its `---` lines (YAML 1.2 §9.1.2: a document marker at
+ * the start of a line ends any node, even a block scalar) and each is parsed on its own,
+ * so a syntax error in one document neither hides the problems of the others nor shifts
+ * their positions. Refuses invalid UTF-8 (naming the line of the first bad byte) and YAML
+ * alias bombs ("billion laughs": alias expansions are counted without expanding anything).
+ * Duplicate keys are errors. An empty file, and a document of only comments, have no documents.
  */
-import type { Document, Node, Pair } from 'yaml';
 import { isUtf8 } from 'node:buffer';
-import { createRequire } from 'node:module';
+import { CORE_SCHEMA, load, Type, YAMLException, type LoadOptions } from 'js-yaml';
 import type { Problem } from '../core/errors.js';
-import { fastParse } from './fast-yaml.js';
+import { offsetOf, traceParse, type TracedNode } from './yaml-trace.js';
 
-let yamlModule: typeof import('yaml') | undefined;
-
-/**
- * `yaml`, loaded on first use: most files take the fast path (fast-yaml.ts) and never
- * need it, and loading it cost every CLI start (a dry run in CI included) ~40 ms.
- * Exported for the other modules that need it only inside one command (kairos import).
- */
-export function yaml(): typeof import('yaml') {
-  return (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
-}
-
-/** At most this many alias expansions per document (yaml's default is 100). */
+/** At most this many alias expansions per document. */
 export const MAX_ALIAS_COUNT = 100;
 
-/** One parsed document with its plain value and what is needed to locate fields in it. */
+/** One parsed document with its plain value, its text, and what is needed to locate fields in it. */
 export interface ParsedDoc {
   file: string;
-  /** 1-based line where the document starts. */
+  /** 1-based line where the document's content starts. */
   line: number;
   value: unknown;
+  /** The document as written: from its first content line to the next `---` line or the end of the file. */
+  readonly text: string;
   locate(path: readonly (string | number)[], key?: boolean): { line: number; column: number };
 }
+
+// YAML 1.2 core schema (so `yes`, `2026-01-01` and `0777` stay what they are in YAML 1.2)
+// and merge keys, which manifests use to share a block within a document.
+// (The merge key type as js-yaml defines it; its type declarations do not export `types`.)
+const MERGE = new Type('tag:yaml.org,2002:merge', { kind: 'scalar', resolve: (data: unknown) => data === '<<' });
+const OPTIONS: LoadOptions = { schema: CORE_SCHEMA.extend({ implicit: [MERGE] }) };
 
 /** Parses every document of one file; problems are returned, never thrown. */
 export function parseFile(file: string, content: Buffer): { docs: ParsedDoc[]; problems: Problem[] } {
@@ -42,88 +46,133 @@ export function parseFile(file: string, content: Buffer): { docs: ParsedDoc[]; p
     return { docs: [], problems: [{ file, line, column: 1, path: '', message: `file is not valid UTF-8 (first invalid byte at offset ${bad})` }] };
   }
   const text = content.toString('utf8');
-  let full: { docs: ParsedDoc[]; problems: Problem[] } | undefined;
-  const parsedFully = () => (full ??= parseText(file, text));
-  const fast = fastParse(file, text, (k, path, key) => parsedFully().docs[k]?.locate(path, key) ?? { line: 1, column: 1 });
-  return fast ? { docs: fast, problems: [] } : parsedFully();
-}
-
-/**
- * The full parse with `yaml`: positions, precise errors, merge keys and bounded aliases.
- * Exported so tests can check the fast path (fast-yaml.ts) against it.
- */
-export function parseText(file: string, text: string): { docs: ParsedDoc[]; problems: Problem[] } {
-  const { LineCounter, parseAllDocuments } = yaml();
-  const lc = new LineCounter();
   const docs: ParsedDoc[] = [];
   const problems: Problem[] = [];
-  const pos = (offset: number) => {
-    const p = lc.linePos(offset);
-    return { line: p.line, column: p.col };
-  };
-  for (const doc of parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, merge: true })) {
-    if (doc.errors.length > 0) {
-      for (const e of doc.errors) problems.push({ file, ...pos(e.pos[0]), path: '', message: `YAML syntax: ${firstLine(e.message)}` });
-      continue;
-    }
-    if (isEmpty(doc)) continue; // `---` alone, or only comments
-    const start = doc.contents?.range?.[0] ?? 0;
+  for (const chunk of documentChunks(text)) {
+    const src = text.slice(chunk.start, chunk.end);
+    const at = (offset: number) => position(src, chunk.line, offset);
     let value: unknown;
+    let traced: TracedNode | undefined | null = null; // null: not traced yet
     try {
-      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      if (src.includes('&')) {
+        // An anchor may be aliased: count the expansions before anything walks the value.
+        const t = traceParse(src, OPTIONS);
+        if (t.root && t.root.expansions > MAX_ALIAS_COUNT) {
+          problems.push({ file, ...at(t.root.start), path: '', message: `YAML refused: more than ${MAX_ALIAS_COUNT} alias expansions (a YAML "billion laughs" attack?)` });
+          continue;
+        }
+        [value, traced] = [t.value, t.root];
+      } else value = load(src, OPTIONS);
     } catch (err) {
-      const at = pos(start);
-      const msg = err instanceof Error ? err.message : String(err);
-      const why = /alias count/i.test(msg) ? `: more than ${MAX_ALIAS_COUNT} alias expansions (a YAML "billion laughs" attack?)` : `: ${msg}`;
-      problems.push({ file, ...at, path: '', message: `YAML refused${why}` });
+      if (!(err instanceof YAMLException)) throw err;
+      // The reason only: js-yaml's message quotes the source lines, which may hold a secret (a token file).
+      problems.push({ file, ...position(src, chunk.line, errorOffset(err)), path: '', message: `YAML syntax: ${err.reason}` });
       continue;
     }
-    docs.push({ file, line: pos(start).line, value, locate: (path, key) => pos(offsetOf(doc, path, key ?? false)) });
+    docs.push(new Doc(file, value, content, chunk, traced));
   }
   return { docs, problems };
 }
 
 /**
- * The source offset of the node at `path`, or of its deepest existing ancestor (a missing
- * field is reported where its parent is). With `key`, the offset of the last key itself.
+ * A parsed document. It holds the file's bytes (outside the JavaScript heap), not its text:
+ * a dry run of 100,000 manifests keeps every document alive until the plan is printed, and
+ * the garbage collector copies whatever they hold. The text is decoded again only when a
+ * problem needs a position or an apply stores the document.
  */
-function offsetOf(doc: Document, path: readonly (string | number)[], key: boolean): number {
-  const { isMap, isSeq } = yaml();
-  let node: Node | null | undefined = doc.contents as Node | null;
-  let offset = node?.range?.[0] ?? 0;
-  for (let i = 0; i < path.length; i++) {
-    const seg = path[i];
-    if (isMap(node)) {
-      const pair = (node.items as Pair[]).find((p) => keyText(p.key) === String(seg));
-      if (!pair) break;
-      const keyNode = pair.key as Node | null;
-      if (key && i === path.length - 1) return keyNode?.range?.[0] ?? offset;
-      node = pair.value as Node | null;
-      offset = node?.range?.[0] ?? keyNode?.range?.[0] ?? offset;
-    } else if (isSeq(node) && typeof seg === 'number') {
-      const item = node.items[seg] as Node | undefined;
-      if (!item) break;
-      node = item;
-      offset = item.range?.[0] ?? offset;
-    } else break;
+class Doc implements ParsedDoc {
+  readonly line: number;
+  private src: string | undefined;
+  constructor(
+    readonly file: string,
+    readonly value: unknown,
+    private readonly content: Buffer,
+    private readonly chunk: Chunk,
+    private traced: TracedNode | undefined | null, // null: not traced yet
+  ) {
+    this.line = chunk.contentLine + 1;
   }
-  return offset;
+
+  get text(): string {
+    return this.content.toString('utf8').slice(this.chunk.contentStart, this.chunk.end).trimEnd() + '\n';
+  }
+
+  locate(path: readonly (string | number)[], key?: boolean): { line: number; column: number } {
+    this.src ??= this.content.toString('utf8').slice(this.chunk.start, this.chunk.end);
+    this.traced ??= traceParse(this.src, OPTIONS).root;
+    return position(this.src, this.chunk.line, offsetOf(this.traced, path, key ?? false));
+  }
 }
 
-/** A document with no content at all (not even an explicit `null` or `~`). */
-function isEmpty(doc: Document): boolean {
-  const { isScalar } = yaml();
-  const c = doc.contents;
-  return c === null || (isScalar(c) && c.value === null && c.source === '');
+/** One document's extent in a file: from its first line (or its `---`) to the next `---` line. */
+interface Chunk {
+  start: number;
+  end: number;
+  /** 0-based line of `start`. */
+  line: number;
+  /** Offset and 0-based line of its first line with content (not blank, a comment, a directive or a bare `---`). */
+  contentStart: number;
+  contentLine: number;
 }
 
-function keyText(k: unknown): string | undefined {
-  if (k && typeof k === 'object' && 'value' in k) return String((k as { value: unknown }).value);
-  return k === null || k === undefined ? undefined : String(k);
+/** The documents of a file, cut before each `---` line; documents without content are dropped. */
+export function documentChunks(text: string): Chunk[] {
+  const out: Chunk[] = [];
+  let cur: Chunk = { start: 0, end: 0, line: 0, contentStart: -1, contentLine: -1 };
+  let marked = false; // the current chunk has its `---`
+  for (let pos = 0, line = 0; pos <= text.length; line++) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl;
+    if (isMarker(text, pos, end)) {
+      // A second `---`, or one after content, starts the next document; comments and
+      // directives before the first `---` belong to the document it opens.
+      if (cur.contentStart >= 0 || marked) {
+        if (cur.contentStart >= 0) out.push({ ...cur, end: pos });
+        cur = { start: pos, end: 0, line, contentStart: -1, contentLine: -1 };
+      }
+      marked = true;
+    }
+    if (cur.contentStart < 0 && hasContent(text, pos, end)) [cur.contentStart, cur.contentLine] = [pos, line];
+    if (nl < 0) break;
+    pos = nl + 1;
+  }
+  if (cur.contentStart >= 0) out.push({ ...cur, end: text.length });
+  return out;
 }
 
-function firstLine(s: string): string {
-  return s.split('\n')[0];
+/** A `---` document marker line (`---` alone or followed by a space, tab or CR). */
+function isMarker(text: string, from: number, end: number): boolean {
+  if (!text.startsWith('---', from)) return false;
+  const c = text.charCodeAt(from + 3);
+  return from + 3 === end || c === 0x20 || c === 0x09 || c === 0x0d;
+}
+
+/** A line with document content: not blank, a comment, a `%` directive, a `...` end marker or a bare `---`. */
+function hasContent(text: string, from: number, end: number): boolean {
+  let i = from;
+  if (isMarker(text, from, end)) i += 3;
+  else if (text.charCodeAt(from) === 0x25 /* % */) return false;
+  else if (text.startsWith('...', from) && /^\s*(#.*)?$/.test(text.slice(from + 3, end))) return false;
+  while (i < end && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09 || text.charCodeAt(i) === 0x0d)) i++;
+  return i < end && text.charCodeAt(i) !== 0x23 /* # */;
+}
+
+/** Where a js-yaml error is: its mark, moved back to the `*` of an unknown alias (js-yaml marks the name's end). */
+function errorOffset(err: YAMLException): number {
+  const offset = err.mark?.position ?? 0;
+  const alias = /^unidentified alias "(.*)"$/.exec(err.reason);
+  return alias ? Math.max(0, offset - alias[1].length - 1) : offset;
+}
+
+/** 1-based line and column of `offset` in a chunk that starts at 0-based line `firstLine` of its file. */
+function position(src: string, firstLine: number, offset: number): { line: number; column: number } {
+  let line = firstLine + 1;
+  let lineStart = 0;
+  for (let i = src.indexOf('\n'); i >= 0 && i < offset; i = src.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
 }
 
 function countLines(buf: Buffer, end: number): number {

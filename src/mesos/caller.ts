@@ -14,7 +14,7 @@
  */
 import { KairosError } from '../core/errors.js';
 import type { Subscription } from './client.js';
-import type { Call } from './types.js';
+import type { Call } from './scheduler-types.js';
 
 /** Sends one scheduler call; resolves once the master took it (202). */
 export interface Caller {

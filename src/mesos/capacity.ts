@@ -6,7 +6,9 @@
  * whole state every 2 s.
  */
 import type { Clock } from '../ports/clock.js';
+import type { ClusterFacts } from '../ports/mesos.js';
 import type { SchedulerClient } from './client.js';
+import { factsOfState } from './cluster-facts.js';
 
 /** How long one `/master/state` answer serves as the capacity. */
 export const CAPACITY_TTL_MS = 30_000;
@@ -34,14 +36,13 @@ export function capacityOfState(answer: unknown): Capacity {
   return { cpus: Math.round(cpus * 1000) / 1000, mem: Math.round(mem), agents };
 }
 
-/** Asks the master at `baseUrl` for its state and sums its agents' resources. */
-export async function fetchCapacity(client: Pick<SchedulerClient, 'getJson'>, baseUrl: string): Promise<Capacity> {
-  return capacityOfState(await client.getJson(new URL('/master/state', baseUrl).href));
-}
-
-/** The capacity of the master at a URL, asked at most once per CAPACITY_TTL_MS (concurrent callers share one request). */
+/**
+ * The capacity and the facts (cluster-facts.ts) of the master at a URL, from one
+ * `/master/state` answer asked at most once per CAPACITY_TTL_MS (concurrent callers share
+ * one request).
+ */
 export class CapacityProbe {
-  private last: { url: string; at: number; value: Promise<Capacity> } | undefined;
+  private last: { url: string; at: number; value: Promise<unknown> } | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -49,14 +50,24 @@ export class CapacityProbe {
   ) {}
 
   get(baseUrl: string): Promise<Capacity> {
+    return this.state(baseUrl).value.then(capacityOfState);
+  }
+
+  /** The active agents' totals and attributes, as of the answer's time. */
+  facts(baseUrl: string): Promise<ClusterFacts> {
+    const { at, value } = this.state(baseUrl);
+    return value.then((answer) => factsOfState(answer, at));
+  }
+
+  private state(baseUrl: string): { at: number; value: Promise<unknown> } {
     const now = this.clock.now();
-    if (this.last && this.last.url === baseUrl && now - this.last.at < CAPACITY_TTL_MS) return this.last.value;
-    const value = fetchCapacity(this.client, baseUrl);
+    if (this.last && this.last.url === baseUrl && now - this.last.at < CAPACITY_TTL_MS) return this.last;
+    const value = this.client.getJson(new URL('/master/state', baseUrl).href);
     const entry = { url: baseUrl, at: now, value };
     this.last = entry;
     value.catch(() => {
       if (this.last === entry) this.last = undefined; // a failure is not kept
     });
-    return value;
+    return entry;
   }
 }

@@ -12,7 +12,7 @@ import { KairosError } from '../core/errors.js';
 import { decodeEvent, encodeCall, type Encoding } from './codec.js';
 import { PipelinedPool } from './pipeline.js';
 import { RecordIODecoder } from './recordio.js';
-import type { Call, Event } from './types.js';
+import type { Call, Event } from './scheduler-types.js';
 
 /** The scheduler endpoint path on every master. */
 export const SCHEDULER_PATH = '/api/v1/scheduler';

@@ -9,7 +9,7 @@
 import protobuf from 'protobufjs';
 import { KairosError } from '../core/errors.js';
 import { CallType, EventType, messageType } from './proto.js';
-import type { Call, Event } from './types.js';
+import type { Call, Event } from './scheduler-types.js';
 
 /** The two media types of the Mesos v1 API. */
 export type Encoding = 'application/json' | 'application/x-protobuf';

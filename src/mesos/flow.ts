@@ -14,6 +14,7 @@ import type { Clock, Timer } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { FrameworkHooks, LaunchRequest, PlacedLaunch } from '../ports/mesos.js';
 import type { Caller } from './caller.js';
+import type { AgentLedger } from './agent-view.js';
 import type { AgentFacts } from './constraints.js';
 import type { FrameworkConfig } from './config.js';
 import { isStateful } from './constraints.js';
@@ -34,6 +35,8 @@ export interface FlowDeps {
   tasks: TaskBook;
   caller: Caller;
   hooks: Pick<FrameworkHooks, 'persistLaunch'>;
+  /** Told what offers held and where tasks were placed (for preemption's view of the agents). */
+  agents?: AgentLedger;
 }
 
 /** Offer handling for one framework; lives across subscriptions. */
@@ -83,10 +86,9 @@ export class OfferFlow {
 
   offers(offers: readonly Offer[]): void {
     const now = this.d.clock.now();
-    for (const o of offers) {
-      const m = this.book.add(o);
-      this.agents.set(m.agentId, { hostname: m.hostname, attributes: m.attributes });
-    }
+    const seen = offers.map((o) => this.book.add(o));
+    for (const m of seen) this.agents.set(m.agentId, { hostname: m.hostname, attributes: m.attributes });
+    this.d.agents?.offered(seen, now);
     this.stats.offersReceived += offers.length;
     this.stats.lastOfferAt = now;
     this.schedule();
@@ -148,6 +150,7 @@ export class OfferFlow {
           return;
         }
         tasks.commitPlacing(placed);
+        this.d.agents?.launched(placed.map((p) => p.agentId));
       }
       await Promise.all([...launches.map((l) => this.accept(l.offer, l.tasks, refuse)), this.decline(unused, refuse)]);
       if (tasks.queued === 0) await this.suppress();

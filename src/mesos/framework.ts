@@ -12,7 +12,8 @@
  * (re)subscribe and on its own timer, never inside offer callbacks.
  */
 import { EventEmitter } from 'node:events';
-import type { ClusterStatus, LaunchRequest, MesosFramework, PendingInfo } from '../ports/mesos.js';
+import type { ClusterFacts, ClusterStatus, LaunchRequest, MesosFramework, PendingInfo } from '../ports/mesos.js';
+import type { ClusterView } from '../core/cluster-view.js';
 import type { Capacity } from './capacity.js';
 import { normalizeConfig, type FrameworkConfig } from './config.js';
 import { buildParts, type EmitFrameworkEvent, type FrameworkDeps, type FrameworkEvents, type FrameworkParts } from './parts.js';
@@ -62,10 +63,21 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
     return this.p.tasks.pendingInfo();
   }
 
+  /** The agents, our live tasks on them and the queued task ids, for preemption (agent-view.ts). */
+  clusterView(): ClusterView {
+    return this.p.agents.view(this.p.tasks.live(), this.p.tasks.pendingInfo().map((p) => p.taskId), this.deps.clock.now());
+  }
+
   /** The active agents' summed resources, asked from the master we are subscribed to (capacity.ts). */
   async capacity(): Promise<Capacity | undefined> {
     const sub = this.p.loop.stream;
     return sub ? this.p.capacity.get(sub.url) : undefined;
+  }
+
+  /** The active agents' totals and attributes, from the same `/master/state` answer as `capacity`. */
+  async clusterFacts(): Promise<ClusterFacts | undefined> {
+    const sub = this.p.loop.stream;
+    return sub ? this.p.capacity.facts(sub.url) : undefined;
   }
 
   status(): ClusterStatus {

@@ -10,7 +10,7 @@ import type { Subscription } from './client.js';
 import type { OfferFlow } from './flow.js';
 import type { AgentSandboxes } from './sandbox.js';
 import type { StatusPipe } from './status-pipe.js';
-import type { Event, EventTypeName } from './types.js';
+import type { Event, EventTypeName } from './scheduler-types.js';
 import type { HeartbeatWatchdog, StarvationWatchdog } from './watchdog.js';
 
 /** Handles one event of the stream `sub`. */

@@ -10,6 +10,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { FrameworkHooks, TaskStatusUpdate } from '../ports/mesos.js';
 import { onFailure, streamCaller, withFrameworkId, withMetrics, type Caller, type CallEvents, type EmitCallEvent } from './caller.js';
+import { AgentLedger } from './agent-view.js';
 import { CapacityProbe } from './capacity.js';
 import { SchedulerClient } from './client.js';
 import { frameworkInfoOf, type FrameworkConfig } from './config.js';
@@ -59,6 +60,8 @@ export interface FrameworkParts {
   heartbeat: HeartbeatWatchdog;
   starvation: StarvationWatchdog;
   capacity: CapacityProbe;
+  /** What offers told of each agent, for preemption (agent-view.ts). */
+  agents: AgentLedger;
 }
 
 /** Builds and wires the parts; `disconnected` runs whenever a stream ends (or never opened). */
@@ -74,7 +77,8 @@ export function buildParts(deps: FrameworkDeps, c: FrameworkConfig, emit: EmitFr
   const connected = () => loop.stream !== undefined;
   const caller = withMetrics(withFrameworkId(streamCaller(client, () => loop.live), () => loop.frameworkId), emit as EmitCallEvent);
   const reconciler = new Reconciler({ clock, caller, log, intervalMs: c.reconcileIntervalMs, backoff: c.reconcileBackoff, live: () => tasks.live(), connected, reconciled: (e) => emit('reconciled', e) });
-  const flow = new OfferFlow({ clock, config: c, log, tasks, hooks, caller: onFailure(caller, 'ACCEPT', () => void reconciler.run()) });
+  const agents = new AgentLedger();
+  const flow = new OfferFlow({ clock, config: c, log, tasks, hooks, agents, caller: onFailure(caller, 'ACCEPT', () => void reconciler.run()) });
   const labels = new MasterLabels(client, () => (loop.stream && loop.frameworkId ? { url: loop.stream.url, frameworkId: loop.frameworkId } : undefined), log);
   const sandboxOf = (taskId: string) => (loop.frameworkId ? sandboxes.locate(loop.frameworkId, taskId) : undefined);
   const statuses = new StatusPipe({ clock, log, caller, tasks, sandboxes, labels, hooks, sandboxOf, observed: (id, at) => reconciler.observe(id, at), recorded: (u) => emit('status', u) });
@@ -92,5 +96,5 @@ export function buildParts(deps: FrameworkDeps, c: FrameworkConfig, emit: EmitFr
   });
   const events = { subscribed: (e: FrameworkEvents['subscribed'][0]) => emit('subscribed', e), offers: (e: FrameworkEvents['offers'][0]) => emit('offers', e) };
   handle = route(eventHandlers({ log, heartbeat, heartbeatMisses: c.heartbeatMisses, starvation, sandboxes, offers: flow, statuses, reconcile: () => void reconciler.run(), events }), heartbeat);
-  return { client, tasks, sandboxes, loop, caller, flow, reconciler, heartbeat, starvation, capacity: new CapacityProbe(clock, client) };
+  return { client, tasks, sandboxes, loop, caller, flow, reconciler, heartbeat, starvation, capacity: new CapacityProbe(clock, client), agents };
 }

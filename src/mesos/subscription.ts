@@ -14,7 +14,8 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Subscription, StreamHandlers } from './client.js';
 import type { MasterDetector } from './leader.js';
-import type { Call, Event, FrameworkInfo } from './types.js';
+import type { FrameworkInfo } from './types.js';
+import type { Call, Event } from './scheduler-types.js';
 
 /** Where the FrameworkID lives between runs (the controller keeps it in its store). */
 export interface FrameworkIdStore {

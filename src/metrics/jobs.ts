@@ -30,6 +30,7 @@ export class JobMetrics implements NotifyMetricsSink {
   private readonly deliveries: Counter;
   private readonly dropped: Counter;
   private readonly outbox: Gauge;
+  private readonly unschedulable: Gauge;
   /** Jobs with series, to remove them once the job is gone. */
   private readonly labelled = new Set<string>();
 
@@ -44,6 +45,7 @@ export class JobMetrics implements NotifyMetricsSink {
     this.deliveries = new Counter({ name: 'kairos_notifications_total', help: 'Notification deliveries tried, by target kind, event and result (ok, error)', labelNames: ['target', 'event', 'result'], registers });
     this.dropped = new Counter({ name: 'kairos_notifications_dropped_total', help: 'Notifications not written because the outbox was full', registers });
     this.outbox = new Gauge({ name: 'kairos_notification_outbox', help: 'Notifications in the outbox after the last delivery round, by status (pending, failed)', labelNames: ['status'], registers });
+    this.unschedulable = new Gauge({ name: 'kairos_job_unschedulable_runs', help: 'Runs of the job that no known agent could ever hold (state unschedulable), at scrape time', labelNames: ['job'], registers });
   }
 
   /** A run ended; `run` is its stored record. */
@@ -77,7 +79,10 @@ export class JobMetrics implements NotifyMetricsSink {
     }
     this.lastSuccess.reset();
     this.lastFailure.reset();
+    this.unschedulable.reset();
     for (const j of jobs) {
+      const stuck = j.runs.filter((r) => r.state === 'unschedulable').length;
+      if (stuck > 0) this.unschedulable.set({ job: j.name }, stuck);
       const ok = j.runs.find((r) => r.state === 'succeeded' && r.endedAt !== undefined);
       const bad = j.runs.find((r) => FAILED_STATES.has(r.state) && r.endedAt !== undefined);
       if (ok) this.lastSuccess.set({ job: j.name }, ok.endedAt! / 1000);

@@ -48,6 +48,7 @@ export class Metrics {
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30],
     registers: [this.registry],
   });
+  private readonly preemptions = new Counter({ name: 'kairos_preemptions_total', help: 'Tasks Kairos killed to make room for a waiting run of higher priority, by the victim\'s job', labelNames: ['job'], registers: [this.registry] });
   private readonly pending = new Gauge({ name: 'kairos_pending_tasks', help: 'Tasks waiting for a fitting offer', registers: [this.registry] });
   private readonly offers = new Counter({ name: 'kairos_offers_received_total', help: 'Offers received from Mesos', registers: [this.registry] });
   private readonly declined = new Counter({ name: 'kairos_offers_declined_total', help: 'Offers declined', registers: [this.registry] });
@@ -72,6 +73,11 @@ export class Metrics {
   /** A run reached a terminal state. */
   recordRunEnded(outcome: RunState): void {
     this.runs.inc({ outcome });
+  }
+
+  /** A task of `job` was preempted (killed for a higher-priority waiting run). */
+  recordPreemption(job: string): void {
+    this.preemptions.inc({ job });
   }
 
   /** A run's first attempt reached TASK_RUNNING at `runningAt` for instant `scheduledAt` (epoch ms). */

@@ -56,12 +56,14 @@ export function runEvents(before: Run | undefined, after: Run, previous: Run | u
   if (before?.state !== after.state) {
     if (FAILED_STATES.has(after.state)) out.push('failed');
     if (after.state === 'missed') out.push('missed');
+    if (after.state === 'unschedulable') out.push('unschedulable');
     if (after.state === 'succeeded') {
       out.push('succeeded');
       if (previous && FAILED_STATES.has(previous.state)) out.push('recovered');
     }
   }
   if (before?.slaMissedAt === undefined && after.slaMissedAt !== undefined) out.push('sla_missed');
+  if (after.attempts.at(-1)?.preemptedBy && !before?.attempts.at(-1)?.preemptedBy) out.push('preempted');
   return out;
 }
 

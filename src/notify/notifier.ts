@@ -19,15 +19,14 @@ import { messageOf } from '../core/errors.js';
 import { backoffDelay } from '../core/retry.js';
 import type { Run } from '../core/run.js';
 import type { NotifyRule } from '../core/types.js';
-import type { Clock, Timer } from '../ports/clock.js';
+import { Periodic } from '../core/periodic.js';
+import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Store, StoreOp } from '../ports/store.js';
 import type { NotifyConfig } from './config.js';
 import { entryFor, previousOutcome, runEvents, targetKind, type OutboxEntry } from './events.js';
 import type { Sender } from './send.js';
-
-/** The store collection holding notifications. */
-export const OUTBOX = 'outbox';
+import { StoreLayout, type Collection } from '../store/layout.js';
 
 /** Failed notifications kept for the API; older ones are deleted. */
 export const FAILED_KEPT = 100;
@@ -66,11 +65,19 @@ export interface NotifierDeps {
 export class Notifier {
   /** Entries in the outbox as of the last round plus those written since. */
   private size = 0;
-  private timer: Timer | undefined;
-  private round: Promise<void> = Promise.resolve();
-  private running = false;
+  private readonly loop: Periodic;
+  /** `outbox/<id>` (src/store/layout.ts). */
+  private readonly outbox: Collection<OutboxEntry>;
 
-  constructor(private readonly deps: NotifierDeps) {}
+  constructor(private readonly deps: NotifierDeps) {
+    this.outbox = new StoreLayout(deps.store).outbox;
+    this.loop = new Periodic({
+      clock: deps.clock,
+      intervalMs: deps.intervalMs ?? 1000,
+      round: () => this.deliverDue(),
+      onError: (err) => deps.logger.warn('notification round failed', { error: messageOf(err) }),
+    });
+  }
 
   /** The outbox puts a run write from `before` to `after` must commit with it. */
   effects(before: Run | undefined, after: Run): StoreOp[] {
@@ -87,49 +94,45 @@ export class Notifier {
         continue;
       }
       this.size++;
-      ops.push({ op: 'put', key: `${OUTBOX}/${entry.id}`, value: entry });
+      ops.push(this.outbox.putOp(entry.id, entry));
     }
     return ops;
   }
 
   /** Every notification waiting or failed, oldest first (reads the store: fresh on followers too). */
   async list(): Promise<OutboxEntry[]> {
-    const ids = await this.deps.store.list(OUTBOX);
-    const got = await Promise.all(ids.map((id) => this.deps.store.get<OutboxEntry>(`${OUTBOX}/${id}`)));
+    const ids = await this.outbox.ids();
+    const got = await Promise.all(ids.map((id) => this.outbox.get(id)));
     return got.flatMap((g) => (g ? [g.value] : [])).sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
   }
 
   /** Starts delivery rounds (on gaining leadership). */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.arm(0);
+    this.loop.start();
   }
 
   /** Stops delivery; resolves when a round in flight ended. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.timer?.cancel();
-    await this.round;
+    await this.loop.stop();
   }
 
   /** One delivery round: every due entry once. Exposed for tests. */
   async deliverDue(): Promise<void> {
     await this.deps.beforeRound?.().catch((err) => this.deps.logger.warn('SLA check failed', { error: messageOf(err) }));
     const { store, clock } = this.deps;
-    const ids = await store.list(OUTBOX);
+    const ids = await this.outbox.ids();
     this.size = ids.length;
     const failed: OutboxEntry[] = [];
     let pending = 0;
     for (const id of ids) {
-      const got = await store.get<OutboxEntry>(`${OUTBOX}/${id}`);
+      const got = await this.outbox.get(id);
       if (!got) continue;
       if (got.value.status === 'failed') failed.push(got.value);
       else if (got.value.nextAt > clock.now()) pending++;
       else if ((await this.deliver(got.value, got.version).catch((err) => this.lostRace(id, err))) === 'pending') pending++;
     }
     const old = failed.sort((a, b) => a.at - b.at).slice(0, Math.max(0, failed.length - FAILED_KEPT));
-    if (old.length) await store.commit(old.map((e) => ({ op: 'delete' as const, key: `${OUTBOX}/${e.id}` })));
+    if (old.length) await store.commit(old.map((e) => this.outbox.deleteOp(e.id)));
     this.deps.metrics?.observeOutbox(pending, failed.length - old.length);
   }
 
@@ -147,9 +150,8 @@ export class Notifier {
         this.deps.metrics?.recordDelivery(kind, e.event, false);
       }
     }
-    const key = `${OUTBOX}/${e.id}`;
     if (errors.length === 0) {
-      await this.deps.store.delete(key, version);
+      await this.outbox.delete(e.id, version);
       return 'done';
     }
     e.attempts++;
@@ -157,7 +159,7 @@ export class Notifier {
     if (e.attempts >= this.deps.config.maxAttempts) e.status = 'failed';
     else e.nextAt = this.deps.clock.now() + deliveryBackoffMs(e.attempts);
     this.deps.logger.warn(e.status === 'failed' ? 'notification failed: giving up' : 'notification failed: will retry', { id: e.id, attempts: e.attempts, error: e.lastError });
-    await this.deps.store.put(key, e, version);
+    await this.outbox.put(e.id, e, version);
     return e.status;
   }
 
@@ -165,14 +167,5 @@ export class Notifier {
   private lostRace(id: string, err: unknown): 'pending' {
     this.deps.logger.warn('notification round could not record a delivery', { id, error: messageOf(err) });
     return 'pending';
-  }
-
-  private arm(ms: number): void {
-    this.timer = this.deps.clock.setTimeout(() => {
-      if (!this.running) return;
-      this.round = this.deliverDue()
-        .catch((err) => this.deps.logger.warn('notification round failed', { error: messageOf(err) }))
-        .finally(() => this.running && this.arm(this.deps.intervalMs ?? 1000));
-    }, ms);
   }
 }

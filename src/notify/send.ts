@@ -55,7 +55,7 @@ export function webhookBody(e: OutboxEntry): Record<string, unknown> {
 
 /** One line saying what happened, for Slack and mail subjects. */
 export function summary(e: OutboxEntry): string {
-  const what = { failed: 'failed', missed: 'was missed', sla_missed: 'missed its SLA', unschedulable: 'is unschedulable', recovered: 'recovered', succeeded: 'succeeded' }[e.event];
+  const what = { failed: 'failed', missed: 'was missed', sla_missed: 'missed its SLA', unschedulable: 'is unschedulable', recovered: 'recovered', succeeded: 'succeeded', preempted: 'was preempted' }[e.event];
   return `Kairos: ${e.job} ${what} (run ${e.run.id}, ${e.run.state}${e.run.reason ? `: ${e.run.reason}` : ''})`;
 }
 

@@ -3,7 +3,8 @@
  * section per changed resource with a field table for updates and the next run times.
  */
 import { actionWords, baseLine, noChanges, describeTrigger, formatValue, summaryLine, visibleEntries, where } from './format.js';
-import type { Plan } from './types.js';
+import { attributesLine, busyHours, clusterLine, demandWords, largestLine, peakLine } from './format-capacity.js';
+import type { Plan, PlanCapacity } from './types.js';
 
 const ICON = { create: '🟢 create', update: '🟡 update', prune: '🔴 prune', unchanged: 'unchanged' } as const;
 
@@ -37,7 +38,20 @@ export function renderMarkdown(plan: Plan): string {
       for (const r of e.nextRuns) out.push(`- ${r.local} / ${r.utc}`);
     }
   }
+  if (plan.capacity) out.push('', ...capacityMarkdown(plan.capacity));
   return out.join('\n') + '\n';
+}
+
+/** The capacity section (format-capacity.ts) as a heading, a fit table and a table of busy hours. */
+function capacityMarkdown(cap: PlanCapacity): string[] {
+  const out = ['#### Capacity', '', `Cluster facts ${clusterLine(cap)}; largest agent: ${largestLine(cap)}; attributes: ${attributesLine(cap)}.`, ''];
+  out.push('| resource | fits | demand |', '|---|---|---|');
+  for (const e of cap.entries) out.push(`| \`${e.name}\` | ${e.fits ? '✅ fits' : `❌ ${cell(e.reason ?? '')}`} | ${demandWords(e)} |`);
+  const busy = busyHours(cap);
+  if (busy.length === 0) return [...out, '', 'Demand of the change over the next 24 h: none (no scheduled run).'];
+  out.push('', `Demand of the change per hour over the next 24 h (UTC; ${peakLine(cap)}):`, '', '| hour | cpus | mem (MiB) | |', '|---|---|---|---|');
+  for (const b of busy) out.push(`| ${b.label} | ${b.hour.cpus} | ${b.hour.mem} | ${b.over ? '⚠️ over capacity' : ''} |`);
+  return out;
 }
 
 /** A value safe inside a table cell: code-formatted, pipes escaped. */

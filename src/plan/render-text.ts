@@ -5,7 +5,8 @@
  */
 import { createColors } from 'picocolors';
 import { actionWords, baseLine, noChanges, describeTrigger, formatValue, summaryLine, visibleEntries, where } from './format.js';
-import type { Plan, PlanEntry } from './types.js';
+import { attributesLine, busyHours, clusterLine, demandWords, fitWords, largestLine, peakLine } from './format-capacity.js';
+import type { Plan, PlanCapacity, PlanEntry } from './types.js';
 
 const SIGN = { create: '+', update: '~', prune: '-', unchanged: ' ' } as const;
 
@@ -28,7 +29,19 @@ export function renderText(plan: Plan, color: boolean): string {
       for (const r of e.nextRuns) lines.push(`        ${r.local} (${r.timeZone})  =  ${r.utc}`);
     }
   }
+  if (plan.capacity) lines.push('', ...capacityText(plan.capacity, c));
   lines.push('');
   lines.push(c.bold(`Plan: ${summaryLine(plan)}.`));
   return lines.join('\n') + '\n';
+}
+
+/** The capacity section (format-capacity.ts): cluster, fit per changed resource, busy hours. */
+function capacityText(cap: PlanCapacity, c: ReturnType<typeof createColors>): string[] {
+  const lines = [`Capacity (${clusterLine(cap)})`, `  largest agent: ${largestLine(cap)}`, `  attributes: ${attributesLine(cap)}`];
+  for (const e of cap.entries) lines.push(`  ${c.bold(e.name)}: ${e.fits ? c.green(fitWords(e)) : c.red(fitWords(e))}; ${demandWords(e)}`);
+  const busy = busyHours(cap);
+  if (busy.length === 0) return [...lines, '  demand of the change over the next 24 h: none (no scheduled run)'];
+  lines.push(`  demand of the change per hour over the next 24 h (UTC; ${peakLine(cap)}):`);
+  for (const b of busy) lines.push(`    ${b.label}  cpus ${b.hour.cpus}  mem ${b.hour.mem}${b.over ? c.red('  over capacity') : ''}`);
+  return lines;
 }

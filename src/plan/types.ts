@@ -5,6 +5,8 @@
  * schemas/plan.schema.json.
  */
 import type { AppliedResource, Resource, SourceRef } from '../core/types.js';
+import type { ExpectedFrom } from '../ports/charts.js';
+import type { AgentResources } from '../ports/mesos.js';
 
 /** What the store holds before a reconcile, with the store versions needed for compare-and-set. */
 export interface AppliedState {
@@ -68,6 +70,48 @@ export interface PlanSummary {
   unchanged: number;
 }
 
+/** One created or changed resource against the cluster. */
+export interface CapacityEntry {
+  name: string;
+  kind: Resource['kind'];
+  /** Whether some known agent could hold each of its tasks. */
+  fits: boolean;
+  /** Why not, when it does not fit (a DAG's: `task <name>: …`). */
+  reason?: string;
+  /** cpus and mem one run holds (a DAG: its largest task's). */
+  cpus: number;
+  mem: number;
+  expectedMs: number;
+  expectedFrom: ExpectedFrom;
+}
+
+/** The demand of the plan's changes in one hour. */
+export interface DemandHour {
+  /** Epoch ms the hour starts. */
+  start: number;
+  cpus: number;
+  mem: number;
+}
+
+/** The plan's capacity section (`Plan.capacity`). */
+export interface PlanCapacity {
+  source: string;
+  /** Epoch ms the facts were read. */
+  factsAt: number;
+  agents: number;
+  /** Summed cpus and mem of the agents. */
+  total: { cpus: number; mem: number };
+  /** The most of each resource on one agent. */
+  largest: AgentResources;
+  /** Each attribute the agents carry, with its values (sorted). */
+  attributes: Record<string, string[]>;
+  entries: CapacityEntry[];
+  /** DEMAND_HOURS hours from the plan's instant. */
+  hours: DemandHour[];
+  /** The busiest hour's demand. */
+  peak: { cpus: number; mem: number };
+}
+
 /** A complete plan. Entries are sorted by name. */
 export interface Plan {
   revision: string;
@@ -85,6 +129,11 @@ export interface Plan {
   planAt: number;
   entries: PlanEntry[];
   summary: PlanSummary;
+  /**
+   * Set when cluster facts were given (`--server`, `--cluster-facts`): whether each created
+   * or changed resource fits an agent, and the demand of the change per hour (capacity.ts).
+   */
+  capacity?: PlanCapacity;
 }
 
 /** True when applying the plan would change any resource (terraform's exit code 2). */

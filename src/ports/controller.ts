@@ -17,7 +17,7 @@ import type { Run, RunOverrides } from '../core/run.js';
 import type { Resource, RunState, SourceRef } from '../core/types.js';
 import type { RerunMode } from '../schedule/backfill.js';
 import type { BackfillProgress, JobStats, Timeline } from './charts.js';
-import type { ClusterStatus, PendingInfo } from './mesos.js';
+import type { ClusterFacts, ClusterStatus, PendingInfo } from './mesos.js';
 
 /**
  * A job's status as the jobs table shows it, most significant first:
@@ -138,6 +138,19 @@ export interface SyncStatus {
   drift: DriftItem[];
   /** True while a sync is in progress. */
   syncing: boolean;
+  /** Who answered and how fresh its reads are: a follower reloads when the store changes. */
+  readView?: ReadView;
+}
+
+/** The freshness of a controller's read view (`GET /v1/sync` → `readView`). */
+export interface ReadView {
+  role: 'leader' | 'follower';
+  /** A follower: whether the store notifies it of changes (ZooKeeper watch); else it polls. */
+  watching: boolean;
+  /** A follower: epoch ms its last reload from the store began. */
+  loadedAt?: number;
+  /** A follower: the store changed after that reload began; another reload is under way. */
+  behind: boolean;
 }
 
 /** One change the next sync would make (`GET /v1/plan`). */
@@ -194,6 +207,8 @@ export interface Graph {
 export interface ClusterView extends ClusterStatus {
   /** Tasks queued for launch that no offer fitted yet, with the reason. */
   pending: PendingInfo[];
+  /** The agents' totals and attributes the leader last read (absent until then and on followers); plans judge against it. */
+  facts?: ClusterFacts;
 }
 
 /** Which task sandbox file to read. */
@@ -271,10 +286,11 @@ export interface BackfillResult {
  */
 export interface ControllerActions {
   /**
-   * Starts a manual run now (`<job>@manual-<n>`), with optional argv/env overrides.
+   * Starts a manual run now (`<job>@manual-<n>`), with optional argv/env overrides and
+   * secret env values (`secretEnv`: held in memory for the launch, only their names stored).
    * Throws E_NOT_FOUND for an unknown job, E_INVALID for a DAG task or bad overrides.
    */
-  runNow(job: string, overrides?: RunOverrides): Promise<Run>;
+  runNow(job: string, overrides?: RunOverrides, secretEnv?: Record<string, string>): Promise<Run>;
   /** Kills a run's active task (or withdraws it if not launched). E_NOT_FOUND if unknown. */
   kill(runId: string): Promise<Run>;
   /**

@@ -7,6 +7,7 @@
  * status updates are at-least-once, so `onStatus` must be idempotent).
  */
 import type { TaskOutcome } from '../core/outcome.js';
+import type { ClusterView } from '../core/cluster-view.js';
 import type { TaskTemplate } from '../core/types.js';
 
 /** A task the controller wants running. `taskId` derives from run id and attempt. */
@@ -21,6 +22,8 @@ export interface LaunchRequest {
   /** Extra argv appended / env merged for manual runs with overrides. */
   args?: string[];
   env?: Record<string, string>;
+  /** Names of secret env overrides; their values join `secrets.env` at launch. */
+  secretEnv?: string[];
   /** Epoch ms the run became due: older first within the same priority. */
   dueAt: number;
   /** Epoch ms of the run's scheduled instant (`KAIROS_SCHEDULED_AT`); backfill runs carry a past one. */
@@ -101,6 +104,39 @@ export interface ClusterStatus {
   suppressed: boolean;
 }
 
+/** An agent's total resources (reserved or not), as the master reports them: what it could ever hold. */
+export interface AgentResources {
+  cpus: number;
+  /** MiB */
+  mem: number;
+  /** MiB */
+  disk: number;
+  gpus: number;
+  /** Number of ports in the agent's `ports` ranges. */
+  ports: number;
+}
+
+/** One active agent as the cluster's facts know it. */
+export interface AgentShape {
+  id: string;
+  hostname: string;
+  /** Attributes in text form (scalars as their number), as constraints read them. */
+  attributes: Record<string, string>;
+  resources: AgentResources;
+}
+
+/**
+ * What the cluster could ever hold: its active agents with their totals and attributes,
+ * read from the master (src/mesos/capacity.ts). Judges whether a run is unschedulable
+ * (src/schedule/unschedulable.ts) and whether a plan's jobs fit (src/plan/capacity.ts);
+ * `GET /v1/cluster` serves it as `facts`, which `kairos reconcile --cluster-facts` reads.
+ */
+export interface ClusterFacts {
+  /** Epoch ms the master was asked. */
+  at: number;
+  agents: AgentShape[];
+}
+
 export interface FrameworkHooks {
   /** Persist the launch intent; a rejection means "do not launch" (offer is declined). */
   persistLaunch(launches: PlacedLaunch[]): Promise<void>;
@@ -121,7 +157,14 @@ export interface MesosFramework {
    * undefined while not subscribed. Optional: a framework that cannot tell leaves it out.
    */
   capacity?(): Promise<{ cpus: number; mem: number; agents: number } | undefined>;
+  /** The active agents' totals and attributes; undefined while not subscribed. Optional like `capacity`. */
+  clusterFacts?(): Promise<ClusterFacts | undefined>;
   status(): ClusterStatus;
+  /**
+   * The agents with Kairos's live tasks and what they had free, and the queued task ids,
+   * for the schedule core's preemption decision. Optional: without it nothing is preempted.
+   */
+  clusterView?(): ClusterView;
   /** Subscribe (with `force` only right after winning leadership) and run until stopped. */
   start(opts: { force: boolean; knownTasks: { taskId: string; agentId?: string }[] }): Promise<void>;
   stop(): Promise<void>;

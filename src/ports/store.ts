@@ -30,6 +30,13 @@ export interface Store {
   /** Applies all ops or none. */
   commit(ops: StoreOp[]): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Optional: calls `onChange` after any process changed the store (at least once per change,
+   * perhaps more; never before the change can be read). Returns the function that stops
+   * watching. Stores several processes share implement it (ZooKeeper); followers use it to
+   * keep their read view fresh.
+   */
+  watch?(onChange: () => void): () => void;
 }
 
 /** Splits `collection/id` at the first slash. */

@@ -8,7 +8,7 @@
 import { jobOfRunId } from '../core/ids.js';
 import { isFinalOutcome, type FinalOutcome } from '../core/outcome.js';
 import type { Attempt, Run } from '../core/run.js';
-import type { RunState } from '../core/types.js';
+import { awaitsOffer, type RunState } from '../core/types.js';
 import type { TaskStatusUpdate } from '../ports/mesos.js';
 
 /** What a status changed on its attempt. */
@@ -41,7 +41,7 @@ export function recordStatus(run: Run, u: TaskStatusUpdate): AttemptChange | und
   if (final) a.endedAt = u.at;
   if (u.exitStatus !== undefined) a.exitStatus = u.exitStatus;
   if (u.message) a.message = u.message;
-  if (u.outcome === 'running' && (run.state === 'pending' || run.state === 'launching')) run.state = 'running';
+  if (u.outcome === 'running' && (awaitsOffer(run.state) || run.state === 'launching')) run.state = 'running';
   return { attempt: a, final, started };
 }
 
@@ -50,7 +50,8 @@ export function recordPlacement(run: Run, taskId: string, where: { agentId: stri
   const a = run.attempts.find((x) => x.taskId === taskId);
   if (!a) return false;
   Object.assign(a, { agentId: where.agentId, hostname: where.hostname, intentAt: at });
-  if (run.state === 'pending') run.state = 'launching';
+  if (run.state === 'unschedulable') delete run.reason; // an offer fitted after all
+  if (awaitsOffer(run.state)) run.state = 'launching';
   return true;
 }
 

@@ -50,7 +50,7 @@ export abstract class CoreState {
   };
 
   /** Appends the next attempt of a run and asks for its launch. */
-  protected abstract launch(a: Active, now: number, notBefore: number, isNew: boolean): void;
+  protected abstract launch(a: Active, now: number, notBefore: number, isNew: boolean, reason?: string): void;
   /** Marks a run terminal and follows the consequences. */
   protected abstract finish(a: Active, state: RunState, at: number, reason?: string): void;
   /** Ends a run on the controller's initiative and kills its task(s). */

@@ -13,7 +13,8 @@
  *     the same Run object; a run still `pending` after a restart was never placed and is
  *     launched again under the same task id, a `launching`/`running` one is left to Mesos
  *     reconciliation;
- *   - `kill`: asks the framework to kill `taskId` (the run is already marked terminal);
+ *   - `kill`: asks the framework to kill `taskId` (the run is already marked terminal, or,
+ *     for a preemption, its attempt is marked `preemptedBy` and the run will run again);
  *   - `dropped`: logs that a long outage's oldest fire instants were not even recorded.
  */
 import type { Attempt, Run, RunOverrides } from '../core/run.js';
@@ -52,7 +53,9 @@ export interface KillDecision {
   type: 'kill';
   runId: string;
   taskId: string;
-  reason: 'replaced' | 'timed_out' | 'pruned';
+  reason: 'replaced' | 'timed_out' | 'pruned' | 'preempted';
+  /** For a preemption: the waiting run the task makes room for. */
+  by?: string;
 }
 
 /**

@@ -43,6 +43,23 @@ export interface CompileOptions {
  * what is wrong (unknown zone, bad cron field, bad duration...).
  */
 export function compileSchedule(spec: ScheduleSpec, opts: CompileOptions = {}): CompiledSchedule {
+  // Every schedule is compiled at least twice per plan (checked on load, then its next
+  // runs), and repositories repeat expressions: a compiled schedule is immutable, so it is
+  // kept by what determines it (the reference only matters to an ISO start left out).
+  const key = `${spec.kind}\0${spec.timeZone}\0${spec.expression}\0${spec.kind === 'iso8601' ? (opts.reference ?? 0) : ''}`;
+  let s = compiled.get(key);
+  if (!s) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(key, (s = compile(spec, opts)));
+  }
+  return s;
+}
+
+/** Compiled schedules kept (a bound on memory; the memo refills after a clear). */
+const MAX_COMPILED = 50_000;
+const compiled = new Map<string, CompiledSchedule>();
+
+function compile(spec: ScheduleSpec, opts: CompileOptions): CompiledSchedule {
   if (!isValidTimeZone(spec.timeZone)) {
     throw new KairosError('E_SCHEDULE', `time zone ${JSON.stringify(spec.timeZone)} is not an IANA time zone name (e.g. Europe/London, UTC)`);
   }

@@ -22,6 +22,7 @@
  */
 import { DateTime } from 'luxon';
 import { KairosError } from '../core/errors.js';
+import { readIsoDateTime } from './iso-datetime.js';
 import type { Zone } from './zone.js';
 
 const DAY = 86_400_000;
@@ -51,6 +52,12 @@ function fail(expr: string, msg: string): never {
 
 /** The start as an instant and as a wall time in the job's zone. */
 function parseStart(expr: string, text: string, zone: Zone): { startMs: number; startWall: number } {
+  const fast = readIsoDateTime(text);
+  if (fast?.offsetMinutes !== undefined) {
+    const startMs = fast.wall - fast.offsetMinutes * 60_000;
+    return { startMs, startWall: zone.wallOf(startMs) };
+  }
+  if (fast) return { startMs: zone.resolveWall(fast.wall), startWall: fast.wall };
   const hasOffset = text.includes('T') && OFFSET.test(text.slice(text.indexOf('T')));
   const dt = DateTime.fromISO(text, hasOffset ? { setZone: true } : { zone: 'utc' });
   if (!dt.isValid) fail(expr, `start ${JSON.stringify(text)} is not an ISO 8601 date-time (${dt.invalidExplanation ?? dt.invalidReason})`);

@@ -56,6 +56,8 @@ import { lastAttempt, newEntry, rememberRun } from './entries.js';
 import { DueQueue } from './due-queue.js';
 import type { Due } from './core-state.js';
 import { TaskEvents } from './task-events.js';
+import { Preemptions, preemptionDecisions } from './preemption.js';
+import type { ClusterView } from '../core/cluster-view.js';
 
 /**
  * How long after `load` a resumed in-flight run whose state was never confirmed (no status
@@ -65,6 +67,14 @@ export const CONFIRM_WAIT_MS = 120_000;
 
 /** The scheduling state machine; see the module comment. Not safe for concurrent calls. */
 export class Scheduler extends TaskEvents {
+  private readonly preemptions: Preemptions;
+
+  /** `preemptAfterSeconds`: the default preemption grace (./preemption.ts); undefined: only jobs that set one preempt. */
+  constructor(opts: { preemptAfterSeconds?: number } = {}) {
+    super();
+    this.preemptions = new Preemptions(opts.preemptAfterSeconds);
+  }
+
   /**
    * Replaces all state with what `resources` and persisted `runs` imply, and returns the
    * launches that were due (runs created but never launched, retries whose time passed are
@@ -184,6 +194,19 @@ export class Scheduler extends TaskEvents {
   /** The live record of a non-terminal run, if any. */
   activeRun(id: string): Run | undefined {
     return this.active.get(id)?.run;
+  }
+
+  /** Whether a waiting run is due to look for victims (./preemption.ts); cheap, for a poll. */
+  preemptionDue(now: number): boolean {
+    return this.preemptions.due(this.active.values(), now);
+  }
+
+  /** Kills lower-priority preemptible tasks for runs that waited past their grace (./preemption.ts). */
+  preempt(view: ClusterView, now: number): Decision[] {
+    return this.collect(() => {
+      this.out.push(...this.preemptions.resend(this.active.values(), now));
+      for (const p of this.preemptions.plan(this.active.values(), view, now)) this.out.push(...preemptionDecisions(p));
+    });
   }
 
   /** An on-demand run of a Job or DAG; throws KairosError E_NOT_FOUND for an unknown name. */

@@ -8,7 +8,7 @@
 import { isFinalOutcome } from '../core/outcome.js';
 import { scheduledRunId } from '../core/ids.js';
 import type { Run, RunOverrides, RunTrigger } from '../core/run.js';
-import { isTerminalRun, type RunState } from '../core/types.js';
+import { awaitsOffer, isTerminalRun, type RunState } from '../core/types.js';
 import { backfillSlots } from './backfill.js';
 import { advanceDag, taskTemplate } from './dag-runs.js';
 import type { TaskOutcome } from './decisions.js';
@@ -77,10 +77,11 @@ export abstract class Transitions extends CoreState {
   }
 
   /** Appends the next attempt and asks for its launch. */
-  protected launch(a: Active, now: number, notBefore: number, isNew: boolean): void {
+  protected launch(a: Active, now: number, notBefore: number, isNew: boolean, reason?: string): void {
     const run = a.run;
     const attempt = this.nextAttempt(run, now, notBefore);
     run.state = 'pending';
+    if (reason) run.reason = reason;
     this.out.push({ type: isNew ? 'create' : 'update', run });
     this.out.push({ type: 'launch', run, attempt, template: a.template!, overrides: run.overrides });
   }
@@ -92,6 +93,8 @@ export abstract class Transitions extends CoreState {
    */
   protected afterAttempt(a: Active, n: number, ended: TaskOutcome, at: number, what: string): void {
     let outcome = ended === 'gone' ? (lastAttempt(a.run)?.startedAt !== undefined ? 'lost' : 'dropped') : ended;
+    const preemptedBy = lastAttempt(a.run)?.preemptedBy;
+    if (preemptedBy && outcome !== 'succeeded' && a.template) return this.launch(a, at, at, false, `attempt ${n} preempted by ${preemptedBy}: waiting to run again`);
     if (outcome === 'succeeded' || outcome === 'killed') return this.finish(a, outcome, at, outcome === 'killed' ? what : undefined);
     if (outcome === 'error') return this.finish(a, 'failed', at, `${what} (refused by Mesos: not retried)`);
     if (outcome === 'dropped') {
@@ -101,7 +104,7 @@ export abstract class Transitions extends CoreState {
       outcome = 'lost';
     }
     const policy = a.template?.retries;
-    const ran = a.run.attempts.filter((x) => !x.dropped).length;
+    const ran = a.run.attempts.filter((x) => !x.dropped && !x.preemptedBy).length;
     if (!policy || ran === 0 || !mayRetry(policy, ran)) return this.finish(a, outcome === 'lost' ? 'lost' : 'failed', at, what);
     const retryAt = at + retryDelayMs(policy, ran);
     a.run.state = 'pending';
@@ -164,13 +167,15 @@ export abstract class Transitions extends CoreState {
     const att = lastAttempt(a.run);
     if (!att) return a.template ? this.launch(a, now, now, false) : this.finish(a, 'failed', now, 'its job no longer exists');
     if (att.endedAt === undefined && (a.run.state === 'launching' || a.run.state === 'running')) a.unconfirmed = true;
+    // A preemption recorded before a crash may not have sent its kill: send it (again).
+    if (att.endedAt === undefined && att.preemptedBy) this.out.push({ type: 'kill', runId: a.run.id, taskId: att.taskId, reason: 'preempted', by: att.preemptedBy });
     if (att.endedAt !== undefined) {
       // The attempt's end was stored but maybe not what followed (a crash in between):
       // decide again from the recorded outcome; a retry keeps its original time.
       const outcome = att.outcome && isFinalOutcome(att.outcome) ? att.outcome : 'failed';
       return this.afterAttempt(a, att.n, outcome, att.endedAt, `attempt ${att.n} ${outcome}`);
     }
-    if (a.run.state === 'pending' && att.startedAt === undefined && a.template) {
+    if (awaitsOffer(a.run.state) && att.startedAt === undefined && a.template) {
       // Decided but never placed on an offer (no `launching` recorded): ask again, same task id.
       return void this.out.push({ type: 'launch', run: a.run, attempt: att, template: a.template, overrides: a.run.overrides });
     }

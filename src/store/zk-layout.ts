@@ -5,6 +5,7 @@
  *     <root>/data/<collection>/<escaped id>   one Store key; data = value encoding below
  *     <root>/leader/c_<sequence>               election candidates (ephemeral sequential)
  *     <root>/epoch                             {"epoch":n,"leader":url}; its znode version fences writes
+ *     <root>/changes                           empty; every write bumps its version, followers watch it
  *
  * Znode names cannot hold `/`, be `.` or `..`, or carry some Unicode ranges (ZooKeeper
  * Programmer's Guide, "ZNodes"), so names are percent-encoded (UTF-8) outside a safe set.
@@ -53,6 +54,7 @@ export function zkPaths(root: string) {
     key: (collection: string, id: string) => `${root}/data/${escapeName(collection)}/${escapeName(id)}`,
     leader: `${root}/leader`,
     epoch: `${root}/epoch`,
+    changes: `${root}/changes`,
   };
 }
 

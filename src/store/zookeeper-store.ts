@@ -6,6 +6,10 @@
  * commit too large for one multi is written in pieces behind one atomic switch
  * (zk-chunked.ts), and readers overlay a switched-but-not-rolled commit on the data.
  *
+ * Change notifications: every write's multi also bumps `<root>/changes`, so a follower
+ * watches one znode (a ZooKeeper data watch, re-armed before each notification) to learn
+ * that the store changed, instead of watching every key or polling.
+ *
  * Fencing: given a `fence`, every write's multi also checks the version of the epoch
  * znode the leader saw when it won (src/ha/election.ts). A new leader bumps that version
  * on winning, so a deposed leader's writes fail as a whole with FencedError, even if its
@@ -45,6 +49,7 @@ const STALE_RETRIES = 5;
 export class ZookeeperStore implements Store {
   private readonly paths;
   private readonly collections = new Set<string>();
+  private changesReady?: Promise<void>;
   /** The committed large transaction readers must overlay, cached until its znode changes. */
   private pendingCache?: Promise<Pending | undefined>;
 
@@ -110,6 +115,38 @@ export class ZookeeperStore implements Store {
     if (this.opts.ownsClient) await this.zk.close();
   }
 
+  /**
+   * Calls `onChange` after each write by any process: an `exists` watch on the changes znode,
+   * re-armed before each call so no change between a notification and the reload it causes
+   * goes unseen; a new session (watches die with the old one) counts as a change.
+   */
+  watch(onChange: () => void): () => void {
+    let stopped = false;
+    const arm = (notify: boolean): void => {
+      if (stopped) return;
+      this.ensureChanges()
+        .then(() => this.zk.exists(this.paths.changes, () => arm(true)))
+        .then(
+          () => !stopped && notify && onChange(),
+          () => !stopped && notify && onChange(), // unreachable now: re-armed on the next session
+        );
+    };
+    const off = this.zk.on('connected', (e) => e.newSession && arm(true));
+    arm(false);
+    return () => {
+      stopped = true;
+      off();
+    };
+  }
+
+  private ensureChanges(): Promise<void> {
+    this.changesReady ??= this.zk.ensure(this.paths.changes).catch((err: unknown) => {
+      this.changesReady = undefined;
+      throw err;
+    });
+    return this.changesReady;
+  }
+
   private pending(): Promise<Pending | undefined> {
     this.pendingCache ??= readPending(this.zk, this.root, () => (this.pendingCache = undefined)).catch((err: unknown) => {
       this.pendingCache = undefined;
@@ -152,12 +189,15 @@ export class ZookeeperStore implements Store {
       const json = ops.map((op) => (op.op === 'put' ? encodeValue(op.key, op.value) : undefined));
       await chunkedCommit(this.chunkDeps(), ops, json);
       this.pendingCache = undefined;
+      await this.zk.set(this.paths.changes, Buffer.alloc(0), -1);
       return ops.map(() => -1);
     }
     await this.ensureCollections(ops);
+    await this.ensureChanges();
+    const bump: ZkOp = { type: 'set', path: this.paths.changes, data: Buffer.alloc(0), version: -1 };
     for (let attempt = 0; ; attempt++) {
       const plan = await this.plan(ops, paths, data);
-      const zops = token ? [{ type: 'check', path: token.path, version: token.version } as ZkOp, ...plan.zops] : plan.zops;
+      const zops = [...(token ? [{ type: 'check', path: token.path, version: token.version } as ZkOp] : []), ...plan.zops, bump];
       try {
         const versions = await this.zk.multi(zops);
         const byOp = ops.map(() => -1);
@@ -167,6 +207,7 @@ export class ZookeeperStore implements Store {
         if (!(err instanceof ZkError) || err.index === undefined) throw err;
         if (token && err.index === 0) throw new FencedError(`this controller's leader epoch is over (${token.path} moved past version ${token.version}); nothing was written`);
         const op = ops[plan.owner[err.index - (token ? 1 : 0)]];
+        if (!op) throw err; // the changes znode itself
         const stale = op.expectedVersion === undefined && [ZK.NO_NODE, ZK.NODE_EXISTS, ZK.BAD_VERSION].includes(err.zkCode);
         if (stale && attempt < STALE_RETRIES) continue;
         if (err.zkCode === ZK.NO_AUTH) throw new KairosError('E_UNAVAILABLE', `ZooKeeper refused access to ${this.path(op.key)}: check the store credentials`);

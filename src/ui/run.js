@@ -1,7 +1,7 @@
 // One run: state, attempts (agent, sandbox, exit status), DAG task runs, and the sandbox
 // stdout/stderr of an attempt.
 import { get, seg } from './api.js';
-import { badge, fmtTime, h, jobLink, mount } from './dom.js';
+import { badge, fmtTime, h, jobLink, mount, runLink } from './dom.js';
 import { action, actionStatus, RUN_HEAD, runRows } from './job.js';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'killed', 'timed_out', 'missed', 'skipped', 'lost']);
@@ -21,7 +21,8 @@ export async function renderRun(el, id, params, refresh) {
   const tab = (s) => h('a', { href: `#/runs/${seg(id)}?stream=${s}`, class: s === stream ? 'tab on' : 'tab' }, s);
   const attempts = run.attempts.map((a) =>
     h('tr', {}, h('td', {}, a.n), h('td', {}, a.mesosState ?? '—'), h('td', {}, a.hostname ?? '—'), h('td', {}, h('code', {}, a.sandbox ?? '—')),
-      h('td', {}, fmtTime(a.startedAt)), h('td', {}, fmtTime(a.endedAt)), h('td', {}, a.exitStatus ?? '—'), h('td', { class: 'muted' }, a.message ?? '')),
+      h('td', {}, fmtTime(a.startedAt)), h('td', {}, fmtTime(a.endedAt)), h('td', {}, a.exitStatus ?? '—'),
+      h('td', { class: 'muted' }, a.preemptedBy ? h('span', { 'data-preempted-by': a.preemptedBy }, 'preempted by ', runLink(a.preemptedBy), a.message ? ` · ${a.message}` : '') : a.message ?? '')),
   );
   const kill = TERMINAL.has(run.state) ? null : action(`run:${id}`, 'Kill', `/v1/runs/${seg(id)}/kill`, refresh);
   mount(

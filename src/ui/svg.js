@@ -4,7 +4,7 @@
 export const SVG = 'http://www.w3.org/2000/svg';
 
 /** Run states in the order legends list them. */
-export const STATES = ['pending', 'launching', 'running', 'succeeded', 'failed', 'killed', 'timed_out', 'missed', 'skipped', 'lost'];
+export const STATES = ['pending', 'unschedulable', 'launching', 'running', 'succeeded', 'failed', 'killed', 'timed_out', 'missed', 'skipped', 'lost'];
 
 /** `s('rect', {x: 1}, child)`: an SVG element; undefined attributes are left out. */
 export function s(tag, attrs = {}, ...children) {

@@ -126,6 +126,20 @@ describe('web UI', { timeout: 60_000 }, () => {
     await b.shot('notification-failed');
     notifications.length = 0;
   });
+
+  it('shows a preempted attempt with the run it made room for, and the requeued run', async () => {
+    const run = ctl.addRun({
+      id: 'report@preempted',
+      job: 'report',
+      state: 'pending',
+      reason: 'attempt 1 preempted by nightly@x: waiting to run again',
+      attempts: [{ n: 1, taskId: 't1', intentAt: 0, notBefore: 0, endedAt: 1, mesosState: 'TASK_KILLED', outcome: 'killed', preemptedBy: 'nightly@x' }, { n: 2, taskId: 't2', intentAt: 1, notBefore: 1 }],
+    });
+    await b.page.goto(`${url}/#/runs/${encodeURIComponent(run.id)}`);
+    await b.page.locator('[data-preempted-by="nightly@x"] a[href="#/runs/nightly%40x"]').waitFor();
+    await b.page.locator('p.error', { hasText: 'attempt 1 preempted by nightly@x' }).waitFor();
+    await b.shot('preempted-run');
+  });
 });
 
 describe('web UI with access control', { timeout: 60_000 }, () => {

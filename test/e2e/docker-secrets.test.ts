@@ -6,7 +6,6 @@
  * its run, and the secret's value absent from the store file, the controller's log and
  * every API response.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,16 +13,15 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_IMAGE, testDocker } from '../support/docker.js';
 import { jobYaml as job } from '../fixtures/manifests/index.js';
-import { guard, signalProcess } from '../support/ha-cluster.js';
-import { eachLine } from '../support/event-log.js';
+import { signalProcess } from '../support/ha-cluster.js';
+import { serveLogged, until as waitUntil, type LoggedServe } from './support.js';
 
 const SECRET = 'warehouse-pw-7f3a9c';
 const docker = testDocker();
 const dir = mkdtempSync(join(tmpdir(), 'kairos-docker-e2e-'));
-const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const responses: string[] = [];
-let proc: ChildProcess;
-let log = '';
+let served: LoggedServe | undefined;
+const log = (): string => served?.log() ?? '';
 let url = '';
 
 const container = '{ image: "busybox:1.36", network: NONE }';
@@ -42,21 +40,13 @@ beforeAll(async () => {
       job('unresolvable', `command: { shell: 'echo "x=$NOPE"' }\nsecrets: [{ env: NOPE, secret: bi/nope }]\nretries: { count: 0 }\nresources: { cpus: 0.1, mem: 32 }`),
     ].join('---\n'),
   );
-  const args = ['serve', '--source', join(dir, 'jobs'), '--store', `file:${join(dir, 'state.json')}`, '--secrets-dir', join(dir, 'secrets'), '--listen', '127.0.0.1:0', '--agents', '1', '--log-level', 'debug', '--poll', '0'];
-  proc = spawn(process.execPath, ['--import', 'tsx', '--import', guard, main, ...args], { env: { ...process.env, DOCKER_HOST: docker.host }, stdio: ['ignore', 'pipe', 'pipe'] });
-  eachLine(proc.stderr!, (l) => (log += `${l}\n`));
-  url = await new Promise<string>((resolve, reject) => {
-    eachLine(proc.stdout!, (l) => {
-      log += `${l}\n`;
-      const m = /^kairos: serving (\S+)/.exec(l);
-      if (m) resolve(m[1]);
-    });
-    proc.once('exit', (code) => reject(new Error(`kairos serve exited ${code}:\n${log}`)));
-  });
+  const args = ['--source', join(dir, 'jobs'), '--store', `file:${join(dir, 'state.json')}`, '--secrets-dir', join(dir, 'secrets'), '--listen', '127.0.0.1:0', '--agents', '1', '--log-level', 'debug', '--poll', '0'];
+  served = await serveLogged(args, { DOCKER_HOST: docker.host });
+  url = served.url;
 }, 60_000);
 
 afterAll(async () => {
-  if (proc) await signalProcess(proc, 'SIGTERM');
+  if (served) await signalProcess(served.proc, 'SIGTERM');
   await docker.docker(['rmi', 'busybox:1.36']).catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -72,15 +62,7 @@ async function api(path: string, method = 'GET'): Promise<{ status: number; text
   return { status: res.status, text, json: () => JSON.parse(text) };
 }
 
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${log.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, f: () => Promise<T | undefined>, ms = 30_000): Promise<T> => waitUntil(what, f, ms, () => log().slice(-3000));
 
 // Asks as soon as the API lists the job: a job the API lists can be run (a 404 here was
 // the race fixed in src/controller/actions.ts, catchUp).
@@ -129,7 +111,7 @@ describe('Docker jobs and secrets through kairos serve (real dockerd)', () => {
     for (const path of ['/v1/jobs', '/v1/jobs/leaky', '/v1/jobs/leaky/runs', '/v1/jobs/docker-report', '/v1/plan', '/v1/cluster', '/v1/sync', '/metrics', '/v1/graph']) await api(path);
     expect(responses.filter((r) => r.includes(SECRET))).toEqual([]);
     expect(readFileSync(join(dir, 'state.json'), 'utf8')).not.toContain(SECRET);
-    expect(log).toContain('launch refused');
-    expect(log).not.toContain(SECRET);
+    expect(log()).toContain('launch refused');
+    expect(log()).not.toContain(SECRET);
   });
 });

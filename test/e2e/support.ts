@@ -7,7 +7,10 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Clock, Timer } from '../../src/ports/clock.js';
+import { eachLine } from '../support/event-log.js';
+import { guard } from '../support/ha-cluster.js';
 
 /** A git repository in a temp directory, committed to with a fixed identity. */
 export class TempRepo {
@@ -89,12 +92,12 @@ export async function api<T>(base: string, method: 'GET' | 'POST', path: string,
 }
 
 /** Asks `probe` until it returns a value (cross-process waits have no events to wait on). */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000, detail?: () => string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${detail ? `\n${detail()}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -136,4 +139,32 @@ export function alive(pid: number): boolean {
   } catch {
     return true; // no /proc: the kernel's answer above
   }
+}
+
+/** A `kairos serve` process whose every output line is kept (`log()`), for leak checks. */
+export interface LoggedServe {
+  proc: ChildProcess;
+  url: string;
+  log(): string;
+}
+
+/**
+ * Starts `kairos serve` (through the exit-with-parent guard) with `env` added to this
+ * process's environment; resolves with its API URL once it serves. Every stdout and stderr
+ * line is kept, so a test can check that no secret ever reached the controller's output.
+ */
+export async function serveLogged(args: string[], env: Record<string, string> = {}): Promise<LoggedServe> {
+  const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+  const proc = spawn(process.execPath, ['--import', 'tsx', '--import', guard, main, 'serve', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  eachLine(proc.stderr!, (l) => (log += `${l}\n`));
+  const url = await new Promise<string>((resolve, reject) => {
+    eachLine(proc.stdout!, (l) => {
+      log += `${l}\n`;
+      const m = /^kairos: serving (\S+)/.exec(l);
+      if (m) resolve(m[1]);
+    });
+    proc.once('exit', (code) => reject(new Error(`kairos serve exited ${code}:\n${log}`)));
+  });
+  return { proc, url, log: () => log };
 }

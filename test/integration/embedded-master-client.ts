@@ -5,7 +5,8 @@
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { decodeEvent, encodeCall, type Encoding } from '../../src/mesos/codec.js';
 import { RecordIODecoder } from '../../src/mesos/recordio.js';
-import type { Call, Event, FrameworkInfo, Offer, TaskInfo } from '../../src/mesos/types.js';
+import type { FrameworkInfo, Offer, TaskInfo } from '../../src/mesos/types.js';
+import type { Call, Event } from '../../src/mesos/scheduler-types.js';
 
 export interface RawResponse {
   status: number;

@@ -1,7 +1,7 @@
 // Pure checks of the embedded master's resource arithmetic and task validation (kept with
 // the embedded-master tests, whose offers and filters rest on them).
 import { describe, expect, it } from 'vitest';
-import { longTimeout } from '../../src/mesos/embedded/master.js';
+import { longTimeout } from '../../src/mesos/embedded/frameworks.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { ResourceBag } from '../../src/mesos/embedded/resources.js';
 import { validateFrameworkInfo, validateRole, validateTask } from '../../src/mesos/embedded/validate.js';

@@ -11,6 +11,7 @@ import type { TaskStatusUpdate } from '../../src/ports/mesos.js';
 import { gate, holdFirstCall } from '../support/gate.js';
 import { embeddedMaster, shellTask, startFramework, type MasterUnderTest, type TestFramework } from './framework.harness.js';
 import type { EmbeddedMaster } from '../../src/mesos/embedded/index.js';
+import { handleCall } from '../../src/mesos/embedded/calls.js';
 
 let master: (MasterUnderTest & { embedded: EmbeddedMaster }) | undefined;
 const frameworks: TestFramework[] = [];
@@ -180,7 +181,7 @@ describe('framework under faults', () => {
     const unfit = shellTask('true', { resources: { cpus: 1000, mem: 32, disk: 0, gpus: 0, ports: 0 } });
     t.fw.launch([unfit]);
     await t.next('declined');
-    em.master.handle(fwState, { type: 'SUPPRESS', suppress: { roles: t.fw.config.roles } });
+    handleCall(em.master, fwState, { type: 'SUPPRESS', suppress: { roles: t.fw.config.roles } });
     const task = shellTask('true');
     t.fw.launch([task]);
     await t.next('revived');

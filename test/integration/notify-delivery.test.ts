@@ -12,11 +12,15 @@ import { silentLogger } from '../../src/ports/logger.js';
 import type { Store, StoreOp } from '../../src/ports/store.js';
 import { DEFAULT_NOTIFY_CONFIG, type NotifyConfig } from '../../src/notify/config.js';
 import type { OutboxEntry } from '../../src/notify/events.js';
-import { Notifier, OUTBOX, type NotifyMetricsSink } from '../../src/notify/notifier.js';
+import { Notifier, type NotifyMetricsSink } from '../../src/notify/notifier.js';
+import { KEYS } from '../../src/store/layout.js';
 import { Sender } from '../../src/notify/send.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { startHttpReceiver, startSmtpReceiver } from '../support/notify-receivers.js';
+
+/** The outbox collection, read raw to judge what was stored. */
+const OUTBOX = KEYS.outbox;
 
 const SECRET = 'hook-secret-1f2e';
 const SLACK_TOKEN = 'T000/B000/slack-token-9a8b';

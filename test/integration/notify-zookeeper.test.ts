@@ -13,13 +13,17 @@ import type { NotifyRule } from '../../src/core/types.js';
 import { silentLogger } from '../../src/ports/logger.js';
 import type { Store } from '../../src/ports/store.js';
 import { DEFAULT_NOTIFY_CONFIG } from '../../src/notify/config.js';
-import { Notifier, OUTBOX } from '../../src/notify/notifier.js';
+import { Notifier } from '../../src/notify/notifier.js';
+import { KEYS } from '../../src/store/layout.js';
 import { Sender } from '../../src/notify/send.js';
 import { ZkClient } from '../../src/store/zk-client.js';
 import { ZookeeperStore } from '../../src/store/zookeeper-store.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { startHttpReceiver } from '../support/notify-receivers.js';
 import { startZooKeeper, type TestZooKeeper } from '../support/zookeeper.js';
+
+/** The outbox collection, read raw to judge what was stored. */
+const OUTBOX = KEYS.outbox;
 
 const SECRET = 'zk-hook-secret-42';
 let zk: TestZooKeeper;

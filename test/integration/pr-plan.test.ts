@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { load } from 'js-yaml';
 import { jobManifest } from '../support/job-manifest.js';
 
 // The CLI from its TypeScript sources through tsx (by absolute URL: it runs in temp dirs),
@@ -39,7 +39,7 @@ describe('PR plan: --against uses the merge base, as the PR diff does', () => {
     git(cwd, 'commit', '-q', '-m', msg);
   };
   const env = () => ({ ...process.env, XDG_CACHE_HOME: cache, PATH: `${binDir}:${process.env.PATH}`, GITHUB_OUTPUT: join(root, 'github-output') });
-  const steps = (parse(readFileSync(workflowFile, 'utf8')) as { jobs: { plan: { steps: Step[] } } }).jobs.plan.steps;
+  const steps = (load(readFileSync(workflowFile, 'utf8')) as { jobs: { plan: { steps: Step[] } } }).jobs.plan.steps;
 
   beforeAll(() => {
     mkdirSync(origin);

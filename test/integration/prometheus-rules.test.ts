@@ -29,7 +29,7 @@ async function served(): Promise<Set<string>> {
 describe('monitoring examples', () => {
   it('pass promtool check rules and the alert unit tests', () => {
     const check = execFileSync('promtool', ['check', 'rules', RULES], { encoding: 'utf8' });
-    expect(check).toMatch(/SUCCESS: 7 rules found/);
+    expect(check).toMatch(/SUCCESS: 8 rules found/);
     const test = execFileSync('promtool', ['test', 'rules', 'kairos-alerts.test.yml'], { cwd: 'examples/prometheus', encoding: 'utf8' });
     expect(test).toMatch(/SUCCESS/);
   });

@@ -65,7 +65,7 @@ describe('ZookeeperStore: commits larger than one multi', () => {
       expect((await store.get('meta/applied'))?.value).toEqual({ revision: 'r2' });
       expect((await store.get<{ name: string }>('resources/job-1999'))?.value.name).toBe('job-1999');
       await raw.connect();
-      expect((await raw.children(root))?.sort()).toEqual(['data']);
+      expect((await raw.children(root))?.sort()).toEqual(['changes', 'data']); // no staging or txn left behind
     } finally {
       await raw.close();
       await store.close();
@@ -97,7 +97,7 @@ describe('ZookeeperStore: commits larger than one multi', () => {
       await other.commit(bigApply(1500));
       expect(await other.list('resources')).toHaveLength(1501);
       await raw.connect();
-      expect((await raw.children(root))?.sort()).toEqual(['data']);
+      expect((await raw.children(root))?.sort()).toEqual(['changes', 'data']); // no staging or txn left behind
     } finally {
       await raw.close();
       await other.close();
@@ -120,7 +120,7 @@ describe('ZookeeperStore: commits larger than one multi', () => {
       expect(await reader.get('resources/old')).toBeUndefined();
       await reader.put('runs/x', { ok: true });
       await raw.connect();
-      expect((await raw.children(root))?.sort()).toEqual(['data']);
+      expect((await raw.children(root))?.sort()).toEqual(['changes', 'data']); // no staging or txn left behind
       expect((await raw.children(`${root}/data/resources`))?.length).toBe(2000);
     } finally {
       await raw.close();

@@ -81,4 +81,42 @@ describe('ZookeeperStore specifics', () => {
       await store.close();
     }
   });
+
+  it("tells a watcher in another session about every write, large commits included, and stops when asked", async () => {
+    const url = zk.url(`/watch-${n++}`);
+    const writer = await ZookeeperStore.open(url);
+    const follower = await ZookeeperStore.open(url);
+    let seen = 0;
+    const changed = () => new Promise<void>((resolve) => (wake = resolve));
+    let wake = () => {};
+    const unwatch = follower.watch(() => {
+      seen++;
+      wake();
+    });
+    try {
+      // The watch is armed asynchronously; a write after it is armed must be seen.
+      await new Promise((r) => setTimeout(r, 200));
+      let next = changed();
+      await writer.put('runs/a', 1);
+      await next;
+      expect((await follower.get('runs/a'))?.value).toBe(1); // readable once notified
+      next = changed();
+      await writer.commit([{ op: 'put', key: 'runs/b', value: 2 }, { op: 'delete', key: 'runs/a' }]);
+      await next;
+      expect(await follower.list('runs')).toEqual(['b']);
+      next = changed();
+      await writer.commit(Array.from({ length: 8 }, (_, i) => ({ op: 'put' as const, key: `runs/big-${i}`, value: randomBytes(150_000).toString('base64') })));
+      await next;
+      expect(await follower.list('runs')).toHaveLength(9);
+      unwatch();
+      const before = seen;
+      await writer.put('runs/c', 3);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen).toBe(before);
+    } finally {
+      unwatch();
+      await writer.close();
+      await follower.close();
+    }
+  });
 });

@@ -6,8 +6,10 @@
  * task is validated against what is left of the offers (TASK_ERROR, REASON_TASK_INVALID)
  * and launched; what stays unused is declined with the call's filters (default 5 s).
  */
-import type { Call, TaskInfo } from '../types.js';
-import type { FrameworkState, Master } from './master.js';
+import type { TaskInfo } from '../types.js';
+import type { Call } from '../scheduler-types.js';
+import type { FrameworkState } from './frameworks.js';
+import type { Master } from './master.js';
 import type { OfferRecord } from './allocator.js';
 import { ResourceBag } from './resources.js';
 import { validateTask } from './validate.js';

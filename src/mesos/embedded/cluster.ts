@@ -3,50 +3,18 @@
  * reports into status updates (reliably delivered, src/mesos/embedded/updates.ts),
  * killing, reconciliation answers (docs/reconciliation.md; Master::reconcile in
  * src/master/master.cpp) and agent partition / removal with the partition-aware outcomes
- * (Master::__removeSlave). Offers and frameworks live in master.ts.
+ * (Master::__removeSlave). Offers and frameworks live in master.ts, the records of
+ * agents and tasks in records.ts, reconciliation answers in reconcile-answers.ts.
  */
 import type { Clock, Timer } from '../../ports/clock.js';
-import type { Event, FrameworkInfo, TaskInfo, TaskState, TaskStatus, TaskStatusReason } from '../types.js';
+import type { FrameworkInfo, TaskInfo, TaskState, TaskStatus, TaskStatusReason } from '../types.js';
+import type { Event } from '../scheduler-types.js';
 import { TERMINAL_STATES } from '../types.js';
 import { durationMs, type Agent, type AgentReport } from './agent.js';
+import { answerReconcile } from './reconcile-answers.js';
+import type { AgentState, FrameworkTasks, TaskRecord } from './records.js';
 import { ResourceBag } from './resources.js';
 import { StatusUpdateManager, newUuid, type RetryOptions } from './updates.js';
-
-/** An agent as the master tracks it. */
-export interface AgentState {
-  agent: Agent;
-  /** `recovering`: after a master failover, not re-registered yet (Master::recover). */
-  status: 'active' | 'recovering' | 'unreachable' | 'gone';
-  /** Resources neither used by tasks nor offered. */
-  free: ResourceBag;
-  unreachableSince?: number;
-  /** Reports made while unreachable, replayed when the agent comes back. */
-  held: (() => void)[];
-  /** Tasks of non-partition-aware frameworks declared TASK_LOST while unreachable. */
-  lost: TaskRecord[];
-}
-
-/** A task as the master tracks it. */
-export interface TaskRecord {
-  info: TaskInfo;
-  frameworkId: string;
-  agentId: string;
-  role: string;
-  /** Latest state the master knows. */
-  state: TaskState;
-  /** Latest state on the agent (differs while the agent is unreachable). */
-  agentState: TaskState;
-  resources: ResourceBag;
-  released: boolean;
-  statuses: TaskStatus[];
-}
-
-/** Per-framework task tables. */
-export interface FrameworkTasks {
-  active: Map<string, TaskRecord>;
-  unreachable: Map<string, TaskRecord>;
-  completed: TaskRecord[];
-}
 
 /** What the cluster needs from the master. */
 export interface ClusterHooks {
@@ -196,42 +164,9 @@ export class Cluster {
     a.agent.kill(taskId, durationMs(grace === undefined ? undefined : { nanoseconds: grace }));
   }
 
-  /**
-   * RECONCILE (docs/reconciliation.md). Empty list: implicit, the latest state of every
-   * known task. Otherwise per task: known → latest state; unknown on a registered agent →
-   * TASK_GONE; unreachable agent → TASK_UNREACHABLE; removed agent →
-   * TASK_GONE_BY_OPERATOR; unknown agent → TASK_UNKNOWN; all four TASK_LOST for
-   * frameworks that are not PARTITION_AWARE.
-   */
+  /** RECONCILE: the master's answers (reconcile-answers.ts). */
   reconcile(frameworkId: string, tasks: { taskId: string; agentId?: string }[], partitionAware: boolean): void {
-    const t = this.tasksOf(frameworkId);
-    const latest = (rec: TaskRecord) =>
-      this.masterStatus(rec.info.task_id.value, rec.state, 'REASON_RECONCILIATION', 'Reconciliation: Latest task state', rec.agentId);
-    // Tasks on agents that have not re-registered since a master failover are unknown to
-    // this master, and it does not answer for them until they do ("no reply": retry).
-    const recovering = (id: string | undefined) => (id === undefined ? [...this.agents.values()].some((a) => a.status === 'recovering') : this.agents.get(id)?.status === 'recovering');
-    if (tasks.length === 0) {
-      for (const rec of t.active.values()) if (!recovering(rec.agentId)) this.sendMaster(frameworkId, latest(rec));
-      return;
-    }
-    for (const { taskId, agentId } of tasks) {
-      const rec = t.active.get(taskId);
-      if (rec && !recovering(rec.agentId)) {
-        this.sendMaster(frameworkId, latest(rec));
-        continue;
-      }
-      if (rec || recovering(agentId)) continue;
-      const a = agentId === undefined ? undefined : this.agents.get(agentId);
-      const pick = (s: TaskState): TaskState => (partitionAware ? s : 'TASK_LOST');
-      let status: TaskStatus;
-      if (a?.status === 'active') status = this.masterStatus(taskId, pick('TASK_GONE'), 'REASON_RECONCILIATION', 'Reconciliation: Task is unknown to the agent', agentId);
-      else if (a?.status === 'unreachable') {
-        status = this.masterStatus(taskId, pick('TASK_UNREACHABLE'), 'REASON_RECONCILIATION', 'Reconciliation: Task is unreachable', agentId);
-        status.unreachable_time = { nanoseconds: (a.unreachableSince ?? 0) * 1e6 };
-      } else if (a?.status === 'gone') status = this.masterStatus(taskId, pick('TASK_GONE_BY_OPERATOR'), 'REASON_RECONCILIATION', 'Reconciliation: Task is gone', agentId);
-      else status = this.masterStatus(taskId, pick('TASK_UNKNOWN'), 'REASON_RECONCILIATION', 'Reconciliation: Task is unknown', agentId);
-      this.sendMaster(frameworkId, status);
-    }
+    answerReconcile(this, frameworkId, tasks, partitionAware);
   }
 
   /**

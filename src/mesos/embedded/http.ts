@@ -12,7 +12,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { decodeCall, encodingOf, JSON_TYPE, MesosCodecError, PROTOBUF_TYPE, type Encoding } from '../codec.js';
-import type { Call } from '../types.js';
+import type { Call } from '../scheduler-types.js';
+import { handleCall } from './calls.js';
 import type { Faults } from './faults.js';
 import { authenticated, declaredTooLarge, DEFAULT_MAX_BODY, readBody, tooLarge, unauthenticated, type FrameworkCredential } from './guard.js';
 import type { Master } from './master.js';
@@ -121,7 +122,7 @@ async function scheduler(master: Master, req: IncomingMessage, res: ServerRespon
   if (streamIdHeader === undefined) return reply(res, 400, "All non-subscribe calls should include the 'Mesos-Stream-Id' header");
   if (streamIdHeader !== fw.stream.streamId)
     return reply(res, 400, `The stream ID '${streamIdHeader}' included in this request didn't match the stream ID currently associated with framework ID ${fw.id}`);
-  const result = master.handle(fw, call);
+  const result = handleCall(master, fw, call);
   reply(res, result.status, result.message ?? '');
 }
 

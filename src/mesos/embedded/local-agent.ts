@@ -17,8 +17,8 @@
  * wrapper's file, or the stopped container's). A record is dropped (`forget`) once the
  * master has its terminal update acknowledged.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock, Timer } from '../../ports/clock.js';
 import type { TaskInfo } from '../types.js';
@@ -26,8 +26,9 @@ import { AgentIdentity, DEFAULT_GRACE_MS, durationMs, type Agent, type AgentIden
 import type { AgentCheckpoint, TaskCheckpoint } from './checkpoint.js';
 import { DockerContainerizer } from './docker-containerizer.js';
 import { isDockerTask } from './docker.js';
-import { prepareSandbox, userIds } from './launch-prep.js';
-import { describeExit, groupRunning, processAlive, processStart, recordedExit, wrapArgv } from './task-process.js';
+import { commandArgv, commandEnv, signalGroup, spawnCommand } from './command-task.js';
+import { prepareSandbox } from './launch-prep.js';
+import { describeExit, groupRunning, processAlive, processStart, recordedExit } from './task-process.js';
 
 /** Options of the local agent. */
 export interface LocalAgentOptions extends AgentIdentityOptions {
@@ -136,26 +137,8 @@ export class LocalAgent extends AgentIdentity implements Agent {
   }
 
   private start(id: string, task: TaskInfo, r: Running, argv: string[], fail: (m: string) => void): void {
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? '/',
-      MESOS_SANDBOX: r.sandbox,
-      MESOS_TASK_ID: id,
-      // A real agent's command executor runs each task as an executor of the same id.
-      MESOS_EXECUTOR_ID: id,
-      MESOS_AGENT_ID: this.id,
-    };
-    for (const v of task.command?.environment?.variables ?? []) if (v.type !== 'SECRET') env[v.name] = v.value ?? '';
-    Object.assign(env, r.secretEnv);
-    const out = openSync(join(r.sandbox, 'stdout'), 'a');
-    const err = openSync(join(r.sandbox, 'stderr'), 'a');
     r.report({ state: 'TASK_STARTING', source: 'SOURCE_EXECUTOR' });
-    // CommandInfo.user: the task runs as that user, as the command executor switches to it.
-    const ids = task.command?.user ? userIds(task.command.user) : undefined;
-    const run = wrapArgv(argv);
-    const child = spawn(run[0], run.slice(1), { cwd: r.sandbox, env, stdio: ['ignore', out, err], detached: true, ...ids });
-    closeSync(out);
-    closeSync(err);
+    const child = spawnCommand(task, argv, r.sandbox, commandEnv(task, r.sandbox, this.id, r.secretEnv));
     r.child = child;
     child.once('error', (e) => {
       if (this.running.get(id) !== r) return;
@@ -301,21 +284,5 @@ export class LocalAgent extends AgentIdentity implements Agent {
     // process's to reap. Return only when nothing of any group runs any more.
     const groups = all.map((r) => r.pid).filter((p): p is number => p !== undefined);
     for (let i = 0; i < 100 && groups.some(groupRunning); i++) await this.opts.clock.sleep(20);
-  }
-}
-
-/** The argv of a command task: `/bin/sh -c value`, or `value` with `arguments[1..]` (argv[0] is `arguments[0]`). */
-function commandArgv(task: TaskInfo): string[] {
-  const cmd = task.command ?? {};
-  if (cmd.shell !== false) return ['/bin/sh', '-c', cmd.value ?? ''];
-  if (!cmd.value) throw new Error('CommandInfo.value is required when shell is false');
-  return [cmd.value, ...(cmd.arguments ?? []).slice(1)];
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
   }
 }

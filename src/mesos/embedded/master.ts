@@ -3,31 +3,21 @@
  * disconnect and failover_timeout, TEARDOWN), offers (allocation, ACCEPT, DECLINE,
  * REVIVE, SUPPRESS) and the dispatch of every other scheduler call, following
  * docs/scheduler-http-api.md and src/master/master.cpp. HTTP framing lives in http.ts,
- * agents and tasks in cluster.ts.
+ * the other calls in calls.ts (ACCEPT in accept.ts), agents and tasks in cluster.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock, Timer } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import type { Call, Event, FrameworkInfo, MasterInfo, Offer } from '../types.js';
-import { acceptOffers } from './accept.js';
+import type { FrameworkInfo, MasterInfo, Offer } from '../types.js';
+import type { Call, Event } from '../scheduler-types.js';
 import type { Agent } from './agent.js';
 import { Allocator, type OfferRecord } from './allocator.js';
 import { Cluster } from './cluster.js';
 import type { ResourceBag } from './resources.js';
 import type { EventStream } from './stream.js';
+import { longTimeout, type FrameworkState } from './frameworks.js';
 import type { RetryOptions } from './updates.js';
-import { hasCapability, rolesOf, validateFrameworkInfo, validateRole } from './validate.js';
-
-/** A framework the master knows. */
-export interface FrameworkState {
-  id: string;
-  info: FrameworkInfo;
-  roles: string[];
-  stream?: EventStream;
-  failoverTimer?: Timer;
-  registeredAt: number;
-  partitionAware: boolean;
-}
+import { hasCapability, rolesOf, validateFrameworkInfo } from './validate.js';
 
 /** Normalised options of the master core. */
 export interface MasterOptions {
@@ -43,28 +33,6 @@ export interface MasterOptions {
    * on offers (a stuck or hostile local SUBSCRIBE) cannot starve the others. Undefined: never.
    */
   offerTimeoutMs?: number;
-}
-
-/** Longest delay a Node timer takes; longer ones would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/**
- * A Clock timer for any delay: failover_timeout is often weeks (the HA guide suggests 4),
- * beyond what one Node timer can wait, so it re-arms in steps.
- */
-export function longTimeout(clock: Clock, fn: () => void, ms: number): Timer {
-  let current: Timer;
-  const arm = (left: number) => {
-    current = clock.setTimeout(() => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : fn()), Math.min(left, MAX_TIMER_MS));
-  };
-  arm(ms);
-  return { cancel: () => current.cancel() };
-}
-
-/** Result of a non-SUBSCRIBE call after the HTTP checks: status code and message. */
-export interface CallResult {
-  status: 202 | 501;
-  message?: string;
 }
 
 /** See the file comment. */
@@ -239,70 +207,6 @@ export class Master {
     const a = this.cluster.agents.get(o.agentId);
     if (a && a.status !== 'gone') a.free.add(o.resources);
     this.requestAllocation(o.agentId);
-  }
-
-  /** Dispatches a validated, authorised non-SUBSCRIBE call (Master::Http::scheduler). */
-  handle(fw: FrameworkState, call: Call): CallResult {
-    switch (call.type) {
-      case 'TEARDOWN':
-        this.removeFramework(fw.id);
-        break;
-      case 'ACCEPT':
-        acceptOffers(this, fw, call.accept!);
-        break;
-      case 'DECLINE':
-        this.counters.declineCalls++;
-        for (const { value } of call.decline!.offer_ids ?? []) {
-          const o = this.allocator.offers.get(value);
-          if (!o || o.frameworkId !== fw.id) continue;
-          this.counters.offersDeclined++;
-          this.recover(o);
-          this.allocator.refuse(fw.id, o.role, o.agentId, o.resources, call.decline!.filters?.refuse_seconds ?? 5);
-        }
-        break;
-      case 'REVIVE':
-      case 'SUPPRESS': {
-        const asked = (call.type === 'REVIVE' ? call.revive?.roles : call.suppress?.roles) ?? [];
-        // Upstream drops the whole call when any role is invalid or not the framework's.
-        if (asked.some((r) => validateRole(r) !== undefined || !fw.roles.includes(r))) break;
-        const roles = asked.length ? asked : fw.roles;
-        if (call.type === 'REVIVE') {
-          this.allocator.revive(fw.id, roles);
-          this.requestAllocation();
-        } else this.allocator.suppress(fw.id, roles);
-        break;
-      }
-      case 'KILL': {
-        const k = call.kill!;
-        this.cluster.kill(fw.id, k.task_id.value, k.agent_id?.value, k.kill_policy?.grace_period?.nanoseconds, fw.partitionAware);
-        break;
-      }
-      case 'ACKNOWLEDGE':
-        this.cluster.acknowledge(fw.id, call.acknowledge!.task_id.value, call.acknowledge!.uuid);
-        break;
-      case 'RECONCILE':
-        this.cluster.reconcile(
-          fw.id,
-          (call.reconcile!.tasks ?? []).map((t) => ({ taskId: t.task_id.value, agentId: t.agent_id?.value })),
-          fw.partitionAware,
-        );
-        break;
-      case 'UPDATE_FRAMEWORK': {
-        const info = call.update_framework!.framework_info;
-        fw.info = { ...info, id: { value: fw.id } };
-        fw.roles = rolesOf(info);
-        fw.partitionAware = hasCapability(info, 'PARTITION_AWARE');
-        this.requestAllocation();
-        break;
-      }
-      case 'SHUTDOWN': // no custom executors run here: nothing to shut down
-      case 'MESSAGE':
-      case 'REQUEST':
-        break;
-      default:
-        return { status: 501, message: `Call type ${call.type} is not supported by the embedded master (see README, Embedded master: what it does not emulate)` };
-    }
-    return { status: 202 };
   }
 
   /**

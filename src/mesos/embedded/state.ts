@@ -5,7 +5,7 @@
  * addition, `sandbox` on tasks run by the local agent; and sandbox file reads shaped like
  * the agent's `/files/read` ({ data, offset }; offset -1 asks for the file size).
  */
-import type { TaskRecord } from './cluster.js';
+import type { TaskRecord } from './records.js';
 import type { Master } from './master.js';
 import type { ResourceBag } from './resources.js';
 

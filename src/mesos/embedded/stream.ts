@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { Clock, Timer } from '../../ports/clock.js';
 import { encodeEvent, type Encoding } from '../codec.js';
 import { encodeRecord } from '../recordio.js';
-import type { Event } from '../types.js';
+import type { Event } from '../scheduler-types.js';
 
 /** See the file comment. */
 export class EventStream {

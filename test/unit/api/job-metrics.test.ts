@@ -42,6 +42,18 @@ describe('per-job metrics', () => {
     expect(sample(text, 'kairos_job_last_success_timestamp_seconds{job="etl"}')).toBeUndefined();
   });
 
+  it('counts each job\'s unschedulable runs at scrape time, and drops the series once none is left', async () => {
+    const m = new Metrics(new FakeClock());
+    const stuck = (id: string) => run({ id, state: 'unschedulable', endedAt: undefined, reason: 'needs cpus 4 but the largest agent has 2' });
+    m.jobs.observeJobs([{ name: 'reindex', runs: [stuck('reindex@1'), stuck('reindex@2'), run({ id: 'reindex@0', job: 'reindex' })] }, { name: 'etl', runs: [run({})] }]);
+    let text = await m.render();
+    expect(sample(text, 'kairos_job_unschedulable_runs{job="reindex"}')).toBe(2);
+    expect(sample(text, 'kairos_job_unschedulable_runs{job="etl"}')).toBeUndefined();
+    m.jobs.observeJobs([{ name: 'reindex', runs: [run({ id: 'reindex@1', job: 'reindex', state: 'running', endedAt: undefined })] }]);
+    text = await m.render();
+    expect(sample(text, 'kairos_job_unschedulable_runs{job="reindex"}')).toBeUndefined();
+  });
+
   it('serves per-job timestamps from the view, and prom-client process metrics', async () => {
     const h = makeApi();
     app = h.app;

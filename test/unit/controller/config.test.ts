@@ -20,7 +20,15 @@ describe('compileServeConfig', () => {
       historyCap: 10_000,
       logLevel: 'info',
       metricsPublic: false,
+      preemptAfterSeconds: 300,
+      unschedulableAfterMs: 300_000,
     });
+  });
+
+  it('takes --unschedulable-after from flag or KAIROS_UNSCHEDULABLE_AFTER, and refuses what is not a duration', () => {
+    expect(compileServeConfig({ unschedulableAfter: '90s' }, {}, '/repo').unschedulableAfterMs).toBe(90_000);
+    expect(compileServeConfig({}, { KAIROS_UNSCHEDULABLE_AFTER: '1h' }, '/repo').unschedulableAfterMs).toBe(3_600_000);
+    expect(() => compileServeConfig({ unschedulableAfter: 'soon' }, {}, '/repo')).toThrow(/--unschedulable-after/);
   });
 
   it('takes --notify-config relative to the working directory and --metrics-public from flag or KAIROS_METRICS_PUBLIC', () => {

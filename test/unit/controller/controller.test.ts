@@ -10,7 +10,7 @@ import { silentLogger } from '../../../src/ports/logger.js';
 import type { FrameworkHooks, LaunchRequest } from '../../../src/ports/mesos.js';
 import { DirectorySource } from '../../../src/source/directory.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
-import { SYNC_KEY } from '../../../src/controller/state.js';
+import { StoreLayout } from '../../../src/store/layout.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { gate } from '../../support/gate.js';
 import { jobManifest } from '../../support/job-manifest.js';
@@ -274,7 +274,7 @@ describe('Controller', () => {
     // Hold the pass where it records its outcome: the job is applied and in the read view.
     const held = gate();
     const put = h.store.put.bind(h.store);
-    h.store.put = async (key, value, version) => (key === SYNC_KEY && (await held.pass()), put(key, value, version));
+    h.store.put = async (key, value, version) => (key === new StoreLayout(h.store).sync.key && (await held.pass()), put(key, value, version));
     const synced = h.sync();
     await held.reached;
     expect(h.controller.view.jobs().map((j) => j.name)).toContain('fresh');

@@ -53,7 +53,7 @@ function harness(store = new MemoryStore(), drive = false) {
   const clock = new FakeClock(T0);
   const life = new RunLifecycle({ ledger, framework, clock, events, logger: silentLogger });
   const applied = new Map(drive ? [['hello', job('hello')]] : []);
-  const dispatch = new Dispatch({ lifecycle: life, ledger, clock, logger: silentLogger, applied: () => applied, effective: (a) => a, afterRunsEnded: async () => {} });
+  const dispatch = new Dispatch({ lifecycle: life, ledger, clock, logger: silentLogger, applied: () => applied, effective: (a) => a, afterRunsEnded: async () => {}, clusterView: () => undefined });
   const writes: string[] = [];
   const put = store.put.bind(store);
   store.put = async (key, value, version) => (key.startsWith('runs/') && writes.push(key), put(key, value, version));

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { documentsOf, documentText, MAX_DOCUMENT_TEXT } from '../../../src/manifests/document.js';
-import { loadDesired } from '../../../src/manifests/load.js';
+import { loadChecked, MAX_DOCUMENT_TEXT } from '../../../src/manifests/load.js';
 import { jobManifest } from '../../support/job-manifest.js';
 
 const snapshotOf = (files: Record<string, string>) => ({
@@ -9,21 +8,19 @@ const snapshotOf = (files: Record<string, string>) => ({
   problems: [],
 });
 
-describe('documentText / documentsOf', () => {
-  it('cuts each document from its first line to the next separator, in every file', () => {
+describe('the document text each resource keeps', () => {
+  it('is its document from its first line to the next separator, in every file', () => {
     const a = jobManifest('a', '* * * * *', 'echo a');
     const b = jobManifest('b', undefined, 'echo b');
     const c = jobManifest('c', '0 * * * *', 'echo c');
     const snap = snapshotOf({ 'one.yaml': `# header\n---\n${a}\n# trailing comment of a\n---   \n${b}`, 'two.yaml': c });
-    const docs = documentsOf(snap, loadDesired(snap).resources);
-    expect(Object.fromEntries(docs)).toEqual({ a: `${a}\n# trailing comment of a\n`, b, c });
+    expect(Object.fromEntries(loadChecked(snap).documents())).toEqual({ a: `${a}\n# trailing comment of a\n`, b, c });
   });
 
-  it('is undefined outside the file, and a document over the size limit is not kept', () => {
-    expect(documentText(['a: 1'], 2)).toBeUndefined();
-    expect(documentText(['a: 1'], 0)).toBeUndefined();
+  it('is not kept for a document over the size limit', () => {
     const big = jobManifest('big', undefined, 'x'.repeat(MAX_DOCUMENT_TEXT));
-    const snap = snapshotOf({ 'big.yaml': big });
-    expect(documentsOf(snap, loadDesired(snap).resources).size).toBe(0);
+    const { desired, documents } = loadChecked(snapshotOf({ 'big.yaml': big }));
+    expect(desired.resources.map((r) => r.metadata.name)).toEqual(['big']);
+    expect(documents().size).toBe(0);
   });
 });

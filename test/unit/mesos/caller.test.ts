@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { onFailure, streamCaller, withFrameworkId, withMetrics } from '../../../src/mesos/caller.js';
 import type { Subscription } from '../../../src/mesos/client.js';
-import type { Call } from '../../../src/mesos/types.js';
+import type { Call } from '../../../src/mesos/scheduler-types.js';
 import { RecordingCaller } from './recording-caller.js';
 
 const accept: Call = { type: 'ACCEPT', accept: { offer_ids: [{ value: 'o1' }], operations: [{ type: 'LAUNCH', launch: { task_infos: [{ name: 'a', task_id: { value: 't1' }, agent_id: { value: 'A' }, resources: [] }] } }], filters: { refuse_seconds: 5 } } };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCall, decodeEvent, encodeCall, encodeEvent, MesosCodecError, type Encoding } from '../../../src/mesos/codec.js';
-import type { Call, Event } from '../../../src/mesos/types.js';
+import type { Call, Event } from '../../../src/mesos/scheduler-types.js';
 
 const both: Encoding[] = ['application/json', 'application/x-protobuf'];
 const uuid = Buffer.from([...Array(16).keys()]).toString('base64');

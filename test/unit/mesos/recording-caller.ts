@@ -1,6 +1,6 @@
 /** A Caller for the Mesos unit tests: records every call in order, and refuses the ones `refuse` names. */
 import type { Caller } from '../../../src/mesos/caller.js';
-import type { Call } from '../../../src/mesos/types.js';
+import type { Call } from '../../../src/mesos/scheduler-types.js';
 
 /** Records calls (and their type in a shared `order` log); `refuse(call)` returning an error makes the call reject. */
 export class RecordingCaller implements Caller {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamHandlers, Subscription } from '../../../src/mesos/client.js';
 import { SubscriptionLoop } from '../../../src/mesos/subscription.js';
-import type { Call, Event } from '../../../src/mesos/types.js';
+import type { Call, Event } from '../../../src/mesos/scheduler-types.js';
 import { silentLogger } from '../../../src/ports/logger.js';
 import { FakeClock } from '../../support/fake-clock.js';
 

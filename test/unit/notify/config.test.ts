@@ -32,7 +32,7 @@ describe('--notify-config', () => {
 
   it('names line, column and field of each mistake', () => {
     expect(problems('defaults:\n  - on: [failed, exploded]\n    slack: { url: "https://x" }\n')).toEqual([
-      expect.stringMatching(/^2:\d+ defaults\[0\]\.on\[1\]: expected one of failed, missed, sla_missed, unschedulable, recovered, succeeded, got "exploded"/),
+      expect.stringMatching(/^2:\d+ defaults\[0\]\.on\[1\]: expected one of failed, missed, sla_missed, unschedulable, recovered, succeeded, preempted, got "exploded"/),
     ]);
     expect(problems('defaults:\n  - on: [failed]\n    slack: { url: "https://x" }\n    email: { to: [a@b.c] }\n')).toEqual(['2:5 defaults[0]: expected exactly one of webhook, slack or email']);
     expect(problems('smtp: { host: h, from: f, pasword: x }\n')).toEqual([expect.stringMatching(/^1:\d+ smtp\.pasword: unknown field "pasword" \(did you mean "password"\?\)/)]);

@@ -8,16 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { explain } from '../../../src/api/explain.js';
-import { Controller } from '../../../src/controller/controller.js';
+import type { Controller } from '../../../src/controller/controller.js';
 import type { NotifyTarget } from '../../../src/core/types.js';
-import { soloLeadership } from '../../../src/ports/leader.js';
-import { silentLogger } from '../../../src/ports/logger.js';
 import type { FrameworkHooks, LaunchRequest } from '../../../src/ports/mesos.js';
 import { DEFAULT_NOTIFY_CONFIG } from '../../../src/notify/config.js';
 import type { OutboxEntry } from '../../../src/notify/events.js';
 import { DirectorySource } from '../../../src/source/directory.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { RecordingFramework } from '../controller/recording-framework.js';
+import { startSoloController } from '../controller/solo-controller.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { outcomeOf } from '../../../src/mesos/status.js';
 
@@ -63,23 +62,16 @@ beforeEach(async () => {
   framework.launched = [];
   sent.length = 0;
   slaEvents.length = 0;
-  controller = new Controller({
-    store: new MemoryStore(),
-    source: new DirectorySource(dir),
-    clock,
-    logger: silentLogger,
-    leadership: soloLeadership('http://127.0.0.1:0'),
-    framework: (h) => ((hooks = h), framework),
-    pollMs: 0,
-    prune: true,
-    allowMassPrune: true,
-    historyCap: 100,
-    notify: { config: DEFAULT_NOTIFY_CONFIG, intervalMs: 1000, sender: { send: async (e: OutboxEntry, target) => void sent.push({ event: e.event, run: e.run.id, target }) } },
-  });
-  controller.events.on('run:sla_missed', (e) => slaEvents.push(e.runId));
-  const synced = controller.events.next('sync:ok');
-  await controller.start();
-  await synced;
+  controller = await startSoloController(
+    {
+      store: new MemoryStore(),
+      source: new DirectorySource(dir),
+      clock,
+      framework: (h) => ((hooks = h), framework),
+      notify: { config: DEFAULT_NOTIFY_CONFIG, intervalMs: 1000, sender: { send: async (e: OutboxEntry, target) => void sent.push({ event: e.event, run: e.run.id, target }) } },
+    },
+    (c) => c.events.on('run:sla_missed', (e) => slaEvents.push(e.runId)),
+  );
 });
 
 afterEach(async () => {

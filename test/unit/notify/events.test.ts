@@ -19,6 +19,14 @@ function applied(sla?: number, appliedAt = T0 - 60_000): AppliedResource {
 }
 
 describe('runEvents', () => {
+  it('raises preempted on the write that marks the attempt preempted, not on the requeue after it', () => {
+    const marked = run({ reason: 'preempted by hi@1', attempts: [{ n: 1, taskId: 't1', intentAt: T0, notBefore: T0, preemptedBy: 'hi@1' }] });
+    expect(runEvents(run(), marked, undefined)).toEqual(['preempted']);
+    expect(runEvents(marked, { ...marked, reason: 'again' }, undefined)).toEqual([]);
+    const requeued = run({ state: 'pending', attempts: [{ ...marked.attempts[0], endedAt: T0 + 1 }, { n: 2, taskId: 't2', intentAt: T0 + 1, notBefore: T0 + 1 }] });
+    expect(runEvents(marked, requeued, undefined)).toEqual([]);
+  });
+
   it('raises failed on the write that makes a run terminal-failed, and never again', () => {
     expect(runEvents(run(), run({ state: 'failed' }), undefined)).toEqual(['failed']);
     expect(runEvents(run({ state: 'failed' }), run({ state: 'failed', reason: 'again' }), undefined)).toEqual([]);
@@ -32,6 +40,12 @@ describe('runEvents', () => {
     expect(runEvents(undefined, run({ state: 'missed' }), undefined)).toEqual(['missed']);
     expect(runEvents(run(), run({ state: 'succeeded' }), run({ id: 'x', state: 'failed' }))).toEqual(['succeeded', 'recovered']);
     expect(runEvents(run(), run({ state: 'succeeded' }), run({ id: 'x', state: 'succeeded' }))).toEqual(['succeeded']);
+  });
+
+  it('raises unschedulable on the write that makes a run unschedulable, not on a reason update nor on pending again', () => {
+    expect(runEvents(run({ state: 'pending' }), run({ state: 'unschedulable', reason: 'needs cpus 4 but the largest agent has 2' }), undefined)).toEqual(['unschedulable']);
+    expect(runEvents(run({ state: 'unschedulable', reason: 'a' }), run({ state: 'unschedulable', reason: 'b' }), undefined)).toEqual([]);
+    expect(runEvents(run({ state: 'unschedulable' }), run({ state: 'pending' }), undefined)).toEqual([]);
   });
 
   it('raises sla_missed when slaMissedAt is first set, and nothing for DAG task runs', () => {

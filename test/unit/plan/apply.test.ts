@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../../src/core/errors.js';
 import type { AppliedResource } from '../../../src/core/types.js';
 import { loadDesired } from '../../../src/manifests/load.js';
-import { applyPlan, loadApplied, META_APPLIED } from '../../../src/plan/apply.js';
+import { applyPlan, loadApplied } from '../../../src/plan/apply.js';
+import { StoreLayout } from '../../../src/store/layout.js';
 import { plan } from '../../../src/plan/plan.js';
 import { hasChanges } from '../../../src/plan/types.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
@@ -31,7 +32,7 @@ describe('loadApplied / applyPlan', () => {
       ['c', 'c1', clock.now()],
     ]);
     expect(applied.versions).toEqual({ a: 0, b: 0, c: 0 });
-    expect((await store.get(META_APPLIED))?.value).toEqual({ revision: 'c1', appliedAt: clock.now() });
+    expect((await new StoreLayout(store).appliedMeta.get())?.value).toEqual({ revision: 'c1', appliedAt: clock.now() });
     const again = plan(loadDesired(snapshotOf(v1, 'c1')), applied, { now: clock.now() });
     expect(hasChanges(again)).toBe(false);
   });

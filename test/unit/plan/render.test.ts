@@ -1,24 +1,13 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { loadDesired } from '../../../src/manifests/load.js';
-import { readSchema } from '../../../src/manifests/schema.js';
 import { appliedFromDesired } from '../../../src/plan/apply.js';
 import { plan } from '../../../src/plan/plan.js';
 import { renderPlan } from '../../../src/plan/render.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { expectGolden, expectValidJson } from './golden.js';
 import { dagYaml, jobYaml, snapshotOf } from '../../fixtures/manifests/index.js';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 const clock = new FakeClock('2026-06-15T09:30:00Z');
-const golden = (name: string) => new URL(`../../golden/${name}`, import.meta.url);
-
-/** Compares with the golden file; `UPDATE_GOLDEN=1 npx vitest run test/unit/plan` rewrites it. */
-async function expectGolden(name: string, actual: string): Promise<void> {
-  if (process.env.UPDATE_GOLDEN === '1') await writeFile(golden(name), actual);
-  expect(actual).toBe(await readFile(golden(name), 'utf8'));
-}
 
 const before = {
   'jobs/report.yaml': jobYaml('nightly-report', 'schedule: { cron: "30 2 * * *", timeZone: Asia/Shanghai }\ncontainer: { image: "bi/report:2.4.0" }\nresources: { cpus: 1, mem: 2048 }'),
@@ -38,14 +27,6 @@ const after = {
 };
 const thePlan = () =>
   plan(loadDesired(snapshotOf(after, '9f2c1e7')), appliedFromDesired(loadDesired(snapshotOf(before, '41ab0d3'))), { now: clock.now() });
-
-/** Asserts that a JSON plan is valid against schemas/plan.schema.json. */
-function expectValidJson(json: string): void {
-  const ajv = new Ajv2020({ strict: true });
-  addFormats(ajv);
-  const validate = ajv.compile(readSchema('plan.schema.json'));
-  expect(validate(JSON.parse(json)), JSON.stringify(validate.errors)).toBe(true);
-}
 
 describe('plan renderers', () => {
   it('text: terraform-like, uncoloured off a TTY', async () => {

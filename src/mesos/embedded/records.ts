@@ -1,0 +1,43 @@
+/**
+ * What the embedded master keeps of agents and tasks (cluster.ts changes them; state.ts
+ * serves them at /master/state and /master/tasks; reconcile-answers.ts answers from them).
+ */
+import type { TaskInfo, TaskState, TaskStatus } from '../types.js';
+import type { Agent } from './agent.js';
+import type { ResourceBag } from './resources.js';
+
+/** An agent as the master tracks it. */
+export interface AgentState {
+  agent: Agent;
+  /** `recovering`: after a master failover, not re-registered yet (Master::recover). */
+  status: 'active' | 'recovering' | 'unreachable' | 'gone';
+  /** Resources neither used by tasks nor offered. */
+  free: ResourceBag;
+  unreachableSince?: number;
+  /** Reports made while unreachable, replayed when the agent comes back. */
+  held: (() => void)[];
+  /** Tasks of non-partition-aware frameworks declared TASK_LOST while unreachable. */
+  lost: TaskRecord[];
+}
+
+/** A task as the master tracks it. */
+export interface TaskRecord {
+  info: TaskInfo;
+  frameworkId: string;
+  agentId: string;
+  role: string;
+  /** Latest state the master knows. */
+  state: TaskState;
+  /** Latest state on the agent (differs while the agent is unreachable). */
+  agentState: TaskState;
+  resources: ResourceBag;
+  released: boolean;
+  statuses: TaskStatus[];
+}
+
+/** Per-framework task tables. */
+export interface FrameworkTasks {
+  active: Map<string, TaskRecord>;
+  unreachable: Map<string, TaskRecord>;
+  completed: TaskRecord[];
+}
