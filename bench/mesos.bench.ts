@@ -76,7 +76,7 @@ async function matching(): Promise<BenchRow[]> {
 }
 
 /** Starts `kairos embedded-master` in its own process (a real master is one, too). */
-async function childMaster(agents: number): Promise<{ url: string; cpuMs(): number; stop(): void }> {
+export async function childMaster(agents: number): Promise<{ url: string; cpuMs(): number; stop(): void }> {
   const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', main, 'embedded-master', '--listen', '127.0.0.1:0', '--agents', '0', '--simulated', String(agents), '--task-duration', '100000'], {
     stdio: ['ignore', 'pipe', 'ignore'],

@@ -5,9 +5,10 @@
  * Malformed values throw KairosError `E_INVALID` naming the flag and what was expected.
  */
 import { resolve } from 'node:path';
+import { parseClusters, type ClusterConfig, type ClusterMesos } from './clusters/config.js';
 import { KairosError } from './core/errors.js';
 import { parseAgentResources } from './mesos/embedded/resource-spec.js';
-import { parseMesosAddress, type MesosAddress } from './mesos/leader.js';
+import { parseMesosAddress } from './mesos/leader.js';
 import type { LogLevel } from './ports/logger.js';
 import { isRemoteUrl } from './source/git.js';
 import { urlCredentials } from './core/url-credentials.js';
@@ -22,13 +23,23 @@ export type StoreConfig =
   | { kind: 'memory' };
 
 /** Which Mesos master to use: the embedded one (default), or masters by URL / ZooKeeper. */
-export type MesosConfig = { kind: 'embedded'; agents: number; agentResources?: string } | { kind: 'remote'; address: MesosAddress };
+export type MesosConfig = ClusterMesos;
 
 /** The compiled, validated configuration of one controller process. */
 export interface ServeConfig {
   source: SourceConfig;
   store: StoreConfig;
   mesos: MesosConfig;
+  /**
+   * `--cluster NAME=...` (repeatable), in preference order; absent: one cluster named
+   * `default` on `mesos` (src/clusters/config.ts, `clustersOf`).
+   */
+  clusters?: ClusterConfig[];
+  /**
+   * `--cluster-move-after`: how long a cluster may be disconnected or starving (or a run wait
+   * there without a fitting offer) before runs waiting on it move to the next cluster.
+   */
+  clusterMoveAfterMs?: number;
   /** API listen address; port 0 picks a free port (tests). */
   listen: { host: string; port: number };
   /**
@@ -71,6 +82,8 @@ export interface ServeFlags {
   ref?: string;
   store?: string;
   mesos?: string;
+  cluster?: string[];
+  clusterMoveAfter?: string;
   listen?: string;
   poll?: string;
   prune?: boolean;
@@ -158,7 +171,7 @@ const levels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
  * `KAIROS_MESOS`, `KAIROS_LISTEN`, `KAIROS_POLL`, `KAIROS_PRUNE=1`, `KAIROS_AGENTS`,
  * `KAIROS_TOKENS`, `KAIROS_WEBHOOK_SECRET`, `KAIROS_LOG_LEVEL`, `KAIROS_SECRETS_DIR`,
  * `KAIROS_NOTIFY_CONFIG`, `KAIROS_METRICS_PUBLIC=1`, `KAIROS_AGENT_RESOURCES`,
- * `KAIROS_PREEMPTION_AFTER`, `KAIROS_UNSCHEDULABLE_AFTER`) into one ServeConfig.
+ * `KAIROS_PREEMPTION_AFTER`, `KAIROS_UNSCHEDULABLE_AFTER`, `KAIROS_CLUSTERS`) into one ServeConfig.
  */
 export function compileServeConfig(
   flags: ServeFlags,
@@ -182,6 +195,7 @@ export function compileServeConfig(
     source: parseSource(pick(flags.source, 'SOURCE', SERVE_DEFAULTS.source)!, pick(flags.ref, 'REF'), cwd),
     store: parseStore(pick(flags.store, 'STORE', SERVE_DEFAULTS.store)!, cwd),
     mesos,
+    ...clusterFlags(flags, env, agents, mesos.kind === 'embedded' ? mesos.agentResources : undefined),
     listen: parseListen(pick(flags.listen, 'LISTEN', SERVE_DEFAULTS.listen)!),
     ...zkSession(pick(flags.zkSessionTimeout, 'ZK_SESSION_TIMEOUT')),
     allowedHosts: (pick(flags.allowedHosts, 'ALLOWED_HOSTS') ?? '').split(',').map((h) => h.trim()).filter(Boolean),
@@ -199,6 +213,20 @@ export function compileServeConfig(
     ...(preemptAfter !== 'off' && { preemptAfterSeconds: parseDuration('--preemption-after', preemptAfter) / 1000 }),
     unschedulableAfterMs: parseDuration('--unschedulable-after', pick(flags.unschedulableAfter, 'UNSCHEDULABLE_AFTER', SERVE_DEFAULTS.unschedulableAfter)!),
   };
+}
+
+/**
+ * `--cluster` (repeatable) or `KAIROS_CLUSTERS` (entries separated by spaces); refused
+ * beside `--mesos`/`KAIROS_MESOS`, which name the one cluster of a single-cluster setup.
+ */
+function clusterFlags(flags: ServeFlags, env: Record<string, string | undefined>, agents: number, agentResources: string | undefined): { clusters?: ClusterConfig[] } {
+  const specs = flags.cluster?.length ? flags.cluster : (env.KAIROS_CLUSTERS ?? '').split(/\s+/).filter(Boolean);
+  if (specs.length === 0) return {};
+  if (flags.mesos !== undefined || (!flags.cluster?.length && env.KAIROS_MESOS)) throw invalid('--cluster', specs.join(' '), 'either --cluster (several clusters) or --mesos (one), not both');
+  const moveAfter = flags.clusterMoveAfter ?? env.KAIROS_CLUSTER_MOVE_AFTER;
+  const clusters = parseClusters(specs, agents, agentResources);
+  if (agentResources !== undefined && !clusters.some((c) => c.mesos.kind === 'embedded')) throw invalid('--agent-resources', agentResources, 'an embedded --cluster (it sizes the embedded masters\' agents)');
+  return { clusters, ...(moveAfter !== undefined && { clusterMoveAfterMs: parseDuration('--cluster-move-after', moveAfter) }) };
 }
 
 /** `--zk-session-timeout`: 1 s to 10 min (ZooKeeper clamps it to 2-20 server ticks). */

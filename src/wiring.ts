@@ -20,10 +20,11 @@ import { stripUrlCredentials } from './core/url-credentials.js';
 import { isTerminalRun } from './core/types.js';
 import { forwardToLeader } from './ha/forward.js';
 import { openZookeeperHa } from './ha/zookeeper-ha.js';
-import { startEmbeddedMaster, type EmbeddedMaster } from './mesos/embedded/index.js';
+import type { EmbeddedMaster, EmbeddedMasterOptions } from './mesos/embedded/index.js';
+import { DEFAULT_CLUSTER } from './clusters/config.js';
+import { agentDirOf, openClusters } from './clusters/open.js';
 import { createFramework, type FrameworkIdStore } from './mesos/framework.js';
 import { localSandboxes } from './mesos/status.js';
-import { detectorFor, listDetector } from './mesos/leader.js';
 import { Metrics } from './metrics/metrics.js';
 import { DEFAULT_NOTIFY_CONFIG, readNotifyConfig } from './notify/config.js';
 import { Sender } from './notify/send.js';
@@ -67,9 +68,12 @@ export function openManifestSource(cfg: ServeConfig): ManifestSource {
   return openSource(cfg.source, cacheRoot);
 }
 
-/** The FrameworkID kept in the store (`meta/framework-id`), so a restart fails over to the same framework. */
-export function frameworkIdStore(store: Store): FrameworkIdStore {
-  const record = new StoreLayout(store).frameworkId;
+/**
+ * The FrameworkID kept in the store, so a restart fails over to the same framework: one per
+ * cluster (`StoreLayout.frameworkIdOf`; `default` keeps the key a single-cluster store had).
+ */
+export function frameworkIdStore(store: Store, cluster = DEFAULT_CLUSTER): FrameworkIdStore {
+  const record = new StoreLayout(store).frameworkIdOf(cluster);
   return {
     load: async () => (await record.get())?.value,
     save: async (id) => (id === undefined ? record.delete() : void (await record.put(id))),
@@ -95,8 +99,10 @@ export interface RunningController {
   mesosUrl?: string;
   controller: Controller;
   events: ControllerEmitter;
-  /** The embedded master, when `--mesos embedded`. */
+  /** The embedded master, when `--mesos embedded` (the first embedded cluster's with `--cluster`). */
   embedded?: EmbeddedMaster;
+  /** Every embedded master by cluster name (`default` with `--mesos embedded`). */
+  clusters: Map<string, EmbeddedMaster>;
   /** Stops taking work, persists, closes the API, stops the embedded master (no orphaned children). */
   stop(): Promise<void>;
   /** Resolves once stopped. */
@@ -110,7 +116,7 @@ export interface StartOptions {
   /** Debounce of the directory watcher; default 300 ms. */
   watchDebounceMs?: number;
   /** Overrides of the embedded master (tests shrink its intervals). */
-  embedded?: Parameters<typeof startEmbeddedMaster>[0];
+  embedded?: EmbeddedMasterOptions;
 }
 
 /** How long the embedded master lets a framework sit on an offer (Mesos `--offer_timeout`). */
@@ -146,30 +152,33 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
     for (const c of closers.splice(0).reverse()) await c().catch((err) => logger.error('shutdown step failed', { error: String(err) }));
   };
   try {
-    let embedded: EmbeddedMaster | undefined;
-    if (config.mesos.kind === 'embedded') {
-      // Only this controller may subscribe (a random secret per start), and offers a framework
-      // sits on are rescinded after 30 s, so no other local process can take or hold them.
-      // Beside a file store, local agents checkpoint, so tasks survive a crash of this process.
-      const stateDir = config.store.kind === 'file' ? join(dirname(config.store.path), 'agent') : undefined;
-      embedded = await startEmbeddedMaster({
-        localAgents: config.mesos.agents,
-        ...(config.mesos.agentResources && { localResources: config.mesos.agentResources }),
-        stateDir,
-        clock,
-        logger: logger.child({ component: 'embedded-master' }),
-        offerTimeoutMs: EMBEDDED_OFFER_TIMEOUT_MS,
-        credentials: [embeddedCredential],
-        ...opts.embedded,
-      });
-      closers.push(() => embedded!.stop());
-      logger.info('embedded Mesos master started', { url: embedded.url, agents: config.mesos.agents });
-    }
+    // Only this controller may subscribe to an embedded master (a random secret per start), and
+    // offers a framework sits on are rescinded after 30 s, so no other local process can take
+    // or hold them. Beside a file store, local agents checkpoint, so tasks survive a crash.
+    const store = { value: undefined as Store | undefined };
+    const metrics = new Metrics(clock);
+    const selfUrl = { value: '' };
+    const clusters = await openClusters(config, {
+      clock,
+      logger,
+      agentDir: config.store.kind === 'file' ? agentDirOf(dirname(config.store.path)) : undefined,
+      credential: embeddedCredential,
+      embedded: opts.embedded,
+      offerTimeoutMs: EMBEDDED_OFFER_TIMEOUT_MS,
+      build: (cluster, hooks, detector, local) => {
+        const log = logger.child({ component: 'mesos', ...(clusters.named && { cluster }) });
+        // Local agents' sandboxes are read as files; others through the agent's /files/read.
+        const withSandbox = local ? localSandboxes(hooks, (taskId) => local.agents.map((a) => a.sandbox(taskId)).find((x) => x !== undefined)) : hooks;
+        const fw = createFramework({ detector, clock, logger: log, hooks: withSandbox, frameworkIds: frameworkIdStore(store.value!, cluster) }, { webuiUrl: selfUrl.value, ...(local && embeddedCredential) });
+        fw.on('reconciled', (e) => metrics.recordReconcile('tasks', e.ms));
+        return fw;
+      },
+    });
+    closers.push(() => clusters.stop());
+    const embedded = clusters.embedded.values().next().value as EmbeddedMaster | undefined;
 
     let controller: Controller | undefined;
     let leadership: Leadership | undefined;
-    const metrics = new Metrics(clock);
-    const selfUrl = { value: '' };
     const app: FastifyInstance = buildApp({
       view: late<ControllerView>(() => controller?.view, 'the controller'),
       actions: late<ControllerActions>(() => controller?.actions, 'the controller'),
@@ -202,9 +211,8 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
     const held = await openStore(config.store, selfUrl.value, clock, logger, config.zkSessionTimeoutMs);
     closers.push(() => held.close());
     leadership = held.leadership;
+    store.value = held.store;
     const mesosUrl = embedded?.url;
-    const mesos = config.mesos;
-    const detector = () => (mesos.kind === 'embedded' ? listDetector([embedded!.url]) : detectorFor(mesos.address, clock));
 
     controller = new Controller({
       store: held.store,
@@ -212,13 +220,8 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       clock,
       logger,
       leadership: held.leadership,
-      framework: (hooks) => {
-        // Local agents' sandboxes are read as files; others through the agent's /files/read.
-        const withSandbox = embedded ? localSandboxes(hooks, (taskId) => embedded!.agents.map((a) => a.sandbox(taskId)).find((s) => s !== undefined)) : hooks;
-        const fw = createFramework({ detector: detector(), clock, logger: logger.child({ component: 'mesos' }), hooks: withSandbox, frameworkIds: frameworkIdStore(held.store) }, { webuiUrl: selfUrl.value, ...(embedded && embeddedCredential) });
-        fw.on('reconciled', (e) => metrics.recordReconcile('tasks', e.ms));
-        return fw;
-      },
+      framework: (hooks) => clusters.framework(hooks),
+      ...(clusters.named && { clusters: clusters.names }),
       pollMs: config.pollMs,
       prune: config.prune,
       allowMassPrune: config.allowMassPrune,
@@ -246,6 +249,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       controller,
       events: controller.events,
       embedded,
+      clusters: clusters.embedded,
       done,
       stop: () => (stopping ??= closeAll().then(resolveDone)),
     };

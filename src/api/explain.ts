@@ -7,6 +7,7 @@
 import type { Run } from '../core/run.js';
 import { isTerminalRun } from '../core/types.js';
 import type { ClusterView, JobDetail, SyncStatus } from '../ports/controller.js';
+import { clusterReasons } from './explain-clusters.js';
 import { preemptionReasons } from './explain-preemption.js';
 
 /** One reason, most blocking first. `code` is stable for scripts; `message` is for people. */
@@ -94,7 +95,7 @@ export function explain(f: ExplainFacts): Explanation {
   }
   for (const r of active.filter((x) => x.state === 'running' || x.state === 'launching')) {
     const a = r.attempts[r.attempts.length - 1];
-    const where = a?.hostname ? ` on ${a.hostname}` : '';
+    const where = `${a?.hostname ? ` on ${a.hostname}` : ''}${a?.cluster ? ` (cluster ${a.cluster})` : ''}`;
     const since = a?.startedAt ?? a?.intentAt;
     add('running', `run ${r.id} is ${r.state}${where}${since !== undefined ? ` for ${fmtDuration(now - since)}` : ''}`);
   }
@@ -123,8 +124,13 @@ export function explain(f: ExplainFacts): Explanation {
   for (const r of active.filter((x) => x.state === 'unschedulable')) {
     add('unschedulable', `run ${r.id} is unschedulable: ${r.reason ?? 'no known agent could ever hold it'}; it launches when an agent that fits joins`);
   }
-  for (const r of active.filter((x) => x.state === 'pending')) {
+  const queued = active.filter((x) => x.state === 'pending');
+  if (f.cluster.clusters) {
+    for (const c of clusterReasons(job, f.cluster, queued, now, fmtDuration)) add(c.code, c.message);
+  }
+  for (const r of queued) {
     const p = f.cluster.pending.find((x) => x.runId === r.id);
+    if (p?.cluster || p?.clusters) continue; // said per cluster above
     const a = r.attempts[r.attempts.length - 1];
     if (a && a.notBefore > now) {
       add('retry-backoff', `run ${r.id} retries attempt ${a.n} at ${iso(a.notBefore)} (in ${fmtDuration(a.notBefore - now)})`);
@@ -135,7 +141,9 @@ export function explain(f: ExplainFacts): Explanation {
     }
   }
   reasons.push(...preemptionReasons(job, now));
-  if (!f.cluster.connected) add('disconnected', `not subscribed to the Mesos master${f.cluster.master ? ` ${f.cluster.master}` : ''}`);
+  if (f.cluster.clusters) {
+    // with named clusters, each one's state was said above
+  } else if (!f.cluster.connected) add('disconnected', `not subscribed to the Mesos master${f.cluster.master ? ` ${f.cluster.master}` : ''}`);
   else if (f.cluster.starving) {
     const since = f.cluster.starvingSince ?? f.cluster.lastOfferAt;
     add('starving', `no offers from Mesos${since !== undefined ? ` for ${fmtDuration(now - since)}` : ' yet'} (revives sent: ${f.cluster.revives})`);

@@ -130,7 +130,11 @@ const schemas: Record<string, Schema> = {
     offersDeclined: int,
     revives: int,
     suppressed: { type: 'boolean' },
-    pending: { type: 'array', items: obj({ taskId: str, runId: str, since: epochMs, reason: str }) },
+    pending: {
+      type: 'array',
+      items: obj({ taskId: str, runId: str, since: epochMs, reason: str, cluster: str, clusters: listOf(obj({ cluster: str, eligible: { type: 'boolean' }, why: str })) }),
+    },
+    clusters: listOf(obj({ name: str, connected: { type: 'boolean' }, frameworkId: str, master: str, starving: { type: 'boolean' }, starvingSince: epochMs, lastOfferAt: epochMs, offersReceived: int, offersDeclined: int, revives: int, suppressed: { type: 'boolean' } }, ['name', 'connected'])),
     facts: {
       ...obj({
         at: epochMs,
@@ -178,7 +182,7 @@ const ops: Op[] = [
   ['post', '/v1/sync', 'admin', 'Sync now', obj({ accepted: { type: 'boolean' } }), { status: '202' }],
   ['get', '/v1/plan', 'viewer', 'What the next sync would do', 'Plan'],
   ['get', '/v1/graph', 'viewer', 'Dependency graph (JSON, or DOT with ?format=dot)', 'Graph', { parameters: [q('format', { type: 'string', enum: ['json', 'dot'] }, 'default json')] }],
-  ['get', '/v1/cluster', 'viewer', 'Mesos connection, offers, starvation, pending tasks', 'Cluster'],
+  ['get', '/v1/cluster', 'viewer', 'Mesos connection, offers, starvation, pending tasks; with --cluster, each named cluster in `clusters`', 'Cluster'],
   ['get', '/v1/leader', 'viewer', 'Leadership of this controller', 'Leader'],
   ['post', '/v1/webhook', 'public', 'Push webhook (GitHub, Gitea, GitLab); verified by HMAC or token when a secret is set; without a secret it needs an operator token when access control is on', obj({ accepted: { type: 'boolean' } }), {
     status: '202',

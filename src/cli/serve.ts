@@ -16,6 +16,8 @@ export function register(program: Command): void {
     .option('--ref <ref>', 'git branch, tag or commit to follow')
     .option('--store <store>', `file:PATH, zk://host:port[,host:port]/path or memory (default "${SERVE_DEFAULTS.store}")`)
     .option('--mesos <master>', `embedded, http://host:port[,host:port] or zk://host:port/path (default "${SERVE_DEFAULTS.mesos}")`)
+    .option('--cluster <name=master>', 'a named Mesos cluster: NAME=embedded, NAME=http://host:port[,host:port] or NAME=zk://host:port/path; repeat for several (jobs pick them with spec.clusters; instead of --mesos)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--cluster-move-after <duration>', 'with --cluster: how long a cluster may be down or starving before runs waiting on it move to the next (default 30s)')
     .option('--listen <host:port>', `API and UI address (default "${SERVE_DEFAULTS.listen}")`)
     .option('--zk-session-timeout <duration>', 'ZooKeeper session timeout with --store zk://: how soon a dead leader is replaced (default 10s)')
     .option('--allowed-hosts <names>', 'comma-separated Host names the API answers to besides the listen address (a proxy\'s name; * for any)')

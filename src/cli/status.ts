@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { formatProblem } from '../core/errors.js';
 import type { Run } from '../core/run.js';
-import type { JobDetail, JobSummary, RunBrief, SyncStatus } from '../ports/controller.js';
+import type { ClusterView, JobDetail, JobSummary, RunBrief, SyncStatus } from '../ports/controller.js';
 import { addServerOptions, ApiClient, type ServerFlags } from './api-client.js';
 
 /** `2026-03-08T07:00:00Z`, or `-` for no instant. */
@@ -67,7 +67,20 @@ export function renderJob(j: JobDetail): string {
 
 function runRow(r: Run): string[] {
   const a = r.attempts.at(-1);
-  return [r.id, r.state, instant(a?.startedAt), instant(r.endedAt ?? a?.endedAt), a?.exitStatus?.toString() ?? '-', a?.hostname ?? '-'];
+  return [r.id, r.state, instant(a?.startedAt), instant(r.endedAt ?? a?.endedAt), a?.exitStatus?.toString() ?? '-', `${a?.hostname ?? '-'}${a?.cluster ? ` (${a.cluster})` : ''}`];
+}
+
+/** With several clusters (`--cluster`): one row per named cluster, and runs placed on none. */
+export function renderClusters(c: ClusterView): string {
+  if (!c.clusters?.length) return '';
+  const rows = [['CLUSTER', 'STATE', 'MASTER', 'OFFERS', 'PENDING', 'FRAMEWORK']];
+  for (const k of c.clusters) {
+    const state = !k.connected ? 'disconnected' : k.starving ? `starving since ${instant(k.starvingSince ?? k.lastOfferAt)}` : 'connected';
+    const pending = c.pending.filter((p) => p.cluster === k.name).length;
+    rows.push([k.name, state, k.master ?? '-', `${k.offersReceived} (declined ${k.offersDeclined})`, String(pending), k.frameworkId ?? '-']);
+  }
+  const nowhere = c.pending.filter((p) => !p.cluster);
+  return table(rows) + nowhere.map((p) => `not placed: ${p.runId}: ${p.reason}\n`).join('');
 }
 
 /** Registers `kairos status`. */
@@ -81,9 +94,10 @@ export function register(program: Command): void {
     const api = new ApiClient(flags);
     const data = job
       ? await api.get<JobDetail>(`/v1/jobs/${encodeURIComponent(job)}`)
-      : { sync: await api.get<SyncStatus>('/v1/sync'), jobs: await api.get<JobSummary[]>('/v1/jobs') };
+      : { sync: await api.get<SyncStatus>('/v1/sync'), jobs: await api.get<JobSummary[]>('/v1/jobs'), cluster: await api.get<ClusterView>('/v1/cluster') };
     if (flags.output === 'json') return void process.stdout.write(JSON.stringify(data, null, 2) + '\n');
-    const text = 'sync' in data ? renderSync(data.sync) + '\n' + renderJobs(data.jobs) : renderJob(data);
+    const clusters = 'sync' in data ? renderClusters(data.cluster) : '';
+    const text = 'sync' in data ? renderSync(data.sync) + '\n' + (clusters && clusters + '\n') + renderJobs(data.jobs) : renderJob(data);
     process.stdout.write(text);
   });
 }

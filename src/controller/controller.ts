@@ -69,6 +69,8 @@ export interface ControllerOptions {
   syncBackoff?: { initialMs: number; maxMs: number };
   /** Resolves jobs' `secrets:` at launch (src/ports/secrets.ts). */
   secrets?: SecretProvider;
+  /** Named Mesos clusters (`--cluster`): a job's `spec.clusters` naming another fails the sync. */
+  clusters?: readonly string[];
   /** Secret env values of manual runs, held in memory for their launches. */
   secretOverrides?: SecretOverrides;
   /** Notifications and SLAs (src/notify); without it no notification is written. */
@@ -302,8 +304,8 @@ export class Controller {
   }
 
   private passDeps(): SyncPassDeps {
-    const { store, source, clock, prune, allowMassPrune, allowRewind } = this.o;
-    return { store, source, clock, prune, allowMassPrune, allowRewind, state: this.state };
+    const { store, source, clock, prune, allowMassPrune, allowRewind, clusters } = this.o;
+    return { store, source, clock, prune, allowMassPrune, allowRewind, clusters, state: this.state };
   }
 
   private async syncOnce(reason: string): Promise<void> {

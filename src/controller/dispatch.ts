@@ -17,7 +17,7 @@ import type { Clock } from '../ports/clock.js';
 import type { SecretOverrides } from '../secrets/run-overrides.js';
 import { alwaysGeneric, RetryLoop, type BackoffPolicy } from '../core/retry.js';
 import type { Logger } from '../ports/logger.js';
-import type { FrameworkHooks, TaskStatusUpdate } from '../ports/mesos.js';
+import type { FrameworkHooks, KnownTask, PlacedLaunch, TaskStatusUpdate } from '../ports/mesos.js';
 import type { Decision } from '../schedule/decisions.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import type { DispatchMessage, ReplyOf, StatusChanged } from './inbox.js';
@@ -52,11 +52,11 @@ export const RESYNC_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 60_000 };
  * sent) are handed to reconciliation as known tasks; the schedule core itself re-queues
  * the ones never placed (`load`).
  */
-export function knownTasks(runs: Run[]): { taskId: string; agentId?: string }[] {
-  const known: { taskId: string; agentId?: string }[] = [];
+export function knownTasks(runs: Run[]): KnownTask[] {
+  const known: KnownTask[] = [];
   for (const run of runs) {
     const a = run.attempts.at(-1);
-    if (!isTerminalRun(run.state) && a?.agentId && a.endedAt === undefined) known.push({ taskId: a.taskId, agentId: a.agentId });
+    if (!isTerminalRun(run.state) && a?.agentId && a.endedAt === undefined) known.push({ taskId: a.taskId, agentId: a.agentId, ...(a.cluster !== undefined && { cluster: a.cluster }) });
   }
   return known;
 }
@@ -72,6 +72,7 @@ export class Dispatch {
   readonly hooks: FrameworkHooks = {
     persistLaunch: (launches) => this.post({ type: 'Placed', launches }),
     onStatus: (update) => this.post({ type: 'StatusChanged', update }),
+    clusterOf: (taskId) => this.d.ledger.byTask(taskId)?.attempts.find((a) => a.taskId === taskId)?.cluster,
   };
   private readonly core: Scheduler;
   /** The applied resources last given to the core (by name). */
@@ -168,7 +169,7 @@ export class Dispatch {
         return { decisions: view ? core.preempt(view, now) : [] };
       }
       case 'Placed':
-        return { decisions: m.launches.flatMap((p) => this.placed(p.request.runId, p.request.taskId, p, now)) };
+        return { decisions: m.launches.flatMap((p) => this.placed(p, now)) };
     }
   }
 
@@ -178,9 +179,9 @@ export class Dispatch {
     return { decisions: stored ? this.core.statusChanged(stored, u, now) : [] };
   }
 
-  private placed(runId: string, taskId: string, where: { agentId: string; hostname: string }, now: number): Decision[] {
-    const stored = this.d.ledger.get(runId);
-    return stored ? this.core.placed(stored, taskId, where, now) : [];
+  private placed(p: PlacedLaunch, now: number): Decision[] {
+    const stored = this.d.ledger.get(p.request.runId);
+    return stored ? this.core.placed(stored, p.request.taskId, p, now) : [];
   }
 
   /** Carries decisions out; launches refused before Mesos (secrets) come back as statuses. */

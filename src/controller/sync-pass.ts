@@ -15,6 +15,7 @@ import { loadManifests } from '../manifests/load.js';
 import { appliedAfter, applyPlan, loadApplied } from '../plan/apply.js';
 import { plan as makePlan } from '../plan/plan.js';
 import type { AppliedState, Plan } from '../plan/types.js';
+import { unknownClusters } from '../clusters/manifest-check.js';
 import { outOfBandDrift } from './drift.js';
 import { refuseRewind } from './rewind.js';
 import { StoreLayout } from '../store/layout.js';
@@ -30,6 +31,8 @@ export interface SyncPassDeps {
   allowMassPrune: boolean;
   /** Apply a head that does not descend from the applied commit (default: refuse, E_REWIND). */
   allowRewind?: boolean;
+  /** The named Mesos clusters (`--cluster`): `spec.clusters` may name only these. Absent: not checked. */
+  clusters?: readonly string[];
 }
 
 /** A plan computed from the source's head against the store. */
@@ -59,6 +62,8 @@ export async function computePlan(d: SyncPassDeps): Promise<ComputedPlan> {
   try {
     const { desired, problems, documents } = loadManifests(snapshot);
     if (!desired) throw new ManifestError(problems);
+    const unknown = d.clusters ? unknownClusters(desired, snapshot.files, d.clusters) : [];
+    if (unknown.length) throw new ManifestError(unknown);
     const applied = await loadApplied(d.store);
     await refuseRewind(d.source, snapshot, applied.revision, d.allowRewind === true);
     const plan = makePlan(desired, applied, { now: d.clock.now(), prune: d.prune, allowMassPrune: d.allowMassPrune });

@@ -19,6 +19,8 @@ export interface Attempt {
   notBefore: number;
   agentId?: string;
   hostname?: string;
+  /** The named Mesos cluster the intent sent it to (several clusters, `--cluster`). */
+  cluster?: string;
   /** Mesos sandbox directory on the agent, for logs. */
   sandbox?: string;
   startedAt?: number;

@@ -112,6 +112,8 @@ export interface TaskTemplate {
   user?: string;
   /** Higher runs first when offers are scarce (Chronos `highPriority`). */
   priority: number;
+  /** `spec.clusters`: the named Mesos clusters its runs may go to, in order of preference; absent: all. */
+  clusters?: string[];
   /**
    * A running task of this template may be killed to make room for a waiting run of
    * strictly higher priority (src/schedule/preemption.ts); it is then run again. Absent: no.

@@ -65,6 +65,7 @@ function compileTemplate(t: RawTemplate): TaskTemplate {
   out.killGracePeriodSeconds = t.killGracePeriodSeconds;
   if (t.user !== undefined) out.user = t.user;
   out.priority = t.priority;
+  if (t.clusters !== undefined) out.clusters = t.clusters;
   // Left out at their defaults, so state applied before the fields existed plans no change.
   if (t.preemptible) out.preemptible = true;
   if (t.preemption) out.preemption = t.preemption;

@@ -15,8 +15,10 @@ export interface TracedNode {
   /** Offset of its first character (its `&anchor`/`!tag` or its content); for an empty value, right after its `:`. */
   start: number;
   kind: 'mapping' | 'sequence' | 'scalar' | 'alias' | 'empty';
-  /** Set on a mapping key (a scalar followed by `:`): the key as a string. */
+  /** A scalar's value as a string (what a mapping key is matched by). */
   key?: string;
+  /** Followed by `:` (a mapping key with a value after it). */
+  colon?: boolean;
   children: TracedNode[];
   /** Alias nodes within this node once every alias is expanded (an alias counts 1 + its anchor's). */
   expansions: number;
@@ -47,7 +49,8 @@ export function traceParse(text: string, options: LoadOptions): Traced {
     } else if (state.kind) {
       node.kind = state.kind as TracedNode['kind'];
       node.start = start;
-      if (node.kind === 'scalar' && text.charCodeAt(skipSpaces(text, state.position)) === 0x3a /* : */) node.key = String(state.result);
+      if (node.kind === 'scalar') node.key = String(state.result);
+      if (text.charCodeAt(skipBlank(text, state.position, text.length)) === 0x3a /* : */) node.colon = true;
     }
     const anchor = (state as State & { anchor?: string | null }).anchor;
     if (anchor) anchors.set(anchor, node.expansions);
@@ -76,13 +79,11 @@ export function offsetOf(root: TracedNode | undefined, path: readonly (string | 
     const seg = path[i];
     let next: TracedNode | undefined;
     if (node.kind === 'mapping') {
-      const at = node.children.findIndex((c) => c.key === String(seg));
-      if (at < 0) break;
-      const k = node.children[at];
-      if (key && i === path.length - 1) return k.start;
-      const v = node.children[at + 1];
-      next = v && v.key === undefined ? v : undefined;
-      if (!next) return k.start; // `a:` with nothing after it: at the key
+      const pair = pairOf(node.children, String(seg));
+      if (!pair) break;
+      if (key && i === path.length - 1) return pair.key.start;
+      next = pair.value;
+      if (!next) return pair.key.start; // `{ a }` (a key without a value): at the key
     } else if (node.kind === 'sequence' && typeof seg === 'number') {
       next = node.children[seg];
     }
@@ -91,6 +92,21 @@ export function offsetOf(root: TracedNode | undefined, path: readonly (string | 
     offset = node.start;
   }
   return offset;
+}
+
+/**
+ * The key named `name` among a mapping's children and its value. The children are keys
+ * and values in source order; a key followed by `:` has its value next, a key without one
+ * (`{ a, b: 1 }`) has none.
+ */
+function pairOf(children: readonly TracedNode[], name: string): { key: TracedNode; value?: TracedNode } | undefined {
+  for (let i = 0; i < children.length; i++) {
+    const k = children[i];
+    const value = k.colon ? children[i + 1] : undefined;
+    if (k.key === name) return { key: k, value };
+    if (value) i++;
+  }
+  return undefined;
 }
 
 /** Skips spaces, line breaks and comments from `from`, never past `limit`. */
@@ -104,12 +120,6 @@ function skipBlank(text: string, from: number, limit: number): number {
       i = nl < 0 ? limit : nl;
     } else break;
   }
-  return i;
-}
-
-function skipSpaces(text: string, from: number): number {
-  let i = from;
-  while (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09) i++;
   return i;
 }
 

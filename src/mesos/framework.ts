@@ -43,6 +43,10 @@ export class KairosFramework extends EventEmitter<FrameworkEvents> implements Me
     if (this.p.loop.stream) this.p.flow.demandAppeared();
   }
 
+  withdraw(taskId: string): boolean {
+    return this.p.tasks.dequeue(taskId);
+  }
+
   async kill(taskId: string): Promise<void> {
     if (this.p.tasks.dequeue(taskId)) return;
     const t = this.p.tasks.get(taskId);

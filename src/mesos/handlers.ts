@@ -11,6 +11,7 @@ import type { OfferFlow } from './flow.js';
 import type { AgentSandboxes } from './sandbox.js';
 import type { StatusPipe } from './status-pipe.js';
 import type { Event, EventTypeName } from './scheduler-types.js';
+import type { Offer } from './types.js';
 import type { HeartbeatWatchdog, StarvationWatchdog } from './watchdog.js';
 
 /** Handles one event of the stream `sub`. */
@@ -34,7 +35,7 @@ export interface HandlerParts {
   /** The framework's typed events these handlers report. */
   events: {
     subscribed(e: { frameworkId: string; master: string }): void;
-    offers(e: { count: number }): void;
+    offers(e: { count: number; offers: readonly Offer[] }): void;
   };
 }
 
@@ -55,7 +56,7 @@ export function eventHandlers(p: HandlerParts): HandlerTable {
       p.starvation.offerArrived();
       p.sandboxes.offers(offers);
       p.offers.offers(offers);
-      p.events.offers({ count: offers.length });
+      p.events.offers({ count: offers.length, offers });
     },
     RESCIND: (e) => p.offers.rescind(e.rescind!.offer_id.value),
     UPDATE: (e) => p.statuses.receive(e.update!.status),

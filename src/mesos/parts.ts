@@ -15,6 +15,7 @@ import { CapacityProbe } from './capacity.js';
 import { SchedulerClient } from './client.js';
 import { frameworkInfoOf, type FrameworkConfig } from './config.js';
 import { OfferFlow } from './flow.js';
+import type { Offer } from './types.js';
 import { eventHandlers, route } from './handlers.js';
 import type { MasterDetector } from './leader.js';
 import { Reconciler } from './reconciler.js';
@@ -38,7 +39,8 @@ export interface FrameworkDeps {
 export interface FrameworkEvents extends CallEvents {
   subscribed: [{ frameworkId: string; master: string }];
   disconnected: [{ reason: string }];
-  offers: [{ count: number }];
+  /** Offers arrived (`offers`: as received, for placement across clusters, src/clusters). */
+  offers: [{ count: number; offers: readonly Offer[] }];
   status: [TaskStatusUpdate];
   starving: [boolean];
   /** A reconciliation finished; `ms` is how long it took (for the reconcile duration metric). */

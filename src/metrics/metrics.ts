@@ -14,15 +14,14 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RunState } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
-import type { ClusterStatus } from '../ports/mesos.js';
+import type { ClusterStatus, PendingInfo } from '../ports/mesos.js';
 import type { SyncStatus } from '../ports/controller.js';
+import { ClusterMetrics, delta } from './clusters.js';
 import { JobMetrics } from './jobs.js';
 
 /** Buckets for launch latency and lateness: 10 ms to 5 min. */
 const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
-/** Increment since the last cumulative value; a smaller value means the source restarted from 0. */
-const delta = (last: number, now: number) => (now >= last ? now - last : now);
 
 /** The controller's metrics and the registry `/metrics` renders. */
 export class Metrics {
@@ -64,6 +63,8 @@ export class Metrics {
 
   /** Per-job series (label `job`) and notification series (./jobs.ts). */
   readonly jobs = new JobMetrics(this.registry);
+  /** Per-cluster series (label `cluster`) with several clusters (./clusters.ts). */
+  private readonly clusters = new ClusterMetrics(this.registry);
 
   constructor(private readonly clock: Clock) {
     // Process metrics (CPU, memory, event loop lag, handles) with prom-client's standard names.
@@ -96,7 +97,8 @@ export class Metrics {
   }
 
   /** Framework state at scrape time (ClusterStatus counters are cumulative). */
-  observeCluster(c: ClusterStatus & { pending?: unknown[] }): void {
+  observeCluster(c: ClusterStatus & { pending?: PendingInfo[] }): void {
+    this.clusters.observe(c, this.clock.now());
     this.pending.set(c.pending?.length ?? 0);
     this.offers.inc(delta(this.seen.offers, c.offersReceived));
     this.declined.inc(delta(this.seen.declined, c.offersDeclined));

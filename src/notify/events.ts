@@ -48,10 +48,11 @@ export interface OutboxEntry {
 /**
  * The events raised by a run going from `before` (undefined: just created) to `after`.
  * `previous` is the job's newest earlier run with an outcome (succeeded or failed), for
- * `recovered`. DAG task runs raise nothing: their DAG run does.
+ * `recovered`. DAG task runs raise only `unschedulable` (their DAG run stays running, so
+ * it would never say so); everything else is raised by their DAG run.
  */
 export function runEvents(before: Run | undefined, after: Run, previous: Run | undefined): NotifyEvent[] {
-  if (after.task !== undefined) return [];
+  if (after.task !== undefined) return before?.state !== after.state && after.state === 'unschedulable' ? ['unschedulable'] : [];
   const out: NotifyEvent[] = [];
   if (before?.state !== after.state) {
     if (FAILED_STATES.has(after.state)) out.push('failed');

@@ -40,6 +40,8 @@ export interface PlacedLaunch {
   request: LaunchRequest;
   agentId: string;
   hostname: string;
+  /** The named cluster it goes to (src/clusters), recorded with the intent; absent with one unnamed cluster. */
+  cluster?: string;
 }
 
 /** The Kairos run a task belongs to, as its launch labels say (src/mesos/tasks.ts). */
@@ -83,6 +85,15 @@ export interface PendingInfo {
   runId: string;
   since: number;
   reason: string;
+  /** The cluster it waits on, with several clusters (src/clusters). */
+  cluster?: string;
+  /** Why the run is, or is not, on each cluster of its preference, in order. */
+  clusters?: { cluster: string; eligible: boolean; why: string }[];
+}
+
+/** One named cluster's state, with several clusters (`--cluster`). */
+export interface NamedClusterStatus extends Omit<ClusterStatus, 'clusters'> {
+  name: string;
 }
 
 /** What the framework knows of the cluster, for `/v1/cluster`, health and metrics. */
@@ -102,6 +113,8 @@ export interface ClusterStatus {
   offersDeclined: number;
   revives: number;
   suppressed: boolean;
+  /** Every named cluster's own state, in `--cluster` order (the fields above sum or join them). */
+  clusters?: NamedClusterStatus[];
 }
 
 /** An agent's total resources (reserved or not), as the master reports them: what it could ever hold. */
@@ -142,6 +155,20 @@ export interface FrameworkHooks {
   persistLaunch(launches: PlacedLaunch[]): Promise<void>;
   /** Persist a status update; resolves before the update is acknowledged to Mesos. */
   onStatus(update: TaskStatusUpdate): Promise<void>;
+  /**
+   * The cluster the store's launch intent records for a task (undefined: unknown task, or
+   * an intent written before clusters had names). With several clusters, a task reported
+   * by another cluster is killed there and never counted.
+   */
+  clusterOf?(taskId: string): string | undefined;
+}
+
+/** A task the store says is live, handed to `start` for reconciliation. */
+export interface KnownTask {
+  taskId: string;
+  agentId?: string;
+  /** The cluster its intent records (several clusters only). */
+  cluster?: string;
 }
 
 /** The framework as the controller sees it. */
@@ -150,6 +177,12 @@ export interface MesosFramework {
   launch(requests: LaunchRequest[]): void;
   /** Withdraw a queued task (not yet placed) or kill a launched one. */
   kill(taskId: string): Promise<void>;
+  /**
+   * Takes a task back out of the launch queue if it is still only queued (not being
+   * placed, not launched): true when it was. Lets a router move a waiting run elsewhere
+   * without any chance of it also launching here. Optional: without it, runs never move.
+   */
+  withdraw?(taskId: string): boolean;
   /** Tasks still waiting for a fitting offer, with the reason. */
   pending(): PendingInfo[];
   /**
@@ -166,6 +199,6 @@ export interface MesosFramework {
    */
   clusterView?(): ClusterView;
   /** Subscribe (with `force` only right after winning leadership) and run until stopped. */
-  start(opts: { force: boolean; knownTasks: { taskId: string; agentId?: string }[] }): Promise<void>;
+  start(opts: { force: boolean; knownTasks: KnownTask[] }): Promise<void>;
   stop(): Promise<void>;
 }

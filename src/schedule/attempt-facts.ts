@@ -45,11 +45,18 @@ export function recordStatus(run: Run, u: TaskStatusUpdate): AttemptChange | und
   return { attempt: a, final, started };
 }
 
+/** Where an attempt goes: agent, host and, with several clusters, the named cluster (src/clusters). */
+export interface Placement {
+  agentId: string;
+  hostname: string;
+  cluster?: string;
+}
+
 /** Where an attempt was placed, recorded before ACCEPT; false when the run has no such attempt. */
-export function recordPlacement(run: Run, taskId: string, where: { agentId: string; hostname: string }, at: number): boolean {
+export function recordPlacement(run: Run, taskId: string, where: Placement, at: number): boolean {
   const a = run.attempts.find((x) => x.taskId === taskId);
   if (!a) return false;
-  Object.assign(a, { agentId: where.agentId, hostname: where.hostname, intentAt: at });
+  Object.assign(a, { agentId: where.agentId, hostname: where.hostname, intentAt: at, ...(where.cluster !== undefined && { cluster: where.cluster }) });
   if (run.state === 'unschedulable') delete run.reason; // an offer fitted after all
   if (awaitsOffer(run.state)) run.state = 'launching';
   return true;

@@ -12,7 +12,7 @@ import type { FinalOutcome } from '../core/outcome.js';
 import type { Run } from '../core/run.js';
 import { isTerminalRun } from '../core/types.js';
 import type { TaskStatusUpdate } from '../ports/mesos.js';
-import { endedAsMesosSays, recordPlacement, recordStatus } from './attempt-facts.js';
+import { endedAsMesosSays, recordPlacement, recordStatus, type Placement } from './attempt-facts.js';
 import type { Decision, TaskOutcome } from './decisions.js';
 import { lastAttempt, type Active } from './entries.js';
 import { Transitions } from './transitions.js';
@@ -51,7 +51,7 @@ export abstract class TaskEvents extends Transitions {
    * Attempt `taskId` of `stored` was placed on an agent: recorded (the run becomes
    * `launching`) before the framework sends ACCEPT. Nothing when the run has no such attempt.
    */
-  placed(stored: Run, taskId: string, where: { agentId: string; hostname: string }, now: number): Decision[] {
+  placed(stored: Run, taskId: string, where: Placement, now: number): Decision[] {
     return this.collect(() => {
       const run = this.active.get(stored.id)?.run ?? structuredClone(stored);
       if (recordPlacement(run, taskId, where, now)) this.out.push({ type: 'update', run });

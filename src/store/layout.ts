@@ -7,6 +7,7 @@
  *     meta/applied          AppliedMeta          written by applyPlan, in the same commit
  *     meta/sync             SyncRecord           the outcome of the last sync pass
  *     meta/framework-id     string               the Mesos FrameworkID (failover to the same framework)
+ *     meta/framework-id.<c> string               the FrameworkID of named cluster <c> (`--cluster`; `default` uses the key above)
  *     overrides/<job>       JobOverride          pauses made through the API
  *     runs/<run id>         Run                  the run ledger (src/controller/run-ledger.ts)
  *     outbox/<id>           OutboxEntry          notifications, committed with their run
@@ -140,6 +141,15 @@ export class StoreLayout {
   readonly overrides: Collection<JobOverride>;
   readonly runs: Collection<Run>;
   readonly outbox: Collection<OutboxEntry>;
+
+  /**
+   * The FrameworkID record of one cluster: `meta/framework-id` for `default` (the one
+   * cluster of `--mesos`, so an existing store keeps its framework), `meta/framework-id.<name>`
+   * for the other clusters of `--cluster` (src/clusters).
+   */
+  frameworkIdOf(cluster: string): Single<string> {
+    return cluster === 'default' ? this.frameworkId : new Single(this.store, `${KEYS.frameworkId}.${cluster}`);
+  }
 
   constructor(readonly store: Store) {
     this.resources = new Collection(store, KEYS.resources, appliedResourceOf);

@@ -35,6 +35,12 @@ function driftText(d) {
   return `${d.job} ${d.field}=${JSON.stringify(d.live)} (git: ${JSON.stringify(d.desired)})`;
 }
 
+/** Hover text of one cluster's pill: its master, framework, offers and the runs waiting on it. */
+function clusterTitle(k, pending) {
+  const mine = k.name === undefined ? pending : pending.filter((p) => p.cluster === k.name);
+  return [k.master ?? '', k.frameworkId ? `framework ${k.frameworkId}` : '', `offers ${k.offersReceived}, declined ${k.offersDeclined}`, ...mine.map((p) => `${p.runId}: ${p.reason}`)].filter(Boolean).join('\n');
+}
+
 export async function renderCluster(el) {
   const [c, l, n] = await Promise.all([get('/v1/cluster'), get('/v1/leader'), get('/v1/notifications')]);
   const failed = n.notifications.filter((x) => x.status === 'failed');
@@ -42,7 +48,7 @@ export async function renderCluster(el) {
   const item = (ok, text, title) => h('span', { class: ok ? 'pill ok' : 'pill bad', title }, text);
   mount(
     el,
-    item(c.connected, c.connected ? 'Mesos connected' : 'Mesos disconnected', c.master ?? ''),
+    ...(c.clusters ?? [c]).map((k) => item(k.connected && !k.starving, `${k.name ?? 'Mesos'} ${k.connected ? (k.starving ? 'starving' : 'connected') : 'disconnected'}`, clusterTitle(k, c.pending))),
     item(!c.starving, c.starving ? `starving${c.starvingSince ?? c.lastOfferAt ? ` since ${fmtRel(c.starvingSince ?? c.lastOfferAt)}` : ''}` : `offers ${c.offersReceived}`, `declined ${c.offersDeclined}, revives ${c.revives}`),
     item(c.pending.length === 0, `${c.pending.length} pending`, c.pending.map((p) => `${p.runId}: ${p.reason}`).join('\n')),
     item(l.leader, l.leader ? 'leader' : 'follower', l.leaderUrl ?? ''),

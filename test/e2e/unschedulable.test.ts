@@ -4,7 +4,8 @@
  * `--unschedulable-after 1s` and the signed webhook receiver gets the `unschedulable`
  * notification with the reason; its task never ran (no side effect). Then an agent of 4
  * cpus joins the master: the run launches and its shell really runs, once (judged by the
- * line it appends to a file).
+ * line it appends to a file). Last, a dry-run plan with `--server` judges a bigger
+ * change against this controller's agents.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -17,6 +18,10 @@ import { ResourceBag } from '../../src/mesos/embedded/resources.js';
 import type { ClusterView } from '../../src/ports/controller.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { startController, type RunningController } from '../../src/wiring.js';
+import { fetchClusterFacts } from '../../src/cli/cluster-facts.js';
+import { reconcile } from '../../src/cli/reconcile.js';
+import { DirectorySource } from '../../src/source/directory.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
 import { startHttpReceiver } from '../support/notify-receivers.js';
 import { api, until } from './support.js';
 
@@ -76,5 +81,15 @@ describe('kairos serve with a job bigger than every agent', () => {
     expect(done.attempts).toHaveLength(1);
     expect(readFileSync(sideEffect, 'utf8')).toBe('ran\n');
     expect(http.got.filter((g) => g.path === '/kairos')).toHaveLength(1);
+
+    // `kairos reconcile --dry-run --server`: a change asking for 16 cpus is judged against this controller's agents
+    const bigger = join(dir, 'bigger');
+    mkdirSync(bigger);
+    writeFileSync(join(bigger, 'big.yaml'), `apiVersion: kairos/v1\nkind: Job\nmetadata: {name: reindex-batch}\nspec:\n  command: {shell: "true"}\n  resources: {cpus: 16, mem: 64}\n`);
+    const capacity = await fetchClusterFacts({ server: ctl.url });
+    const planned = await reconcile({ source: new DirectorySource(bigger), store: new MemoryStore(), dryRun: true, prune: false, allowMassPrune: false, output: 'json', color: false, now: Date.now(), capacity });
+    const entry = JSON.parse(planned.output).capacity.entries[0];
+    expect(entry).toMatchObject({ name: 'reindex-batch', fits: false, cpus: 16 });
+    expect(entry.reason).toMatch(/^needs cpus 16 but the largest agent has (1|4)$/);
   });
 });

@@ -125,4 +125,16 @@ describe('unschedulable runs', () => {
     expect(launched.state).toBe('launching');
     expect(launched.reason).toBeUndefined();
   });
+
+  it('an unschedulable run can be killed: its queued task is withdrawn and the run ends killed, with no more checks on it', async () => {
+    const { id } = await controller.actions.runNow('reindex-batch', {});
+    await passTime(GRACE + 11_000);
+    expect(controller.view.run(id)?.state).toBe('unschedulable');
+    await controller.actions.kill(id);
+    expect(framework.killed).toEqual([framework.launched[0].taskId]);
+    expect(controller.view.run(id)?.state).toBe('killed');
+    framework.facts = { at: clock.now(), agents: [agent('big', 8)] };
+    await passTime(30_000);
+    expect(controller.view.run(id)?.state).toBe('killed');
+  });
 });

@@ -30,6 +30,11 @@ describe('YAML documents (one parser, js-yaml)', () => {
     expect(d.locate(['spec', 'tasks', 1, 'job'])).toEqual({ line: 8, column: 11 }); // empty value: right after its colon
     expect(d.locate(['spec', 'tasks', 1, 'missing'])).toEqual({ line: 7, column: 7 }); // missing: at its parent
     expect(d.locate(['spec', 'quoted key'], true)).toEqual({ line: 9, column: 3 });
+    // A flow mapping key without a value (`timeZone:x UTC` is one plain scalar) is still a key.
+    const [e] = parse('s: { timeZone:x UTC, cron: "* * * * *" }\n').docs;
+    expect(e.value).toEqual({ s: { 'timeZone:x UTC': null, cron: '* * * * *' } });
+    expect(e.locate(['s', 'timeZone:x UTC'], true)).toEqual({ line: 1, column: 6 });
+    expect(e.locate(['s', 'cron'])).toEqual({ line: 1, column: 28 });
   });
 
   it('cuts files at --- lines: comments and directives go with the next document, empty ones are dropped', () => {

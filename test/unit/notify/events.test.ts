@@ -46,6 +46,9 @@ describe('runEvents', () => {
     expect(runEvents(run({ state: 'pending' }), run({ state: 'unschedulable', reason: 'needs cpus 4 but the largest agent has 2' }), undefined)).toEqual(['unschedulable']);
     expect(runEvents(run({ state: 'unschedulable', reason: 'a' }), run({ state: 'unschedulable', reason: 'b' }), undefined)).toEqual([]);
     expect(runEvents(run({ state: 'unschedulable' }), run({ state: 'pending' }), undefined)).toEqual([]);
+    // a DAG task that can never run is told by its task run: the DAG run stays running
+    expect(runEvents(run({ state: 'pending', task: 'encode' }), run({ state: 'unschedulable', task: 'encode' }), undefined)).toEqual(['unschedulable']);
+    expect(runEvents(run({ task: 'encode' }), run({ state: 'failed', task: 'encode' }), undefined)).toEqual([]);
   });
 
   it('raises sla_missed when slaMissedAt is first set, and nothing for DAG task runs', () => {
