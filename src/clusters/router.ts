@@ -182,8 +182,9 @@ export class ClusterRouter implements MesosFramework {
 
   /** Every cluster's agents and queued tasks together, for the preemption decision (agent ids are unique across masters). */
   clusterView(): ClusterView {
-    const views = [...this.members.values()].map((f) => f.clusterView?.()).filter((v) => v !== undefined);
-    return { agents: views.flatMap((v) => v.agents), queued: new Set(views.flatMap((v) => [...v.queued])) };
+    const views = [...this.members].map(([name, f]) => ({ name, v: f.clusterView?.() })).filter((x) => x.v !== undefined);
+    const queuedOn = new Map(views.flatMap(({ name, v }) => [...v!.queued].map((id) => [id, name] as const)));
+    return { agents: views.flatMap(({ name, v }) => v!.agents.map((a) => ({ ...a, cluster: name }))), queued: new Set(queuedOn.keys()), queuedOn };
   }
 
   status(): ClusterStatus {

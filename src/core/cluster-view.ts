@@ -21,6 +21,8 @@ export interface AgentView {
   free: Resources;
   /** Kairos task ids live on the agent (launched, adopted or reconciled, not yet ended). */
   taskIds: string[];
+  /** With several clusters: the cluster the agent belongs to. */
+  cluster?: string;
 }
 
 /** The framework's view for one preemption decision. */
@@ -28,4 +30,9 @@ export interface ClusterView {
   agents: AgentView[];
   /** Task ids queued for launch that no offer took yet. */
   queued: ReadonlySet<string>;
+  /**
+   * With several clusters: the cluster whose queue each queued task waits in. Victims are
+   * then sought only there: room made on another cluster would not reach the task.
+   */
+  queuedOn?: ReadonlyMap<string, string>;
 }

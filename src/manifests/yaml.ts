@@ -45,7 +45,7 @@ export function parseFile(file: string, content: Buffer): { docs: ParsedDoc[]; p
     const line = countLines(content, bad);
     return { docs: [], problems: [{ file, line, column: 1, path: '', message: `file is not valid UTF-8 (first invalid byte at offset ${bad})` }] };
   }
-  const text = content.toString('utf8');
+  const text = decode(content);
   const docs: ParsedDoc[] = [];
   const problems: Problem[] = [];
   for (const chunk of documentChunks(text)) {
@@ -64,6 +64,11 @@ export function parseFile(file: string, content: Buffer): { docs: ParsedDoc[]; p
         [value, traced] = [t.value, t.root];
       } else value = load(src, OPTIONS);
     } catch (err) {
+      if (err instanceof RangeError) {
+        // js-yaml descends recursively: thousands of nested `[` exhaust the stack.
+        problems.push({ file, ...position(src, chunk.line, chunk.contentStart - chunk.start), path: '', message: 'YAML refused: nested too deeply' });
+        continue;
+      }
       if (!(err instanceof YAMLException)) throw err;
       // The reason only: js-yaml's message quotes the source lines, which may hold a secret (a token file).
       problems.push({ file, ...position(src, chunk.line, errorOffset(err)), path: '', message: `YAML syntax: ${err.reason}` });
@@ -94,14 +99,27 @@ class Doc implements ParsedDoc {
   }
 
   get text(): string {
-    return this.content.toString('utf8').slice(this.chunk.contentStart, this.chunk.end).trimEnd() + '\n';
+    return decode(this.content).slice(this.chunk.contentStart, this.chunk.end).trimEnd() + '\n';
   }
 
   locate(path: readonly (string | number)[], key?: boolean): { line: number; column: number } {
-    this.src ??= this.content.toString('utf8').slice(this.chunk.start, this.chunk.end);
-    this.traced ??= traceParse(this.src, OPTIONS).root;
-    return position(this.src, this.chunk.line, offsetOf(this.traced, path, key ?? false));
+    this.src ??= decode(this.content).slice(this.chunk.start, this.chunk.end);
+    try {
+      this.traced ??= traceParse(this.src, OPTIONS).root;
+    } catch {
+      this.traced = undefined; // the listener's frames overflowed a deeply nested document: at its start
+    }
+    return position(this.src, this.chunk.line, this.traced ? offsetOf(this.traced, path, key ?? false) : this.chunk.contentStart - this.chunk.start);
   }
+}
+
+/**
+ * The file's text without a leading byte order mark: js-yaml drops it, and its offsets
+ * (errors, node positions) must be offsets into the same text.
+ */
+function decode(content: Buffer): string {
+  const text = content.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** One document's extent in a file: from its first line (or its `---`) to the next `---` line. */

@@ -73,17 +73,18 @@ function reportCall(emit: EmitCallEvent, call: Call): void {
     case 'SUPPRESS':
       emit('suppressed');
       return;
-    default:
-      return;
   }
 }
+
+/** The call types `withMetrics` reports; the others (ACKNOWLEDGE above all, one per update) pass straight through. */
+const REPORTED = new Set<Call['type']>(['ACCEPT', 'DECLINE', 'REVIVE', 'SUPPRESS']);
 
 /** Reports each call the master took as its framework event (after it resolved, never before). */
 export function withMetrics(next: Caller, emit: EmitCallEvent): Caller {
   return {
-    async call(call) {
-      await next.call(call);
-      reportCall(emit, call);
+    call(call) {
+      const sent = next.call(call);
+      return REPORTED.has(call.type) ? sent.then(() => reportCall(emit, call)) : sent;
     },
   };
 }
@@ -91,13 +92,13 @@ export function withMetrics(next: Caller, emit: EmitCallEvent): Caller {
 /** Runs `rule` when a call of `type` is refused, then rejects as before. */
 export function onFailure(next: Caller, type: NonNullable<Call['type']>, rule: (err: unknown) => void): Caller {
   return {
-    async call(call) {
-      try {
-        await next.call(call);
-      } catch (err) {
-        if (call.type === type) rule(err);
+    call(call) {
+      const sent = next.call(call);
+      if (call.type !== type) return sent;
+      return sent.catch((err: unknown) => {
+        rule(err);
         throw err;
-      }
+      });
     },
   };
 }

@@ -28,6 +28,13 @@ import { chooseVictims, type AgentCandidates, type Candidate } from './victims.j
 export const RETRY_MS = 5_000;
 
 /**
+ * Waiting runs one `plan` call searches victims for (highest priority first); the rest are
+ * still due and are looked at in the next calls, so a backlog of many thousands of waiting
+ * runs costs a bounded amount per poll.
+ */
+export const MAX_SEARCHES_PER_PLAN = 10;
+
+/**
  * A victim still live this long after its kill was asked for (plus its kill grace) is
  * killed again: a KILL lost with a dropped connection must not leave the waiting run
  * blocked behind a victim that keeps running. Mesos takes a repeated KILL as a no-op.
@@ -100,10 +107,20 @@ export class Preemptions {
     const waiting = live
       .filter((a) => this.eligible(a, now) && !killing.has(a.run.id) && view.queued.has(lastAttempt(a.run)!.taskId))
       .sort((x, y) => y.template!.priority - x.template!.priority || lastAttempt(x.run)!.notBefore - lastAttempt(y.run)!.notBefore || (x.run.id < y.run.id ? -1 : 1));
+    // No victim can be of a priority below the lowest preemptible one: cheaper than a search.
+    let lowest = Infinity;
+    for (const a of byTask.values()) if (a.template?.preemptible && !lastAttempt(a.run)!.preemptedBy) lowest = Math.min(lowest, a.template.priority);
     const taken = new Set<string>();
     const out: Preemption[] = [];
+    let searches = 0;
     for (const w of waiting) {
-      const agents: AgentCandidates[] = view.agents.map((ag) => ({
+      if (w.template!.priority <= lowest) {
+        this.nextTry.set(w.run.id, now + RETRY_MS);
+        continue;
+      }
+      if (++searches > MAX_SEARCHES_PER_PLAN) break;
+      const home = view.queuedOn?.get(lastAttempt(w.run)!.taskId);
+      const agents: AgentCandidates[] = view.agents.filter((ag) => home === undefined || ag.cluster === undefined || ag.cluster === home).map((ag) => ({
         agentId: ag.agentId,
         hostname: ag.hostname,
         attributes: ag.attributes,

@@ -11,7 +11,8 @@
  * 4. Then the lowest priorities: the victims' priorities, highest first, compared
  *    lexicographically (killing a 1 and a 1 beats a 0 and a 5).
  * 5. Then the least work lost: the fewest cpus, then mem, the victims hold together.
- * 6. Ties: the victims' task ids, then the agent id, so the answer never depends on order.
+ * 6. Ties: the smaller agent id, and on one agent the set that comes first in (priority,
+ *    task id) order, so the answer never depends on the order of the input.
  * If the task fits on some agent without any victim, nothing is chosen: the next offer
  * will place it, and killing would be waste.
  *
@@ -60,23 +61,36 @@ export const EXHAUSTIVE_LIMIT = 12;
 /** See the module comment; undefined when no agent can take the task, or one takes it as is. */
 export function chooseVictims(waiting: WaitingTask, agents: readonly AgentCandidates[]): VictimChoice | undefined {
   const need = needOf(waiting.resources);
-  const valuesSeen = (attribute: string) => () => agents.map((a) => attributeOf(a, attribute)).filter((v): v is string => v !== undefined);
+  const seen = new Map<string, string[]>();
+  const valuesSeen = (attribute: string) => () => {
+    let v = seen.get(attribute);
+    if (!v) seen.set(attribute, (v = agents.map((a) => attributeOf(a, attribute)).filter((x): x is string => x !== undefined)));
+    return v;
+  };
   const counts = new PlacementCounts();
   const statefulAttrs = waiting.constraints.filter(isStateful).map((c) => c.attribute);
   for (const p of waiting.placed ?? []) counts.add(p, statefulAttrs);
-  let best: VictimChoice | undefined;
+  let best: { agentId: string; hostname: string; victims: Sized[] } | undefined;
   for (const agent of [...agents].sort((a, b) => cmp(a.agentId, b.agentId))) {
     const ok = waiting.constraints.every((c) => (isStateful(c) ? statefulOk(c, agent, counts, valuesSeen(c.attribute)) : staticOk(c, agent)));
     if (!ok) continue;
     const free = needOf(agent.free);
     if (shortfall(need, free) === undefined) return undefined;
-    const eligible = agent.candidates.filter((c) => c.priority < waiting.priority).sort(byPriority);
-    const victims = eligible.length <= EXHAUSTIVE_LIMIT ? exhaustive(need, free, eligible) : greedy(need, free, eligible);
+    const eligible = agent.candidates.filter((c) => c.priority < waiting.priority).sort(byPriority).map((c) => ({ c, n: needOf(c.resources) }));
+    const deficit = DIMS.map((k) => Math.max(0, need[k] - free[k]));
+    // No set larger than the best one so far can win: search only up to its size.
+    const victims = eligible.length <= EXHAUSTIVE_LIMIT ? exhaustive(deficit, eligible, best?.victims.length ?? eligible.length) : greedy(deficit, eligible);
     if (!victims) continue;
-    const choice = { agentId: agent.agentId, hostname: agent.hostname, victims };
-    if (!best || better(choice.victims, best.victims)) best = choice;
+    if (!best || better(victims, best.victims)) best = { agentId: agent.agentId, hostname: agent.hostname, victims };
   }
-  return best;
+  return best && { agentId: best.agentId, hostname: best.hostname, victims: best.victims.map((v) => v.c) };
+}
+
+const DIMS = ['cpus', 'mem', 'disk', 'gpus', 'ports'] as const;
+
+interface Sized {
+  c: Candidate;
+  n: Need;
 }
 
 function cmp(a: string, b: string): number {
@@ -87,53 +101,53 @@ function byPriority(a: Candidate, b: Candidate): number {
   return a.priority - b.priority || cmp(a.taskId, b.taskId);
 }
 
-/** Whether victim set `a` beats `b` by rules 3-6 (the agent order is the caller's). */
-function better(a: readonly Candidate[], b: readonly Candidate[]): boolean {
+/**
+ * Whether victim set `a` strictly beats `b` by rules 3-5 (a tie keeps the one found first:
+ * rule 6, as agents and subsets are visited in that order). Both
+ * are in ascending priority order (as picked from a list sorted so), so the highest
+ * priorities are compared from the end.
+ */
+function better(a: readonly Sized[], b: readonly Sized[]): boolean {
   if (a.length !== b.length) return a.length < b.length;
-  const pa = a.map((c) => c.priority).sort((x, y) => y - x);
-  const pb = b.map((c) => c.priority).sort((x, y) => y - x);
-  for (let i = 0; i < pa.length; i++) if (pa[i] !== pb[i]) return pa[i] < pb[i];
-  const [ca, cb] = [held(a), held(b)];
-  if (ca.cpus !== cb.cpus) return ca.cpus < cb.cpus;
-  if (ca.mem !== cb.mem) return ca.mem < cb.mem;
-  const ta = a.map((c) => c.taskId).sort();
-  const tb = b.map((c) => c.taskId).sort();
-  for (let i = 0; i < ta.length; i++) if (ta[i] !== tb[i]) return ta[i] < tb[i];
+  for (let i = a.length - 1; i >= 0; i--) if (a[i].c.priority !== b[i].c.priority) return a[i].c.priority < b[i].c.priority;
+  for (const k of ['cpus', 'mem'] as const) {
+    let x = 0;
+    let y = 0;
+    for (const s of a) x += s.n[k];
+    for (const s of b) y += s.n[k];
+    if (x !== y) return x < y;
+  }
   return false;
 }
 
-/** What the candidates hold together (thousandths). */
-function held(set: readonly Candidate[], base: Need = { cpus: 0, mem: 0, disk: 0, gpus: 0, ports: 0 }): Need {
-  const have = { ...base };
-  for (const c of set) {
-    const n = needOf(c.resources);
-    have.cpus += n.cpus;
-    have.mem += n.mem;
-    have.disk += n.disk;
-    have.gpus += n.gpus;
-    have.ports += n.ports;
-  }
-  return have;
-}
-
-function fitsWith(need: Need, free: Need, set: readonly Candidate[]): boolean {
-  return shortfall(need, held(set, free)) === undefined;
-}
-
-/** The best fitting subset of the smallest size, trying sizes 1, 2, …; undefined if none fits. */
-function exhaustive(need: Need, free: Need, cands: readonly Candidate[]): Candidate[] | undefined {
-  for (let k = 1; k <= cands.length; k++) {
-    let best: Candidate[] | undefined;
-    const pick: Candidate[] = [];
+/**
+ * The best subset of the smallest size that covers `deficit` (sizes 1, 2, … up to `maxK`);
+ * undefined if none does. Sums are kept as the walk goes, and a branch stops as soon as
+ * the candidates left cannot cover what is still missing.
+ */
+function exhaustive(deficit: readonly number[], cands: readonly Sized[], maxK: number): Sized[] | undefined {
+  const m = cands.length;
+  // suffix[i][d]: what candidates i.. hold together in dimension d
+  const suffix = Array.from({ length: m + 1 }, () => [0, 0, 0, 0, 0]);
+  for (let i = m - 1; i >= 0; i--) for (let d = 0; d < 5; d++) suffix[i][d] = suffix[i + 1][d] + cands[i].n[DIMS[d]];
+  if (DIMS.some((_, d) => suffix[0][d] < deficit[d])) return undefined;
+  const left = [...deficit];
+  const pick: Sized[] = [];
+  for (let k = fewestPossible(deficit, cands); k <= Math.min(maxK, m); k++) {
+    let best: Sized[] | undefined;
     const walk = (from: number): void => {
       if (pick.length === k) {
-        if (fitsWith(need, free, pick) && (!best || better(pick, best))) best = [...pick];
+        if (left.every((x) => x <= 0) && (!best || better(pick, best))) best = [...pick];
         return;
       }
-      for (let i = from; i <= cands.length - (k - pick.length); i++) {
+      for (let i = from; i <= m - (k - pick.length); i++) {
+        if (left.some((x, d) => x > suffix[i][d])) return; // nothing from i on covers it
+        const n = cands[i].n;
+        for (let d = 0; d < 5; d++) left[d] -= n[DIMS[d]];
         pick.push(cands[i]);
         walk(i + 1);
         pick.pop();
+        for (let d = 0; d < 5; d++) left[d] += n[DIMS[d]];
       }
     };
     walk(0);
@@ -142,17 +156,32 @@ function exhaustive(need: Need, free: Need, cands: readonly Candidate[]): Candid
   return undefined;
 }
 
+/** No set smaller than this covers `deficit`: per dimension, the largest candidates first. */
+function fewestPossible(deficit: readonly number[], cands: readonly Sized[]): number {
+  let k = 1;
+  DIMS.forEach((name, d) => {
+    if (deficit[d] <= 0) return;
+    const sizes = cands.map((x) => x.n[name]).sort((a, b) => b - a);
+    let sum = 0;
+    let i = 0;
+    while (sum < deficit[d] && i < sizes.length) sum += sizes[i++];
+    k = Math.max(k, i);
+  });
+  return k;
+}
+
 /** Lowest priority first until it fits, then drops (highest priority first) the ones not needed. */
-function greedy(need: Need, free: Need, cands: readonly Candidate[]): Candidate[] | undefined {
-  const taken: Candidate[] = [];
+function greedy(deficit: readonly number[], cands: readonly Sized[]): Sized[] | undefined {
+  const covers = (set: readonly Sized[]) => DIMS.every((k, d) => set.reduce((s, x) => s + x.n[k], 0) >= deficit[d]);
+  const taken: Sized[] = [];
   for (const c of cands) {
     taken.push(c);
-    if (fitsWith(need, free, taken)) break;
+    if (covers(taken)) break;
   }
-  if (!fitsWith(need, free, taken)) return undefined;
+  if (!covers(taken)) return undefined;
   for (let i = taken.length - 1; i >= 0; i--) {
     const without = taken.filter((_, j) => j !== i);
-    if (fitsWith(need, free, without)) taken.splice(i, 1);
+    if (covers(without)) taken.splice(i, 1);
   }
   return taken;
 }

@@ -5,6 +5,7 @@
  * they append to), then by the records: the high task runs within its grace plus the low
  * task's kill grace (plus the loop's fixed latencies, below), the low run is requeued under
  * the same run id, runs again after the high one and finishes; nothing is counted failed.
+ * The first low task ignores SIGTERM (a trap), so the test also shows the kill grace is its own.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import type { JobSummary } from '../../src/ports/controller.js';
 import { api, exited, serve, until } from './support.js';
 
 const GRACE_S = 2;
-const KILL_GRACE_S = 1;
+const KILL_GRACE_S = 2;
 /**
  * What the loop adds on top of the two graces: the preemption poll (1 s), the status of the
  * kill, one allocation interval of the embedded master (1 s) and the decline filter on the
@@ -42,7 +43,7 @@ describe('preemption on an embedded master with one small agent', () => {
     for (const d of [marks, src]) mkdirSync(d, { recursive: true });
     writeFileSync(
       join(src, 'low.yaml'),
-      manifest('low', `  command:\n    shell: "echo low start $KAIROS_ATTEMPT >> ${marks}/log; if [ $KAIROS_ATTEMPT = 1 ]; then sleep 60; else sleep 1; fi; echo low done $KAIROS_ATTEMPT >> ${marks}/log"\n  resources: { cpus: 2, mem: 256 }\n  priority: 0\n  preemptible: true\n  killGracePeriodSeconds: ${KILL_GRACE_S}\n  retries: { count: 0 }\n`),
+      manifest('low', `  command:\n    shell: "echo low start $KAIROS_ATTEMPT >> ${marks}/log; if [ $KAIROS_ATTEMPT = 1 ]; then trap 'echo low term >> ${marks}/log' TERM; while true; do sleep 0.2; done; fi; sleep 1; echo low done $KAIROS_ATTEMPT >> ${marks}/log"\n  resources: { cpus: 2, mem: 256 }\n  priority: 0\n  preemptible: true\n  killGracePeriodSeconds: ${KILL_GRACE_S}\n  retries: { count: 0 }\n`),
     );
     writeFileSync(
       join(src, 'high.yaml'),
@@ -69,12 +70,13 @@ describe('preemption on an embedded master with one small agent', () => {
     await until('the high task ran', async () => (log().includes('high ran') ? true : undefined), 30_000);
     const waited = (Date.now() - highAt) / 1000;
     console.log(`high task ran ${waited.toFixed(1)} s after its run was asked for (grace ${GRACE_S} s + kill grace ${KILL_GRACE_S} s)`);
-    // It waited for its grace (nothing fit), and not much longer than grace + kill grace.
-    expect(waited).toBeGreaterThanOrEqual(GRACE_S);
+    // It waited for its grace (nothing fit) and for the victim's kill grace (the first low
+    // task shrugs SIGTERM off, so only SIGKILL after the grace frees the agent), not much longer.
+    expect(waited).toBeGreaterThanOrEqual(GRACE_S + KILL_GRACE_S);
     expect(waited).toBeLessThan(GRACE_S + KILL_GRACE_S + LOOP_SLACK_S);
     // The preempted task never finished its work; the low run starts again after the high one.
     await until('the low task finished on its second start', async () => (log().includes('low done 2') ? true : undefined), 30_000);
-    expect(log()).toEqual(['low start 1', 'high ran', 'low start 2', 'low done 2']);
+    expect(log()).toEqual(['low start 1', 'low term', 'high ran', 'low start 2', 'low done 2']);
 
     const lowRun = await until('the low run recorded succeeded', async () => {
       const r = (await api<Run>(url, 'GET', `/v1/runs/${encodeURIComponent(low.id)}`)).body;

@@ -12,6 +12,7 @@ import { FakeClock } from '../../support/fake-clock.js';
 import { launchRequest, template } from '../mesos/fixtures.js';
 
 class Recording implements MesosFramework {
+  clusterView?: MesosFramework['clusterView'];
   queue = new Map<string, LaunchRequest>();
   killed: string[] = [];
   started: KnownTask[] = [];
@@ -144,5 +145,18 @@ describe('ClusterRouter', () => {
     const s = router.status();
     expect(s.connected).toBe(true);
     expect(s.clusters?.map((c) => [c.name, c.connected])).toEqual([['dc1', true], ['dc2', false]]);
+  });
+});
+
+describe('ClusterRouter: the view for preemption', () => {
+  it('joins every cluster\'s agents tagged with their cluster, and says which cluster each queued task waits in', () => {
+    const { router, fw } = setup();
+    const none = { cpus: 0, mem: 0, disk: 0, gpus: 0, ports: 0 };
+    fw.dc1.clusterView = () => ({ agents: [{ agentId: 'a1', hostname: 'h1', attributes: {}, free: none, taskIds: ['low.1'] }], queued: new Set(['hi.1']) });
+    fw.dc2.clusterView = () => ({ agents: [{ agentId: 'b1', hostname: 'h2', attributes: {}, free: none, taskIds: [] }], queued: new Set(['other.1']) });
+    const v = router.clusterView();
+    expect(v.agents.map((a) => [a.agentId, a.cluster])).toEqual([['a1', 'dc1'], ['b1', 'dc2']]);
+    expect(v.queued).toEqual(new Set(['hi.1', 'other.1']));
+    expect(v.queuedOn).toEqual(new Map([['hi.1', 'dc1'], ['other.1', 'dc2']]));
   });
 });

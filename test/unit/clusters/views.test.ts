@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { explain } from '../../../src/api/explain.js';
 import { unknownClusters } from '../../../src/clusters/manifest-check.js';
 import { renderClusters } from '../../../src/cli/status.js';
+import { validateSource } from '../../../src/cli/validate.js';
 import { formatProblem } from '../../../src/core/errors.js';
 import { loadManifests } from '../../../src/manifests/load.js';
 import { Metrics } from '../../../src/metrics/metrics.js';
@@ -99,5 +100,12 @@ describe('several clusters, as shown', () => {
   it('the schema refuses an empty or repeated list, naming file:line and field', () => {
     const { problems } = loadManifests(snapshotOf({ 'a.yaml': jobYaml('a', 'command: { shell: "true" }\nclusters: [dc1, dc1]'), 'b.yaml': jobYaml('b', 'command: { shell: "true" }\nclusters: []') }));
     expect(problems.map((p) => `${p.file}:${p.line} ${p.path}`)).toEqual(['a.yaml:7 spec.clusters', 'b.yaml:7 spec.clusters']);
+  });
+
+  it('kairos validate --cluster reports the same problem; without --cluster it is not checked', async () => {
+    const snap = snapshotOf({ 'a.yaml': jobYaml('a', 'command: { shell: "true" }\nclusters: [dc1, dc9]') });
+    const source = { description: 'test', snapshot: async () => snap };
+    await expect(validateSource(source, ['dc1'])).rejects.toThrow('a.yaml:7:19: spec.clusters[1]: unknown cluster "dc9" (kairos serve --cluster names: dc1)');
+    expect((await validateSource(source)).resources).toHaveLength(1);
   });
 });

@@ -61,6 +61,13 @@ describe('YAML documents (one parser, js-yaml)', () => {
     ]);
   });
 
+  it('counts positions after a byte order mark, and refuses nesting too deep for the parser', () => {
+    const { docs, problems } = parse('\uFEFFa: &x 1\nb: { c: 2 }\n---\nd: [x\n');
+    expect(docs[0].locate(['b', 'c'])).toEqual({ line: 2, column: 9 });
+    expect(problems.map((p) => [p.line, p.column])).toEqual([[5, 1]]);
+    expect(parse('a: 1\n---\nb: ' + '['.repeat(100_000) + '\n').problems.map((p) => [p.line, p.column, p.message])).toEqual([[3, 1, 'YAML refused: nested too deeply']]);
+  });
+
   it('never quotes the source in an error (a token file may hold a secret there)', () => {
     const { problems } = parse('tokens:\n  - token: "s3cr3t-token-value\n');
     expect(problems).toHaveLength(1);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterView } from '../../../src/core/cluster-view.js';
 import { mesosTaskId } from '../../../src/core/ids.js';
 import { Scheduler } from '../../../src/schedule/scheduler.js';
-import { KILL_RESEND_MS, RETRY_MS } from '../../../src/schedule/preemption.js';
+import { KILL_RESEND_MS, MAX_SEARCHES_PER_PLAN, RETRY_MS } from '../../../src/schedule/preemption.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { Harness, job, template } from './harness.js';
 
@@ -180,5 +180,43 @@ describe('a kill that got lost', () => {
     h.apply(h.scheduler.taskEnded(lo, 1, 'killed', clock.now()));
     clock.advance(10 * KILL_RESEND_MS);
     expect(h.apply(h.scheduler.preempt(v(), clock.now())).filter((d) => d.type === 'kill')).toEqual([]);
+  });
+});
+
+describe('a large backlog', () => {
+  it('searches at most MAX_SEARCHES_PER_PLAN waiting runs per call, highest priority first, and the rest in later calls', () => {
+    const clock = new FakeClock('2026-01-01T00:00:00Z');
+    const h = new Harness();
+    h.scheduler = new Scheduler();
+    const many = job('many', template({ resources: { ...NONE, cpus: 1 }, priority: 5, preemption: { afterSeconds: 1 }, constraints: [{ attribute: 'rack', operator: 'EQUALS', value: 'nowhere' }] }));
+    h.apply(h.scheduler.load([low(), high(), many], [], clock.now()));
+    const lo = h.scheduler.requestRun('low', clock.now());
+    h.apply(lo.decisions);
+    h.apply(h.scheduler.taskStarted(lo.runId, 1, clock.now()));
+    const queued = [];
+    for (let i = 0; i < MAX_SEARCHES_PER_PLAN + 50; i++) queued.push(task(h.scheduler.requestRun('many', clock.now()).runId));
+    const hi = h.scheduler.requestRun('high', clock.now());
+    queued.push(task(hi.runId));
+    clock.advance(30_000);
+    // the 150 'many' runs find nothing (constraint), the high one is served first all the same
+    h.apply(h.scheduler.preempt(view([task(lo.runId)], queued), clock.now()));
+    expect(h.kills.map((k) => k.by)).toEqual([hi.runId]);
+    expect(h.scheduler.preemptionDue(clock.now())).toBe(true); // 'many' runs not searched yet
+    h.apply(h.scheduler.preempt(view([task(lo.runId)], queued), clock.now()));
+    expect(h.scheduler.preemptionDue(clock.now())).toBe(false);
+  });
+});
+
+describe('several clusters', () => {
+  it('seeks victims only on the cluster whose queue the waiting task is in', () => {
+    const { h, clock, lo, hi } = holding();
+    clock.advance(30_000);
+    const agentOn = (cluster: string) => ({ agentId: `a-${cluster}`, hostname: `agent-${cluster}`, attributes: {}, free: NONE, taskIds: [task(lo)], cluster });
+    const elsewhere: ClusterView = { agents: [agentOn('dc2')], queued: new Set([task(hi)]), queuedOn: new Map([[task(hi), 'dc1']]) };
+    expect(h.apply(h.scheduler.preempt(elsewhere, clock.now())).filter((d) => d.type === 'kill')).toEqual([]);
+    clock.advance(RETRY_MS);
+    const same: ClusterView = { ...elsewhere, agents: [agentOn('dc1')] };
+    h.apply(h.scheduler.preempt(same, clock.now()));
+    expect(h.kills.map((k) => k.runId)).toEqual([lo]);
   });
 });

@@ -52,11 +52,14 @@ describe('chooseVictims', () => {
     const low = agent('z', [c('z1', 1, res(2))]);
     const high = agent('y', [c('y1', 2, res(2))]);
     expect(ids(chooseVictims(want(10, res(2)), [high, low]))).toEqual({ agent: 'z', victims: ['z1'] });
-    // a full tie: same size, same priorities → task ids, whatever the input order
+    // a full tie across agents: the smaller agent id, whatever the input order
     const p = agent('p', [c('t-b', 1, res(2))]);
     const q = agent('q', [c('t-a', 1, res(2))]);
-    expect(ids(chooseVictims(want(10, res(2)), [p, q]))).toEqual({ agent: 'q', victims: ['t-a'] });
-    expect(ids(chooseVictims(want(10, res(2)), [q, p]))).toEqual({ agent: 'q', victims: ['t-a'] });
+    expect(ids(chooseVictims(want(10, res(2)), [p, q]))).toEqual({ agent: 'p', victims: ['t-b'] });
+    expect(ids(chooseVictims(want(10, res(2)), [q, p]))).toEqual({ agent: 'p', victims: ['t-b'] });
+    // a full tie on one agent: the task ids
+    const r = agent('r', [c('t-z', 1, res(2)), c('t-y', 1, res(2))]);
+    expect(ids(chooseVictims(want(10, res(2)), [r]))).toEqual({ agent: 'r', victims: ['t-y'] });
   });
 
   it('needs every resource: cpus alone do not make room for memory', () => {
