@@ -52,12 +52,13 @@ function harness(store = new MemoryStore(), drive = false) {
   events.on('run:state', (e) => seen.push(`${e.runId} ${e.state}`));
   const clock = new FakeClock(T0);
   const life = new RunLifecycle({ ledger, framework, clock, events, logger: silentLogger });
+  const views: number[] = [];
   const applied = new Map(drive ? [['hello', job('hello')]] : []);
-  const dispatch = new Dispatch({ lifecycle: life, ledger, clock, logger: silentLogger, applied: () => applied, effective: (a) => a, afterRunsEnded: async () => {}, clusterView: () => undefined });
+  const dispatch = new Dispatch({ lifecycle: life, ledger, clock, logger: silentLogger, applied: () => applied, effective: (a) => a, afterRunsEnded: async () => {}, clusterView: () => (views.push(clock.now()), undefined) });
   const writes: string[] = [];
   const put = store.put.bind(store);
   store.put = async (key, value, version) => (key.startsWith('runs/') && writes.push(key), put(key, value, version));
-  return { store, framework, ledger, life, dispatch, hooks: dispatch.hooks, seen, writes };
+  return { store, framework, ledger, life, dispatch, hooks: dispatch.hooks, seen, writes, views };
 }
 
 describe('RunLifecycle', () => {
@@ -142,6 +143,15 @@ describe('RunLifecycle', () => {
     await expect(h.hooks.persistLaunch([{ request: h.framework.launched[0], agentId: 'a1', hostname: 'agent-1' }])).rejects.toMatchObject({ code: 'E_UNAVAILABLE' });
     await expect(h.hooks.onStatus(status(run, 'TASK_RUNNING'))).rejects.toMatchObject({ code: 'E_UNAVAILABLE' });
     expect(h.ledger.get(run.id)).toMatchObject({ state: 'pending' });
+  });
+
+  it('takes the cluster view for preemption only when a run waits past its grace', async () => {
+    const h = harness(new MemoryStore(), true);
+    await h.dispatch.post({ type: 'Loaded' });
+    await h.dispatch.post({ type: 'RunRequested', job: 'hello' });
+    await h.dispatch.post({ type: 'PreemptionDue' });
+    expect(h.dispatch.preemptionDue(T0)).toBe(false);
+    expect(h.views).toEqual([]);
   });
 
   it('kills through the framework', async () => {
