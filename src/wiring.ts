@@ -11,11 +11,11 @@ import { join, dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { checkListenSafety, loadAccessConfig } from './api/access.js';
 import { buildApp } from './api/app.js';
+import { EarlyListener } from './api/early-listen.js';
 import { allowedHostsFor } from './api/origin.js';
 import { configuredSecrets, type ServeConfig, type StoreConfig } from './config.js';
 import { Controller } from './controller/controller.js';
 import type { ControllerEmitter } from './controller/events.js';
-import { KairosError } from './core/errors.js';
 import { stripUrlCredentials } from './core/url-credentials.js';
 import { isTerminalRun } from './core/types.js';
 import { forwardToLeader } from './ha/forward.js';
@@ -29,7 +29,6 @@ import { Metrics } from './metrics/metrics.js';
 import { DEFAULT_NOTIFY_CONFIG, readNotifyConfig } from './notify/config.js';
 import { Sender } from './notify/send.js';
 import { systemClock, type Clock } from './ports/clock.js';
-import type { ControllerActions, ControllerView } from './ports/controller.js';
 import { soloLeadership, type Leadership } from './ports/leader.js';
 import { streamLogger, type Logger } from './ports/logger.js';
 import { openSecretProvider } from './secrets/open.js';
@@ -78,17 +77,6 @@ export function frameworkIdStore(store: Store, cluster = DEFAULT_CLUSTER): Frame
     load: async () => (await record.get())?.value,
     save: async (id) => (id === undefined ? record.delete() : void (await record.put(id))),
   };
-}
-
-/** Forwards method calls to an object that exists only later (the API listens before the controller is built). */
-function late<T extends object>(get: () => T | undefined, what: string): T {
-  return new Proxy({} as T, {
-    get: (_t, prop) => (...args: unknown[]) => {
-      const target = get();
-      if (!target) throw new KairosError('E_UNAVAILABLE', `${what} is not ready yet`);
-      return (target as Record<PropertyKey, (...a: unknown[]) => unknown>)[prop](...args);
-    },
-  });
 }
 
 /** A running controller with its API and Mesos. */
@@ -152,12 +140,16 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
     for (const c of closers.splice(0).reverse()) await c().catch((err) => logger.error('shutdown step failed', { error: String(err) }));
   };
   try {
+    // The socket first: the store and the election need this controller's URL.
+    const listener = await EarlyListener.open(config.listen.host, config.listen.port);
+    closers.push(() => listener.close());
+    const selfUrl = listener.url;
+    const held = await openStore(config.store, selfUrl, clock, logger, config.zkSessionTimeoutMs);
+    closers.push(() => held.close());
+    const metrics = new Metrics(clock);
     // Only this controller may subscribe to an embedded master (a random secret per start), and
     // offers a framework sits on are rescinded after 30 s, so no other local process can take
     // or hold them. Beside a file store, local agents checkpoint, so tasks survive a crash.
-    const store = { value: undefined as Store | undefined };
-    const metrics = new Metrics(clock);
-    const selfUrl = { value: '' };
     const clusters = await openClusters(config, {
       clock,
       logger,
@@ -169,52 +161,16 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
         const log = logger.child({ component: 'mesos', ...(clusters.named && { cluster }) });
         // Local agents' sandboxes are read as files; others through the agent's /files/read.
         const withSandbox = local ? localSandboxes(hooks, (taskId) => local.agents.map((a) => a.sandbox(taskId)).find((x) => x !== undefined)) : hooks;
-        const fw = createFramework({ detector, clock, logger: log, hooks: withSandbox, frameworkIds: frameworkIdStore(store.value!, cluster) }, { webuiUrl: selfUrl.value, ...(local && embeddedCredential) });
+        const fw = createFramework({ detector, clock, logger: log, hooks: withSandbox, frameworkIds: frameworkIdStore(held.store, cluster) }, { webuiUrl: selfUrl, ...(local && embeddedCredential) });
         fw.on('reconciled', (e) => metrics.recordReconcile('tasks', e.ms));
         return fw;
       },
     });
     closers.push(() => clusters.stop());
     const embedded = clusters.embedded.values().next().value as EmbeddedMaster | undefined;
-
-    let controller: Controller | undefined;
-    let leadership: Leadership | undefined;
-    const app: FastifyInstance = buildApp({
-      view: late<ControllerView>(() => controller?.view, 'the controller'),
-      actions: late<ControllerActions>(() => controller?.actions, 'the controller'),
-      leadership: late<Leadership>(() => leadership, 'leadership'),
-      clock,
-      logger: logger.child({ component: 'api' }),
-      metrics,
-      metricsPublic: config.metricsPublic,
-      notifications: () => controller?.notifications() ?? Promise.resolve([]),
-      access,
-      allowedHosts: allowedHostsFor(config.listen.host, config.allowedHosts),
-      webhook: {
-        secret: config.webhookSecret,
-        ...(config.source.kind === 'git' && { follows: { ref: config.source.ref } }),
-        onWebhook: () => controller?.triggerSync('webhook'),
-      },
-      triggerSync: () => controller?.triggerSync('api'),
-      secretValues: masked,
-      forward: (req) => forwardToLeader(req, leadership!, selfUrl.value),
-    });
-    closers.push(() => app.close());
-    await app.listen({ host: config.listen.host, port: config.listen.port }).catch((err: NodeJS.ErrnoException) => {
-      throw new KairosError('E_UNAVAILABLE', `cannot listen on ${config.listen.host}:${config.listen.port}: ${err.code ?? err.message} (--listen)`, { cause: err });
-    });
-    const addr = app.server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : config.listen.port;
-    const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
-    selfUrl.value = `http://${host}:${port}`;
-
-    const held = await openStore(config.store, selfUrl.value, clock, logger, config.zkSessionTimeoutMs);
-    closers.push(() => held.close());
-    leadership = held.leadership;
-    store.value = held.store;
     const mesosUrl = embedded?.url;
 
-    controller = new Controller({
+    const controller = new Controller({
       store: held.store,
       source: openManifestSource(config),
       clock,
@@ -235,16 +191,39 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       watch: config.source.kind === 'dir' ? { dir: config.source.path, debounceMs: opts.watchDebounceMs ?? 300 } : undefined,
     });
     observeMetrics(controller, metrics, clock);
-    const c = controller;
-    closers.push(() => c.stop());
+    const app: FastifyInstance = buildApp({
+      view: controller.view,
+      actions: controller.actions,
+      leadership: held.leadership,
+      clock,
+      logger: logger.child({ component: 'api' }),
+      metrics,
+      metricsPublic: config.metricsPublic,
+      notifications: () => controller.notifications(),
+      access,
+      allowedHosts: allowedHostsFor(config.listen.host, config.allowedHosts),
+      webhook: {
+        secret: config.webhookSecret,
+        ...(config.source.kind === 'git' && { follows: { ref: config.source.ref } }),
+        onWebhook: () => controller.triggerSync('webhook'),
+      },
+      triggerSync: () => controller.triggerSync('api'),
+      secretValues: masked,
+      forward: (req) => forwardToLeader(req, held.leadership, selfUrl),
+      serverFactory: listener.factory,
+    });
+    closers.push(() => app.close());
+    await app.ready();
+    listener.serve();
+    closers.push(() => controller.stop());
     await controller.start();
-    logger.info('kairos controller listening', { url: selfUrl.value, source: config.source.kind === 'dir' ? config.source.path : stripUrlCredentials(config.source.url), mesos: mesosUrl ?? 'remote' });
+    logger.info('kairos controller listening', { url: selfUrl, source: config.source.kind === 'dir' ? config.source.path : stripUrlCredentials(config.source.url), mesos: mesosUrl ?? 'remote' });
 
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
     let stopping: Promise<void> | undefined;
     return {
-      url: selfUrl.value,
+      url: selfUrl,
       mesosUrl,
       controller,
       events: controller.events,

@@ -66,6 +66,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     bodyLimit: deps.bodyLimit ?? 64 * 1024,
     return503OnClosing: true,
     clientErrorHandler,
+    ...(deps.serverFactory && { serverFactory: deps.serverFactory }),
     // Malformed URLs (bad %-encoding, an over-long path segment) are rejected by the router before
     // any hook runs; answer them in the Kairos error shape, without echoing the URL (it may hold a token).
     frameworkErrors: (err, _req, reply) => {

@@ -3,6 +3,7 @@
  * share: apart from ./app.ts, so the routes (./routes-*.ts) read these types without
  * importing the app that registers them.
  */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { ForwardRequest, ForwardResponse } from '../ha/forward.js';
 import type { Clock } from '../ports/clock.js';
@@ -56,6 +57,8 @@ export interface ApiDeps {
   ui?: boolean;
   /** Host names the server answers to (`allowedHostsFor`); undefined answers any (in-process tests). */
   allowedHosts?: readonly string[];
+  /** A server already listening (./early-listen.ts); absent: fastify makes its own for `.listen()`. */
+  serverFactory?: (handler: (req: IncomingMessage, res: ServerResponse) => void) => Server;
 }
 
 /** Per-route options read by the hooks. `role: 'public'` skips authentication. */

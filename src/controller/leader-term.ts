@@ -1,0 +1,123 @@
+/**
+ * A leadership term: everything that runs only while this controller leads, built when it
+ * wins leadership and stopped, whole, when it loses it (controller-runtime's
+ * leader-election runnables: a manager starts them on election and stops them with it).
+ * A term holds its own Mesos framework (built per term by src/wiring.ts: a stopped
+ * framework is not restarted, its subscription and master detector are gone), the sync
+ * loop, the directory watcher, and starts and stops Dispatch and the other leader-only
+ * runnables (notifier, preemption). Nothing of a term outlives `stop()`, so a new term
+ * never meets an old one's timers.
+ */
+import { KairosError, messageOf } from '../core/errors.js';
+import type { ClusterView } from '../core/cluster-view.js';
+import type { BackoffPolicy } from '../core/retry.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { MesosFramework } from '../ports/mesos.js';
+import type { ControllerEmitter } from './events.js';
+import { SyncLoop } from './sync-loop.js';
+import { watchDirectory, type DirectoryWatch } from './watch.js';
+
+/** A part that runs only while leading: started with the term, stopped with it. */
+export interface TermRunnable {
+  start(): void;
+  stop(): Promise<void> | void;
+}
+
+/** What a term is built from. */
+export interface LeaderTermDeps {
+  clock: Clock;
+  logger: Logger;
+  events: ControllerEmitter;
+  /** This term's framework (one per term). */
+  framework: MesosFramework;
+  /** Tasks the store says were placed: handed to reconciliation at SUBSCRIBE. */
+  knownTasks: { taskId: string; agentId?: string }[];
+  /**
+   * Started before the framework and stopped first, in order: Dispatch (the schedule core's
+   * queue, src/controller/dispatch.ts) and what feeds it, so launching ends before syncing.
+   */
+  first: TermRunnable[];
+  /** Loads the schedule core from the store's state and ticks it once (a failure is Dispatch's to retry). */
+  load(): Promise<void>;
+  /** Started once the first sync pass is asked for (notifications). */
+  last: TermRunnable[];
+  sync: {
+    pollMs: number;
+    backoff?: BackoffPolicy;
+    /** One sync pass; throws on failure. */
+    reconcile(reason: string): Promise<void>;
+    onError(err: unknown, retryInMs: number | undefined): void;
+  };
+  /** For a directory source: sync on changes (debounced). */
+  watch?: { dir: string; debounceMs: number };
+}
+
+/** One leadership term. */
+export class LeaderTerm {
+  /** The framework of this term. */
+  readonly framework: MesosFramework;
+  private readonly loop: SyncLoop;
+  private watcher: DirectoryWatch | undefined;
+  private frameworkRun: Promise<void> | undefined;
+  /** Resolves when the first sync pass ended and the watcher (if any) reports changes. */
+  ready: Promise<void> = Promise.resolve();
+
+  constructor(private readonly d: LeaderTermDeps) {
+    this.framework = d.framework;
+    this.loop = new SyncLoop({ clock: d.clock, pollMs: d.sync.pollMs, backoff: d.sync.backoff, reconcile: d.sync.reconcile, onError: d.sync.onError });
+  }
+
+  /** Starts the term: Dispatch, the framework's subscription, the core's load, then syncing and the runnables. */
+  async start(): Promise<void> {
+    const { d } = this;
+    for (const r of d.first) r.start();
+    this.frameworkRun = this.framework.start({ force: true, knownTasks: d.knownTasks }).catch((err) => {
+      d.logger.error('mesos framework stopped', { error: messageOf(err) });
+    });
+    // A failure is logged by Dispatch, which reloads from the store and retries: the term goes on.
+    await d.load().catch(() => {});
+    if (d.watch) this.watcher = watchDirectory(d.watch.dir, d.clock, d.watch.debounceMs, () => this.trigger('watch'));
+    const firstPass = Promise.race([d.events.next('sync:ok'), d.events.next('sync:error')]);
+    this.ready = Promise.all([firstPass, this.watcher?.ready]).then(() => {});
+    this.loop.trigger('start');
+    for (const r of d.last) r.start();
+  }
+
+  /** Asks for a sync pass. */
+  trigger(reason: string): void {
+    this.loop.trigger(reason);
+  }
+
+  /** Stops the term: launching first (before its first await), then the rest; resolves when nothing of it runs. */
+  async stop(): Promise<void> {
+    const stopping = [...this.d.first, ...this.d.last].map((r) => r.stop());
+    const fwStopped = this.framework.stop();
+    await this.watcher?.close();
+    this.watcher = undefined;
+    await this.loop.stop();
+    for (const s of stopping) await s;
+    await fwStopped;
+    await this.frameworkRun;
+  }
+}
+
+/** The framework calls of parts that outlive terms (read view, actions, run lifecycle). */
+export type OfficeFramework = Pick<MesosFramework, 'launch' | 'kill' | 'pending' | 'status' | 'capacity' | 'clusterFacts'> & { clusterView(): ClusterView | undefined };
+
+/**
+ * The framework of the term in office, for the parts that outlive terms: while no term
+ * leads there is no framework, which reads as not connected with nothing pending, and a
+ * kill is refused (E_UNAVAILABLE) rather than lost.
+ */
+export function officeFramework(term: () => LeaderTerm | undefined): OfficeFramework {
+  return {
+    clusterView: () => term()?.framework.clusterView?.(),
+    launch: (r) => term()?.framework.launch(r),
+    kill: (t) => term()?.framework.kill(t) ?? Promise.reject(new KairosError('E_UNAVAILABLE', 'not leading: no Mesos framework to kill through')),
+    pending: () => term()?.framework.pending() ?? [],
+    capacity: async () => term()?.framework.capacity?.(),
+    clusterFacts: async () => term()?.framework.clusterFacts?.(),
+    status: () => term()?.framework.status() ?? { connected: false, starving: false, offersReceived: 0, offersDeclined: 0, revives: 0, suppressed: false },
+  };
+}
