@@ -13,12 +13,10 @@
 import type { AgentView, ClusterView } from '../core/cluster-view.js';
 import { isStateful } from '../mesos/constraints.js';
 import { lastAttempt, type Active } from './entries.js';
-import { prepareAgents, VictimSearch, type Candidate, type PreparedAgents, type VictimChoice } from './victims.js';
+import { prepareAgents, VictimSearch, type AgentCandidates, type Candidate, type PreparedAgents, type VictimChoice } from './victims.js';
 
 /** See the module comment; one per `plan` call, on that call's view. */
 export class PreemptionCheck {
-  /** The candidates on the agents prepared so far, by task id. */
-  private readonly candidates = new Map<string, Candidate>();
   private readonly prepared = new Map<string | undefined, PreparedAgents>();
   /** One search per waiting shape, asked again by each waiting run of that shape. */
   private readonly searches = new Map<string, VictimSearch>();
@@ -40,7 +38,7 @@ export class PreemptionCheck {
     const waiting = { priority: t.priority, resources: t.resources, constraints: t.constraints, placed: stateful ? this.placed(w.run.job) : undefined };
     const taken = (c: Candidate) => this.taken.has(c.taskId);
     const agents = this.agents(home);
-    if (this.isCandidate(w)) {
+    if (this.isCandidate(w, home)) {
       // It sees one candidate fewer than its shape's peers (itself): a search of its own.
       const skip = (c: Candidate) => c.runId === w.run.id || taken(c);
       return new VictimSearch(waiting, agents, skip).choose(skip);
@@ -51,24 +49,27 @@ export class PreemptionCheck {
     return s.choose(taken);
   }
 
-  private isCandidate(w: Active): boolean {
+  /** Whether `w`'s own task is a candidate on the agents of `home` (a view may lag behind). */
+  private isCandidate(w: Active, home: string | undefined): boolean {
     const att = lastAttempt(w.run);
-    return att !== undefined && this.candidates.get(att.taskId)?.runId === w.run.id;
+    if (!att || !w.template?.preemptible || att.preemptedBy) return false;
+    return this.view.agents.some((ag) => inHome(ag, home) && ag.taskIds.includes(att.taskId));
   }
 
   /** The agents a run queued on `home` may take victims from (all of them with one cluster). */
   private agents(home: string | undefined): PreparedAgents {
     let p = this.prepared.get(home);
     if (!p) {
-      const agents = this.view.agents
-        .filter((ag) => home === undefined || ag.cluster === undefined || ag.cluster === home)
-        .map((ag) => ({
-          agentId: ag.agentId,
-          hostname: ag.hostname,
-          attributes: ag.attributes,
-          free: ag.free,
-          candidates: ag.taskIds.map((id) => this.candidateOf(id)).filter((c): c is Candidate => c !== undefined),
-        }));
+      const agents: AgentCandidates[] = [];
+      for (const ag of this.view.agents) {
+        if (!inHome(ag, home)) continue;
+        const candidates: Candidate[] = [];
+        for (const id of ag.taskIds) {
+          const c = this.candidateOf(id);
+          if (c) candidates.push(c);
+        }
+        agents.push({ agentId: ag.agentId, hostname: ag.hostname, attributes: ag.attributes, free: ag.free, candidates });
+      }
       this.prepared.set(home, (p = prepareAgents(agents)));
     }
     return p;
@@ -78,9 +79,7 @@ export class PreemptionCheck {
   private candidateOf(taskId: string): Candidate | undefined {
     const a = this.byTask.get(taskId);
     if (!a?.template?.preemptible || lastAttempt(a.run)!.preemptedBy) return undefined;
-    const c = { runId: a.run.id, taskId, priority: a.template.priority, resources: a.template.resources };
-    this.candidates.set(taskId, c);
-    return c;
+    return { runId: a.run.id, taskId, priority: a.template.priority, resources: a.template.resources };
   }
 
   /** The agents where the job's (non-DAG) tasks run, in view order. */
@@ -102,4 +101,9 @@ export class PreemptionCheck {
     }
     return this.placedByJob.get(job) ?? [];
   }
+}
+
+/** Whether a run queued on `home` may take victims on `ag` (any agent with one cluster). */
+function inHome(ag: AgentView, home: string | undefined): boolean {
+  return home === undefined || ag.cluster === undefined || ag.cluster === home;
 }

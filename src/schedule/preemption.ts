@@ -99,18 +99,20 @@ export class Preemptions {
     const byTask = new Map<string, Active>();
     const live = [...actives];
     const killing = new Set<string>();
-    const activeIds = new Set<string>();
     // No victim can be of a priority below the lowest preemptible one: cheaper than a search.
     let lowest = Infinity;
     for (const a of live) {
-      activeIds.add(a.run.id);
       const att = lastAttempt(a.run);
       if (!att || att.endedAt !== undefined) continue;
       byTask.set(att.taskId, a);
       if (att.preemptedBy) killing.add(att.preemptedBy);
       else if (a.template?.preemptible) lowest = Math.min(lowest, a.template.priority);
     }
-    for (const id of this.nextTry.keys()) if (!activeIds.has(id)) this.nextTry.delete(id);
+    // Forgetting ended runs only bounds memory: done once the map outgrows the actives.
+    if (this.nextTry.size > live.length) {
+      const activeIds = new Set(live.map((a) => a.run.id));
+      for (const id of this.nextTry.keys()) if (!activeIds.has(id)) this.nextTry.delete(id);
+    }
     const hopeless: Active[] = [];
     const hopeful: Waiting[] = [];
     for (const a of live) {
