@@ -7,7 +7,7 @@ import { Scheduler } from '../../../src/schedule/scheduler.js';
 import type { Candidate } from '../../../src/schedule/victims.js';
 import { job, template } from './harness.js';
 import { oracleChoice } from './victims-oracle.js';
-import { rng } from './seeded.js';
+import { rng } from '../../support/seeded.js';
 
 const START = Date.parse('2026-03-01T00:00:00Z');
 const res = (cpus: number, mem: number): Resources => ({ cpus, mem, disk: 0, gpus: 0, ports: 0 });

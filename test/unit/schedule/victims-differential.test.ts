@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Constraint, Resources } from '../../../src/core/types.js';
 import { chooseVictims, EXHAUSTIVE_LIMIT, prepareAgents, VictimSearch, type AgentCandidates, type Candidate, type WaitingTask } from '../../../src/schedule/victims.js';
 import { oracleChoice } from './victims-oracle.js';
-import { rng } from './seeded.js';
+import { rng } from '../../support/seeded.js';
 
 /** Random small inputs: few sizes and priorities, so ties (rules 4-6) happen often. */
 function world(seed: number): { waiting: WaitingTask; agents: AgentCandidates[] } {

@@ -1,5 +1,5 @@
 /**
- * mulberry32: a small seeded random generator for the property tests, so a failure names
+ * mulberry32: a small seeded random generator (property tests, the chaos run), so a failure names
  * the seed that reproduces it.
  */
 export function rng(seed: number): () => number {
