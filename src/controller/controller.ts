@@ -105,7 +105,7 @@ export class Controller {
       reload: () => this.reload(),
       backstopMs: Math.max(o.pollMs, FOLLOWER_REFRESH_MS),
     });
-    this.unschedulable = new UnschedulableWatch({ clock: o.clock, logger: o.logger.child({ component: 'unschedulable' }), ledger: this.ledger, framework: this.framework, events: this.events, applied: (n) => this.state.applied.get(n), graceMs: o.unschedulableAfterMs ?? DEFAULT_UNSCHEDULABLE_AFTER_MS });
+    this.unschedulable = new UnschedulableWatch({ clock: o.clock, logger: o.logger.child({ component: 'unschedulable' }), ledger: this.ledger, framework: this.framework, judged: (changes) => this.dispatch.post({ type: 'UnschedulableJudged', changes }), applied: (n) => this.state.applied.get(n), graceMs: o.unschedulableAfterMs ?? DEFAULT_UNSCHEDULABLE_AFTER_MS });
     const passDeps = this.passDeps();
     this.view = new StateView({
       readView: () => ({ role: this.leading ? 'leader' : 'follower', ...this.followerReads.freshness() }),

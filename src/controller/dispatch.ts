@@ -168,6 +168,8 @@ export class Dispatch {
         const view = core.preemptionDue(now) ? this.d.clusterView() : undefined;
         return { decisions: view ? core.preempt(view, now) : [] };
       }
+      case 'UnschedulableJudged':
+        return { decisions: core.unschedulable(m.changes, (runId) => this.d.ledger.get(runId)) };
       case 'Placed':
         return { decisions: m.launches.flatMap((p) => this.placed(p, now)) };
     }

@@ -7,6 +7,7 @@
 import type { RunOverrides } from '../core/run.js';
 import type { PlacedLaunch, TaskStatusUpdate } from '../ports/mesos.js';
 import type { BackfillItem, BackfillRequest } from '../schedule/backfill.js';
+import type { UnschedulableChange } from '../schedule/unschedulable.js';
 
 /** Something is due: fires, retries, timeouts (the wake-up timer posts it). */
 export interface Tick {
@@ -36,6 +37,12 @@ export interface RunRequested {
   overrides?: RunOverrides;
   /** Secret env overrides: held in memory (never stored) before the run's first launch. */
   secretEnv?: Record<string, string>;
+}
+
+/** The unschedulable check judged waiting runs (src/schedule/unschedulable.ts): the core applies it to the runs it drives. */
+export interface UnschedulableJudged {
+  type: 'UnschedulableJudged';
+  changes: UnschedulableChange[];
 }
 
 /** The preemption poll found a run waiting past its grace: the core looks for victims. */
@@ -74,7 +81,7 @@ export interface StatusChanged {
 }
 
 /** Everything Dispatch takes. */
-export type DispatchMessage = Tick | Loaded | Applied | RunRequested | BackfillRequested | KillRequested | PreemptionDue | Placed | StatusChanged;
+export type DispatchMessage = Tick | Loaded | Applied | RunRequested | BackfillRequested | KillRequested | PreemptionDue | UnschedulableJudged | Placed | StatusChanged;
 
 /** What a backfill request answers. */
 export interface BackfillReply {

@@ -16,8 +16,8 @@
  * - concurrencyPolicy: Allow; Forbid (the new run is recorded `skipped`); Replace (the active
  *   run is marked `killed` and its task killed, then the new one starts). Manual and
  *   parent-triggered runs obey it too. Some scheduled fires of a Job wait in line instead
- *   (./waiting.ts), e.g. while a run resumed by `load` is unconfirmed (`taskSeen`,
- *   `statusChanged` confirms it; CONFIRM_WAIT_MS bounds the wait).
+ *   (./waiting.ts), e.g. while a run resumed by `load` is unconfirmed (any status,
+ *   `statusChanged`, confirms it; CONFIRM_WAIT_MS bounds the wait).
  * - Retries with exponential backoff (./retry.ts) after a failed or lost attempt; a killed
  *   attempt is not retried. `timeoutSeconds` (maxDuration) counts from the attempt's start:
  *   the run is marked `timed_out`, its task killed, and it is not retried.
@@ -222,15 +222,6 @@ export class Scheduler extends TaskEvents {
   /** Whether a run resumed by `load` still awaits its first status of this term. */
   awaitsStatus(runId: string): boolean {
     return this.active.get(runId)?.unconfirmed === true;
-  }
-
-  /**
-   * Mesos told this term something about a run's task (any status, e.g. a reconciliation
-   * answer that changed nothing): its state is known again, so fires of its job that waited
-   * on it are judged now.
-   */
-  taskSeen(runId: string, now: number): Decision[] {
-    return this.collect(() => this.confirm(runId, now));
   }
 
   /**

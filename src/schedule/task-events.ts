@@ -16,6 +16,7 @@ import { endedAsMesosSays, recordPlacement, recordStatus, type Placement } from 
 import type { Decision, TaskOutcome } from './decisions.js';
 import { lastAttempt, type Active } from './entries.js';
 import { Transitions } from './transitions.js';
+import { applyUnschedulable, type UnschedulableChange } from './unschedulable.js';
 
 /** Mesos events of tasks, over the run transitions. */
 export abstract class TaskEvents extends Transitions {
@@ -81,6 +82,30 @@ export abstract class TaskEvents extends Transitions {
       }
       if (!this.out.some((d) => (d.type === 'update' || d.type === 'create') && d.run.id === run.id)) this.out.push({ type: 'update', run });
       this.confirm(run.id, change.started || change.final ? u.at : now);
+    });
+  }
+
+  /**
+   * What the unschedulable check judged (./unschedulable.ts): a waiting run becomes
+   * `unschedulable`, or `pending` again. A run that launched, ended or was retried since is
+   * left alone (`applyUnschedulable`); `stored` looks up a run the core does not drive.
+   */
+  unschedulable(changes: UnschedulableChange[], stored: (runId: string) => Run | undefined): Decision[] {
+    return this.collect(() => {
+      for (const c of changes) {
+        const a = this.active.get(c.runId);
+        const run = a?.run ?? stored(c.runId);
+        const next = run && applyUnschedulable(run, c);
+        if (!next) continue;
+        if (!a) {
+          this.out.push({ type: 'update', run: next });
+          continue;
+        }
+        a.run.state = next.state;
+        if (next.reason === undefined) delete a.run.reason;
+        else a.run.reason = next.reason;
+        this.out.push({ type: 'update', run: a.run });
+      }
     });
   }
 

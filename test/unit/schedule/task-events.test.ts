@@ -100,4 +100,18 @@ describe('core: placement and statuses', () => {
     expect(h.scheduler.awaitsStatus(run().id)).toBe(false);
     expect(h.runs('j')).toContain('j@2026-03-08T07:01:00.000Z skipped'); // still running: Forbid skips the fire
   });
+
+  it('applies what the unschedulable check judged to the run it drives, until an offer places it', () => {
+    const { clock, h, runId, run } = started();
+    clock.advance(300_000);
+    const judged = h.apply(h.scheduler.unschedulable([{ runId, to: 'unschedulable', reason: 'no agent has 64 cpus' }], (id) => h.store.get(id)));
+    expect(updatesOf(judged, runId)).toHaveLength(1);
+    expect(run()).toMatchObject({ state: 'unschedulable', reason: 'no agent has 64 cpus' });
+    expect(h.scheduler.activeRun(runId)).toMatchObject({ state: 'unschedulable' }); // the core's own copy, not only the store's
+    expect(h.apply(h.scheduler.unschedulable([{ runId, to: 'unschedulable', reason: 'no agent has 64 cpus' }], (id) => h.store.get(id)))).toEqual([]);
+    h.apply(h.scheduler.placed(run(), run().attempts[0].taskId, { agentId: 'big', hostname: 'big-1' }, clock.now()));
+    expect(run().state).toBe('launching');
+    expect(run()).not.toHaveProperty('reason');
+    expect(h.apply(h.scheduler.unschedulable([{ runId, to: 'pending' }], (id) => h.store.get(id)))).toEqual([]); // placed since: left alone
+  });
 });
