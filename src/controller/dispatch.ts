@@ -4,8 +4,8 @@
  * message is one step: the core decides, the run lifecycle (./runs.ts) carries the
  * decisions out, then the message's promise settles. Steps run one at a time, so batches
  * are written in the order they were decided; after each step a single Clock timer is
- * armed for the core's `nextWakeAt()` (STYLE.md §2, §7: the loop owns timing, the core is
- * pure). The framework hooks are two messages: `Placed` resolves once the placement is
+ * armed for the core's `nextWakeAt()` (controller-runtime `reconcileHandler`, graphile/worker `cronMatcher`: the loop owns
+ * timing, the core is pure). The framework hooks are two messages: `Placed` resolves once the placement is
  * written (then ACCEPT), `StatusChanged` once the status and what it caused are written
  * (then ACKNOWLEDGE).
  */

@@ -5,7 +5,7 @@
  * run computed twice is launched once; an update writes the run as the core holds it (the
  * core owns run state, placement and statuses included: one write per decision). Dispatch
  * (./dispatch.ts) calls it inside its steps, so a placement is written before ACCEPT and a
- * status before its acknowledgement (docs/high-availability-framework-guide.md;
+ * status before its acknowledgement (mesos.apache.org/documentation/latest/high-availability-framework-guide/;
  * src/ports/mesos.ts).
  */
 import { messageOf } from '../core/errors.js';

@@ -1,7 +1,7 @@
 /**
  * What Mesos tells about an attempt, recorded on the run (pure): where it was placed, and
  * each task status. Status updates are at-least-once and may arrive out of order
- * (docs/reconciliation.md), so recording is idempotent: a repeated update changes nothing,
+ * (mesos.apache.org/documentation/latest/reconciliation/), so recording is idempotent: a repeated update changes nothing,
  * and an update for an attempt that already ended is ignored. What the outcome means for
  * the run (retry, fail, succeed) is the scheduler's decision (./scheduler.ts), not this file's.
  */
