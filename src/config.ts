@@ -1,5 +1,5 @@
 /**
- * `kairos serve` options, normalised once (STYLE.md §12, graphile/worker
+ * `kairos serve` options, normalised once (graphile/worker
  * `processSharedOptions`): flags win over `KAIROS_*` environment variables, which win over
  * defaults. Everything downstream reads the compiled {@link ServeConfig}, never raw strings.
  * Malformed values throw KairosError `E_INVALID` naming the flag and what was expected.

@@ -1,7 +1,7 @@
 /**
  * `buildApp(deps)`: the controller's HTTP API, `/metrics` and the web UI as one fastify
  * instance. It never listens (the caller does, or tests use `app.inject`; fastify
- * test/inject.test.js, STYLE.md §13). Everything it knows comes through `deps`.
+ * test/inject.test.js). Everything it knows comes through `deps`.
  *
  * Request pipeline, in order:
  * 1. onRequest — answer only allowed Host names (421); authenticate the bearer token,

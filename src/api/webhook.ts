@@ -1,6 +1,6 @@
 /**
  * Push webhooks from GitHub, Gitea and GitLab: verify, then tell the controller to sync.
- * The payload is only a hint ("look again", STYLE.md §1): the sync reads the source
+ * The payload is only a hint ("look again", as in controller-runtime's level-based reconcile): the sync reads the source
  * itself, so a forged payload can at most cause an extra sync, and even that is refused
  * when a secret is configured and the signature does not match.
  *

@@ -10,8 +10,6 @@ import { isTerminalRun, type AppliedResource, type OverridePolicy } from '../cor
 import type { Clock } from '../ports/clock.js';
 import type { BackfillOptions, BackfillResult, ControllerActions, ControllerView, JobSummary } from '../ports/controller.js';
 import type { MesosFramework } from '../ports/mesos.js';
-import type { Decision } from '../schedule/decisions.js';
-import type { Scheduler } from '../schedule/scheduler.js';
 import type { SecretOverrides } from '../secrets/run-overrides.js';
 import type { Dispatch } from './dispatch.js';
 import type { RunLedger } from './run-ledger.js';
@@ -21,19 +19,11 @@ import type { ControllerState } from './state.js';
 export interface ActionDeps {
   state: ControllerState;
   ledger: RunLedger;
-  scheduler: Scheduler;
-  dispatch: Dispatch;
+  /** The one way to the schedule core (its inbox, ./inbox.ts). */
+  dispatch: Pick<Dispatch, 'post'>;
   framework: Pick<MesosFramework, 'kill'>;
   clock: Clock;
   view: ControllerView;
-  /** The resource as the core should see it (paused → suspended). */
-  effective(a: AppliedResource): AppliedResource;
-  /**
-   * Brings the schedule core up to the applied state (run inside a dispatch step). A sync
-   * pass shows a newly applied job in the read view before it hands the job to the core,
-   * so an action on a job the API already lists must catch the core up first.
-   */
-  followApplied(now: number): Decision[];
   /** Holds secret run overrides in memory for the launch; without it they are refused. */
   secretOverrides?: SecretOverrides;
 }
@@ -89,15 +79,8 @@ export class ControllerActionsImpl implements ControllerActions {
     checkOverrides(stored);
     allowedOverrides(job, applied.resource.spec.overrides, stored);
     if (secretEnv && !this.d.secretOverrides) throw new KairosError('E_INVALID', 'secretEnv: this controller cannot hold secret overrides');
-    let runId = '';
     await this.catchUp();
-    await this.d.dispatch.submit(() => {
-      const req = this.d.scheduler.requestRun(job, this.d.clock.now(), stored);
-      runId = req.runId;
-      // Held before the decisions run: the first launch may be among them.
-      if (secretEnv) this.d.secretOverrides!.hold(runId, secretEnv);
-      return req.decisions;
-    });
+    const runId = await this.d.dispatch.post({ type: 'RunRequested', job, overrides: stored, ...(secretEnv && { secretEnv }) });
     const run = this.d.ledger.get(runId);
     if (!run) throw new KairosError('E_INTERNAL', `manual run ${runId} was not recorded`);
     return run;
@@ -107,14 +90,8 @@ export class ControllerActionsImpl implements ControllerActions {
     this.applied(job);
     const req = { from: opts.from, to: opts.to, maxParallel: opts.maxParallel ?? 1, rerun: opts.rerun ?? 'none' };
     const dryRun = opts.dryRun === true;
-    const existing = (id: string) => this.d.ledger.get(id);
-    let out: ReturnType<Scheduler['backfill']> | undefined;
     await this.catchUp();
-    await this.d.dispatch.submit(() => {
-      out = this.d.scheduler.backfill(job, req, existing, this.d.clock.now(), dryRun);
-      return out.decisions;
-    });
-    const { id, items } = out!;
+    const { id, items } = await this.d.dispatch.post({ type: 'BackfillRequested', job, request: req, dryRun });
     return { id, job, dryRun, instants: items.map(({ at, runId, action, existing: e }) => ({ at, runId, action, ...(e && { existing: e }) })) };
   }
 
@@ -124,7 +101,7 @@ export class ControllerActionsImpl implements ControllerActions {
     if (isTerminalRun(run.state)) return run;
     if (run.backfill && run.attempts.length === 0 && run.state === 'pending') {
       // Queued by a backfill, never started: only the schedule core holds it.
-      await this.d.dispatch.submit(() => this.d.scheduler.cancelQueued(runId, this.d.clock.now()));
+      await this.d.dispatch.post({ type: 'KillRequested', runId });
     }
     const targets = [run, ...this.d.ledger.all().filter((r) => r.dagRunId === runId && !isTerminalRun(r.state))];
     for (const r of targets) {
@@ -133,8 +110,7 @@ export class ControllerActionsImpl implements ControllerActions {
       await this.d.framework.kill(a.taskId);
       if (!a.agentId) {
         // Never placed: withdrawn from the queue, so no Mesos status will come. End it here.
-        const at = this.d.clock.now();
-        await this.d.dispatch.submit(() => this.d.scheduler.taskEnded(r.id, a.n, 'killed', at, { message: 'killed before launch' }));
+        await this.d.dispatch.post({ type: 'KillRequested', runId: r.id, attempt: a.n });
       }
     }
     return this.d.ledger.get(runId) ?? run;
@@ -151,14 +127,17 @@ export class ControllerActionsImpl implements ControllerActions {
   private async setPaused(job: string, paused: boolean): Promise<JobSummary> {
     this.applied(job);
     await this.d.state.setPaused(job, paused, this.d.clock.now());
-    const now = this.d.clock.now();
-    await this.d.dispatch.submit(() => this.d.scheduler.upsert(this.d.effective(this.applied(job)), now));
+    await this.d.dispatch.post({ type: 'Applied', again: [job] });
     return this.d.view.jobs().find((j) => j.name === job)!;
   }
 
-  /** A dispatch step of its own, so a request that fails still leaves the core caught up. */
+  /**
+   * Brings the schedule core up to the applied state, in a dispatch step of its own (so a
+   * request that fails still leaves the core caught up): a sync pass shows a newly applied
+   * job in the read view before it hands the job to the core.
+   */
   private catchUp(): Promise<void> {
-    return this.d.dispatch.submit(() => this.d.followApplied(this.d.clock.now()));
+    return this.d.dispatch.post({ type: 'Applied' });
   }
 
   private applied(job: string): AppliedResource {

@@ -1,8 +1,8 @@
 /**
  * The GitOps controller: converges Mesos to the repository. It joins the sync loop
  * (source → plan → apply, ./sync-loop.ts, ./sync-pass.ts), the schedule core
- * (src/schedule/scheduler.ts, driven by ./dispatch.ts) and the run lifecycle (./runs.ts,
- * the framework hooks), and implements the API's ports (./view.ts, ./actions.ts).
+ * (src/schedule/scheduler.ts, owned by ./dispatch.ts, whose hooks the framework calls) and
+ * the run lifecycle (./runs.ts), and implements the API's ports (./view.ts, ./actions.ts).
  *
  * Only the leader works. On winning leadership it reloads everything from the store, seeds
  * the framework with the tasks it knows (reconciliation adopts what still runs), re-queues
@@ -16,10 +16,8 @@ import type { AppliedResource } from '../core/types.js';
 import type { ControllerActions, ControllerView } from '../ports/controller.js';
 import type { Logger } from '../ports/logger.js';
 import type { Plan } from '../plan/types.js';
-import type { Decision } from '../schedule/decisions.js';
 import type { OutboxEntry } from '../notify/events.js';
 import type { Notifier } from '../notify/notifier.js';
-import { Scheduler } from '../schedule/scheduler.js';
 import { DEFAULT_UNSCHEDULABLE_AFTER_MS } from '../schedule/unschedulable.js';
 import { ControllerActionsImpl } from './actions.js';
 import { Dispatch, knownTasks } from './dispatch.js';
@@ -56,11 +54,8 @@ export class Controller {
   private readonly framework = officeFramework(() => this.term);
   private readonly state: ControllerState;
   private readonly ledger: RunLedger;
-  private readonly scheduler: Scheduler;
   private readonly preemption: PreemptionLoop;
-  /** The applied resources last handed to the schedule core (by name). */
-  private scheduled = new Map<string, AppliedResource>();
-  private readonly lifecycle: RunLifecycle;
+  /** The one owner of run state: the schedule core behind its inbox (./dispatch.ts, ./inbox.ts). */
   private readonly dispatch: Dispatch;
   private unsubscribe: (() => void) | undefined;
   private leading = false;
@@ -76,38 +71,33 @@ export class Controller {
 
   constructor(private readonly o: ControllerOptions) {
     this.log = o.logger;
-    this.scheduler = new Scheduler({ preemptAfterSeconds: o.preemptAfterSeconds });
-    this.preemption = new PreemptionLoop({ clock: o.clock, logger: o.logger, scheduler: this.scheduler, view: () => this.framework.clusterView(), submit: (d) => this.dispatch.submit(d) });
     this.leadRetry = new RetryLoop(o.clock, { initialMs: LEAD_RETRY_MS, maxMs: LEAD_RETRY_MS }, alwaysGeneric);
     this.state = new ControllerState(o.store);
     this.ledger = new RunLedger(o.store, (before, after) => this.notifier?.effects(before, after) ?? []);
     const upkeep: UpkeepDeps = { state: this.state, ledger: this.ledger, clock: o.clock, events: this.events, historyCap: o.historyCap };
     this.notifier = o.notify && buildNotifier({ ...upkeep, store: o.store, logger: o.logger }, o.notify);
-    let dispatch: Dispatch | undefined;
-    this.lifecycle = new RunLifecycle({
+    const lifecycle = new RunLifecycle({
       ledger: this.ledger,
       framework: this.framework,
       clock: o.clock,
       events: this.events,
       logger: o.logger.child({ component: 'runs' }),
-      onAttempt: (change, facts) => dispatch!.onAttempt(change, facts),
-      onSeen: (runId) => dispatch!.onSeen(runId),
       secrets: o.secrets,
       secretOverrides: o.secretOverrides,
-      leading: () => this.leading,
     });
-    this.dispatch = dispatch = new Dispatch({
-      scheduler: this.scheduler,
-      lifecycle: this.lifecycle,
+    this.dispatch = new Dispatch({
+      lifecycle,
       ledger: this.ledger,
       clock: o.clock,
       logger: o.logger.child({ component: 'dispatch' }),
+      applied: () => this.state.applied,
+      effective: (a) => this.effective(a),
       afterRunsEnded: (jobs) => boundHistory(upkeep, jobs),
-      resync: async (now) => {
-        await this.ledger.load();
-        return this.loadScheduler(now);
-      },
+      clusterView: () => this.framework.clusterView(),
+      secretOverrides: o.secretOverrides,
+      preemptAfterSeconds: o.preemptAfterSeconds,
     });
+    this.preemption = new PreemptionLoop({ clock: o.clock, logger: o.logger, due: (now) => this.dispatch.preemptionDue(now), preempt: () => this.dispatch.post({ type: 'PreemptionDue' }) });
     this.followerReads = new FollowerReads({
       store: o.store,
       clock: o.clock,
@@ -115,7 +105,7 @@ export class Controller {
       reload: () => this.reload(),
       backstopMs: Math.max(o.pollMs, FOLLOWER_REFRESH_MS),
     });
-    this.unschedulable = new UnschedulableWatch({ clock: o.clock, logger: o.logger.child({ component: 'unschedulable' }), ledger: this.ledger, framework: this.framework, events: this.events, applied: (n) => this.state.applied.get(n), graceMs: o.unschedulableAfterMs ?? DEFAULT_UNSCHEDULABLE_AFTER_MS });
+    this.unschedulable = new UnschedulableWatch({ clock: o.clock, logger: o.logger.child({ component: 'unschedulable' }), ledger: this.ledger, framework: this.framework, judged: (changes) => this.dispatch.post({ type: 'UnschedulableJudged', changes }), applied: (n) => this.state.applied.get(n), graceMs: o.unschedulableAfterMs ?? DEFAULT_UNSCHEDULABLE_AFTER_MS });
     const passDeps = this.passDeps();
     this.view = new StateView({
       readView: () => ({ role: this.leading ? 'leader' : 'follower', ...this.followerReads.freshness() }),
@@ -130,13 +120,10 @@ export class Controller {
     this.actions = new ControllerActionsImpl({
       state: this.state,
       ledger: this.ledger,
-      scheduler: this.scheduler,
       dispatch: this.dispatch,
       framework: this.framework,
       clock: o.clock,
       view: this.view,
-      effective: (a) => this.effective(a),
-      followApplied: (now) => this.followApplied(now),
       secretOverrides: o.secretOverrides,
     });
   }
@@ -209,13 +196,10 @@ export class Controller {
       clock: this.o.clock,
       logger: this.log,
       events: this.events,
-      framework: this.o.framework(this.lifecycle),
+      framework: this.o.framework(this.dispatch.hooks),
       knownTasks: knownTasks(this.ledger.active()),
       first: [this.dispatch, this.preemption],
-      load: () => {
-        const now = this.o.clock.now();
-        return this.dispatch.submit(() => [...this.loadScheduler(now), ...this.scheduler.tick(now)]);
-      },
+      load: () => this.dispatch.post({ type: 'Loaded' }),
       last: [...(this.notifier ? [this.notifier] : []), this.unschedulable],
       sync: { pollMs: this.o.pollMs, backoff: this.o.syncBackoff, reconcile: (reason) => this.syncOnce(reason), onError: (err, retryInMs) => reportSyncFailed(err, retryInMs, this.state.sync.lastRevision, this.log, this.events) },
       watch: this.o.watch,
@@ -260,30 +244,8 @@ export class Controller {
     } finally {
       this.state.syncing = false;
     }
-    const now = this.o.clock.now();
-    await this.dispatch.submit(() => this.followApplied(now));
+    await this.dispatch.post({ type: 'Applied' });
     reportSynced(plan, this.log, this.events);
-  }
-
-  /** Replaces the schedule core's state with the applied resources and the ledger's runs. */
-  private loadScheduler(now: number): Decision[] {
-    this.scheduled = new Map(this.state.applied);
-    return this.scheduler.load([...this.state.applied.values()].map((a) => this.effective(a)), this.ledger.all(), now);
-  }
-
-  /**
-   * Hands the schedule core every applied resource it was not given yet and removes the
-   * ones no longer applied. Compared with what the core was given, not with the last plan:
-   * a pass that committed its apply and then failed (recording the outcome) left the core
-   * behind, and the next pass plans no change.
-   */
-  private followApplied(now: number): Decision[] {
-    const out: Decision[] = [];
-    const same = (a: AppliedResource, b: AppliedResource | undefined) => b !== undefined && a.revision === b.revision && a.appliedAt === b.appliedAt;
-    for (const [name, a] of this.state.applied) if (!same(a, this.scheduled.get(name))) out.push(...this.scheduler.upsert(this.effective(a), now));
-    for (const name of this.scheduled.keys()) if (!this.state.applied.has(name)) out.push(...this.scheduler.remove(name, now));
-    this.scheduled = new Map(this.state.applied);
-    return out;
   }
 
   /** The resource as the schedule core should see it: a paused job is treated as suspended. */

@@ -1,5 +1,5 @@
 /**
- * Typed events of a running controller (STYLE.md §11, graphile/worker `Runner.events`).
+ * Typed events of a running controller (graphile/worker `Runner.events`).
  * Tests and the HA/browser suites wait on these with `next(name, predicate)` instead of
  * sleeping; the log is written from the same events.
  */

@@ -1,16 +1,13 @@
 /**
  * The thin loop around the core's preemption decision (src/schedule/preemption.ts): while
  * leading, it asks the core every {@link PREEMPTION_POLL_MS} whether a waiting run passed
- * its grace (a cheap check), and only then queues `preempt(view)` on the dispatch queue,
- * with the framework's view of the agents taken when the call runs, so the decision sees
- * every decision queued before it.
+ * its grace (a cheap check), and only then posts `PreemptionDue` to Dispatch, which takes
+ * the framework's view of the agents when the step runs, so the decision sees every
+ * decision queued before it.
  */
 import { messageOf } from '../core/errors.js';
-import type { ClusterView } from '../core/cluster-view.js';
 import type { Clock, Timer } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { Decision } from '../schedule/decisions.js';
-import type { Scheduler } from '../schedule/scheduler.js';
 
 /** How often the loop asks the core whether a preemption is due. */
 export const PREEMPTION_POLL_MS = 1000;
@@ -19,11 +16,10 @@ export const PREEMPTION_POLL_MS = 1000;
 export interface PreemptionLoopDeps {
   clock: Clock;
   logger: Logger;
-  scheduler: Pick<Scheduler, 'preemptionDue' | 'preempt'>;
-  /** The framework's view now; undefined when there is no framework (nothing is preempted). */
-  view(): ClusterView | undefined;
-  /** Queues a core call and the execution of its decisions (Dispatch.submit). */
-  submit(decide: () => Decision[]): Promise<void>;
+  /** Whether a waiting run passed its grace (Dispatch.preemptionDue). */
+  due(now: number): boolean;
+  /** Posts `PreemptionDue` to Dispatch; resolves once its decisions were carried out. */
+  preempt(): Promise<void>;
 }
 
 /** See the module comment. Started when leading, stopped when not. */
@@ -50,14 +46,8 @@ export class PreemptionLoop {
   }
 
   private async check(): Promise<void> {
-    const { scheduler, clock } = this.d;
     try {
-      if (scheduler.preemptionDue(clock.now())) {
-        await this.d.submit(() => {
-          const view = this.d.view();
-          return view ? scheduler.preempt(view, clock.now()) : [];
-        });
-      }
+      if (this.d.due(this.d.clock.now())) await this.d.preempt();
     } catch (err) {
       this.d.logger.warn('preemption check failed', { error: messageOf(err) });
     } finally {

@@ -115,41 +115,6 @@ export class RunLedger {
   }
 
   /**
-   * Read-modify-write of several runs in ONE atomic store commit: the launch intents of a
-   * whole offer round cost one store round trip (one fsync, one ZooKeeper multi) instead of
-   * one per task, and are all durable, or none, before the round's ACCEPTs go out. A lost
-   * compare-and-set writes nothing; each run is then updated on its own (`update`, which
-   * retries with the fresh value). Returns, per entry, what `update` would.
-   */
-  async updateMany(entries: readonly { id: string; change: (run: Run) => Run | undefined }[]): Promise<(Run | undefined)[]> {
-    const next = new Map<string, { cur: { run: Run; version: number }; run: Run }>();
-    const out: (Run | undefined)[] = [];
-    for (const { id, change } of entries) {
-      const held = next.get(id);
-      const cur = held?.cur ?? this.runs.get(id) ?? (await this.fresh(id));
-      if (!cur) {
-        out.push(undefined);
-        continue;
-      }
-      const changed = change(structuredClone(held?.run ?? cur.run));
-      if (changed) next.set(id, { cur, run: changed });
-      out.push(changed ?? held?.run ?? cur.run);
-    }
-    if (next.size === 0) return out;
-    const ops: StoreOp[] = [];
-    for (const { cur, run } of next.values()) ops.push(this.stored.putOp(run.id, run, cur.version), ...this.effects(cur.run, run));
-    try {
-      await this.store.commit(ops);
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-      for (const id of next.keys()) this.runs.delete(id);
-      return Promise.all(entries.map((e) => this.update(e.id, e.change)));
-    }
-    for (const { cur, run } of next.values()) this.remember(run, cur.version + 1);
-    return out;
-  }
-
-  /**
    * Replaces a run's record with `run` (a re-run under the same id) and deletes its DAG
    * task runs, in one atomic commit, so no reader ever sees the new run with old tasks.
    */

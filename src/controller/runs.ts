@@ -1,25 +1,25 @@
 /**
- * The run lifecycle: schedule → intent written → Mesos launch → status → history.
- * `execute` carries out the schedule core's decisions (src/schedule/decisions.ts) in order:
- * a run is created with create-if-absent, and its launch is asked for only when this
- * process created it, so a run computed twice is launched once. The framework hooks keep
- * the store ahead of Mesos: `persistLaunch` records where an attempt goes before the
- * framework sends ACCEPT, and `onStatus` records a status before it is acknowledged
- * (docs/high-availability-framework-guide.md; src/ports/mesos.ts).
+ * The run lifecycle: it carries out the schedule core's decisions (src/schedule/
+ * decisions.ts), in order, and decides nothing itself. A run is created with
+ * create-if-absent, and its launch is asked for only when this process created it, so a
+ * run computed twice is launched once; an update writes the run as the core holds it (the
+ * core owns run state, placement and statuses included: one write per decision). Dispatch
+ * (./dispatch.ts) calls it inside its steps, so a placement is written before ACCEPT and a
+ * status before its acknowledgement (mesos.apache.org/documentation/latest/high-availability-framework-guide/;
+ * src/ports/mesos.ts).
  */
 import { messageOf } from '../core/errors.js';
-import type { Attempt, Run } from '../core/run.js';
-import { awaitsOffer, isTerminalRun } from '../core/types.js';
+import type { Run } from '../core/run.js';
+import { isTerminalRun } from '../core/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { SecretOverrides } from '../secrets/run-overrides.js';
 import type { SecretProvider } from '../ports/secrets.js';
-import type { FrameworkHooks, LaunchRequest, MesosFramework, PlacedLaunch, TaskStatusUpdate } from '../ports/mesos.js';
+import type { LaunchRequest, MesosFramework, TaskStatusUpdate } from '../ports/mesos.js';
 import type { Decision, LaunchDecision } from '../schedule/decisions.js';
-import { notLeading } from './dispatch.js';
 import type { ControllerEmitter } from './events.js';
 import type { RunLedger } from './run-ledger.js';
-import { adoptedRun, recordTaskStatus, type AttemptChange } from './task-status.js';
+import { adoptedRun } from '../schedule/attempt-facts.js';
 
 /** What the lifecycle needs around it. */
 export interface RunLifecycleDeps {
@@ -28,35 +28,10 @@ export interface RunLifecycleDeps {
   clock: Clock;
   events: ControllerEmitter;
   logger: Logger;
-  /**
-   * Told about a status that started or ended an attempt; resolves once the schedule
-   * core's decisions about it were carried out with `facts` (so the status is acknowledged
-   * only after them). See {@link StatusFacts}.
-   */
-  onAttempt(change: AttemptChange, facts: StatusFacts): Promise<void>;
-  /** Told about every other status of a known run (it confirms the run's state to the core). */
-  onSeen?(runId: string): void;
-  /**
-   * Whether this controller leads now. The hooks refuse work otherwise: a placement is
-   * then not recorded (so not accepted) and a status not acknowledged (Mesos re-sends it
-   * to the leader), even with a store that does not fence deposed writers.
-   */
-  leading(): boolean;
   /** Resolves `secrets:` references at launch; without one, a job with secrets cannot run. */
   secrets?: SecretProvider;
   /** Secret run overrides held in memory (src/secrets/run-overrides.ts). */
   secretOverrides?: SecretOverrides;
-}
-
-/**
- * What a Mesos status says about a run, applied to the stored run. It is written in the
- * same store write as the core's decision about that status (never before it): a run
- * whose attempt is recorded as ended is then always terminal or queued for retry, even
- * if the process dies between the two.
- */
-export interface StatusFacts {
-  runId: string;
-  apply(stored: Run): Run | undefined;
 }
 
 /**
@@ -83,34 +58,26 @@ export function launchRequest(d: LaunchDecision): LaunchRequest {
 }
 
 /**
- * Merges the schedule core's view of a run into the stored one: the core decides state,
- * reason and which attempts exist; what only Mesos told us (agent, sandbox, start, exit
- * status) is kept from the store when the core's copy does not carry it.
+ * The stored run replaced by the core's copy, keeping the one field the core does not own:
+ * `slaMissedAt`, set by the notifier's SLA check (src/notify/sla.ts).
  */
-export function mergeRun(stored: Run, decided: Run): Run {
-  const byTask = new Map(stored.attempts.map((a) => [a.taskId, a]));
-  const attempts = decided.attempts.map((a): Attempt => ({ ...byTask.get(a.taskId), ...definedOnly(a) }) as Attempt);
-  return { ...stored, ...definedOnly(decided), attempts };
+function asDecided(stored: Run, decided: Run): Run {
+  return stored.slaMissedAt === undefined || decided.slaMissedAt !== undefined ? decided : { ...decided, slaMissedAt: stored.slaMissedAt };
 }
 
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** Executes decisions and implements the framework hooks. */
-export class RunLifecycle implements FrameworkHooks {
+/** Executes the core's decisions. */
+export class RunLifecycle {
   constructor(private readonly deps: RunLifecycleDeps) {}
 
   /**
    * Carries out decisions in order; a run this process did not create is never launched.
-   * `facts` (a status the decisions answer) are merged into that run's first write, or
-   * written on their own when the core decided nothing about the run.
+   * Resolves with the statuses of launches refused before Mesos (secrets not resolvable),
+   * which the caller records like any status.
    */
-  async execute(decisions: Decision[], facts?: StatusFacts): Promise<void> {
+  async execute(decisions: Decision[]): Promise<TaskStatusUpdate[]> {
     const { ledger, framework, events, logger } = this.deps;
     const refused = new Set<string>();
     const launches: LaunchRequest[] = [];
-    let pendingFacts = facts;
     for (const d of decisions) {
       switch (d.type) {
         case 'create':
@@ -127,10 +94,8 @@ export class RunLifecycle implements FrameworkHooks {
           this.stateChanged(d.run);
           break;
         case 'update': {
-          const withFacts = pendingFacts?.runId === d.run.id ? pendingFacts : undefined;
-          if (withFacts) pendingFacts = undefined;
           const before = ledger.get(d.run.id)?.state;
-          const after = await ledger.update(d.run.id, (cur) => mergeRun(withFacts?.apply(cur) ?? cur, d.run));
+          const after = await ledger.update(d.run.id, (cur) => asDecided(cur, d.run));
           if (after && after.state !== before) this.stateChanged(after, after.attempts.at(-1)?.n);
           break;
         }
@@ -153,13 +118,10 @@ export class RunLifecycle implements FrameworkHooks {
           break;
       }
     }
-    if (pendingFacts) {
-      const { runId, apply } = pendingFacts;
-      const before = ledger.get(runId)?.state;
-      const after = await ledger.update(runId, apply);
-      if (after && after.state !== before) this.stateChanged(after, after.attempts.at(-1)?.n);
-    }
-    if (launches.length) framework.launch(await this.withSecrets(launches));
+    if (!launches.length) return [];
+    const { ok, refusals } = await this.withSecrets(launches);
+    if (ok.length) framework.launch(ok);
+    return refusals;
   }
 
   /**
@@ -168,8 +130,9 @@ export class RunLifecycle implements FrameworkHooks {
    * TASK_ERROR naming the secret, so the run fails with that reason (after the job's
    * retries, which give a secret provisioned late its chance).
    */
-  private async withSecrets(launches: LaunchRequest[]): Promise<LaunchRequest[]> {
+  private async withSecrets(launches: LaunchRequest[]): Promise<{ ok: LaunchRequest[]; refusals: TaskStatusUpdate[] }> {
     const ok: LaunchRequest[] = [];
+    const refusals: TaskStatusUpdate[] = [];
     for (const l of launches) {
       const refs = l.template.secrets ?? []; // templates built by older code paths may lack the list
       const secretEnv = l.secretEnv ?? [];
@@ -191,12 +154,10 @@ export class RunLifecycle implements FrameworkHooks {
       } catch (err) {
         const message = `secrets could not be resolved: ${messageOf(err)}`;
         this.deps.logger.warn('launch refused', { run: l.runId, task: l.taskId, reason: message });
-        // Not awaited: the status goes through the dispatch queue this call runs in.
-        const u: TaskStatusUpdate = { taskId: l.taskId, outcome: 'error', mesosState: REFUSED_STATE, reason: 'REASON_TASK_INVALID', message, at: this.deps.clock.now(), fromReconciliation: false };
-        void this.onStatus(u).catch((e) => this.deps.logger.warn('recording the refused launch failed', { task: l.taskId, error: messageOf(e) }));
+        refusals.push({ taskId: l.taskId, outcome: 'error', mesosState: REFUSED_STATE, reason: 'REASON_TASK_INVALID', message, at: this.deps.clock.now(), fromReconciliation: false });
       }
     }
-    return ok;
+    return { ok, refusals };
   }
 
   /** A secret override's value, or an error saying why this controller does not hold it. */
@@ -206,58 +167,17 @@ export class RunLifecycle implements FrameworkHooks {
     throw new Error(`secret override ${name} is not held by this controller: its value lived only in the memory of the controller that accepted the run (it restarted or lost leadership since); start the run again`);
   }
 
-  /** Records where each attempt goes before the framework sends ACCEPT. */
-  async persistLaunch(placed: PlacedLaunch[]): Promise<void> {
-    if (!this.deps.leading()) throw notLeading();
-    const now = this.deps.clock.now();
-    // One store commit for the whole offer round (RunLedger.updateMany), still before ACCEPT.
-    const stored = await this.deps.ledger.updateMany(
-      placed.map((p) => ({
-        id: p.request.runId,
-        change: (run: Run) => {
-          const a = run.attempts.find((x) => x.taskId === p.request.taskId);
-          if (!a) return undefined;
-          Object.assign(a, { agentId: p.agentId, hostname: p.hostname, intentAt: now, ...(p.cluster !== undefined && { cluster: p.cluster }) });
-          if (run.state === 'unschedulable') delete run.reason; // an offer fitted after all
-          if (awaitsOffer(run.state)) run.state = 'launching';
-          return run;
-        },
-      })),
-    );
-    stored.forEach((after, i) => after?.state === 'launching' && this.stateChanged(after, placed[i].request.attempt));
-  }
-
-  /** The cluster the task's launch intent recorded (src/ports/mesos.ts `clusterOf`). */
-  clusterOf(taskId: string): string | undefined {
-    return this.deps.ledger.byTask(taskId)?.attempts.find((a) => a.taskId === taskId)?.cluster;
-  }
-
-  /** Records a status (adopting unknown Kairos tasks), then acts on the core's decisions. */
-  async onStatus(u: TaskStatusUpdate): Promise<void> {
-    if (!this.deps.leading()) throw notLeading();
-    const { ledger, clock, events } = this.deps;
-    let run = ledger.byTask(u.taskId);
-    if (!run) {
-      const adopted = adoptedRun(u, clock.now());
-      if (!adopted) return;
-      if (!(await ledger.create(adopted))) return this.onStatus(u);
-      events.emit('run:adopted', { runId: adopted.id, taskId: u.taskId });
-      run = adopted;
-    }
-    const change = recordTaskStatus(run, u);
-    if (!change || !(change.started || change.final)) this.deps.onSeen?.(run.id);
-    if (!change) return;
-    const facts: StatusFacts = {
-      runId: run.id,
-      apply: (cur) => {
-        const c = recordTaskStatus(cur, u);
-        return c?.run;
-      },
-    };
-    if (change.started || change.final) return this.deps.onAttempt(change, facts);
-    const before = ledger.get(run.id)?.state;
-    const stored = await ledger.update(run.id, facts.apply);
-    if (stored && stored.state !== before) this.stateChanged(stored, change.attempt.n);
+  /**
+   * Writes a run for a task Mesos reports that the store does not know but whose labels
+   * name a Kairos run (src/schedule/attempt-facts.ts `adoptedRun`), so it is followed to
+   * its end. Resolves with the run as stored, or undefined for a task that is not Kairos's.
+   */
+  async adopt(u: TaskStatusUpdate, now: number): Promise<Run | undefined> {
+    const adopted = adoptedRun(u, now);
+    if (!adopted) return undefined;
+    if (!(await this.deps.ledger.create(adopted))) return this.deps.ledger.byTask(u.taskId) ?? this.deps.ledger.get(adopted.id);
+    this.deps.events.emit('run:adopted', { runId: adopted.id, taskId: u.taskId });
+    return adopted;
   }
 
   private stateChanged(run: Run, attempt?: number): void {

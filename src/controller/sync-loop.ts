@@ -1,5 +1,5 @@
 /**
- * The level-based sync loop (STYLE.md §1-2, controller-runtime `reconcileHandler`).
+ * The level-based sync loop (controller-runtime `reconcile.go` and `reconcileHandler`).
  * Triggers (poll timer, webhook, file watcher, start) only say "look again": they set a
  * dirty flag, and at most one reconcile runs at a time, so a burst of triggers during a
  * pass coalesces into one more pass. The loop alone owns timing, through its

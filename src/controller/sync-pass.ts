@@ -1,5 +1,5 @@
 /**
- * One sync pass: snapshot → load/validate → plan → apply → record (STYLE.md §3: the same
+ * One sync pass: snapshot → load/validate → plan → apply → record (gitops-engine `sync` as the model: the same
  * path serves `GET /v1/plan`, which stops before writing). A snapshot with any problem is
  * never applied: the last good revision stays applied and the problems (file:line:column,
  * field) are recorded in `meta/sync` for the API, the log and `kairos status`.

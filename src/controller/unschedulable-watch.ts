@@ -2,7 +2,8 @@
  * The leader's unschedulable check: every `intervalMs` (Clock port) it reads the cluster's
  * facts from the framework (the agents' totals and attributes, src/mesos/capacity.ts),
  * asks the pure core (src/schedule/unschedulable.ts) which waiting runs became
- * unschedulable or fit again, and writes each change with a compare-and-set on the run.
+ * unschedulable or fit again, and posts that judgement to Dispatch (`UnschedulableJudged`),
+ * so the schedule core, the one owner of run state, changes and writes the runs.
  * The write to `unschedulable` raises the `unschedulable` notification through the run
  * ledger's outbox effects, in the same commit. The facts last read are kept for
  * `GET /v1/cluster` (`facts`), which `kairos reconcile --server` plans against.
@@ -16,8 +17,7 @@ import type { Logger } from '../ports/logger.js';
 import type { ClusterFacts, MesosFramework } from '../ports/mesos.js';
 import type { FitNeed } from '../mesos/fit.js';
 import { taskTemplate } from '../schedule/dag-runs.js';
-import { applyUnschedulable, unschedulableChanges, waitingRuns } from '../schedule/unschedulable.js';
-import type { ControllerEmitter } from './events.js';
+import { unschedulableChanges, waitingRuns, type UnschedulableChange } from '../schedule/unschedulable.js';
 import type { RunLedger } from './run-ledger.js';
 
 /** Longest time between two checks (shorter when the grace period is shorter). */
@@ -27,9 +27,10 @@ export const UNSCHEDULABLE_CHECK_MS = 10_000;
 export interface UnschedulableWatchDeps {
   clock: Clock;
   logger: Logger;
-  ledger: Pick<RunLedger, 'all' | 'get' | 'update'>;
+  ledger: Pick<RunLedger, 'all' | 'get'>;
   framework: Pick<MesosFramework, 'clusterFacts'>;
-  events: ControllerEmitter;
+  /** Posts the changes to Dispatch; resolves once they were written. */
+  judged(changes: UnschedulableChange[]): Promise<void>;
   /** The applied resource of a job or DAG (undefined: gone). */
   applied(name: string): AppliedResource | undefined;
   /** `--unschedulable-after`. */
@@ -82,12 +83,13 @@ export class UnschedulableWatch {
     if (facts) this.last = facts;
     const now = this.d.clock.now();
     const waiting = waitingRuns(this.d.ledger.all(), (run) => needOfRun(run, this.d.applied));
-    for (const change of unschedulableChanges(waiting, facts, now, this.d.graceMs)) {
-      if (!this.loop.active) return;
-      const before = this.d.ledger.get(change.runId)?.state;
-      const after = await this.d.ledger.update(change.runId, (run) => applyUnschedulable(run, change));
-      if (!after || after.state === before) continue;
-      this.d.events.emit('run:state', { runId: after.id, job: after.job, state: after.state, attempt: after.attempts.at(-1)?.n });
+    const changes = unschedulableChanges(waiting, facts, now, this.d.graceMs);
+    if (changes.length === 0 || !this.loop.active) return;
+    const before = new Map(changes.map((c) => [c.runId, this.d.ledger.get(c.runId)?.state]));
+    await this.d.judged(changes);
+    for (const c of changes) {
+      const after = this.d.ledger.get(c.runId);
+      if (!after || after.state === before.get(c.runId)) continue;
       if (after.state === 'unschedulable') this.d.logger.warn('run unschedulable', { run: after.id, reason: after.reason });
       else this.d.logger.info('run fits the cluster again: pending', { run: after.id });
     }

@@ -31,7 +31,7 @@ export function dagTaskRunId(dagRunId: string, task: string): string {
 
 /**
  * Mesos TaskID for an attempt of a run. Mesos forbids `/` and `\` in task ids
- * (include/mesos/v1/mesos.proto TaskID; src/master/validation.cpp), so they are replaced;
+ * (apache/mesos include/mesos/v1/mesos.proto TaskID; apache/mesos src/master/validation.cpp), so they are replaced;
  * `:` and `.` are legal. Attempt numbers start at 1. The g-th re-run of a run (a backfill
  * with a rerun flag) gets `~rerun<g>` before the attempt, so no task id is ever used twice.
  */

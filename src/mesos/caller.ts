@@ -4,7 +4,7 @@
  * and decorators add what every call needs, so the offer flow, the status pipe and the
  * reconciler hold one small interface instead of lambdas:
  * - `streamCaller`: POSTs on the current subscription stream (`Mesos-Stream-Id`), and
- *   rejects with E_UNAVAILABLE while there is none (docs/scheduler-http-api.md: calls
+ *   rejects with E_UNAVAILABLE while there is none (mesos.apache.org/documentation/latest/scheduler-http-api/: calls
  *   other than SUBSCRIBE need the stream id of a live subscription);
  * - `withFrameworkId`: stamps the FrameworkID the master gave us, or rejects without one;
  * - `withMetrics`: turns calls the master took into the framework's typed events

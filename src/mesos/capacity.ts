@@ -1,5 +1,5 @@
 /**
- * The cluster's capacity from the master's `/master/state` answer (src/master/
+ * The cluster's capacity from the master's `/master/state` answer (apache/mesos src/master/
  * readonly_handler.cpp `state`): the summed `resources` (total, reserved or not) of the
  * active agents. The UI's timeline holds expected demand against it; the answer is kept
  * CAPACITY_TTL_MS, so a page refreshing every 2 s does not make the master serialise its

@@ -1,9 +1,9 @@
 /**
- * The HTTP side of the Mesos v1 Scheduler API (docs/scheduler-http-api.md): one
+ * The HTTP side of the Mesos v1 Scheduler API (mesos.apache.org/documentation/latest/scheduler-http-api/): one
  * long-lived SUBSCRIBE stream per subscription (its own connection, RecordIO-framed
  * events parsed as bytes), and every other call as a POST carrying `Mesos-Stream-Id`
  * pipelined over a few kept-alive connections (pipeline.ts). A 307 from a non-leading master is followed by resolving its
- * protocol-relative `Location` (`//host:port/api/v1/scheduler`, src/master/http.cpp
+ * protocol-relative `Location` (`//host:port/api/v1/scheduler`, apache/mesos src/master/http.cpp
  * `redirect`) against the current URL, at most `maxRedirects` hops and never to itself.
  * This is an edge adapter: it owns sockets, so socket timeouts live here.
  */

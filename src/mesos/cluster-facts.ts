@@ -1,6 +1,6 @@
 /**
  * The cluster's facts (src/ports/mesos.ts ClusterFacts) from the master's `/master/state`
- * answer (src/master/readonly_handler.cpp `state`): each active agent's `resources` (its
+ * answer (apache/mesos src/master/readonly_handler.cpp `state`): each active agent's `resources` (its
  * total, reserved or not: what it could ever hold), hostname and attributes. Upstream
  * renders scalar resources as numbers, ranges as `"[31000-32000]"` and attributes as
  * `{name: value}` with text as strings and scalars as numbers.

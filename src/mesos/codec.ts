@@ -1,6 +1,6 @@
 /**
  * Encodes and decodes scheduler Calls and Events in both encodings the Mesos v1 HTTP API
- * speaks (docs/scheduler-http-api.md): `application/x-protobuf` and `application/json`.
+ * speaks (mesos.apache.org/documentation/latest/scheduler-http-api/): `application/x-protobuf` and `application/json`.
  * JSON follows the master's stout conventions, not the proto3 JSON mapping: snake_case
  * proto field names, enums as names, bytes as base64, int64 as numbers; unknown field
  * names are ignored and a missing `required` field is an error. Decoded objects have the

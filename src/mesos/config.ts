@@ -27,7 +27,7 @@ export interface FrameworkConfig {
   webuiUrl?: string;
   /**
    * Seconds the master keeps tasks running while Kairos is away. Upstream default is 0
-   * (any disconnect kills every task); docs/high-availability-framework-guide.md advises
+   * (any disconnect kills every task); mesos.apache.org/documentation/latest/high-availability-framework-guide/ advises
    * weeks. Default: one week.
    */
   failoverTimeoutSeconds: number;
@@ -50,11 +50,11 @@ export interface FrameworkConfig {
   maxStarting: number;
   /** Refuse filter when demand remains (leftovers of an ACCEPT, unfit offers). */
   declineShortSeconds: number;
-  /** Refuse filter when nothing is queued (docs/app-framework-development-guide.md). */
+  /** Refuse filter when nothing is queued (mesos.apache.org/documentation/latest/app-framework-development-guide/). */
   declineLongSeconds: number;
   /** Demand without offers this long → REVIVE, then resubscribe, then "starving". */
   starvationTimeoutMs: number;
-  /** Periodic reconciliation (docs/reconciliation.md suggests minutes; Marathon 600 s). */
+  /** Periodic reconciliation (mesos.apache.org/documentation/latest/reconciliation/ suggests minutes; Marathon 600 s). */
   reconcileIntervalMs: number;
   reconcileBackoff: ReconcileBackoff;
   /** Resubscribe backoff: doubling from initialMs, capped (the C++ library caps ~15 s). */

@@ -1,5 +1,5 @@
 /**
- * The offer flow (docs/app-framework-development-guide.md, "Scheduler best practices"):
+ * The offer flow (mesos.apache.org/documentation/latest/app-framework-development-guide/, "Scheduler best practices"):
  * - demand appears → REVIVE (only when suppressed or after long declines: reviving too
  *   often resets the allocator's view); no demand → SUPPRESS;
  * - offers are gathered for a short batching window, matched (matcher.ts), and every

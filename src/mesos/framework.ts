@@ -6,7 +6,7 @@
  * (caller.ts: stream, framework id, metrics) for every call, `flow.ts` (offers),
  * `status-pipe.ts` (UPDATE → hook → ACK), `reconciler.ts` and the watchdogs.
  *
- * Guarantees the controller relies on (docs/high-availability-framework-guide.md):
+ * Guarantees the controller relies on (mesos.apache.org/documentation/latest/high-availability-framework-guide/):
  * `persistLaunch` resolves before ACCEPT is sent; `onStatus` resolves before ACKNOWLEDGE;
  * only updates carrying a uuid are acknowledged; reconciliation runs after every
  * (re)subscribe and on its own timer, never inside offer callbacks.

@@ -2,7 +2,7 @@
  * What each scheduler event does, as one table (mesos-go's `events.Handlers` keyed by
  * `scheduler.Event_Type`, composed with rules): the subscription loop hands every event
  * to `route`, which first feeds the heartbeat watchdog (any event proves the stream
- * alive, docs/scheduler-http-api.md "Disconnections") and then runs the event's handler.
+ * alive, mesos.apache.org/documentation/latest/scheduler-http-api/ "Disconnections") and then runs the event's handler.
  * Types without one (HEARTBEAT, INVERSE_OFFERS, MESSAGE, ...) only feed the watchdog.
  */
 import type { Logger } from '../ports/logger.js';

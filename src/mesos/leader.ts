@@ -4,7 +4,7 @@
  *   standby answers 307 to the leader, which the client follows.
  * - `zk://h1:2181[,h2:2181]/mesos`: each master holds an ephemeral sequential znode
  *   `<path>/json.info_<seq>` with its MasterInfo as JSON; the leader is the smallest
- *   sequence (docs/high-availability.md, "Leader election"; src/master/detector).
+ *   sequence (mesos.apache.org/documentation/latest/high-availability/, "Leader election"; apache/mesos src/master/detector).
  */
 import { createRequire } from 'node:module';
 import { KairosError } from '../core/errors.js';

@@ -3,7 +3,7 @@
  *
  * Tasks are taken in order (higher `priority` first, then oldest `dueAt`) and placed
  * first-fit, so one offer takes as many tasks as fit and each offer gets at most one
- * ACCEPT (docs/app-framework-development-guide.md: "accept or decline offers promptly";
+ * ACCEPT (mesos.apache.org/documentation/latest/app-framework-development-guide/: "accept or decline offers promptly";
  * the Accept call takes one agent's offers). Speed comes from grouping tasks by shape
  * (resources + constraints): resources in offers only shrink during a round, so an offer
  * that cannot take a shape once never can again, and each shape keeps a cursor that only

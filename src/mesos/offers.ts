@@ -1,8 +1,8 @@
 /**
- * Turns Mesos Offers (include/mesos/v1/mesos.proto Offer) into the matcher's view, and
+ * Turns Mesos Offers (apache/mesos include/mesos/v1/mesos.proto Offer) into the matcher's view, and
  * keeps the set of offers currently held. Offers are dropped wholesale on every
  * disconnect and every SUBSCRIBED: the master discards them silently on resubscribe
- * (docs/scheduler-http-api.md, "Disconnections"), so holding on to them only produces
+ * (mesos.apache.org/documentation/latest/scheduler-http-api/, "Disconnections"), so holding on to them only produces
  * ACCEPTs that fail with TASK_DROPPED.
  */
 import type { MatchOffer } from './matcher.js';

@@ -1,5 +1,5 @@
 /**
- * Task reconciliation as docs/reconciliation.md ("Algorithm") describes it, as a pure
+ * Task reconciliation as mesos.apache.org/documentation/latest/reconciliation/ ("Algorithm") describes it, as a pure
  * state machine the framework drives with its clock:
  *   1. start = now; remaining = every known non-terminal task;
  *   2. send an explicit RECONCILE for `remaining`;

@@ -1,5 +1,5 @@
 /**
- * Drives reconciliation (the pure state machine of reconcile.ts, docs/reconciliation.md)
+ * Drives reconciliation (the pure state machine of reconcile.ts, mesos.apache.org/documentation/latest/reconciliation/)
  * through a Caller: explicit RECONCILE rounds with backoff, then one implicit round. Runs
  * after every SUBSCRIBED, after a refused ACCEPT and on its own timer; a new run
  * supersedes the one in flight, and a lost stream or `stop()` ends it.

@@ -1,5 +1,5 @@
 /**
- * RecordIO framing of the Mesos subscription stream (docs/recordio.md):
+ * RecordIO framing of the Mesos subscription stream (mesos.apache.org/documentation/latest/recordio/):
  * `record = record-size LF record-data`, record-size = ASCII decimal count of BYTES.
  * Chunk boundaries carry no meaning (proxies re-chunk), so the decoder works on bytes
  * and may be fed any split of the stream.

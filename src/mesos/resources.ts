@@ -1,6 +1,6 @@
 /**
  * Resource arithmetic for offer matching. Scalars are kept as integer thousandths, the
- * precision Mesos itself keeps (include/mesos/v1/mesos.proto `Value.Scalar`: "3 decimal
+ * precision Mesos itself keeps (apache/mesos include/mesos/v1/mesos.proto `Value.Scalar`: "3 decimal
  * places"), so packing many tasks into an offer never drifts. Port ranges are inclusive
  * `[begin, end]` pairs as in `Value.Range`.
  */

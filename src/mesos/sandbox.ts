@@ -1,8 +1,8 @@
 /**
  * Task sandboxes on Mesos agents, read over the agent's HTTP API. The agent serves each
  * executor's sandbox under the virtual path `/frameworks/<fw>/executors/<executor>/runs/
- * latest` (src/slave/paths.cpp getExecutorVirtualPath, attached in src/slave/slave.cpp),
- * readable with `/files/read?path=...&offset=...&length=...` (src/files/files.cpp; no
+ * latest` (apache/mesos src/slave/paths.cpp getExecutorVirtualPath, attached in apache/mesos src/slave/slave.cpp),
+ * readable with `/files/read?path=...&offset=...&length=...` (apache/mesos src/files/files.cpp; no
  * `offset` answers the size; one read returns at most 64 KiB). Command and Docker tasks
  * run under an executor whose ExecutorID is the task's id, unless a status names another.
  * The agent's address comes from `Offer.url` (mesos.proto Offer: "URL for reaching the

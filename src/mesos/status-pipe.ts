@@ -1,7 +1,7 @@
 /**
  * The UPDATE path: TaskStatus → the port's TaskStatusUpdate → `hooks.onStatus` (the store
  * write) → ACKNOWLEDGE. Status updates are at-least-once and the agent resends one until
- * it is acknowledged (docs/scheduler-http-api.md "UPDATE", docs/high-availability-
+ * it is acknowledged (mesos.apache.org/documentation/latest/scheduler-http-api/ "UPDATE", docs/high-availability-
  * framework-guide.md), so the ACK is a decorator around the recording step that runs only
  * once the hook resolved: a crash or a refused write leaves the update unacknowledged and
  * Mesos sends it again. Updates of one task go through in arrival order (one chain per

@@ -143,6 +143,7 @@ export function statusUpdateOf(
 export function localSandboxes(hooks: FrameworkHooks, locate: (taskId: string) => string | undefined): FrameworkHooks {
   return {
     persistLaunch: (placed) => hooks.persistLaunch(placed),
+    ...(hooks.clusterOf && { clusterOf: (taskId: string) => hooks.clusterOf!(taskId) }),
     onStatus: (u) => {
       const { sandbox: _remote, ...rest } = u;
       const sandbox = locate(u.taskId);

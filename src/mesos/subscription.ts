@@ -2,8 +2,8 @@
  * The subscription loop, after mesos-go's `controller.Run`: detect the leading master →
  * SUBSCRIBE → decode the event stream → hand every event to one handler; when the stream
  * ends, back off (capped exponential, reset by each SUBSCRIBED) and start over, until
- * `stop()`. It also keeps the FrameworkID rule (docs/high-availability-framework-guide.md,
- * docs/scheduler-http-api.md "SUBSCRIBE"): the stored id is loaded once and sent with
+ * `stop()`. It also keeps the FrameworkID rule (mesos.apache.org/documentation/latest/high-availability-framework-guide/,
+ * mesos.apache.org/documentation/latest/scheduler-http-api/ "SUBSCRIBE"): the stored id is loaded once and sent with
  * every SUBSCRIBE so the master fails over the old connection and keeps our tasks; a new
  * id from SUBSCRIBED is saved; an ERROR saying the framework was removed forgets it, so
  * the next SUBSCRIBE registers anew instead of being refused forever.

@@ -4,7 +4,7 @@
  * decoded back to its run id exactly (`mesosTaskId` turns `/` and `\` into `~`, which run
  * ids may also contain). So when a task Kairos does not remember reports in, its labels
  * (`kairos.run`, `kairos.job`, ...) are asked from the master's `/master/tasks` endpoint
- * (src/master/http.cpp TASKS_HELP: `framework_id` and `task_id` select one task; the
+ * (apache/mesos src/master/http.cpp TASKS_HELP: `framework_id` and `task_id` select one task; the
  * answer lists active, unreachable and completed tasks with their `labels`).
  */
 import { messageOf } from '../core/errors.js';
@@ -13,7 +13,7 @@ import type { SchedulerClient } from './client.js';
 import { labelMap } from './tasks.js';
 import type { Label } from './types.js';
 
-/** One task as `/master/tasks` writes it (src/common/http.cpp `json(writer, Task)`). */
+/** One task as `/master/tasks` writes it (apache/mesos src/common/http.cpp `json(writer, Task)`). */
 interface TaskJson {
   id?: unknown;
   framework_id?: unknown;

@@ -1,5 +1,5 @@
 /**
- * TaskInfo from a LaunchRequest (include/mesos/v1/mesos.proto TaskInfo, CommandInfo,
+ * TaskInfo from a LaunchRequest (apache/mesos include/mesos/v1/mesos.proto TaskInfo, CommandInfo,
  * ContainerInfo), and the outcome Kairos gives each Mesos TaskState.
  *
  * Commands: `shell` runs `/bin/sh -c <shell>` (CommandInfo.shell = true, the upstream
@@ -67,7 +67,7 @@ function commandOf(req: LaunchRequest, env: Record<string, string>, docker: bool
     cmd.shell = false;
     cmd.value = argv[0];
     // The command executor execs `value` with `arguments` as the whole argv; the Docker
-    // containerizer appends `value` then `arguments` after the image (docker.cpp).
+    // containerizer appends `value` then `arguments` after the image (apache/mesos src/docker/docker.cpp).
     cmd.arguments = docker ? argv.slice(1) : argv;
   } else {
     // No command: run the image's own entrypoint/command.

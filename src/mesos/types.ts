@@ -253,7 +253,7 @@ export type TaskState =
   | 'TASK_GONE_BY_OPERATOR'
   | 'TASK_UNKNOWN';
 
-/** Terminal per `isTerminalState` in src/common/protobuf_utils.cpp (TASK_LOST included). */
+/** Terminal per `isTerminalState` in apache/mesos src/common/protobuf_utils.cpp (TASK_LOST included). */
 export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set<TaskState>([
   'TASK_FINISHED',
   'TASK_FAILED',

@@ -3,7 +3,7 @@
  *
  * HeartbeatWatchdog: the master sends HEARTBEAT every `heartbeat_interval_seconds`; a
  * stream that carries no event at all for 5 intervals is dead even if the socket looks
- * open (docs/scheduler-http-api.md, "Disconnections": "if the scheduler does not receive
+ * open (mesos.apache.org/documentation/latest/scheduler-http-api/, "Disconnections": "if the scheduler does not receive
  * any events for 5 heartbeat intervals ... it should assume the connection is lost").
  *
  * StarvationWatchdog: Chronos's worst failure is sitting on queued tasks with no offers

@@ -3,7 +3,7 @@
  * onto agents). The controller asks for launches and kills; the framework matches offers,
  * calls back `persistLaunch` BEFORE it sends ACCEPT (intent is durable first), and calls
  * `onStatus` for every task status update, acknowledging it to Mesos only after the hook
- * resolved (docs/high-availability-framework-guide.md: write intent before launching;
+ * resolved (mesos.apache.org/documentation/latest/high-availability-framework-guide/: write intent before launching;
  * status updates are at-least-once, so `onStatus` must be idempotent).
  */
 import type { TaskOutcome } from '../core/outcome.js';

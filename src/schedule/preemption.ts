@@ -22,7 +22,7 @@ import type { ClusterView } from '../core/cluster-view.js';
 import type { TaskTemplate } from '../core/types.js';
 import type { Decision } from './decisions.js';
 import { lastAttempt, type Active } from './entries.js';
-import { chooseVictims, type AgentCandidates, type Candidate } from './victims.js';
+import { PreemptionCheck } from './preemption-check.js';
 
 /** How soon a waiting run whose search found no victims searches again. */
 export const RETRY_MS = 5_000;
@@ -95,45 +95,43 @@ export class Preemptions {
 
   /** The preemptions to carry out now, given the framework's view. */
   plan(actives: Iterable<Active>, view: ClusterView, now: number): Preemption[] {
+    // One pass over the actives (tens of thousands on a large cluster, every second).
     const byTask = new Map<string, Active>();
     const live = [...actives];
-    const killing = killers(live);
-    for (const a of live) {
-      const att = lastAttempt(a.run);
-      if (att && att.endedAt === undefined) byTask.set(att.taskId, a);
-    }
-    const activeIds = new Set(live.map((a) => a.run.id));
-    for (const id of this.nextTry.keys()) if (!activeIds.has(id)) this.nextTry.delete(id);
-    const waiting = live
-      .filter((a) => this.eligible(a, now) && !killing.has(a.run.id) && view.queued.has(lastAttempt(a.run)!.taskId))
-      .sort((x, y) => y.template!.priority - x.template!.priority || lastAttempt(x.run)!.notBefore - lastAttempt(y.run)!.notBefore || (x.run.id < y.run.id ? -1 : 1));
+    const killing = new Set<string>();
     // No victim can be of a priority below the lowest preemptible one: cheaper than a search.
     let lowest = Infinity;
-    for (const a of byTask.values()) if (a.template?.preemptible && !lastAttempt(a.run)!.preemptedBy) lowest = Math.min(lowest, a.template.priority);
-    const taken = new Set<string>();
+    for (const a of live) {
+      const att = lastAttempt(a.run);
+      if (!att || att.endedAt !== undefined) continue;
+      byTask.set(att.taskId, a);
+      if (att.preemptedBy) killing.add(att.preemptedBy);
+      else if (a.template?.preemptible) lowest = Math.min(lowest, a.template.priority);
+    }
+    // Forgetting ended runs only bounds memory: done once the map outgrows the actives.
+    if (this.nextTry.size > live.length) {
+      const activeIds = new Set(live.map((a) => a.run.id));
+      for (const id of this.nextTry.keys()) if (!activeIds.has(id)) this.nextTry.delete(id);
+    }
+    const hopeless: Active[] = [];
+    const hopeful: Waiting[] = [];
+    for (const a of live) {
+      if (!this.eligible(a, now) || killing.has(a.run.id) || !view.queued.has(lastAttempt(a.run)!.taskId)) continue;
+      if (a.template!.priority <= lowest) hopeless.push(a);
+      else hopeful.push({ a, priority: a.template!.priority, since: lastAttempt(a.run)!.notBefore });
+    }
+    // Served in order, and only the first MAX_SEARCHES_PER_PLAN of them: those are picked,
+    // not the whole backlog sorted. The hopeless wait for a preemptible task to outrank
+    // (they come after every hopeful one, so only when the hopeful ones are all served).
+    if (hopeful.length <= MAX_SEARCHES_PER_PLAN) for (const a of hopeless) this.nextTry.set(a.run.id, now + RETRY_MS);
+    const check = new PreemptionCheck(view, byTask);
     const out: Preemption[] = [];
-    let searches = 0;
-    for (const w of waiting) {
-      if (w.template!.priority <= lowest) {
-        this.nextTry.set(w.run.id, now + RETRY_MS);
-        continue;
-      }
-      if (++searches > MAX_SEARCHES_PER_PLAN) break;
-      const home = view.queuedOn?.get(lastAttempt(w.run)!.taskId);
-      const agents: AgentCandidates[] = view.agents.filter((ag) => home === undefined || ag.cluster === undefined || ag.cluster === home).map((ag) => ({
-        agentId: ag.agentId,
-        hostname: ag.hostname,
-        attributes: ag.attributes,
-        free: ag.free,
-        candidates: ag.taskIds.map((id) => candidateOf(byTask.get(id), w, taken)).filter((c): c is Candidate => c !== undefined),
-      }));
-      const placed = view.agents.filter((ag) => ag.taskIds.some((id) => byTask.get(id)?.run.job === w.run.job && !byTask.get(id)?.run.dagRunId));
-      const t = w.template!;
-      const choice = chooseVictims({ priority: t.priority, resources: t.resources, constraints: t.constraints, placed }, agents);
-      this.nextTry.set(w.run.id, now + (choice ? preemptionGraceMs(t, this.defaultAfterSeconds)! : RETRY_MS));
+    for (const { a: w } of first(hopeful, MAX_SEARCHES_PER_PLAN, byOrder)) {
+      const choice = check.search(w);
+      this.nextTry.set(w.run.id, now + (choice ? preemptionGraceMs(w.template, this.defaultAfterSeconds)! : RETRY_MS));
       if (!choice) continue;
       for (const v of choice.victims) {
-        taken.add(v.taskId);
+        check.taken.add(v.taskId);
         this.killedAt.set(v.taskId, now);
       }
       out.push({ by: w, agentId: choice.agentId, hostname: choice.hostname, victims: choice.victims.map((v) => byTask.get(v.taskId)!) });
@@ -157,6 +155,31 @@ export class Preemptions {
   }
 }
 
+/** A waiting run with its order keys read once. */
+interface Waiting {
+  a: Active;
+  priority: number;
+  since: number;
+}
+
+/** Highest priority first, then longest waiting, then run id. */
+function byOrder(x: Waiting, y: Waiting): number {
+  return y.priority - x.priority || x.since - y.since || (x.a.run.id < y.a.run.id ? -1 : 1);
+}
+
+/** The first `n` of `items` in `order`, sorted: O(items × n), for a small n over a large backlog. */
+function first<T>(items: readonly T[], n: number, order: (x: T, y: T) => number): T[] {
+  const out: T[] = [];
+  for (const x of items) {
+    if (out.length === n && order(x, out[n - 1]) >= 0) continue;
+    let i = out.length;
+    while (i > 0 && order(x, out[i - 1]) < 0) i--;
+    out.splice(i, 0, x);
+    if (out.length > n) out.pop();
+  }
+  return out;
+}
+
 /** The runs whose victims are still being killed (a live attempt marked `preemptedBy` them). */
 function killers(live: readonly Active[]): Set<string> {
   const out = new Set<string>();
@@ -165,14 +188,6 @@ function killers(live: readonly Active[]): Set<string> {
     if (att?.preemptedBy && att.endedAt === undefined) out.add(att.preemptedBy);
   }
   return out;
-}
-
-/** A live attempt as a victim candidate for `w`, when it may be one. */
-function candidateOf(a: Active | undefined, w: Active, taken: ReadonlySet<string>): Candidate | undefined {
-  const att = a && lastAttempt(a.run);
-  if (!a || !att || !a.template?.preemptible || a === w || att.preemptedBy || taken.has(att.taskId)) return undefined;
-  if (a.template.priority >= w.template!.priority) return undefined;
-  return { runId: a.run.id, taskId: att.taskId, priority: a.template.priority, resources: a.template.resources };
 }
 
 /**

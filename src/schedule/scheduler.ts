@@ -1,5 +1,6 @@
 /**
- * The scheduling core: a pure state machine over jobs, DAGs and their runs. Time comes in
+ * The scheduling core: a pure state machine over jobs, DAGs and their runs, and the one
+ * owner of their state (placement and task statuses included, ./task-events.ts). Time comes in
  * as arguments (no clock, no timers); every call returns the decisions the controller must
  * carry out, in order (./decisions.ts). After a restart or a leader change, `load` rebuilds
  * the whole state from the applied resources and the persisted runs alone.
@@ -15,8 +16,8 @@
  * - concurrencyPolicy: Allow; Forbid (the new run is recorded `skipped`); Replace (the active
  *   run is marked `killed` and its task killed, then the new one starts). Manual and
  *   parent-triggered runs obey it too. Some scheduled fires of a Job wait in line instead
- *   (./waiting.ts), e.g. while a run resumed by `load` is unconfirmed (`taskSeen`,
- *   `taskStarted`, `taskEnded` confirm it; CONFIRM_WAIT_MS bounds the wait).
+ *   (./waiting.ts), e.g. while a run resumed by `load` is unconfirmed (any status,
+ *   `statusChanged`, confirms it; CONFIRM_WAIT_MS bounds the wait).
  * - Retries with exponential backoff (./retry.ts) after a failed or lost attempt; a killed
  *   attempt is not retried. `timeoutSeconds` (maxDuration) counts from the attempt's start:
  *   the run is marked `timed_out`, its task killed, and it is not retried.
@@ -34,34 +35,29 @@
  *   name (also of a job since removed and added again). Run history always keeps that run
  *   (src/controller/history.ts), so n never repeats, across restarts and pruning alike.
  *
+ * Split by responsibility: ./core-state.ts (state, bookkeeping), ./transitions.ts (how runs
+ * move), ./task-events.ts (what Mesos tells), this file (the calls the controller makes).
+ *
  * @example
  *   const s = new Scheduler();
  *   apply(s.load(appliedResources, persistedRuns, clock.now()));
  *   apply(s.tick(clock.now()));           // again at s.nextWakeAt() (see ./dispatcher.ts)
- *   apply(s.taskStarted(runId, 1, at));   // from Mesos status updates,
- *   apply(s.taskEnded(runId, 1, 'failed', at));    // outcome as src/mesos/status.ts maps it
+ *   apply(s.placed(storedRun, taskId, { agentId, hostname }, clock.now()));  // before ACCEPT
+ *   apply(s.statusChanged(storedRun, update, clock.now()));  // a Mesos status, as src/mesos/status.ts translates it
  *   const { runId, decisions } = s.requestRun('nightly', clock.now(), { env: { FULL: '1' } });
  */
 import { KairosError } from '../core/errors.js';
-import { isFinalOutcome } from '../core/outcome.js';
-import { backfillId, manualRunId, manualRunNumber, mesosTaskId, scheduledRunId } from '../core/ids.js';
-import type { Run, RunOverrides, RunTrigger } from '../core/run.js';
-import { awaitsOffer, isTerminalRun, type AppliedResource, type RunState } from '../core/types.js';
-import { BackfillQueue, backfillInstants, backfillSlots, checkBackfillRequest, isQueuedBackfill, planBackfill, type BackfillItem, type BackfillRequest } from './backfill.js';
-import { advanceDag, taskTemplate, type DagRunOps } from './dag-runs.js';
-import type { Decision, TaskOutcome } from './decisions.js';
-import { lastAttempt, newEntry, parentsOf, rememberRun, type Active, type Entry } from './entries.js';
+import { backfillId, manualRunId, manualRunNumber } from '../core/ids.js';
+import type { Run, RunOverrides } from '../core/run.js';
+import { isTerminalRun, type AppliedResource } from '../core/types.js';
+import { BackfillQueue, backfillInstants, checkBackfillRequest, isQueuedBackfill, planBackfill, type BackfillItem, type BackfillRequest } from './backfill.js';
+import type { Decision } from './decisions.js';
+import { lastAttempt, newEntry, rememberRun } from './entries.js';
 import { DueQueue } from './due-queue.js';
-import { collectDue, judgeDue } from './missed.js';
-import { WaitingLines } from './waiting.js';
-import { MAX_DROPPED_RELAUNCHES, mayRetry, retryDelayMs } from './retry.js';
+import type { Due } from './core-state.js';
+import { TaskEvents } from './task-events.js';
 import { Preemptions, preemptionDecisions } from './preemption.js';
 import type { ClusterView } from '../core/cluster-view.js';
-
-type Due =
-  | { at: number; kind: 'fire'; job: string; gen: number }
-  | { at: number; kind: 'retry' | 'timeout'; runId: string; n: number }
-  | { at: number; kind: 'confirm' };
 
 /**
  * How long after `load` a resumed in-flight run whose state was never confirmed (no status
@@ -70,44 +66,24 @@ type Due =
 export const CONFIRM_WAIT_MS = 120_000;
 
 /** The scheduling state machine; see the module comment. Not safe for concurrent calls. */
-export class Scheduler {
+export class Scheduler extends TaskEvents {
+  private readonly preemptions: Preemptions;
+
   /** `preemptAfterSeconds`: the default preemption grace (./preemption.ts); undefined: only jobs that set one preempt. */
   constructor(opts: { preemptAfterSeconds?: number } = {}) {
+    super();
     this.preemptions = new Preemptions(opts.preemptAfterSeconds);
   }
-
-  private readonly preemptions: Preemptions;
-  private entries = new Map<string, Entry>();
-  private active = new Map<string, Active>();
-  private activeByJob = new Map<string, Set<string>>();
-  private children = new Map<string, Set<string>>();
-  /** Highest n of `<name>@manual-<n>` so far, by job name; kept when a job is removed. */
-  private manualCounts = new Map<string, number>();
-  private queue = new DueQueue<Due>();
-  private readonly lines = new WaitingLines({
-    activeOf: (job) => [...(this.activeByJob.get(job) ?? [])].map((id) => this.active.get(id)!),
-    emit: (d) => void this.out.push(d),
-    replace: (a, by, now) => this.terminate(a, 'killed', `replaced by ${by}`, 'replaced', now),
-    start: (e, run, now) => this.launch(this.track({ run, template: e.resource.kind === 'Job' ? e.resource.spec : undefined }), now, now, false),
-  });
-  private backfills = new BackfillQueue();
-  /** Jobs whose runs ended during the current call, with when: queued backfill runs may start. */
-  private toPump = new Map<string, number>();
-  private out: Decision[] = [];
-  private readonly dagOps: DagRunOps = {
-    resourceOf: (name) => this.entries.get(name)?.resource,
-    start: (run, template, now) => this.launch(this.track({ run, template }), now, now, true),
-    record: (run) => void this.out.push({ type: 'create', run }),
-    finish: (a, state, at) => this.finish(a, state, at),
-  };
 
   /**
    * Replaces all state with what `resources` and persisted `runs` imply, and returns the
    * launches that were due (runs created but never launched, retries whose time passed are
    * queued for the next tick). In-flight attempts are left to Mesos reconciliation: their
-   * status comes back through `taskStarted` / `taskEnded`.
+   * status comes back through `statusChanged`.
    */
-  load(resources: AppliedResource[], runs: Run[], now: number): Decision[] {
+  load(resources: AppliedResource[], stored: Run[], now: number): Decision[] {
+    // The core changes the runs it drives in place: its own copies, never the caller's.
+    const runs = stored.map((r) => (isTerminalRun(r.state) ? r : structuredClone(r)));
     return this.collect(() => {
       this.entries.clear();
       this.active.clear();
@@ -249,15 +225,6 @@ export class Scheduler {
   }
 
   /**
-   * Mesos told this term something about a run's task (any status, e.g. a reconciliation
-   * answer that changed nothing): its state is known again, so fires of its job that waited
-   * on it are judged now.
-   */
-  taskSeen(runId: string, now: number): Decision[] {
-    return this.collect(() => this.confirm(runId, now));
-  }
-
-  /**
    * A backfill of `name` over [req.from, req.to] (./backfill.ts): the plan per instant and,
    * unless `dryRun`, the decisions creating (or resetting, to re-run) its runs and starting
    * the first ones. `existing` looks a stored run up by id (the core keeps no finished runs).
@@ -291,271 +258,4 @@ export class Scheduler {
       if (run) this.out.push({ type: 'update', run: { ...run, state: 'killed', reason: 'killed before the backfill started it', endedAt: now } });
     });
   }
-
-  /** Mesos reported attempt `n` of a run running (outcome `running`). Idempotent. */
-  taskStarted(runId: string, n: number, at: number): Decision[] {
-    return this.collect(() => {
-      this.confirm(runId, at);
-      const a = this.active.get(runId);
-      const att = a && lastAttempt(a.run);
-      if (!a || !att || att.n !== n || att.endedAt !== undefined || att.startedAt !== undefined) return;
-      att.startedAt = at;
-      a.run.state = 'running';
-      this.out.push({ type: 'update', run: a.run });
-      const limit = a.template?.timeoutSeconds;
-      if (limit !== undefined) this.queue.push({ at: at + limit * 1000, kind: 'timeout', runId, n });
-    });
-  }
-
-  /** Mesos reported attempt `n` of a run ended. Idempotent; stale attempts are ignored. */
-  taskEnded(runId: string, n: number, outcome: TaskOutcome, at: number, info: { exitStatus?: number; message?: string; mesosState?: string } = {}): Decision[] {
-    return this.collect(() => {
-      const a = this.active.get(runId);
-      const att = a && lastAttempt(a.run);
-      if (!a || !att || att.n !== n || att.endedAt !== undefined) return this.confirm(runId, at);
-      const held = a.unconfirmed;
-      a.unconfirmed = false;
-      att.endedAt = at;
-      if (info.exitStatus !== undefined) att.exitStatus = info.exitStatus;
-      if (info.message !== undefined) att.message = info.message;
-      // The state that ended it, not one seen earlier (e.g. RUNNING, stored before a restart).
-      att.outcome = outcome;
-      if (info.mesosState) att.mesosState = info.mesosState;
-      this.afterAttempt(a, n, outcome, at, `attempt ${n} ${outcome}${info.message ? `: ${info.message}` : ''}`);
-      const e = this.entries.get(a.run.job);
-      if (held && e && this.active.has(runId)) this.lines.drain(e, at); // retrying: still active, but known
-    });
-  }
-
-  /**
-   * What follows an ended attempt: success or kill ends the run; a task Mesos never ran is
-   * launched again at once without using a retry (bounded by MAX_DROPPED_RELAUNCHES);
-   * failure or loss retries per policy, counting only attempts that ran, else ends it.
-   */
-  private afterAttempt(a: Active, n: number, ended: TaskOutcome, at: number, what: string): void {
-    let outcome = ended === 'gone' ? (lastAttempt(a.run)?.startedAt !== undefined ? 'lost' : 'dropped') : ended;
-    const preemptedBy = lastAttempt(a.run)?.preemptedBy;
-    if (preemptedBy && outcome !== 'succeeded' && a.template) return this.launch(a, at, at, false, `attempt ${n} preempted by ${preemptedBy}: waiting to run again`);
-    if (outcome === 'succeeded' || outcome === 'killed') return this.finish(a, outcome, at, outcome === 'killed' ? what : undefined);
-    if (outcome === 'error') return this.finish(a, 'failed', at, `${what} (refused by Mesos: not retried)`);
-    if (outcome === 'dropped') {
-      const att = lastAttempt(a.run)!;
-      att.dropped = true;
-      if (trailingDropped(a.run) <= MAX_DROPPED_RELAUNCHES && a.template) return this.launch(a, at, at, false);
-      outcome = 'lost';
-    }
-    const policy = a.template?.retries;
-    const ran = a.run.attempts.filter((x) => !x.dropped && !x.preemptedBy).length;
-    if (!policy || ran === 0 || !mayRetry(policy, ran)) return this.finish(a, outcome === 'lost' ? 'lost' : 'failed', at, what);
-    const retryAt = at + retryDelayMs(policy, ran);
-    a.run.state = 'pending';
-    a.run.reason = `${what}; attempt ${n + 1} of ${policy.count + 1} at ${new Date(retryAt).toISOString()}`;
-    this.out.push({ type: 'update', run: a.run });
-    this.queue.push({ at: retryAt, kind: 'retry', runId: a.run.id, n });
-  }
-
-  /** Runs one call into the core; backfill runs start last, once the call's own runs are tracked. */
-  private collect(work: () => void): Decision[] {
-    this.out = [];
-    this.toPump.clear();
-    work();
-    for (const [job, at] of this.toPump) this.pump(job, at);
-    return this.out;
-  }
-
-  private link(e: Entry): void {
-    for (const p of parentsOf(e)) this.children.set(p, (this.children.get(p) ?? new Set()).add(e.name));
-  }
-
-  private unlink(e: Entry): void {
-    for (const p of parentsOf(e)) this.children.get(p)?.delete(e.name);
-  }
-
-  /** Queues the entry's next fire after its cursor (and invalidates any older one). */
-  private arm(e: Entry): void {
-    e.gen++;
-    if (e.resource.spec.suspend || !e.schedule) return;
-    const at = e.schedule.next(e.cursor);
-    if (at !== undefined) this.queue.push({ at, kind: 'fire', job: e.name, gen: e.gen });
-  }
-
-  private fire(e: Entry, dueAt: number, now: number): void {
-    const { instants, dropFrom } = collectDue(e.schedule!, e.cursor, now);
-    if (dropFrom !== undefined) this.out.push({ type: 'dropped', job: e.name, from: dropFrom, to: instants[0] });
-    let earlier = false; // an earlier instant of this same batch was started
-    for (const v of judgeDue(instants, now, e.resource.spec)) {
-      const id = scheduledRunId(e.name, v.at);
-      if (v.run) this.startRun(e, id, v.trigger, v.at, now, undefined, earlier);
-      else this.record(e, id, v.trigger, v.at, now, 'missed', v.reason!);
-      earlier ||= v.run;
-    }
-    e.cursor = Math.max(e.cursor, dueAt, ...instants.slice(-1));
-    this.arm(e);
-  }
-
-  private checkParents(e: Entry, now: number): void {
-    const parents = parentsOf(e);
-    if (parents.length === 0 || e.resource.spec.suspend) return;
-    let newest = -Infinity;
-    for (const p of parents) {
-      const at = this.entries.get(p)?.lastSuccessAt ?? -Infinity;
-      if (at <= e.lastParentsRunAt) return;
-      newest = Math.max(newest, at);
-    }
-    e.lastParentsRunAt = newest;
-    this.startRun(e, scheduledRunId(e.name, newest), 'parents', newest, now);
-  }
-
-  private newRun(of: { name: string; revision: string }, id: string, trigger: RunTrigger, scheduledAt: number, now: number): Run {
-    return { id, job: of.name, trigger, scheduledAt, revision: of.revision, state: 'pending', attempts: [], createdAt: now };
-  }
-
-  /** Creates a run that is terminal from the start (missed, skipped). */
-  private record(e: Entry, id: string, trigger: RunTrigger, at: number, now: number, state: RunState, reason: string): void {
-    this.out.push({ type: 'create', run: { ...this.newRun(e, id, trigger, at, now), state, reason, endedAt: now } });
-  }
-
-  /** Starts a top-level run under the entry's concurrency policy. */
-  private startRun(e: Entry, id: string, trigger: RunTrigger, at: number, now: number, overrides?: RunOverrides, behindBatch = false): void {
-    const running = [...(this.activeByJob.get(e.name) ?? [])];
-    const policy = e.resource.spec.concurrencyPolicy;
-    if (this.lines.mustWait(e, trigger, behindBatch)) return this.lines.enqueue(e, this.newRun(e, id, trigger, at, now), now);
-    if (running.length > 0 && policy === 'Forbid') {
-      return this.record(e, id, trigger, at, now, 'skipped', `concurrencyPolicy Forbid: ${running[0]} is still active`);
-    }
-    if (policy === 'Replace') for (const r of running) this.terminate(this.active.get(r)!, 'killed', `replaced by ${id}`, 'replaced', now);
-    const run = this.newRun(e, id, trigger, at, now);
-    if (overrides) run.overrides = overrides;
-    if (e.resource.kind === 'Job') return this.launch(this.track({ run, template: e.resource.spec }), now, now, true);
-    run.state = 'running';
-    const a = this.track({ run, dag: { spec: e.resource.spec, tasks: new Map() } });
-    this.out.push({ type: 'create', run });
-    advanceDag(this.dagOps, a, now);
-  }
-
-  /** A resumed run's state is known again: judge the fires its job held back. */
-  private confirm(runId: string, now: number): void {
-    const a = this.active.get(runId);
-    if (!a?.unconfirmed) return;
-    a.unconfirmed = false;
-    const e = this.entries.get(a.run.job);
-    if (e) this.lines.drain(e, now);
-  }
-
-  /** Starts queued backfill runs of a job while the backfill's bound and the job's policy allow. */
-  private pump(job: string, now: number): void {
-    const e = this.entries.get(job);
-    if (!e || e.resource.spec.suspend) return;
-    for (let run = this.backfills.peek(job); run; run = this.backfills.peek(job)) {
-      const active = [...(this.activeByJob.get(job) ?? [])];
-      const ofBackfill = active.filter((id) => this.active.get(id)?.run.backfill?.id === run!.backfill!.id).length;
-      if (backfillSlots(e.resource.spec.concurrencyPolicy, run.backfill!.maxParallel, active.length, ofBackfill) <= 0) return;
-      this.backfills.shift(job);
-      delete run.reason;
-      if (e.resource.kind === 'Job') {
-        this.launch(this.track({ run, template: e.resource.spec }), now, now, false);
-        continue;
-      }
-      run.state = 'running';
-      const a = this.track({ run, dag: { spec: e.resource.spec, tasks: new Map() } });
-      this.out.push({ type: 'update', run });
-      advanceDag(this.dagOps, a, now);
-    }
-  }
-
-  /** Continues a persisted non-terminal run after `load`. */
-  private resume(run: Run, taskRuns: Run[], now: number): void {
-    const e = this.entries.get(run.job);
-    if (e?.resource.kind === 'Job' && run.state === 'pending' && run.attempts.length === 0 && !run.dagRunId && (run.trigger === 'schedule' || run.trigger === 'catch-up')) {
-      return void e.waiting.push(run); // queued behind another run: load() drains in order
-    }
-    if (e?.resource.kind === 'DAG' || taskRuns.length > 0) {
-      const a = this.track({ run, dag: e?.resource.kind === 'DAG' ? { spec: e.resource.spec, tasks: new Map(taskRuns.map((t) => [t.task!, t])) } : undefined });
-      if (!a.dag) return this.finish(a, 'killed', now, 'its DAG no longer exists');
-      for (const t of taskRuns) if (!isTerminalRun(t.state)) this.resumeAttempts(this.track({ run: t, template: taskTemplate(a.dag.spec, t.task!, this.dagOps.resourceOf) }), now);
-      return advanceDag(this.dagOps, a, now);
-    }
-    this.resumeAttempts(this.track({ run, template: e?.resource.kind === 'Job' ? e.resource.spec : undefined }), now);
-  }
-
-  private resumeAttempts(a: Active, now: number): void {
-    const att = lastAttempt(a.run);
-    if (!att) return a.template ? this.launch(a, now, now, false) : this.finish(a, 'failed', now, 'its job no longer exists');
-    if (att.endedAt === undefined && (a.run.state === 'launching' || a.run.state === 'running')) a.unconfirmed = true;
-    // A preemption recorded before a crash may not have sent its kill: send it (again).
-    if (att.endedAt === undefined && att.preemptedBy) this.out.push({ type: 'kill', runId: a.run.id, taskId: att.taskId, reason: 'preempted', by: att.preemptedBy });
-    if (att.endedAt !== undefined) {
-      // The attempt's end was stored but maybe not what followed (a crash in between):
-      // decide again from the recorded Mesos state; a retry keeps its original time.
-      const outcome = att.outcome && isFinalOutcome(att.outcome) ? att.outcome : 'failed';
-      return this.afterAttempt(a, att.n, outcome, att.endedAt, `attempt ${att.n} ${outcome}`);
-    }
-    if (awaitsOffer(a.run.state) && att.startedAt === undefined && a.template) {
-      // Decided but never placed on an offer (no `launching` recorded): ask again, same task id.
-      return void this.out.push({ type: 'launch', run: a.run, attempt: att, template: a.template, overrides: a.run.overrides });
-    }
-    const limit = a.template?.timeoutSeconds;
-    if (att.startedAt !== undefined && limit !== undefined) this.queue.push({ at: att.startedAt + limit * 1000, kind: 'timeout', runId: a.run.id, n: att.n });
-  }
-
-  private track(a: Active): Active {
-    this.active.set(a.run.id, a);
-    if (!a.run.dagRunId) this.activeByJob.set(a.run.job, (this.activeByJob.get(a.run.job) ?? new Set()).add(a.run.id));
-    return a;
-  }
-
-  /** Appends the next attempt and asks for its launch. */
-  private launch(a: Active, now: number, notBefore: number, isNew: boolean, reason?: string): void {
-    const run = a.run;
-    const n = run.attempts.length + 1;
-    const attempt = { n, taskId: mesosTaskId(run.id, n, run.rerun), intentAt: now, notBefore };
-    run.attempts.push(attempt);
-    run.state = 'pending';
-    if (reason) run.reason = reason;
-    this.out.push({ type: isNew ? 'create' : 'update', run });
-    this.out.push({ type: 'launch', run, attempt, template: a.template!, overrides: run.overrides });
-  }
-
-  /** Marks a run terminal and follows the consequences (DAG step, children). */
-  private finish(a: Active, state: RunState, at: number, reason?: string): void {
-    const run = a.run;
-    run.state = state;
-    run.endedAt = at;
-    if (reason !== undefined) run.reason = reason;
-    else if (state === 'succeeded') delete run.reason; // no stale "retry at ..." on a success
-    this.active.delete(run.id);
-    this.activeByJob.get(run.job)?.delete(run.id);
-    this.out.push({ type: 'update', run });
-    if (!run.dagRunId) {
-      const e = this.entries.get(run.job);
-      if (e) this.lines.drain(e, at);
-    }
-    if (run.dagRunId) {
-      const parent = this.active.get(run.dagRunId);
-      if (parent) advanceDag(this.dagOps, parent, at);
-    } else if (state === 'succeeded') {
-      const e = this.entries.get(run.job);
-      if (e) e.lastSuccessAt = Math.max(e.lastSuccessAt, at);
-      for (const child of this.children.get(run.job) ?? []) this.checkParents(this.entries.get(child)!, at);
-    }
-    if (!run.dagRunId) this.toPump.set(run.job, at);
-  }
-
-  /** Ends a run on the controller's initiative (Replace, timeout, prune) and kills its task(s). */
-  private terminate(a: Active, state: RunState, reason: string, why: 'replaced' | 'timed_out' | 'pruned', now: number): void {
-    this.finish(a, state, now, reason);
-    const att = lastAttempt(a.run);
-    if (att && att.endedAt === undefined) this.out.push({ type: 'kill', runId: a.run.id, taskId: att.taskId, reason: why });
-    for (const t of a.dag?.tasks.values() ?? []) {
-      const child = this.active.get(t.id);
-      if (child) this.terminate(child, 'killed', `DAG run ${a.run.id}: ${reason}`, why, now);
-    }
-  }
-}
-
-/** How many of the run's last attempts in a row Mesos dropped (never ran). */
-function trailingDropped(run: { attempts: { dropped?: boolean }[] }): number {
-  let k = 0;
-  for (let i = run.attempts.length - 1; i >= 0 && run.attempts[i].dropped; i--) k++;
-  return k;
 }

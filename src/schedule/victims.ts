@@ -18,20 +18,15 @@
  *
  * Up to {@link EXHAUSTIVE_LIMIT} candidates per agent every subset is tried (smallest
  * first), so the answer is exact; beyond that candidates are taken lowest priority first
- * and then any that turned out unnecessary are dropped again (good, not always fewest).
+ * and then any that turned out unnecessary are dropped again (good, not always fewest):
+ * ./victim-sets.ts. Agents are searched best bound first ({@link VictimSearch}), so on a
+ * large cluster only the few agents that could hold the answer are searched at all.
  */
 import type { Constraint, Resources } from '../core/types.js';
 import { attributeOf, isStateful, PlacementCounts, staticOk, statefulOk, type AgentFacts } from '../mesos/constraints.js';
-import { needOf, shortfall, type Need } from '../mesos/resources.js';
+import { bestOnAgent, boundOf, compareKeys, DIMS, keyOf, vectorOf, type Candidate, type Key, type Sized } from './victim-sets.js';
 
-/** A running task that may be killed: preemptible, of a run other than the waiting one. */
-export interface Candidate {
-  runId: string;
-  taskId: string;
-  priority: number;
-  /** What the task declared (and so holds on its agent). */
-  resources: Resources;
-}
+export { EXHAUSTIVE_LIMIT, type Candidate } from './victim-sets.js';
 
 /** One agent with what it has free and the candidates running on it. */
 export interface AgentCandidates extends AgentFacts {
@@ -55,42 +50,126 @@ export interface VictimChoice {
   victims: Candidate[];
 }
 
-/** Candidates per agent up to which every subset is tried. */
-export const EXHAUSTIVE_LIMIT = 12;
-
 /** See the module comment; undefined when no agent can take the task, or one takes it as is. */
 export function chooseVictims(waiting: WaitingTask, agents: readonly AgentCandidates[]): VictimChoice | undefined {
-  const need = needOf(waiting.resources);
+  return new VictimSearch(waiting, prepareAgents(agents)).choose();
+}
+
+/**
+ * Agents made ready for many searches on one view (src/schedule/preemption.ts searches for
+ * several waiting runs per check): each with its free room and its candidates in
+ * (priority, task id) order, their sizes computed once.
+ */
+export interface PreparedAgents {
+  agents: readonly PreparedAgent[];
+  /** The values of an attribute over the agents (GROUP_BY), computed once each. */
+  valuesSeen(attribute: string): readonly string[];
+}
+
+interface PreparedAgent {
+  agent: AgentCandidates;
+  /** Free room per dimension of DIMS. */
+  free: readonly number[];
+  cands: readonly Sized[];
+}
+
+/** Sorts and sizes `agents` once; see {@link PreparedAgents}. */
+export function prepareAgents(agents: readonly AgentCandidates[]): PreparedAgents {
+  // Candidates of one template share its resources object: sized once.
+  const sizes = new Map<Resources, number[]>();
+  const size = (r: Resources): number[] => {
+    let v = sizes.get(r);
+    if (!v) sizes.set(r, (v = vectorOf(r)));
+    return v;
+  };
+  const prepared = agents.map((agent) => ({ agent, free: vectorOf(agent.free), cands: [...agent.candidates].sort(byPriority).map((c) => ({ c, v: size(c.resources) })) }));
   const seen = new Map<string, string[]>();
-  const valuesSeen = (attribute: string) => () => {
+  const valuesSeen = (attribute: string): string[] => {
     let v = seen.get(attribute);
     if (!v) seen.set(attribute, (v = agents.map((a) => attributeOf(a, attribute)).filter((x): x is string => x !== undefined)));
     return v;
   };
-  const counts = new PlacementCounts();
-  const statefulAttrs = waiting.constraints.filter(isStateful).map((c) => c.attribute);
-  for (const p of waiting.placed ?? []) counts.add(p, statefulAttrs);
-  let best: { agentId: string; hostname: string; victims: Sized[] } | undefined;
-  for (const agent of [...agents].sort((a, b) => cmp(a.agentId, b.agentId))) {
-    const ok = waiting.constraints.every((c) => (isStateful(c) ? statefulOk(c, agent, counts, valuesSeen(c.attribute)) : staticOk(c, agent)));
-    if (!ok) continue;
-    const free = needOf(agent.free);
-    if (shortfall(need, free) === undefined) return undefined;
-    const eligible = agent.candidates.filter((c) => c.priority < waiting.priority).sort(byPriority).map((c) => ({ c, n: needOf(c.resources) }));
-    const deficit = DIMS.map((k) => Math.max(0, need[k] - free[k]));
-    // No set larger than the best one so far can win: search only up to its size.
-    const victims = eligible.length <= EXHAUSTIVE_LIMIT ? exhaustive(deficit, eligible, best?.victims.length ?? eligible.length) : greedy(deficit, eligible);
-    if (!victims) continue;
-    if (!best || better(victims, best.victims)) best = { agentId: agent.agentId, hostname: agent.hostname, victims };
-  }
-  return best && { agentId: best.agentId, hostname: best.hostname, victims: best.victims.map((v) => v.c) };
+  return { agents: prepared, valuesSeen };
 }
 
-const DIMS = ['cpus', 'mem', 'disk', 'gpus', 'ports'] as const;
+interface Ranked {
+  at: PreparedAgent;
+  deficit: readonly number[];
+  bound: Key;
+}
 
-interface Sized {
-  c: Candidate;
-  n: Need;
+/**
+ * The victim choice for one waiting task, made to be asked again as candidates get taken
+ * (one preemption check serves several waiting runs of one shape on one view). Built once:
+ * the agents that meet the constraints and could cover what the task lacks there, each
+ * with a lower bound on the key of any victim set it can give (victim-sets.ts `boundOf`),
+ * sorted by (bound, agent id). A choice searches them in that order and stops at the first
+ * agent whose bound cannot beat the best found, or tie it with a smaller agent id: the
+ * same answer as searching every agent. Candidates only ever get fewer, so a bound stays a
+ * bound for later choices.
+ */
+export class VictimSearch {
+  private readonly ranked: Ranked[] = [];
+  /** Some agent meeting the constraints takes the task as is: nothing is ever chosen. */
+  private fits = false;
+
+  /** `skip`: candidates already taken (later choices may leave out more, never fewer). */
+  constructor(
+    private readonly waiting: WaitingTask,
+    prepared: PreparedAgents,
+    skip?: (c: Candidate) => boolean,
+  ) {
+    const need = vectorOf(waiting.resources);
+    const counts = new PlacementCounts();
+    const statefulAttrs = waiting.constraints.filter(isStateful).map((c) => c.attribute);
+    for (const p of waiting.placed ?? []) counts.add(p, statefulAttrs);
+    for (const at of prepared.agents) {
+      const ok = waiting.constraints.every((c) => (isStateful(c) ? statefulOk(c, at.agent, counts, () => prepared.valuesSeen(c.attribute)) : staticOk(c, at.agent)));
+      if (!ok) continue;
+      const deficit = DIMS.map((_, d) => Math.max(0, need[d] - at.free[d]));
+      if (deficit.every((x) => x === 0)) {
+        this.fits = true;
+        return;
+      }
+      const bound = boundOf(deficit, this.eligible(at, skip));
+      if (bound) this.ranked.push({ at, deficit, bound });
+    }
+    this.ranked.sort((a, b) => compareKeys(a.bound, b.bound) || cmp(a.at.agent.agentId, b.at.agent.agentId));
+  }
+
+  /** The best victims now, leaving out what `skip` names; see the class comment. */
+  choose(skip?: (c: Candidate) => boolean): VictimChoice | undefined {
+    if (this.fits) return undefined;
+    let best: { at: PreparedAgent; victims: Sized[]; key: Key } | undefined;
+    const beats = (key: Key, at: PreparedAgent): boolean => {
+      const c = best ? compareKeys(key, best.key) : -1;
+      return c < 0 || (c === 0 && cmp(at.agent.agentId, best!.at.agent.agentId) < 0);
+    };
+    const spent = new Set<Ranked>();
+    for (const r of this.ranked) {
+      if (best && !beats(r.bound, r.at)) break;
+      const eligible = this.eligible(r.at, skip);
+      // No set larger than the best one so far can win: search only up to its size.
+      const victims = bestOnAgent(r.deficit, eligible, best?.victims.length ?? eligible.length);
+      if (!victims) {
+        if (!boundOf(r.deficit, eligible)) spent.add(r); // nothing left there for any later choice
+        continue;
+      }
+      const key = keyOf(victims);
+      if (beats(key, r.at)) best = { at: r.at, victims, key };
+    }
+    if (spent.size > 0) this.ranked.splice(0, this.ranked.length, ...this.ranked.filter((r) => !spent.has(r)));
+    return best && { agentId: best.at.agent.agentId, hostname: best.at.agent.hostname, victims: best.victims.map((v) => v.c) };
+  }
+
+  private eligible(at: PreparedAgent, skip?: (c: Candidate) => boolean): Sized[] {
+    const out: Sized[] = [];
+    for (const s of at.cands) {
+      if (s.c.priority >= this.waiting.priority) break; // sorted by priority
+      if (!skip?.(s.c)) out.push(s);
+    }
+    return out;
+  }
 }
 
 function cmp(a: string, b: string): number {
@@ -99,89 +178,4 @@ function cmp(a: string, b: string): number {
 
 function byPriority(a: Candidate, b: Candidate): number {
   return a.priority - b.priority || cmp(a.taskId, b.taskId);
-}
-
-/**
- * Whether victim set `a` strictly beats `b` by rules 3-5 (a tie keeps the one found first:
- * rule 6, as agents and subsets are visited in that order). Both
- * are in ascending priority order (as picked from a list sorted so), so the highest
- * priorities are compared from the end.
- */
-function better(a: readonly Sized[], b: readonly Sized[]): boolean {
-  if (a.length !== b.length) return a.length < b.length;
-  for (let i = a.length - 1; i >= 0; i--) if (a[i].c.priority !== b[i].c.priority) return a[i].c.priority < b[i].c.priority;
-  for (const k of ['cpus', 'mem'] as const) {
-    let x = 0;
-    let y = 0;
-    for (const s of a) x += s.n[k];
-    for (const s of b) y += s.n[k];
-    if (x !== y) return x < y;
-  }
-  return false;
-}
-
-/**
- * The best subset of the smallest size that covers `deficit` (sizes 1, 2, … up to `maxK`);
- * undefined if none does. Sums are kept as the walk goes, and a branch stops as soon as
- * the candidates left cannot cover what is still missing.
- */
-function exhaustive(deficit: readonly number[], cands: readonly Sized[], maxK: number): Sized[] | undefined {
-  const m = cands.length;
-  // suffix[i][d]: what candidates i.. hold together in dimension d
-  const suffix = Array.from({ length: m + 1 }, () => [0, 0, 0, 0, 0]);
-  for (let i = m - 1; i >= 0; i--) for (let d = 0; d < 5; d++) suffix[i][d] = suffix[i + 1][d] + cands[i].n[DIMS[d]];
-  if (DIMS.some((_, d) => suffix[0][d] < deficit[d])) return undefined;
-  const left = [...deficit];
-  const pick: Sized[] = [];
-  for (let k = fewestPossible(deficit, cands); k <= Math.min(maxK, m); k++) {
-    let best: Sized[] | undefined;
-    const walk = (from: number): void => {
-      if (pick.length === k) {
-        if (left.every((x) => x <= 0) && (!best || better(pick, best))) best = [...pick];
-        return;
-      }
-      for (let i = from; i <= m - (k - pick.length); i++) {
-        if (left.some((x, d) => x > suffix[i][d])) return; // nothing from i on covers it
-        const n = cands[i].n;
-        for (let d = 0; d < 5; d++) left[d] -= n[DIMS[d]];
-        pick.push(cands[i]);
-        walk(i + 1);
-        pick.pop();
-        for (let d = 0; d < 5; d++) left[d] += n[DIMS[d]];
-      }
-    };
-    walk(0);
-    if (best) return best;
-  }
-  return undefined;
-}
-
-/** No set smaller than this covers `deficit`: per dimension, the largest candidates first. */
-function fewestPossible(deficit: readonly number[], cands: readonly Sized[]): number {
-  let k = 1;
-  DIMS.forEach((name, d) => {
-    if (deficit[d] <= 0) return;
-    const sizes = cands.map((x) => x.n[name]).sort((a, b) => b - a);
-    let sum = 0;
-    let i = 0;
-    while (sum < deficit[d] && i < sizes.length) sum += sizes[i++];
-    k = Math.max(k, i);
-  });
-  return k;
-}
-
-/** Lowest priority first until it fits, then drops (highest priority first) the ones not needed. */
-function greedy(deficit: readonly number[], cands: readonly Sized[]): Sized[] | undefined {
-  const covers = (set: readonly Sized[]) => DIMS.every((k, d) => set.reduce((s, x) => s + x.n[k], 0) >= deficit[d]);
-  const taken: Sized[] = [];
-  for (const c of cands) {
-    taken.push(c);
-    if (covers(taken)) break;
-  }
-  if (!covers(taken)) return undefined;
-  for (let i = taken.length - 1; i >= 0; i--) {
-    const without = taken.filter((_, j) => j !== i);
-    if (covers(without)) taken.splice(i, 1);
-  }
-  return taken;
 }

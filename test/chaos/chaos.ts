@@ -21,6 +21,7 @@ import { ControllerCluster } from '../support/controllers.js';
 import { guard, signalProcess } from '../support/ha-cluster.js';
 import { freePort, startZooKeeper, type TestZooKeeper } from '../support/zookeeper.js';
 import { TempRepo } from '../e2e/support.js';
+import { rng } from '../support/seeded.js';
 
 /** What to run. */
 export interface ChaosOptions {
@@ -49,18 +50,6 @@ export interface ChaosReport {
   /** The Forbid job: instants that succeeded once, were skipped (no effect), or neither (bad). */
   forbid: { instants: number; succeeded: number; skipped: number; bad: string[] };
   ok: boolean;
-}
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed by its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,6 +1,6 @@
 /**
  * ACCEPT as the Mesos master handles it (Master::accept, validation::offer::validate,
- * src/master/master.cpp): first the offers are checked together; if any check fails
+ * apache/mesos src/master/master.cpp): first the offers are checked together; if any check fails
  * every task of the call is answered TASK_DROPPED (partition-aware frameworks) or
  * TASK_LOST with REASON_INVALID_OFFERS and the offers go back. Otherwise each LAUNCH
  * task is validated against what is left of the offers (TASK_ERROR, REASON_TASK_INVALID)

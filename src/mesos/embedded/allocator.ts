@@ -1,7 +1,7 @@
 /**
  * The embedded master's allocator: turns each agent's free resources into one offer for
  * one framework role at a time, honouring refuse filters and suppression as the Mesos
- * hierarchical allocator does (docs/app-framework-development-guide.md, "Offer filters"):
+ * hierarchical allocator does (mesos.apache.org/documentation/latest/app-framework-development-guide/, "Offer filters"):
  * a filter is keyed by framework, role and agent, lasts max(allocation interval,
  * refuse_seconds) and blocks any offer that is a subset of what was refused; REVIVE
  * clears filters and suppression, SUPPRESS stops offers for roles until REVIVE. Not the

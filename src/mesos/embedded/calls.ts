@@ -1,7 +1,7 @@
 /**
  * The scheduler calls other than SUBSCRIBE, as the embedded master answers them after
- * the HTTP checks (Master::Http::scheduler in src/master/http.cpp, the handlers in
- * src/master/master.cpp): TEARDOWN, ACCEPT (accept.ts), DECLINE with its filter,
+ * the HTTP checks (Master::Http::scheduler in apache/mesos src/master/http.cpp, the handlers in
+ * apache/mesos src/master/master.cpp): TEARDOWN, ACCEPT (accept.ts), DECLINE with its filter,
  * REVIVE/SUPPRESS per role, KILL, ACKNOWLEDGE, RECONCILE, UPDATE_FRAMEWORK; calls it
  * does not emulate answer 501.
  */

@@ -1,6 +1,6 @@
 /**
  * What a local agent checkpoints so its tasks outlive the process that runs it, as a Mesos
- * agent with `checkpoint: true` does (src/slave/paths.hpp `meta/slaves/...`): its own id,
+ * agent with `checkpoint: true` does (apache/mesos src/slave/paths.hpp `meta/slaves/...`): its own id,
  * and per task the framework (id and FrameworkInfo, so the master can restore it with its
  * failover_timeout), the TaskInfo, how to find the running thing again (pid = process
  * group, the pid's kernel start time so a reused pid is not mistaken for it, or a container

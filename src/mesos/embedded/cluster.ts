@@ -1,8 +1,8 @@
 /**
  * The agents and tasks of the embedded master: launching tasks on agents, turning agent
  * reports into status updates (reliably delivered, src/mesos/embedded/updates.ts),
- * killing, reconciliation answers (docs/reconciliation.md; Master::reconcile in
- * src/master/master.cpp) and agent partition / removal with the partition-aware outcomes
+ * killing, reconciliation answers (mesos.apache.org/documentation/latest/reconciliation/; Master::reconcile in
+ * apache/mesos src/master/master.cpp) and agent partition / removal with the partition-aware outcomes
  * (Master::__removeSlave). Offers and frameworks live in master.ts, the records of
  * agents and tasks in records.ts, reconciliation answers in reconcile-answers.ts.
  */

@@ -1,6 +1,6 @@
 /**
  * How the local agent starts a command task as a process, as the Mesos command executor
- * does (src/launcher/executor.cpp): the environment it gives the task (MESOS_SANDBOX,
+ * does (apache/mesos src/launcher/executor.cpp): the environment it gives the task (MESOS_SANDBOX,
  * MESOS_TASK_ID, MESOS_EXECUTOR_ID, MESOS_AGENT_ID and the CommandInfo's variables), its
  * argv (`/bin/sh -c value`, or `value` with its arguments), the process in its own
  * session under the exit-status wrapper (task-process.ts) with stdout and stderr in the

@@ -1,7 +1,7 @@
 /**
  * The embedded agent's Docker containerizer: runs a Docker task as container
  * `mesos-<containerId>` through the docker CLI, as the Mesos Docker containerizer and
- * docker executor do (src/slave/containerizer/docker.cpp, src/docker/executor.cpp):
+ * docker executor do (apache/mesos src/slave/containerizer/docker.cpp, apache/mesos src/docker/executor.cpp):
  * - the image is pulled first when `force_pull_image` is set or it is not present;
  * - `docker run` stays attached, its stdout/stderr going straight to the sandbox's
  *   `stdout`/`stderr` files, so they grow while the task runs;

@@ -1,6 +1,6 @@
 /**
  * Translates a Docker TaskInfo into a `docker run` argv the way the Mesos Docker
- * containerizer does (src/docker/docker.cpp, Docker::RunOptions::create and Docker::run):
+ * containerizer does (apache/mesos src/docker/docker.cpp, Docker::RunOptions::create and Docker::run):
  * - resources as limits: `--cpu-shares` = max(cpus × 1024, 2), `--memory` = max(mem, 32 MiB)
  *   in bytes; Kairos also sets `--memory-swap` to the same value, so a task gets no swap
  *   beyond its memory (upstream leaves Docker's default of as much swap again);

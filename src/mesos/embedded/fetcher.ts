@@ -1,7 +1,7 @@
 /**
  * The embedded agent's fetcher: downloads CommandInfo.URIs into a task's sandbox before
- * the task (command or container) starts, as the Mesos fetcher does (docs/fetcher.md,
- * src/launcher/fetcher.cpp):
+ * the task (command or container) starts, as the Mesos fetcher does (mesos.apache.org/documentation/latest/fetcher/,
+ * apache/mesos src/launcher/fetcher.cpp):
  * - `file://` URIs and absolute paths are copied; `http://` and `https://` are downloaded
  *   (redirects followed, a non-2xx answer fails the fetch);
  * - `output_file` names the file in the sandbox (else the URI's basename);

@@ -1,9 +1,9 @@
 /**
  * The agent's `/files/read` endpoint for the embedded master's local agents, with the
- * semantics of src/files/files.cpp (FilesProcess::__read and _read):
+ * semantics of apache/mesos src/files/files.cpp (FilesProcess::__read and _read):
  * - `path` is a sandbox file either by its real path or by the virtual path the agent
  *   attaches each executor's sandbox under, `/frameworks/<fw>/executors/<executor>/runs/
- *   latest` (src/slave/paths.cpp getExecutorVirtualPath). Command tasks run under the
+ *   latest` (apache/mesos src/slave/paths.cpp getExecutorVirtualPath). Command tasks run under the
  *   command executor, whose ExecutorID is the task's id.
  * - `offset` absent or -1 answers the file size (`{ data: "", offset: size }`); `length`
  *   absent or -1 reads to the end; one read returns at most 16 pages (64 KiB); reading at

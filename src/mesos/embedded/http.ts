@@ -1,6 +1,6 @@
 /**
  * The embedded master's HTTP front (node:http, no framework) with the exact semantics of
- * the Mesos master's `/api/v1/scheduler` (Master::Http::scheduler, src/master/http.cpp):
+ * the Mesos master's `/api/v1/scheduler` (Master::Http::scheduler, apache/mesos src/master/http.cpp):
  * 307 to the leader (protocol-relative Location) or 503 without one, 405 for non-POST,
  * 400 without Content-Type and 415 for any other than the two exact media types, 400 for
  * bodies that do not parse or validate, Accept negotiation for SUBSCRIBE (JSON first, else
@@ -155,7 +155,7 @@ export function buildServer(master: Master, leadership: () => Leadership, guard:
     const pathname = q < 0 ? raw : raw.slice(0, q);
     const route = async () => {
       // libprocess hands paths the master process does not own to it with its name
-      // prefixed (process.cpp, delegate), so `/api/v1/scheduler` is `/master/api/v1/
+      // prefixed (apache/mesos 3rdparty/libprocess/src/process.cpp, delegate), so `/api/v1/scheduler` is `/master/api/v1/
       // scheduler`, the path a standby's redirect names (Master::Http::redirect).
       const path = MASTER_PATHS.has(pathname) ? `/master${pathname}` : pathname;
       if (MASTER_PATHS.has(path.slice('/master'.length))) {

@@ -31,7 +31,7 @@ export interface EmbeddedMasterOptions {
   clock?: Clock;
   logger?: Logger;
   masterId?: string;
-  /** Default 15 000 ms, as upstream (src/master/constants.hpp). */
+  /** Default 15 000 ms, as upstream (apache/mesos src/master/constants.hpp). */
   heartbeatIntervalMs?: number;
   /** Allocation batch interval and minimum filter duration; default 1 000 ms. */
   allocationIntervalMs?: number;

@@ -2,7 +2,7 @@
  * The embedded Mesos master's brain: framework subscriptions (SUBSCRIBE, failover,
  * disconnect and failover_timeout, TEARDOWN), offers (allocation, ACCEPT, DECLINE,
  * REVIVE, SUPPRESS) and the dispatch of every other scheduler call, following
- * docs/scheduler-http-api.md and src/master/master.cpp. HTTP framing lives in http.ts,
+ * mesos.apache.org/documentation/latest/scheduler-http-api/ and apache/mesos src/master/master.cpp. HTTP framing lives in http.ts,
  * the other calls in calls.ts (ACCEPT in accept.ts), agents and tasks in cluster.ts.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
- * The embedded master's answers to RECONCILE (docs/reconciliation.md; Master::reconcile
- * in src/master/master.cpp), from the records cluster.ts keeps: master-generated updates
+ * The embedded master's answers to RECONCILE (mesos.apache.org/documentation/latest/reconciliation/; Master::reconcile
+ * in apache/mesos src/master/master.cpp), from the records cluster.ts keeps: master-generated updates
  * with REASON_RECONCILIATION, never acknowledged.
  */
 import type { TaskState, TaskStatus, TaskStatusReason } from '../types.js';
@@ -15,7 +15,7 @@ export interface ReconcileView {
 }
 
 /**
- * RECONCILE (docs/reconciliation.md). Empty list: implicit, the latest state of every
+ * RECONCILE (mesos.apache.org/documentation/latest/reconciliation/). Empty list: implicit, the latest state of every
  * known task. Otherwise per task: known → latest state; unknown on a registered agent →
  * TASK_GONE; unreachable agent → TASK_UNREACHABLE; removed agent →
  * TASK_GONE_BY_OPERATOR; unknown agent → TASK_UNKNOWN; all four TASK_LOST for

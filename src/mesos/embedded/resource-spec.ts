@@ -1,6 +1,6 @@
 /**
  * `--agent-resources "cpus:2;mem:2048"`: the resources of each local agent of the embedded
- * master, in the Mesos agent's `--resources` syntax (docs/attributes-resources.md:
+ * master, in the Mesos agent's `--resources` syntax (mesos.apache.org/documentation/latest/attributes-resources/:
  * `name:scalar`, `name:[begin-end,...]`, `name:{a,b}`, separated by `;`). Checked once
  * here, so a typo stops `kairos serve` / `kairos embedded-master` naming the flag and the
  * part, instead of an agent with NaN cpus. Resources the text leaves out keep the local

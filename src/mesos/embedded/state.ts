@@ -29,7 +29,7 @@ function taskJson(master: Master, t: TaskRecord) {
     role: t.role,
     resources: resourcesJson(t.resources),
     statuses: t.statuses.map((s) => ({ state: s.state, timestamp: s.timestamp })),
-    // Upstream renders `labels` only when the task has some (src/common/http.cpp).
+    // Upstream renders `labels` only when the task has some (apache/mesos src/common/http.cpp).
     ...(t.info.labels?.labels?.length ? { labels: t.info.labels.labels } : {}),
     ...(sandbox ? { sandbox } : {}),
   };
@@ -83,7 +83,7 @@ export function stateOf(master: Master) {
 }
 
 /**
- * The `/master/tasks` answer (src/master/readonly_handler.cpp `tasks`): `{ tasks }` with
+ * The `/master/tasks` answer (apache/mesos src/master/readonly_handler.cpp `tasks`): `{ tasks }` with
  * the active, unreachable and completed tasks of every framework, or of `framework_id`
  * only, narrowed to `task_id` when given (upstream honours `task_id` together with
  * `framework_id`). Paging (`limit`, `offset`, `order`) is not emulated.
@@ -101,7 +101,7 @@ export function tasksOf(master: Master, query: URLSearchParams) {
 }
 
 /**
- * `/master/frameworks` (src/master/readonly_handler.cpp `frameworks`): the frameworks of
+ * `/master/frameworks` (apache/mesos src/master/readonly_handler.cpp `frameworks`): the frameworks of
  * `/master/state`, narrowed by `framework_id` when given, and the completed ones.
  */
 export function frameworksOf(master: Master, query: URLSearchParams) {
@@ -114,7 +114,7 @@ export function frameworksOf(master: Master, query: URLSearchParams) {
   };
 }
 
-/** `/master/slaves` (readonly_handler.cpp `slaves`): the agents, narrowed by `slave_id`. */
+/** `/master/slaves` (apache/mesos src/master/readonly_handler.cpp `slaves`): the agents, narrowed by `slave_id`. */
 export function slavesOf(master: Master, query: URLSearchParams) {
   const id = query.get('slave_id');
   return { slaves: stateOf(master).slaves.filter((a) => id === null || a.id === id), recovered_slaves: [] };

@@ -1,6 +1,6 @@
 /**
  * Reliable delivery of agent status updates, as the Mesos agent's status update manager
- * does it (docs/scheduler-http-api.md "ACKNOWLEDGE"; src/slave/task_status_update_manager):
+ * does it (mesos.apache.org/documentation/latest/scheduler-http-api/ "ACKNOWLEDGE"; apache/mesos src/slave/task_status_update_manager):
  * each update carries a 16-byte uuid, only the oldest unacknowledged update of a task is
  * outstanding, and it is resent after 10 s, doubling up to 10 min, until the scheduler
  * acknowledges exactly that uuid. Master-generated updates bypass this (no uuid).

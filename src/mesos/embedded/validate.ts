@@ -1,8 +1,8 @@
 /**
  * The checks the Mesos master applies to a subscribing FrameworkInfo and to each task of
- * an ACCEPT, in the same order and with the same messages (src/master/validation.cpp:
+ * an ACCEPT, in the same order and with the same messages (apache/mesos src/master/validation.cpp:
  * framework::validate, task::internal::validateTask/validateExecutor;
- * src/common/validation.cpp: validateID, validateEnvironment, validateContainerInfo).
+ * apache/mesos src/common/validation.cpp: validateID, validateEnvironment, validateContainerInfo).
  * A failed check yields the message; the caller turns it into an ERROR event or a
  * TASK_ERROR update.
  */
@@ -22,7 +22,7 @@ export function validateId(id: string): string | undefined {
   return undefined;
 }
 
-/** roles::validate (src/common/roles.cpp): `*`, or '/'-separated non-special components. */
+/** roles::validate (apache/mesos src/common/roles.cpp): `*`, or '/'-separated non-special components. */
 export function validateRole(role: string): string | undefined {
   if (role === '*') return undefined;
   if (role === '') return 'Empty role name is invalid';

@@ -57,38 +57,6 @@ describe('RunLedger', () => {
     expect(after).toMatchObject({ state: 'running', reason: 'from a' });
   });
 
-  it('updates many runs in one store commit, and falls back to one by one when another writer won', async () => {
-    const store = new MemoryStore();
-    const a = new RunLedger(store);
-    const b = new RunLedger(store);
-    for (const id of ['j@1', 'j@2', 'j@3']) await a.create(run(id, 1));
-    await b.load();
-    const commits: number[] = [];
-    const commit = store.commit.bind(store);
-    store.commit = async (ops) => (commits.push(ops.length), commit(ops));
-    const launching = (r: Run) => ({ ...r, state: 'launching' as const });
-    // The same run twice: both changes apply, in order, to one write.
-    const got = await a.updateMany([
-      { id: 'j@1', change: launching },
-      { id: 'j@2', change: launching },
-      { id: 'j@1', change: (r) => ({ ...r, reason: 'second change' }) },
-      { id: 'nope@1', change: launching },
-    ]);
-    expect(commits).toEqual([2]);
-    expect(got.map((r) => r?.state)).toEqual(['launching', 'launching', 'launching', undefined]);
-    expect((await store.get<Run>('runs/j@1'))!.value).toMatchObject({ state: 'launching', reason: 'second change' });
-    expect((await store.get<Run>('runs/j@3'))!.value.state).toBe('pending');
-    // b's copies of j@1 are stale: the batch writes nothing, then each run is retried on its own.
-    commits.length = 0;
-    const again = await b.updateMany([
-      { id: 'j@3', change: (r) => ({ ...r, reason: 'b' }) },
-      { id: 'j@1', change: (r) => ({ ...r, reason: `b after ${r.reason}` }) },
-    ]);
-    expect(commits).toEqual([2, 1, 1]);
-    expect(again.map((r) => r?.reason)).toEqual(['b', 'b after second change']);
-    expect((await store.get<Run>('runs/j@1'))!.value).toMatchObject({ state: 'launching', reason: 'b after second change' });
-  });
-
   it('indexes runs by Mesos task id and reloads everything from the store', async () => {
     const store = new MemoryStore();
     const a = new RunLedger(store);

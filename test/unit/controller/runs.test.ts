@@ -2,8 +2,8 @@ import { outcomeOf } from '../../../src/mesos/status.js';
 import { describe, expect, it } from 'vitest';
 import { ControllerEmitter } from '../../../src/controller/events.js';
 import { RunLedger } from '../../../src/controller/run-ledger.js';
-import { mergeRun, RunLifecycle } from '../../../src/controller/runs.js';
-import type { AttemptChange } from '../../../src/controller/task-status.js';
+import { Dispatch } from '../../../src/controller/dispatch.js';
+import { RunLifecycle } from '../../../src/controller/runs.js';
 import { mesosTaskId, scheduledRunId } from '../../../src/core/ids.js';
 import type { Run } from '../../../src/core/run.js';
 import type { TaskTemplate } from '../../../src/core/types.js';
@@ -12,6 +12,7 @@ import type { TaskStatusUpdate } from '../../../src/ports/mesos.js';
 import type { Decision } from '../../../src/schedule/decisions.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { job } from '../schedule/harness.js';
 import { RecordingFramework } from './recording-framework.js';
 
 const T0 = Date.parse('2026-03-08T07:00:00Z');
@@ -42,23 +43,22 @@ function status(run: Run, state: string, extra: Partial<TaskStatusUpdate> = {}):
   return { taskId: run.attempts[0].taskId, mesosState: state, outcome: outcomeOf(state), at: T0 + 1000, fromReconciliation: false, ...extra };
 }
 
-function harness(store = new MemoryStore(), decide: (c: AttemptChange) => Decision[] = () => []) {
+/** A lifecycle and the Dispatch around it (the core drives `hello` when `drive` is set), over a store that counts run writes. */
+function harness(store = new MemoryStore(), drive = false) {
   const framework = new RecordingFramework();
   const ledger = new RunLedger(store);
   const events = new ControllerEmitter();
   const seen: string[] = [];
   events.on('run:state', (e) => seen.push(`${e.runId} ${e.state}`));
-  const changes: AttemptChange[] = [];
-  const life: RunLifecycle = new RunLifecycle({
-    ledger,
-    framework,
-    clock: new FakeClock(T0),
-    events,
-    logger: silentLogger,
-    onAttempt: (c, facts) => (changes.push(c), life.execute(decide(c), facts)),
-    leading: () => true,
-  });
-  return { store, framework, ledger, life, seen, changes };
+  const clock = new FakeClock(T0);
+  const life = new RunLifecycle({ ledger, framework, clock, events, logger: silentLogger });
+  const views: number[] = [];
+  const applied = new Map(drive ? [['hello', job('hello')]] : []);
+  const dispatch = new Dispatch({ lifecycle: life, ledger, clock, logger: silentLogger, applied: () => applied, effective: (a) => a, afterRunsEnded: async () => {}, clusterView: () => (views.push(clock.now()), undefined) });
+  const writes: string[] = [];
+  const put = store.put.bind(store);
+  store.put = async (key, value, version) => (key.startsWith('runs/') && writes.push(key), put(key, value, version));
+  return { store, framework, ledger, life, dispatch, hooks: dispatch.hooks, seen, writes, views };
 }
 
 describe('RunLifecycle', () => {
@@ -73,59 +73,55 @@ describe('RunLifecycle', () => {
     expect(b.framework.launched).toEqual([]);
   });
 
-  it('records placement before ACCEPT and each status before it is acknowledged, then hands the change to the core', async () => {
-    const h = harness();
-    const run = newRun();
-    await h.life.execute(fired(run));
-    await h.life.persistLaunch([{ request: h.framework.launched[0], agentId: 'a1', hostname: 'agent-1' }]);
+  it('records placement before ACCEPT and each status before it is acknowledged, once, with what the core decided', async () => {
+    const h = harness(new MemoryStore(), true);
+    await h.dispatch.post({ type: 'Loaded' });
+    const runId = await h.dispatch.post({ type: 'RunRequested', job: 'hello' });
+    const run = h.ledger.get(runId)!;
+    await h.hooks.persistLaunch([{ request: h.framework.launched[0], agentId: 'a1', hostname: 'agent-1' }]);
     expect((await h.store.get<Run>(`runs/${run.id}`))!.value).toMatchObject({ state: 'launching', attempts: [{ agentId: 'a1', hostname: 'agent-1' }] });
 
-    await h.life.onStatus(status(run, 'TASK_RUNNING', { agentId: 'a1' }));
-    await h.life.onStatus(status(run, 'TASK_RUNNING', { agentId: 'a1' }));
-    await h.life.onStatus(status(run, 'TASK_FINISHED', { agentId: 'a1', exitStatus: 0, at: T0 + 5000 }));
+    const writes = () => h.writes.splice(0).length;
+    writes();
+    await h.hooks.onStatus(status(run, 'TASK_RUNNING', { agentId: 'a1' }));
+    expect(writes()).toBe(1);
+    await h.hooks.onStatus(status(run, 'TASK_RUNNING', { agentId: 'a1' }));
+    expect(writes()).toBe(0); // a repeated status changes nothing
+    await h.hooks.onStatus(status(run, 'TASK_FINISHED', { agentId: 'a1', exitStatus: 0, at: T0 + 5000 }));
+    expect(writes()).toBe(1); // the status and the run's end in one write
     const stored = (await h.store.get<Run>(`runs/${run.id}`))!.value;
     expect(stored.attempts[0]).toMatchObject({ mesosState: 'TASK_FINISHED', startedAt: T0 + 1000, endedAt: T0 + 5000, exitStatus: 0 });
-    expect(h.changes.map((c) => [c.started, c.final])).toEqual([
-      [true, false],
-      [false, true],
-    ]);
-    expect(h.seen).toEqual([`${run.id} pending`, `${run.id} launching`, `${run.id} running`]);
-  });
-
-  it('writes the launch intents of a whole offer round in one store commit', async () => {
-    const store = new MemoryStore();
-    const h = harness(store);
-    const runs = [newRun('a'), newRun('b'), newRun('c')];
-    for (const r of runs) await h.life.execute(fired(r));
-    const commits: number[] = [];
-    const commit = store.commit.bind(store);
-    store.commit = async (ops) => (commits.push(ops.length), commit(ops));
-    await h.life.persistLaunch(h.framework.launched.map((request, i) => ({ request, agentId: `a${i}`, hostname: `agent-${i}` })));
-    expect(commits).toEqual([3]);
-    for (const [i, r] of runs.entries()) expect((await store.get<Run>(`runs/${r.id}`))!.value).toMatchObject({ state: 'launching', attempts: [{ agentId: `a${i}` }] });
-    expect(h.seen.filter((s) => s.endsWith('launching'))).toHaveLength(3);
+    expect(stored).toMatchObject({ state: 'succeeded', endedAt: T0 + 5000 });
+    expect(h.seen).toEqual([`${run.id} pending`, `${run.id} launching`, `${run.id} running`, `${run.id} succeeded`]);
   });
 
   it('carries out the core decision after a final status, keeping what only Mesos knew', async () => {
-    const h = harness(new MemoryStore(), (c) =>
-      c.final ? [{ type: 'update', run: { ...c.run, state: 'succeeded', endedAt: T0 + 5000, attempts: [{ ...c.run.attempts[0], agentId: undefined }] } }] : [],
-    );
-    const run = newRun();
-    await h.life.execute(fired(run));
-    await h.life.onStatus(status(run, 'TASK_RUNNING', { agentId: 'a1', hostname: 'agent-1' }));
-    await h.life.onStatus(status(run, 'TASK_FINISHED', { exitStatus: 0, at: T0 + 5000 }));
+    const h = harness(new MemoryStore(), true);
+    await h.dispatch.post({ type: 'Loaded' });
+    const run = h.ledger.get(await h.dispatch.post({ type: 'RunRequested', job: 'hello' }))!;
+    await h.hooks.onStatus(status(run, 'TASK_RUNNING', { agentId: 'a1', hostname: 'agent-1' }));
+    await h.hooks.onStatus(status(run, 'TASK_FINISHED', { exitStatus: 0, at: T0 + 5000 }));
     const stored = h.ledger.get(run.id)!;
     expect(stored).toMatchObject({ state: 'succeeded', endedAt: T0 + 5000 });
     expect(stored.attempts[0]).toMatchObject({ agentId: 'a1', hostname: 'agent-1', exitStatus: 0 });
     expect(h.seen.at(-1)).toBe(`${run.id} succeeded`);
   });
 
+  it('keeps what only the store knew (an SLA already flagged) when it writes the core\'s run', async () => {
+    const h = harness(new MemoryStore(), true);
+    await h.dispatch.post({ type: 'Loaded' });
+    const run = h.ledger.get(await h.dispatch.post({ type: 'RunRequested', job: 'hello' }))!;
+    await h.ledger.update(run.id, (r) => ({ ...r, slaMissedAt: T0 + 10 }));
+    await h.hooks.onStatus(status(run, 'TASK_FAILED', { exitStatus: 1, at: T0 + 5000 }));
+    expect(h.ledger.get(run.id)).toMatchObject({ state: 'failed', slaMissedAt: T0 + 10 });
+  });
+
   it('adopts a Kairos task the store does not know, and ignores tasks without Kairos labels', async () => {
     const h = harness();
-    await h.life.onStatus({ taskId: 'someone-else', mesosState: 'TASK_RUNNING', outcome: outcomeOf('TASK_RUNNING'), at: T0, fromReconciliation: true });
+    await h.hooks.onStatus({ taskId: 'someone-else', mesosState: 'TASK_RUNNING', outcome: outcomeOf('TASK_RUNNING'), at: T0, fromReconciliation: true });
     expect(h.ledger.all()).toEqual([]);
     const id = scheduledRunId('hello', T0);
-    await h.life.onStatus({
+    await h.hooks.onStatus({
       taskId: mesosTaskId(id, 1),
       mesosState: 'TASK_RUNNING', outcome: outcomeOf('TASK_RUNNING'),
       at: T0,
@@ -134,19 +130,33 @@ describe('RunLifecycle', () => {
       fromReconciliation: true,
     });
     expect(h.ledger.get(id)).toMatchObject({ job: 'hello', state: 'running', revision: 'c0ffee', attempts: [{ n: 1, agentId: 'a1' }] });
+    // Its end, as Mesos says: the core does not drive a run whose job it was never given.
+    await h.hooks.onStatus({ taskId: mesosTaskId(id, 1), mesosState: 'TASK_FAILED', outcome: outcomeOf('TASK_FAILED'), at: T0 + 9, exitStatus: 2, fromReconciliation: false });
+    expect(h.ledger.get(id)).toMatchObject({ state: 'failed', endedAt: T0 + 9, attempts: [{ exitStatus: 2, endedAt: T0 + 9 }] });
+  });
+
+  it('refuses placements and statuses once it stopped leading, so they are neither accepted nor acknowledged', async () => {
+    const h = harness(new MemoryStore(), true);
+    await h.dispatch.post({ type: 'Loaded' });
+    const run = h.ledger.get(await h.dispatch.post({ type: 'RunRequested', job: 'hello' }))!;
+    await h.dispatch.stop();
+    await expect(h.hooks.persistLaunch([{ request: h.framework.launched[0], agentId: 'a1', hostname: 'agent-1' }])).rejects.toMatchObject({ code: 'E_UNAVAILABLE' });
+    await expect(h.hooks.onStatus(status(run, 'TASK_RUNNING'))).rejects.toMatchObject({ code: 'E_UNAVAILABLE' });
+    expect(h.ledger.get(run.id)).toMatchObject({ state: 'pending' });
+  });
+
+  it('takes the cluster view for preemption only when a run waits past its grace', async () => {
+    const h = harness(new MemoryStore(), true);
+    await h.dispatch.post({ type: 'Loaded' });
+    await h.dispatch.post({ type: 'RunRequested', job: 'hello' });
+    await h.dispatch.post({ type: 'PreemptionDue' });
+    expect(h.dispatch.preemptionDue(T0)).toBe(false);
+    expect(h.views).toEqual([]);
   });
 
   it('kills through the framework', async () => {
     const h = harness();
     await h.life.execute([{ type: 'kill', runId: 'x@1', taskId: 'kairos.x@1.1', reason: 'replaced' }]);
     expect(h.framework.killed).toEqual(['kairos.x@1.1']);
-  });
-});
-
-describe('mergeRun', () => {
-  it('takes state from the core and Mesos facts from the store', () => {
-    const stored = { ...newRun(), state: 'running' as const, attempts: [{ ...newRun().attempts[0], sandbox: '/s', startedAt: 5 }] };
-    const decided = { ...newRun(), state: 'failed' as const, reason: 'exit 1' };
-    expect(mergeRun(stored, decided)).toMatchObject({ state: 'failed', reason: 'exit 1', attempts: [{ sandbox: '/s', startedAt: 5 }] });
   });
 });

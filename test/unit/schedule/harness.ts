@@ -81,6 +81,13 @@ export class Harness {
     this.apply(this.scheduler.taskEnded(runId, n, outcome, T(at)));
   }
 
+  /** Reconciliation answers RUNNING for the run's last attempt: nothing ends, but its state is known again. */
+  seen(runId: string, at: string): void {
+    const run = this.store.get(runId)!;
+    const u = { taskId: run.attempts.at(-1)!.taskId, mesosState: 'TASK_RUNNING', outcome: 'running' as const, at: T(at), fromReconciliation: true };
+    this.apply(this.scheduler.statusChanged(run, u, T(at)));
+  }
+
   /** A new scheduler (restart / new leader) loaded from the store. */
   restart(resources: AppliedResource[], at: string): void {
     this.scheduler = new Scheduler();

@@ -74,7 +74,7 @@ describe('a fire due while the previous run is being adopted (leader change)', (
   it('Forbid: B waits; reconciliation says A still runs (no state change), so B is skipped', () => {
     const h = failover('Forbid');
     expect(h.scheduler.awaitsStatus(A)).toBe(true);
-    h.apply(h.scheduler.taskSeen(A, T('2026-01-01T00:00:46Z')));
+    h.seen(A, '2026-01-01T00:00:46Z');
     expect(h.state(B)).toBe('skipped');
     expect(h.launchedIds()).toEqual([`${A}#1`]);
   });
@@ -82,7 +82,7 @@ describe('a fire due while the previous run is being adopted (leader change)', (
   it('Replace: B waits; A still running is then replaced, not blindly', () => {
     const h = failover('Replace');
     expect(h.kills).toEqual([]);
-    h.apply(h.scheduler.taskSeen(A, T('2026-01-01T00:00:46Z')));
+    h.seen(A, '2026-01-01T00:00:46Z');
     expect(h.kills.map((k) => k.runId)).toEqual([A]);
     expect(h.launchedIds()).toEqual([`${A}#1`, `${B}#1`]);
   });
