@@ -73,13 +73,19 @@ export class SchedulerClient {
     this.opts = { ...DEFAULT_CLIENT_OPTIONS, ...opts };
   }
 
-  /** The last subscription URL, parsed: every call goes there, so it is parsed once, not per call. */
-  private target = { url: '', path: '', callKey: '', ackKey: '' };
+  /**
+   * The last subscription, parsed: every call goes there, so its URL is parsed and its
+   * headers built once per subscription, not per call (the pools build the head text of
+   * one headers object once, pipeline.ts).
+   */
+  private target = { url: '', streamId: '', path: '', callKey: '', ackKey: '', headers: {} as Record<string, string> };
 
-  private targetOf(url: string): { path: string; callKey: string; ackKey: string } {
-    if (this.target.url !== url) {
+  private targetOf(sub: Pick<Subscription, 'url' | 'streamId'>): typeof this.target {
+    const { url, streamId } = sub;
+    if (this.target.url !== url || this.target.streamId !== streamId) {
       const u = new URL(url);
-      this.target = { url, path: u.pathname, callKey: `call ${u.origin}`, ackKey: `ack ${u.origin}` };
+      const headers = { 'Content-Type': this.opts.encoding, 'Mesos-Stream-Id': streamId, ...this.auth() };
+      this.target = { url, streamId, path: u.pathname, callKey: `call ${u.origin}`, ackKey: `ack ${u.origin}`, headers };
     }
     return this.target;
   }
@@ -114,8 +120,8 @@ export class SchedulerClient {
   /** POSTs a non-SUBSCRIBE call on the subscription; resolves on 202 (or 200). */
   async call(sub: Pick<Subscription, 'url' | 'streamId'>, call: Call): Promise<void> {
     const body = encodeCall(call, this.opts.encoding);
-    const t = this.targetOf(sub.url);
-    const res = await this.pool(sub.url, call.type === 'ACKNOWLEDGE' ? t.ackKey : t.callKey).post(t.path, { 'Content-Type': this.opts.encoding, 'Mesos-Stream-Id': sub.streamId, ...this.auth() }, body);
+    const t = this.targetOf(sub);
+    const res = await this.pool(sub.url, call.type === 'ACKNOWLEDGE' ? t.ackKey : t.callKey).post(t.path, t.headers, body);
     if (res.status === 202 || res.status === 200) return;
     throw new MesosHttpError(res.status, res.body.slice(0, 1000), sub.url);
   }

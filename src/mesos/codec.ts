@@ -8,6 +8,8 @@
  */
 import protobuf from 'protobufjs';
 import { KairosError } from '../core/errors.js';
+import { decodeAcknowledge, encodeAcknowledge } from './codec-ack.js';
+import { decodeUpdate, encodeUpdate } from './codec-update.js';
 import { CallType, EventType, messageType } from './proto.js';
 import type { Call, Event } from './scheduler-types.js';
 
@@ -29,8 +31,94 @@ export class MesosCodecError extends KairosError {
 }
 
 const toObjectOptions: protobuf.IConversionOptions = { enums: String, longs: Number, bytes: String, defaults: false };
-const INT_TYPES = new Set(['int32', 'uint32', 'sint32', 'fixed32', 'sfixed32', 'int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const INTEGER = /^-?\d+$/;
+
+/** What a field's values must be, decided once per field instead of per value. */
+const enum Kind {
+  Message,
+  Enum,
+  String,
+  Bool,
+  Number,
+  Int,
+  UInt,
+  Bytes,
+  Other,
+}
+
+interface FieldPlan {
+  name: string;
+  repeated: boolean;
+  kind: Kind;
+  message?: protobuf.Type;
+  enumType?: protobuf.Enum;
+}
+
+/** A message type's fields by name, and those `required`. */
+interface TypePlan {
+  byName: Map<string, FieldPlan>;
+  required: string[];
+}
+
+const plans = new WeakMap<protobuf.Type, TypePlan>();
+
+function kindOf(field: protobuf.Field): Kind {
+  const rt = field.resolvedType;
+  if (rt instanceof protobuf.Type) return Kind.Message;
+  if (rt instanceof protobuf.Enum) return Kind.Enum;
+  switch (field.type) {
+    case 'string':
+      return Kind.String;
+    case 'bool':
+      return Kind.Bool;
+    case 'double':
+    case 'float':
+      return Kind.Number;
+    case 'int32':
+    case 'sint32':
+    case 'sfixed32':
+    case 'int64':
+    case 'sint64':
+    case 'sfixed64':
+      return Kind.Int;
+    case 'uint32':
+    case 'fixed32':
+    case 'uint64':
+    case 'fixed64':
+      return Kind.UInt;
+    case 'bytes':
+      return Kind.Bytes;
+    default:
+      return Kind.Other;
+  }
+}
+
+/**
+ * The checking plan of a message type, built on first use: checking then costs one map
+ * lookup per field PRESENT in the object, not a walk over every field of the schema (a
+ * Call or a TaskStatus has dozens, of which a few are set). This runs for every Call and
+ * Event on both sides of the launch path.
+ */
+function planOf(type: protobuf.Type): TypePlan {
+  let plan = plans.get(type);
+  if (plan) return plan;
+  plan = { byName: new Map(), required: [] };
+  for (const field of type.fieldsArray) {
+    const kind = kindOf(field);
+    const rt = field.resolvedType;
+    plan.byName.set(field.name, {
+      name: field.name,
+      repeated: field.repeated,
+      kind,
+      ...(kind === Kind.Message && { message: rt as protobuf.Type }),
+      ...(kind === Kind.Enum && { enumType: rt as protobuf.Enum }),
+    });
+    if (field.required) plan.required.push(field.name);
+  }
+  plans.set(type, plan);
+  return plan;
+}
 
 function fail(path: string, reason: string): never {
   throw new MesosCodecError(path, reason);
@@ -42,55 +130,56 @@ function pathOf(parent: string, name: string, index: number): string {
   return index < 0 ? p : `${p}[${index}]`;
 }
 
-/**
- * Checks one scalar, enum or nested message value against its field's type. The field's
- * path is passed in parts and joined only when needed: this runs for every field of every
- * Call and Event, and eager path strings were most of the framework's encoding cost.
- */
-function checkValue(field: protobuf.Field, v: unknown, parent: string, index: number): void {
-  const rt = field.resolvedType;
-  if (rt instanceof protobuf.Type) return checkMessage(rt, v, pathOf(parent, field.name, index));
-  if (rt instanceof protobuf.Enum) {
-    if (typeof v === 'string' ? rt.values[v] === undefined : !(typeof v === 'number' && rt.valuesById[v] !== undefined))
-      fail(pathOf(parent, field.name, index), `unknown ${rt.name} value ${JSON.stringify(v)}`);
-    return;
-  }
-  const t = field.type;
-  if (t === 'string') {
-    if (typeof v !== 'string') fail(pathOf(parent, field.name, index), 'string expected');
-  } else if (t === 'bool') {
-    if (typeof v !== 'boolean') fail(pathOf(parent, field.name, index), 'boolean expected');
-  } else if (t === 'double' || t === 'float') {
-    if (typeof v !== 'number') fail(pathOf(parent, field.name, index), 'number expected');
-  } else if (INT_TYPES.has(t)) {
-    const ok = typeof v === 'number' ? Number.isInteger(v) : typeof v === 'string' && /^-?\d+$/.test(v);
-    if (!ok) fail(pathOf(parent, field.name, index), 'integer expected');
-    if (t.startsWith('u') || t.startsWith('fixed')) if (Number(v) < 0) fail(pathOf(parent, field.name, index), 'non-negative integer expected');
-  } else if (t === 'bytes') {
-    if (!(v instanceof Uint8Array) && !(typeof v === 'string' && BASE64.test(v))) fail(pathOf(parent, field.name, index), 'base64 bytes expected');
+/** Why `v` is not a value of `f`, or undefined when it is one (messages are checked by the caller). */
+function problemOf(f: FieldPlan, v: unknown): string | undefined {
+  switch (f.kind) {
+    case Kind.Enum: {
+      const e = f.enumType!;
+      return (typeof v === 'string' ? e.values[v] !== undefined : typeof v === 'number' && e.valuesById[v] !== undefined) ? undefined : `unknown ${e.name} value ${JSON.stringify(v)}`;
+    }
+    case Kind.String:
+      return typeof v === 'string' ? undefined : 'string expected';
+    case Kind.Bool:
+      return typeof v === 'boolean' ? undefined : 'boolean expected';
+    case Kind.Number:
+      return typeof v === 'number' ? undefined : 'number expected';
+    case Kind.Int:
+    case Kind.UInt: {
+      const ok = typeof v === 'number' ? Number.isInteger(v) : typeof v === 'string' && INTEGER.test(v);
+      if (!ok) return 'integer expected';
+      return f.kind === Kind.UInt && Number(v) < 0 ? 'non-negative integer expected' : undefined;
+    }
+    case Kind.Bytes:
+      return v instanceof Uint8Array || (typeof v === 'string' && BASE64.test(v)) ? undefined : 'base64 bytes expected';
+    default:
+      return undefined;
   }
 }
 
+/** Checks one value of a field; the path is joined only for an error or a nested message. */
+function checkValue(f: FieldPlan, v: unknown, parent: string, index: number): void {
+  if (f.kind === Kind.Message) return checkMessage(f.message!, v, pathOf(parent, f.name, index));
+  const problem = problemOf(f, v);
+  if (problem) fail(pathOf(parent, f.name, index), problem);
+}
+
 /**
- * Validates a plain (snake_case) object against a message type: types of known fields,
- * enum names, and presence of every `required` field, recursively. Unknown keys pass
+ * Validates a plain (snake_case) object against a message type: presence of every
+ * `required` field, types of known fields, enum names, recursively. Unknown keys pass
  * (stout ignores them; protobufjs drops them on conversion).
  */
 export function checkMessage(type: protobuf.Type, obj: unknown, path = ''): void {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) fail(path, 'object expected');
   const o = obj as Record<string, unknown>;
-  const fields = type.fieldsArray;
-  for (let f = 0; f < fields.length; f++) {
-    const field = fields[f];
-    const v = o[field.name];
-    if (v === undefined || v === null) {
-      if (field.required) fail(pathOf(path, field.name, -1), 'missing required field');
-      continue;
-    }
-    if (field.repeated) {
-      if (!Array.isArray(v)) fail(pathOf(path, field.name, -1), 'array expected');
-      for (let i = 0; i < v.length; i++) checkValue(field, v[i], path, i);
-    } else checkValue(field, v, path, -1);
+  const plan = planOf(type);
+  for (const name of plan.required) if (o[name] === undefined || o[name] === null) fail(pathOf(path, name, -1), 'missing required field');
+  for (const name in o) {
+    const f = plan.byName.get(name);
+    const v = o[name];
+    if (f === undefined || v === undefined || v === null) continue;
+    if (!f.repeated) checkValue(f, v, path, -1);
+    else if (!Array.isArray(v)) fail(pathOf(path, name, -1), 'array expected');
+    else for (let i = 0; i < v.length; i++) checkValue(f, v[i], path, i);
   }
 }
 
@@ -127,22 +216,22 @@ export function decodeMessage(type: protobuf.Type, body: Uint8Array, enc: Encodi
 
 /** Encodes a scheduler Call (the body of a POST to /api/v1/scheduler). */
 export function encodeCall(call: Call, enc: Encoding): Uint8Array {
-  return encodeMessage(CallType, call, enc);
+  return (enc === PROTOBUF_TYPE && encodeAcknowledge(call)) || encodeMessage(CallType, call, enc);
 }
 
 /** Decodes a scheduler Call; throws MesosCodecError naming the offending field. */
 export function decodeCall(body: Uint8Array, enc: Encoding): Call {
-  return decodeMessage(CallType, body, enc) as Call;
+  return (enc === PROTOBUF_TYPE && decodeAcknowledge(body)) || (decodeMessage(CallType, body, enc) as Call);
 }
 
 /** Encodes a scheduler Event (one RecordIO record of the subscription stream). */
 export function encodeEvent(event: Event, enc: Encoding): Uint8Array {
-  return encodeMessage(EventType, event, enc);
+  return (enc === PROTOBUF_TYPE && encodeUpdate(event)) || encodeMessage(EventType, event, enc);
 }
 
 /** Decodes a scheduler Event; throws MesosCodecError naming the offending field. */
 export function decodeEvent(body: Uint8Array, enc: Encoding): Event {
-  return decodeMessage(EventType, body, enc) as Event;
+  return (enc === PROTOBUF_TYPE && decodeUpdate(body)) || (decodeMessage(EventType, body, enc) as Event);
 }
 
 /** Validates a plain object as the named message, e.g. `mesos.v1.TaskInfo`. */

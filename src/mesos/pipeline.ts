@@ -18,12 +18,15 @@ export interface PipelinedResponse {
 }
 
 interface Pending {
-  bytes: Buffer;
+  /** Request line and headers, ASCII, ending with the blank line. */
+  head: string;
+  body: Uint8Array;
   resolve: (r: PipelinedResponse) => void;
   reject: (e: Error) => void;
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
+const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})/;
 
 /** One kept-alive connection with a FIFO of requests in flight. */
 class Connection {
@@ -33,6 +36,8 @@ class Connection {
   private head = 0;
   private readonly inflight: Pending[] = [];
   private buf: Buffer = Buffer.alloc(0);
+  /** Where the unparsed bytes of `buf` start (no new view per response). */
+  private at = 0;
   private flushScheduled = false;
   closed = false;
 
@@ -65,11 +70,21 @@ class Connection {
 
   private flush(): void {
     if (this.closed || this.head === this.queued.length) return;
-    const batch: Buffer[] = [];
+    const start = this.head;
+    let bytes = 0;
     while (this.head < this.queued.length && this.inflight.length < this.maxInFlight) {
       const p = this.queued[this.head++];
       this.inflight.push(p);
-      batch.push(p.bytes);
+      bytes += p.head.length + p.body.byteLength;
+    }
+    // The whole batch in one buffer and one write: no per-request Buffer or concat.
+    const out = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (let i = start; i < this.head; i++) {
+      const p = this.queued[i];
+      at += out.write(p.head, at, 'latin1');
+      out.set(p.body, at);
+      at += p.body.byteLength;
     }
     if (this.head === this.queued.length) {
       this.queued = [];
@@ -78,16 +93,17 @@ class Connection {
       this.queued = this.queued.slice(this.head);
       this.head = 0;
     }
-    if (batch.length > 0) this.socket.write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
+    if (bytes > 0) this.socket.write(out);
   }
 
   private onData(chunk: Buffer): void {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    this.buf = this.at === this.buf.length ? chunk : Buffer.concat([this.buf.subarray(this.at), chunk]);
+    this.at = 0;
     for (;;) {
-      const r = parseResponse(this.buf);
+      const r = parseResponse(this.buf, this.at);
       if (r === 'incomplete') break;
       if (r === 'invalid') return this.fail(new KairosError('E_MESOS', 'malformed HTTP response from the master'));
-      this.buf = this.buf.subarray(r.consumed);
+      this.at += r.consumed;
       const p = this.inflight.shift();
       if (!p) return this.fail(new KairosError('E_MESOS', 'HTTP response without a request'));
       p.resolve(r.response);
@@ -108,24 +124,31 @@ class Connection {
   }
 }
 
-/** Parses one response at the start of `buf` (Content-Length or chunked bodies). */
-export function parseResponse(buf: Buffer): 'incomplete' | 'invalid' | { response: PipelinedResponse; consumed: number; close: boolean } {
-  const end = buf.indexOf(CRLF2);
-  if (end < 0) return buf.length > 64 * 1024 ? 'invalid' : 'incomplete';
-  const head = buf.subarray(0, end).toString('latin1').split('\r\n');
-  const m = /^HTTP\/1\.[01] (\d{3})/.exec(head[0]);
+/**
+ * Parses one response at `start` of `buf` (Content-Length or chunked bodies); `consumed`
+ * counts from `start`. Runs once per call answered, so it scans the head in place.
+ */
+export function parseResponse(buf: Buffer, start = 0): 'incomplete' | 'invalid' | { response: PipelinedResponse; consumed: number; close: boolean } {
+  const end = buf.indexOf(CRLF2, start);
+  if (end < 0) return buf.length - start > 64 * 1024 ? 'invalid' : 'incomplete';
+  const head = buf.toString('latin1', start, end);
+  const m = STATUS_LINE.exec(head);
   if (!m) return 'invalid';
   const status = Number(m[1]);
   let length = -1;
   let chunked = false;
   let close = false;
-  for (const line of head.slice(1)) {
-    const i = line.indexOf(':');
-    const name = line.slice(0, i).trim().toLowerCase();
-    const value = line.slice(i + 1).trim().toLowerCase();
-    if (name === 'content-length') length = Number(value);
-    else if (name === 'transfer-encoding') chunked = value.includes('chunked');
-    else if (name === 'connection') close = value === 'close';
+  for (let line = head.indexOf('\r\n') + 2; line > 1; ) {
+    const next = head.indexOf('\r\n', line);
+    const i = head.indexOf(':', line);
+    const lineEnd = next < 0 ? head.length : next;
+    if (i > line && i < lineEnd) {
+      const name = head.slice(line, i).trim().toLowerCase();
+      if (name === 'content-length') length = Number(head.slice(i + 1, lineEnd).trim());
+      else if (name === 'transfer-encoding') chunked = head.slice(i + 1, lineEnd).toLowerCase().includes('chunked');
+      else if (name === 'connection') close = head.slice(i + 1, lineEnd).trim().toLowerCase() === 'close';
+    }
+    line = next + 2;
   }
   let pos = end + 4;
   if (chunked) {
@@ -133,7 +156,7 @@ export function parseResponse(buf: Buffer): 'incomplete' | 'invalid' | { respons
     for (;;) {
       const lineEnd = buf.indexOf('\r\n', pos);
       if (lineEnd < 0) return 'incomplete';
-      const size = parseInt(buf.subarray(pos, lineEnd).toString('latin1'), 16);
+      const size = parseInt(buf.toString('latin1', pos, lineEnd), 16);
       if (Number.isNaN(size)) return 'invalid';
       pos = lineEnd + 2;
       if (size === 0) {
@@ -146,11 +169,11 @@ export function parseResponse(buf: Buffer): 'incomplete' | 'invalid' | { respons
       parts.push(buf.subarray(pos, pos + size));
       pos += size + 2;
     }
-    return { response: { status, body: Buffer.concat(parts).toString('utf8') }, consumed: pos, close };
+    return { response: { status, body: Buffer.concat(parts).toString('utf8') }, consumed: pos - start, close };
   }
   const n = Math.max(0, length);
   if (buf.length < pos + n) return 'incomplete';
-  return { response: { status, body: buf.subarray(pos, pos + n).toString('utf8') }, consumed: pos + n, close };
+  return { response: { status, body: n === 0 ? '' : buf.toString('utf8', pos, pos + n) }, consumed: pos + n - start, close };
 }
 
 /** A few pipelined connections to one master; requests go to the least loaded. */
@@ -168,12 +191,21 @@ export class PipelinedPool {
     this.port = Number(u.port || 80);
   }
 
-  /** POSTs `body` to `path` with `headers`; resolves with the answer, whatever its status. */
+  /** The request head before Content-Length, for the last path and headers object seen. */
+  private prefix = { path: '', headers: undefined as Record<string, string> | undefined, text: '' };
+
+  /**
+   * POSTs `body` to `path` with `headers`; resolves with the answer, whatever its status.
+   * Callers that pass the same `headers` object each time get its head text built once.
+   */
   post(path: string, headers: Record<string, string>, body: Uint8Array): Promise<PipelinedResponse> {
-    let head = `POST ${path} HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\nContent-Length: ${body.byteLength}\r\n`;
-    for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
-    const bytes = Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), body]);
-    return new Promise((resolve, reject) => this.pick().send({ bytes, resolve, reject }));
+    if (this.prefix.headers !== headers || this.prefix.path !== path) {
+      let text = `POST ${path} HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\n`;
+      for (const [k, v] of Object.entries(headers)) text += `${k}: ${v}\r\n`;
+      this.prefix = { path, headers, text };
+    }
+    const head = `${this.prefix.text}Content-Length: ${body.byteLength}\r\n\r\n`;
+    return new Promise((resolve, reject) => this.pick().send({ head, body, resolve, reject }));
   }
 
   private pick(): Connection {

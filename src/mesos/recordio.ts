@@ -12,10 +12,20 @@ export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
 /** Frames one record: its byte length in decimal, LF, then the bytes. */
 export function encodeRecord(data: Uint8Array): Uint8Array {
-  const head = Buffer.from(`${data.byteLength}\n`, 'ascii');
-  const out = new Uint8Array(head.byteLength + data.byteLength);
-  out.set(head, 0);
-  out.set(data, head.byteLength);
+  return encodeRecords([data]);
+}
+
+/** Frames records one after the other into one buffer (one chunk, one socket write). */
+export function encodeRecords(records: readonly Uint8Array[]): Buffer {
+  let bytes = 0;
+  for (const r of records) bytes += r.byteLength + String(r.byteLength).length + 1;
+  const out = Buffer.allocUnsafe(bytes);
+  let at = 0;
+  for (const r of records) {
+    at += out.write(`${r.byteLength}\n`, at, 'latin1');
+    out.set(r, at);
+    at += r.byteLength;
+  }
   return out;
 }
 
@@ -34,7 +44,9 @@ export class RecordIOError extends KairosError {
  */
 export class RecordIODecoder {
   private readonly max: number;
-  private head: number[] = [];
+  /** The size line read so far: its value, and its text (for an error). */
+  private size = 0;
+  private sizeText = '';
   private need = -1; // -1: reading the size line
   private parts: Uint8Array[] = [];
   private got = 0;
@@ -52,13 +64,15 @@ export class RecordIODecoder {
       if (this.need < 0) {
         const b = chunk[i++];
         if (b !== LF) {
-          if (b < 0x30 || b > 0x39 || this.head.length >= 20) this.fail(`malformed record size ${JSON.stringify(String.fromCharCode(...this.head, b))}`);
-          this.head.push(b);
+          if (b < 0x30 || b > 0x39 || this.sizeText.length >= 20) this.fail(`malformed record size ${JSON.stringify(this.sizeText + String.fromCharCode(b))}`);
+          this.size = this.size * 10 + (b - 0x30);
+          this.sizeText += String.fromCharCode(b);
           continue;
         }
-        if (this.head.length === 0) this.fail('empty record size');
-        const size = Number(String.fromCharCode(...this.head));
-        this.head = [];
+        if (this.sizeText === '') this.fail('empty record size');
+        const size = this.size;
+        this.size = 0;
+        this.sizeText = '';
         if (size === 0) this.fail('record size 0');
         if (size > this.max) this.fail(`record of ${size} bytes exceeds the limit of ${this.max}`);
         this.need = size;
@@ -80,7 +94,7 @@ export class RecordIODecoder {
 
   /** True when the stream ended cleanly between records. */
   get idle(): boolean {
-    return this.need < 0 && this.head.length === 0;
+    return this.need < 0 && this.sizeText === '';
   }
 
   /** Call at end of stream: throws if a record was cut off. */

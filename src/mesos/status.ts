@@ -107,7 +107,8 @@ export function toStatusUpdate(s: TaskStatus, labels: Record<string, string>, no
     at: s.timestamp !== undefined ? Math.round(s.timestamp * 1000) : now,
     fromReconciliation: s.reason === 'REASON_RECONCILIATION',
   };
-  const run = runRefOf({ ...labelMap(s.labels?.labels), ...labels });
+  // Read only: merged into a new object only when the status carries labels of its own.
+  const run = runRefOf(s.labels ? { ...labelMap(s.labels.labels), ...labels } : labels);
   if (run) u.run = run;
   if (s.reason) u.reason = s.reason;
   if (s.message) u.message = s.message;

@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Clock, Timer } from '../../ports/clock.js';
 import { encodeEvent, type Encoding } from '../codec.js';
-import { encodeRecord } from '../recordio.js';
+import { encodeRecords } from '../recordio.js';
 import type { Event } from '../scheduler-types.js';
 
 /** See the file comment. */
@@ -16,7 +16,8 @@ export class EventStream {
   /** Fault: while true nothing is written (no heartbeats, no events), the socket stays open. */
   silent = false;
   private heartbeat: Timer | undefined;
-  private corked = false;
+  /** Encoded events of this tick, written together as one chunk at its end (`flush`). */
+  private pending: Uint8Array[] = [];
   private readonly closeHandlers: (() => void)[] = [];
 
   constructor(
@@ -31,16 +32,17 @@ export class EventStream {
   /** Writes one event, unless the stream is closed or silenced. */
   send(event: Event): void {
     if (this.closed || this.silent) return;
-    // Events made in one tick leave in one socket write.
-    if (!this.corked) {
-      this.corked = true;
-      this.res.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.res.uncork();
-      });
-    }
-    this.res.write(encodeRecord(encodeEvent(event, this.encoding)));
+    // Events made in one tick leave in one chunk and one socket write.
+    if (this.pending.length === 0) process.nextTick(() => this.flush());
+    this.pending.push(encodeEvent(event, this.encoding));
+  }
+
+  /** Frames the events of this tick (RecordIO) into one buffer and writes it. */
+  private flush(): void {
+    const events = this.pending;
+    if (events.length === 0 || this.closed) return;
+    this.pending = [];
+    this.res.write(encodeRecords(events));
   }
 
   /** Sends a HEARTBEAT now and every `intervalMs` after. */
@@ -61,6 +63,7 @@ export class EventStream {
   /** Ends the response on purpose; disconnect handlers do not run. */
   close(): void {
     if (this.closed) return;
+    this.flush();
     this.closeHandlers.length = 0;
     this.ended();
     this.res.end();

@@ -1,0 +1,93 @@
+/**
+ * Protobuf wire primitives for the codec's fast paths (codec-ack.ts, codec-update.ts):
+ * varints, length-delimited spans and the one-string ID messages (TaskID, AgentID, ...).
+ * A Reader answers undefined on anything unexpected, so a fast path can hand the bytes
+ * to the general codec (codec.ts), which names the problem.
+ */
+
+/** Base64 text, as the codec carries bytes fields. */
+export const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Bytes of a varint below 2^28 (every length and enum value the fast paths write). */
+export function varintSize(n: number): number {
+  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : 4;
+}
+
+/** Writes `n` as a varint at `at`; returns the position after it. */
+export function writeVarint(out: Buffer, at: number, n: number): number {
+  while (n >= 0x80) {
+    out[at++] = (n & 0x7f) | 0x80;
+    n >>>= 7;
+  }
+  out[at++] = n;
+  return at;
+}
+
+/** `{ value }` of an ID message, when it is exactly that. */
+export function idValue(id: unknown): string | undefined {
+  if (id === null || typeof id !== 'object') return undefined;
+  const keys = Object.keys(id);
+  const v = (id as { value?: unknown }).value;
+  return keys.length === 1 && typeof v === 'string' ? v : undefined;
+}
+
+/** Bytes of an ID message field: tag, length, then {value = 1}. */
+export function idFieldSize(value: string): number {
+  const n = Buffer.byteLength(value);
+  const msg = 1 + varintSize(n) + n;
+  return 1 + varintSize(msg) + msg;
+}
+
+/** Writes an ID message field (`tag`, {value = 1}); returns the position after it. */
+export function writeId(out: Buffer, at: number, tag: number, value: string): number {
+  const n = Buffer.byteLength(value);
+  out[at++] = tag;
+  at = writeVarint(out, at, 1 + varintSize(n) + n);
+  out[at++] = 0x0a;
+  at = writeVarint(out, at, n);
+  return at + out.write(value, at, 'utf8');
+}
+
+/** The bytes of `body` as a Buffer, without copying. */
+export function asBuffer(body: Uint8Array): Buffer {
+  return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+/** A protobuf reader over one buffer that gives up (undefined) on anything unexpected. */
+export class Reader {
+  at: number;
+  constructor(
+    readonly buf: Buffer,
+    start: number,
+    readonly end: number,
+  ) {
+    this.at = start;
+  }
+
+  varint(): number | undefined {
+    let n = 0;
+    for (let shift = 0; shift < 28 && this.at < this.end; shift += 7) {
+      const b = this.buf[this.at++];
+      n |= (b & 0x7f) << shift;
+      if (b < 0x80) return n >>> 0;
+    }
+    return undefined;
+  }
+
+  /** The [start, end) of a length-delimited field's bytes. */
+  span(): [number, number] | undefined {
+    const len = this.varint();
+    if (len === undefined || this.at + len > this.end) return undefined;
+    const s: [number, number] = [this.at, this.at + len];
+    this.at += len;
+    return s;
+  }
+}
+
+/** `{ value }` from an ID message's bytes. */
+export function readId(buf: Buffer, [start, end]: [number, number]): { value: string } | undefined {
+  const r = new Reader(buf, start, end);
+  if (r.varint() !== 0x0a) return undefined;
+  const s = r.span();
+  return s && r.at === end ? { value: buf.toString('utf8', s[0], s[1]) } : undefined;
+}
