@@ -46,7 +46,8 @@ async function controller(mesos: string[]): Promise<{ url: string; stop(): Promi
   // and a history long enough that no `--wait` loses its run to pruning.
   const spec = 'spec:\n  concurrencyPolicy: Allow\n  history: { succeeded: 1000, failed: 1000 }\n';
   writeFileSync(join(dir, 'bench.yaml'), jobManifest('bench', undefined, SHELL).replace('spec:\n', spec));
-  const c = new ControllerCluster(['--source', dir, '--store', `file:${join(dir, 'state.json')}`, '--poll', '0', ...mesos]);
+  // The default write rate (60/min, burst 20) would turn the concurrent phase into 429s.
+  const c = new ControllerCluster(['--source', dir, '--store', `file:${join(dir, 'state.json')}`, '--poll', '0', '--write-rate', '6000:1000', ...mesos]);
   const name = await c.spawn();
   const url = c.url(name);
   for (;;) {

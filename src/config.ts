@@ -70,6 +70,8 @@ export interface ServeConfig {
   notifyConfig?: string;
   /** Serve `/metrics` without a token, for Prometheus scrapers. */
   metricsPublic: boolean;
+  /** Write requests per principal (`--write-rate PER_MINUTE[:BURST]`, default 60:20); 429 beyond. */
+  writeRate: { perMinute: number; burst: number };
   /** Default preemption grace in seconds for jobs without `spec.preemption` (`--preemption-after`); undefined: off. */
   preemptAfterSeconds?: number;
   /** `--unschedulable-after`: a run no known agent could ever hold becomes `unschedulable` after waiting this long. */
@@ -98,6 +100,7 @@ export interface ServeFlags {
   secretsDir?: string;
   notifyConfig?: string;
   metricsPublic?: boolean;
+  writeRate?: string;
   agentResources?: string;
   preemptionAfter?: string;
   unschedulableAfter?: string;
@@ -115,6 +118,7 @@ export const SERVE_DEFAULTS = {
   logLevel: 'info',
   preemptionAfter: '5m',
   unschedulableAfter: '5m',
+  writeRate: '60:20',
 } as const;
 
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -158,6 +162,15 @@ export function parseMesos(text: string, agents: number): MesosConfig {
   return { kind: 'remote', address: parseMesosAddress(text) };
 }
 
+/** `PER_MINUTE[:BURST]` of `--write-rate`; the burst defaults to a third of the minute's rate. */
+export function parseWriteRate(text: string): { perMinute: number; burst: number } {
+  const m = /^(\d+)(?::(\d+))?$/.exec(text.trim());
+  const perMinute = Number(m?.[1]);
+  const burst = m?.[2] === undefined ? Math.max(1, Math.ceil(perMinute / 3)) : Number(m[2]);
+  if (!m || perMinute < 1 || burst < 1) throw invalid('--write-rate', text, 'PER_MINUTE[:BURST], e.g. 600:100 (both integers ≥ 1)');
+  return { perMinute, burst };
+}
+
 function parseCount(flag: string, text: string, min: number): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < min) throw invalid(flag, text, `an integer ≥ ${min}`);
@@ -171,7 +184,7 @@ const levels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
  * `KAIROS_MESOS`, `KAIROS_LISTEN`, `KAIROS_POLL`, `KAIROS_PRUNE=1`, `KAIROS_AGENTS`,
  * `KAIROS_TOKENS`, `KAIROS_WEBHOOK_SECRET`, `KAIROS_LOG_LEVEL`, `KAIROS_SECRETS_DIR`,
  * `KAIROS_NOTIFY_CONFIG`, `KAIROS_METRICS_PUBLIC=1`, `KAIROS_AGENT_RESOURCES`,
- * `KAIROS_PREEMPTION_AFTER`, `KAIROS_UNSCHEDULABLE_AFTER`, `KAIROS_CLUSTERS`) into one ServeConfig.
+ * `KAIROS_PREEMPTION_AFTER`, `KAIROS_UNSCHEDULABLE_AFTER`, `KAIROS_CLUSTERS`, `KAIROS_WRITE_RATE`) into one ServeConfig.
  */
 export function compileServeConfig(
   flags: ServeFlags,
@@ -210,6 +223,7 @@ export function compileServeConfig(
     ...(secretsDir !== undefined && { secretsDir: resolve(cwd, secretsDir) }),
     ...(pick(flags.notifyConfig, 'NOTIFY_CONFIG') !== undefined && { notifyConfig: resolve(cwd, pick(flags.notifyConfig, 'NOTIFY_CONFIG')!) }),
     metricsPublic: flags.metricsPublic ?? env.KAIROS_METRICS_PUBLIC === '1',
+    writeRate: parseWriteRate(pick(flags.writeRate, 'WRITE_RATE', SERVE_DEFAULTS.writeRate)!),
     ...(preemptAfter !== 'off' && { preemptAfterSeconds: parseDuration('--preemption-after', preemptAfter) / 1000 }),
     unschedulableAfterMs: parseDuration('--unschedulable-after', pick(flags.unschedulableAfter, 'UNSCHEDULABLE_AFTER', SERVE_DEFAULTS.unschedulableAfter)!),
   };

@@ -199,6 +199,7 @@ export async function startController(config: ServeConfig, opts: StartOptions = 
       logger: logger.child({ component: 'api' }),
       metrics,
       metricsPublic: config.metricsPublic,
+      rateLimit: config.writeRate,
       notifications: () => controller.notifications(),
       access,
       allowedHosts: allowedHostsFor(config.listen.host, config.allowedHosts),

@@ -32,6 +32,7 @@ export function register(program: Command): void {
     .option('--history-cap <n>', `finished runs kept across all jobs (default ${SERVE_DEFAULTS.historyCap})`)
     .option('--notify-config <file>', 'notification defaults, SMTP server and outbox limits (README "Notifications")')
     .option('--metrics-public', 'serve /metrics without a token (for Prometheus)')
+    .option('--write-rate <perMinute[:burst]>', `API write requests per token (or client address) and minute, with a burst; 429 beyond (default "${SERVE_DEFAULTS.writeRate}")`)
     .option('--unschedulable-after <duration>', `a run no agent could ever hold becomes unschedulable after waiting this long (default "${SERVE_DEFAULTS.unschedulableAfter}")`)
     .option('--secrets-dir <dir>', 'resolve job secrets from files under DIR (default: KAIROS_SECRET_<NAME> variables)')
     .option('--log-level <level>', `debug, info, warn or error (default "${SERVE_DEFAULTS.logLevel}")`)

@@ -22,7 +22,15 @@ describe('compileServeConfig', () => {
       metricsPublic: false,
       preemptAfterSeconds: 300,
       unschedulableAfterMs: 300_000,
+      writeRate: { perMinute: 60, burst: 20 },
     });
+  });
+
+  it('takes --write-rate PER_MINUTE[:BURST] from flag or KAIROS_WRITE_RATE, and names the flag on a bad value', () => {
+    expect(compileServeConfig({ writeRate: '600:100' }, {}, '/repo').writeRate).toEqual({ perMinute: 600, burst: 100 });
+    expect(compileServeConfig({}, { KAIROS_WRITE_RATE: '90' }, '/repo').writeRate).toEqual({ perMinute: 90, burst: 30 });
+    expect(() => compileServeConfig({ writeRate: 'fast' }, {}, '/repo')).toThrow(/--write-rate.*PER_MINUTE\[:BURST\]/);
+    expect(() => compileServeConfig({ writeRate: '0' }, {}, '/repo')).toThrow(/--write-rate/);
   });
 
   it('takes --unschedulable-after from flag or KAIROS_UNSCHEDULABLE_AFTER, and refuses what is not a duration', () => {
