@@ -26,6 +26,8 @@ export const ZK = {
 
 /** How long `connect()` waits for a first session by default. */
 export const CONNECT_WITHIN_MS = 15_000;
+/** The shortest time a call may wait for its answer (see `call`). */
+const MIN_CALL_DEADLINE_MS = 2_000;
 
 const UNAVAILABLE = new Set([Exception.CONNECTION_LOSS, Exception.SESSION_EXPIRED, Exception.OPERATION_TIMEOUT, Exception.AUTH_FAILED]);
 
@@ -273,7 +275,20 @@ export class ZkClient {
   private call<T>(start: (done: (err: unknown, value: T | undefined) => void) => void, absentOk = false): Promise<T> {
     const sent = this.clock.now();
     return new Promise<T>((resolve, reject) => {
+      // No call waits forever: a request queued on a connection whose session has expired
+      // in the meantime would never be answered, and the caller (a sync pass, a term's stop)
+      // would hang with it. Past twice the session timeout the session is gone either way:
+      // the outcome is unknown, as for any connection loss, and callers retry.
+      let settled = false;
+      const deadlineMs = Math.max(2 * this.sessionTimeoutMs(), MIN_CALL_DEADLINE_MS);
+      const deadline = this.clock.setTimeout(() => {
+        settled = true;
+        reject(new ZkError(Exception.CONNECTION_LOSS, `ZooKeeper ${this.opts.servers}: no answer within ${deadlineMs} ms (twice the session timeout)`));
+      }, deadlineMs);
       start((err, value) => {
+        if (settled) return;
+        settled = true;
+        deadline.cancel();
         if (err instanceof ZkError) return reject(err);
         const code = err ? codeOf(err) : 0;
         if (!err || !UNAVAILABLE.has(code)) this.contact = Math.max(this.contact, sent);

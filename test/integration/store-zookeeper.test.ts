@@ -119,4 +119,24 @@ describe('ZookeeperStore specifics', () => {
       await follower.close();
     }
   });
+
+  it('never lets a call wait forever: while ZooKeeper stays down, a call fails E_UNAVAILABLE after twice the session timeout', async () => {
+    const client = new ZkClient({ servers: zk.connectString, sessionTimeoutMs: 2_000 });
+    await client.connect();
+    const negotiated = client.sessionTimeoutMs();
+    try {
+      await zk.stop();
+      const t0 = Date.now();
+      const err = await client.get('/zookeeper').then(
+        () => undefined,
+        (e: { code?: string; message?: string }) => e,
+      );
+      expect(err?.code).toBe('E_UNAVAILABLE');
+      expect(err?.message).toMatch(/no answer within \d+ ms/);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(Math.max(2 * negotiated, 2_000) - 50);
+    } finally {
+      await zk.start();
+      await client.close();
+    }
+  });
 });
