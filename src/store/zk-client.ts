@@ -10,38 +10,18 @@
 import zookeeper from 'node-zookeeper-client';
 import type { ACL, Client, Stat } from 'node-zookeeper-client';
 import { KairosError } from '../core/errors.js';
+import { codeOf, nameOf, UNAVAILABLE, ZkError } from './zk-errors.js';
 import { systemClock, type Clock, type Timer } from '../ports/clock.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 
 const { createClient, CreateMode, Exception, ACL: AclClass, Id, Permission } = zookeeper;
 
-/** ZooKeeper error codes callers branch on (ZooKeeper's KeeperException.Code). */
-export const ZK = {
-  NO_NODE: Exception.NO_NODE,
-  NODE_EXISTS: Exception.NODE_EXISTS,
-  BAD_VERSION: Exception.BAD_VERSION,
-  NOT_EMPTY: Exception.NOT_EMPTY,
-  NO_AUTH: Exception.NO_AUTH,
-} as const;
+export { ZK, ZkError } from './zk-errors.js';
 
 /** How long `connect()` waits for a first session by default. */
 export const CONNECT_WITHIN_MS = 15_000;
 /** The shortest time a call may wait for its answer (see `call`). */
 const MIN_CALL_DEADLINE_MS = 2_000;
-
-const UNAVAILABLE = new Set([Exception.CONNECTION_LOSS, Exception.SESSION_EXPIRED, Exception.OPERATION_TIMEOUT, Exception.AUTH_FAILED]);
-
-/** A failed ZooKeeper call; `zkCode` is ZooKeeper's code, `index` the failing op of a multi. */
-export class ZkError extends KairosError {
-  constructor(
-    readonly zkCode: number,
-    message: string,
-    readonly index?: number,
-  ) {
-    super(UNAVAILABLE.has(zkCode) ? 'E_UNAVAILABLE' : 'E_INTERNAL', message);
-    this.name = 'ZkError';
-  }
-}
 
 /** One operation of a multi (ZooKeeper Programmer's Guide, "Multi-update"). */
 export type ZkOp =
@@ -299,13 +279,4 @@ export class ZkClient {
       });
     });
   }
-}
-
-function codeOf(err: unknown): number {
-  const c = (err as { getCode?: () => number; code?: number })?.getCode?.() ?? (err as { code?: number })?.code;
-  return typeof c === 'number' ? c : Exception.SYSTEM_ERROR;
-}
-
-function nameOf(err: unknown): string {
-  return (err as { getName?: () => string })?.getName?.() ?? (err as Error)?.message ?? String(err);
 }
