@@ -19,17 +19,15 @@ export const MASK = '***';
 export function maskSecrets<T>(payload: T, secrets: Iterable<string>): T | string {
   if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
   let text = typeof payload === 'string' ? payload : payload.toString('utf8');
-  let changed = false;
+  const found = new Set<string>();
   for (const s of secrets) {
     if (s.length < MIN_SECRET_LENGTH) continue;
-    for (const form of new Set([s, JSON.stringify(s).slice(1, -1)])) {
-      if (text.includes(form)) {
-        text = text.split(form).join(MASK);
-        changed = true;
-      }
-    }
+    for (const form of [s, JSON.stringify(s).slice(1, -1)]) if (text.includes(form)) found.add(form);
   }
-  return changed ? text : payload;
+  if (found.size === 0) return payload;
+  // Longest first: a secret inside a longer one must not leave the longer one's rest visible.
+  for (const form of [...found].sort((a, b) => b.length - a.length)) text = text.split(form).join(MASK);
+  return text;
 }
 
 /** How many characters either side of a slice `maskAcross` needs to see every overlapping secret. */

@@ -23,10 +23,10 @@ export class MaskSet {
     return this;
   }
 
-  /** Every value to mask right now, longest first so a value inside another is masked whole. */
+  /** Every value to mask right now (maskSecrets orders the ones it finds, longest first). */
   values(): string[] {
     const all = new Set(this.fixed);
     for (const s of this.sources) for (const v of s()) if (v) all.add(v);
-    return [...all].sort((a, b) => b.length - a.length);
+    return [...all];
   }
 }
