@@ -2,12 +2,25 @@
  * One SUBSCRIBE connection of the embedded master: a chunked HTTP response carrying
  * RecordIO-framed Events in the encoding the scheduler accepted, with HEARTBEAT events
  * every interval (scheduler-http-api.md, "SUBSCRIBE"; the first right after SUBSCRIBED).
+ * The response is reached through a StreamSink, so node:http (http.ts) and the pipelined
+ * fast path (http-pipelined.ts) can both carry it.
  */
-import type { ServerResponse } from 'node:http';
 import type { Clock, Timer } from '../../ports/clock.js';
 import { encodeEvent, type Encoding } from '../codec.js';
 import { encodeRecords } from '../recordio.js';
 import type { Event } from '../scheduler-types.js';
+
+/** The body of a streaming response, whichever HTTP layer carries it. */
+export interface StreamSink {
+  /** Writes one chunk of the body. */
+  write(data: Uint8Array): void;
+  /** Ends the body on purpose (the connection may stay open for further requests). */
+  end(): void;
+  /** Drops the connection, as a network failure would. */
+  destroy(): void;
+  /** Runs `fn` once when the connection closes. */
+  onClose(fn: () => void): void;
+}
 
 /** See the file comment. */
 export class EventStream {
@@ -21,12 +34,12 @@ export class EventStream {
   private readonly closeHandlers: (() => void)[] = [];
 
   constructor(
-    private readonly res: ServerResponse,
+    private readonly res: StreamSink,
     readonly encoding: Encoding,
     readonly streamId: string,
     private readonly clock: Clock,
   ) {
-    res.once('close', () => this.ended());
+    res.onClose(() => this.ended());
   }
 
   /** Writes one event, unless the stream is closed or silenced. */
