@@ -49,6 +49,23 @@ export interface FastHead {
   length: number;
 }
 
+/**
+ * Heads parsed lately: a scheduler sends the same head text again and again (only
+ * Content-Length varies), so most heads are parsed once. Cleared when full.
+ */
+const heads = new Map<string, FastHead | undefined>();
+const HEADS_KEPT = 256;
+
+/** parseHead, remembering the answer for the same text. */
+function parseHeadCached(head: string): FastHead | undefined {
+  let parsed = heads.get(head);
+  if (parsed === undefined && !heads.has(head)) {
+    if (heads.size >= HEADS_KEPT) heads.clear();
+    heads.set(head, (parsed = parseHead(head)));
+  }
+  return parsed;
+}
+
 /** Parses a request head (without its blank line); undefined for anything node:http should judge. */
 export function parseHead(head: string): FastHead | undefined {
   let eol = head.indexOf('\r\n');
@@ -78,7 +95,7 @@ export function parseHead(head: string): FastHead | undefined {
       headers[name] = value;
     }
   }
-  return length >= 0 && host ? { headers, length } : undefined;
+  return length >= 0 && host ? Object.freeze({ headers: Object.freeze(headers), length }) : undefined;
 }
 
 /** The Date header's value (RFC 9110 §6.6.1), made once a second. */
@@ -145,7 +162,7 @@ class PipelinedConnection {
     for (;;) {
       const end = buf.indexOf(CRLF2, at);
       if (end < 0 && buf.length - at <= MAX_HEAD) break;
-      const head = end < 0 || end - at > MAX_HEAD ? undefined : parseHead(buf.toString('latin1', at, end));
+      const head = end < 0 || end - at > MAX_HEAD ? undefined : parseHeadCached(buf.toString('latin1', at, end));
       if (!head || head.length > opts.maxBodyBytes || !opts.leads()) return this.toNode(at, out);
       const bodyEnd = end + 4 + head.length;
       if (buf.length < bodyEnd) break;
