@@ -29,7 +29,7 @@ export class EventStream {
   /** Fault: while true nothing is written (no heartbeats, no events), the socket stays open. */
   silent = false;
   private heartbeat: Timer | undefined;
-  /** Encoded events of this tick, written together as one chunk at its end (`flush`). */
+  /** Encoded events not written yet, written together as one chunk (`flush`). */
   private pending: Uint8Array[] = [];
   private readonly closeHandlers: (() => void)[] = [];
 
@@ -45,12 +45,15 @@ export class EventStream {
   /** Writes one event, unless the stream is closed or silenced. */
   send(event: Event): void {
     if (this.closed || this.silent) return;
-    // Events made in one tick leave in one chunk and one socket write.
-    if (this.pending.length === 0) process.nextTick(() => this.flush());
+    // Events made while the loop serves one round of I/O (every call read, every agent
+    // report) leave in one chunk and one socket write, after that round.
+    if (this.pending.length === 0) setImmediate(this.flushNow);
     this.pending.push(encodeEvent(event, this.encoding));
   }
 
-  /** Frames the events of this tick (RecordIO) into one buffer and writes it. */
+  private readonly flushNow = () => this.flush();
+
+  /** Frames the events made since the last flush (RecordIO) into one buffer and writes it. */
   private flush(): void {
     const events = this.pending;
     if (events.length === 0 || this.closed) return;
