@@ -181,20 +181,21 @@ export class ZookeeperStore implements Store {
     const paths = ops.map((op) => this.path(op.key));
     const size = data.reduce((n, d) => n + (d?.length ?? 0) + 100, 0);
     if (ops.length === 0) return [];
+    // Every write's multi (a large commit's switch) bumps the changes znode, so watchers hear of exactly the writes that happened.
+    const bump: ZkOp = { type: 'set', path: this.paths.changes, data: Buffer.alloc(0), version: -1 };
     if (await this.pending()) {
       this.pendingCache = undefined;
       await rollForward(this.chunkDeps());
     }
     if (needsChunks(size)) {
       const json = ops.map((op) => (op.op === 'put' ? encodeValue(op.key, op.value) : undefined));
-      await chunkedCommit(this.chunkDeps(), ops, json);
+      await this.ensureChanges();
+      await chunkedCommit(this.chunkDeps(), ops, json, bump);
       this.pendingCache = undefined;
-      await this.zk.set(this.paths.changes, Buffer.alloc(0), -1);
       return ops.map(() => -1);
     }
     await this.ensureCollections(ops);
     await this.ensureChanges();
-    const bump: ZkOp = { type: 'set', path: this.paths.changes, data: Buffer.alloc(0), version: -1 };
     for (let attempt = 0; ; attempt++) {
       const plan = await this.plan(ops, paths, data);
       const zops = [...(token ? [{ type: 'check', path: token.path, version: token.version } as ZkOp] : []), ...plan.zops, bump];
