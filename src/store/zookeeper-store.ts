@@ -118,20 +118,26 @@ export class ZookeeperStore implements Store {
   /**
    * Calls `onChange` after each write by any process: an `exists` watch on the changes znode,
    * re-armed before each call so no change between a notification and the reload it causes
-   * goes unseen; a new session (watches die with the old one) counts as a change.
+   * goes unseen; a new session (watches die with the old one) counts as a change, and so does
+   * a failed re-arm, which is tried again at the next connection (the session may live on).
    */
   watch(onChange: () => void): () => void {
     let stopped = false;
+    let armed = false;
     const arm = (notify: boolean): void => {
       if (stopped) return;
+      armed = true;
       this.ensureChanges()
         .then(() => this.zk.exists(this.paths.changes, () => arm(true)))
         .then(
           () => !stopped && notify && onChange(),
-          () => !stopped && notify && onChange(), // unreachable now: re-armed on the next session
+          () => {
+            armed = false;
+            if (!stopped) onChange();
+          },
         );
     };
-    const off = this.zk.on('connected', (e) => e.newSession && arm(true));
+    const off = this.zk.on('connected', (e) => (e.newSession || !armed) && arm(true));
     arm(false);
     return () => {
       stopped = true;

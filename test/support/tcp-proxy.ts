@@ -14,6 +14,8 @@ export interface TcpProxy {
   accepted(): number;
   /** Connections swallowed so far. */
   swallowed(): number;
+  /** Cuts every open connection (new ones are forwarded or swallowed as before). */
+  cut(): void;
   /** Cuts every open connection, and swallows new ones from now on. */
   swallow(): void;
   /** Forwards new connections from now on (swallowed ones stay so). */
@@ -45,20 +47,24 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     client.pipe(upstream);
     upstream.pipe(client);
   });
+  const cut = () => {
+    for (const s of open) s.destroy();
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as { port: number }).port,
     accepted: () => accepted,
     swallowed: () => swallowed,
+    cut,
     swallow() {
       mode = 'swallow';
-      for (const s of open) s.destroy();
+      cut();
     },
     forward() {
       mode = 'forward';
     },
     async close() {
-      for (const s of open) s.destroy();
+      cut();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
