@@ -59,6 +59,8 @@ export class ZookeeperStore implements Store {
     private readonly opts: ZookeeperStoreOptions = {},
   ) {
     this.paths = zkPaths(root);
+    // The watch that clears the cached pending commit died with an expired session.
+    zk.on('connected', (e) => e.newSession && (this.pendingCache = undefined));
   }
 
   /** Connects to the URL's ensemble with its own session and prepares the layout. */
