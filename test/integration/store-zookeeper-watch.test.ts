@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZkError } from '../../src/store/zk-client.js';
 import { ZookeeperStore } from '../../src/store/zookeeper-store.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { until } from '../support/until.js';
 import { startZooKeeper, type TestZooKeeper } from '../support/zookeeper.js';
 
 let zk: TestZooKeeper;
@@ -25,13 +26,6 @@ afterAll(async () => {
   await zk?.destroy();
 });
 
-async function until(what: string, ok: () => boolean, withinMs: number): Promise<void> {
-  const by = Date.now() + withinMs;
-  while (!ok()) {
-    if (Date.now() > by) throw new Error(`${what}: not within ${withinMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('ZookeeperStore reads after connection trouble', () => {
   it('re-arms at the next connection after a failed re-arm, so the next write is heard', async () => {

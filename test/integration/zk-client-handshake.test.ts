@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZkClient } from '../../src/store/zk-client.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { until } from '../support/until.js';
 import { startZooKeeper, type TestZooKeeper } from '../support/zookeeper.js';
 
 let zk: TestZooKeeper;
@@ -18,13 +19,6 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(async () => zk?.destroy());
 
-async function until(what: string, ok: () => boolean, withinMs: number): Promise<void> {
-  const by = Date.now() + withinMs;
-  while (!ok()) {
-    if (Date.now() > by) throw new Error(`${what}: not within ${withinMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('ZkClient handshake deadline', () => {
   let proxy: TcpProxy;
