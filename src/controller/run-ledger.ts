@@ -142,7 +142,7 @@ export class RunLedger {
   async writeMany(writes: RunWrite[]): Promise<RunWritten[]> {
     const ids = new Set(writes.map((w) => (w.type === 'create' ? w.run.id : w.id)));
     const unread = writes.some((w) => w.type === 'update' && !this.runs.has(w.id));
-    if (writes.length < 2 || ids.size < writes.length || unread) return this.oneByOne(writes);
+    if (writes.length < 2 || ids.size < writes.length || unread) return this.writeEach(writes);
     const out: RunWritten[] = [];
     for (const pack of packCommits(writes.map((w) => this.plan(w)), (p) => p.ops, this.store.maxCommitBytes)) {
       const ops = pack.flatMap((p) => p.ops);
@@ -150,7 +150,7 @@ export class RunLedger {
         if (ops.length) await this.store.commit(ops);
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
-        out.push(...(await this.oneByOne(pack.map((p) => p.write))));
+        out.push(...(await this.writeEach(pack.map((p) => p.write))));
         continue;
       }
       for (const p of pack) {
@@ -174,8 +174,12 @@ export class RunLedger {
     return { write, ops: [this.stored.putOp(run.id, run, cur.version), ...this.effects(cur.run, run)], next: { run, version: cur.version + 1 }, result: { type: 'update', run } };
   }
 
-  /** Writes one at a time, each with its own conflict handling. */
-  private async oneByOne(writes: RunWrite[]): Promise<RunWritten[]> {
+  /**
+   * Writes one run at a time, each its own commit with its own conflict handling: the
+   * fallback of `writeMany` (and the path before batching, which bench/controller-launch.bench.ts
+   * measures beside it).
+   */
+  async writeEach(writes: RunWrite[]): Promise<RunWritten[]> {
     const out: RunWritten[] = [];
     for (const w of writes) out.push(w.type === 'create' ? { type: 'create', created: await this.create(w.run) } : { type: 'update', run: await this.update(w.id, w.change) });
     return out;
