@@ -83,16 +83,19 @@ export class RunLifecycle {
     const refused = new Set<string>();
     const launches: LaunchDecision[] = [];
     // Consecutive run writes (launches only wait for them) go to the store together.
-    let writes: RunWriteDecision[] = [];
+    const writes: RunWriteDecision[] = [];
+    const writing = new Set<string>();
     const flush = async (): Promise<void> => {
+      writing.clear();
       if (writes.length) await this.write(writes.splice(0), refused);
     };
     for (const d of decisions) {
       switch (d.type) {
         case 'create':
         case 'update':
-          if (writes.some((w) => w.run.id === d.run.id)) await flush();
+          if (writing.has(d.run.id)) await flush();
           writes.push(d);
+          writing.add(d.run.id);
           break;
         case 'launch':
           launches.push(d);
