@@ -16,7 +16,8 @@ import type { PlacedLaunch } from '../../../src/ports/mesos.js';
 import type { StoreOp } from '../../../src/ports/store.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { FakeClock } from '../../support/fake-clock.js';
-import { job } from '../schedule/harness.js';
+import { dag, job } from '../schedule/harness.js';
+import { outcomeOf } from '../../../src/mesos/status.js';
 import { RecordingFramework } from './recording-framework.js';
 
 const T0 = Date.parse('2026-03-08T07:00:00Z');
@@ -112,6 +113,25 @@ describe('one store commit per step of run writes', () => {
     expect(store.log.sort()).toEqual(['j0', 'j1', 'j3', 'j4'].map((j) => `put runs/${j}@2026-03-08T07:01:00.000Z`));
     expect(framework.launched.map((l) => l.job).sort()).toEqual(['j0', 'j1', 'j3', 'j4']);
     expect((await store.get<Run>(`runs/${taken.id}`))!.version).toBe(0);
+  });
+
+  it('writes a status and the runs it caused (a DAG task ending, two tasks following) in one commit before the acknowledgement', async () => {
+    const store = new LoggingStore();
+    const framework = new RecordingFramework();
+    const ledger = new RunLedger(store);
+    const clock = new FakeClock(T0);
+    const lifecycle = new RunLifecycle({ ledger, framework, clock, events: new ControllerEmitter(), logger: silentLogger });
+    const applied = new Map([['d', dag('d', [{ name: 'x' }, { name: 'y', dependsOn: ['x'] }, { name: 'z', dependsOn: ['x'] }])]]);
+    const dispatch = new Dispatch({ lifecycle, ledger, clock, logger: silentLogger, applied: () => applied, effective: (a) => a, afterRunsEnded: async () => {}, clusterView: () => undefined });
+    await dispatch.post({ type: 'Loaded' });
+    await dispatch.post({ type: 'RunRequested', job: 'd' });
+    const [x] = framework.launched.splice(0);
+    await dispatch.hooks.persistLaunch([{ request: x, agentId: 'a1', hostname: 'h1' }]);
+    store.log.length = 0;
+    await dispatch.hooks.onStatus({ taskId: x.taskId, mesosState: 'TASK_FINISHED', outcome: outcomeOf('TASK_FINISHED'), exitStatus: 0, agentId: 'a1', at: T0 + 1000, fromReconciliation: false });
+    expect(store.log).toEqual(['commit 3']); // x ended, y and z created
+    expect(framework.launched.map((l) => l.runId.split('/').at(-1)).sort()).toEqual(['y', 'z']);
+    expect((await store.get<Run>(`runs/${x.runId}`))!.value.state).toBe('succeeded');
   });
 
   it('falls back to one write per run when a run changed underneath, and still writes every run once', async () => {
