@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ControllerEmitter } from '../../../src/controller/events.js';
-import { Dispatch } from '../../../src/controller/dispatch.js';
+import { Dispatch, knownTasks } from '../../../src/controller/dispatch.js';
 import { RunLedger } from '../../../src/controller/run-ledger.js';
 import { RunLifecycle } from '../../../src/controller/runs.js';
 import { KairosError } from '../../../src/core/errors.js';
@@ -53,10 +53,11 @@ class LoggingStore extends MemoryStore {
   }
 }
 
-/** N jobs requested once each (N runs, N launches asked for), over a logging store. */
-async function requested(store = new LoggingStore()) {
+/** A leader over `store` with N jobs applied, loaded from the store. */
+async function leader(store: LoggingStore) {
   const framework = new RecordingFramework();
   const ledger = new RunLedger(store);
+  await ledger.load();
   const clock = new FakeClock(T0);
   const events = new ControllerEmitter();
   const states: string[] = [];
@@ -65,11 +66,17 @@ async function requested(store = new LoggingStore()) {
   const applied = new Map(Array.from({ length: N }, (_, i) => [`j${i}`, job(`j${i}`)] as const));
   const dispatch = new Dispatch({ lifecycle, ledger, clock, logger: silentLogger, applied: () => applied, effective: (a) => a, afterRunsEnded: async () => {}, clusterView: () => undefined });
   await dispatch.post({ type: 'Loaded' });
-  for (const name of applied.keys()) await dispatch.post({ type: 'RunRequested', job: name });
-  const placed: PlacedLaunch[] = framework.launched.map((request, i) => ({ request, agentId: `a${i}`, hostname: `h${i}` }));
+  return { store, ledger, dispatch, framework, states, applied };
+}
+
+/** N jobs requested once each (N runs, N launches asked for), over a logging store. */
+async function requested(store = new LoggingStore()) {
+  const h = await leader(store);
+  for (const name of h.applied.keys()) await h.dispatch.post({ type: 'RunRequested', job: name });
+  const placed: PlacedLaunch[] = h.framework.launched.map((request, i) => ({ request, agentId: `a${i}`, hostname: `h${i}` }));
   store.log.length = 0;
-  states.length = 0;
-  return { store, ledger, dispatch, framework, placed, states };
+  h.states.length = 0;
+  return { ...h, placed };
 }
 
 describe('one store commit per step of run writes', () => {
@@ -161,6 +168,27 @@ describe('one store commit per step of run writes', () => {
     expect(await h.store.runs()).toEqual(before);
     expect(h.placed.map((p) => h.ledger.get(p.request.runId))).toEqual(mirror);
     expect(h.states).toEqual([]);
+  });
+
+  it('leaves a new leader every placement of the round or none, whichever side of the commit the old one died on', async () => {
+    for (const landed of [true, false]) {
+      const h = await requested();
+      const commit = h.store.commit.bind(h.store);
+      // The process dies inside the commit: after ZooKeeper applied it (reply lost), or before.
+      h.store.commit = async (ops) => {
+        if (landed) await commit(ops);
+        throw new KairosError('E_UNAVAILABLE', 'connection lost');
+      };
+      await expect(h.dispatch.hooks.persistLaunch(h.placed)).rejects.toThrow();
+      h.store.commit = commit;
+      await h.dispatch.stop();
+      const next = await leader(h.store); // a new leader over the same store
+      const states = next.ledger.all().map((r) => r.state);
+      expect(states).toEqual(Array(N).fill(landed ? 'launching' : 'pending'));
+      // Placed runs go to reconciliation, never launched again; unplaced ones are launched again, under the same task ids.
+      expect(knownTasks(next.ledger.all()).map((k) => k.taskId).sort()).toEqual(landed ? h.placed.map((p) => p.request.taskId).sort() : []);
+      expect(next.framework.launched.map((l) => l.taskId).sort()).toEqual(landed ? [] : h.placed.map((p) => p.request.taskId).sort());
+    }
   });
 
   it('splits a batch larger than the store commits in one step into several commits, all landed before persistLaunch resolves', async () => {
