@@ -21,7 +21,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { checkKey, encodeValue } from './ops.js';
 import { ZK, ZkClient, ZkError, type ZkOp } from './zk-client.js';
-import { chunkedCommit, needsChunks, overlayList, readPending, rollForward, type ChunkedDeps, type Pending } from './zk-chunked.js';
+import { chunkedCommit, MAX_MULTI_BYTES, needsChunks, overlayList, readPending, rollForward, type ChunkedDeps, type Pending } from './zk-chunked.js';
 import { decodeData, encodeData, parseZkUrl, unescapeName, zkPaths } from './zk-layout.js';
 
 
@@ -47,6 +47,8 @@ const STALE_RETRIES = 5;
 
 /** The Store port over one ZooKeeper session. */
 export class ZookeeperStore implements Store {
+  /** Half a multi (zk-chunked.ts MAX_MULTI_BYTES): a batch split at this size stays one plain multi, with room for the fence, the changes bump and multi-byte text. */
+  readonly maxCommitBytes = MAX_MULTI_BYTES / 2;
   private readonly paths;
   private readonly collections = new Set<string>();
   private changesReady?: Promise<void>;
