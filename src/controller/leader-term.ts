@@ -19,12 +19,12 @@ import { SyncLoop } from './sync-loop.js';
 import { watchDirectory, type DirectoryWatch } from './watch.js';
 
 /**
- * How long a term may take to stop before it is left behind (and logged), and its start
- * may wait for the schedule core's load before going on. A part whose
- * stop hangs (a store or Mesos call that is never answered) must neither keep a controller
- * that lost leadership from following the store (its read view would go stale) nor keep a
- * SIGTERM from ending the process. What it leaves behind cannot write once another leader
- * is elected (writes are fenced by the epoch) and ends with the process.
+ * How long a term may take to stop before it is left behind (and logged), and how long its
+ * start waits for the schedule core's load before going on. A part that hangs (a store or
+ * Mesos call that is never answered) must neither keep a controller that lost leadership
+ * from following the store (its read view would go stale) nor keep a SIGTERM from ending
+ * the process. What is left behind cannot write once another leader is elected (writes
+ * are fenced by the epoch) and ends with the process.
  */
 export const TERM_STOP_WITHIN_MS = 10_000;
 
