@@ -26,14 +26,19 @@ function setup() {
     };
     agent.launch({ task, frameworkId: 'fw', report: (r: AgentReport) => seen.push(`${clock.now() - t0} ${id} ${r.state}`) });
   };
-  return { clock, agent, seen, launch };
+  /** Moves the clock by `ms`, then expects exactly these reports so far. */
+  const after = (ms: number, ...expected: string[]) => {
+    clock.advance(ms);
+    expect(seen).toEqual(expected);
+  };
+  return { clock, agent, seen, launch, after };
 }
 
 const tick = () => new Promise<void>((resolve) => queueMicrotask(resolve));
 
 describe('SimulatedAgent', () => {
   it('starts each task after its launch and ends it after its own duration, with its outcome', async () => {
-    const { clock, seen, launch } = setup();
+    const { clock, seen, launch, after } = setup();
     launch('a');
     launch('b', { 'embedded.simulated.duration_ms': '500', 'embedded.simulated.outcome': 'failed' });
     launch('c');
@@ -41,28 +46,23 @@ describe('SimulatedAgent', () => {
     await tick();
     expect(seen).toEqual(['0 a TASK_STARTING', '0 a TASK_RUNNING', '0 b TASK_STARTING', '0 b TASK_RUNNING', '0 c TASK_STARTING', '0 c TASK_RUNNING']);
     seen.length = 0;
-    clock.advance(499);
-    expect(seen).toEqual([]);
-    clock.advance(1);
-    expect(seen).toEqual(['500 b TASK_FAILED']);
-    clock.advance(500);
-    expect(seen).toEqual(['500 b TASK_FAILED', '1000 a TASK_FINISHED', '1000 c TASK_FINISHED']);
+    after(499);
+    after(1, '500 b TASK_FAILED');
+    after(500, '500 b TASK_FAILED', '1000 a TASK_FINISHED', '1000 c TASK_FINISHED');
     expect(clock.pending()).toBe(0);
   });
 
   it('kills a running task at once; the others started with it still end on time', async () => {
-    const { clock, agent, seen, launch } = setup();
+    const { clock, agent, seen, launch, after } = setup();
     launch('a');
     launch('b');
     await tick();
     seen.length = 0;
-    clock.advance(300);
+    after(300);
     agent.kill('a');
     agent.kill('a'); // a second kill changes nothing
-    clock.advance(0);
-    expect(seen).toEqual(['300 a TASK_KILLING', '300 a TASK_KILLED']);
-    clock.advance(700);
-    expect(seen).toEqual(['300 a TASK_KILLING', '300 a TASK_KILLED', '1000 b TASK_FINISHED']);
+    after(0, '300 a TASK_KILLING', '300 a TASK_KILLED');
+    after(700, '300 a TASK_KILLING', '300 a TASK_KILLED', '1000 b TASK_FINISHED');
     expect(clock.pending()).toBe(0);
   });
 
