@@ -169,7 +169,9 @@ class PipelinedConnection {
 
   /** Writes answers; while the peer does not read them, reads no more calls (as node:http does). */
   private write(text: string): void {
-    if (this.socket.write(text) || this.paused) return;
+    this.socket.write(text);
+    // Not write()'s answer: it is false for any large write, even one the kernel took at once.
+    if (this.paused || this.socket.writableLength <= this.socket.writableHighWaterMark) return;
     this.paused = true;
     this.socket.pause();
     this.socket.once('drain', () => {
