@@ -22,14 +22,16 @@ const SOURCE_IDS = numbersOf('source');
 const REASON_IDS = numbersOf('reason');
 const UPDATE = (EventType.fields.type.resolvedType as protobuf.Enum).values.UPDATE;
 
+/** The name of the enum value `r` reads next (undefined: unknown or malformed). */
+function enumName(r: Reader, names: Record<number, string>): string | undefined {
+  const v = r.varint();
+  return v === undefined ? undefined : names[v];
+}
+
 /** A TaskStatus of the fields an agent's update carries; undefined for any other field. */
 function readStatus(buf: Buffer, start: number, end: number): Record<string, unknown> | undefined {
   const r = new Reader(buf, start, end);
   const o: Record<string, unknown> = {};
-  const enumName = (names: Record<number, string>) => {
-    const v = r.varint();
-    return v === undefined ? undefined : names[v];
-  };
   while (r.at < end) {
     const tag = r.varint();
     let v: unknown;
@@ -46,15 +48,15 @@ function readStatus(buf: Buffer, start: number, end: number): Record<string, unk
       }
       case 0x10:
         name = 'state';
-        v = enumName(STATES);
+        v = enumName(r, STATES);
         break;
       case 0x48:
         name = 'source';
-        v = enumName(SOURCES);
+        v = enumName(r, SOURCES);
         break;
       case 0x50:
         name = 'reason';
-        v = enumName(REASONS);
+        v = enumName(r, REASONS);
         break;
       case 0x22: {
         name = 'message';

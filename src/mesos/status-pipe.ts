@@ -74,11 +74,17 @@ export class StatusPipe {
     this.d.observed(taskId, now);
     this.d.sandboxes.status(s);
     const needsLabels = this.d.tasks.needsLabels(taskId);
-    const r: ReceivedStatus = { status: s, now, needsLabels, ...(needsLabels ? {} : { update: this.build(s, now) }) };
-    const next = (this.chains.get(taskId) ?? Promise.resolve()).then(() => this.process(r));
-    this.chains.set(taskId, next);
-    void next.then(() => {
-      if (this.chains.get(taskId) === next) this.chains.delete(taskId);
+    const r: ReceivedStatus = { status: s, now, needsLabels, update: needsLabels ? undefined : this.build(s, now) };
+    // A task's first update in flight starts at once; a later one waits for it (2-3 updates per task, most alone).
+    const prev = this.chains.get(taskId);
+    const turn = prev ? prev.then(() => this.process(r)) : this.process(r);
+    this.chains.set(taskId, turn);
+    const done = () => {
+      if (this.chains.get(taskId) === turn) this.chains.delete(taskId);
+    };
+    turn.then(done, (err: unknown) => {
+      done();
+      this.d.log.warn('status update not processed; Mesos resends it', { taskId, error: messageOf(err) });
     });
   }
 
