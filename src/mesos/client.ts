@@ -156,7 +156,8 @@ export class SchedulerClient {
 
   /** Feeds the response body through RecordIO and the codec; returns a closer. */
   private pump(res: http.IncomingMessage, enc: Encoding, h: StreamHandlers): () => void {
-    const decoder = new RecordIODecoder();
+    // Views, not copies: each record is decoded at once, below, before the next chunk.
+    const decoder = new RecordIODecoder({ views: true });
     let done = false;
     const finish = (err?: Error) => {
       if (done) return;

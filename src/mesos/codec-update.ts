@@ -7,7 +7,7 @@
  * objects are the general codec's, field for field (test/unit/mesos/codec-fast.test.ts).
  */
 import type protobuf from 'protobufjs';
-import { asBuffer, BASE64, idFieldSize, idValue, Reader, readId, varintSize, writeId, writeVarint } from './codec-wire.js';
+import { asBuffer, BASE64, idFieldSize, idValue, keyCount, Reader, readId, varintSize, writeId, writeVarint } from './codec-wire.js';
 import { EventType, messageType } from './proto.js';
 import type { Event } from './scheduler-types.js';
 
@@ -199,7 +199,7 @@ function put(out: Buffer, at: number, p: Put): number {
  * update = 5 {status = 1}), or undefined for any other event or field.
  */
 export function encodeUpdate(event: Event): Uint8Array | undefined {
-  if (event.type !== 'UPDATE' || Object.keys(event).length !== 2 || !event.update || Object.keys(event.update).length !== 1) return undefined;
+  if (event.type !== 'UPDATE' || !event.update || keyCount(event, 2) !== 2 || keyCount(event.update, 1) !== 1) return undefined;
   const s = event.update.status as unknown as Record<string, unknown>;
   if (s === null || typeof s !== 'object') return undefined;
   const fields = statusFields(s);

@@ -23,6 +23,7 @@ import { OfferBook } from './offers.js';
 import type { TaskBook } from './taskbook.js';
 import { buildTaskInfo } from './tasks.js';
 import type { Offer } from './types.js';
+import type { Call } from './scheduler-types.js';
 
 /**
  * What the flow needs from the framework around it. Calls go through `caller`, whose
@@ -195,12 +196,17 @@ export class OfferFlow {
   }
 
   private async accept(offer: MatchOffer, placed: OfferLaunch<LaunchRequest>['tasks'], refuse: number): Promise<void> {
-    const task_infos = placed.map((t) => buildTaskInfo(t.demand.payload, offer.agentId, t.resources, this.d.config.containerizer));
     try {
-      await this.d.caller.call({ type: 'ACCEPT', accept: { offer_ids: [{ value: offer.id }], operations: [{ type: 'LAUNCH', launch: { task_infos } }], filters: { refuse_seconds: refuse } } });
+      // The TaskInfos live only until encoded (the call is written at once), not until the master answers.
+      await this.d.caller.call(this.acceptCall(offer, placed, refuse));
     } catch (err) {
-      this.d.log.warn('ACCEPT failed; reconciling to learn the tasks fate', { offerId: offer.id, tasks: task_infos.length, error: messageOf(err) });
+      this.d.log.warn('ACCEPT failed; reconciling to learn the tasks fate', { offerId: offer.id, tasks: placed.length, error: messageOf(err) });
     }
+  }
+
+  private acceptCall(offer: MatchOffer, placed: OfferLaunch<LaunchRequest>['tasks'], refuse: number): Call {
+    const task_infos = placed.map((t) => buildTaskInfo(t.demand.payload, offer.agentId, t.resources, this.d.config.containerizer));
+    return { type: 'ACCEPT', accept: { offer_ids: [{ value: offer.id }], operations: [{ type: 'LAUNCH', launch: { task_infos } }], filters: { refuse_seconds: refuse } } };
   }
 
   private async decline(offers: readonly MatchOffer[], refuseSeconds: number): Promise<void> {

@@ -211,8 +211,11 @@ export class PipelinedPool {
     this.port = Number(u.port || 80);
   }
 
-  /** The request head before Content-Length, for the last path and headers object seen. */
-  private prefix = { path: '', headers: undefined as Record<string, string> | undefined, text: '' };
+  /**
+   * The request head before Content-Length, for the last path and headers object seen, and
+   * whole heads by body length (an ACKNOWLEDGE's length hardly varies: one string, not one per call).
+   */
+  private prefix = { path: '', headers: undefined as Record<string, string> | undefined, text: '', heads: new Map<number, string>() };
 
   /**
    * POSTs `body` to `path` with `headers`; resolves with the answer, whatever its status.
@@ -222,9 +225,14 @@ export class PipelinedPool {
     if (this.prefix.headers !== headers || this.prefix.path !== path) {
       let text = `POST ${path} HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\n`;
       for (const [k, v] of Object.entries(headers)) text += `${k}: ${v}\r\n`;
-      this.prefix = { path, headers, text };
+      this.prefix = { path, headers, text, heads: new Map() };
     }
-    const head = `${this.prefix.text}Content-Length: ${body.byteLength}\r\n\r\n`;
+    const heads = this.prefix.heads;
+    let head = heads.get(body.byteLength);
+    if (head === undefined) {
+      head = `${this.prefix.text}Content-Length: ${body.byteLength}\r\n\r\n`;
+      if (heads.size < 256) heads.set(body.byteLength, head);
+    }
     return new Promise((resolve, reject) => this.pick().send({ head, body, resolve, reject }));
   }
 
