@@ -134,6 +134,9 @@ interface Compiled {
   write: WriteFn;
 }
 
+/** The lengths the first walk measures, reused by every call. */
+const SIZES: number[] = [];
+
 const compiled = new WeakMap<protobuf.Type, Compiled | null>();
 const helpers = { bad, utf8Length, varintSize, varintOf, checked };
 
@@ -194,7 +197,9 @@ export function writeMessage(type: protobuf.Type, obj: unknown): Uint8Array | 'i
   const c = compile(type);
   if (!c) return undefined;
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'invalid';
-  const sizes: number[] = [];
+  // One array for every call (nothing here is re-entered): it keeps its capacity instead of growing anew per ACCEPT.
+  const sizes = SIZES;
+  sizes.length = 0;
   let size: number;
   try {
     size = c.size(obj as Record<string, unknown>, sizes);
