@@ -88,7 +88,7 @@ class Out {
   next = 0;
   constructor(
     readonly buf: Buffer,
-    readonly sizes: number[],
+    readonly sizes: Int32Array,
   ) {}
 
   varint(n: number | bigint): void {
@@ -125,7 +125,7 @@ class Out {
   }
 }
 
-type SizeFn = (o: Record<string, unknown>, sizes: number[]) => number;
+type SizeFn = (o: Record<string, unknown>, sizes: Sizes) => number;
 type WriteFn = (o: Record<string, unknown>, out: Out) => void;
 
 /** The generated pair of one message type; undefined when it has a field the generator leaves to protobufjs. */
@@ -134,22 +134,35 @@ interface Compiled {
   write: WriteFn;
 }
 
-/** The lengths the first walk measures, reused by every call. */
-const SIZES: number[] = [];
+/**
+ * The lengths the first walk measures, in order: one buffer for every call (nothing here
+ * is re-entered), grown when a call needs more, so no call allocates its own.
+ */
+interface Sizes {
+  s: Int32Array;
+  n: number;
+}
+const SIZES: Sizes = { s: new Int32Array(4096), n: 0 };
+
+function grow(z: Sizes): void {
+  const bigger = new Int32Array(z.s.length * 2);
+  bigger.set(z.s);
+  z.s = bigger;
+}
 
 const compiled = new WeakMap<protobuf.Type, Compiled | null>();
-const helpers = { bad, utf8Length, varintSize, varintOf, checked };
+const helpers = { bad, utf8Length, varintSize, varintOf, checked, grow };
 
 /** The code that sizes (`sizing`) or writes one value `v` of field number `i` (its plan is `F[i]`). */
 function valueCode(f: FieldPlan, i: number, sizing: boolean): string {
   const key = varintSize(f.key);
   if (f.kind === Kind.Message) {
     const isObject = `if (typeof v !== 'object' || Array.isArray(v)) h.bad();`;
-    return sizing ? `${isObject} j = S.length; S.push(0); k = (M[${i}] || R(${i})).size(v, S); S[j] = k; n += ${key} + h.varintSize(k) + k;` : `O.varint(${f.key}); O.varint(O.sizes[O.next++]); (M[${i}] || R(${i})).write(v, O);`;
+    return sizing ? `${isObject} if (S.n === S.s.length) h.grow(S); j = S.n++; k = (M[${i}] || R(${i})).size(v, S); S.s[j] = k; n += ${key} + h.varintSize(k) + k;` : `O.varint(${f.key}); O.varint(O.sizes[O.next++]); (M[${i}] || R(${i})).write(v, O);`;
   }
   if (f.kind === Kind.String || f.kind === Kind.Bytes) {
     const length = f.kind === Kind.String ? `if (typeof v !== 'string') h.bad(); k = h.utf8Length(v);` : `h.checked(F[${i}], v); k = typeof v === 'string' ? Buffer.byteLength(v, 'base64') : v.byteLength;`;
-    return sizing ? `${length} S.push(k); n += ${key} + h.varintSize(k) + k;` : `O.varint(${f.key}); O.bytes(v, ${f.kind === Kind.Bytes});`;
+    return sizing ? `${length} if (S.n === S.s.length) h.grow(S); S.s[S.n++] = k; n += ${key} + h.varintSize(k) + k;` : `O.varint(${f.key}); O.bytes(v, ${f.kind === Kind.Bytes});`;
   }
   if (f.kind === Kind.Bool) return sizing ? `if (typeof v !== 'boolean') h.bad(); n += ${key + 1};` : `O.varint(${f.key}); O.buf[O.at++] = v ? 1 : 0;`;
   const width = f.kind === Kind.Double || f.kind === Kind.Fixed64 || f.kind === Kind.SFixed64 ? 8 : f.kind === Kind.Float || f.kind === Kind.Fixed32 || f.kind === Kind.SFixed32 ? 4 : 0;
@@ -197,9 +210,8 @@ export function writeMessage(type: protobuf.Type, obj: unknown): Uint8Array | 'i
   const c = compile(type);
   if (!c) return undefined;
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'invalid';
-  // One array for every call (nothing here is re-entered): it keeps its capacity instead of growing anew per ACCEPT.
   const sizes = SIZES;
-  sizes.length = 0;
+  sizes.n = 0;
   let size: number;
   try {
     size = c.size(obj as Record<string, unknown>, sizes);
@@ -207,7 +219,7 @@ export function writeMessage(type: protobuf.Type, obj: unknown): Uint8Array | 'i
     if (err === BAD) return 'invalid';
     throw err;
   }
-  const out = new Out(Buffer.allocUnsafe(size), sizes);
+  const out = new Out(Buffer.allocUnsafe(size), sizes.s);
   c.write(obj as Record<string, unknown>, out);
   return out.buf;
 }

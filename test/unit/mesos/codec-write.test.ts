@@ -85,11 +85,11 @@ describe('the protobuf writer (codec-write.ts)', () => {
     }
   });
 
-  it('writes the ACCEPT of real TaskInfos (Docker, ports, secrets, env) as protobufjs does', () => {
+  it('writes the ACCEPT of real TaskInfos (Docker, ports, secrets, env; more lengths than its first buffer holds) as protobufjs does', () => {
     const t = template({ container: { image: 'busybox', network: 'HOST', privileged: false, forcePull: false, portMappings: [{ hostPort: 0, containerPort: 80, protocol: 'tcp' }], parameters: [{ key: 'memory-swap', value: '1g' }], volumes: [] } });
     const req = { ...launchRequest('job', 1, t, 0), env: { LANG: 'C.UTF-8', 'ÜNÎCODE': 'välue ✓' }, secrets: { env: { TOKEN: 's3cret' }, files: { 'secrets/key': 'k' } } };
     const info = buildTaskInfo(req, 'agent-1', [{ name: 'cpus', template: { name: 'cpus', type: 'SCALAR', role: '*', allocation_info: { role: '*' } }, scalar: 0.25 }, { name: 'ports', template: { name: 'ports', type: 'RANGES' }, ranges: [[31000, 31000]] }], 'docker');
-    const call = { type: 'ACCEPT', framework_id: { value: 'fw' }, accept: { offer_ids: [{ value: 'o1' }], operations: [{ type: 'LAUNCH', launch: { task_infos: [info, info] } }], filters: { refuse_seconds: 5 } } };
+    const call = { type: 'ACCEPT', framework_id: { value: 'fw' }, accept: { offer_ids: [{ value: 'o1' }], operations: [{ type: 'LAUNCH', launch: { task_infos: Array.from({ length: 300 }, () => info) } }], filters: { refuse_seconds: 5 } } };
     expect(writeMessage(CallType, call)).toBeInstanceOf(Uint8Array);
     expect(Buffer.from(encodeCall(call as never, 'application/x-protobuf'))).toEqual(reference(CallType, call));
     expect(decoded(CallType, reference(CallType, call)).accept.operations[0].launch.task_infos[1].command.environment.variables).toContainEqual({ name: 'TOKEN', type: 'SECRET', secret: { type: 'VALUE', value: { data: Buffer.from('s3cret').toString('base64') } } });
