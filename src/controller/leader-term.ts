@@ -11,12 +11,21 @@
 import { KairosError, messageOf } from '../core/errors.js';
 import type { ClusterView } from '../core/cluster-view.js';
 import type { BackoffPolicy } from '../core/retry.js';
-import type { Clock } from '../ports/clock.js';
+import type { Clock, Timer } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { MesosFramework } from '../ports/mesos.js';
 import type { ControllerEmitter } from './events.js';
 import { SyncLoop } from './sync-loop.js';
 import { watchDirectory, type DirectoryWatch } from './watch.js';
+
+/**
+ * How long a term may take to stop before it is left behind (and logged). A part whose
+ * stop hangs (a store or Mesos call that is never answered) must neither keep a controller
+ * that lost leadership from following the store (its read view would go stale) nor keep a
+ * SIGTERM from ending the process. What it leaves behind cannot write once another leader
+ * is elected (writes are fenced by the epoch) and ends with the process.
+ */
+export const TERM_STOP_WITHIN_MS = 10_000;
 
 /** A part that runs only while leading: started with the term, stopped with it. */
 export interface TermRunnable {
@@ -51,6 +60,8 @@ export interface LeaderTermDeps {
   };
   /** For a directory source: sync on changes (debounced). */
   watch?: { dir: string; debounceMs: number };
+  /** Default {@link TERM_STOP_WITHIN_MS}. */
+  stopWithinMs?: number;
 }
 
 /** One leadership term. */
@@ -89,16 +100,34 @@ export class LeaderTerm {
     this.loop.trigger(reason);
   }
 
-  /** Stops the term: launching first (before its first await), then the rest; resolves when nothing of it runs. */
+  /**
+   * Stops the term: launching first (before its first await), then the rest; resolves when
+   * nothing of it runs, or after {@link TERM_STOP_WITHIN_MS} with what still runs logged.
+   */
   async stop(): Promise<void> {
-    const stopping = [...this.d.first, ...this.d.last].map((r) => r.stop());
-    const fwStopped = this.framework.stop();
-    await this.watcher?.close();
+    const { clock, logger } = this.d;
+    const withinMs = this.d.stopWithinMs ?? TERM_STOP_WITHIN_MS;
+    const pending = new Set<string>();
+    let timer: Timer | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = clock.setTimeout(() => resolve(false), withinMs)));
+    const parts = this.stopParts(pending).then(() => true);
+    parts.catch(() => undefined); // a part failing after the deadline is not this caller's error any more
+    const inTime = await Promise.race([parts, late]);
+    timer?.cancel();
+    if (!inTime) logger.error('leadership term did not stop in time: left behind', { withinMs, stillStopping: [...pending].join(', ') });
+  }
+
+  /** Stops every part; `pending` names those whose stop has not ended yet. */
+  private async stopParts(pending: Set<string>): Promise<void> {
+    const track = (what: string, p: Promise<void> | void): Promise<void> => (pending.add(what), Promise.resolve(p).finally(() => pending.delete(what)));
+    const stopping = [...this.d.first, ...this.d.last].map((r) => track(r.constructor.name, r.stop()));
+    const fwStopped = track('framework', this.framework.stop());
+    await track('directory watcher', this.watcher?.close());
     this.watcher = undefined;
-    await this.loop.stop();
+    await track('sync loop', this.loop.stop());
     for (const s of stopping) await s;
     await fwStopped;
-    await this.frameworkRun;
+    await track('framework subscription', this.frameworkRun);
   }
 }
 

@@ -4,19 +4,35 @@
  * (`expectedVersion: -1`) under its deterministic id (src/core/ids.ts), so a run computed
  * twice (restart, new leader, clock stepping back) is created, and so launched, once.
  * Every later change is a compare-and-set on the version last read, retried after a
- * conflict against the fresh value.
+ * conflict against the fresh value. The writes of one dispatch step (an offer round's
+ * placements, a tick's new runs) go in one commit (`writeMany`), each keeping its check.
  */
 import { ConflictError } from '../core/errors.js';
 import type { Run } from '../core/run.js';
 import { isTerminalRun } from '../core/types.js';
 import type { Store, StoreOp } from '../ports/store.js';
 import { StoreLayout, type Collection } from '../store/layout.js';
+import { packCommits } from '../store/commit-batches.js';
 
 /**
  * Writes that must be committed together with a run write (the notification outbox,
  * src/notify/notifier.ts): given the stored run before (undefined: created) and after.
  */
 export type RunEffects = (before: Run | undefined, after: Run) => StoreOp[];
+
+/** One write of a batch (`writeMany`): a new run (create-if-absent), or a change of a stored run. */
+export type RunWrite = { type: 'create'; run: Run } | { type: 'update'; id: string; change: (run: Run) => Run | undefined };
+
+/** What a write of a batch came to: whether this process created the run; or the run as now stored (undefined: none). */
+export type RunWritten = { type: 'create'; created: boolean } | { type: 'update'; run: Run | undefined };
+
+/** A write of a batch, planned against the mirror: its ops, and what the mirror holds once they are committed. */
+interface Planned {
+  write: RunWrite;
+  ops: StoreOp[];
+  next?: { run: Run; version: number };
+  result: RunWritten;
+}
 
 /** Newest first by scheduled instant, then by id for a stable order. */
 export function newestFirst(a: Run, b: Run): number {
@@ -112,6 +128,61 @@ export class RunLedger {
         this.runs.delete(id);
       }
     }
+  }
+
+  /**
+   * Writes several distinct runs in one atomic commit, each put keeping its compare-and-set
+   * (create-if-absent, or the version last read) and its effects; the mirror changes only
+   * once the commit succeeded. A store with `maxCommitBytes` (ZooKeeper: one multi) gets
+   * the batch split by size into several atomic commits, in order, all landed when this
+   * resolves. A lost compare-and-set writes that commit's runs one by one instead (`create`
+   * / `update`: re-read, retried); any other failure rejects with the mirror as the store
+   * holds it (the failed commit wrote nothing). Results are in the order of `writes`.
+   */
+  async writeMany(writes: RunWrite[]): Promise<RunWritten[]> {
+    const ids = new Set(writes.map((w) => (w.type === 'create' ? w.run.id : w.id)));
+    const unread = writes.some((w) => w.type === 'update' && !this.runs.has(w.id));
+    if (writes.length < 2 || ids.size < writes.length || unread) return this.writeEach(writes);
+    const out: RunWritten[] = [];
+    for (const pack of packCommits(writes.map((w) => this.plan(w)), (p) => p.ops, this.store.maxCommitBytes)) {
+      const ops = pack.flatMap((p) => p.ops);
+      try {
+        if (ops.length) await this.store.commit(ops);
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+        out.push(...(await this.writeEach(pack.map((p) => p.write))));
+        continue;
+      }
+      for (const p of pack) {
+        if (p.next) this.remember(p.next.run, p.next.version);
+        out.push(p.result);
+      }
+    }
+    return out;
+  }
+
+  /** A batch's write as ops against the mirror (`writeMany` made sure an update's run is in it). */
+  private plan(write: RunWrite): Planned {
+    if (write.type === 'create') {
+      const run = write.run;
+      return { write, ops: [this.stored.putOp(run.id, run, -1), ...this.effects(undefined, run)], next: { run, version: 0 }, result: { type: 'create', created: true } };
+    }
+    const cur = this.runs.get(write.id)!;
+    const run = write.change(structuredClone(cur.run));
+    if (!run) return { write, ops: [], result: { type: 'update', run: cur.run } };
+    // Versions start at 0 and grow by one per write (src/ports/store.ts).
+    return { write, ops: [this.stored.putOp(run.id, run, cur.version), ...this.effects(cur.run, run)], next: { run, version: cur.version + 1 }, result: { type: 'update', run } };
+  }
+
+  /**
+   * Writes one run at a time, each its own commit with its own conflict handling: the
+   * fallback of `writeMany` (and the path before batching, which bench/controller-launch.bench.ts
+   * measures beside it).
+   */
+  async writeEach(writes: RunWrite[]): Promise<RunWritten[]> {
+    const out: RunWritten[] = [];
+    for (const w of writes) out.push(w.type === 'create' ? { type: 'create', created: await this.create(w.run) } : { type: 'update', run: await this.update(w.id, w.change) });
+    return out;
   }
 
   /**

@@ -3,7 +3,8 @@
  * decisions.ts), in order, and decides nothing itself. A run is created with
  * create-if-absent, and its launch is asked for only when this process created it, so a
  * run computed twice is launched once; an update writes the run as the core holds it (the
- * core owns run state, placement and statuses included: one write per decision). Dispatch
+ * core owns run state, placement and statuses included: one write per decision; the
+ * consecutive writes of a step, e.g. an offer round's placements, share one commit). Dispatch
  * (./dispatch.ts) calls it inside its steps, so a placement is written before ACCEPT and a
  * status before its acknowledgement (mesos.apache.org/documentation/latest/high-availability-framework-guide/;
  * src/ports/mesos.ts).
@@ -16,9 +17,9 @@ import type { Logger } from '../ports/logger.js';
 import type { SecretOverrides } from '../secrets/run-overrides.js';
 import type { SecretProvider } from '../ports/secrets.js';
 import type { LaunchRequest, MesosFramework, TaskStatusUpdate } from '../ports/mesos.js';
-import type { Decision, LaunchDecision } from '../schedule/decisions.js';
+import type { CreateDecision, Decision, LaunchDecision, UpdateDecision } from '../schedule/decisions.js';
 import type { ControllerEmitter } from './events.js';
-import type { RunLedger } from './run-ledger.js';
+import type { RunLedger, RunWrite } from './run-ledger.js';
 import { adoptedRun } from '../schedule/attempt-facts.js';
 
 /** What the lifecycle needs around it. */
@@ -65,6 +66,9 @@ function asDecided(stored: Run, decided: Run): Run {
   return stored.slaMissedAt === undefined || decided.slaMissedAt !== undefined ? decided : { ...decided, slaMissedAt: stored.slaMissedAt };
 }
 
+/** A decision that writes a run: batched with its neighbours (`execute`). */
+type RunWriteDecision = CreateDecision | UpdateDecision;
+
 /** Executes the core's decisions. */
 export class RunLifecycle {
   constructor(private readonly deps: RunLifecycleDeps) {}
@@ -77,32 +81,32 @@ export class RunLifecycle {
   async execute(decisions: Decision[]): Promise<TaskStatusUpdate[]> {
     const { ledger, framework, events, logger } = this.deps;
     const refused = new Set<string>();
-    const launches: LaunchRequest[] = [];
+    const launches: LaunchDecision[] = [];
+    // Consecutive run writes (launches only wait for them) go to the store together.
+    const writes: RunWriteDecision[] = [];
+    const writing = new Set<string>();
+    const flush = async (): Promise<void> => {
+      writing.clear();
+      if (writes.length) await this.write(writes.splice(0), refused);
+    };
     for (const d of decisions) {
       switch (d.type) {
         case 'create':
-          if (await ledger.create(d.run)) {
-            events.emit('run:created', { runId: d.run.id, job: d.run.job, scheduledAt: d.run.scheduledAt });
-            this.stateChanged(d.run);
-          } else {
-            refused.add(d.run.id);
-            logger.info('run already exists: not launching it again', { run: d.run.id });
-          }
+        case 'update':
+          if (writing.has(d.run.id)) await flush();
+          writes.push(d);
+          writing.add(d.run.id);
+          break;
+        case 'launch':
+          launches.push(d);
           break;
         case 'reset':
+          await flush();
           await ledger.reset(d.run);
           this.stateChanged(d.run);
           break;
-        case 'update': {
-          const before = ledger.get(d.run.id)?.state;
-          const after = await ledger.update(d.run.id, (cur) => asDecided(cur, d.run));
-          if (after && after.state !== before) this.stateChanged(after, after.attempts.at(-1)?.n);
-          break;
-        }
-        case 'launch':
-          if (!refused.has(d.run.id)) launches.push(launchRequest(d));
-          break;
         case 'kill':
+          await flush();
           if (d.reason === 'preempted') {
             logger.info('preempting a task for a higher-priority run', { run: d.runId, task: d.taskId, by: d.by });
             events.emit('run:preempted', { runId: d.runId, job: ledger.get(d.runId)?.job ?? '', by: d.by ?? '' });
@@ -118,10 +122,35 @@ export class RunLifecycle {
           break;
       }
     }
-    if (!launches.length) return [];
-    const { ok, refusals } = await this.withSecrets(launches);
+    await flush();
+    const requests = launches.filter((d) => !refused.has(d.run.id)).map(launchRequest);
+    if (!requests.length) return [];
+    const { ok, refusals } = await this.withSecrets(requests);
     if (ok.length) framework.launch(ok);
     return refusals;
+  }
+
+  /**
+   * Writes consecutive run decisions of distinct runs in one store commit (or a few, by
+   * size: RunLedger.writeMany), then reports each as it would have alone. A run another
+   * process created is added to `refused`: its launch is never asked for.
+   */
+  private async write(batch: RunWriteDecision[], refused: Set<string>): Promise<void> {
+    const { ledger, events, logger } = this.deps;
+    const before = batch.map((d) => (d.type === 'update' ? ledger.get(d.run.id)?.state : undefined));
+    const written = await ledger.writeMany(batch.map((d): RunWrite => (d.type === 'create' ? d : { type: 'update', id: d.run.id, change: (cur) => asDecided(cur, d.run) })));
+    written.forEach((w, i) => {
+      const run = batch[i].run;
+      if (w.type === 'create' && w.created) {
+        events.emit('run:created', { runId: run.id, job: run.job, scheduledAt: run.scheduledAt });
+        this.stateChanged(run);
+      } else if (w.type === 'create') {
+        refused.add(run.id);
+        logger.info('run already exists: not launching it again', { run: run.id });
+      } else if (w.run && w.run.state !== before[i]) {
+        this.stateChanged(w.run, w.run.attempts.at(-1)?.n);
+      }
+    });
   }
 
   /**

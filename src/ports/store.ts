@@ -29,6 +29,13 @@ export interface Store {
   delete(key: string, expectedVersion?: number): Promise<void>;
   /** Applies all ops or none. */
   commit(ops: StoreOp[]): Promise<void>;
+  /**
+   * Optional: the largest commit (encoded values plus about 100 bytes an op) this store
+   * writes in one plain atomic step; larger commits stay atomic but cost more (ZooKeeper:
+   * staged in pieces behind a switch). A caller batching independent writes (the run
+   * ledger's `writeMany`) splits its batch into commits of this size; undefined: no limit.
+   */
+  readonly maxCommitBytes?: number;
   close(): Promise<void>;
   /**
    * Optional: calls `onChange` after any process changed the store (at least once per change,

@@ -58,8 +58,12 @@ export function needsChunks(bytes: number): boolean {
   return bytes > MAX_MULTI_BYTES;
 }
 
-/** Commits `ops` (already validated, values encoded in `json`) in pieces behind one switch. */
-export async function chunkedCommit(d: ChunkedDeps, ops: readonly StoreOp[], json: (string | undefined)[]): Promise<void> {
+/**
+ * Commits `ops` (already validated, values encoded in `json`) in pieces behind one switch.
+ * `alsoInSwitch` (the store's change notification) is written by the switch itself, so it
+ * happens exactly when the commit does, and cannot fail on its own after it.
+ */
+export async function chunkedCommit(d: ChunkedDeps, ops: readonly StoreOp[], json: (string | undefined)[], alsoInSwitch?: ZkOp): Promise<void> {
   await rollForward(d);
   await collectStaging(d, undefined);
   await d.ensureCollections(ops);
@@ -73,7 +77,7 @@ export async function chunkedCommit(d: ChunkedDeps, ops: readonly StoreOp[], jso
   const fence = d.fenceOp();
   const pointer = encodeData(JSON.stringify({ id, pieces: pieces.length }));
   try {
-    await d.zk.multi([...(fence ? [fence] : []), ...checks, { type: 'create', path: `${d.root}/txn`, data: pointer }]);
+    await d.zk.multi([...(fence ? [fence] : []), ...checks, { type: 'create', path: `${d.root}/txn`, data: pointer }, ...(alsoInSwitch ? [alsoInSwitch] : [])]);
   } catch (err) {
     await removeTree(d.zk, dir).catch(() => undefined);
     if (fence && err instanceof ZkError && err.index === 0) throw new FencedError(`this controller's leader epoch is over (${fence.path} moved past version ${fence.version}); nothing was written`);

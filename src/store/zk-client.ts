@@ -3,7 +3,8 @@
  * store and the leader election of one controller. It adds what that library lacks:
  * - liveness: the library never notices a silent server, so a heartbeat tracks the last
  *   answer and the connection counts as lost after 2/3 of the session timeout without one
- *   (the Java client's read timeout, ZooKeeper Programmer's Guide, "ZooKeeper Sessions");
+ *   (the Java client's read timeout, ZooKeeper Programmer's Guide, "ZooKeeper Sessions"),
+ *   and a handshake unanswered as long is abandoned for a new connection;
  * - expiry: an expired session is dead for good, so a new client and session replace it;
  * - events: `connected` (with `newSession`), `disconnected`, `expired`.
  */
@@ -55,6 +56,8 @@ export class ZkClient {
   private up = false;
   private everConnected = false;
   private contact = 0;
+  /** When the connection was lost or the last connection attempt began (while not up). */
+  private downSince = 0;
   private heartbeat?: Timer;
   private closed = false;
 
@@ -179,9 +182,8 @@ export class ZkClient {
     this.heartbeat?.cancel();
     const c = this.client;
     if (this.up) await new Promise<void>((resolve) => {
-      c.once('disconnected', () => resolve());
       const t = this.clock.setTimeout(resolve, 2_000);
-      c.once('disconnected', () => t.cancel());
+      c.once('disconnected', () => (t.cancel(), resolve()));
       c.close();
     });
     else c.close();
@@ -208,7 +210,6 @@ export class ZkClient {
         this.everConnected = true;
         this.log.info('zookeeper connected', { servers: this.opts.servers, newSession: isNew, sessionTimeoutMs: c.getSessionTimeout() });
         this.emit('connected', { newSession: isNew });
-        this.beat();
       } else if (name === 'DISCONNECTED') {
         this.lost();
       } else if (name === 'EXPIRED' || name === 'AUTH_FAILED') {
@@ -219,32 +220,50 @@ export class ZkClient {
         if (name === 'EXPIRED') this.open(true);
       }
     });
+    this.downSince = this.clock.now();
     c.connect();
+    this.beat();
   }
 
   private lost(): void {
     if (!this.up) return;
     this.up = false;
+    this.downSince = this.clock.now();
     this.log.warn('zookeeper disconnected', { servers: this.opts.servers });
     this.emit('disconnected', undefined);
   }
 
-  /** Heartbeat every 1/3 session timeout; a missing answer for the read timeout drops the connection. */
+  /**
+   * Every 1/3 session timeout: pings; drops a connection silent for the read timeout; and, like
+   * the Java client, abandons an attempt not answered as a session by then (the library only
+   * times out the TCP connect: a server that took the socket but never answers held it forever).
+   */
   private beat(): void {
     this.heartbeat?.cancel();
     if (this.closed) return;
-    const c = this.client;
     this.heartbeat = this.clock.setTimeout(() => {
-      if (c !== this.client || this.closed) return;
-      if (this.up && this.clock.now() - this.contact > this.readTimeoutMs()) {
+      if (this.closed) return;
+      const now = this.clock.now();
+      if (this.up && now - this.contact > this.readTimeoutMs()) {
         this.lost();
-        // Force the library to reconnect: it would otherwise wait on a dead socket forever.
-        (c as unknown as { connectionManager?: { socket?: { destroy(): void } } }).connectionManager?.socket?.destroy();
+        this.reconnect();
       } else if (this.up) {
         this.exists('/').catch(() => undefined);
+      } else if (now - this.downSince > this.readTimeoutMs()) {
+        if (this.reconnect()) this.log.warn('zookeeper handshake unanswered; reconnecting', { servers: this.opts.servers, afterMs: this.readTimeoutMs() });
       }
       this.beat();
     }, Math.max(50, Math.floor(this.sessionTimeoutMs() / 3)));
+  }
+
+  /** Closes the library's socket so it connects again on a new one (same session, if it lives); true if it was open. */
+  private reconnect(): boolean {
+    this.downSince = this.clock.now();
+    const cm = (this.client as unknown as { connectionManager?: { socket?: import('node:net').Socket; connectTimeoutHandler?: NodeJS.Timeout } }).connectionManager;
+    const open = cm?.socket?.readyState === 'open';
+    clearTimeout(cm?.connectTimeoutHandler); // else the library's TCP connect timer would destroy the next attempt's socket
+    cm?.socket?.destroy();
+    return open;
   }
 
   private emit<K extends keyof Events>(event: K, e: Events[K]): void {
@@ -255,9 +274,8 @@ export class ZkClient {
   private call<T>(start: (done: (err: unknown, value: T | undefined) => void) => void, absentOk = false): Promise<T> {
     const sent = this.clock.now();
     return new Promise<T>((resolve, reject) => {
-      // No call waits forever: a request queued on a connection whose session has expired
-      // in the meantime would never be answered, and the caller (a sync pass, a term's stop)
-      // would hang with it. Past twice the session timeout the session is gone either way:
+      // No call waits forever (a request queued on a connection that never becomes a session
+      // would hang its caller): past twice the session timeout the session is gone either way;
       // the outcome is unknown, as for any connection loss, and callers retry.
       let settled = false;
       const deadlineMs = Math.max(2 * this.sessionTimeoutMs(), MIN_CALL_DEADLINE_MS);

@@ -21,7 +21,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { checkKey, encodeValue } from './ops.js';
 import { ZK, ZkClient, ZkError, type ZkOp } from './zk-client.js';
-import { chunkedCommit, needsChunks, overlayList, readPending, rollForward, type ChunkedDeps, type Pending } from './zk-chunked.js';
+import { chunkedCommit, MAX_MULTI_BYTES, needsChunks, overlayList, readPending, rollForward, type ChunkedDeps, type Pending } from './zk-chunked.js';
 import { decodeData, encodeData, parseZkUrl, unescapeName, zkPaths } from './zk-layout.js';
 
 
@@ -47,6 +47,8 @@ const STALE_RETRIES = 5;
 
 /** The Store port over one ZooKeeper session. */
 export class ZookeeperStore implements Store {
+  /** Half a multi (zk-chunked.ts MAX_MULTI_BYTES): a batch split at this size stays one plain multi, with room for the fence, the changes bump and multi-byte text. */
+  readonly maxCommitBytes = MAX_MULTI_BYTES / 2;
   private readonly paths;
   private readonly collections = new Set<string>();
   private changesReady?: Promise<void>;
@@ -59,6 +61,8 @@ export class ZookeeperStore implements Store {
     private readonly opts: ZookeeperStoreOptions = {},
   ) {
     this.paths = zkPaths(root);
+    // The watch that clears the cached pending commit died with an expired session.
+    zk.on('connected', (e) => e.newSession && (this.pendingCache = undefined));
   }
 
   /** Connects to the URL's ensemble with its own session and prepares the layout. */
@@ -118,20 +122,26 @@ export class ZookeeperStore implements Store {
   /**
    * Calls `onChange` after each write by any process: an `exists` watch on the changes znode,
    * re-armed before each call so no change between a notification and the reload it causes
-   * goes unseen; a new session (watches die with the old one) counts as a change.
+   * goes unseen; a new session (watches die with the old one) counts as a change, and so does
+   * a failed re-arm, which is tried again at the next connection (the session may live on).
    */
   watch(onChange: () => void): () => void {
     let stopped = false;
+    let armed = false;
     const arm = (notify: boolean): void => {
       if (stopped) return;
+      armed = true;
       this.ensureChanges()
         .then(() => this.zk.exists(this.paths.changes, () => arm(true)))
         .then(
           () => !stopped && notify && onChange(),
-          () => !stopped && notify && onChange(), // unreachable now: re-armed on the next session
+          () => {
+            armed = false;
+            if (!stopped) onChange();
+          },
         );
     };
-    const off = this.zk.on('connected', (e) => e.newSession && arm(true));
+    const off = this.zk.on('connected', (e) => (e.newSession || !armed) && arm(true));
     arm(false);
     return () => {
       stopped = true;
@@ -181,20 +191,21 @@ export class ZookeeperStore implements Store {
     const paths = ops.map((op) => this.path(op.key));
     const size = data.reduce((n, d) => n + (d?.length ?? 0) + 100, 0);
     if (ops.length === 0) return [];
+    // Every write's multi (a large commit's switch) bumps the changes znode, so watchers hear of exactly the writes that happened.
+    const bump: ZkOp = { type: 'set', path: this.paths.changes, data: Buffer.alloc(0), version: -1 };
     if (await this.pending()) {
       this.pendingCache = undefined;
       await rollForward(this.chunkDeps());
     }
     if (needsChunks(size)) {
       const json = ops.map((op) => (op.op === 'put' ? encodeValue(op.key, op.value) : undefined));
-      await chunkedCommit(this.chunkDeps(), ops, json);
+      await this.ensureChanges();
+      await chunkedCommit(this.chunkDeps(), ops, json, bump);
       this.pendingCache = undefined;
-      await this.zk.set(this.paths.changes, Buffer.alloc(0), -1);
       return ops.map(() => -1);
     }
     await this.ensureCollections(ops);
     await this.ensureChanges();
-    const bump: ZkOp = { type: 'set', path: this.paths.changes, data: Buffer.alloc(0), version: -1 };
     for (let attempt = 0; ; attempt++) {
       const plan = await this.plan(ops, paths, data);
       const zops = [...(token ? [{ type: 'check', path: token.path, version: token.version } as ZkOp] : []), ...plan.zops, bump];

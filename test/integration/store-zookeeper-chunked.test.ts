@@ -8,10 +8,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreOp } from '../../src/ports/store.js';
-import { ZkClient, type ZkOp } from '../../src/store/zk-client.js';
+import zookeeper from 'node-zookeeper-client';
+import { ZkClient, ZkError, type ZkOp } from '../../src/store/zk-client.js';
 import { ZookeeperStore } from '../../src/store/zookeeper-store.js';
 import { startZooKeeper, type TestZooKeeper } from '../support/zookeeper.js';
 
+const ZK_CONNECTION_LOSS = zookeeper.Exception.CONNECTION_LOSS;
 let zk: TestZooKeeper;
 let n = 0;
 beforeAll(async () => {
@@ -124,6 +126,31 @@ describe('ZookeeperStore: commits larger than one multi', () => {
       expect((await raw.children(`${root}/data/resources`))?.length).toBe(2000);
     } finally {
       await raw.close();
+      await reader.close();
+      await store.close();
+    }
+  });
+
+  it('tells watchers in the switch itself, so no separate write after the commit can report it failed', async () => {
+    const { url, store, root } = await fresh();
+    const reader = await ZookeeperStore.open(url);
+    let changes = 0;
+    const unwatch = reader.watch(() => changes++);
+    // Every write to the changes znode outside a multi fails as a lost connection would.
+    const realSet = store.zk.set.bind(store.zk);
+    store.zk.set = async (path: string, data: Buffer, version: number) => {
+      if (path === `${root}/changes`) throw new ZkError(ZK_CONNECTION_LOSS, 'connection lost (test)');
+      return realSet(path, data, version);
+    };
+    try {
+      await store.commit(bigApply());
+      expect(await reader.list('resources')).toHaveLength(2001);
+      expect((await reader.get('meta/applied'))?.value).toEqual({ revision: 'r2' });
+      const by = Date.now() + 10_000;
+      while (changes === 0 && Date.now() < by) await new Promise((r) => setTimeout(r, 50));
+      expect(changes).toBeGreaterThan(0);
+    } finally {
+      unwatch();
       await reader.close();
       await store.close();
     }

@@ -90,5 +90,6 @@ export function durationMs(d: { nanoseconds: number } | undefined): number | und
 
 /** Value of a task label, if present. */
 export function labelOf(task: TaskInfo, key: string): string | undefined {
-  return task.labels?.labels?.find((l) => l.key === key)?.value;
+  for (const l of task.labels?.labels ?? []) if (l.key === key) return l.value;
+  return undefined;
 }

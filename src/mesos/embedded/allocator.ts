@@ -131,14 +131,19 @@ export class Allocator {
 
   private filtered(frameworkId: string, role: string, agentId: string, free: ResourceBag, now: number): boolean {
     const key = `${frameworkId}|${role}|${agentId}`;
-    const list = this.filters.get(key);
+    let list = this.filters.get(key);
     if (!list) return false;
-    if (list.some((f) => f.until <= now)) {
-      const live = list.filter((f) => f.until > now);
+    // Loops, not some/filter: every agent of every round comes here.
+    let expired = false;
+    for (const f of list) if (f.until <= now) expired = true;
+    if (expired) {
+      const live: Filter[] = [];
+      for (const f of list) if (f.until > now) live.push(f);
       if (live.length) this.filters.set(key, live);
       else this.filters.delete(key);
-      return live.some((f) => f.resources.contains(free));
+      list = live;
     }
-    return list.some((f) => f.resources.contains(free));
+    for (const f of list) if (f.resources.contains(free)) return true;
+    return false;
   }
 }

@@ -75,7 +75,7 @@ export class Cluster {
     const agentId = task.agent_id.value;
     const rec: TaskRecord = { info: task, frameworkId, agentId, role, state: 'TASK_STAGING', agentState: 'TASK_STAGING', resources, released: false, statuses: [] };
     this.tasksOf(frameworkId).active.set(task.task_id.value, rec);
-    this.agents.get(agentId)!.agent.launch({ task, frameworkId, framework, role, report: (r) => this.onReport(rec, r) });
+    this.agents.get(agentId)!.agent.launch({ task, frameworkId, framework, role, report: this.onReport.bind(this, rec) });
   }
 
   /** Builds a master-generated status (source MASTER, no uuid). */
@@ -127,7 +127,7 @@ export class Cluster {
       timestamp: this.clock.now() / 1000,
       uuid: newUuid(),
     };
-    rec.statuses.push(status);
+    rec.statuses.push({ state: status.state, timestamp: status.timestamp });
     this.updates.add(rec.frameworkId, status);
   }
 

@@ -54,19 +54,13 @@ export function readBody(req: IncomingMessage, max: number): Promise<Buffer | un
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
-/** Whether the request carries one of `credentials` as HTTP Basic (true when none are configured). */
-export function authenticated(req: IncomingMessage, credentials: readonly FrameworkCredential[] | undefined): boolean {
+/** Whether an Authorization header value carries one of `credentials` as HTTP Basic (true when none are configured). */
+export function authenticated(authorization: string | undefined, credentials: readonly FrameworkCredential[] | undefined): boolean {
   if (!credentials?.length) return true;
-  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.headers.authorization ?? '');
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization ?? '');
   if (!m) return false;
   const given = digest(Buffer.from(m[1], 'base64').toString('utf8'));
   let ok = false;
   for (const c of credentials) if (timingSafeEqual(digest(`${c.principal}:${c.secret}`), given)) ok = true;
   return ok;
-}
-
-/** The 401 a scheduler call without valid credentials gets. */
-export function unauthenticated(res: ServerResponse): void {
-  res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8', 'WWW-Authenticate': 'Basic realm="mesos"' });
-  res.end('Framework authentication failed: valid credentials are required');
 }

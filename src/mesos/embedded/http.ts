@@ -1,25 +1,21 @@
 /**
- * The embedded master's HTTP front (node:http, no framework) with the exact semantics of
- * the Mesos master's `/api/v1/scheduler` (Master::Http::scheduler, apache/mesos src/master/http.cpp):
- * 307 to the leader (protocol-relative Location) or 503 without one, 405 for non-POST,
- * 400 without Content-Type and 415 for any other than the two exact media types, 400 for
- * bodies that do not parse or validate, Accept negotiation for SUBSCRIBE (JSON first, else
- * protobuf, else 406), the Mesos-Stream-Id rules, 400/403 for unknown/disconnected
- * frameworks, 202 with an empty body, 501 for UNKNOWN. Also `/master/state`,
+ * The embedded master's HTTP front (node:http, no framework) serving the Mesos master's
+ * `/api/v1/scheduler` with its exact semantics (scheduler-endpoint.ts), 307 to the leader
+ * (protocol-relative Location) or 503 without one; pipelined scheduler calls are served
+ * by a fast path in front of node:http (http-pipelined.ts). Also `/master/state`,
  * `/master/tasks` (both also at `/state`, `/tasks`; a standby redirects them too),
  * the agents' `/files/read` (files.ts), `/metrics/snapshot` (counters) and, only when
  * enabled, the `/__faults/*` test hooks. Body limits and framework authentication: guard.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { decodeCall, encodingOf, JSON_TYPE, MesosCodecError, PROTOBUF_TYPE, type Encoding } from '../codec.js';
-import type { Call } from '../scheduler-types.js';
-import { handleCall } from './calls.js';
 import type { Faults } from './faults.js';
-import { authenticated, declaredTooLarge, DEFAULT_MAX_BODY, readBody, tooLarge, unauthenticated, type FrameworkCredential } from './guard.js';
+import { declaredTooLarge, DEFAULT_MAX_BODY, readBody, tooLarge, type FrameworkCredential } from './guard.js';
 import type { Master } from './master.js';
 import { filesRead } from './files.js';
+import { pipelineFront } from './http-pipelined.js';
+import { answerCall, checkHead, type SchedulerReply, type SchedulerRequest } from './scheduler-endpoint.js';
 import { frameworksOf, slavesOf, stateOf, tasksOf } from './state.js';
-import { EventStream } from './stream.js';
+import { EventStream, type StreamSink } from './stream.js';
 
 /** Who leads: this master, another one (standby: redirect), or nobody (503). */
 export type Leadership = { kind: 'leader' } | { kind: 'standby'; leader: string } | { kind: 'none' };
@@ -37,93 +33,26 @@ function json(res: ServerResponse, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** Whether an Accept header admits a media type (no header accepts everything). */
-export function acceptsMediaType(accept: string | undefined, type: string): boolean {
-  if (accept === undefined) return true;
-  const [major] = type.split('/');
-  let best: { rank: number; q: number } | undefined;
-  for (const part of accept.split(',')) {
-    const [range, ...params] = part.split(';').map((s) => s.trim().toLowerCase());
-    const rank = range === type ? 3 : range === `${major}/*` ? 2 : range === '*/*' ? 1 : 0;
-    if (rank === 0) continue;
-    const qp = params.find((p) => p.startsWith('q='));
-    const q = qp ? Number(qp.slice(2)) : 1;
-    if (!best || rank > best.rank) best = { rank, q: Number.isNaN(q) ? 0 : q };
-  }
-  return best !== undefined && best.q > 0;
+/** Sends an endpoint's answer through node:http. */
+function answer(res: ServerResponse, a: SchedulerReply): void {
+  reply(res, a.status, a.message, a.headers);
 }
 
-/** validation::scheduler::call::validate: presence rules beyond the schema. */
-export function validateCall(call: Call): string | undefined {
-  if (call.type === undefined) return "Expecting 'type' to be present";
-  if (call.type === 'SUBSCRIBE') {
-    if (!call.subscribe) return "Expecting 'subscribe' to be present";
-    if ((call.subscribe.framework_info.id?.value ?? undefined) !== (call.framework_id?.value ?? undefined))
-      return "'framework_id' differs from 'subscribe.framework_info.id'";
-    return undefined;
-  }
-  if (!call.framework_id) return "Expecting 'framework_id' to be present";
-  const needs: Partial<Record<string, keyof Call>> = {
-    ACCEPT: 'accept',
-    DECLINE: 'decline',
-    KILL: 'kill',
-    SHUTDOWN: 'shutdown',
-    ACKNOWLEDGE: 'acknowledge',
-    RECONCILE: 'reconcile',
-    MESSAGE: 'message',
-    UPDATE_FRAMEWORK: 'update_framework',
-  };
-  const field = needs[call.type];
-  if (field && !call[field]) return `Expecting '${field}' to be present`;
-  if (call.type === 'ACKNOWLEDGE' && Buffer.from(call.acknowledge!.uuid, 'base64').length !== 16)
-    return `Invalid UUID: expected 16 bytes, got ${Buffer.from(call.acknowledge!.uuid, 'base64').length}`;
-  if (call.type === 'UPDATE_FRAMEWORK' && call.update_framework!.framework_info.id?.value !== call.framework_id.value)
-    return "'framework_id' differs from 'update_framework.framework_info.id'";
-  return undefined;
-}
-
-/** The scheduler endpoint proper. */
+/** The scheduler endpoint over node:http (the pipelined fast path takes most calls first). */
 async function scheduler(master: Master, req: IncomingMessage, res: ServerResponse, guard: ServerGuard): Promise<void> {
-  if (!authenticated(req, guard.credentials)) return unauthenticated(res);
-  if (req.method !== 'POST') return reply(res, 405, `Expecting one of { 'POST' }, but received '${req.method}'`, { Allow: 'POST' });
-  const contentType = req.headers['content-type'];
-  if (contentType === undefined) return reply(res, 400, "Expecting 'Content-Type' to be present");
-  const enc = encodingOf(contentType);
-  if (!enc) return reply(res, 415, `Expecting 'Content-Type' of ${JSON_TYPE} or ${PROTOBUF_TYPE}`);
+  const request = req as SchedulerRequest;
+  const enc = checkHead(request, guard.credentials);
+  if (typeof enc !== 'string') return answer(res, enc);
   const max = guard.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const body = await readBody(req, max);
   if (!body) return tooLarge(res, max);
-  let call: Call;
-  try {
-    call = decodeCall(body, enc);
-  } catch (err) {
-    if (!(err instanceof MesosCodecError)) throw err;
-    const what = enc === PROTOBUF_TYPE ? 'Failed to parse body into Call protobuf' : 'Failed to convert JSON into Call protobuf';
-    return reply(res, 400, `${what}: ${err.message}`);
-  }
-  const invalid = validateCall(call);
-  if (invalid) return reply(res, 400, `Failed to validate scheduler::Call: ${invalid}`);
-  const streamIdHeader = req.headers['mesos-stream-id'];
-  if (call.type === 'SUBSCRIBE') {
-    const accept = req.headers.accept;
-    const streamEnc: Encoding | undefined = acceptsMediaType(accept, JSON_TYPE) ? JSON_TYPE : acceptsMediaType(accept, PROTOBUF_TYPE) ? PROTOBUF_TYPE : undefined;
-    if (!streamEnc) return reply(res, 406, `Expecting 'Accept' to allow '${PROTOBUF_TYPE}' or '${JSON_TYPE}'`);
-    if (streamIdHeader !== undefined) return reply(res, 400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
-    const streamId = master.newStreamId();
-    res.writeHead(200, { 'Content-Type': streamEnc, 'Mesos-Stream-Id': streamId, 'Cache-Control': 'no-cache' });
-    res.flushHeaders();
-    req.socket.setNoDelay(true);
-    master.subscribe(call, new EventStream(res, streamEnc, streamId, master.opts.clock));
-    return;
-  }
-  const fw = master.frameworks.get(call.framework_id!.value);
-  if (!fw) return reply(res, 400, 'Framework cannot be found');
-  if (!fw.stream || fw.stream.closed) return reply(res, 403, 'Framework is not subscribed');
-  if (streamIdHeader === undefined) return reply(res, 400, "All non-subscribe calls should include the 'Mesos-Stream-Id' header");
-  if (streamIdHeader !== fw.stream.streamId)
-    return reply(res, 400, `The stream ID '${streamIdHeader}' included in this request didn't match the stream ID currently associated with framework ID ${fw.id}`);
-  const result = handleCall(master, fw, call);
-  reply(res, result.status, result.message ?? '');
+  const a = answerCall(master, request, body, enc);
+  if (a.kind === 'reply') return answer(res, a);
+  res.writeHead(200, { 'Content-Type': a.encoding, 'Mesos-Stream-Id': a.streamId, 'Cache-Control': 'no-cache' });
+  res.flushHeaders();
+  req.socket.setNoDelay(true);
+  const sink: StreamSink = { write: (d) => void res.write(d), end: () => void res.end(), destroy: () => void res.destroy(), onClose: (fn) => void res.once('close', fn) };
+  master.subscribe(a.call, new EventStream(sink, a.encoding, a.streamId, master.opts.clock));
 }
 
 /** What the server refuses or hides; see guard.ts. */
@@ -140,6 +69,13 @@ export interface ServerGuard {
 export function buildServer(master: Master, leadership: () => Leadership, guard: ServerGuard = {}): Server {
   const max = guard.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const server = createServer((req, res) => handle(req, res));
+  // Pipelined scheduler calls are served by the fast path; node:http gets the rest.
+  const closeFast = pipelineFront(server, { master, leads: () => leadership().kind === 'leader', maxBodyBytes: max, credentials: guard.credentials });
+  const closeHttp = server.closeAllConnections.bind(server);
+  server.closeAllConnections = () => {
+    closeHttp();
+    closeFast();
+  };
   // Expect: 100-continue: the size is checked before the client is asked for the body.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     if (declaredTooLarge(req, max)) return tooLarge(res, max);

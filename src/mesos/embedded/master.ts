@@ -94,14 +94,15 @@ export class Master {
 
   /** Delivers an event to a framework if it is connected. */
   send(frameworkId: string, event: Event): void {
-    const deliver = () => {
-      const s = this.frameworks.get(frameworkId)?.stream;
-      if (!s || s.closed) return;
-      s.send(event);
-      if (event.type === 'UPDATE' && this.updateFault.duplicate) s.send(event);
-    };
-    if (event.type === 'UPDATE' && this.updateFault.delayMs > 0) this.opts.clock.setTimeout(deliver, this.updateFault.delayMs);
-    else deliver();
+    if (event.type === 'UPDATE' && this.updateFault.delayMs > 0) this.opts.clock.setTimeout(() => this.deliver(frameworkId, event), this.updateFault.delayMs);
+    else this.deliver(frameworkId, event);
+  }
+
+  private deliver(frameworkId: string, event: Event): void {
+    const s = this.frameworks.get(frameworkId)?.stream;
+    if (!s || s.closed) return;
+    s.send(event);
+    if (event.type === 'UPDATE' && this.updateFault.duplicate) s.send(event);
   }
 
   /**

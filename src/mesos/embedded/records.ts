@@ -2,7 +2,7 @@
  * What the embedded master keeps of agents and tasks (cluster.ts changes them; state.ts
  * serves them at /master/state and /master/tasks; reconcile-answers.ts answers from them).
  */
-import type { TaskInfo, TaskState, TaskStatus } from '../types.js';
+import type { TaskInfo, TaskState } from '../types.js';
 import type { Agent } from './agent.js';
 import type { ResourceBag } from './resources.js';
 
@@ -32,7 +32,8 @@ export interface TaskRecord {
   agentState: TaskState;
   resources: ResourceBag;
   released: boolean;
-  statuses: TaskStatus[];
+  /** The states it went through and when (what `/master/tasks` shows); not the whole updates, which a task would keep alive for its lifetime. */
+  statuses: { state: TaskState; timestamp?: number }[];
 }
 
 /** Per-framework task tables. */

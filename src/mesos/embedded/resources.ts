@@ -35,7 +35,12 @@ function subtractSpans(from: Span[], take: Span[]): Span[] {
 }
 
 function spansContain(outer: Span[], inner: Span[]): boolean {
-  return inner.every(([b, e]) => outer.some(([x, y]) => x <= b && e <= y));
+  // Loops, not every/some: the allocator asks this for every filtered agent every round.
+  next: for (const [b, e] of inner) {
+    for (const [x, y] of outer) if (x <= b && e <= y) continue next;
+    return false;
+  }
+  return true;
 }
 
 /** A bag of resources by name; unreserved, role given only when rendered into an offer. */

@@ -83,10 +83,11 @@ export interface TaskContext {
   available: ResourceBag;
 }
 
+const err = (error: string) => ({ error });
+
 /** task::validate for one TaskInfo; on success returns its resources as a bag. */
 export function validateTask(task: TaskInfo, ctx: TaskContext): { error: string } | { resources: ResourceBag } {
   const id = task.task_id.value;
-  const err = (error: string) => ({ error });
   const idError = validateId(id);
   if (idError) return err(idError);
   if (ctx.activeIds.has(id)) return err(`Task has duplicate ID: ${id}`);

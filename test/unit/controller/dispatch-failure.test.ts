@@ -6,6 +6,7 @@ import { Controller, LEAD_RETRY_MS } from '../../../src/controller/controller.js
 import { FencedError, KairosError } from '../../../src/core/errors.js';
 import { soloLeadership, type Leadership } from '../../../src/ports/leader.js';
 import { silentLogger } from '../../../src/ports/logger.js';
+import type { StoreOp } from '../../../src/ports/store.js';
 import { DirectorySource } from '../../../src/source/directory.js';
 import { MemoryStore } from '../../../src/store/memory-store.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -13,13 +14,19 @@ import { jobManifest } from '../../support/job-manifest.js';
 import { RecordingFramework } from './recording-framework.js';
 import { SwitchedLeadership } from './switched-leadership.js';
 
-/** A memory store whose writes to keys starting with `failing` throw `fail(key)`, while `failing` is set. */
+/** A memory store whose writes (puts and commits) to keys starting with `failing` throw `fail(key)`, while `failing` is set. */
 class FlakyStore extends MemoryStore {
   failing: string | undefined;
   fail = (key: string): Error => new KairosError('E_UNAVAILABLE', `store down writing ${key}`);
   override async put(key: string, value: unknown, expectedVersion?: number): Promise<number> {
     if (this.failing && key.startsWith(this.failing)) throw this.fail(key);
     return super.put(key, value, expectedVersion);
+  }
+  /** Commits (a run written with its neighbours: RunLedger.writeMany) fail the same way. */
+  override async commit(ops: StoreOp[]): Promise<void> {
+    const failing = this.failing && ops.find((op) => op.key.startsWith(this.failing!));
+    if (failing) throw this.fail(failing.key);
+    return super.commit(ops);
   }
   /** Reads of the whole store fail while `unreadable` is set. */
   unreadable = false;
