@@ -51,7 +51,8 @@ export function withFrameworkId(next: Caller, frameworkId: () => string | undefi
   return {
     call(call) {
       const id = frameworkId();
-      return id ? next.call({ ...call, framework_id: { value: id } }) : unavailable();
+      // Object.assign, not a spread: objects spread from another read many times slower (two calls per task).
+      return id ? next.call(Object.assign({}, call, { framework_id: { value: id } })) : unavailable();
     },
   };
 }

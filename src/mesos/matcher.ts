@@ -99,9 +99,9 @@ function buildShapeKey(d: Demand<unknown>): string {
 /** Places `demands` on `offers`. Pure: neither argument is modified. */
 export function matchOffers<T>(demands: readonly Demand<T>[], offers: readonly MatchOffer[], running: RunningPlacements = new Map()): MatchResult<T> {
   const work: Working[] = offers.map((offer) => {
-    const pools = offer.pools.map((p) => ({ ...p, ranges: p.ranges.map((r) => [r[0], r[1]] as [number, number]) }));
+    const pools = offer.pools.map((p): Pool => ({ name: p.name, template: p.template, milli: p.milli, ranges: p.ranges.map((r) => [r[0], r[1]] as [number, number]) }));
     const totals = totalsOf(pools);
-    return { offer, pools, totals, initial: { ...totals } };
+    return { offer, pools, totals, initial: Object.assign({}, totals) };
   });
   const sorted = [...demands].sort(compareDemands);
   const shapes = new Map<string, ShapeState>();
