@@ -80,20 +80,31 @@ export class Reader {
     return undefined;
   }
 
-  /** The [start, end) of a length-delimited field's bytes. */
+  /** The one span this reader hands out: overwritten by the next `span()` (a status has a dozen fields). */
+  private readonly last: [number, number] = [0, 0];
+
+  /** The [start, end) of a length-delimited field's bytes, valid until this reader's next `span()`. */
   span(): [number, number] | undefined {
     const len = this.varint();
     if (len === undefined || this.at + len > this.end) return undefined;
-    const s: [number, number] = [this.at, this.at + len];
+    this.last[0] = this.at;
+    this.last[1] = this.at + len;
     this.at += len;
-    return s;
+    return this.last;
   }
 }
 
-/** `{ value }` from an ID message's bytes. */
-export function readId(buf: Buffer, [start, end]: [number, number]): { value: string } | undefined {
-  const r = new Reader(buf, start, end);
-  if (r.varint() !== 0x0a) return undefined;
-  const s = r.span();
-  return s && r.at === end ? { value: buf.toString('utf8', s[0], s[1]) } : undefined;
+/** `{ value }` from an ID message's bytes (exactly field 1, a string), read in place. */
+export function readId(buf: Buffer, s: [number, number]): { value: string } | undefined {
+  const end = s[1];
+  let at = s[0];
+  if (buf[at++] !== 0x0a) return undefined;
+  let len = 0;
+  for (let shift = 0; ; shift += 7) {
+    if (at >= end || shift > 21) return undefined;
+    const b = buf[at++];
+    len |= (b & 0x7f) << shift;
+    if (b < 0x80) break;
+  }
+  return at + len === end ? { value: buf.toString('utf8', at, end) } : undefined;
 }
