@@ -48,11 +48,14 @@ export function streamCaller(client: { call(sub: Subscription, call: Call): Prom
 
 /** Every call carries `frameworkId()`; without one (never subscribed) it is refused. */
 export function withFrameworkId(next: Caller, frameworkId: () => string | undefined): Caller {
+  let stamp = { framework_id: { value: '' } };
   return {
     call(call) {
       const id = frameworkId();
+      if (!id) return unavailable();
+      if (stamp.framework_id.value !== id) stamp = { framework_id: { value: id } };
       // Object.assign, not a spread: objects spread from another read many times slower (two calls per task).
-      return id ? next.call(Object.assign({}, call, { framework_id: { value: id } })) : unavailable();
+      return next.call(Object.assign({}, call, stamp));
     },
   };
 }
