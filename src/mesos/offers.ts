@@ -56,7 +56,7 @@ export function toMatchOffer(o: Offer): MatchOffer {
   return { id: o.id.value, agentId: o.agent_id.value, hostname: o.hostname, role, attributes, pools };
 }
 
-/** Offers currently held (for one batching window at most; see flow.ts). */
+/** Offers currently held (for one batching window, or while the starting cap is reached; see flow.ts). */
 export class OfferBook {
   private readonly offers = new Map<string, MatchOffer>();
 
@@ -65,6 +65,11 @@ export class OfferBook {
     const offer = toMatchOffer(o);
     this.offers.set(o.id.value, offer);
     return offer;
+  }
+
+  /** Holds again offers a round took but left unused (flow.ts: while the starting cap is reached). */
+  keep(offers: readonly MatchOffer[]): void {
+    for (const o of offers) this.offers.set(o.id, o);
   }
 
   rescind(offerId: string): void {
