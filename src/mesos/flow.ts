@@ -4,7 +4,7 @@
  *   often resets the allocator's view); no demand → SUPPRESS;
  * - offers are gathered for a short batching window, matched (matcher.ts), and every
  *   one is answered in the same round, with one exception: offers left unused only
- *   because `maxStarting` tasks are still starting are held (`offerHoldMs`, 1 s) and
+ *   because `maxStarting` tasks are still starting are held (`offerHoldMs`, 3 s) and
  *   matched again once a quarter of the cap is free, rather than declined and offered
  *   again a second or two later (a 20,000-task burst would otherwise wait on the
  *   allocator between its slices);
@@ -180,10 +180,9 @@ export class OfferFlow {
         return;
       }
       const now = this.d.clock.now();
-      const rematch = config.maxStarting - tasks.starting >= this.rematchRoom;
-      if (!rematch && offers.every((o) => this.heldSince.has(o.id) && now - this.heldSince.get(o.id)! < config.offerHoldMs)) {
-        // Every offer is held and too few tasks may start yet: keep waiting.
-        this.book.keep(offers);
+      if (config.offerHoldMs > 0 && config.maxStarting - tasks.starting < this.rematchRoom) {
+        // Too few tasks may start for a round worth an offer: hold them (decline those held too long).
+        await this.decline(this.holdOrDecline(offers, now), config.declineShortSeconds);
         return;
       }
       const { launches, unused, placing } = this.place(offers);
