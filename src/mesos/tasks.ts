@@ -82,7 +82,8 @@ function allocatedPorts(allocs: readonly Allocation[]): number[] {
 function commandOf(req: LaunchRequest, env: Record<string, string>, docker: boolean): CommandInfo {
   const t = req.template;
   const cmd: CommandInfo = {};
-  const variables: EnvironmentVariable[] = Object.entries(env).map(([name, value]) => ({ name, type: 'VALUE' as const, value }));
+  const variables: EnvironmentVariable[] = [];
+  for (const name of Object.keys(env)) variables.push({ name, type: 'VALUE', value: env[name] });
   for (const [name, value] of Object.entries(req.secrets?.env ?? {})) variables.push({ name, type: 'SECRET', secret: secretValue(value) });
   if (variables.length > 0) cmd.environment = { variables };
   if (t.fetch.length > 0)
