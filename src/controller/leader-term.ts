@@ -19,11 +19,12 @@ import { SyncLoop } from './sync-loop.js';
 import { watchDirectory, type DirectoryWatch } from './watch.js';
 
 /**
- * How long a term may take to stop before it is left behind (and logged). A part whose
- * stop hangs (a store or Mesos call that is never answered) must neither keep a controller
- * that lost leadership from following the store (its read view would go stale) nor keep a
- * SIGTERM from ending the process. What it leaves behind cannot write once another leader
- * is elected (writes are fenced by the epoch) and ends with the process.
+ * How long a term may take to stop before it is left behind (and logged), and how long its
+ * start waits for the schedule core's load before going on. A part that hangs (a store or
+ * Mesos call that is never answered) must neither keep a controller that lost leadership
+ * from following the store (its read view would go stale) nor keep a SIGTERM from ending
+ * the process. What is left behind cannot write once another leader is elected (writes
+ * are fenced by the epoch) and ends with the process.
  */
 export const TERM_STOP_WITHIN_MS = 10_000;
 
@@ -60,7 +61,7 @@ export interface LeaderTermDeps {
   };
   /** For a directory source: sync on changes (debounced). */
   watch?: { dir: string; debounceMs: number };
-  /** Default {@link TERM_STOP_WITHIN_MS}. */
+  /** How long a stop (or the load of a start) may take; default {@link TERM_STOP_WITHIN_MS}. */
   stopWithinMs?: number;
 }
 
@@ -86,8 +87,9 @@ export class LeaderTerm {
     this.frameworkRun = this.framework.start({ force: true, knownTasks: d.knownTasks }).catch((err) => {
       d.logger.error('mesos framework stopped', { error: messageOf(err) });
     });
-    // A failure is logged by Dispatch, which reloads from the store and retries: the term goes on.
-    await d.load().catch(() => {});
+    // A failure is logged by Dispatch, which reloads from the store and retries: the term goes on,
+    // as it does past the stop bound (a store call never answered), so a stop can still come.
+    if (!(await settlesWithin(d.clock, this.stopWithinMs, d.load().catch(() => {})))) d.logger.error('loading the schedule core is taking too long: the term goes on', { withinMs: this.stopWithinMs });
     if (d.watch) this.watcher = watchDirectory(d.watch.dir, d.clock, d.watch.debounceMs, () => this.trigger('watch'));
     const firstPass = Promise.race([d.events.next('sync:ok'), d.events.next('sync:error')]);
     this.ready = Promise.all([firstPass, this.watcher?.ready]).then(() => {});
@@ -105,16 +107,14 @@ export class LeaderTerm {
    * nothing of it runs, or after {@link TERM_STOP_WITHIN_MS} with what still runs logged.
    */
   async stop(): Promise<void> {
-    const { clock, logger } = this.d;
-    const withinMs = this.d.stopWithinMs ?? TERM_STOP_WITHIN_MS;
     const pending = new Set<string>();
-    let timer: Timer | undefined;
-    const late = new Promise<boolean>((resolve) => (timer = clock.setTimeout(() => resolve(false), withinMs)));
-    const parts = this.stopParts(pending).then(() => true);
+    const parts = this.stopParts(pending);
     parts.catch(() => undefined); // a part failing after the deadline is not this caller's error any more
-    const inTime = await Promise.race([parts, late]);
-    timer?.cancel();
-    if (!inTime) logger.error('leadership term did not stop in time: left behind', { withinMs, stillStopping: [...pending].join(', ') });
+    if (!(await settlesWithin(this.d.clock, this.stopWithinMs, parts))) this.d.logger.error('leadership term did not stop in time: left behind', { withinMs: this.stopWithinMs, stillStopping: [...pending].join(', ') });
+  }
+
+  private get stopWithinMs(): number {
+    return this.d.stopWithinMs ?? TERM_STOP_WITHIN_MS;
   }
 
   /** Stops every part; `pending` names those whose stop has not ended yet. */
@@ -128,6 +128,17 @@ export class LeaderTerm {
     for (const s of stopping) await s;
     await fwStopped;
     await track('framework subscription', this.frameworkRun);
+  }
+}
+
+/** Whether `p` settles within `ms` on `clock` (it runs on either way); a rejection in time is rethrown. */
+async function settlesWithin(clock: Clock, ms: number, p: Promise<unknown>): Promise<boolean> {
+  let timer: Timer | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = clock.setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true), late]);
+  } finally {
+    timer?.cancel();
   }
 }
 

@@ -44,12 +44,12 @@ function checkOffers(master: Master, fw: FrameworkState, ids: string[]): { offer
 /** See the file comment. */
 export function acceptOffers(master: Master, fw: FrameworkState, accept: Accept): void {
   const cluster = master.cluster;
-  const tasks: TaskInfo[] = (accept.operations ?? []).filter((op) => op.type === 'LAUNCH').flatMap((op) => op.launch?.task_infos ?? []);
   const { offers, error } = checkOffers(master, fw, (accept.offer_ids ?? []).map((o) => o.value));
   for (const o of offers) master.allocator.offers.delete(o.id);
   if (error) {
     for (const o of offers) master.recover(o);
     const state = fw.partitionAware ? 'TASK_DROPPED' : 'TASK_LOST';
+    const tasks: TaskInfo[] = (accept.operations ?? []).filter((op) => op.type === 'LAUNCH').flatMap((op) => op.launch?.task_infos ?? []);
     for (const t of tasks)
       cluster.sendMaster(fw.id, cluster.masterStatus(t.task_id.value, state, 'REASON_INVALID_OFFERS', `Task launched with invalid offers: ${error}`, t.agent_id.value));
     return;
@@ -58,8 +58,8 @@ export function acceptOffers(master: Master, fw: FrameworkState, accept: Accept)
   const available = new ResourceBag();
   for (const o of offers) available.add(o.resources);
   const mine = cluster.tasksOf(fw.id);
-  const launchedNow = new Set<string>();
-  const activeIds = { has: (id: string) => mine.active.has(id) || launchedNow.has(id) };
+  // Launched tasks enter `mine.active` at once (cluster.launch), so it holds this call's too.
+  const activeIds = mine.active;
   const unreachableIds = mine.unreachable;
   for (const op of accept.operations ?? []) {
     if (op.type !== 'LAUNCH') {
@@ -76,7 +76,6 @@ export function acceptOffers(master: Master, fw: FrameworkState, accept: Accept)
         continue;
       }
       available.subtract(verdict.resources);
-      launchedNow.add(id);
       cluster.launch(fw.id, role, task, verdict.resources, fw.info);
     }
   }

@@ -12,7 +12,7 @@ import type { Event } from '../scheduler-types.js';
 import { TERMINAL_STATES } from '../types.js';
 import { durationMs, type Agent, type AgentReport } from './agent.js';
 import { answerReconcile } from './reconcile-answers.js';
-import type { AgentState, FrameworkTasks, TaskRecord } from './records.js';
+import { summaryOf, type AgentState, type FrameworkTasks, type TaskRecord } from './records.js';
 import { ResourceBag } from './resources.js';
 import { StatusUpdateManager, newUuid, type RetryOptions } from './updates.js';
 
@@ -56,7 +56,7 @@ export class Cluster {
     for (const cp of agent.recover?.() ?? []) {
       this.hooks.recovered(cp.frameworkId, cp.framework);
       const resources = ResourceBag.from(cp.task.resources);
-      const rec: TaskRecord = { info: cp.task, frameworkId: cp.frameworkId, agentId: agent.id, role: cp.role, state: 'TASK_RUNNING', agentState: 'TASK_RUNNING', resources, released: false, statuses: [] };
+      const rec: TaskRecord = { info: summaryOf(cp.task), frameworkId: cp.frameworkId, agentId: agent.id, role: cp.role, state: 'TASK_RUNNING', agentState: 'TASK_RUNNING', resources, released: false, statuses: [] };
       this.tasksOf(cp.frameworkId).active.set(cp.taskId, rec);
       a.free.subtract(resources);
       agent.adopt!(cp, (r) => this.onReport(rec, r));
@@ -73,7 +73,7 @@ export class Cluster {
   /** Starts a validated task on its agent, in TASK_STAGING. */
   launch(frameworkId: string, role: string, task: TaskInfo, resources: ResourceBag, framework?: FrameworkInfo): void {
     const agentId = task.agent_id.value;
-    const rec: TaskRecord = { info: task, frameworkId, agentId, role, state: 'TASK_STAGING', agentState: 'TASK_STAGING', resources, released: false, statuses: [] };
+    const rec: TaskRecord = { info: summaryOf(task), frameworkId, agentId, role, state: 'TASK_STAGING', agentState: 'TASK_STAGING', resources, released: false, statuses: [] };
     this.tasksOf(frameworkId).active.set(task.task_id.value, rec);
     this.agents.get(agentId)!.agent.launch({ task, frameworkId, framework, role, report: this.onReport.bind(this, rec) });
   }

@@ -134,6 +134,11 @@ class PipelinedConnection {
   private buf: Buffer = EMPTY;
   /** `stream`: a SUBSCRIBE streams on this connection; `http`: node:http has it. */
   private mode: 'requests' | 'stream' | 'http' = 'requests';
+  /** While a request's body arrives: the bytes it needs from the start of `buf`, what came after `buf`, and how many bytes there are in all. */
+  private need = 0;
+  private parts: Buffer[] = [];
+  private have = 0;
+  private paused = false;
   private readonly onData = (chunk: Buffer) => this.read(chunk);
   private readonly onEnd = () => this.ended();
 
@@ -149,9 +154,30 @@ class PipelinedConnection {
   }
 
   private read(chunk: Buffer): void {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    if (this.need > 0) {
+      // A body still arriving: gather its chunks and join them once, not once per chunk.
+      this.parts.push(chunk);
+      this.have += chunk.length;
+      if (this.have < this.need) return;
+      this.buf = Buffer.concat([this.buf, ...this.parts]);
+      this.parts = [];
+      this.need = this.have = 0;
+    } else this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     if (this.mode === 'requests') this.serve();
     else if (this.buf.length > MAX_HEAD + this.opts.maxBodyBytes) this.socket.destroy(); // calls behind a stream that never ends
+  }
+
+  /** Writes answers; while the peer does not read them, reads no more calls (as node:http does). */
+  private write(text: string): void {
+    this.socket.write(text);
+    // Not write()'s answer: it is false for any large write, even one the kernel took at once.
+    if (this.paused || this.socket.writableLength <= this.socket.writableHighWaterMark) return;
+    this.paused = true;
+    this.socket.pause();
+    this.socket.once('drain', () => {
+      this.paused = false;
+      this.socket.resume();
+    });
   }
 
   /** Serves every complete request read, answering them in one write. */
@@ -165,21 +191,25 @@ class PipelinedConnection {
       const head = end < 0 || end - at > MAX_HEAD ? undefined : parseHeadCached(buf.toString('latin1', at, end));
       if (!head || head.length > opts.maxBodyBytes || !opts.leads()) return this.toNode(at, out);
       const bodyEnd = end + 4 + head.length;
-      if (buf.length < bodyEnd) break;
+      if (buf.length < bodyEnd) {
+        if (this.mode === 'requests') this.need = bodyEnd - at;
+        break;
+      }
       const a = this.answer({ method: 'POST', headers: head.headers }, buf.subarray(end + 4, bodyEnd));
       at = bodyEnd;
       if (a.kind === 'reply') {
         out += render(a, this.date);
         continue;
       }
-      this.socket.write(out + `HTTP/1.1 200 OK\r\nContent-Type: ${a.encoding}\r\nMesos-Stream-Id: ${a.streamId}\r\nCache-Control: no-cache\r\nDate: ${this.date.now()}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      this.write(out + `HTTP/1.1 200 OK\r\nContent-Type: ${a.encoding}\r\nMesos-Stream-Id: ${a.streamId}\r\nCache-Control: no-cache\r\nDate: ${this.date.now()}\r\nTransfer-Encoding: chunked\r\n\r\n`);
       out = '';
       this.buf = buf.subarray(at);
       this.stream(a);
       return;
     }
     this.buf = at === buf.length ? EMPTY : buf.subarray(at);
-    if (out) this.socket.write(out);
+    if (this.need > 0) this.have = this.buf.length;
+    if (out) this.write(out);
   }
 
   private answer(req: SchedulerRequest, body: Buffer): SchedulerAnswer {

@@ -20,9 +20,25 @@ export interface AgentState {
   lost: TaskRecord[];
 }
 
+/**
+ * What the master keeps of a TaskInfo once the task is launched: what its endpoints,
+ * kills and updates read. The rest (command, environment, container, resources as sent)
+ * is the agent's business; keeping it for every running task was memory the GC kept
+ * copying, and secrets in an environment stay no longer than the launch.
+ */
+export type TaskSummary = Pick<TaskInfo, 'task_id' | 'name' | 'agent_id' | 'labels' | 'kill_policy'>;
+
+/** The summary of a TaskInfo (see TaskSummary). */
+export function summaryOf(task: TaskInfo): TaskSummary {
+  const s: TaskSummary = { task_id: task.task_id, name: task.name, agent_id: task.agent_id };
+  if (task.labels) s.labels = task.labels;
+  if (task.kill_policy) s.kill_policy = task.kill_policy;
+  return s;
+}
+
 /** A task as the master tracks it. */
 export interface TaskRecord {
-  info: TaskInfo;
+  info: TaskSummary;
   frameworkId: string;
   agentId: string;
   role: string;

@@ -20,7 +20,7 @@ function normalize(spans: Span[]): Span[] {
   return out;
 }
 
-function subtractSpans(from: Span[], take: Span[]): Span[] {
+function subtractSpans(from: readonly Span[], take: readonly Span[]): Span[] {
   let out = from.map((s): Span => [s[0], s[1]]);
   for (const [b, e] of take) {
     out = out.flatMap(([x, y]): Span[] => {
@@ -34,7 +34,7 @@ function subtractSpans(from: Span[], take: Span[]): Span[] {
   return out;
 }
 
-function spansContain(outer: Span[], inner: Span[]): boolean {
+function spansContain(outer: readonly Span[], inner: readonly Span[]): boolean {
   // Loops, not every/some: the allocator asks this for every filtered agent every round.
   next: for (const [b, e] of inner) {
     for (const [x, y] of outer) if (x <= b && e <= y) continue next;
@@ -43,11 +43,34 @@ function spansContain(outer: Span[], inner: Span[]): boolean {
   return true;
 }
 
+const NO_RANGES: ReadonlyMap<string, readonly Span[]> = new Map();
+const NO_SETS: ReadonlyMap<string, ReadonlySet<string>> = new Map();
+
 /** A bag of resources by name; unreserved, role given only when rendered into an offer. */
 export class ResourceBag {
   readonly scalars = new Map<string, number>(); // thousandths
-  readonly ranges = new Map<string, Span[]>();
-  readonly sets = new Map<string, Set<string>>();
+  // Ranges and sets made only when a bag has some: a task's bag rarely does, and every
+  // running task keeps one, so two empty Maps each were memory the GC kept copying.
+  private r: Map<string, Span[]> | undefined;
+  private s: Map<string, Set<string>> | undefined;
+
+  /** Ranges by name (ports), read only. */
+  get ranges(): ReadonlyMap<string, readonly Span[]> {
+    return this.r ?? NO_RANGES;
+  }
+
+  /** Sets by name, read only. */
+  get sets(): ReadonlyMap<string, ReadonlySet<string>> {
+    return this.s ?? NO_SETS;
+  }
+
+  private rangesToWrite(): Map<string, Span[]> {
+    return (this.r ??= new Map());
+  }
+
+  private setsToWrite(): Map<string, Set<string>> {
+    return (this.s ??= new Map());
+  }
 
   /** Builds a bag from protobuf Resources (role and allocation info are not kept). */
   static from(resources: readonly Resource[] | undefined): ResourceBag {
@@ -55,8 +78,8 @@ export class ResourceBag {
     for (const r of resources ?? []) {
       if (r.type === 'SCALAR' && r.scalar) bag.scalars.set(r.name, (bag.scalars.get(r.name) ?? 0) + Math.round(r.scalar.value * 1000));
       else if (r.type === 'RANGES' && r.ranges)
-        bag.ranges.set(r.name, normalize([...(bag.ranges.get(r.name) ?? []), ...(r.ranges.range ?? []).map((x: Range): Span => [x.begin, x.end])]));
-      else if (r.type === 'SET' && r.set) bag.sets.set(r.name, new Set([...(bag.sets.get(r.name) ?? []), ...(r.set.item ?? [])]));
+        bag.rangesToWrite().set(r.name, normalize([...(bag.ranges.get(r.name) ?? []), ...(r.ranges.range ?? []).map((x: Range): Span => [x.begin, x.end])]));
+      else if (r.type === 'SET' && r.set) bag.setsToWrite().set(r.name, new Set([...(bag.sets.get(r.name) ?? []), ...(r.set.item ?? [])]));
     }
     return bag;
   }
@@ -78,8 +101,8 @@ export class ResourceBag {
   clone(): ResourceBag {
     const b = new ResourceBag();
     for (const [k, v] of this.scalars) b.scalars.set(k, v);
-    for (const [k, v] of this.ranges) b.ranges.set(k, v.map((s): Span => [s[0], s[1]]));
-    for (const [k, v] of this.sets) b.sets.set(k, new Set(v));
+    for (const [k, v] of this.ranges) b.rangesToWrite().set(k, v.map((s): Span => [s[0], s[1]]));
+    for (const [k, v] of this.sets) b.setsToWrite().set(k, new Set(v));
     return b;
   }
 
@@ -101,17 +124,17 @@ export class ResourceBag {
   /** Adds `other` into this bag (in place) and returns it. */
   add(other: ResourceBag): this {
     for (const [k, v] of other.scalars) this.scalars.set(k, (this.scalars.get(k) ?? 0) + v);
-    for (const [k, v] of other.ranges) this.ranges.set(k, normalize([...(this.ranges.get(k) ?? []), ...v.map((s): Span => [s[0], s[1]])]));
-    for (const [k, v] of other.sets) this.sets.set(k, new Set([...(this.sets.get(k) ?? []), ...v]));
+    for (const [k, v] of other.ranges) this.rangesToWrite().set(k, normalize([...(this.ranges.get(k) ?? []), ...v.map((s): Span => [s[0], s[1]])]));
+    for (const [k, v] of other.sets) this.setsToWrite().set(k, new Set([...(this.sets.get(k) ?? []), ...v]));
     return this;
   }
 
   /** Removes `other` from this bag (in place; never below zero) and returns it. */
   subtract(other: ResourceBag): this {
     for (const [k, v] of other.scalars) this.scalars.set(k, Math.max(0, (this.scalars.get(k) ?? 0) - v));
-    for (const [k, v] of other.ranges) this.ranges.set(k, subtractSpans(this.ranges.get(k) ?? [], v));
+    for (const [k, v] of other.ranges) this.rangesToWrite().set(k, subtractSpans(this.ranges.get(k) ?? [], v));
     for (const [k, v] of other.sets) {
-      const mine = this.sets.get(k);
+      const mine = this.s?.get(k);
       if (mine) for (const item of v) mine.delete(item);
     }
     return this;

@@ -2,8 +2,9 @@
  * A leadership term whose stop hangs (here: a framework whose stop never ends, as a Mesos
  * or ZooKeeper call that is never answered would) is left behind after TERM_STOP_WITHIN_MS:
  * the controller that lost leadership follows the store again (its read view shows what the
- * new leader records), and a stop (SIGTERM) ends. Judged by what the view shows and whether
- * stop() resolves, on the fake clock.
+ * new leader records), and a stop (SIGTERM) ends, also while a term's start waits on a store
+ * write that is never answered. Judged by what the view shows and whether stop() resolves,
+ * on the fake clock.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,20 @@ class HangingFramework extends RecordingFramework {
   }
 }
 
+/** A store whose writes, once `hang` is set, are never answered (reads still are). */
+class HangingStore extends MemoryStore {
+  hang = false;
+  override put(...a: Parameters<MemoryStore['put']>) {
+    return this.hang ? new Promise<number>(() => undefined) : super.put(...a);
+  }
+  override delete(...a: Parameters<MemoryStore['delete']>) {
+    return this.hang ? new Promise<void>(() => undefined) : super.delete(...a);
+  }
+  override commit(...a: Parameters<MemoryStore['commit']>) {
+    return this.hang ? new Promise<void>(() => undefined) : super.commit(...a);
+  }
+}
+
 const settle = async () => {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
 };
@@ -37,7 +52,7 @@ const settle = async () => {
 describe('a leadership term that cannot stop', () => {
   let dir: string;
   let clock: FakeClock;
-  let store: MemoryStore;
+  let store: HangingStore;
   const built: Controller[] = [];
   const controller = (o: Pick<ControllerOptions, 'leadership' | 'framework'>) => {
     const c = new Controller({ store, source: new DirectorySource(dir), clock, logger: silentLogger, pollMs: 0, prune: true, allowMassPrune: true, historyCap: 100, ...o });
@@ -54,7 +69,7 @@ describe('a leadership term that cannot stop', () => {
     dir = await mkdtemp(join(tmpdir(), 'kairos-term-stop-'));
     await writeFile(join(dir, 'hello.yaml'), jobManifest('hello', '* * * * *', 'echo hello'));
     clock = new FakeClock('2026-03-08T07:00:30Z');
-    store = new MemoryStore();
+    store = new HangingStore();
   });
   afterEach(async () => {
     for (const c of built.splice(0)) void c.stop();
@@ -108,6 +123,25 @@ describe('a leadership term that cannot stop', () => {
     await settle();
     expect(stopped).toBe(false);
     await clock.advanceAsync(1);
+    await settle();
+    expect(stopped).toBe(true);
+  });
+
+  it('does not keep a stop (SIGTERM) from ending while the term is still starting (its state load hangs)', async () => {
+    const lead = new SwitchedLeadership();
+    const c = controller({ leadership: lead, framework: () => new RecordingFramework() });
+    await leading(c, lead);
+    const idle = c.events.next('leadership', (e) => !e.leading);
+    lead.set(false);
+    await idle;
+    // 07:01 passes while it follows; leading again at 07:01:30, the load decides to run it and writes.
+    await clock.advanceAsync(60_000);
+    store.hang = true;
+    lead.set(true);
+    await settle();
+    let stopped = false;
+    void c.stop().then(() => (stopped = true));
+    await clock.advanceAsync(2 * TERM_STOP_WITHIN_MS);
     await settle();
     expect(stopped).toBe(true);
   });
