@@ -170,8 +170,11 @@ export async function launchThroughput(agents: number, tasks: number): Promise<B
   // The baseline, right after on a fresh master of the same size (bench/mesos-floor.ts).
   const floorMaster = await childMaster(agents);
   const floorCpu0 = floorMaster.cpuMs();
-  const floor = await floorLaunch(floorMaster.url, tasks).finally(() => floorMaster.stop());
-  const floorMasterCpu = floorMaster.cpuMs() - floorCpu0;
+  let floorMasterCpu = 0;
+  const floor = await floorLaunch(floorMaster.url, tasks).finally(() => {
+    floorMasterCpu = floorMaster.cpuMs() - floorCpu0; // read while the process is still there
+    return floorMaster.stop();
+  });
   const rate = (t: number) => Math.round(tasks / ((t - t0) / 1000));
   const note = `${agents} simulated agents, ${tasks} tasks queued at once, master in its own process; load ${load.toFixed(1)}`;
   const running = rate(tRunning);
