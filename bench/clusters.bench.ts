@@ -77,7 +77,7 @@ async function launchThrough(clusters: number, agents: number, tasks: number): P
   const [tAccept, tRunning] = await Promise.all([c.accepted, c.running]);
   const cpu = process.cpuUsage(cpu0);
   await fw.stop();
-  for (const m of masters) m.stop();
+  await Promise.all(masters.map((m) => m.stop()));
   return { acceptMs: tAccept - t0, runningMs: tRunning - t0, cpuUs: (cpu.user + cpu.system) / tasks };
 }
 

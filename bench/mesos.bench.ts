@@ -77,7 +77,7 @@ async function matching(): Promise<BenchRow[]> {
 }
 
 /** Starts `kairos embedded-master` in its own process (a real master is one, too). */
-export async function childMaster(agents: number): Promise<{ url: string; cpuMs(): number; stop(): void }> {
+export async function childMaster(agents: number): Promise<{ url: string; cpuMs(): number; stop(): Promise<void> }> {
   const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
   // KAIROS_BENCH_PROFILE=<dir>: the master writes a CPU profile there (run the bench itself with --cpu-prof too).
   const prof = process.env.KAIROS_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KAIROS_BENCH_PROFILE}`] : [];
@@ -100,7 +100,17 @@ export async function childMaster(agents: number): Promise<{ url: string; cpuMs(
       const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
       return (Number(f[11]) + Number(f[12])) * 10;
     },
-    stop: () => void child.kill('SIGTERM'),
+    // Resolves once the process is gone, so a master still winding down never shares the cores with the next measurement.
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -155,13 +165,16 @@ export async function launchThroughput(agents: number, tasks: number): Promise<B
   const cpu = process.cpuUsage(cpu0);
   const masterCpu = master.cpuMs() - masterCpu0;
   await fw.stop();
-  master.stop();
+  await master.stop();
   const load = loadavg()[0];
   // The baseline, right after on a fresh master of the same size (bench/mesos-floor.ts).
   const floorMaster = await childMaster(agents);
   const floorCpu0 = floorMaster.cpuMs();
-  const floor = await floorLaunch(floorMaster.url, tasks).finally(() => floorMaster.stop());
-  const floorMasterCpu = floorMaster.cpuMs() - floorCpu0;
+  let floorMasterCpu = 0;
+  const floor = await floorLaunch(floorMaster.url, tasks).finally(() => {
+    floorMasterCpu = floorMaster.cpuMs() - floorCpu0; // read while the process is still there
+    return floorMaster.stop();
+  });
   const rate = (t: number) => Math.round(tasks / ((t - t0) / 1000));
   const note = `${agents} simulated agents, ${tasks} tasks queued at once, master in its own process; load ${load.toFixed(1)}`;
   const running = rate(tRunning);

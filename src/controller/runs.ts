@@ -179,7 +179,7 @@ export class RunLifecycle {
           if (ref.file) files[ref.file] = value;
         }
         for (const name of secretEnv) env[name] = this.heldOverride(l.runId, name);
-        ok.push({ ...l, secrets: { env, files } });
+        ok.push(Object.assign({}, l, { secrets: { env, files } })); // not a spread: the framework reads this per launch, and spread copies read slowly
       } catch (err) {
         const message = `secrets could not be resolved: ${messageOf(err)}`;
         this.deps.logger.warn('launch refused', { run: l.runId, task: l.taskId, reason: message });

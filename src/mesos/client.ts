@@ -118,12 +118,20 @@ export class SchedulerClient {
   }
 
   /** POSTs a non-SUBSCRIBE call on the subscription; resolves on 202 (or 200). */
-  async call(sub: Pick<Subscription, 'url' | 'streamId'>, call: Call): Promise<void> {
-    const body = encodeCall(call, this.opts.encoding);
+  call(sub: Pick<Subscription, 'url' | 'streamId'>, call: Call): Promise<void> {
+    let body: Uint8Array;
+    try {
+      body = encodeCall(call, this.opts.encoding);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const t = this.targetOf(sub);
-    const res = await this.pool(sub.url, call.type === 'ACKNOWLEDGE' ? t.ackKey : t.callKey).post(t.path, t.headers, body);
-    if (res.status === 202 || res.status === 200) return;
-    throw new MesosHttpError(res.status, res.body.slice(0, 1000), sub.url);
+    // Not async: one promise per call (two per task are ACKNOWLEDGEs), settled by the answer.
+    return this.pool(sub.url, call.type === 'ACKNOWLEDGE' ? t.ackKey : t.callKey)
+      .post(t.path, t.headers, body)
+      .then((res) => {
+        if (res.status !== 202 && res.status !== 200) throw new MesosHttpError(res.status, res.body.slice(0, 1000), sub.url);
+      });
   }
 
   /** GETs a JSON read endpoint of a master or agent (getJson below), with this client's limits. */
@@ -148,7 +156,8 @@ export class SchedulerClient {
 
   /** Feeds the response body through RecordIO and the codec; returns a closer. */
   private pump(res: http.IncomingMessage, enc: Encoding, h: StreamHandlers): () => void {
-    const decoder = new RecordIODecoder();
+    // Views, not copies: each record is decoded at once, below, before the next chunk.
+    const decoder = new RecordIODecoder({ views: true });
     let done = false;
     const finish = (err?: Error) => {
       if (done) return;

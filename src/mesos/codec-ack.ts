@@ -5,7 +5,7 @@
  * general codec (codec.ts). Bytes and objects are the general codec's, field for field
  * (test/unit/mesos/codec-fast.test.ts).
  */
-import { asBuffer, BASE64, idFieldSize, idValue, Reader, readId, varintSize, writeId, writeVarint } from './codec-wire.js';
+import { asBuffer, BASE64, idFieldSize, idValue, keyCount, Reader, readId, varintSize, writeId, writeVarint } from './codec-wire.js';
 import type { Call } from './scheduler-types.js';
 
 /**
@@ -13,12 +13,12 @@ import type { Call } from './scheduler-types.js';
  * 8 {agent_id = 1, task_id = 2, uuid = 3}), or undefined for any other call or shape.
  */
 export function encodeAcknowledge(call: Call): Uint8Array | undefined {
-  if (call.type !== 'ACKNOWLEDGE' || Object.keys(call).length !== 3 || !call.acknowledge) return undefined;
+  if (call.type !== 'ACKNOWLEDGE' || !call.acknowledge || keyCount(call, 3) !== 3) return undefined;
   const a = call.acknowledge;
   const fw = idValue(call.framework_id);
   const agent = idValue(a.agent_id);
   const task = idValue(a.task_id);
-  if (fw === undefined || agent === undefined || task === undefined || Object.keys(a).length !== 3) return undefined;
+  if (fw === undefined || agent === undefined || task === undefined || keyCount(a, 3) !== 3) return undefined;
   if (typeof a.uuid !== 'string' || !BASE64.test(a.uuid)) return undefined;
   const uuidLen = Buffer.byteLength(a.uuid, 'base64');
   const ackLen = idFieldSize(agent) + idFieldSize(task) + 1 + varintSize(uuidLen) + uuidLen;

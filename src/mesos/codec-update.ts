@@ -7,7 +7,7 @@
  * objects are the general codec's, field for field (test/unit/mesos/codec-fast.test.ts).
  */
 import type protobuf from 'protobufjs';
-import { asBuffer, BASE64, idFieldSize, idValue, Reader, readId, varintSize, writeId, writeVarint } from './codec-wire.js';
+import { asBuffer, BASE64, idFieldSize, idValue, keyCount, Reader, readId, varintSize, writeId, writeVarint } from './codec-wire.js';
 import { EventType, messageType } from './proto.js';
 import type { Event } from './scheduler-types.js';
 
@@ -22,14 +22,16 @@ const SOURCE_IDS = numbersOf('source');
 const REASON_IDS = numbersOf('reason');
 const UPDATE = (EventType.fields.type.resolvedType as protobuf.Enum).values.UPDATE;
 
+/** The name of the enum value `r` reads next (undefined: unknown or malformed). */
+function enumName(r: Reader, names: Record<number, string>): string | undefined {
+  const v = r.varint();
+  return v === undefined ? undefined : names[v];
+}
+
 /** A TaskStatus of the fields an agent's update carries; undefined for any other field. */
 function readStatus(buf: Buffer, start: number, end: number): Record<string, unknown> | undefined {
   const r = new Reader(buf, start, end);
   const o: Record<string, unknown> = {};
-  const enumName = (names: Record<number, string>) => {
-    const v = r.varint();
-    return v === undefined ? undefined : names[v];
-  };
   while (r.at < end) {
     const tag = r.varint();
     let v: unknown;
@@ -46,15 +48,15 @@ function readStatus(buf: Buffer, start: number, end: number): Record<string, unk
       }
       case 0x10:
         name = 'state';
-        v = enumName(STATES);
+        v = enumName(r, STATES);
         break;
       case 0x48:
         name = 'source';
-        v = enumName(SOURCES);
+        v = enumName(r, SOURCES);
         break;
       case 0x50:
         name = 'reason';
-        v = enumName(REASONS);
+        v = enumName(r, REASONS);
         break;
       case 0x22: {
         name = 'message';
@@ -197,7 +199,7 @@ function put(out: Buffer, at: number, p: Put): number {
  * update = 5 {status = 1}), or undefined for any other event or field.
  */
 export function encodeUpdate(event: Event): Uint8Array | undefined {
-  if (event.type !== 'UPDATE' || Object.keys(event).length !== 2 || !event.update || Object.keys(event.update).length !== 1) return undefined;
+  if (event.type !== 'UPDATE' || !event.update || keyCount(event, 2) !== 2 || keyCount(event.update, 1) !== 1) return undefined;
   const s = event.update.status as unknown as Record<string, unknown>;
   if (s === null || typeof s !== 'object') return undefined;
   const fields = statusFields(s);

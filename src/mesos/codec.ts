@@ -7,7 +7,8 @@
  * same shape whichever encoding they came in (see src/mesos/types.ts).
  */
 import protobuf from 'protobufjs';
-import { KairosError } from '../core/errors.js';
+import { fail, Kind, MesosCodecError, pathOf, planOf, problemOf, type FieldPlan } from './codec-plan.js';
+import { writeMessage } from './codec-write.js';
 import { decodeAcknowledge, encodeAcknowledge } from './codec-ack.js';
 import { decodeUpdate, encodeUpdate } from './codec-update.js';
 import { CallType, EventType, messageType } from './proto.js';
@@ -20,141 +21,9 @@ export type Encoding = 'application/json' | 'application/x-protobuf';
 export const JSON_TYPE: Encoding = 'application/json';
 export const PROTOBUF_TYPE: Encoding = 'application/x-protobuf';
 
-/** A body that does not parse or does not satisfy the schema; `path` names the field. */
-export class MesosCodecError extends KairosError {
-  readonly path: string;
-  constructor(path: string, reason: string, options?: { cause?: unknown }) {
-    super('E_INVALID', path ? `${path}: ${reason}` : reason, options);
-    this.path = path;
-    this.name = 'MesosCodecError';
-  }
-}
+export { MesosCodecError };
 
 const toObjectOptions: protobuf.IConversionOptions = { enums: String, longs: Number, bytes: String, defaults: false };
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const INTEGER = /^-?\d+$/;
-
-/** What a field's values must be, decided once per field instead of per value. */
-const enum Kind {
-  Message,
-  Enum,
-  String,
-  Bool,
-  Number,
-  Int,
-  UInt,
-  Bytes,
-  Other,
-}
-
-interface FieldPlan {
-  name: string;
-  repeated: boolean;
-  kind: Kind;
-  message?: protobuf.Type;
-  enumType?: protobuf.Enum;
-}
-
-/** A message type's fields by name, and those `required`. */
-interface TypePlan {
-  byName: Map<string, FieldPlan>;
-  required: string[];
-}
-
-const plans = new WeakMap<protobuf.Type, TypePlan>();
-
-function kindOf(field: protobuf.Field): Kind {
-  const rt = field.resolvedType;
-  if (rt instanceof protobuf.Type) return Kind.Message;
-  if (rt instanceof protobuf.Enum) return Kind.Enum;
-  switch (field.type) {
-    case 'string':
-      return Kind.String;
-    case 'bool':
-      return Kind.Bool;
-    case 'double':
-    case 'float':
-      return Kind.Number;
-    case 'int32':
-    case 'sint32':
-    case 'sfixed32':
-    case 'int64':
-    case 'sint64':
-    case 'sfixed64':
-      return Kind.Int;
-    case 'uint32':
-    case 'fixed32':
-    case 'uint64':
-    case 'fixed64':
-      return Kind.UInt;
-    case 'bytes':
-      return Kind.Bytes;
-    default:
-      return Kind.Other;
-  }
-}
-
-/**
- * The checking plan of a message type, built on first use: checking then costs one map
- * lookup per field PRESENT in the object, not a walk over every field of the schema (a
- * Call or a TaskStatus has dozens, of which a few are set). This runs for every Call and
- * Event on both sides of the launch path.
- */
-function planOf(type: protobuf.Type): TypePlan {
-  let plan = plans.get(type);
-  if (plan) return plan;
-  plan = { byName: new Map(), required: [] };
-  for (const field of type.fieldsArray) {
-    const kind = kindOf(field);
-    const rt = field.resolvedType;
-    plan.byName.set(field.name, {
-      name: field.name,
-      repeated: field.repeated,
-      kind,
-      ...(kind === Kind.Message && { message: rt as protobuf.Type }),
-      ...(kind === Kind.Enum && { enumType: rt as protobuf.Enum }),
-    });
-    if (field.required) plan.required.push(field.name);
-  }
-  plans.set(type, plan);
-  return plan;
-}
-
-function fail(path: string, reason: string): never {
-  throw new MesosCodecError(path, reason);
-}
-
-/** `parent.name` or `parent.name[index]`: built only for an error or a nested message. */
-function pathOf(parent: string, name: string, index: number): string {
-  const p = parent ? `${parent}.${name}` : name;
-  return index < 0 ? p : `${p}[${index}]`;
-}
-
-/** Why `v` is not a value of `f`, or undefined when it is one (messages are checked by the caller). */
-function problemOf(f: FieldPlan, v: unknown): string | undefined {
-  switch (f.kind) {
-    case Kind.Enum: {
-      const e = f.enumType!;
-      return (typeof v === 'string' ? e.values[v] !== undefined : typeof v === 'number' && e.valuesById[v] !== undefined) ? undefined : `unknown ${e.name} value ${JSON.stringify(v)}`;
-    }
-    case Kind.String:
-      return typeof v === 'string' ? undefined : 'string expected';
-    case Kind.Bool:
-      return typeof v === 'boolean' ? undefined : 'boolean expected';
-    case Kind.Number:
-      return typeof v === 'number' ? undefined : 'number expected';
-    case Kind.Int:
-    case Kind.UInt: {
-      const ok = typeof v === 'number' ? Number.isInteger(v) : typeof v === 'string' && INTEGER.test(v);
-      if (!ok) return 'integer expected';
-      return f.kind === Kind.UInt && Number(v) < 0 ? 'non-negative integer expected' : undefined;
-    }
-    case Kind.Bytes:
-      return v instanceof Uint8Array || (typeof v === 'string' && BASE64.test(v)) ? undefined : 'base64 bytes expected';
-    default:
-      return undefined;
-  }
-}
 
 /** Checks one value of a field; the path is joined only for an error or a nested message. */
 function checkValue(f: FieldPlan, v: unknown, parent: string, index: number): void {
@@ -185,6 +54,9 @@ export function checkMessage(type: protobuf.Type, obj: unknown, path = ''): void
 
 /** Encodes a plain object as `type` in the given encoding, validating it first. */
 export function encodeMessage(type: protobuf.Type, obj: unknown, enc: Encoding): Uint8Array {
+  // The generated writer (codec-write.ts) when it can; checkMessage names what it refused.
+  const written = enc === PROTOBUF_TYPE ? writeMessage(type, obj) : undefined;
+  if (written instanceof Uint8Array) return written;
   checkMessage(type, obj);
   const msg = type.fromObject(obj as Record<string, unknown>);
   if (enc === PROTOBUF_TYPE) return type.encode(msg).finish();

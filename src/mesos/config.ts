@@ -48,6 +48,13 @@ export interface FrameworkConfig {
    * still answered at once, declined with the short filter).
    */
   maxStarting: number;
+  /**
+   * Offers left unused only because `maxStarting` tasks are still starting are held this
+   * long, and matched again as soon as a quarter of the cap (or a round's worth) is free,
+   * instead of being declined and offered again a second or two later; then declined.
+   * 0: never hold.
+   */
+  offerHoldMs: number;
   /** Refuse filter when demand remains (leftovers of an ACCEPT, unfit offers). */
   declineShortSeconds: number;
   /** Refuse filter when nothing is queued (mesos.apache.org/documentation/latest/app-framework-development-guide/). */
@@ -76,6 +83,7 @@ export const DEFAULT_FRAMEWORK_CONFIG: FrameworkConfig = {
   batchWindowMs: 20,
   maxTasksPerRound: 10_000,
   maxStarting: 20_000,
+  offerHoldMs: 3000,
   declineShortSeconds: 1,
   declineLongSeconds: 300,
   starvationTimeoutMs: 60_000,
@@ -94,6 +102,7 @@ export function normalizeConfig(partial: Partial<FrameworkConfig>): FrameworkCon
   if (!(c.failoverTimeoutSeconds > 0)) throw new KairosError('E_INVALID', 'mesos failover timeout must be positive (0 kills every task on any disconnect)');
   for (const k of ['batchWindowMs', 'maxTasksPerRound', 'maxStarting', 'starvationTimeoutMs', 'reconcileIntervalMs', 'requestTimeoutMs'] as const)
     if (!(c[k] > 0)) throw new KairosError('E_INVALID', `mesos ${k} must be positive, got ${c[k]}`);
+  if (!(c.offerHoldMs >= 0)) throw new KairosError('E_INVALID', `mesos offerHoldMs must be 0 or more, got ${c.offerHoldMs}`);
   if (c.declineShortSeconds < 0 || c.declineLongSeconds < c.declineShortSeconds) throw new KairosError('E_INVALID', 'mesos decline filters: need 0 ≤ short ≤ long');
   return c;
 }

@@ -3,7 +3,11 @@
  * - demand appears → REVIVE (only when suppressed or after long declines: reviving too
  *   often resets the allocator's view); no demand → SUPPRESS;
  * - offers are gathered for a short batching window, matched (matcher.ts), and every
- *   one is answered in the same round: never held;
+ *   one is answered in the same round, with one exception: offers left unused only
+ *   because `maxStarting` tasks are still starting are held (`offerHoldMs`, 3 s) and
+ *   matched again once a quarter of the cap is free, rather than declined and offered
+ *   again a second or two later (a 20,000-task burst would otherwise wait on the
+ *   allocator between its slices);
  * - the launch intent is persisted (`hooks.persistLaunch`) BEFORE the ACCEPTs go out; one
  *   ACCEPT per offer with one LAUNCH of all tasks placed on it;
  * - offers that took nothing are declined: with a short filter while demand remains,
@@ -23,6 +27,7 @@ import { OfferBook } from './offers.js';
 import type { TaskBook } from './taskbook.js';
 import { buildTaskInfo } from './tasks.js';
 import type { Offer } from './types.js';
+import type { Call } from './scheduler-types.js';
 
 /**
  * What the flow needs from the framework around it. Calls go through `caller`, whose
@@ -42,6 +47,8 @@ export interface FlowDeps {
 /** Offer handling for one framework; lives across subscriptions. */
 export class OfferFlow {
   private readonly book = new OfferBook();
+  /** When each offer held past its round was first held (offerHoldMs). */
+  private readonly heldSince = new Map<string, number>();
   private readonly agents = new Map<string, AgentFacts>();
   private timer: Timer | undefined;
   private matching = false;
@@ -61,6 +68,7 @@ export class OfferFlow {
   /** A new subscription: the master dropped our offers; say whether we want more. */
   subscribed(): void {
     this.book.clear();
+    this.heldSince.clear();
     this.suppressed = false;
     this.longFilters = false;
     this.syncDemand();
@@ -69,6 +77,7 @@ export class OfferFlow {
   /** The stream is gone: offers held are void. */
   disconnected(): void {
     this.book.clear();
+    this.heldSince.clear();
     this.timer?.cancel();
     this.timer = undefined;
   }
@@ -96,6 +105,38 @@ export class OfferFlow {
 
   rescind(offerId: string): void {
     this.book.rescind(offerId);
+    this.heldSince.delete(offerId);
+  }
+
+  /**
+   * Offers held while the starting cap is reached are matched again once this many tasks
+   * may start: a round's worth or a quarter of the cap, so a few tasks turning RUNNING do
+   * not spend an offer on a handful of tasks (its leftovers come back only after the
+   * refuse filter).
+   */
+  private get rematchRoom(): number {
+    const { maxTasksPerRound, maxStarting } = this.d.config;
+    return Math.min(maxTasksPerRound, Math.ceil(maxStarting / 4));
+  }
+
+  /** The unused offers to hold (the cap alone kept them unused, and not for too long yet); the rest are declined. */
+  private holdOrDecline(unused: readonly MatchOffer[], now: number): MatchOffer[] {
+    const { tasks, config } = this.d;
+    const capped = config.offerHoldMs > 0 && tasks.queued > 0 && tasks.starting + this.rematchRoom > config.maxStarting;
+    const decline: MatchOffer[] = [];
+    const hold: MatchOffer[] = [];
+    for (const o of unused) {
+      const since = this.heldSince.get(o.id) ?? now;
+      if (capped && now - since < config.offerHoldMs) {
+        this.heldSince.set(o.id, since);
+        hold.push(o);
+      } else {
+        this.heldSince.delete(o.id);
+        decline.push(o);
+      }
+    }
+    if (hold.length > 0) this.book.keep(hold);
+    return decline;
   }
 
   async revive(): Promise<void> {
@@ -133,8 +174,15 @@ export class OfferFlow {
       if (offers.length === 0) return;
       const { tasks, config } = this.d;
       if (tasks.queued === 0) {
+        for (const o of offers) this.heldSince.delete(o.id);
         await this.decline(offers, config.declineLongSeconds);
         await this.suppress();
+        return;
+      }
+      const now = this.d.clock.now();
+      if (config.offerHoldMs > 0 && config.maxStarting - tasks.starting < this.rematchRoom) {
+        // Too few tasks may start for a round worth an offer: hold them (decline those held too long).
+        await this.decline(this.holdOrDecline(offers, now), config.declineShortSeconds);
         return;
       }
       const { launches, unused, placing } = this.place(offers);
@@ -146,18 +194,22 @@ export class OfferFlow {
         } catch (err) {
           this.d.log.warn('persistLaunch refused; declining the offers', { tasks: placed.length, error: messageOf(err) });
           tasks.abortPlacing(placing, `launch intent not persisted: ${messageOf(err)}`);
+          for (const o of offers) this.heldSince.delete(o.id);
           await this.decline(offers, config.declineShortSeconds);
           return;
         }
         tasks.commitPlacing(placed);
         this.d.agents?.launched(placed.map((p) => p.agentId));
       }
-      await Promise.all([...launches.map((l) => this.accept(l.offer, l.tasks, refuse)), this.decline(unused, refuse)]);
+      for (const l of launches) this.heldSince.delete(l.offer.id);
+      const declined = this.holdOrDecline(unused, now);
+      await Promise.all([...launches.map((l) => this.accept(l.offer, l.tasks, refuse)), this.decline(declined, refuse)]);
       if (tasks.queued === 0) await this.suppress();
     } catch (err) {
       this.d.log.warn('offer round failed', { error: messageOf(err) });
     } finally {
       this.matching = false;
+      // Held offers are looked at again each batching window (cheap: nothing is matched until the cap frees up or the hold ends).
       if (this.book.size > 0) this.schedule();
     }
   }
@@ -195,12 +247,17 @@ export class OfferFlow {
   }
 
   private async accept(offer: MatchOffer, placed: OfferLaunch<LaunchRequest>['tasks'], refuse: number): Promise<void> {
-    const task_infos = placed.map((t) => buildTaskInfo(t.demand.payload, offer.agentId, t.resources, this.d.config.containerizer));
     try {
-      await this.d.caller.call({ type: 'ACCEPT', accept: { offer_ids: [{ value: offer.id }], operations: [{ type: 'LAUNCH', launch: { task_infos } }], filters: { refuse_seconds: refuse } } });
+      // The TaskInfos live only until encoded (the call is written at once), not until the master answers.
+      await this.d.caller.call(this.acceptCall(offer, placed, refuse));
     } catch (err) {
-      this.d.log.warn('ACCEPT failed; reconciling to learn the tasks fate', { offerId: offer.id, tasks: task_infos.length, error: messageOf(err) });
+      this.d.log.warn('ACCEPT failed; reconciling to learn the tasks fate', { offerId: offer.id, tasks: placed.length, error: messageOf(err) });
     }
+  }
+
+  private acceptCall(offer: MatchOffer, placed: OfferLaunch<LaunchRequest>['tasks'], refuse: number): Call {
+    const task_infos = placed.map((t) => buildTaskInfo(t.demand.payload, offer.agentId, t.resources, this.d.config.containerizer));
+    return { type: 'ACCEPT', accept: { offer_ids: [{ value: offer.id }], operations: [{ type: 'LAUNCH', launch: { task_infos } }], filters: { refuse_seconds: refuse } } };
   }
 
   private async decline(offers: readonly MatchOffer[], refuseSeconds: number): Promise<void> {

@@ -75,7 +75,16 @@ export function compareDemands(a: Demand<unknown>, b: Demand<unknown>): number {
   return b.priority - a.priority || a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
+/** The shape key of each demand, built once (a demand is matched in many rounds while it waits). */
+const shapeKeys = new WeakMap<Demand<unknown>, string>();
+
 function shapeKey(d: Demand<unknown>): string {
+  let k = shapeKeys.get(d);
+  if (k === undefined) shapeKeys.set(d, (k = buildShapeKey(d)));
+  return k;
+}
+
+function buildShapeKey(d: Demand<unknown>): string {
   const n = d.need;
   let k = `${n.cpus},${n.mem},${n.disk},${n.gpus},${n.ports}`;
   if (d.constraints.length === 0) return k;
@@ -90,9 +99,9 @@ function shapeKey(d: Demand<unknown>): string {
 /** Places `demands` on `offers`. Pure: neither argument is modified. */
 export function matchOffers<T>(demands: readonly Demand<T>[], offers: readonly MatchOffer[], running: RunningPlacements = new Map()): MatchResult<T> {
   const work: Working[] = offers.map((offer) => {
-    const pools = offer.pools.map((p) => ({ ...p, ranges: p.ranges.map((r) => [r[0], r[1]] as [number, number]) }));
+    const pools = offer.pools.map((p): Pool => ({ name: p.name, template: p.template, milli: p.milli, ranges: p.ranges.map((r) => [r[0], r[1]] as [number, number]) }));
     const totals = totalsOf(pools);
-    return { offer, pools, totals, initial: { ...totals } };
+    return { offer, pools, totals, initial: Object.assign({}, totals) };
   });
   const sorted = [...demands].sort(compareDemands);
   const shapes = new Map<string, ShapeState>();

@@ -26,7 +26,7 @@ interface Pending {
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
-const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})/;
+const STATUS_PREFIX = Buffer.from('HTTP/1.');
 
 /** One kept-alive connection with a FIFO of requests in flight. */
 class Connection {
@@ -124,31 +124,51 @@ class Connection {
   }
 }
 
+/** Whether bytes [from, to) of `buf` are `lower`, ASCII case-insensitively (a header name). */
+function nameIs(buf: Buffer, from: number, to: number, lower: string): boolean {
+  if (to - from !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) if ((buf[from + i] | 0x20) !== lower.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Bytes [from, to) of `buf` as latin1 text without surrounding spaces and tabs. */
+function valueText(buf: Buffer, from: number, to: number): string {
+  return buf.toString('latin1', from, to).trim();
+}
+
 /**
  * Parses one response at `start` of `buf` (Content-Length or chunked bodies); `consumed`
- * counts from `start`. Runs once per call answered, so it scans the head in place.
+ * counts from `start`. Runs once per call answered (two per task are ACKNOWLEDGEs), so it
+ * reads the head as bytes in place: no head text, no regular expression.
  */
 export function parseResponse(buf: Buffer, start = 0): 'incomplete' | 'invalid' | { response: PipelinedResponse; consumed: number; close: boolean } {
   const end = buf.indexOf(CRLF2, start);
   if (end < 0) return buf.length - start > 64 * 1024 ? 'invalid' : 'incomplete';
-  const head = buf.toString('latin1', start, end);
-  const m = STATUS_LINE.exec(head);
-  if (!m) return 'invalid';
-  const status = Number(m[1]);
+  // "HTTP/1.x NNN" (RFC 9112 §4).
+  if (end - start < 12 || !STATUS_PREFIX.equals(buf.subarray(start, start + 7)) || (buf[start + 7] !== 0x30 && buf[start + 7] !== 0x31) || buf[start + 8] !== 0x20) return 'invalid';
+  let status = 0;
+  for (let i = start + 9; i < start + 12; i++) {
+    const d = buf[i] - 0x30;
+    if (d < 0 || d > 9) return 'invalid';
+    status = status * 10 + d;
+  }
+  if (end - start > 12 && buf[start + 12] !== 0x20 && buf[start + 12] !== 0x0d) return 'invalid';
   let length = -1;
   let chunked = false;
   let close = false;
-  for (let line = head.indexOf('\r\n') + 2; line > 1; ) {
-    const next = head.indexOf('\r\n', line);
-    const i = head.indexOf(':', line);
-    const lineEnd = next < 0 ? head.length : next;
-    if (i > line && i < lineEnd) {
-      const name = head.slice(line, i).trim().toLowerCase();
-      if (name === 'content-length') length = Number(head.slice(i + 1, lineEnd).trim());
-      else if (name === 'transfer-encoding') chunked = head.slice(i + 1, lineEnd).toLowerCase().includes('chunked');
-      else if (name === 'connection') close = head.slice(i + 1, lineEnd).trim().toLowerCase() === 'close';
+  for (let line = buf.indexOf(0x0a, start) + 1; line > 0 && line < end; ) {
+    let lineEnd = buf.indexOf(0x0a, line);
+    if (lineEnd < 0 || lineEnd > end + 1) lineEnd = end + 1;
+    const textEnd = buf[lineEnd - 1] === 0x0d ? lineEnd - 1 : lineEnd;
+    const colon = buf.indexOf(0x3a, line);
+    if (colon > line && colon < textEnd) {
+      let nameEnd = colon;
+      while (nameEnd > line && (buf[nameEnd - 1] === 0x20 || buf[nameEnd - 1] === 0x09)) nameEnd--;
+      if (nameIs(buf, line, nameEnd, 'content-length')) length = Number(valueText(buf, colon + 1, textEnd));
+      else if (nameIs(buf, line, nameEnd, 'transfer-encoding')) chunked = valueText(buf, colon + 1, textEnd).toLowerCase().includes('chunked');
+      else if (nameIs(buf, line, nameEnd, 'connection')) close = valueText(buf, colon + 1, textEnd).toLowerCase() === 'close';
     }
-    line = next + 2;
+    line = lineEnd + 1;
   }
   let pos = end + 4;
   if (chunked) {
@@ -171,7 +191,7 @@ export function parseResponse(buf: Buffer, start = 0): 'incomplete' | 'invalid' 
     }
     return { response: { status, body: Buffer.concat(parts).toString('utf8') }, consumed: pos - start, close };
   }
-  const n = Math.max(0, length);
+  const n = Number.isFinite(length) ? Math.max(0, length) : 0;
   if (buf.length < pos + n) return 'incomplete';
   return { response: { status, body: n === 0 ? '' : buf.toString('utf8', pos, pos + n) }, consumed: pos + n - start, close };
 }
@@ -191,8 +211,11 @@ export class PipelinedPool {
     this.port = Number(u.port || 80);
   }
 
-  /** The request head before Content-Length, for the last path and headers object seen. */
-  private prefix = { path: '', headers: undefined as Record<string, string> | undefined, text: '' };
+  /**
+   * The request head before Content-Length, for the last path and headers object seen, and
+   * whole heads by body length (an ACKNOWLEDGE's length hardly varies: one string, not one per call).
+   */
+  private prefix = { path: '', headers: undefined as Record<string, string> | undefined, text: '', heads: new Map<number, string>() };
 
   /**
    * POSTs `body` to `path` with `headers`; resolves with the answer, whatever its status.
@@ -202,9 +225,14 @@ export class PipelinedPool {
     if (this.prefix.headers !== headers || this.prefix.path !== path) {
       let text = `POST ${path} HTTP/1.1\r\nHost: ${this.host}:${this.port}\r\n`;
       for (const [k, v] of Object.entries(headers)) text += `${k}: ${v}\r\n`;
-      this.prefix = { path, headers, text };
+      this.prefix = { path, headers, text, heads: new Map() };
     }
-    const head = `${this.prefix.text}Content-Length: ${body.byteLength}\r\n\r\n`;
+    const heads = this.prefix.heads;
+    let head = heads.get(body.byteLength);
+    if (head === undefined) {
+      head = `${this.prefix.text}Content-Length: ${body.byteLength}\r\n\r\n`;
+      if (heads.size < 256) heads.set(body.byteLength, head);
+    }
     return new Promise((resolve, reject) => this.pick().send({ head, body, resolve, reject }));
   }
 

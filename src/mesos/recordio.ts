@@ -38,22 +38,26 @@ export class RecordIOError extends KairosError {
 }
 
 /**
- * Incremental decoder: `push(chunk)` returns every record completed by that chunk.
+ * Incremental decoder: `push(chunk)` returns every record completed by that chunk, as a
+ * copy; with `views`, a record that lies whole in the chunk comes as a view of it (no
+ * copy), for a caller that decodes each record before the chunk can change.
  * Rejects a size that is not 1-20 decimal digits, a zero size, and records larger than
  * `maxRecordBytes`; after an error the decoder stays failed.
  */
 export class RecordIODecoder {
   private readonly max: number;
-  /** The size line read so far: its value, and its text (for an error). */
+  private readonly views: boolean;
+  /** The size line read so far: its value and how many digits it had. */
   private size = 0;
-  private sizeText = '';
+  private sizeDigits = 0;
   private need = -1; // -1: reading the size line
   private parts: Uint8Array[] = [];
   private got = 0;
   private failed: RecordIOError | undefined;
 
-  constructor(opts: { maxRecordBytes?: number } = {}) {
+  constructor(opts: { maxRecordBytes?: number; views?: boolean } = {}) {
     this.max = opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    this.views = opts.views ?? false;
   }
 
   push(chunk: Uint8Array): Uint8Array[] {
@@ -64,21 +68,28 @@ export class RecordIODecoder {
       if (this.need < 0) {
         const b = chunk[i++];
         if (b !== LF) {
-          if (b < 0x30 || b > 0x39 || this.sizeText.length >= 20) this.fail(`malformed record size ${JSON.stringify(this.sizeText + String.fromCharCode(b))}`);
+          if (b < 0x30 || b > 0x39 || this.sizeDigits >= 20) this.fail(`malformed record size ${JSON.stringify((this.sizeDigits ? String(this.size) : '') + String.fromCharCode(b))}`);
           this.size = this.size * 10 + (b - 0x30);
-          this.sizeText += String.fromCharCode(b);
+          this.sizeDigits++;
           continue;
         }
-        if (this.sizeText === '') this.fail('empty record size');
+        if (this.sizeDigits === 0) this.fail('empty record size');
         const size = this.size;
         this.size = 0;
-        this.sizeText = '';
+        this.sizeDigits = 0;
         if (size === 0) this.fail('record size 0');
         if (size > this.max) this.fail(`record of ${size} bytes exceeds the limit of ${this.max}`);
         this.need = size;
         continue;
       }
       const take = Math.min(this.need - this.got, chunk.byteLength - i);
+      if (this.got === 0 && take === this.need) {
+        // The whole record in this chunk (most are).
+        out.push(this.views ? chunk.subarray(i, i + take) : new Uint8Array(chunk.subarray(i, i + take)));
+        i += take;
+        this.need = -1;
+        continue;
+      }
       this.parts.push(chunk.subarray(i, i + take));
       this.got += take;
       i += take;
@@ -94,7 +105,7 @@ export class RecordIODecoder {
 
   /** True when the stream ended cleanly between records. */
   get idle(): boolean {
-    return this.need < 0 && this.sizeText === '';
+    return this.need < 0 && this.sizeDigits === 0;
   }
 
   /** Call at end of stream: throws if a record was cut off. */

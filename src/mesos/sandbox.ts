@@ -27,7 +27,8 @@ export function agentOrigin(url: MesosURL): string | undefined {
 /** The agent addresses offers told of, and where each task with a status runs, for `locate`. */
 export class AgentSandboxes {
   private readonly agents = new Map<string, string>();
-  private readonly tasks = new Map<string, { agentId: string; executorId: string }>();
+  /** Per task: its agent and executor, and the sandbox last built from them (`locate`, once per task, not per update). */
+  private readonly tasks = new Map<string, { agentId: string; executorId: string; built?: { origin: string; frameworkId: string; sandbox: string } }>();
 
   /** Learns agent addresses from offers. */
   offers(offers: readonly Offer[]): void {
@@ -39,7 +40,12 @@ export class AgentSandboxes {
 
   /** Learns a task's agent and executor from its status (kept until `forget`). */
   status(s: TaskStatus): void {
-    if (s.agent_id) this.tasks.set(s.task_id.value, { agentId: s.agent_id.value, executorId: s.executor_id?.value ?? s.task_id.value });
+    if (!s.agent_id) return;
+    const agentId = s.agent_id.value;
+    const executorId = s.executor_id?.value ?? s.task_id.value;
+    const t = this.tasks.get(s.task_id.value);
+    // Every update of a task says the same: the entry (and the path built from it) is kept.
+    if (t?.agentId !== agentId || t.executorId !== executorId) this.tasks.set(s.task_id.value, { agentId, executorId });
   }
 
   /** Drops what was learnt of a task that ended. */
@@ -52,7 +58,10 @@ export class AgentSandboxes {
     const t = this.tasks.get(taskId);
     const origin = t && this.agents.get(t.agentId);
     if (!t || !origin) return undefined;
-    return `${origin}/frameworks/${encodeURIComponent(frameworkId)}/executors/${encodeURIComponent(t.executorId)}/runs/latest`;
+    if (t.built?.origin === origin && t.built.frameworkId === frameworkId) return t.built.sandbox;
+    const sandbox = `${origin}/frameworks/${encodeURIComponent(frameworkId)}/executors/${encodeURIComponent(t.executorId)}/runs/latest`;
+    t.built = { origin, frameworkId, sandbox };
+    return sandbox;
   }
 }
 

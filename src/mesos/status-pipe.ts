@@ -33,13 +33,17 @@ export type StatusStep = (r: ReceivedStatus) => Promise<boolean>;
 
 /** The ACK decorator: ACKNOWLEDGE follows a recorded status that carries a uuid, never precedes it. */
 export function acknowledging(step: StatusStep, caller: Caller, log: Logger): (r: ReceivedStatus) => Promise<void> {
-  return async (r) => {
-    if (!(await step(r))) return;
-    const s = r.status;
-    if (!s.uuid || !s.agent_id) return;
-    await caller.call({ type: 'ACKNOWLEDGE', acknowledge: { agent_id: s.agent_id, task_id: s.task_id, uuid: s.uuid } }).catch((err) => log.warn('ACKNOWLEDGE failed', { taskId: s.task_id.value, error: messageOf(err) }));
-  };
+  // Promise chains rather than async functions: two updates per task go through here.
+  return (r) =>
+    step(r).then((recorded) => {
+      const s = r.status;
+      if (!recorded || !s.uuid || !s.agent_id) return;
+      return caller.call({ type: 'ACKNOWLEDGE', acknowledge: { agent_id: s.agent_id, task_id: s.task_id, uuid: s.uuid } }).then(undefined, (err: unknown) => log.warn('ACKNOWLEDGE failed', { taskId: s.task_id.value, error: messageOf(err) }));
+    });
 }
+
+/** A recorded status whose step had nothing to wait for. */
+const RECORDED = Promise.resolve(true);
 
 /** What the pipe reads and calls. */
 export interface StatusPipeDeps {
@@ -74,11 +78,17 @@ export class StatusPipe {
     this.d.observed(taskId, now);
     this.d.sandboxes.status(s);
     const needsLabels = this.d.tasks.needsLabels(taskId);
-    const r: ReceivedStatus = { status: s, now, needsLabels, ...(needsLabels ? {} : { update: this.build(s, now) }) };
-    const next = (this.chains.get(taskId) ?? Promise.resolve()).then(() => this.process(r));
-    this.chains.set(taskId, next);
-    void next.then(() => {
-      if (this.chains.get(taskId) === next) this.chains.delete(taskId);
+    const r: ReceivedStatus = { status: s, now, needsLabels, update: needsLabels ? undefined : this.build(s, now) };
+    // A task's first update in flight starts at once; a later one waits for it (2-3 updates per task, most alone).
+    const prev = this.chains.get(taskId);
+    const turn = prev ? prev.then(() => this.process(r)) : this.process(r);
+    this.chains.set(taskId, turn);
+    const done = () => {
+      if (this.chains.get(taskId) === turn) this.chains.delete(taskId);
+    };
+    turn.then(done, (err: unknown) => {
+      done();
+      this.d.log.warn('status update not processed; Mesos resends it', { taskId, error: messageOf(err) });
     });
   }
 
@@ -90,20 +100,37 @@ export class StatusPipe {
     return statusUpdateOf(this.d.tasks, s, now, labels, this.d.sandboxOf(s.task_id.value));
   }
 
-  private async record(r: ReceivedStatus): Promise<boolean> {
+  private record(r: ReceivedStatus): Promise<boolean> {
     const s = r.status;
-    const taskId = s.task_id.value;
-    const update = r.needsLabels ? this.build(s, r.now, await this.d.labels.of(taskId)) : r.update;
-    if (update) {
-      try {
-        await this.d.hooks.onStatus(update);
-      } catch (err) {
-        this.d.log.warn('onStatus failed; the update stays unacknowledged and will be resent', { taskId, error: messageOf(err) });
-        return false;
-      }
-      this.d.recorded(update);
+    if (r.needsLabels) return this.d.labels.of(s.task_id.value).then((labels) => this.recordUpdate(s, this.build(s, r.now, labels)));
+    return this.recordUpdate(s, r.update);
+  }
+
+  /** Hands `update` to the hook; true once it resolved (or there was nothing to record), false when it refused. */
+  private recordUpdate(s: TaskStatus, update: TaskStatusUpdate | undefined): Promise<boolean> {
+    if (!update) {
+      this.recordedStatus(s);
+      return RECORDED;
     }
-    if (isFinalOutcome(outcomeOf(s.state, s.reason))) this.d.sandboxes.forget(taskId);
-    return true;
+    const refused = (err: unknown) => {
+      this.d.log.warn('onStatus failed; the update stays unacknowledged and will be resent', { taskId: s.task_id.value, error: messageOf(err) });
+      return false;
+    };
+    let hooked: Promise<void>;
+    try {
+      hooked = this.d.hooks.onStatus(update);
+    } catch (err) {
+      return Promise.resolve(refused(err));
+    }
+    return hooked.then(() => {
+      this.d.recorded(update);
+      this.recordedStatus(s);
+      return true;
+    }, refused);
+  }
+
+  /** A recorded status that ended its task: its sandbox entry goes. */
+  private recordedStatus(s: TaskStatus): void {
+    if (isFinalOutcome(outcomeOf(s.state, s.reason))) this.d.sandboxes.forget(s.task_id.value);
   }
 }

@@ -108,7 +108,7 @@ export function toStatusUpdate(s: TaskStatus, labels: Record<string, string>, no
     fromReconciliation: s.reason === 'REASON_RECONCILIATION',
   };
   // Read only: merged into a new object only when the status carries labels of its own.
-  const run = runRefOf(s.labels ? { ...labelMap(s.labels.labels), ...labels } : labels);
+  const run = runRefOf(s.labels ? Object.assign(labelMap(s.labels.labels), labels) : labels);
   if (run) u.run = run;
   if (s.reason) u.reason = s.reason;
   if (s.message) u.message = s.message;

@@ -24,14 +24,14 @@ const offer = (id: string, cpus: number): Offer => ({
   ],
 });
 
-function setup(opts: { persist?: (l: PlacedLaunch[]) => Promise<void>; maxTasksPerRound?: number; maxStarting?: number } = {}) {
+function setup(opts: { persist?: (l: PlacedLaunch[]) => Promise<void>; maxTasksPerRound?: number; maxStarting?: number; offerHoldMs?: number } = {}) {
   const clock = new FakeClock();
   const tasks = new TaskBook();
   const log: string[] = [];
   const calls: Call[] = [];
   const flow = new OfferFlow({
     clock,
-    config: normalizeConfig({ batchWindowMs: 10, declineShortSeconds: 1, declineLongSeconds: 300, maxTasksPerRound: opts.maxTasksPerRound, maxStarting: opts.maxStarting }),
+    config: normalizeConfig({ batchWindowMs: 10, declineShortSeconds: 1, declineLongSeconds: 300, maxTasksPerRound: opts.maxTasksPerRound, maxStarting: opts.maxStarting, offerHoldMs: opts.offerHoldMs }),
     log: silentLogger,
     tasks,
     hooks: {
@@ -132,5 +132,43 @@ describe('OfferFlow', () => {
     flow.offers([offer('o2', 8)]);
     await clock.advanceAsync(10);
     expect(calls.filter((c) => c.type === 'ACCEPT').at(-1)!.accept!.operations![0].launch!.task_infos!.map((t) => t.task_id.value)).toEqual(['kairos.j@4.1', 'kairos.j@5.1']);
+  });
+
+  it('holds offers the starting cap alone left unused, matches them once a quarter of the cap is free, and declines them after offerHoldMs', async () => {
+    const { clock, tasks, calls, flow } = setup({ maxStarting: 4, offerHoldMs: 1000 });
+    const accepted = () => calls.filter((c) => c.type === 'ACCEPT').map((c) => `${c.accept!.offer_ids![0].value}:${c.accept!.operations![0].launch!.task_infos!.length}`);
+    const declined = () => calls.filter((c) => c.type === 'DECLINE').flatMap((c) => c.decline!.offer_ids!.map((o) => o.value));
+    flow.subscribed();
+    tasks.enqueue([1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => req(n)), clock.now());
+    flow.demandAppeared();
+    flow.offers([offer('o1', 4), offer('o2', 4), offer('o3', 4)]);
+    await clock.advanceAsync(10);
+    // The cap (4) is reached on o1; o2 and o3 are held, not declined.
+    expect(accepted()).toEqual(['o1:4']);
+    expect(declined()).toEqual([]);
+    await clock.advanceAsync(300);
+    expect(accepted()).toEqual(['o1:4']);
+    // One task RUNNING frees a quarter of the cap: the held offers are matched again at once.
+    tasks.update({ task_id: { value: 'kairos.j@1.1' }, state: 'TASK_RUNNING' }, clock.now());
+    await clock.advanceAsync(20);
+    expect(accepted()).toEqual(['o1:4', 'o2:1']);
+    expect(declined()).toEqual([]);
+    // No more room: o3 is held until offerHoldMs since it was first held, then declined with the short filter.
+    await clock.advanceAsync(600);
+    expect(declined()).toEqual([]);
+    await clock.advanceAsync(200);
+    expect(declined()).toEqual(['o3']);
+    expect(calls.filter((c) => c.type === 'DECLINE').at(-1)!.decline!.filters).toEqual({ refuse_seconds: 1 });
+    expect(tasks.queued).toBe(4);
+  });
+
+  it('with offerHoldMs 0 declines what the cap left unused at once', async () => {
+    const { clock, tasks, calls, flow } = setup({ maxStarting: 2, offerHoldMs: 0 });
+    flow.subscribed();
+    tasks.enqueue([1, 2, 3].map((n) => req(n)), clock.now());
+    flow.demandAppeared();
+    flow.offers([offer('o1', 2), offer('o2', 2)]);
+    await clock.advanceAsync(10);
+    expect(calls.filter((c) => c.type === 'DECLINE').flatMap((c) => c.decline!.offer_ids!.map((o) => o.value))).toEqual(['o2']);
   });
 });

@@ -16,6 +16,30 @@ describe('parseResponse', () => {
     expect(parseResponse(chunked.subarray(0, chunked.length - 2))).toBe('incomplete');
     expect(parseResponse(Buffer.from('SMTP ready\r\n\r\n'))).toBe('invalid');
   });
+
+  it('reads the head as bytes: any header case and spacing, a bare status line, several answers in one buffer', () => {
+    const heads = [
+      'HTTP/1.1 202 Accepted\r\nDate: Thu, 26 Nov 2026 19:00:00 GMT\r\nCONTENT-LENGTH:   3 \r\n\r\nabc',
+      'HTTP/1.0 307\r\nLocation: //m2:5050/api/v1/scheduler\r\ncontent-length: 3\r\nConnection:   Close\r\n\r\nxyz',
+      'HTTP/1.1 503 Service Unavailable\r\nX-Content-Length: 99\r\nContent-Length: 3\r\n\r\nnot',
+    ];
+    const all = Buffer.from(heads.join(''));
+    let at = 0;
+    const got = [];
+    for (const h of heads) {
+      const r = parseResponse(all, at);
+      if (typeof r === 'string') throw new Error(`${h}: ${r}`);
+      expect(r.consumed).toBe(Buffer.byteLength(h));
+      got.push({ ...r.response, close: r.close });
+      at += r.consumed;
+    }
+    expect(got).toEqual([
+      { status: 202, body: 'abc', close: false },
+      { status: 307, body: 'xyz', close: true },
+      { status: 503, body: 'not', close: false },
+    ]);
+    for (const bad of ['HTTP/2 202 OK\r\n\r\n', 'HTTP/1.1 2x2 OK\r\n\r\n', 'HTTP/1.1 2022 OK\r\n\r\n']) expect(parseResponse(Buffer.from(bad))).toBe('invalid');
+  });
 });
 
 describe('PipelinedPool against a node:http server', () => {

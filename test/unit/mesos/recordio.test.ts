@@ -29,6 +29,16 @@ describe('RecordIO', () => {
     expect(text(rec)).toBe('abc');
   });
 
+  it('with views, returns a record lying whole in a chunk as a view of it, and copies only records split across chunks', () => {
+    const d = new RecordIODecoder({ views: true });
+    const chunk = Buffer.from('3\nabc2\nde');
+    const recs = d.push(chunk);
+    expect(recs.map(text)).toEqual(['abc', 'de']);
+    expect(recs[0].buffer).toBe(chunk.buffer);
+    const [split] = [...d.push(Buffer.from('4\nfg')), ...d.push(Buffer.from('hi'))];
+    expect(text(split)).toBe('fghi');
+  });
+
   it('rejects malformed sizes, zero sizes, oversized records and truncation', () => {
     expect(() => new RecordIODecoder().push(Buffer.from('1a\nx'))).toThrow(/malformed record size/);
     expect(() => new RecordIODecoder().push(Buffer.from('\nx'))).toThrow(/empty record size/);
