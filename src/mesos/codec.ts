@@ -8,7 +8,7 @@
  */
 import protobuf from 'protobufjs';
 import { fail, Kind, MesosCodecError, pathOf, planOf, problemOf, type FieldPlan } from './codec-plan.js';
-import { writeMessage } from './codec-write.js';
+import { isValidMessage, writeMessage } from './codec-write.js';
 import { decodeAcknowledge, encodeAcknowledge } from './codec-ack.js';
 import { decodeUpdate, encodeUpdate } from './codec-update.js';
 import { CallType, EventType, messageType } from './proto.js';
@@ -73,7 +73,7 @@ export function decodeMessage(type: protobuf.Type, body: Uint8Array, enc: Encodi
       throw new MesosCodecError('', `malformed protobuf ${type.name}: ${(err as Error).message}`, { cause: err });
     }
     const obj = type.toObject(msg, toObjectOptions);
-    checkMessage(type, obj);
+    if (isValidMessage(type, obj) !== true) checkMessage(type, obj);
     return obj;
   }
   let parsed: unknown;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { checkMessage, encodeCall, encodeMessage } from '../../../src/mesos/codec.js';
-import { writeMessage } from '../../../src/mesos/codec-write.js';
+import { isValidMessage, writeMessage } from '../../../src/mesos/codec-write.js';
 import { CallType, EventType, messageType } from '../../../src/mesos/proto.js';
 import { buildTaskInfo } from '../../../src/mesos/tasks.js';
 import { launchRequest, template } from './fixtures.js';
@@ -120,5 +120,40 @@ describe('the protobuf writer (codec-write.ts)', () => {
       expect(writeMessage(CallType, obj)).toBe('invalid');
       expect(() => encodeMessage(CallType, obj, 'application/x-protobuf')).toThrow(expected);
     }
+  });
+
+  it('judges validity exactly as checkMessage does, on valid messages with values swapped for wrong ones', () => {
+    const junk = ['x', '', 1.5, -1, 2 ** 40, '12', '-3', true, {}, [], null, 'AAA=', '%%', [1], { value: 1 }, 'TASK_RUNNING', 'NOPE'];
+    /** `obj` with some values, at any depth, replaced by `junk[pick]` (none when `rate` misses). */
+    const mutate = (v: unknown, picks: number[]): unknown => {
+      if (v === null || typeof v !== 'object') return v;
+      if (Array.isArray(v)) return v.map((x) => mutate(x, picks));
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) {
+        const p = picks.shift() ?? 0;
+        out[k] = p % 97 === 0 ? junk[p % junk.length] : mutate(x, picks);
+      }
+      return out;
+    };
+    const seen = { valid: 0, invalid: 0 };
+    for (const type of [CallType, EventType]) {
+      fc.assert(
+        fc.property(messageOf(type, 0), fc.array(fc.nat(1000), { minLength: 200, maxLength: 200 }), (obj, picks) => {
+          const bad = mutate(obj, [...picks]);
+          let threw = false;
+          try {
+            checkMessage(type, bad);
+          } catch {
+            threw = true;
+          }
+          expect(isValidMessage(type, bad)).toBe(!threw);
+          seen[threw ? 'invalid' : 'valid']++;
+        }),
+        { numRuns: 200 },
+      );
+    }
+    // Both verdicts are exercised, not one of them only.
+    expect(seen.valid).toBeGreaterThan(10);
+    expect(seen.invalid).toBeGreaterThan(20);
   });
 });
