@@ -7,7 +7,8 @@
  * Measured in the same run as Kairos, it says what this machine and the master allow at
  * that moment (the 2 cores are shared), so Kairos's figure is read as a ratio of it.
  */
-import { SchedulerClient, type Subscription } from '../src/mesos/client.js';
+import type { Subscription } from '../src/mesos/client.js';
+import { compiled } from './compiled.js';
 import type { Call, Event } from '../src/mesos/scheduler-types.js';
 import type { Offer, Resource, TaskInfo } from '../src/mesos/types.js';
 
@@ -33,6 +34,8 @@ function fit(offer: Offer): { n: number; resources: Resource[] } {
 
 /** Runs the bare scheduler against the master at `url` until `tasks` tasks ran. */
 export async function floorLaunch(url: string, tasks: number): Promise<FloorRun> {
+  // Compiled, as the framework it is compared with (bench/compiled.ts).
+  const { SchedulerClient } = await compiled<typeof import('../src/mesos/client.js')>('mesos/client.js');
   const client = new SchedulerClient();
   let sub: Subscription | undefined;
   let frameworkId = '';

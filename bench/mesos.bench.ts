@@ -7,15 +7,11 @@
  */
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { BenchRow } from './run.js';
-import { createFramework } from '../src/mesos/framework.js';
+import { compiled, compiledCli } from './compiled.js';
 import { floorLaunch } from './mesos-floor.js';
-import { listDetector } from '../src/mesos/leader.js';
 import { matchOffers, type Demand, type MatchOffer } from '../src/mesos/matcher.js';
 import { needOf } from '../src/mesos/resources.js';
-import { systemClock } from '../src/ports/clock.js';
-import { silentLogger } from '../src/ports/logger.js';
 import type { LaunchRequest } from '../src/ports/mesos.js';
 import { launchRequest, template } from '../test/unit/mesos/fixtures.js';
 
@@ -78,10 +74,10 @@ async function matching(): Promise<BenchRow[]> {
 
 /** Starts `kairos embedded-master` in its own process (a real master is one, too). */
 export async function childMaster(agents: number): Promise<{ url: string; cpuMs(): number; stop(): Promise<void> }> {
-  const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+  const main = compiledCli();
   // KAIROS_BENCH_PROFILE=<dir>: the master writes a CPU profile there (run the bench itself with --cpu-prof too).
   const prof = process.env.KAIROS_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KAIROS_BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', main, 'embedded-master', '--listen', '127.0.0.1:0', '--agents', '0', '--simulated', String(agents), '--task-duration', '100000'], {
+  const child = spawn(process.execPath, [...prof, main, 'embedded-master', '--listen', '127.0.0.1:0', '--agents', '0', '--simulated', String(agents), '--task-duration', '100000'], {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -121,6 +117,11 @@ export async function childMaster(agents: number): Promise<{ url: string; cpuMs(
  * then the bare-scheduler baseline (mesos-floor.ts) on a fresh master, the ratio's divisor.
  */
 export async function launchThroughput(agents: number, tasks: number): Promise<BenchRow[]> {
+  // The framework as `kairos` runs it: compiled (bench/compiled.ts).
+  const { createFramework } = await compiled<typeof import('../src/mesos/framework.js')>('mesos/framework.js');
+  const { listDetector } = await compiled<typeof import('../src/mesos/leader.js')>('mesos/leader.js');
+  const { systemClock } = await compiled<typeof import('../src/ports/clock.js')>('ports/clock.js');
+  const { silentLogger } = await compiled<typeof import('../src/ports/logger.js')>('ports/logger.js');
   const master = await childMaster(agents);
   let t0 = 0;
   let persisted = 0;

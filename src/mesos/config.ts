@@ -83,7 +83,7 @@ export const DEFAULT_FRAMEWORK_CONFIG: FrameworkConfig = {
   batchWindowMs: 20,
   maxTasksPerRound: 10_000,
   maxStarting: 20_000,
-  offerHoldMs: 3000,
+  offerHoldMs: 10_000,
   declineShortSeconds: 1,
   declineLongSeconds: 300,
   starvationTimeoutMs: 60_000,

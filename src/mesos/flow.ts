@@ -4,7 +4,7 @@
  *   often resets the allocator's view); no demand → SUPPRESS;
  * - offers are gathered for a short batching window, matched (matcher.ts), and every
  *   one is answered in the same round, with one exception: offers left unused only
- *   because `maxStarting` tasks are still starting are held (`offerHoldMs`, 3 s) and
+ *   because `maxStarting` tasks are still starting are held (`offerHoldMs`, 10 s; Aurora holds offers for minutes) and
  *   matched again once a quarter of the cap is free, rather than declined and offered
  *   again a second or two later (a 20,000-task burst would otherwise wait on the
  *   allocator between its slices);
