@@ -5,7 +5,9 @@
  */
 import type { Command } from 'commander';
 import { compileServeConfig, SERVE_DEFAULTS, type ServeFlags } from '../config.js';
+import { systemClock } from '../ports/clock.js';
 import type { RunningController } from '../wiring.js';
+import { armStopDeadline, STOP_DEADLINE_MS } from './stop-deadline.js';
 
 /** Registers `kairos serve`. */
 export function register(program: Command): void {
@@ -46,6 +48,7 @@ export function register(program: Command): void {
         if (stopping) return;
         stopping = true;
         process.stdout.write(`kairos: ${signal}: stopping\n`);
+        armStopDeadline(systemClock, STOP_DEADLINE_MS, (line) => process.stderr.write(`${line}\n`), (code) => process.exit(code));
         void running?.stop();
       };
       process.once('SIGINT', () => shutdown('SIGINT'));
