@@ -12,24 +12,20 @@ import zookeeper from 'node-zookeeper-client';
 import type { ACL, Client, Stat } from 'node-zookeeper-client';
 import { KairosError } from '../core/errors.js';
 import { codeOf, nameOf, UNAVAILABLE, ZkError } from './zk-errors.js';
+import type { ZkOp } from './zk-op.js';
+import { guardWire } from './zk-wire-guard.js';
 import { systemClock, type Clock, type Timer } from '../ports/clock.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 
 const { createClient, CreateMode, Exception, ACL: AclClass, Id, Permission } = zookeeper;
 
 export { ZK, ZkError } from './zk-errors.js';
+export type { ZkOp } from './zk-op.js';
 
 /** How long `connect()` waits for a first session by default. */
 export const CONNECT_WITHIN_MS = 15_000;
 /** The shortest time a call may wait for its answer (see `call`). */
 const MIN_CALL_DEADLINE_MS = 2_000;
-
-/** One operation of a multi (ZooKeeper Programmer's Guide, "Multi-update"). */
-export type ZkOp =
-  | { type: 'create'; path: string; data: Buffer }
-  | { type: 'set'; path: string; data: Buffer; version: number }
-  | { type: 'remove'; path: string; version: number }
-  | { type: 'check'; path: string; version: number };
 
 /** How to reach ZooKeeper. */
 export interface ZkClientOptions {
@@ -196,6 +192,7 @@ export class ZkClient {
 
   private open(newSession: boolean): void {
     const c = createClient(this.opts.servers, { sessionTimeout: this.requestedTimeoutMs, spinDelay: 200, retries: 0 });
+    guardWire(c, this.log);
     this.client = c;
     if (this.opts.auth) c.addAuthInfo('digest', Buffer.from(this.opts.auth));
     let fresh = newSession;
