@@ -7,6 +7,7 @@
  */
 import protobuf from 'protobufjs';
 import { KairosError } from '../core/errors.js';
+import { BASE64 } from './codec-wire.js';
 
 /** A body that does not parse or does not satisfy the schema; `path` names the field. */
 export class MesosCodecError extends KairosError {
@@ -76,7 +77,7 @@ const KINDS: Record<string, Kind> = {
 };
 
 /** The protobuf wire type of a kind: 0 varint, 1 fixed 64-bit, 2 length-delimited, 5 fixed 32-bit. */
-export function wireTypeOf(kind: Kind): number {
+function wireTypeOf(kind: Kind): number {
   switch (kind) {
     case Kind.Double:
     case Kind.Fixed64:
@@ -139,7 +140,6 @@ export function pathOf(parent: string, name: string, index: number): string {
   return index < 0 ? p : `${p}[${index}]`;
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const INTEGER = /^-?\d+$/;
 
 /** Why `v` is not a value of `f`, or undefined when it is one (messages are checked by the caller). */

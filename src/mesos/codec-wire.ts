@@ -8,9 +8,19 @@
 /** Base64 text, as the codec carries bytes fields. */
 export const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** Bytes of a varint below 2^28 (every length and enum value the fast paths write). */
-export function varintSize(n: number): number {
-  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : 4;
+/** Bytes of an unsigned varint: a number up to 2^53, or a bigint (64-bit values, codec-write.ts). */
+export function varintSize(n: number | bigint): number {
+  if (typeof n === 'bigint') {
+    let s = 1;
+    while (n >= 128n) (n >>= 7n), s++;
+    return s;
+  }
+  if (n < 0x80) return 1;
+  if (n < 0x4000) return 2;
+  if (n < 0x200000) return 3;
+  let s = 3;
+  for (n = Math.floor(n / 0x200000); n > 0; n = Math.floor(n / 128)) s++;
+  return s;
 }
 
 /** Writes `n` as a varint at `at`; returns the position after it. */

@@ -16,6 +16,7 @@
  */
 import type protobuf from 'protobufjs';
 import { Kind, planOf, problemOf, type FieldPlan } from './codec-plan.js';
+import { varintSize } from './codec-wire.js';
 
 /** Thrown by the generated code when a value is not what its field takes. */
 const BAD = new Error('not a valid message');
@@ -29,21 +30,6 @@ function utf8Length(s: string): number {
   if (n > 64) return Buffer.byteLength(s, 'utf8');
   for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s, 'utf8');
   return n;
-}
-
-/** Bytes of an unsigned varint. */
-function varintSize(n: number | bigint): number {
-  if (typeof n === 'bigint') {
-    let s = 1;
-    while (n >= 128n) (n >>= 7n), s++;
-    return s;
-  }
-  if (n < 0x80) return 1;
-  if (n < 0x4000) return 2;
-  if (n < 0x200000) return 3;
-  let s = 3;
-  for (n = Math.floor(n / 0x200000); n > 0; n = Math.floor(n / 128)) s++;
-  return s;
 }
 
 /** The unsigned varint an integer or enum value is written as (a number up to 2^53, else a bigint); BAD if it is none. */

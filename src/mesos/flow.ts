@@ -119,10 +119,16 @@ export class OfferFlow {
     return Math.min(maxTasksPerRound, Math.ceil(maxStarting / 4));
   }
 
+  /** Tasks wait and too few may start for a round worth an offer: offers are held, not matched (offerHoldMs). */
+  private get throttled(): boolean {
+    const { tasks, config } = this.d;
+    return config.offerHoldMs > 0 && tasks.queued > 0 && config.maxStarting - tasks.starting < this.rematchRoom;
+  }
+
   /** The unused offers to hold (the cap alone kept them unused, and not for too long yet); the rest are declined. */
   private holdOrDecline(unused: readonly MatchOffer[], now: number): MatchOffer[] {
-    const { tasks, config } = this.d;
-    const capped = config.offerHoldMs > 0 && tasks.queued > 0 && tasks.starting + this.rematchRoom > config.maxStarting;
+    const { config } = this.d;
+    const capped = this.throttled;
     const decline: MatchOffer[] = [];
     const hold: MatchOffer[] = [];
     for (const o of unused) {
@@ -180,8 +186,8 @@ export class OfferFlow {
         return;
       }
       const now = this.d.clock.now();
-      if (config.offerHoldMs > 0 && config.maxStarting - tasks.starting < this.rematchRoom) {
-        // Too few tasks may start for a round worth an offer: hold them (decline those held too long).
+      if (this.throttled) {
+        // Hold the offers (declining those held too long) until a round is worth one.
         await this.decline(this.holdOrDecline(offers, now), config.declineShortSeconds);
         return;
       }

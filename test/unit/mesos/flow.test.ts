@@ -162,6 +162,26 @@ describe('OfferFlow', () => {
     expect(tasks.queued).toBe(4);
   });
 
+  it('never answers a held offer the master rescinded, nor any held offer after a disconnect', async () => {
+    const { clock, tasks, calls, flow } = setup({ maxStarting: 2, offerHoldMs: 1000 });
+    const answered = () => calls.filter((c) => c.type === 'ACCEPT' || c.type === 'DECLINE').flatMap((c) => (c.accept?.offer_ids ?? c.decline?.offer_ids ?? []).map((o) => o.value));
+    flow.subscribed();
+    tasks.enqueue([1, 2, 3, 4, 5].map((n) => req(n)), clock.now());
+    flow.demandAppeared();
+    flow.offers([offer('o1', 2), offer('o2', 2), offer('o3', 2)]);
+    await clock.advanceAsync(10);
+    expect(answered()).toEqual(['o1']); // o2 and o3 held: the cap (2) is reached
+    flow.rescind('o2');
+    tasks.update({ task_id: { value: 'kairos.j@1.1' }, state: 'TASK_RUNNING' }, clock.now());
+    await clock.advanceAsync(20);
+    expect(answered()).toEqual(['o1', 'o3']); // matched again, and o2 (rescinded) left alone
+    flow.offers([offer('o4', 2)]);
+    await clock.advanceAsync(20);
+    flow.disconnected();
+    await clock.advanceAsync(2000);
+    expect(answered()).toEqual(['o1', 'o3']); // o4 was held, then void with the stream: never declined
+  });
+
   it('with offerHoldMs 0 declines what the cap left unused at once', async () => {
     const { clock, tasks, calls, flow } = setup({ maxStarting: 2, offerHoldMs: 0 });
     flow.subscribed();
