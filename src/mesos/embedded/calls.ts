@@ -68,6 +68,7 @@ export function handleCall(master: Master, fw: FrameworkState, call: Call): Call
       fw.info = { ...info, id: { value: fw.id } };
       fw.roles = rolesOf(info);
       fw.partitionAware = hasCapability(info, 'PARTITION_AWARE');
+      fw.killingState = hasCapability(info, 'TASK_KILLING_STATE');
       master.requestAllocation();
       break;
     }

@@ -16,6 +16,8 @@ export interface FrameworkState {
   failoverTimer?: Timer;
   registeredAt: number;
   partitionAware: boolean;
+  /** TASK_KILLING_STATE declared: read for every status update, so kept with the info, not looked up again. */
+  killingState: boolean;
 }
 
 /** Longest delay a Node timer takes; longer ones would fire at once. */

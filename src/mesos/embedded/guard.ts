@@ -54,13 +54,18 @@ export function readBody(req: IncomingMessage, max: number): Promise<Buffer | un
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
+/** The digests of each configured credentials list, computed once: every pipelined call is checked. */
+const digestsOf = new WeakMap<readonly FrameworkCredential[], Buffer[]>();
+
 /** Whether an Authorization header value carries one of `credentials` as HTTP Basic (true when none are configured). */
 export function authenticated(authorization: string | undefined, credentials: readonly FrameworkCredential[] | undefined): boolean {
   if (!credentials?.length) return true;
   const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization ?? '');
   if (!m) return false;
   const given = digest(Buffer.from(m[1], 'base64').toString('utf8'));
+  let known = digestsOf.get(credentials);
+  if (!known) digestsOf.set(credentials, (known = credentials.map((c) => digest(`${c.principal}:${c.secret}`))));
   let ok = false;
-  for (const c of credentials) if (timingSafeEqual(digest(`${c.principal}:${c.secret}`), given)) ok = true;
+  for (const d of known) if (timingSafeEqual(d, given)) ok = true;
   return ok;
 }

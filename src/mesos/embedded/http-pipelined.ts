@@ -44,7 +44,7 @@ const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
 const READ = new Set(['authorization', 'content-type', 'accept', 'mesos-stream-id']);
 
 /** A request head the fast path serves: the headers the endpoint reads, and the body length. */
-export interface FastHead {
+interface FastHead {
   headers: SchedulerRequest['headers'];
   length: number;
 }
@@ -67,7 +67,7 @@ function parseHeadCached(head: string): FastHead | undefined {
 }
 
 /** Parses a request head (without its blank line); undefined for anything node:http should judge. */
-export function parseHead(head: string): FastHead | undefined {
+function parseHead(head: string): FastHead | undefined {
   let eol = head.indexOf('\r\n');
   if (!LINES.has(eol < 0 ? head : head.slice(0, eol))) return undefined;
   const headers: Record<string, string> = {};
@@ -229,12 +229,12 @@ class PipelinedConnection {
     const sink: StreamSink = {
       write: (d) => {
         if (!socket.writable || d.byteLength === 0) return;
-        const size = `${d.byteLength.toString(16)}\r\n`;
-        const chunk = Buffer.allocUnsafe(size.length + d.byteLength + 2);
-        chunk.write(size, 0, 'latin1');
-        chunk.set(d, size.length);
-        chunk.write('\r\n', size.length + d.byteLength, 'latin1');
-        socket.write(chunk);
+        // One chunk (size line, events, CRLF) in one corked write, without copying the events again.
+        socket.cork();
+        socket.write(`${d.byteLength.toString(16)}\r\n`, 'latin1');
+        socket.write(d);
+        socket.write('\r\n', 'latin1');
+        socket.uncork();
       },
       end: () => {
         if (socket.writable) socket.write('0\r\n\r\n');

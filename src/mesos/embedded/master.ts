@@ -67,8 +67,7 @@ export class Master {
     this.cluster = new Cluster(opts.clock, opts.statusRetry, {
       send: (fw, event) => this.send(fw, event),
       caps: (fw) => {
-        const f = this.frameworks.get(fw);
-        return f && { partitionAware: f.partitionAware, killingState: hasCapability(f.info, 'TASK_KILLING_STATE') };
+        return this.frameworks.get(fw);
       },
       freed: (agentId) => this.requestAllocation(agentId),
       recovered: (id, info) => this.restoreFramework(id, info),
@@ -129,11 +128,12 @@ export class Master {
       this.dropOffers(id, false);
       fw.info = { ...info, id: { value: id } };
     } else {
-      fw = { id, info: { ...info, id: { value: id } }, roles: [], registeredAt: this.opts.clock.now(), partitionAware: false };
+      fw = { id, info: { ...info, id: { value: id } }, roles: [], registeredAt: this.opts.clock.now(), partitionAware: false, killingState: false };
       this.frameworks.set(id, fw);
     }
     fw.roles = rolesOf(info);
     fw.partitionAware = hasCapability(info, 'PARTITION_AWARE');
+    fw.killingState = hasCapability(info, 'TASK_KILLING_STATE');
     fw.stream = stream;
     this.allocator.revive(id, fw.roles);
     this.allocator.suppress(id, call.subscribe!.suppressed_roles ?? []);
@@ -155,7 +155,7 @@ export class Master {
    */
   restoreFramework(id: string, info: FrameworkInfo): void {
     if (this.frameworks.has(id) || this.removedFrameworks.has(id)) return;
-    const fw: FrameworkState = { id, info: { ...info, id: { value: id } }, roles: rolesOf(info), registeredAt: this.opts.clock.now(), partitionAware: hasCapability(info, 'PARTITION_AWARE') };
+    const fw: FrameworkState = { id, info: { ...info, id: { value: id } }, roles: rolesOf(info), registeredAt: this.opts.clock.now(), partitionAware: hasCapability(info, 'PARTITION_AWARE'), killingState: hasCapability(info, 'TASK_KILLING_STATE') };
     this.frameworks.set(id, fw);
     this.restored.add(id);
     const ms = (info.failover_timeout ?? 0) * 1000;

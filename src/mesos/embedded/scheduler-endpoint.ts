@@ -43,7 +43,7 @@ const reply = (status: number, message = '', headers?: Record<string, string>): 
 const ACCEPTED: SchedulerReply = reply(202);
 
 /** Whether an Accept header admits a media type (no header accepts everything). */
-export function acceptsMediaType(accept: string | undefined, type: string): boolean {
+function acceptsMediaType(accept: string | undefined, type: string): boolean {
   if (accept === undefined) return true;
   const [major] = type.split('/');
   let best: { rank: number; q: number } | undefined;
@@ -74,7 +74,7 @@ const NEEDS: Partial<Record<string, keyof Call>> = {
 const UUID_BASE64 = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
 
 /** validation::scheduler::call::validate: presence rules beyond the schema. */
-export function validateCall(call: Call): string | undefined {
+function validateCall(call: Call): string | undefined {
   if (call.type === undefined) return "Expecting 'type' to be present";
   if (call.type === 'SUBSCRIBE') {
     if (!call.subscribe) return "Expecting 'subscribe' to be present";

@@ -36,9 +36,7 @@ export function validateRole(role: string): string | undefined {
 
 /** Whether a FrameworkInfo declares a capability. */
 export function hasCapability(info: FrameworkInfo, type: string): boolean {
-  // A loop, not some(): asked for every status update a task's agent reports.
-  for (const c of info.capabilities ?? []) if (c.type === type) return true;
-  return false;
+  return (info.capabilities ?? []).some((c) => c.type === type);
 }
 
 /** The roles a framework subscribes with: `roles` if MULTI_ROLE, else `role` (default `*`). */
