@@ -62,7 +62,7 @@ export function knownTasks(runs: Run[]): KnownTask[] {
 }
 
 /** Work refused after `stop()`: the caller must not treat it as done (a status stays unacknowledged). */
-export function notLeading(): KairosError {
+function notLeading(): KairosError {
   return new KairosError('E_UNAVAILABLE', 'this controller is not leading: nothing is scheduled or recorded');
 }
 

@@ -21,15 +21,17 @@ import { packCommits } from '../store/commit-batches.js';
 export type RunEffects = (before: Run | undefined, after: Run) => StoreOp[];
 
 /** One write of a batch (`writeMany`): a new run (create-if-absent), or a change of a stored run. */
-export type RunWrite = { type: 'create'; run: Run } | { type: 'update'; id: string; change: (run: Run) => Run | undefined };
+/** `change` gets the stored run read only (a batch hands it the mirror's own copy) and returns the run to write. */
+export type RunWrite = { type: 'create'; run: Run } | { type: 'update'; id: string; change: (run: Readonly<Run>) => Run | undefined };
 
 /** What a write of a batch came to: whether this process created the run; or the run as now stored (undefined: none). */
 export type RunWritten = { type: 'create'; created: boolean } | { type: 'update'; run: Run | undefined };
 
-/** A write of a batch, planned against the mirror: its ops, and what the mirror holds once they are committed. */
+/** A write of a batch, planned against the mirror: its put, the run before it, and what the mirror holds once committed. */
 interface Planned {
   write: RunWrite;
-  ops: StoreOp[];
+  put?: StoreOp;
+  before?: Run;
   next?: { run: Run; version: number };
   result: RunWritten;
 }
@@ -135,17 +137,22 @@ export class RunLedger {
    * (create-if-absent, or the version last read) and its effects; the mirror changes only
    * once the commit succeeded. A store with `maxCommitBytes` (ZooKeeper: one multi) gets
    * the batch split by size into several atomic commits, in order, all landed when this
-   * resolves. A lost compare-and-set writes that commit's runs one by one instead (`create`
-   * / `update`: re-read, retried); any other failure rejects with the mirror as the store
-   * holds it (the failed commit wrote nothing). Results are in the order of `writes`.
+   * resolves: each commit is atomic, a split batch as a whole is not (a failure after the
+   * first commit leaves the earlier ones written, in the mirror too). A lost compare-and-set
+   * writes that commit's runs one by one instead (`create` / `update`: re-read, retried);
+   * any other failure rejects with the mirror as the store holds it (the failed commit
+   * wrote nothing). A commit's effects (`RunEffects`, which count what they queue) are
+   * asked for just before it, so none is asked for a commit never tried. Results are in
+   * the order of `writes`.
    */
   async writeMany(writes: RunWrite[]): Promise<RunWritten[]> {
     const ids = new Set(writes.map((w) => (w.type === 'create' ? w.run.id : w.id)));
     const unread = writes.some((w) => w.type === 'update' && !this.runs.has(w.id));
     if (writes.length < 2 || ids.size < writes.length || unread) return this.writeEach(writes);
     const out: RunWritten[] = [];
-    for (const pack of packCommits(writes.map((w) => this.plan(w)), (p) => p.ops, this.store.maxCommitBytes)) {
-      const ops = pack.flatMap((p) => p.ops);
+    // Packed by the runs' puts alone: effects are small, and the store's limit leaves room (half a multi on ZooKeeper).
+    for (const pack of packCommits(writes.map((w) => this.plan(w)), (p) => (p.put ? [p.put] : []), this.store.maxCommitBytes)) {
+      const ops = pack.flatMap((p) => (p.put && p.next ? [p.put, ...this.effects(p.before, p.next.run)] : []));
       try {
         if (ops.length) await this.store.commit(ops);
       } catch (err) {
@@ -165,13 +172,14 @@ export class RunLedger {
   private plan(write: RunWrite): Planned {
     if (write.type === 'create') {
       const run = write.run;
-      return { write, ops: [this.stored.putOp(run.id, run, -1), ...this.effects(undefined, run)], next: { run, version: 0 }, result: { type: 'create', created: true } };
+      return { write, put: this.stored.putOp(run.id, run, -1), next: { run, version: 0 }, result: { type: 'create', created: true } };
     }
     const cur = this.runs.get(write.id)!;
-    const run = write.change(structuredClone(cur.run));
-    if (!run) return { write, ops: [], result: { type: 'update', run: cur.run } };
+    // No copy: `change` reads the mirror's run (RunWrite), and `remember` copies what is written.
+    const run = write.change(cur.run);
+    if (!run) return { write, result: { type: 'update', run: cur.run } };
     // Versions start at 0 and grow by one per write (src/ports/store.ts).
-    return { write, ops: [this.stored.putOp(run.id, run, cur.version), ...this.effects(cur.run, run)], next: { run, version: cur.version + 1 }, result: { type: 'update', run } };
+    return { write, put: this.stored.putOp(run.id, run, cur.version), before: cur.run, next: { run, version: cur.version + 1 }, result: { type: 'update', run } };
   }
 
   /**

@@ -21,14 +21,13 @@ import { randomUUID } from 'node:crypto';
 import { ConflictError, FencedError, KairosError } from '../core/errors.js';
 import { splitKey, type StoreOp } from '../ports/store.js';
 import { ZK, ZkError, type ZkClient, type ZkOp } from './zk-client.js';
+import { OP_OVERHEAD_BYTES } from './commit-batches.js';
 import { decodeData, encodeData, unescapeName } from './zk-layout.js';
 
 /** Largest payload of one multi we send; ZooKeeper refuses packets over 1 MiB. */
 export const MAX_MULTI_BYTES = 900 * 1024;
 /** Bytes of staged ops per piece. */
 const PIECE_BYTES = 512 * 1024;
-/** Rough bytes an op costs besides its data (path, header). */
-const OP_OVERHEAD = 100;
 
 /** One staged op: the key and its JSON value, or a delete. */
 export interface StagedOp {
@@ -102,7 +101,7 @@ async function readChecks(d: ChunkedDeps, ops: readonly StoreOp[]): Promise<Chec
     const actual = versions[i];
     const ok = op.expectedVersion === -1 ? actual === undefined : actual === op.expectedVersion;
     if (!ok) throw new ConflictError(op.key, op.expectedVersion, actual);
-    if (op.expectedVersion >= 0 && (budget -= path.length + OP_OVERHEAD) > 0) checks.push({ type: 'check', path, version: op.expectedVersion });
+    if (op.expectedVersion >= 0 && (budget -= path.length + OP_OVERHEAD_BYTES) > 0) checks.push({ type: 'check', path, version: op.expectedVersion });
   }
   return checks;
 }
@@ -166,7 +165,7 @@ export async function rollForward(d: ChunkedDeps): Promise<void> {
     if (data) batch.push(exists[i] === undefined ? { type: 'create', path, data } : { type: 'set', path, data, version: -1 });
     else if (exists[i] !== undefined) batch.push({ type: 'remove', path, version: -1 });
     else continue;
-    bytes += (data?.length ?? 0) + OP_OVERHEAD;
+    bytes += (data?.length ?? 0) + OP_OVERHEAD_BYTES;
     if (bytes > MAX_MULTI_BYTES / 2) await flush();
   }
   await flush();

@@ -13,7 +13,7 @@ import type { ACL, Client, Stat } from 'node-zookeeper-client';
 import { KairosError } from '../core/errors.js';
 import { codeOf, nameOf, UNAVAILABLE, ZkError } from './zk-errors.js';
 import type { ZkOp } from './zk-op.js';
-import { guardWire } from './zk-wire-guard.js';
+import { dropConnection, guardWire } from './zk-wire-guard.js';
 import { systemClock, type Clock, type Timer } from '../ports/clock.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 
@@ -256,11 +256,7 @@ export class ZkClient {
   /** Closes the library's socket so it connects again on a new one (same session, if it lives); true if it was open. */
   private reconnect(): boolean {
     this.downSince = this.clock.now();
-    const cm = (this.client as unknown as { connectionManager?: { socket?: import('node:net').Socket; connectTimeoutHandler?: NodeJS.Timeout } }).connectionManager;
-    const open = cm?.socket?.readyState === 'open';
-    clearTimeout(cm?.connectTimeoutHandler); // else the library's TCP connect timer would destroy the next attempt's socket
-    cm?.socket?.destroy();
-    return open;
+    return dropConnection(this.client);
   }
 
   private emit<K extends keyof Events>(event: K, e: Events[K]): void {

@@ -21,6 +21,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { checkKey, encodeValue } from './ops.js';
 import { ZK, ZkClient, ZkError, type ZkOp } from './zk-client.js';
+import { OP_OVERHEAD_BYTES } from './commit-batches.js';
 import { chunkedCommit, MAX_MULTI_BYTES, needsChunks, overlayList, readPending, rollForward, type ChunkedDeps, type Pending } from './zk-chunked.js';
 import { decodeData, encodeData, parseZkUrl, unescapeName, zkPaths } from './zk-layout.js';
 
@@ -189,7 +190,7 @@ export class ZookeeperStore implements Store {
     const token = this.opts.fence?.();
     const data = ops.map((op) => (op.op === 'put' ? encodeData(encodeValue(op.key, op.value)) : undefined));
     const paths = ops.map((op) => this.path(op.key));
-    const size = data.reduce((n, d) => n + (d?.length ?? 0) + 100, 0);
+    const size = data.reduce((n, d) => n + (d?.length ?? 0) + OP_OVERHEAD_BYTES, 0);
     if (ops.length === 0) return [];
     // Every write's multi (a large commit's switch) bumps the changes znode, so watchers hear of exactly the writes that happened.
     const bump: ZkOp = { type: 'set', path: this.paths.changes, data: Buffer.alloc(0), version: -1 };

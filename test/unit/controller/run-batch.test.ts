@@ -200,4 +200,32 @@ describe('one store commit per step of run writes', () => {
     expect(store.log).toEqual(['commit 2', 'commit 2', 'commit 1', 'accept']);
     for (const { value } of (await store.runs()).values()) expect(value.state).toBe('launching');
   });
+
+  it('a split batch failing after its first commit: the mirror holds what landed, a new leader reconciles those and launches only the rest', async () => {
+    const store = new LoggingStore();
+    const h = await requested(store);
+    const oneRun = JSON.stringify(h.ledger.get(h.placed[0].request.runId)).length + 300;
+    store.maxCommitBytes = 2 * oneRun;
+    const commit = store.commit.bind(store);
+    let commits = 0;
+    store.commit = async (ops) => {
+      if (ops.some((op) => op.key.startsWith('runs/')) && ++commits === 2) throw new KairosError('E_UNAVAILABLE', 'connection lost');
+      return commit(ops);
+    };
+    await expect(h.dispatch.hooks.persistLaunch(h.placed)).rejects.toMatchObject({ code: 'E_UNAVAILABLE' });
+    store.commit = commit;
+    const stored = await store.runs();
+    const states = [...stored.values()].map((r) => r.value.state);
+    expect(states.filter((x) => x === 'launching')).toHaveLength(2); // the first commit (two runs) landed
+    expect(states.filter((x) => x === 'pending')).toHaveLength(N - 2);
+    for (const [id, r] of stored) expect(h.ledger.get(id)?.state).toBe(r.value.state); // the mirror as the store holds it
+    await h.dispatch.stop();
+    const next = await leader(store);
+    const landed = [...stored].filter(([, r]) => r.value.state === 'launching').map(([id]) => id);
+    const landedTasks = h.placed.filter((p) => landed.includes(p.request.runId)).map((p) => p.request.taskId).sort();
+    const rest = h.placed.filter((p) => !landed.includes(p.request.runId)).map((p) => p.request.taskId).sort();
+    expect(knownTasks(next.ledger.all()).map((k) => k.taskId).sort()).toEqual(landedTasks);
+    expect(next.framework.launched.map((l) => l.taskId).sort()).toEqual(rest);
+  });
 });
+
